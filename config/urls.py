@@ -1,0 +1,18 @@
+"""Root URLs. Every view declares who may use it (procurement/access.py); none is open unless it
+says so."""
+
+from django.urls import include, path
+
+from procurement import views as core_views
+from procurement.admin import site as admin_site
+
+urlpatterns = [
+    path("", include("procurement.urls")),
+    path("accounts/", include("procurement.accounts")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin_site.urls),
+]
+
+handler403 = "procurement.views.permission_denied"
+handler404 = "procurement.views.page_not_found"
+handler500 = "procurement.views.server_error"

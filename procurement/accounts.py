@@ -1,0 +1,74 @@
+"""Signing in and out, and setting passwords, with Django's views and GOV.UK pages."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from .access import public, requires
+from .forms import PasswordResetForm, SignInForm
+
+app_name = "accounts"
+
+urlpatterns = [
+    path(
+        "sign-in/",
+        public(
+            auth_views.LoginView.as_view(
+                template_name="registration/sign_in.html",
+                authentication_form=SignInForm,
+                redirect_authenticated_user=True,
+            )
+        ),
+        name="sign_in",
+    ),
+    path("sign-out/", public(auth_views.LogoutView.as_view()), name="sign_out"),
+    path(
+        "signed-out/",
+        public(auth_views.TemplateView.as_view(template_name="registration/signed_out.html")),
+        name="signed_out",
+    ),
+    path(
+        "password-reset/",
+        public(
+            auth_views.PasswordResetView.as_view(
+                form_class=PasswordResetForm,
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                subject_template_name="registration/password_reset_subject.txt",
+                email_template_name="registration/password_reset_email.txt",
+            )
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        public(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        public(
+            auth_views.PasswordResetConfirmView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_complete")
+            )
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        public(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path(
+        "password/",
+        requires("procurement.use_service")(
+            auth_views.PasswordChangeView.as_view(
+                success_url=reverse_lazy("accounts:password_change_done")
+            )
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/changed/",
+        requires("procurement.use_service")(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+]

@@ -1,0 +1,120 @@
+"""Forms rendered as GOV.UK Frontend markup, with an error summary.
+
+``GovukFormRenderer`` makes ``{{ form }}`` and ``{{ field }}`` emit GOV.UK form groups (label, hint,
+error message, input) from templates/govuk/forms/. ``{% govuk_error_summary form %}`` (in
+procurement/templatetags/govuk.py) puts the summary at the top of the page, each error linked to its
+field. ``GovukDateField`` is the GOV.UK day / month / year date input.
+"""
+
+from datetime import date
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.forms.renderers import TemplatesSetting
+
+
+class GovukFormRenderer(TemplatesSetting):
+    form_template_name = "govuk/forms/form.html"
+    field_template_name = "govuk/forms/field.html"
+
+
+# The CSS class GOV.UK Frontend gives each kind of widget, and its error modifier.
+WIDGET_CLASSES = {
+    "text": ("govuk-input", "govuk-input--error"),
+    "email": ("govuk-input", "govuk-input--error"),
+    "number": ("govuk-input", "govuk-input--error"),
+    "password": ("govuk-input", "govuk-input--error"),
+    "url": ("govuk-input", "govuk-input--error"),
+    "textarea": ("govuk-textarea", "govuk-textarea--error"),
+    "select": ("govuk-select", "govuk-select--error"),
+    "clearablefile": ("govuk-file-upload", "govuk-file-upload--error"),
+    "file": ("govuk-file-upload", "govuk-file-upload--error"),
+}
+
+
+def widget_attrs(bound_field: forms.BoundField) -> dict[str, str]:
+    """The attributes GOV.UK markup needs on a field's input: class, error state, described-by."""
+    kind = bound_field.widget_type
+    base, error = WIDGET_CLASSES.get(kind, ("", ""))
+    classes = [base, bound_field.field.widget.attrs.get("class", "")]
+    if bound_field.errors:
+        classes.append(error)
+    described_by = []
+    if bound_field.help_text:
+        described_by.append(f"{bound_field.auto_id}-hint")
+    if bound_field.errors:
+        described_by.append(f"{bound_field.auto_id}-error")
+    attrs = {"class": " ".join(c for c in classes if c)}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    if kind == "number":
+        # GOV.UK advises text inputs with a numeric keyboard rather than type=number.
+        attrs["inputmode"] = "decimal"
+    return attrs
+
+
+class GovukDateInput(forms.MultiWidget):
+    """Day, month and year boxes, as the GOV.UK date input pattern asks."""
+
+    template_name = "govuk/forms/widgets/date_input.html"
+    parts = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        widgets = {
+            part: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
+            for part in self.parts
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value.count("/") == 2:
+            # What the person typed, shown back to them when it is not a real date.
+            return value.split("/")
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        day, month, year = ((data.get(f"{name}_{part}") or "").strip() for part in self.parts)
+        if not (day or month or year):
+            return ""
+        return f"{day}/{month}/{year}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(f"{name}_{part}" not in data for part in self.parts)
+
+
+class GovukDateField(forms.DateField):
+    widget = GovukDateInput
+    input_formats = ["%d/%m/%Y"]
+    default_error_messages = {
+        "invalid": "Enter a real date, for example 27 3 2026",
+    }
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Sign in with a work email address and password, with GOV.UK error messages."""
+
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password",
+        "inactive": "This account has been deactivated. Ask your administrator.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "autofocus": True}
+        )
+        self.fields["username"].error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].error_messages["required"] = "Enter your email address"
+        self.fields["email"].error_messages["invalid"] = (
+            "Enter an email address in the correct format, like name@example.gov.uk"
+        )

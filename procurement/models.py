@@ -1,0 +1,304 @@
+"""People and the reference data every other part of the service is governed by."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from .roles import Role
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Directorate(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(max_length=20, unique=True, help_text="A short code, such as ASC.")
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    """Users sign in with their work email address; there is no separate username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A council officer or member. Roles are the Django groups they belong to."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    directorate = models.ForeignKey(
+        Directorate, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    # Password hashes and sign-in times are not governed data and stay out of the history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles this user holds, read once per request and kept on the instance."""
+        if not self.is_active or self.pk is None:
+            return frozenset()
+        cached = getattr(self, "_roles_cache", None)
+        if cached is None:
+            names = self.groups.values_list("name", flat=True)
+            cached = frozenset(r for r in map(Role.from_group_name, names) if r is not None)
+            self._roles_cache = cached
+        return cached
+
+    def role_labels(self) -> list[str]:
+        return sorted(role.label for role in self.roles)
+
+
+class ContractCategory(models.Model):
+    """A category of spend with its default evaluation weighting (RBKC §4a, DESIGN §2.3)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    quality_weight = models.PositiveSmallIntegerField(validators=PERCENT_VALIDATORS)
+    price_weight = models.PositiveSmallIntegerField(validators=PERCENT_VALIDATORS)
+    social_value_weight = models.PositiveSmallIntegerField(validators=PERCENT_VALIDATORS)
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "contract categories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quality_weight__lte=100)
+                & Q(price_weight__lte=100)
+                & Q(social_value_weight__lte=100)
+                & Q(
+                    quality_weight=100 - F("price_weight") - F("social_value_weight"),
+                ),
+                name="category_weights_sum_to_100",
+                violation_error_message=(
+                    "Quality, price and social value weights must add up to 100."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        weights = (self.quality_weight, self.price_weight, self.social_value_weight)
+        if None not in weights and sum(weights) != 100:
+            raise ValidationError(
+                f"Quality, price and social value weights must add up to 100; "
+                f"they add up to {sum(weights)}."
+            )
+
+
+class GatewayStage(models.TextChoices):
+    G0 = "G0", "Gateway 0: business case and options"
+    G1 = "G1", "Gateway 1: procurement strategy"
+    G2 = "G2", "Gateway 2: permission to award"
+    G3 = "G3", "Gateway 3: performance review and extension"
+
+
+class ApprovalPolicy(models.Model):
+    """The routing rules for gateways, in force from a date (DESIGN §2.1).
+
+    A gateway is routed by the policy in force on the day it is submitted. A policy that has come
+    into force is never edited: a change is a new policy with a later effective date.
+    """
+
+    name = models.CharField(max_length=200)
+    effective_from = models.DateField(unique=True)
+    gateway_threshold = models.DecimalField(
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="At or below this whole-life value no gateway is required.",
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name_plural = "approval policies"
+
+    def __str__(self) -> str:
+        return f"{self.name} (from {self.effective_from:%d/%m/%Y})"
+
+    def has_come_into_force(self, *, today: date) -> bool:
+        return self.effective_from <= today
+
+    def tier_for(self, value: Decimal) -> "PolicyTier | None":
+        """The tier whose value band holds ``value``; ``None`` at or below the threshold."""
+        if value <= self.gateway_threshold:
+            return None
+        return next((tier for tier in self.tiers.all() if tier.holds(value)), None)
+
+
+class PolicyTier(models.Model):
+    """A value band of a policy: "over £100k up to £1.5m" is above 100,000 and up to 1,500,000."""
+
+    policy = models.ForeignKey(ApprovalPolicy, on_delete=models.CASCADE, related_name="tiers")
+    code = models.CharField(max_length=4, help_text="For example A or B.")
+    name = models.CharField(max_length=200)
+    value_above = models.DecimalField(
+        **MONEY, help_text="The tier starts above this whole-life value (exclusive)."
+    )
+    value_up_to = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="The tier ends at this whole-life value (inclusive). Blank: no upper limit.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["policy", "value_above"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "code"], name="tier_code_unique_in_policy"),
+            models.CheckConstraint(
+                condition=Q(value_up_to__isnull=True) | Q(value_up_to__gt=F("value_above")),
+                name="tier_band_not_empty",
+                violation_error_message="The upper limit must be above the lower limit.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.code}: {self.name}"
+
+    def holds(self, value: Decimal) -> bool:
+        return value > self.value_above and (self.value_up_to is None or value <= self.value_up_to)
+
+
+class PolicyGateway(models.Model):
+    """Which gateways a tier needs, and in which circumstances."""
+
+    class Condition(models.TextChoices):
+        ALWAYS = "always", "Always"
+        HIGH_VALUE_OR_COMPLEX = "high_value_or_complex", "When flagged high value or complex"
+        CORE_SERVICE = "core_service", "When the procurement is a core service"
+        EXTENSION_OR_KEY_REVIEW = (
+            "extension_or_key_review",
+            "For an extension, or the performance review of a key contract",
+        )
+
+    tier = models.ForeignKey(PolicyTier, on_delete=models.CASCADE, related_name="gateways")
+    stage = models.CharField(max_length=2, choices=GatewayStage.choices)
+    condition = models.CharField(max_length=30, choices=Condition.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tier", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "stage"], name="gateway_once_per_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.get_condition_display().lower()}"
+
+    def applies(self, *, high_value_or_complex: bool, core_service: bool, extension: bool) -> bool:
+        match self.condition:
+            case self.Condition.ALWAYS:
+                return True
+            case self.Condition.HIGH_VALUE_OR_COMPLEX:
+                return high_value_or_complex
+            case self.Condition.CORE_SERVICE:
+                return core_service
+            case self.Condition.EXTENSION_OR_KEY_REVIEW:
+                return extension
+        return False
+
+
+class PolicyStep(models.Model):
+    """One step a gateway report passes through in a tier, in order: who acts, what they record."""
+
+    class Kind(models.TextChoices):
+        CHECK = "check", "Review"
+        CONSULTATION = "consultation", "Comments from each consultee"
+        RECOMMENDATION = "recommendation", "Board recommendation"
+        DECISION = "decision", "Decision"
+
+    tier = models.ForeignKey(PolicyTier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    roles = models.ManyToManyField(
+        Group,
+        related_name="policy_steps",
+        help_text="Who may act at this step. For a consultation, each of these roles comments.",
+    )
+    consult_role = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consulted_at_steps",
+        help_text="A role the decider must consult, recording who, when and what they said.",
+    )
+    may_refer_to = models.ForeignKey(
+        PolicyTier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_from",
+        help_text="This step may refer the report to another tier's steps (the Officer Board).",
+    )
+    records_meeting = models.BooleanField(
+        default=False, help_text="The step records a meeting date and minute reference."
+    )
+    records_key_decision = models.BooleanField(
+        default=False, help_text="The step records the key-decision reference."
+    )
+    target_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Working days the step should take before it is escalated."
+    )
+    history = HistoricalRecords(m2m_fields=["roles"])
+
+    class Meta:
+        ordering = ["tier", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "order"], name="step_order_unique_in_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"

@@ -1,0 +1,46 @@
+"""The service navigation: each role sees the sections its permissions open.
+
+Apps add their sections in ``AppConfig.ready`` with :func:`register`.
+"""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    url_name: str
+    permission: str
+    order: int
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register(section: Section) -> None:
+    _SECTIONS[section.url_name] = section
+
+
+def sections_for(request: HttpRequest) -> list[dict]:
+    """The sections the signed-in user may open, with the current one marked."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = []
+    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
+        if not user.has_perm(section.permission):
+            continue
+        href = reverse(section.url_name)
+        current = request.path == href or (href != "/" and request.path.startswith(href))
+        items.append({"text": section.label, "href": href, "current": current})
+    return items
+
+
+register(Section("Home", "procurement:home", "procurement.use_service", order=0))
+register(
+    Section("Reference data", "procurement:reference_data", "procurement.view_reference_data", 90)
+)
+register(Section("Administration", "admin:index", "procurement.access_admin", order=100))

@@ -1,0 +1,32 @@
+"""The roles people hold. Each role is a Django group, created by a migration.
+
+The group's name is the role's label; code refers to roles only through this enum.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PROCUREMENT_OFFICER = "procurement_officer", "Procurement officer"
+    CONTRACT_MANAGER = "contract_manager", "Contract manager"
+    BUSINESS_PARTNER = "business_partner", "Business partner"
+    HEAD_OF_PROCUREMENT = "head_of_procurement", "Head of procurement"
+    CONSULTEE_LEGAL = "consultee_legal", "Statutory consultee (legal)"
+    CONSULTEE_FINANCE = "consultee_finance", "Statutory consultee (finance)"
+    CONSULTEE_COMMUNICATIONS = "consultee_communications", "Statutory consultee (communications)"
+    EXECUTIVE_DIRECTOR = "executive_director", "Executive director"
+    OFFICER_BOARD_MEMBER = "officer_board_member", "Officer board member"
+    LEAD_MEMBER = "lead_member", "Lead member"
+    AUDITOR = "auditor", "Auditor"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+    @classmethod
+    def from_group_name(cls, name: str) -> "Role | None":
+        for role in cls:
+            if role.label == name:
+                return role
+        return None
+
+
+STATUTORY_CONSULTEES = (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS)
+CENTRAL_TEAM = (Role.BUSINESS_PARTNER, Role.HEAD_OF_PROCUREMENT)

@@ -1,0 +1,36 @@
+"""Who may do what: named predicates combined into permissions (STYLE.md, "Permissions").
+
+Views ask ``user.has_perm(...)`` through the access middleware (procurement/access.py); later apps
+add their own predicates in their own ``rules.py`` and build on these.
+"""
+
+import rules
+
+from .roles import CENTRAL_TEAM, Role
+
+
+def has_role(*wanted: Role) -> rules.Predicate:
+    """A predicate true for an active user holding any of ``wanted``."""
+    names = "_or_".join(role.value for role in wanted)
+
+    @rules.predicate(name=f"has_role_{names}")
+    def predicate(user) -> bool:
+        return bool(getattr(user, "roles", frozenset()) & set(wanted))
+
+    return predicate
+
+
+@rules.predicate
+def has_any_role(user) -> bool:
+    return bool(getattr(user, "roles", frozenset()))
+
+
+is_administrator = has_role(Role.ADMINISTRATOR)
+is_auditor = has_role(Role.AUDITOR)
+is_central_team = has_role(*CENTRAL_TEAM)
+
+# Signed in with at least one role: the home page, reference data and routing rules.
+rules.add_perm("procurement.use_service", has_any_role)
+rules.add_perm("procurement.view_reference_data", has_any_role)
+# The Django admin and everything it edits (users, roles, reference data) are for administrators.
+rules.add_perm("procurement.access_admin", is_administrator)

@@ -1,0 +1,124 @@
+"""Writes to people and reference data. Every write is atomic and leaves history."""
+
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from .history import save_with_history
+from .models import ApprovalPolicy, Directorate, User
+from .roles import Role
+
+
+class ProcurementError(Exception):
+    """A request that the rules of the service refuse, with a message for the person who made it."""
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    directorate: Directorate | None,
+    roles: list[Role],
+    by: User | None,
+    reason: str,
+    password: str | None = None,
+    job_title: str = "",
+) -> User:
+    """Add a person with their roles; without a password they set one through password reset."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ProcurementError(f"A user with the email address {email} already exists.")
+    user = User(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        directorate=directorate,
+        job_title=job_title,
+    )
+    user.set_password(password)
+    save_with_history(user, by=by, reason=reason)
+    user_set_roles(user=user, roles=roles, by=by, reason=reason)
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: list[Role], by: User | None, reason: str) -> User:
+    """Give ``user`` exactly ``roles``; the change is kept in the user's history."""
+    groups = list(Group.objects.filter(name__in=[role.label for role in roles]))
+    missing = {role.label for role in roles} - {group.name for group in groups}
+    if missing:
+        raise ProcurementError(f"These roles are not set up: {', '.join(sorted(missing))}.")
+    user._history_user = by
+    user._change_reason = reason
+    user.groups.set(groups)
+    # Administrators manage the site through the Django admin, which needs is_staff.
+    user.is_staff = Role.ADMINISTRATOR in roles
+    user._roles_cache = None
+    save_with_history(user, by=by, reason=reason)
+    return user
+
+
+@transaction.atomic
+def approval_policy_copy(
+    *, policy: ApprovalPolicy, name: str, effective_from: date, by: User, reason: str
+) -> ApprovalPolicy:
+    """Start a new policy from an existing one; policies in force are never edited in place."""
+    today = timezone.localdate()
+    if effective_from < today:
+        raise ProcurementError(
+            "A new policy cannot start in the past: reviews already submitted keep their route, "
+            "so choose today or a later date."
+        )
+    if ApprovalPolicy.objects.filter(effective_from=effective_from).exists():
+        raise ProcurementError(
+            f"A policy already comes into force on {effective_from:%d/%m/%Y}; choose another date."
+        )
+    tiers = list(policy.tiers.prefetch_related("gateways", "steps__roles"))
+    copy = save_with_history(
+        ApprovalPolicy(
+            name=name,
+            effective_from=effective_from,
+            gateway_threshold=policy.gateway_threshold,
+            notes=policy.notes,
+        ),
+        by=by,
+        reason=reason,
+    )
+    new_tiers = {}
+    for tier in tiers:
+        old_pk = tier.pk
+        tier.pk = None
+        tier.id = None
+        tier.policy = copy
+        tier._state.adding = True
+        new_tiers[old_pk] = save_with_history(tier, by=by, reason=reason)
+    for tier in tiers:
+        for gateway in tier.gateways.all():
+            gateway.pk = None
+            gateway.id = None
+            gateway.tier = tier
+            gateway._state.adding = True
+            save_with_history(gateway, by=by, reason=reason)
+        for step in tier.steps.all():
+            roles = list(step.roles.all())
+            step.pk = None
+            step.id = None
+            step.tier = tier
+            if step.may_refer_to_id:
+                step.may_refer_to = new_tiers[step.may_refer_to_id]
+            step._state.adding = True
+            save_with_history(step, by=by, reason=reason)
+            step.roles.set(roles)
+    return copy
+
+
+def sessions_clear_expired() -> int:
+    """Delete expired sign-in sessions (they hold no governed data); returns how many."""
+    expired = Session.objects.filter(expire_date__lt=timezone.now())
+    count, _ = expired.delete()
+    return count

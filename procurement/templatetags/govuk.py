@@ -1,0 +1,63 @@
+"""Template helpers for GOV.UK Frontend markup, money and dates as people read them."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import forms, template
+from django.utils.html import format_html
+
+from procurement.forms import widget_attrs
+
+register = template.Library()
+
+
+@register.filter
+def govuk_widget(bound_field: forms.BoundField) -> str:
+    """Render a field's input with the classes and described-by GOV.UK markup needs."""
+    return bound_field.as_widget(attrs=widget_attrs(bound_field))
+
+
+@register.filter
+def money(value, places: int = 2) -> str:
+    """Pounds with thousands separators: 1500000.01 → £1,500,000.01; ``|money:0`` → £1,500,000."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    places = int(places)
+    quantum = Decimal(1).scaleb(-places)
+    amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.{places}f}"
+
+
+def _first_field_id(bound_field: forms.BoundField) -> str:
+    widget_type = bound_field.widget_type
+    if widget_type in {"radioselect", "checkboxselectmultiple"}:
+        return f"{bound_field.auto_id}_0"
+    if widget_type == "govukdate":
+        return f"{bound_field.auto_id}_day"
+    return bound_field.auto_id
+
+
+@register.inclusion_tag("govuk/forms/error_summary.html")
+def govuk_error_summary(*forms_to_summarise: forms.BaseForm) -> dict:
+    """The GOV.UK error summary for one or more forms: each error links to its field."""
+    errors = []
+    for form in forms_to_summarise:
+        if form is None or not form.is_bound or not form.errors:
+            continue
+        first_id = next((_first_field_id(bf) for bf in form.visible_fields()), "")
+        for message in form.non_field_errors():
+            errors.append({"href": f"#{first_id}", "text": message})
+        for bound_field in form:
+            for message in bound_field.errors:
+                errors.append({"href": f"#{_first_field_id(bound_field)}", "text": message})
+    return {"errors": errors}
+
+
+@register.simple_tag
+def govuk_tag(text: str, colour: str = "") -> str:
+    classes = "govuk-tag" + (f" govuk-tag--{colour}" if colour else "")
+    return format_html('<strong class="{}">{}</strong>', classes, text)
