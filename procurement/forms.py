@@ -109,6 +109,10 @@ class SignInForm(auth_forms.AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case; people type them however they like.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     def __init__(self, *args, **kwargs):

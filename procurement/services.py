@@ -4,7 +4,7 @@ from datetime import date
 
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .history import save_with_history
@@ -49,6 +49,10 @@ def user_create(
 @transaction.atomic
 def user_set_roles(*, user: User, roles: list[Role], by: User | None, reason: str) -> User:
     """Give ``user`` exactly ``roles``; the change is kept in the user's history."""
+    unknown = [str(role) for role in roles if role not in Role.values]
+    if unknown:
+        raise ProcurementError(f"These are not roles: {', '.join(unknown)}.")
+    roles = [Role(role) for role in roles]
     groups = list(Group.objects.filter(name__in=[role.label for role in roles]))
     missing = {role.label for role in roles} - {group.name for group in groups}
     if missing:
@@ -78,43 +82,38 @@ def approval_policy_copy(
         raise ProcurementError(
             f"A policy already comes into force on {effective_from:%d/%m/%Y}; choose another date."
         )
-    tiers = list(policy.tiers.prefetch_related("gateways", "steps__roles"))
+    source_tiers = list(policy.tiers.prefetch_related("gateways", "steps__roles"))
     copy = save_with_history(
-        ApprovalPolicy(
-            name=name,
-            effective_from=effective_from,
-            gateway_threshold=policy.gateway_threshold,
-            notes=policy.notes,
-        ),
-        by=by,
-        reason=reason,
+        _copy_of(policy, name=name, effective_from=effective_from), by=by, reason=reason
     )
-    new_tiers = {}
-    for tier in tiers:
-        old_pk = tier.pk
-        tier.pk = None
-        tier.id = None
-        tier.policy = copy
-        tier._state.adding = True
-        new_tiers[old_pk] = save_with_history(tier, by=by, reason=reason)
-    for tier in tiers:
+    new_tiers = {
+        tier.pk: save_with_history(_copy_of(tier, policy=copy), by=by, reason=reason)
+        for tier in source_tiers
+    }
+    for tier in source_tiers:
+        new_tier = new_tiers[tier.pk]
         for gateway in tier.gateways.all():
-            gateway.pk = None
-            gateway.id = None
-            gateway.tier = tier
-            gateway._state.adding = True
-            save_with_history(gateway, by=by, reason=reason)
+            save_with_history(_copy_of(gateway, tier=new_tier), by=by, reason=reason)
         for step in tier.steps.all():
-            roles = list(step.roles.all())
-            step.pk = None
-            step.id = None
-            step.tier = tier
-            if step.may_refer_to_id:
-                step.may_refer_to = new_tiers[step.may_refer_to_id]
-            step._state.adding = True
-            save_with_history(step, by=by, reason=reason)
-            step.roles.set(roles)
+            new_step = _copy_of(
+                step, tier=new_tier, may_refer_to=new_tiers.get(step.may_refer_to_id)
+            )
+            save_with_history(new_step, by=by, reason=reason)
+            new_step.roles.set(step.roles.all())
     return copy
+
+
+def _copy_of(instance: models.Model, **changes) -> models.Model:
+    """A new, unsaved row with ``instance``'s field values and ``changes``."""
+    values = {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }
+    new = type(instance)(**values)
+    for name, value in changes.items():
+        setattr(new, name, value)
+    return new
 
 
 def sessions_clear_expired() -> int:

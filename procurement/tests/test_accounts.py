@@ -1,0 +1,97 @@
+"""Signing in and out, and setting a password by email."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from conftest import TEST_PASSWORD
+from procurement.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_with_email_and_password_goes_home(client, make_user):
+    user = make_user(Role.PROCUREMENT_OFFICER, email="priya.shah@council.example")
+    response = client.post(
+        reverse("accounts:sign_in"),
+        {"username": "Priya.Shah@council.example", "password": TEST_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("procurement:home")
+    assert client.get(reverse("procurement:home")).context["user"] == user
+
+
+def test_a_wrong_password_gives_a_gov_uk_error_summary(client, make_user):
+    make_user(Role.PROCUREMENT_OFFICER, email="priya.shah@council.example")
+    response = client.post(
+        reverse("accounts:sign_in"),
+        {"username": "priya.shah@council.example", "password": "not-the-password"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Enter a correct email address and password" in page
+    assert "<title>" in page
+    assert "Error: Sign in" in page
+
+
+def test_sign_in_returns_to_the_page_asked_for(client, make_user):
+    make_user(Role.AUDITOR, email="audit@council.example")
+    response = client.post(
+        f"{reverse('accounts:sign_in')}?next=/reference-data/",
+        {
+            "username": "audit@council.example",
+            "password": TEST_PASSWORD,
+            "next": "/reference-data/",
+        },
+    )
+    assert response["Location"] == "/reference-data/"
+
+
+def test_sign_out_needs_a_post_and_ends_the_session(client, make_user):
+    client.force_login(make_user(Role.AUDITOR))
+    assert client.get(reverse("accounts:sign_out")).status_code == 405
+    response = client.post(reverse("accounts:sign_out"))
+    assert response["Location"] == reverse("accounts:signed_out")
+    assert client.get(reverse("procurement:home")).status_code == 302
+
+
+def test_password_reset_by_email_sets_a_new_password(client, make_user):
+    user = make_user(Role.CONTRACT_MANAGER, email="tom@council.example")
+    response = client.post(reverse("accounts:password_reset"), {"email": "tom@council.example"})
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["tom@council.example"]
+    link = re.search(r"http://testserver(/accounts/password-reset/\S+/)", mail.outbox[0].body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    assert "Set a new password" in form_page.content.decode()
+    new_password = "a-long-new-passphrase-for-tom"
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert response["Location"] == reverse("accounts:password_reset_complete")
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+
+
+def test_password_reset_for_an_unknown_address_reveals_nothing(client, db):
+    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@council.example"})
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert mail.outbox == []
+
+
+def test_a_short_password_is_refused_with_a_clear_message(client, make_user):
+    user = make_user(Role.CONTRACT_MANAGER)
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "short1", "new_password2": "short1"},
+    )
+    assert response.status_code == 200
+    assert "This password is too short. It must contain at least 12 characters." in (
+        response.content.decode().replace("&#x27;", "'")
+    )

@@ -1,0 +1,99 @@
+"""The GOV.UK form renderer, the date input, and money and dates as people read them."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.template import Context, Template
+
+from procurement.forms import GovukDateField
+from procurement.templatetags.govuk import money
+
+
+class ExampleForm(forms.Form):
+    title = forms.CharField(label="Contract title", help_text="As it appears on the contract")
+    route = forms.ChoiceField(
+        label="Procurement route",
+        choices=[("quote", "Quotation"), ("tender", "Published tender")],
+        widget=forms.RadioSelect,
+    )
+    start = GovukDateField(label="Start date")
+    notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
+
+
+def render(template: str, **context) -> str:
+    return Template("{% load govuk %}" + template).render(Context(context))
+
+
+def test_a_valid_form_renders_gov_uk_groups_without_errors():
+    html = render("{{ form }}", form=ExampleForm())
+    assert 'class="govuk-form-group"' in html
+    assert '<label class="govuk-label govuk-label--s" for="id_title">Contract title</label>' in html
+    assert 'class="govuk-input"' in html
+    assert 'aria-describedby="id_title-hint"' in html
+    assert 'class="govuk-radios"' in html
+    assert 'class="govuk-date-input"' in html
+    assert 'class="govuk-textarea"' in html
+    assert "govuk-error-message" not in html
+
+
+def test_errors_render_in_the_summary_linked_to_each_field_and_inline():
+    form = ExampleForm(data={"start_day": "31", "start_month": "2", "start_year": "2026"})
+    assert not form.is_valid()
+    summary = render("{% govuk_error_summary form %}", form=form)
+    assert 'class="govuk-error-summary"' in summary
+    assert '<a href="#id_title">This field is required.</a>' in summary
+    assert '<a href="#id_route_0">This field is required.</a>' in summary
+    assert '<a href="#id_start_day">Enter a real date, for example 27 3 2026</a>' in summary
+    fields = render("{{ form }}", form=form)
+    assert "govuk-form-group--error" in fields
+    assert 'class="govuk-input govuk-input--error"' in fields
+    assert 'aria-describedby="id_title-hint id_title-error"' in fields
+    # What the person typed is shown back to them.
+    assert 'name="start_day"' in fields
+    assert 'value="31"' in fields
+
+
+def test_no_summary_for_an_unbound_form():
+    assert "govuk-error-summary" not in render("{% govuk_error_summary form %}", form=ExampleForm())
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "expected"),
+    [
+        ("1", "4", "2026", date(2026, 4, 1)),
+        ("29", "02", "2028", date(2028, 2, 29)),
+    ],
+)
+def test_the_date_input_reads_day_month_year(day, month, year, expected):
+    form = ExampleForm(
+        data={
+            "title": "Home care",
+            "route": "tender",
+            "start_day": day,
+            "start_month": month,
+            "start_year": year,
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["start"] == expected
+
+
+def test_a_date_shows_as_day_month_year():
+    assert render('{{ when|date:"SHORT_DATE_FORMAT" }}', when=date(2026, 3, 7)) == "07/03/2026"
+    assert render("{{ when }}", when=date(2026, 3, 7)) == "07/03/2026"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (Decimal("1500000.01"), 2, "£1,500,000.01"),
+        (Decimal("100000"), 2, "£100,000.00"),
+        (Decimal("1234.5"), 0, "£1,235"),
+        (Decimal("-250.456"), 2, "-£250.46"),
+        (None, 2, ""),
+    ],
+)
+def test_money_in_pounds(value, places, expected):
+    assert money(value, places) == expected

@@ -1,0 +1,52 @@
+"""Demo data: a fictional council with a user for every role, never with DEBUG off."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from procurement.management.commands.seed_demo import DEMO_PASSWORD
+from procurement.models import Directorate, User
+from procurement.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_creates_a_user_for_every_role_and_prints_the_logins(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    held = {role for user in User.objects.all() for role in user.roles}
+    assert held == set(Role)
+    assert Directorate.objects.count() == 5
+    assert DEMO_PASSWORD in out.getvalue()
+    assert "officer@northmere.example" in out.getvalue()
+
+
+def test_is_safe_to_run_twice_and_if_empty_skips(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert User.objects.count() == len(Role)
+    out = io.StringIO()
+    call_command("seed_demo", if_empty=True, stdout=out)
+    assert "already has users" in out.getvalue()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_demo_user_can_sign_in(client, settings, role):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    user = User.objects.get(groups__name=role.label)
+    response = client.post(
+        reverse("accounts:sign_in"), {"username": user.email, "password": DEMO_PASSWORD}
+    )
+    assert response["Location"] == reverse("procurement:home")

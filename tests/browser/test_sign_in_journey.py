@@ -1,0 +1,62 @@
+"""A person signs in, sees their home page and the reference data, and signs out."""
+
+import pytest
+
+from conftest import TEST_PASSWORD
+from procurement.roles import Role
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user):
+    make_user(
+        Role.BUSINESS_PARTNER,
+        email="hannah.lewis@council.example",
+        first_name="Hannah",
+        last_name="Lewis",
+    )
+    page = audit.page
+
+    page.goto(f"{live_server.url}/")
+    assert page.url.startswith(f"{live_server.url}/accounts/sign-in/")
+    assert page.title().startswith("Sign in")
+    audit.check()
+
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter your email address" in summary.inner_text()
+    # GOV.UK Frontend's script moves focus to the summary so screen readers announce it.
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    audit.check()
+
+    page.get_by_label("Email address").fill("hannah.lewis@council.example")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("heading", level=1).inner_text().endswith("What needs your attention")
+    assert "Nothing is waiting for you" in page.locator("main").inner_text()
+    assert "Signed in as Hannah Lewis" in page.locator(".app-user-bar").inner_text()
+    navigation = page.get_by_role("navigation", name="Menu")
+    assert navigation.get_by_role("link").all_inner_texts() == ["Home", "Reference data"]
+    audit.check()
+
+    navigation.get_by_role("link", name="Reference data").click()
+    page.wait_for_url(f"{live_server.url}/reference-data/")
+    assert page.get_by_role("heading", name="Approval policy in force").is_visible()
+    audit.check()
+
+    page.get_by_role("link", name="Accessibility statement").click()
+    page.wait_for_url(f"{live_server.url}/accessibility/")
+    audit.check()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server.url}/accounts/signed-out/")
+    assert page.get_by_role("heading", level=1).inner_text() == "You have signed out"
+    audit.check()
+
+    page.goto(f"{live_server.url}/reference-data/")
+    assert page.url.startswith(f"{live_server.url}/accounts/sign-in/")
+    audit.check()
