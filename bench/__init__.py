@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench`. Measured here, never by timed tests."""
