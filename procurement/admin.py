@@ -193,7 +193,15 @@ class PolicyTierAdmin(PolicyInForceReadOnly, GovernedAdmin):
         return obj.policy
 
 
-class UserAdminChangeForm(UserChangeForm):
+class DirectorateRequired:
+    """Every person belongs to a directorate, which routes their alerts and approvals."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["directorate"].required = True
+
+
+class UserAdminChangeForm(DirectorateRequired, UserChangeForm):
     change_reason = ReasonForm.base_fields["change_reason"]
 
     class Meta(UserChangeForm.Meta):
@@ -201,12 +209,18 @@ class UserAdminChangeForm(UserChangeForm):
         fields = "__all__"
 
 
-class UserAdminCreationForm(UserCreationForm):
+class UserAdminCreationForm(DirectorateRequired, UserCreationForm):
     change_reason = ReasonForm.base_fields["change_reason"]
 
     class Meta:
         model = User
         fields = ["email", "first_name", "last_name", "directorate"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A user with this email address already exists.")
+        return email
 
 
 @admin.register(User, site=site)

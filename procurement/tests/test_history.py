@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from procurement.models import ContractCategory
+from procurement.models import ContractCategory, User
 from procurement.roles import Role
 from procurement.services import ProcurementError, user_create, user_set_roles
 from procurement.tests.factories import DirectorateFactory
@@ -123,3 +123,65 @@ def test_governed_records_cannot_be_deleted_in_the_admin(client, make_user):
     url = reverse("admin:procurement_contractcategory_delete", args=[category.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert ContractCategory.objects.filter(pk=category.pk).exists()
+
+
+def test_an_administrator_adds_a_person_with_roles_and_a_reason(client, make_user):
+    admin = make_user(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    directorate = DirectorateFactory(name="Housing", code="hsg")
+    response = client.post(
+        reverse("admin:procurement_user_add"),
+        {
+            "email": "New.Manager@Council.Example",
+            "first_name": "New",
+            "last_name": "Manager",
+            "directorate": directorate.pk,
+            "password1": "a-long-passphrase-for-new",
+            "password2": "a-long-passphrase-for-new",
+            "change_reason": "Joined the housing contracts team",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email="new.manager@council.example")
+    assert user.directorate == directorate
+    created = user.history.earliest()
+    assert created.history_user == admin
+    assert created.history_change_reason == "Joined the housing contracts team"
+
+    manager = Group.objects.get(name=Role.CONTRACT_MANAGER.label)
+    change = client.post(
+        reverse("admin:procurement_user_change", args=[user.pk]),
+        {
+            "email": user.email,
+            "first_name": "New",
+            "last_name": "Manager",
+            "directorate": directorate.pk,
+            "is_active": "on",
+            "groups": [manager.pk],
+            "change_reason": "Made contract manager for the repairs contract",
+        },
+    )
+    assert change.status_code == 302, change.content.decode()[:2000]
+    user = User.objects.get(pk=user.pk)
+    assert user.roles == {Role.CONTRACT_MANAGER}
+    latest = user.history.latest()
+    assert latest.history_change_reason == "Made contract manager for the repairs contract"
+    assert [g.group_id for g in latest.groups.all()] == [manager.pk]
+
+
+def test_the_admin_refuses_a_person_without_a_directorate_or_with_a_taken_email(client, make_user):
+    client.force_login(make_user(Role.ADMINISTRATOR, email="admin@council.example"))
+    response = client.post(
+        reverse("admin:procurement_user_add"),
+        {
+            "email": "ADMIN@council.example",
+            "password1": "a-long-passphrase-for-new",
+            "password2": "a-long-passphrase-for-new",
+            "change_reason": "x",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["email"] == ["A user with this email address already exists."]
+    assert errors["directorate"] == ["This field is required."]
+    assert User.objects.count() == 1

@@ -1,4 +1,5 @@
-"""A person signs in, sees their home page and the reference data, and signs out."""
+"""A person signs in, sees their home page and the reference data, is refused what their role does
+not allow, signs out and asks for a new password, with axe-core checking every page."""
 
 import pytest
 
@@ -52,6 +53,17 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
     page.wait_for_url(f"{live_server.url}/accessibility/")
     audit.check()
 
+    # A business partner is not an administrator: the admin answers with the styled 403 page.
+    page.goto(f"{live_server.url}/admin/")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "You do not have access to this page"
+    )
+    audit.check()
+
+    page.goto(f"{live_server.url}/no-such-page/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    audit.check()
+
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server.url}/accounts/signed-out/")
     assert page.get_by_role("heading", level=1).inner_text() == "You have signed out"
@@ -59,4 +71,15 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
 
     page.goto(f"{live_server.url}/reference-data/")
     assert page.url.startswith(f"{live_server.url}/accounts/sign-in/")
+    audit.check()
+
+    page.get_by_role("link", name="I have forgotten my password").click()
+    page.wait_for_url(f"{live_server.url}/accounts/password-reset/")
+    page.get_by_role("button", name="Send the link").click()
+    assert "Enter your email address" in page.locator(".govuk-error-summary").inner_text()
+    audit.check()
+    page.get_by_label("Email address").fill("hannah.lewis@council.example")
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_url(f"{live_server.url}/accounts/password-reset/sent/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
     audit.check()
