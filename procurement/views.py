@@ -88,19 +88,42 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    # The 500 page must render even when the database is down: no user, no context processors.
-    context = {"council_name": settings.COUNCIL_NAME, "service_name": settings.SERVICE_NAME}
-    return HttpResponse(loader.get_template(template).render(context), status=status)
+ERRORS = {
+    403: (
+        "You do not have access to this page",
+        "Your role does not allow you to see this page. If you think it should, ask your "
+        "administrator to check your roles.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you pasted the web address, "
+        "check you copied the entire address.",
+    ),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. If the problem continues, contact the council's procurement team.",
+    ),
+}
+
+
+def _error_context(status: int) -> dict:
+    heading, message = ERRORS[status]
+    return {"heading": heading, "message": message}
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    return render(request, "error_page.html", _error_context(403), status=403)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    return render(request, "error_page.html", _error_context(404), status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error_page(request, "500.html", 500)
+    # The 500 page must render even when the database is down: no user, no context processors.
+    context = {
+        "council_name": settings.COUNCIL_NAME,
+        "service_name": settings.SERVICE_NAME,
+        **_error_context(500),
+    }
+    return HttpResponse(loader.get_template("error_page.html").render(context), status=500)

@@ -33,8 +33,8 @@ def test_a_wrong_password_gives_a_gov_uk_error_summary(client, make_user):
     page = response.content.decode()
     assert "There is a problem" in page
     assert "Enter a correct email address and password" in page
-    assert "<title>" in page
-    assert "Error: Sign in" in page
+    title = re.search(r"<title>(.*?)</title>", page, re.DOTALL).group(1)
+    assert " ".join(title.split()).startswith("Error: Sign in \u2013 Procurement governance")
 
 
 def test_sign_in_returns_to_the_page_asked_for(client, make_user):
