@@ -13,7 +13,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -43,7 +43,7 @@ class CouncilAdminSite(admin.AdminSite):
         return request.user.is_active and request.user.has_perm(ADMIN_PERMISSION)
 
     def login(self, request: HttpRequest, extra_context=None):
-        return redirect_to_login(request.GET.get("next", request.get_full_path()))
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
     def get_urls(self):
         urls = super().get_urls()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .roles import Role
@@ -165,6 +166,18 @@ class ApprovalPolicy(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (from {self.effective_from:%d/%m/%Y})"
 
+    def clean(self) -> None:
+        today = timezone.localdate()
+        if self._state.adding and self.effective_from and self.effective_from <= today:
+            raise ValidationError(
+                {
+                    "effective_from": "A new policy must start after today: gateways already "
+                    "submitted keep the route of the policy in force when they were submitted."
+                }
+            )
+        if self.pk and self.has_come_into_force(today=today):
+            raise ValidationError("This policy has come into force and cannot be changed.")
+
     def has_come_into_force(self, *, today: date) -> bool:
         return self.effective_from <= today
 
@@ -205,6 +218,13 @@ class PolicyTier(models.Model):
 
     def __str__(self) -> str:
         return f"Tier {self.code}: {self.name}"
+
+    def clean(self) -> None:
+        if self.policy_id and self.policy.has_come_into_force(today=timezone.localdate()):
+            raise ValidationError(
+                "This policy has come into force: its tiers cannot be added to or changed. "
+                "Copy it as a new policy instead."
+            )
 
     def holds(self, value: Decimal) -> bool:
         return value > self.value_above and (self.value_up_to is None or value <= self.value_up_to)

@@ -72,11 +72,10 @@ def approval_policy_copy(
     *, policy: ApprovalPolicy, name: str, effective_from: date, by: User, reason: str
 ) -> ApprovalPolicy:
     """Start a new policy from an existing one; policies in force are never edited in place."""
-    today = timezone.localdate()
-    if effective_from < today:
+    if effective_from <= timezone.localdate():
         raise ProcurementError(
-            "A new policy cannot start in the past: reviews already submitted keep their route, "
-            "so choose today or a later date."
+            "A new policy must start after today: gateways already submitted keep the route of "
+            "the policy in force when they were submitted, so choose tomorrow or a later date."
         )
     if ApprovalPolicy.objects.filter(effective_from=effective_from).exists():
         raise ProcurementError(

@@ -136,11 +136,9 @@ def test_copying_a_policy_copies_tiers_gateways_steps_and_referrals(policy, make
 
 def test_a_new_policy_cannot_start_in_the_past_or_on_a_taken_date(policy, make_user):
     admin = make_user(Role.ADMINISTRATOR)
-    yesterday = timezone.localdate() - timedelta(days=1)
-    with pytest.raises(ProcurementError, match="cannot start in the past"):
-        approval_policy_copy(
-            policy=policy, name="X", effective_from=yesterday, by=admin, reason="x"
-        )
+    for day in (timezone.localdate() - timedelta(days=1), timezone.localdate()):
+        with pytest.raises(ProcurementError, match="must start after today"):
+            approval_policy_copy(policy=policy, name="X", effective_from=day, by=admin, reason="x")
     tomorrow = timezone.localdate() + timedelta(days=1)
     approval_policy_copy(policy=policy, name="X", effective_from=tomorrow, by=admin, reason="x")
     with pytest.raises(ProcurementError, match="already comes into force"):
@@ -155,6 +153,53 @@ def test_a_policy_in_force_is_read_only_in_the_admin(client, policy, make_user):
     assert response.status_code == 403
     policy.refresh_from_db()
     assert policy.name == "Gateway approval policy"
+
+
+def test_the_admin_refuses_a_new_policy_dated_today_or_earlier(client, make_user):
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    today = timezone.localdate()
+    response = client.post(
+        reverse("admin:procurement_approvalpolicy_add"),
+        {
+            "name": "Backdated",
+            "effective_from": today.strftime("%d/%m/%Y"),
+            "gateway_threshold": "50000.00",
+            "change_reason": "Trying to backdate",
+            "tiers-TOTAL_FORMS": "0",
+            "tiers-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "A new policy must start after today" in response.content.decode()
+    assert ApprovalPolicy.objects.count() == 1
+
+
+def test_the_admin_refuses_a_tier_added_to_a_policy_in_force(client, policy, make_user):
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    response = client.post(
+        reverse("admin:procurement_policytier_add"),
+        {
+            "policy": policy.pk,
+            "code": "C",
+            "name": "Over £10m",
+            "value_above": "10000000.00",
+            "change_reason": "Trying",
+            "gateways-TOTAL_FORMS": "0",
+            "gateways-INITIAL_FORMS": "0",
+            "steps-TOTAL_FORMS": "0",
+            "steps-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "its tiers cannot be added to or changed" in response.content.decode()
+    assert policy.tiers.count() == 2
+
+
+def test_admin_login_sends_a_signed_in_administrator_to_the_admin(client, make_user):
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    response = client.get(reverse("admin:login"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert response.status_code == 200
 
 
 def test_default_categories_and_weights():
