@@ -22,7 +22,7 @@ def user_create(
     email: str,
     first_name: str,
     last_name: str,
-    directorate: Directorate | None,
+    directorate: Directorate,
     roles: list[Role],
     by: User | None,
     reason: str,
@@ -31,6 +31,8 @@ def user_create(
 ) -> User:
     """Add a person with their roles; without a password they set one through password reset."""
     email = User.objects.normalize_email(email).lower()
+    if directorate is None:
+        raise ProcurementError("Choose the directorate this person works in.")
     if User.objects.filter(email__iexact=email).exists():
         raise ProcurementError(f"A user with the email address {email} already exists.")
     user = User(

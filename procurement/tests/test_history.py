@@ -31,11 +31,21 @@ def test_creating_a_user_records_who_and_why(make_user):
     assert record.history_change_reason == "Joined the commissioning team"
 
 
-def test_a_duplicate_email_is_refused(make_user):
+def test_a_duplicate_email_or_a_missing_directorate_is_refused(make_user):
     make_user(email="taken@council.example")
     with pytest.raises(ProcurementError, match="already exists"):
         user_create(
             email="TAKEN@council.example",
+            first_name="A",
+            last_name="B",
+            directorate=DirectorateFactory(),
+            roles=[],
+            by=None,
+            reason="x",
+        )
+    with pytest.raises(ProcurementError, match="Choose the directorate"):
+        user_create(
+            email="new@council.example",
             first_name="A",
             last_name="B",
             directorate=None,
@@ -43,6 +53,7 @@ def test_a_duplicate_email_is_refused(make_user):
             by=None,
             reason="x",
         )
+    assert User.objects.count() == 1
 
 
 def test_changing_roles_is_kept_in_history(make_user):
