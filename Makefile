@@ -27,12 +27,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint templates --lint
+	$(BIN)/djlint templates */templates --lint
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/djlint templates --reformat
+	$(BIN)/djlint templates */templates --reformat
 
 # Rebuild static/govuk from the GOV.UK Frontend npm package (needs Node; the result is committed).
 assets:

@@ -223,6 +223,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Documents attached to contracts: at most this size (bytes); types are checked by content too.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
 # --- Email ------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/email/
 

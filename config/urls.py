@@ -9,6 +9,8 @@ from procurement.admin import site as admin_site
 urlpatterns = [
     path("", include("procurement.urls")),
     path("accounts/", include("procurement.accounts")),
+    path("contracts/", include("contracts.urls")),
+    path("register/", include("contracts.public_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),
 ]

@@ -6,6 +6,7 @@ procurement/templatetags/govuk.py) puts the summary at the top of the page, each
 field. ``GovukDateField`` is the GOV.UK day / month / year date input.
 """
 
+import re
 from datetime import date
 
 from django import forms
@@ -90,6 +91,29 @@ class GovukDateField(forms.DateField):
     default_error_messages = {
         "invalid": "Enter a real date, for example 27 3 2026",
     }
+
+
+class MoneyField(forms.DecimalField):
+    """Pounds as people type them: "£1,234.50", "1234.5" and " 1 234 " all read as 1234.50."""
+
+    default_error_messages = {"invalid": "Enter an amount of money, like £1,234.50"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.widget.input_type = "text"
+        self.widget.attrs.update({"inputmode": "decimal", "spellcheck": "false"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[£,\s]", "", value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        return attrs
 
 
 class SignInForm(auth_forms.AuthenticationForm):

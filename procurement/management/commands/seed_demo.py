@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from procurement import demo
 from procurement.models import Directorate, User
 from procurement.roles import Role
 from procurement.services import user_create
@@ -50,6 +51,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing if the database already has users (used by `make run`).",
         )
+        for part in demo.parts():
+            if part.add_arguments is not None:
+                part.add_arguments(parser)
 
     def handle(self, *args, if_empty: bool = False, **options):
         if not settings.DEBUG:
@@ -64,6 +68,9 @@ class Command(BaseCommand):
             directorates = self._directorates()
             created = self._people(directorates)
         self._report(created)
+        for part in demo.parts():
+            with transaction.atomic():
+                self.stdout.write(part.build(options=options))
 
     def _directorates(self) -> dict[str, Directorate]:
         directorates = {}

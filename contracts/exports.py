@@ -1,0 +1,184 @@
+"""Exports of the register: CSV streamed row by row, XLSX written in openpyxl's write-only mode.
+
+The register export uses the import template's headings, so an exported file imports back
+unchanged. Cells that a spreadsheet would run as a formula are escaped.
+"""
+
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+
+from .importing import COLUMNS
+from .models import Contract
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+
+
+def safe_cell(value: Any) -> Any:
+    """A value a spreadsheet shows as written: text that would start a formula is escaped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def register_row(contract: Contract) -> list[Any]:
+    supplier = contract.supplier
+    values = {
+        "reference": contract.reference,
+        "title": contract.title,
+        "description": contract.description,
+        "directorate": contract.directorate.name,
+        "category": contract.category.name if contract.category else "",
+        "supplier_name": supplier.name,
+        "supplier_companies_house_number": supplier.companies_house_number,
+        "supplier_charity_number": supplier.charity_number,
+        "supplier_is_sme": supplier.is_sme,
+        "supplier_is_vcse": supplier.is_vcse,
+        "contract_manager": contract.contract_manager.email if contract.contract_manager else "",
+        "lead_director": contract.lead_director.email if contract.lead_director else "",
+        "whole_life_value": contract.whole_life_value,
+        "annual_value": contract.annual_value,
+        "irrecoverable_vat": contract.irrecoverable_vat,
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+        "review_date": contract.review_date,
+        "extension_options": contract.extension_options,
+        "extension_option_months": contract.extension_option_months,
+        "extension_options_value": contract.extension_options_value,
+        "procurement_route": contract.get_procurement_route_display(),
+        "key_decision_reference": contract.key_decision_reference,
+        "risk_rating": contract.get_risk_rating_display(),
+    }
+    return [values[column.attribute] for column in COLUMNS] + [
+        Contract.Status(contract.status).label,
+        contract.extensions_used,
+    ]
+
+
+REGISTER_HEADINGS = [column.name for column in COLUMNS] + ["Status", "Extensions used"]
+
+
+def _rows(queryset: QuerySet, row) -> Iterator[list[Any]]:
+    for contract in queryset.iterator(chunk_size=CHUNK):
+        yield [safe_cell(value) for value in row(contract)]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(headings: list[str], rows: Iterable[list[Any]], filename: str):
+    """A CSV download streamed as it is written, so no export is held in memory."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # so that Excel reads the file as UTF-8
+        yield writer.writerow(headings)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(headings: list[str], rows: Iterable[list[Any]], filename: str, *, title: str):
+    """An XLSX download, written row by row to a temporary file rather than held in memory."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(headings)
+    for row in rows:
+        sheet.append(row)
+    output = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(output)
+    output.seek(0)
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def register_csv(queryset: QuerySet, filename: str):
+    return csv_response(REGISTER_HEADINGS, _rows(queryset, register_row), filename)
+
+
+def register_xlsx(queryset: QuerySet, filename: str):
+    return xlsx_response(
+        REGISTER_HEADINGS, _rows(queryset, register_row), filename, title="Contract register"
+    )
+
+
+TRANSPARENCY_HEADINGS = [
+    "Reference",
+    "Title",
+    "Directorate",
+    "Description",
+    "Supplier name",
+    "Supplier registration number",
+    "Whole-life value",
+    "Annual value",
+    "Irrecoverable VAT",
+    "Start date",
+    "End date",
+    "Review date",
+    "Procurement route",
+    "Quote or published tender",
+    "SME",
+    "VCSE",
+]
+
+
+def transparency_row(contract: Contract) -> list[Any]:
+    """One contract as the Local Government Transparency Code 2015 asks it to be published."""
+    supplier = contract.supplier
+    route = contract.procurement_route
+    how = (
+        "Published tender"
+        if route == Contract.Route.TENDER
+        else "Quote"
+        if route == Contract.Route.QUOTE
+        else contract.get_procurement_route_display()
+    )
+    return [
+        contract.reference,
+        contract.title,
+        contract.directorate.name,
+        contract.description,
+        supplier.name,
+        supplier.registration,
+        contract.whole_life_value,
+        contract.annual_value,
+        contract.irrecoverable_vat,
+        contract.start_date,
+        contract.end_date,
+        contract.review_date,
+        contract.get_procurement_route_display(),
+        how,
+        supplier.is_sme,
+        supplier.is_vcse,
+    ]
+
+
+def transparency_csv(queryset: QuerySet, filename: str):
+    return csv_response(TRANSPARENCY_HEADINGS, _rows(queryset, transparency_row), filename)

@@ -1,0 +1,246 @@
+from django import forms
+
+from procurement.forms import GovukDateField, MoneyField
+from procurement.models import ContractCategory, Directorate, User
+from procurement.roles import Role
+
+from .models import Contract, ContractAttachment, Supplier
+from .selectors import VALUE_BANDS, RegisterFilters, data_quality_problems, suppliers_matching
+
+ANY = [("", "Any")]
+
+
+class RegisterFilterForm(forms.Form):
+    """The register page's search, filters and sorting (a GET form)."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Reference, title or supplier",
+    )
+    directorate = forms.ModelChoiceField(
+        queryset=Directorate.objects.filter(is_active=True), required=False, empty_label="Any"
+    )
+    category = forms.ModelChoiceField(
+        queryset=ContractCategory.objects.filter(is_active=True), required=False, empty_label="Any"
+    )
+    status = forms.ChoiceField(choices=ANY + Contract.Status.choices, required=False)
+    value = forms.ChoiceField(
+        label="Whole-life value",
+        choices=ANY + [(key, label) for key, (label, _, _) in VALUE_BANDS.items()],
+        required=False,
+    )
+    ending = forms.TypedChoiceField(
+        label="Ending within",
+        choices=ANY + [(str(m), f"{m} months") for m in (3, 6, 9, 12, 18, 24)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    problem = forms.ChoiceField(label="Data quality", required=False)
+    mine = forms.BooleanField(label="Only contracts I manage", required=False)
+    sme = forms.BooleanField(label="SME suppliers only", required=False)
+    vcse = forms.BooleanField(label="VCSE suppliers only", required=False)
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        problems = data_quality_problems(today=today)
+        self.fields["problem"].choices = [
+            ("", "Any"),
+            ("any", "Any problem"),
+            *[(key, label) for key, (label, _) in problems.items()],
+        ]
+
+    def filters(self, *, user) -> RegisterFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return RegisterFilters(
+            search=data.get("q", ""),
+            directorate_id=data["directorate"].pk if data.get("directorate") else None,
+            category_id=data["category"].pk if data.get("category") else None,
+            status=data.get("status", ""),
+            value_band=data.get("value", ""),
+            ending_within_months=data.get("ending"),
+            sme=data.get("sme", False),
+            vcse=data.get("vcse", False),
+            problem=data.get("problem", ""),
+            manager_id=user.pk if data.get("mine") else None,
+        )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name()} ({obj.email})"
+
+
+class ContractForm(forms.ModelForm):
+    start_date = GovukDateField(label="Start date")
+    end_date = GovukDateField(label="End date")
+    review_date = GovukDateField(label="Review date", required=False)
+    whole_life_value = MoneyField(
+        label="Whole-life value (£)",
+        help_text="Including extension options. Contracts over £50,000 need a contract manager "
+        "and a lead director.",
+    )
+    annual_value = MoneyField(label="Annual value (£)", required=False)
+    irrecoverable_vat = MoneyField(label="Irrecoverable VAT (£)", required=False)
+    extension_options_value = MoneyField(label="Value of the extension options (£)", required=False)
+    contract_manager = PersonChoiceField(queryset=User.objects.none(), required=False)
+    lead_director = PersonChoiceField(queryset=User.objects.none(), required=False)
+    change_reason = forms.CharField(
+        label="Why are you making this change?",
+        max_length=250,
+        help_text="Kept in the contract's history with your name and the time.",
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "directorate",
+            "category",
+            "supplier",
+            "contract_manager",
+            "lead_director",
+            "whole_life_value",
+            "annual_value",
+            "irrecoverable_vat",
+            "start_date",
+            "end_date",
+            "review_date",
+            "extension_options",
+            "extension_option_months",
+            "extension_options_value",
+            "procurement_route",
+            "key_decision_reference",
+            "risk_rating",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "reference": {
+                "required": "Enter the contract reference",
+                "unique": "A contract with this reference is already on the register",
+            },
+            "title": {"required": "Enter the contract title"},
+            "directorate": {"required": "Choose the directorate"},
+            "supplier": {"required": "Choose the supplier"},
+            "procurement_route": {"required": "Choose the procurement route"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).order_by("last_name", "first_name")
+        self.fields["contract_manager"].queryset = people
+        self.fields["lead_director"].queryset = people.filter(
+            groups__name__in=[Role.EXECUTIVE_DIRECTOR.label, Role.HEAD_OF_PROCUREMENT.label]
+        ).distinct() | people.filter(pk=getattr(self.instance, "lead_director_id", None))
+        self.fields["directorate"].queryset = Directorate.objects.filter(is_active=True)
+        self.fields["category"].queryset = ContractCategory.objects.filter(is_active=True)
+        self.fields["supplier"].queryset = Supplier.objects.order_by("name")
+        self.fields["irrecoverable_vat"].initial = 0
+        self.fields["extension_options_value"].initial = 0
+        for name in ("whole_life_value", "start_date", "end_date"):
+            self.fields[name].error_messages["required"] = (
+                f"Enter the {self.fields[name].label.lower().removesuffix(' (£)')}"
+            )
+
+    def clean_irrecoverable_vat(self):
+        return self.cleaned_data["irrecoverable_vat"] or 0
+
+    def clean_extension_options_value(self):
+        return self.cleaned_data["extension_options_value"] or 0
+
+    def contract_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class VariationForm(forms.Form):
+    effective_date = GovukDateField(label="Date the variation takes effect")
+    value_change = MoneyField(
+        label="Change in whole-life value (£)",
+        help_text="Use a minus sign for a reduction, like -2,500. Enter 0 if it is unchanged.",
+    )
+    new_end_date = GovukDateField(
+        label="New end date", required=False, help_text="Leave blank if the end date is unchanged."
+    )
+    reason = forms.CharField(
+        label="Reason for the variation", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    approved_by = forms.CharField(
+        label="Approved by", max_length=200, help_text="Name and decision reference"
+    )
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the extension", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    approved_by = forms.CharField(
+        label="Approved by",
+        max_length=200,
+        help_text="Name and decision reference, such as a Gateway 3 approval",
+    )
+
+
+class TerminationForm(forms.Form):
+    terminated_on = GovukDateField(label="Date the contract ends")
+    reason = forms.CharField(
+        label="Reason for the termination", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    approved_by = forms.CharField(
+        label="Approved by", max_length=200, help_text="Name and decision reference"
+    )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type of document", choices=ContractAttachment.Kind.choices, widget=forms.RadioSelect
+    )
+    file = forms.FileField(
+        label="Upload a file", help_text="PDF, Word, Excel, OpenDocument, image, text or CSV"
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Upload the register",
+        help_text="A CSV or XLSX file with one contract a row, headings on the first row.",
+        error_messages={"required": "Choose the file to import"},
+    )
+
+
+class SupplierForm(forms.ModelForm):
+    change_reason = forms.CharField(label="Why are you making this change?", max_length=250)
+
+    class Meta:
+        model = Supplier
+        fields = [
+            "name",
+            "companies_house_number",
+            "charity_number",
+            "postcode",
+            "is_sme",
+            "is_vcse",
+            "is_local",
+            "is_in_house",
+        ]
+        error_messages = {"name": {"required": "Enter the supplier's name"}}
+
+    def _refuse_registered(self, field: str, label: str) -> str:
+        number = self.cleaned_data[field].strip().upper()
+        if number:
+            existing = suppliers_matching(**{field: number}).exclude(pk=self.instance.pk).first()
+            if existing is not None:
+                raise forms.ValidationError(
+                    f"{existing.name} is already registered with this {label}: "
+                    f"use that supplier (number {existing.pk} in the supplier list)"
+                )
+        return number
+
+    def clean_companies_house_number(self) -> str:
+        return self._refuse_registered("companies_house_number", "Companies House number")
+
+    def clean_charity_number(self) -> str:
+        return self._refuse_registered("charity_number", "charity number")

@@ -1,0 +1,39 @@
+"""What the register puts on a person's home page."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from procurement.attention import AttentionItem
+
+from .models import Contract
+from .selectors import contracts_with_status
+
+
+def contracts_needing_attention(*, user) -> list[AttentionItem]:
+    """Contracts the person manages that are expiring or running past their end (one query)."""
+    if not user.has_perm("contracts.view_register"):
+        return []
+    counts = (
+        contracts_with_status(today=timezone.localdate())
+        .filter(contract_manager=user)
+        .aggregate(
+            expiring=Count("pk", filter=Q(status=Contract.Status.EXPIRING)),
+            expired=Count("pk", filter=Q(status=Contract.Status.EXPIRED)),
+        )
+    )
+    register = reverse("contracts:register")
+    return [
+        AttentionItem(
+            "Contracts you manage that are expiring",
+            counts["expiring"],
+            f"{register}?status=expiring&mine=on",
+            "Plan the re-procurement, propose an extension, or record that they will end.",
+        ),
+        AttentionItem(
+            "Contracts you manage that are past their end date",
+            counts["expired"],
+            f"{register}?status=expired&mine=on",
+            "Record the extension or termination, or the contract that replaced them.",
+        ),
+    ]

@@ -1,0 +1,329 @@
+"""The contract register: suppliers, contracts, the events that change them, and attachments."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from procurement.models import MONEY, ContractCategory, Directorate
+
+# Contracts above this whole-life value must name a contract manager and a lead director (Kent R24).
+NAMED_OFFICERS_THRESHOLD = Decimal("50000.00")
+# The register holds every contract, purchase order or agreement over this value (DESIGN §2.2).
+REGISTER_THRESHOLD = Decimal("5000.00")
+
+companies_house_number = RegexValidator(
+    r"^(?:\d{8}|[A-Z]{2}\d{6})$",
+    "Enter a Companies House number of 8 characters, like 01234567 or SC123456",
+)
+charity_number = RegexValidator(
+    r"^(?:\d{6,8}(?:-\d{1,2})?|SC\d{6})$",
+    "Enter a charity number, like 1234567 or SC012345",
+)
+
+
+class Supplier(models.Model):
+    """A supplier, including the council's own in-house or arm's-length providers (Kent R25)."""
+
+    name = models.CharField(max_length=200)
+    companies_house_number = models.CharField(
+        "Companies House number",
+        max_length=8,
+        blank=True,
+        validators=[companies_house_number],
+    )
+    charity_number = models.CharField(max_length=12, blank=True, validators=[charity_number])
+    postcode = models.CharField(max_length=10, blank=True)
+    is_sme = models.BooleanField("SME", default=False)
+    is_vcse = models.BooleanField("VCSE", default=False)
+    is_local = models.BooleanField("local", default=False)
+    is_in_house = models.BooleanField("in-house or arm's-length", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["companies_house_number"],
+                condition=~Q(companies_house_number=""),
+                name="supplier_companies_house_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["charity_number"],
+                condition=~Q(charity_number=""),
+                name="supplier_charity_number_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.companies_house_number = self.companies_house_number.strip().upper()
+        self.charity_number = self.charity_number.strip().upper()
+        self.postcode = self.postcode.strip().upper()
+        super().save(*args, **kwargs)
+
+    @property
+    def registration(self) -> str:
+        return self.companies_house_number or self.charity_number
+
+
+class Contract(models.Model):
+    """A contract on the register. Variations, extensions and termination are recorded as events."""
+
+    class Route(models.TextChoices):
+        QUOTE = "quote", "Quotation"
+        TENDER = "tender", "Published tender"
+        FRAMEWORK = "framework", "Framework call-off"
+        DIRECT_AWARD = "direct_award", "Direct award"
+
+    class Risk(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ACTIVE = "active", "Active"
+        EXPIRING = "expiring", "Expiring"
+        EXPIRED = "expired", "Expired"
+        EXTENDED = "extended", "Extended"
+        TERMINATED = "terminated", "Terminated"
+
+    reference = models.CharField(max_length=50, unique=True)
+    title = models.CharField(max_length=250)
+    description = models.TextField(blank=True)
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="contracts")
+    category = models.ForeignKey(
+        ContractCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
+    contract_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_contracts",
+    )
+    lead_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="directed_contracts",
+    )
+    whole_life_value = models.DecimalField(
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="The whole-life value, including extension options.",
+    )
+    annual_value = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    irrecoverable_vat = models.DecimalField(
+        "irrecoverable VAT",
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    review_date = models.DateField(null=True, blank=True)
+    extension_options = models.PositiveSmallIntegerField(
+        default=0, help_text="How many extension options the contract allows."
+    )
+    extension_option_months = models.PositiveSmallIntegerField(
+        default=0, help_text="How many months each extension option adds."
+    )
+    extension_options_value = models.DecimalField(
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="The value of all the extension options (part of the whole-life value).",
+    )
+    extensions_used = models.PositiveSmallIntegerField(default=0)
+    procurement_route = models.CharField(max_length=20, choices=Route.choices)
+    key_decision_reference = models.CharField(max_length=100, blank=True)
+    risk_rating = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    ocid = models.CharField("OCID", max_length=100, blank=True)
+    terminated_on = models.DateField(null=True, blank=True)
+    termination_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="contract_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(whole_life_value__gt=0), name="contract_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(extensions_used__lte=F("extension_options")),
+                name="contract_extensions_within_options",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["end_date"]),
+            models.Index(fields=["whole_life_value"]),
+            models.Index(fields=["title"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("contracts:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must be the same as or after the start date"
+        if self.review_date and self.start_date and self.end_date:
+            if not self.start_date <= self.review_date <= self.end_date:
+                errors["review_date"] = "The review date must be within the contract term"
+        if self.whole_life_value and self.whole_life_value > NAMED_OFFICERS_THRESHOLD:
+            if not self.contract_manager_id:
+                errors["contract_manager"] = (
+                    "Name a contract manager: contracts over £50,000 must have one"
+                )
+            if not self.lead_director_id:
+                errors["lead_director"] = (
+                    "Name a lead director: contracts over £50,000 must have one"
+                )
+        if self.extension_options:
+            if not self.extension_option_months:
+                errors["extension_option_months"] = (
+                    "Enter how many months each extension option adds"
+                )
+        elif self.extension_option_months or self.extension_options_value:
+            errors["extension_options"] = (
+                "Enter how many extension options there are, or leave their months and value at 0"
+            )
+        if (
+            self.whole_life_value
+            and self.extension_options_value
+            and self.extension_options_value > self.whole_life_value
+        ):
+            errors["extension_options_value"] = (
+                "The value of the extension options is part of the whole-life value, "
+                "so it cannot be more than it"
+            )
+        if (
+            self.annual_value
+            and self.whole_life_value
+            and self.annual_value > self.whole_life_value
+        ):
+            errors["annual_value"] = "The annual value cannot be more than the whole-life value"
+        if self.extensions_used > self.extension_options:
+            errors["extension_options"] = (
+                f"{self.extensions_used} extensions have been used: the contract cannot allow fewer"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def extensions_remaining(self) -> int:
+        return self.extension_options - self.extensions_used
+
+    COMPLETENESS_FIELDS = (
+        ("description", "description"),
+        ("category_id", "category"),
+        ("contract_manager_id", "contract manager"),
+        ("lead_director_id", "lead director"),
+        ("review_date", "review date"),
+        ("annual_value", "annual value"),
+        ("risk_rating", "risk rating"),
+        ("key_decision_reference", "key decision reference"),
+    )
+
+    def missing_details(self) -> list[str]:
+        """The optional details the register does not yet hold for this contract."""
+        return [
+            label for attribute, label in self.COMPLETENESS_FIELDS if not getattr(self, attribute)
+        ]
+
+    @property
+    def completeness(self) -> int:
+        """How complete the record is, as a percentage of its optional details."""
+        total = len(self.COMPLETENESS_FIELDS)
+        return round(100 * (total - len(self.missing_details())) / total)
+
+
+class ContractEvent(models.Model):
+    """A variation, extension or termination: recorded once, never edited, never deleted."""
+
+    class Kind(models.TextChoices):
+        VARIATION = "variation", "Variation"
+        EXTENSION = "extension", "Extension"
+        TERMINATION = "termination", "Termination"
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    effective_date = models.DateField()
+    previous_value = models.DecimalField(**MONEY)
+    new_value = models.DecimalField(**MONEY)
+    previous_end_date = models.DateField()
+    new_end_date = models.DateField()
+    reason = models.TextField()
+    approved_by = models.CharField(
+        max_length=200, help_text="Who approved it, with the decision reference."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["effective_date", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.contract.reference} from {self.effective_date}"
+
+    @property
+    def value_change(self) -> Decimal:
+        return self.new_value - self.previous_value
+
+
+def attachment_path(instance: "ContractAttachment", filename: str) -> str:
+    return f"contracts/{instance.contract_id}/{filename}"
+
+
+class ContractAttachment(models.Model):
+    class Kind(models.TextChoices):
+        CONTRACT = "contract", "Contract document"
+        VARIATION = "variation", "Variation or extension"
+        OTHER = "other", "Other"
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

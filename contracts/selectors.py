@@ -1,0 +1,144 @@
+"""Reads of the register, shared by pages, exports, the API, reports and tasks."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+
+from .lead_times import BANDS, add_months
+from .models import Contract, Supplier
+
+
+def status_expression(*, today: date) -> Case:
+    """A contract's status on ``today``, worked out in the database so it can be filtered."""
+    expiring = Q()
+    for band in BANDS:
+        in_band = Q(whole_life_value__gt=band.above) if band.above is not None else Q()
+        for higher in BANDS:
+            if higher is band:
+                break
+            in_band &= Q(whole_life_value__lte=higher.above)
+        expiring |= in_band & Q(end_date__lte=add_months(today, band.longest))
+    status = Contract.Status
+    return Case(
+        When(terminated_on__isnull=False, terminated_on__lte=today, then=Value(status.TERMINATED)),
+        When(start_date__gt=today, then=Value(status.NOT_STARTED)),
+        When(end_date__lt=today, then=Value(status.EXPIRED)),
+        When(expiring, then=Value(status.EXPIRING)),
+        When(extensions_used__gt=0, then=Value(status.EXTENDED)),
+        default=Value(status.ACTIVE),
+        output_field=CharField(),
+    )
+
+
+def contracts_with_status(*, today: date) -> QuerySet[Contract]:
+    """Every contract with its ``status`` on ``today`` and what a register row shows."""
+    return Contract.objects.select_related(
+        "directorate", "category", "supplier", "contract_manager", "lead_director"
+    ).annotate(status=status_expression(today=today))
+
+
+def contract_detail(*, pk: int, today: date) -> Contract:
+    return contracts_with_status(today=today).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    search: str = ""
+    directorate_id: int | None = None
+    category_id: int | None = None
+    status: str = ""
+    value_band: str = ""
+    ending_within_months: int | None = None
+    sme: bool = False
+    vcse: bool = False
+    problem: str = ""
+    manager_id: int | None = None
+
+
+VALUE_BANDS = {
+    "up_to_5k": ("Up to £5,000", None, Decimal("5000")),
+    "5k_to_50k": ("Over £5,000 up to £50,000", Decimal("5000"), Decimal("50000")),
+    "50k_to_100k": ("Over £50,000 up to £100,000", Decimal("50000"), Decimal("100000")),
+    "100k_to_1_5m": ("Over £100,000 up to £1.5m", Decimal("100000"), Decimal("1500000")),
+    "over_1_5m": ("Over £1.5m", Decimal("1500000"), None),
+}
+
+SORTS = {
+    "reference": "reference",
+    "title": "title",
+    "supplier": "supplier__name",
+    "value": "whole_life_value",
+    "end": "end_date",
+}
+
+
+def data_quality_problems(*, today: date) -> dict[str, tuple[str, Q]]:
+    """Each data-quality problem: its label and the condition that finds it."""
+    return {
+        "no_manager": ("No contract manager", Q(contract_manager__isnull=True)),
+        "no_lead_director": ("No lead director", Q(lead_director__isnull=True)),
+        "no_review_date": ("No review date", Q(review_date__isnull=True)),
+        "no_category": ("No category", Q(category__isnull=True)),
+        "past_end": (
+            "Running past its end date",
+            Q(end_date__lt=today) & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)),
+        ),
+    }
+
+
+def contracts_register(
+    *, filters: RegisterFilters, today: date, sort: str = "reference", descending: bool = False
+) -> QuerySet[Contract]:
+    """The register filtered and sorted as the register page, its exports and the API ask."""
+    contracts = contracts_with_status(today=today)
+    if filters.search:
+        term = filters.search.strip()
+        contracts = contracts.filter(
+            Q(reference__icontains=term)
+            | Q(title__icontains=term)
+            | Q(supplier__name__icontains=term)
+        )
+    if filters.directorate_id:
+        contracts = contracts.filter(directorate_id=filters.directorate_id)
+    if filters.category_id:
+        contracts = contracts.filter(category_id=filters.category_id)
+    if filters.status:
+        contracts = contracts.filter(status=filters.status)
+    if filters.value_band in VALUE_BANDS:
+        _, above, up_to = VALUE_BANDS[filters.value_band]
+        if above is not None:
+            contracts = contracts.filter(whole_life_value__gt=above)
+        if up_to is not None:
+            contracts = contracts.filter(whole_life_value__lte=up_to)
+    if filters.ending_within_months is not None:
+        contracts = contracts.filter(
+            end_date__gte=today, end_date__lte=add_months(today, filters.ending_within_months)
+        )
+    if filters.manager_id:
+        contracts = contracts.filter(contract_manager_id=filters.manager_id)
+    if filters.sme:
+        contracts = contracts.filter(supplier__is_sme=True)
+    if filters.vcse:
+        contracts = contracts.filter(supplier__is_vcse=True)
+    problems = data_quality_problems(today=today)
+    if filters.problem == "any":
+        any_problem = Q()
+        for _, condition in problems.values():
+            any_problem |= condition
+        contracts = contracts.filter(any_problem)
+    elif filters.problem in problems:
+        contracts = contracts.filter(problems[filters.problem][1])
+    order = SORTS.get(sort, "reference")
+    return contracts.order_by(f"-{order}" if descending else order, "pk")
+
+
+def suppliers_matching(*, companies_house_number: str = "", charity_number: str = "") -> QuerySet:
+    """Suppliers already registered under either number (used to refuse duplicates)."""
+    condition = Q(pk__in=[])
+    if companies_house_number:
+        condition |= Q(companies_house_number=companies_house_number.strip().upper())
+    if charity_number:
+        condition |= Q(charity_number=charity_number.strip().upper())
+    return Supplier.objects.filter(condition)

@@ -1,0 +1,320 @@
+"""Every write to the register: atomic, permission-checked and kept in history."""
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from procurement.history import save_with_history
+from procurement.models import User
+
+from .lead_times import add_months
+from .models import Contract, ContractAttachment, ContractEvent, Supplier
+from .selectors import suppliers_matching
+
+
+class ContractError(Exception):
+    """A change to the register that its rules refuse, with a message for the person."""
+
+    def __init__(self, message: str, *, field: str | None = None, existing=None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.existing = existing
+
+
+def _require(user: User, permission: str, obj=None) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def _validated(instance, *, exclude: list[str] | None = None):
+    """Run the model's validation, turning its errors into one ``ValidationError``."""
+    instance.full_clean(exclude=exclude, validate_unique=True)
+    return instance
+
+
+# --- Suppliers --------------------------------------------------------------------------------
+
+
+def _refuse_duplicate_supplier(supplier: Supplier) -> None:
+    duplicates = suppliers_matching(
+        companies_house_number=supplier.companies_house_number,
+        charity_number=supplier.charity_number,
+    ).exclude(pk=supplier.pk)
+    existing = duplicates.first()
+    if existing is not None:
+        number = (
+            "Companies House number"
+            if existing.companies_house_number
+            and existing.companies_house_number == supplier.companies_house_number.strip().upper()
+            else "charity number"
+        )
+        raise ContractError(
+            f"{existing.name} is already registered with this {number}",
+            field="companies_house_number" if number.startswith("Companies") else "charity_number",
+            existing=existing,
+        )
+
+
+@transaction.atomic
+def supplier_create(*, fields: Mapping[str, Any], by: User, reason: str) -> Supplier:
+    """Register a supplier; a second supplier with the same registration number is refused."""
+    _require(by, "contracts.manage_suppliers")
+    supplier = Supplier(**fields)
+    _refuse_duplicate_supplier(supplier)
+    return save_with_history(_validated(supplier), by=by, reason=reason)
+
+
+@transaction.atomic
+def supplier_update(
+    *, supplier: Supplier, fields: Mapping[str, Any], by: User, reason: str
+) -> Supplier:
+    _require(by, "contracts.manage_suppliers")
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    for name, value in fields.items():
+        setattr(supplier, name, value)
+    _refuse_duplicate_supplier(supplier)
+    return save_with_history(_validated(supplier), by=by, reason=reason)
+
+
+# --- Contracts --------------------------------------------------------------------------------
+
+# Fields that change only through events (variation, extension, termination), never by editing.
+EVENT_FIELDS = {"extensions_used", "terminated_on", "termination_reason"}
+
+
+@transaction.atomic
+def contract_create(*, fields: Mapping[str, Any], by: User, reason: str) -> Contract:
+    """Add a contract to the register."""
+    if EVENT_FIELDS & set(fields):
+        raise ContractError("Extensions and termination are recorded as events, not entered.")
+    contract = Contract(**fields)
+    _require(by, "contracts.add_contract")
+    _require(by, "contracts.change_contract", contract)
+    return save_with_history(_validated(contract), by=by, reason=reason)
+
+
+@transaction.atomic
+def contract_update(
+    *, contract: Contract, fields: Mapping[str, Any], by: User, reason: str
+) -> Contract:
+    """Correct or complete a contract's details; the history keeps what it was and why."""
+    _require(by, "contracts.change_contract", contract)
+    if EVENT_FIELDS & set(fields):
+        raise ContractError("Extensions and termination are recorded as events, not edited.")
+    if not reason.strip():
+        raise ContractError("Say why you are changing the contract", field="change_reason")
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    # Moving a contract to another directorate needs permission there too.
+    _require(by, "contracts.change_contract", contract)
+    return save_with_history(_validated(contract), by=by, reason=reason)
+
+
+def _record_event(
+    *,
+    contract: Contract,
+    kind: ContractEvent.Kind,
+    effective_date: date,
+    previous_value: Decimal,
+    previous_end_date: date,
+    reason: str,
+    approved_by: str,
+    by: User,
+) -> ContractEvent:
+    if not reason.strip():
+        raise ContractError("Enter the reason", field="reason")
+    if not approved_by.strip():
+        raise ContractError("Enter who approved it", field="approved_by")
+    event = ContractEvent(
+        contract=contract,
+        kind=kind,
+        effective_date=effective_date,
+        previous_value=previous_value,
+        new_value=contract.whole_life_value,
+        previous_end_date=previous_end_date,
+        new_end_date=contract.end_date,
+        reason=reason,
+        approved_by=approved_by,
+        recorded_by=by,
+    )
+    return save_with_history(event, by=by, reason=reason)
+
+
+def _locked_for_event(contract: Contract, by: User) -> Contract:
+    _require(by, "contracts.change_contract", contract)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.terminated_on is not None:
+        raise ContractError(
+            f"This contract was terminated on {contract.terminated_on:%d/%m/%Y}: "
+            "it cannot be varied or extended"
+        )
+    return contract
+
+
+@transaction.atomic
+def contract_vary(
+    *,
+    contract: Contract,
+    effective_date: date,
+    value_change: Decimal,
+    new_end_date: date | None,
+    reason: str,
+    approved_by: str,
+    by: User,
+) -> ContractEvent:
+    """Record a variation: a change of value and, if any, of end date."""
+    contract = _locked_for_event(contract, by)
+    previous_value, previous_end = contract.whole_life_value, contract.end_date
+    if not value_change and (new_end_date is None or new_end_date == previous_end):
+        raise ContractError(
+            "A variation must change the value or the end date", field="value_change"
+        )
+    if previous_value + value_change <= 0:
+        raise ContractError(
+            "The variation would leave the contract with no value", field="value_change"
+        )
+    if not contract.start_date <= effective_date:
+        raise ContractError(
+            "The variation cannot take effect before the contract starts", field="effective_date"
+        )
+    contract.whole_life_value = previous_value + value_change
+    if new_end_date is not None:
+        contract.end_date = new_end_date
+    save_with_history(_validated(contract), by=by, reason=f"Variation: {reason}")
+    return _record_event(
+        contract=contract,
+        kind=ContractEvent.Kind.VARIATION,
+        effective_date=effective_date,
+        previous_value=previous_value,
+        previous_end_date=previous_end,
+        reason=reason,
+        approved_by=approved_by,
+        by=by,
+    )
+
+
+@transaction.atomic
+def contract_extend(
+    *, contract: Contract, reason: str, approved_by: str, by: User
+) -> ContractEvent:
+    """Use one extension option: the end date moves on by the option's months.
+
+    The whole-life value already includes the options, so it does not change.
+    """
+    contract = _locked_for_event(contract, by)
+    if contract.extensions_remaining <= 0:
+        raise ContractError(
+            "This contract has no extension options left"
+            if contract.extension_options
+            else "This contract has no extension options"
+        )
+    previous_end = contract.end_date
+    contract.end_date = add_months(previous_end, contract.extension_option_months)
+    contract.extensions_used += 1
+    save_with_history(_validated(contract), by=by, reason=f"Extension: {reason}")
+    return _record_event(
+        contract=contract,
+        kind=ContractEvent.Kind.EXTENSION,
+        effective_date=previous_end,
+        previous_value=contract.whole_life_value,
+        previous_end_date=previous_end,
+        reason=reason,
+        approved_by=approved_by,
+        by=by,
+    )
+
+
+@transaction.atomic
+def contract_terminate(
+    *, contract: Contract, terminated_on: date, reason: str, approved_by: str, by: User
+) -> ContractEvent:
+    """End a contract early (or record that it ended), with the date and the reason."""
+    contract = _locked_for_event(contract, by)
+    if terminated_on < contract.start_date:
+        raise ContractError(
+            "A contract cannot be terminated before it starts", field="terminated_on"
+        )
+    contract.terminated_on = terminated_on
+    contract.termination_reason = reason
+    save_with_history(_validated(contract), by=by, reason=f"Termination: {reason}")
+    return _record_event(
+        contract=contract,
+        kind=ContractEvent.Kind.TERMINATION,
+        effective_date=terminated_on,
+        previous_value=contract.whole_life_value,
+        previous_end_date=contract.end_date,
+        reason=reason,
+        approved_by=approved_by,
+        by=by,
+    )
+
+
+# --- Attachments ------------------------------------------------------------------------------
+
+# The first bytes of each allowed type: a file must be what its name says it is.
+ALLOWED_ATTACHMENTS = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".odt": (b"PK\x03\x04",),
+    ".ods": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".txt": (),
+    ".csv": (),
+}
+
+
+def attachment_problem(upload: UploadedFile) -> str | None:
+    """Why an upload may not be attached, or ``None`` when it may."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_ATTACHMENTS:
+        allowed = ", ".join(sorted(s.lstrip(".").upper() for s in ALLOWED_ATTACHMENTS))
+        return f"The file must be one of these types: {allowed}"
+    if upload.size > limit:
+        return f"The file must be smaller than {limit // (1024 * 1024)}MB"
+    if upload.size == 0:
+        return "The file is empty"
+    head = upload.read(16)
+    upload.seek(0)
+    signatures = ALLOWED_ATTACHMENTS[suffix]
+    if signatures and not any(head.startswith(signature) for signature in signatures):
+        return f"The file is not a real {suffix.lstrip('.').upper()} file"
+    if not signatures and b"\x00" in head:
+        return f"The file is not a real {suffix.lstrip('.').upper()} file"
+    return None
+
+
+@transaction.atomic
+def attachment_add(
+    *, contract: Contract, upload: UploadedFile, kind: str, by: User
+) -> ContractAttachment:
+    """Store a document against a contract, after checking its type and size."""
+    _require(by, "contracts.change_contract", contract)
+    problem = attachment_problem(upload)
+    if problem:
+        raise ContractError(problem, field="file")
+    attachment = ContractAttachment(
+        contract=contract,
+        kind=kind,
+        original_name=Path(upload.name).name[:255],
+        size=upload.size,
+        uploaded_by=by,
+    )
+    attachment.file.save(Path(upload.name).name, upload, save=False)
+    try:
+        return save_with_history(_validated(attachment), by=by, reason="Document attached")
+    except Exception:
+        # Nothing half-written: the stored file goes with the refused record.
+        attachment.file.delete(save=False)
+        raise

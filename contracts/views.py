@@ -1,0 +1,495 @@
+"""Pages of the contract register."""
+
+import secrets
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from procurement.access import public, requires
+
+from . import exports
+from .forms import (
+    AttachmentForm,
+    ContractForm,
+    ExtensionForm,
+    ImportForm,
+    RegisterFilterForm,
+    SupplierForm,
+    TerminationForm,
+    VariationForm,
+)
+from .importing import (
+    COLUMNS,
+    ImportFileError,
+    ImportRefused,
+    contracts_import,
+    contracts_import_check,
+)
+from .models import REGISTER_THRESHOLD, Contract, ContractAttachment, Supplier
+from .selectors import (
+    SORTS,
+    contract_detail,
+    contracts_register,
+    contracts_with_status,
+    data_quality_problems,
+)
+from .services import (
+    ContractError,
+    attachment_add,
+    contract_create,
+    contract_extend,
+    contract_terminate,
+    contract_update,
+    contract_vary,
+    supplier_create,
+    supplier_update,
+)
+
+PAGE_SIZE = 50
+SORT_COLUMNS = [
+    ("reference", "Reference"),
+    ("title", "Title"),
+    ("supplier", "Supplier"),
+    ("value", "Whole-life value"),
+    ("end", "End date"),
+]
+
+
+def _apply_error(form, error: Exception) -> None:
+    """Show a service's refusal on the form, against the field it concerns."""
+    if isinstance(error, ValidationError):
+        form.add_error(None, error)
+        return
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, str(error))
+
+
+def _register_query(request: HttpRequest):
+    today = timezone.localdate()
+    form = RegisterFilterForm(request.GET or None, today=today)
+    sort = request.GET.get("sort", "reference")
+    descending = request.GET.get("order") == "desc"
+    contracts = contracts_register(
+        filters=form.filters(user=request.user),
+        today=today,
+        sort=sort if sort in SORTS else "reference",
+        descending=descending,
+    )
+    return form, contracts, sort, descending
+
+
+@requires("contracts.view_register")
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    form, contracts, sort, descending = _register_query(request)
+    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "contracts/register.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "descending": descending,
+            "sort_columns": SORT_COLUMNS,
+            "query": query.urlencode(),
+            "sort_query": _without(query, "sort", "order"),
+            "can_add": request.user.has_perm("contracts.add_contract"),
+            "can_import": request.user.has_perm("contracts.import_contracts"),
+        },
+    )
+
+
+def _without(query, *names) -> str:
+    query = query.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@requires("contracts.view_register")
+@require_GET
+def register_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _, contracts, _, _ = _register_query(request)
+    name = f"contract-register-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        return exports.register_csv(contracts, name)
+    return exports.register_xlsx(contracts, name)
+
+
+@requires("contracts.view_register")
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        contract = contract_detail(pk=pk, today=today)
+    except Contract.DoesNotExist:
+        raise Http404 from None
+    history = list(contract.history.select_related("history_user").order_by("-history_date", "-pk"))
+    changes = []
+    for newer, older in zip(history, [*history[1:], None], strict=True):
+        diff = newer.diff_against(older).changes if older is not None else []
+        changes.append(
+            {
+                "record": newer,
+                "changes": [
+                    {
+                        "field": Contract._meta.get_field(change.field).verbose_name,
+                        "old": change.old,
+                        "new": change.new,
+                    }
+                    for change in diff
+                ],
+            }
+        )
+    return render(
+        request,
+        "contracts/detail.html",
+        {
+            "contract": contract,
+            "events": contract.events.select_related("recorded_by"),
+            "attachments": contract.attachments.select_related("uploaded_by"),
+            "changes": changes,
+            "can_change": request.user.has_perm("contracts.change_contract", contract),
+            "today": today,
+        },
+    )
+
+
+def _contract_for_change(request: HttpRequest, pk: int) -> Contract:
+    contract = get_object_or_404(Contract, pk=pk)
+    if not request.user.has_perm("contracts.change_contract", contract):
+        raise PermissionDenied
+    return contract
+
+
+@requires("contracts.add_contract")
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    form = ContractForm(
+        request.POST or None,
+        initial={"directorate": request.user.directorate_id, "change_reason": "New contract"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = contract_create(
+                fields=form.contract_fields(),
+                by=request.user,
+                reason=form.cleaned_data["change_reason"],
+            )
+        except (ContractError, ValidationError) as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"{contract.reference} has been added to the register")
+            return redirect(contract)
+    return render(request, "contracts/contract_form.html", {"form": form, "contract": None})
+
+
+@requires("contracts.view_register")
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_for_change(request, pk)
+    form = ContractForm(request.POST or None, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract_update(
+                contract=contract,
+                fields=form.contract_fields(),
+                by=request.user,
+                reason=form.cleaned_data["change_reason"],
+            )
+        except (ContractError, ValidationError) as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "The contract has been updated")
+            return redirect(contract)
+    return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
+
+
+EVENT_FORMS = {
+    "vary": (VariationForm, "Record a variation"),
+    "extend": (ExtensionForm, "Use an extension option"),
+    "terminate": (TerminationForm, "Record a termination"),
+}
+
+
+@requires("contracts.view_register")
+@require_http_methods(["GET", "POST"])
+def record_event(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in EVENT_FORMS:
+        raise Http404
+    contract = _contract_for_change(request, pk)
+    form_class, heading = EVENT_FORMS[action]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "vary":
+                contract_vary(contract=contract, by=request.user, **data)
+            elif action == "extend":
+                contract_extend(contract=contract, by=request.user, **data)
+            else:
+                contract_terminate(contract=contract, by=request.user, **data)
+        except (ContractError, ValidationError) as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"{heading.removeprefix('Record a ').capitalize()} recorded")
+            return redirect(f"{contract.get_absolute_url()}#events")
+    return render(
+        request,
+        "contracts/event_form.html",
+        {"form": form, "contract": contract, "heading": heading, "action": action},
+    )
+
+
+@requires("contracts.view_register")
+@require_http_methods(["GET", "POST"])
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_for_change(request, pk)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attachment_add(
+                contract=contract,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                by=request.user,
+            )
+        except (ContractError, ValidationError) as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "The document has been attached")
+            return redirect(f"{contract.get_absolute_url()}#documents")
+    return render(request, "contracts/attach.html", {"form": form, "contract": contract})
+
+
+@requires("contracts.view_register")
+@require_GET
+def download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = get_object_or_404(ContractAttachment, pk=attachment_pk, contract_id=pk)
+    # Always a download, never rendered by the browser: an uploaded file cannot run as a page.
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@requires("contracts.view_register")
+@require_GET
+def data_quality(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    problems = data_quality_problems(today=today)
+    contracts = contracts_with_status(today=today)
+    counts = contracts.aggregate(
+        total=_count(Q()),
+        **{key: _count(condition) for key, (_, condition) in problems.items()},
+    )
+    rows = [
+        {"key": key, "label": label, "count": counts[key]} for key, (label, _) in problems.items()
+    ]
+    return render(
+        request,
+        "contracts/data_quality.html",
+        {"rows": rows, "total": counts["total"], "today": today},
+    )
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition) if condition else Count("pk")
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+IMPORT_SESSION_KEY = "contracts_import"
+
+
+@requires("contracts.import_contracts")
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in {".csv", ".xlsx"}:
+            form.add_error("file", "The file must be a CSV or XLSX file")
+        else:
+            token = secrets.token_urlsafe(16)
+            stored = default_storage.save(f"imports/{request.user.pk}/{token}{suffix}", upload)
+            request.session[IMPORT_SESSION_KEY] = {
+                "token": token,
+                "path": stored,
+                "name": Path(upload.name).name,
+            }
+            return redirect("contracts:import_preview", token=token)
+    return render(request, "contracts/import_upload.html", {"form": form, "columns": COLUMNS})
+
+
+def _pending_import(request: HttpRequest, token: str) -> dict:
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending or pending["token"] != token or not default_storage.exists(pending["path"]):
+        raise Http404("This import has finished or expired: upload the file again")
+    return pending
+
+
+@requires("contracts.import_contracts")
+@require_http_methods(["GET", "POST"])
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    pending = _pending_import(request, token)
+    file_error = None
+    result = None
+    try:
+        with default_storage.open(pending["path"], "rb") as stream:
+            if request.method == "POST":
+                result = contracts_import(
+                    stream=stream,
+                    filename=pending["name"],
+                    by=request.user,
+                    reason=f"Imported from {pending['name']}",
+                )
+            else:
+                result = contracts_import_check(
+                    stream=stream, filename=pending["name"], by=request.user
+                )
+    except ImportFileError as error:
+        file_error = str(error)
+    except ImportRefused as refused:
+        result = refused.result
+    if request.method == "POST" and result is not None and result.ok:
+        default_storage.delete(pending["path"])
+        del request.session[IMPORT_SESSION_KEY]
+        messages.success(
+            request,
+            f"Imported {pending['name']}: {result.created} contracts added, "
+            f"{result.updated} updated, {result.unchanged} unchanged",
+        )
+        return redirect("contracts:register")
+    return render(
+        request,
+        "contracts/import_preview.html",
+        {"pending": pending, "result": result, "file_error": file_error, "token": token},
+    )
+
+
+@requires("contracts.import_contracts")
+@require_GET
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    headings = [column.name for column in COLUMNS]
+    example = [
+        "CR-2026-001",
+        "Home care services (north)",
+        "Adults, health and social care service for the north of the borough",
+        "Adult Social Care and Health",
+        "Care and support services",
+        "Example Care Ltd",
+        "01234567",
+        "",
+        "Yes",
+        "No",
+        "manager@example.gov.uk",
+        "director@example.gov.uk",
+        "£1,250,000.00",
+        "£250,000.00",
+        "£0.00",
+        "01/04/2026",
+        "31/03/2029",
+        "01/04/2027",
+        "2",
+        "12",
+        "£500,000.00",
+        "Published tender",
+        "KD-2026-014",
+        "Medium",
+    ]
+    rows = [exports.safe_cell(value) for value in example]
+    if fmt == "csv":
+        return exports.csv_response(headings, [rows], "contract-register-template.csv")
+    return exports.xlsx_response(
+        headings, [rows], "contract-register-template.xlsx", title="Contracts"
+    )
+
+
+# --- Suppliers --------------------------------------------------------------------------------
+
+
+@requires("contracts.view_register")
+@require_GET
+def suppliers(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:100]
+    found = Supplier.objects.order_by("name")
+    if search:
+        found = found.filter(
+            Q(name__icontains=search)
+            | Q(companies_house_number__iexact=search)
+            | Q(charity_number__iexact=search)
+        )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "contracts/suppliers.html",
+        {
+            "page": page,
+            "search": search,
+            "can_manage": request.user.has_perm("contracts.manage_suppliers"),
+        },
+    )
+
+
+@requires("contracts.manage_suppliers")
+@require_http_methods(["GET", "POST"])
+def supplier_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    supplier = get_object_or_404(Supplier, pk=pk) if pk else None
+    form = SupplierForm(request.POST or None, instance=supplier)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in SupplierForm.Meta.fields}
+        reason = form.cleaned_data["change_reason"]
+        try:
+            if supplier is None:
+                supplier = supplier_create(fields=fields, by=request.user, reason=reason)
+            else:
+                supplier = supplier_update(
+                    supplier=supplier, fields=fields, by=request.user, reason=reason
+                )
+        except (ContractError, ValidationError) as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"{supplier.name} has been saved")
+            return redirect(f"{reverse('contracts:suppliers')}?q={supplier.name}")
+    return render(request, "contracts/supplier_form.html", {"form": form, "supplier": supplier})
+
+
+# --- Publication (no sign-in) -----------------------------------------------------------------
+
+
+def _published(today):
+    return (
+        contracts_with_status(today=today)
+        .filter(whole_life_value__gt=REGISTER_THRESHOLD)
+        .order_by("reference", "pk")
+    )
+
+
+@public
+@require_GET
+def public_register(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = Paginator(_published(today), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "contracts/public_register.html", {"page": page, "today": today})
+
+
+@public
+@require_GET
+def transparency_csv(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return exports.transparency_csv(_published(today), f"contracts-over-5000-{today:%Y-%m-%d}.csv")
