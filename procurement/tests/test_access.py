@@ -54,6 +54,8 @@ def test_only_the_declared_pages_are_public():
             "accounts/password-reset/done/",
             "healthz",
             "admin/login/",
+            "register/",
+            "register/transparency.csv",
         ]
     )
 
@@ -110,7 +112,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
     client.force_login(user_for_role(role))
     navigation = client.get(reverse("procurement:home")).context["navigation"]
     labels = [item["text"] for item in navigation]
-    expected = ["Home", "Reference data"]
+    expected = ["Home", "Contracts", "Reference data"]
     if role == Role.ADMINISTRATOR:
         expected.append("Administration")
     assert labels == expected

@@ -41,7 +41,11 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
     assert "Nothing is waiting for you" in page.locator("main").inner_text()
     assert "Signed in as Hannah Lewis" in page.locator(".app-user-bar").inner_text()
     navigation = page.get_by_role("navigation", name="Menu")
-    assert navigation.get_by_role("link").all_inner_texts() == ["Home", "Reference data"]
+    assert navigation.get_by_role("link").all_inner_texts() == [
+        "Home",
+        "Contracts",
+        "Reference data",
+    ]
     audit.check()
 
     navigation.get_by_role("link", name="Reference data").click()
