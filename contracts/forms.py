@@ -2,7 +2,6 @@ from django import forms
 
 from procurement.forms import GovukDateField, MoneyField
 from procurement.models import ContractCategory, Directorate, User
-from procurement.roles import Role
 
 from .models import Contract, ContractAttachment, Supplier
 from .selectors import VALUE_BANDS, RegisterFilters, data_quality_problems, suppliers_matching
@@ -133,9 +132,7 @@ class ContractForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         people = User.objects.filter(is_active=True).order_by("last_name", "first_name")
         self.fields["contract_manager"].queryset = people
-        self.fields["lead_director"].queryset = people.filter(
-            groups__name__in=[Role.EXECUTIVE_DIRECTOR.label, Role.HEAD_OF_PROCUREMENT.label]
-        ).distinct() | people.filter(pk=getattr(self.instance, "lead_director_id", None))
+        self.fields["lead_director"].queryset = people
         self.fields["directorate"].queryset = Directorate.objects.filter(is_active=True)
         self.fields["category"].queryset = ContractCategory.objects.filter(is_active=True)
         self.fields["supplier"].queryset = Supplier.objects.order_by("name")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 
 from procurement.history import save_with_history
 from procurement.models import User
@@ -282,7 +283,7 @@ def attachment_problem(upload: UploadedFile) -> str | None:
         allowed = ", ".join(sorted(s.lstrip(".").upper() for s in ALLOWED_ATTACHMENTS))
         return f"The file must be one of these types: {allowed}"
     if upload.size > limit:
-        return f"The file must be smaller than {limit // (1024 * 1024)}MB"
+        return f"The file must be smaller than {filesizeformat(limit)}"
     if upload.size == 0:
         return "The file is empty"
     head = upload.read(16)
