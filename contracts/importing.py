@@ -583,9 +583,13 @@ class RowChecker:
             setattr(contract, name, new)
         if new_supplier is not None:
             contract.supplier = new_supplier
-        exclude = ["supplier"] if new_supplier is not None else []
+        # Foreign keys were resolved from the lookups above; validating them again would cost a
+        # query for each on every row.
+        exclude = ["supplier", "directorate", "category", "contract_manager", "lead_director"]
         try:
-            contract.full_clean(exclude=exclude, validate_unique=False)
+            # The model's clean() holds the same rules as its check constraints, which the
+            # database enforces on write; checking them here would cost queries on every row.
+            contract.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 column = COLUMN_BY_ATTRIBUTE.get(name.removesuffix("_id"))

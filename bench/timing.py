@@ -1,0 +1,38 @@
+"""Timing helpers shared by the benchmarks."""
+
+import statistics
+import time
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+
+def page(client: Client, path: str, *, requests: int = 30) -> dict:
+    """Median and 95th percentile server time (ms) and the query count of one page."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    # Read the count now: the next request resets the connection's query log.
+    count = len(queries)
+    assert response.status_code == 200, (path, response.status_code)
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(path)
+        if response.streaming:
+            for _chunk in response.streaming_content:
+                pass
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {
+        "queries": count,
+        "median": statistics.median(timings),
+        "p95": timings[max(0, int(len(timings) * 0.95) - 1)],
+    }
+
+
+def table(rows: list[tuple], headings: tuple) -> None:
+    widths = [max(len(str(x)) for x in column) for column in zip(headings, *rows, strict=True)]
+    for row in (headings, *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print()
