@@ -123,6 +123,7 @@ class Contract(models.Model):
         related_name="directed_contracts",
     )
     whole_life_value = models.DecimalField(
+        "whole-life value",
         **MONEY,
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="The whole-life value, including extension options.",
@@ -176,10 +177,11 @@ class Contract(models.Model):
                 name="contract_extensions_within_options",
             ),
         ]
+        # The register sorts by these, then by id to keep pages stable.
         indexes = [
-            models.Index(fields=["end_date"]),
-            models.Index(fields=["whole_life_value"]),
-            models.Index(fields=["title"]),
+            models.Index(fields=["end_date", "id"], name="contract_end_date_id"),
+            models.Index(fields=["whole_life_value", "id"], name="contract_value_id"),
+            models.Index(fields=["title", "id"], name="contract_title_id"),
         ]
 
     def __str__(self) -> str:

@@ -10,8 +10,8 @@ from .lead_times import BANDS, add_months
 from .models import Contract, Supplier
 
 
-def status_expression(*, today: date) -> Case:
-    """A contract's status on ``today``, worked out in the database so it can be filtered."""
+def _status_rules(*, today: date) -> list[tuple[str, Q]]:
+    """Each status and the condition that gives it, in order: the first that holds wins."""
     expiring = Q()
     for band in BANDS:
         in_band = Q(whole_life_value__gt=band.above) if band.above is not None else Q()
@@ -21,15 +21,41 @@ def status_expression(*, today: date) -> Case:
             in_band &= Q(whole_life_value__lte=higher.above)
         expiring |= in_band & Q(end_date__lte=add_months(today, band.longest))
     status = Contract.Status
+    return [
+        (status.TERMINATED, Q(terminated_on__isnull=False, terminated_on__lte=today)),
+        (status.NOT_STARTED, Q(start_date__gt=today)),
+        (status.EXPIRED, Q(end_date__lt=today)),
+        (status.EXPIRING, expiring),
+        (status.EXTENDED, Q(extensions_used__gt=0)),
+        (status.ACTIVE, Q()),
+    ]
+
+
+def status_expression(*, today: date) -> Case:
+    """A contract's status on ``today``, worked out in the database so it can be shown."""
+    rules = _status_rules(today=today)
     return Case(
-        When(terminated_on__isnull=False, terminated_on__lte=today, then=Value(status.TERMINATED)),
-        When(start_date__gt=today, then=Value(status.NOT_STARTED)),
-        When(end_date__lt=today, then=Value(status.EXPIRED)),
-        When(expiring, then=Value(status.EXPIRING)),
-        When(extensions_used__gt=0, then=Value(status.EXTENDED)),
-        default=Value(status.ACTIVE),
+        *(When(condition, then=Value(status)) for status, condition in rules[:-1]),
+        default=Value(rules[-1][0]),
         output_field=CharField(),
     )
+
+
+def status_condition(status: str, *, today: date) -> Q:
+    """The contracts whose status on ``today`` is ``status``, as plain conditions on their
+    columns (so the database can use its indexes), from the same rules as the expression."""
+    condition = Q()
+    for name, rule in _status_rules(today=today):
+        if name == status:
+            return condition & rule
+        if rule:
+            # Terminated needs both parts; "not terminated" is either missing or later.
+            condition &= (
+                ~rule
+                if name != Contract.Status.TERMINATED
+                else (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
+            )
+    return Q(pk__in=[])
 
 
 def contracts_with_status(*, today: date) -> QuerySet[Contract]:
@@ -95,17 +121,17 @@ def contracts_register(
     contracts = contracts_with_status(today=today)
     if filters.search:
         term = filters.search.strip()
+        # The supplier's name through a subquery, so each part can use its trigram index.
+        suppliers = Supplier.objects.filter(name__icontains=term).values("pk")
         contracts = contracts.filter(
-            Q(reference__icontains=term)
-            | Q(title__icontains=term)
-            | Q(supplier__name__icontains=term)
+            Q(reference__icontains=term) | Q(title__icontains=term) | Q(supplier_id__in=suppliers)
         )
     if filters.directorate_id:
         contracts = contracts.filter(directorate_id=filters.directorate_id)
     if filters.category_id:
         contracts = contracts.filter(category_id=filters.category_id)
     if filters.status:
-        contracts = contracts.filter(status=filters.status)
+        contracts = contracts.filter(status_condition(filters.status, today=today))
     if filters.value_band in VALUE_BANDS:
         _, above, up_to = VALUE_BANDS[filters.value_band]
         if above is not None:

@@ -1,6 +1,8 @@
 """Pages of the contract register."""
 
 import secrets
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib import messages
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from procurement.access import public, requires
+from procurement.templatetags.govuk import money
 
 from . import exports
 from .forms import (
@@ -136,23 +139,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         contract = contract_detail(pk=pk, today=today)
     except Contract.DoesNotExist:
         raise Http404 from None
-    history = list(contract.history.select_related("history_user").order_by("-history_date", "-pk"))
-    changes = []
-    for newer, older in zip(history, [*history[1:], None], strict=True):
-        diff = newer.diff_against(older).changes if older is not None else []
-        changes.append(
-            {
-                "record": newer,
-                "changes": [
-                    {
-                        "field": Contract._meta.get_field(change.field).verbose_name,
-                        "old": change.old,
-                        "new": change.new,
-                    }
-                    for change in diff
-                ],
-            }
-        )
     return render(
         request,
         "contracts/detail.html",
@@ -160,11 +146,64 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "events": contract.events.select_related("recorded_by"),
             "attachments": contract.attachments.select_related("uploaded_by"),
-            "changes": changes,
+            "changes": contract_changes(contract),
             "can_change": request.user.has_perm("contracts.change_contract", contract),
             "today": today,
         },
     )
+
+
+def contract_changes(contract: Contract) -> list[dict]:
+    """The contract's history, newest first: who, when, why, and each field from what to what.
+
+    Related records (people, supplier, directorate...) are shown by name, read with one query per
+    kind of record, so the page's query count does not grow with the history.
+    """
+    history = list(contract.history.select_related("history_user").order_by("-history_date", "-pk"))
+    diffs = [
+        newer.diff_against(older).changes if older is not None else []
+        for newer, older in zip(history, [*history[1:], None], strict=True)
+    ]
+    wanted: dict[type, set] = {}
+    for diff in diffs:
+        for change in diff:
+            field = Contract._meta.get_field(change.field)
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(
+                    value for value in (change.old, change.new) if value is not None
+                )
+    names = {model: model.objects.in_bulk(ids) for model, ids in wanted.items()}
+
+    def shown(field, value):
+        if value is None or value == "":
+            return "blank"
+        if field.is_relation:
+            return str(names[field.related_model].get(value, value))
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, Decimal):
+            return money(value)
+        if isinstance(value, date):
+            return f"{value:%d/%m/%Y}"
+        return value
+
+    entries = []
+    for record, diff in zip(history, diffs, strict=True):
+        fields = [(Contract._meta.get_field(change.field), change) for change in diff]
+        entries.append(
+            {
+                "record": record,
+                "changes": [
+                    {
+                        "field": field.verbose_name,
+                        "old": shown(field, change.old),
+                        "new": shown(field, change.new),
+                    }
+                    for field, change in fields
+                ],
+            }
+        )
+    return entries
 
 
 def _contract_for_change(request: HttpRequest, pk: int) -> Contract:

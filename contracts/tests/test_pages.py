@@ -228,3 +228,25 @@ def test_the_home_page_lists_contracts_the_manager_must_act_on(client, make_user
     client.force_login(manager)
     items = client.get(reverse("procurement:home")).context["attention_items"]
     assert [(i.title, i.count) for i in items] == [("Contracts you manage that are expiring", 1)]
+
+
+def test_the_history_tab_says_who_changed_what_from_what_to_what_and_why(client, make_user):
+    partner = make_user(Role.BUSINESS_PARTNER, first_name="Hannah", last_name="Lewis")
+    new_manager = make_user(Role.CONTRACT_MANAGER, first_name="Tom", last_name="Okafor")
+    contract = ContractFactory(whole_life_value=Decimal("40000"))
+    from contracts.services import contract_update
+
+    contract_update(
+        contract=contract,
+        fields={"contract_manager": new_manager, "whole_life_value": Decimal("45000")},
+        by=partner,
+        reason="Manager changed after restructure",
+    )
+    client.force_login(partner)
+    entry = client.get(reverse("contracts:detail", args=[contract.pk])).context["changes"][0]
+    assert entry["record"].history_user == partner
+    assert entry["record"].history_change_reason == "Manager changed after restructure"
+    assert {(c["field"], c["old"], c["new"]) for c in entry["changes"]} == {
+        ("contract manager", "blank", "Tom Okafor"),
+        ("whole-life value", "£40,000.00", "£45,000.00"),
+    }

@@ -85,3 +85,35 @@ def test_terminated_from_its_termination_date():
 )
 def test_adding_months_keeps_within_the_month(day, months, expected):
     assert add_months(day, months) == expected
+
+
+def test_filtering_by_status_finds_exactly_the_contracts_with_that_status():
+    from contracts.selectors import status_condition
+
+    cases = [
+        {"start_date": date(2026, 11, 23), "end_date": date(2029, 1, 1)},
+        {"end_date": date(2026, 11, 21)},
+        {"end_date": date(2026, 12, 1)},
+        {"whole_life_value": Decimal("2000000"), "end_date": add_months(TODAY, 18)},
+        {
+            "whole_life_value": Decimal("250000"),
+            "end_date": date(2030, 1, 1),
+            "extension_options": 1,
+            "extension_option_months": 12,
+            "extensions_used": 1,
+        },
+        {"end_date": date(2030, 1, 1)},
+        {"end_date": date(2026, 12, 1), "terminated_on": date(2026, 11, 1)},
+        {"end_date": date(2026, 11, 1), "terminated_on": date(2026, 12, 1)},
+    ]
+    for fields in cases:
+        make(**fields)
+    annotated = {c.pk: c.status for c in contracts_with_status(today=TODAY)}
+    for status in Status.values:
+        found = set(
+            Contract.objects.filter(status_condition(status, today=TODAY)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert found == {pk for pk, s in annotated.items() if s == status}, status
+    assert set(annotated.values()) == set(Status.values)
