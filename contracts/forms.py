@@ -128,12 +128,16 @@ class ContractForm(forms.ModelForm):
             "procurement_route": {"required": "Choose the procurement route"},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         people = User.objects.filter(is_active=True).order_by("last_name", "first_name")
         self.fields["contract_manager"].queryset = people
         self.fields["lead_director"].queryset = people
-        self.fields["directorate"].queryset = Directorate.objects.filter(is_active=True)
+        directorates = Directorate.objects.filter(is_active=True)
+        if not user.has_perm("contracts.edit_any_directorate"):
+            # Officers keep contracts of their own directorate (the service refuses others too).
+            directorates = directorates.filter(pk=user.directorate_id)
+        self.fields["directorate"].queryset = directorates
         self.fields["category"].queryset = ContractCategory.objects.filter(is_active=True)
         self.fields["supplier"].queryset = Supplier.objects.order_by("name")
         self.fields["irrecoverable_vat"].initial = 0

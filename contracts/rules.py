@@ -22,5 +22,6 @@ rules.add_perm("contracts.add_contract", is_officer | edits_everything)
 rules.add_perm(
     "contracts.change_contract", edits_everything | (is_officer & in_contracts_directorate)
 )
+rules.add_perm("contracts.edit_any_directorate", edits_everything)
 rules.add_perm("contracts.import_contracts", is_officer | edits_everything)
 rules.add_perm("contracts.manage_suppliers", is_officer | edits_everything)

@@ -91,6 +91,8 @@ VALUE_BANDS = {
     "over_1_5m": ("Over £1.5m", Decimal("1500000"), None),
 }
 
+SUPPLIER_IDS_IN_SEARCH = 500
+
 SORTS = {
     "reference": "reference",
     "title": "title",
@@ -121,8 +123,12 @@ def contracts_register(
     contracts = contracts_with_status(today=today)
     if filters.search:
         term = filters.search.strip()
-        # The supplier's name through a subquery, so each part can use its trigram index.
-        suppliers = Supplier.objects.filter(name__icontains=term).values("pk")
+        # Suppliers matching the name, as a list of ids when there are few: then each part of
+        # the search can use its index (trigram on reference and title, the supplier key).
+        matching = Supplier.objects.filter(name__icontains=term).values_list("pk", flat=True)
+        suppliers = list(matching[: SUPPLIER_IDS_IN_SEARCH + 1])
+        if len(suppliers) > SUPPLIER_IDS_IN_SEARCH:
+            suppliers = matching
         contracts = contracts.filter(
             Q(reference__icontains=term) | Q(title__icontains=term) | Q(supplier_id__in=suppliers)
         )

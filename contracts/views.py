@@ -70,7 +70,12 @@ SORT_COLUMNS = [
 def _apply_error(form, error: Exception) -> None:
     """Show a service's refusal on the form, against the field it concerns."""
     if isinstance(error, ValidationError):
-        form.add_error(None, error)
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return
+        # The model's rules name its own fields; a form without that field shows them at the top.
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
         return
     field = getattr(error, "field", None)
     form.add_error(field if field in form.fields else None, str(error))
@@ -218,6 +223,7 @@ def _contract_for_change(request: HttpRequest, pk: int) -> Contract:
 def create(request: HttpRequest) -> HttpResponse:
     form = ContractForm(
         request.POST or None,
+        user=request.user,
         initial={"directorate": request.user.directorate_id, "change_reason": "New contract"},
     )
     if request.method == "POST" and form.is_valid():
@@ -239,7 +245,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_change(request, pk)
-    form = ContractForm(request.POST or None, instance=contract)
+    form = ContractForm(request.POST or None, instance=contract, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             contract_update(

@@ -142,3 +142,17 @@ def test_an_edit_needs_a_reason_and_is_kept_in_history(partner):
     record = contract.history.latest()
     assert (record.title, record.prev_record.title) == ("New title", "Old title")
     assert (record.history_user, record.history_change_reason) == (partner, "Typo")
+
+
+def test_the_service_refuses_an_officer_moving_a_contract_to_another_directorate(make_user):
+    from django.core.exceptions import PermissionDenied
+
+    from procurement.tests.factories import DirectorateFactory
+
+    mine, theirs = DirectorateFactory(), DirectorateFactory()
+    officer = make_user(Role.PROCUREMENT_OFFICER, directorate=mine)
+    contract = ContractFactory(directorate=mine)
+    with pytest.raises(PermissionDenied):
+        contract_update(contract=contract, fields={"directorate": theirs}, by=officer, reason="x")
+    contract.refresh_from_db()
+    assert contract.directorate == mine

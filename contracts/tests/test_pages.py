@@ -96,11 +96,12 @@ def test_an_officer_edits_their_directorate_but_not_another(client, make_user):
     assert refused.status_code == 403
     other.refresh_from_db()
     assert other.title == "Secret other contract"
-    # Nor may they move their own contract into another directorate.
+    # Nor may they move their own contract into another directorate: the form offers only theirs.
     response = client.post(
         reverse("contracts:edit", args=[own.pk]), form_data(own, directorate=theirs.pk)
     )
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
     own.refresh_from_db()
     assert own.directorate == mine
 
@@ -250,3 +251,27 @@ def test_the_history_tab_says_who_changed_what_from_what_to_what_and_why(client,
         ("contract manager", "blank", "Tom Okafor"),
         ("whole-life value", "£40,000.00", "£45,000.00"),
     }
+
+
+def test_a_variation_breaking_a_contract_rule_is_shown_not_a_server_error(client, make_user):
+    contract = ContractFactory(start_date=date(2025, 4, 1), end_date=date(2027, 3, 31))
+    client.force_login(make_user(Role.BUSINESS_PARTNER))
+    response = client.post(
+        reverse("contracts:vary", args=[contract.pk]),
+        {
+            "effective_date_day": "1",
+            "effective_date_month": "6",
+            "effective_date_year": "2025",
+            "value_change": "0",
+            "new_end_date_day": "1",
+            "new_end_date_month": "1",
+            "new_end_date_year": "2025",
+            "reason": "Shorter term",
+            "approved_by": "ED",
+        },
+    )
+    assert response.status_code == 200
+    assert "The end date must be the same as or after the start date" in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.end_date == date(2027, 3, 31)
+    assert not contract.events.exists()

@@ -138,6 +138,21 @@ def test_import_with_errors_then_fixed(live_server, audit, make_user, tmp_path, 
     assert "Why: Imported from register-fixed.csv" in page.locator("#history").inner_text()
     audit.check()
 
+    page.get_by_role("link", name="Edit details").click()
+    page.wait_for_url(f"{live_server.url}/contracts/*/edit/")
+    audit.check()
+    page.get_by_label("Title").fill("")
+    page.get_by_role("button", name="Save").click()
+    assert "Enter the contract title" in page.locator(".govuk-error-summary").inner_text()
+    audit.check()
+
+    page.goto(f"{live_server.url}/contracts/data-quality/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Data quality of the register"
+    audit.check()
+    page.goto(f"{live_server.url}/contracts/suppliers/")
+    assert "Fixit Ltd" in page.locator("table").inner_text()
+    audit.check()
+
     page.goto(f"{live_server.url}/register/")
     assert "Repairs" in page.locator("table").inner_text()
     audit.check()
