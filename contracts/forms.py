@@ -94,28 +94,7 @@ class ContractForm(forms.ModelForm):
 
     class Meta:
         model = Contract
-        fields = [
-            "reference",
-            "title",
-            "description",
-            "directorate",
-            "category",
-            "supplier",
-            "contract_manager",
-            "lead_director",
-            "whole_life_value",
-            "annual_value",
-            "irrecoverable_vat",
-            "start_date",
-            "end_date",
-            "review_date",
-            "extension_options",
-            "extension_option_months",
-            "extension_options_value",
-            "procurement_route",
-            "key_decision_reference",
-            "risk_rating",
-        ]
+        fields = ["reference", *Contract.DETAIL_FIELDS]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         error_messages = {
             "reference": {

@@ -204,28 +204,9 @@ ROUTES = {
 }
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
-CONTRACT_ATTRIBUTES = (
-    "title",
-    "description",
-    "directorate_id",
-    "category_id",
-    "supplier_id",
-    "contract_manager_id",
-    "lead_director_id",
-    "whole_life_value",
-    "annual_value",
-    "irrecoverable_vat",
-    "start_date",
-    "end_date",
-    "review_date",
-    "extension_options",
-    "extension_option_months",
-    "extension_options_value",
-    "procurement_route",
-    "key_decision_reference",
-    "risk_rating",
-)
-UPDATE_FIELDS = [name.removesuffix("_id") for name in CONTRACT_ATTRIBUTES]
+UPDATE_FIELDS = list(Contract.DETAIL_FIELDS)
+# The same details as attributes, foreign keys by id, to compare a row with the register.
+CONTRACT_ATTRIBUTES = tuple(Contract._meta.get_field(name).attname for name in UPDATE_FIELDS)
 
 
 class ImportFileError(Exception):

@@ -243,6 +243,30 @@ class Contract(models.Model):
     def extensions_remaining(self) -> int:
         return self.extension_options - self.extensions_used
 
+    # The details people enter and correct, on the form and in the import (not reference, which
+    # identifies the contract, nor the fields only events change).
+    DETAIL_FIELDS = (
+        "title",
+        "description",
+        "directorate",
+        "category",
+        "supplier",
+        "contract_manager",
+        "lead_director",
+        "whole_life_value",
+        "annual_value",
+        "irrecoverable_vat",
+        "start_date",
+        "end_date",
+        "review_date",
+        "extension_options",
+        "extension_option_months",
+        "extension_options_value",
+        "procurement_route",
+        "key_decision_reference",
+        "risk_rating",
+    )
+
     COMPLETENESS_FIELDS = (
         ("description", "description"),
         ("category_id", "category"),

@@ -238,7 +238,11 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{contract.reference} has been added to the register")
             return redirect(contract)
-    return render(request, "contracts/contract_form.html", {"form": form, "contract": None})
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "contract": None, "heading": "Add a contract"},
+    )
 
 
 @requires("contracts.view_register")
@@ -259,7 +263,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The contract has been updated")
             return redirect(contract)
-    return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "contract": contract, "heading": f"Edit {contract.reference}"},
+    )
 
 
 EVENT_FORMS = {
@@ -511,7 +519,8 @@ def supplier_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, f"{supplier.name} has been saved")
             return redirect(f"{reverse('contracts:suppliers')}?q={supplier.name}")
-    return render(request, "contracts/supplier_form.html", {"form": form, "supplier": supplier})
+    heading = f"Edit {supplier.name}" if supplier else "Add a supplier"
+    return render(request, "contracts/supplier_form.html", {"form": form, "heading": heading})
 
 
 # --- Publication (no sign-in) -----------------------------------------------------------------
