@@ -1,0 +1,212 @@
+"""The forward plan and the Gateway 0 to 3 reviews, routed by the approval policy (DESIGN §2.1)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from contracts.models import Contract
+from procurement.models import MONEY, ApprovalPolicy, ContractCategory, Directorate, GatewayStage
+
+
+class ProcurementProject(models.Model):
+    """A procurement on the forward plan."""
+
+    reference = models.CharField(max_length=50, unique=True)
+    title = models.CharField(max_length=250)
+    description = models.TextField(blank=True)
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="projects")
+    category = models.ForeignKey(
+        ContractCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="projects"
+    )
+    estimated_value = models.DecimalField(
+        "estimated whole-life value",
+        **MONEY,
+        help_text="Including extension options: it decides the gateways and who approves them.",
+    )
+    is_core_service = models.BooleanField("core service", default=False)
+    is_high_value_or_complex = models.BooleanField("high value or complex", default=False)
+    planned_route = models.CharField(max_length=20, choices=Contract.Route.choices, blank=True)
+    replaces = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacement_projects",
+        help_text="The contract this procurement replaces, if any.",
+    )
+    key_decision_reference = models.CharField(max_length=100, blank=True)
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_projects"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_value__gt=0), name="project_value_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+
+class GatewayReview(ConcurrentTransitionMixin, models.Model):
+    """A gateway report and its journey through the steps its policy gave it at submission."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        RETURNED = "returned", "Returned for changes"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    project = models.ForeignKey(
+        ProcurementProject, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
+    )
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gateway_reviews",
+        help_text="For Gateway 3: the contract to extend or review.",
+    )
+    stage = models.CharField(max_length=2, choices=GatewayStage.choices)
+    is_extension = models.BooleanField(default=False)
+    summary = models.TextField(help_text="What the report asks the approvers to decide, and why.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_reviews"
+    )
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+    # The route, fixed at the first submission: a later policy never re-routes it.
+    policy = models.ForeignKey(
+        ApprovalPolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
+    )
+    tier_code = models.CharField(max_length=4, blank=True)
+    value = models.DecimalField(**MONEY, null=True, blank=True)
+    round = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times the report has been submitted."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(project__isnull=False) | Q(contract__isnull=False),
+                name="review_has_a_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.project or self.contract
+        return f"{self.get_stage_display()} for {subject}"
+
+    # Thin transitions: the services around them check who may act and record the decision.
+
+    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.IN_REVIEW)
+    def submit(self) -> None:
+        pass
+
+    @transition(field=state, source=State.IN_REVIEW, target=State.APPROVED)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=state, source=State.IN_REVIEW, target=State.RETURNED)
+    def return_for_changes(self) -> None:
+        pass
+
+    @transition(field=state, source=State.IN_REVIEW, target=State.REJECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.IN_REVIEW, State.RETURNED],
+        target=State.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        pass
+
+
+class ReviewStep(models.Model):
+    """A step of a review's route, copied from the policy when it was submitted."""
+
+    review = models.ForeignKey(GatewayReview, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20)  # procurement.models.PolicyStep.Kind
+    roles = models.JSONField(help_text="The names of the roles that may act (or each comment).")
+    consult_role = models.CharField(max_length=150, blank=True)
+    refer_to_tier = models.CharField(max_length=4, blank=True)
+    records_meeting = models.BooleanField(default=False)
+    records_key_decision = models.BooleanField(default=False)
+    is_active = models.BooleanField(
+        default=True, help_text="False once a referral has replaced this step."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "order"], name="review_step_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class StepDecision(models.Model):
+    """What one person did at one step of one round: never edited, never deleted."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        RECOMMENDED = "recommended", "Recommended for approval"
+        COMMENTED = "commented", "Commented"
+        REFERRED = "referred", "Referred to the Officer Board"
+        RETURNED = "returned", "Returned for changes"
+        REJECTED = "rejected", "Rejected"
+
+    step = models.ForeignKey(ReviewStep, on_delete=models.PROTECT, related_name="decisions")
+    round = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    role = models.CharField(max_length=150, help_text="The role the person acted in.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gateway_decisions"
+    )
+    reasons = models.TextField(blank=True)
+    meeting_date = models.DateField(null=True, blank=True)
+    minute_reference = models.CharField(max_length=100, blank=True)
+    key_decision_reference = models.CharField(max_length=100, blank=True)
+    consulted = models.CharField(
+        max_length=200, blank=True, help_text="Who was consulted (the lead member), and when."
+    )
+    consultation_notes = models.TextField(blank=True, help_text="What they said.")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            # Nobody acts twice at the same step in the same round (the database's last word
+            # when two requests race).
+            models.UniqueConstraint(
+                fields=["step", "round", "decided_by"], name="one_decision_per_person_per_step"
+            ),
+            # Each statutory consultee's role comments once a round.
+            models.UniqueConstraint(
+                fields=["step", "round", "role"],
+                condition=Q(outcome="commented"),
+                name="one_comment_per_role_per_step",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} by {self.decided_by} at {self.step}"

@@ -1,0 +1,108 @@
+"""Which gateways a procurement needs, and the route a gateway takes, from the policy's data.
+
+There is no ``if value > …`` here: thresholds, tiers, gateways and steps all come from the
+approval policy in force (procurement.models.ApprovalPolicy). The routing preview and the
+submission of a review give the same answer because both call :func:`route_for`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from procurement.models import ApprovalPolicy, GatewayStage, PolicyStep, PolicyTier
+from procurement.selectors import approval_policy_in_force
+
+
+class NoPolicyInForce(Exception):
+    """No approval policy was in force on the day asked about."""
+
+
+@dataclass(frozen=True)
+class Route:
+    policy: ApprovalPolicy
+    stage: str
+    required: bool
+    tier: PolicyTier | None
+    steps: list[PolicyStep] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """What the routing preview publishes for other systems."""
+        return {
+            "required": self.required,
+            "tier": self.tier.code if self.tier else None,
+            "steps": [
+                " or ".join(sorted(role.name for role in step.roles.all())) for step in self.steps
+            ],
+            "policy": self.policy.effective_from.isoformat(),
+            "reasons": self.reasons,
+        }
+
+
+def policy_on(day: date) -> ApprovalPolicy:
+    policy = approval_policy_in_force(on=day)
+    if policy is None:
+        raise NoPolicyInForce(f"No approval policy was in force on {day:%d/%m/%Y}.")
+    return policy
+
+
+def route_for(
+    *,
+    policy: ApprovalPolicy,
+    stage: str,
+    value: Decimal,
+    core_service: bool = False,
+    high_value_or_complex: bool = False,
+    extension: bool = False,
+) -> Route:
+    """Whether ``stage`` is required for this procurement and, if it is, its tier and steps."""
+    label = GatewayStage(stage).label
+    tier = policy.tier_for(value)
+    if tier is None:
+        return Route(
+            policy,
+            stage,
+            required=False,
+            tier=None,
+            reasons=[
+                f"£{value:,.2f} is at or below £{policy.gateway_threshold:,.2f}: no gateway is "
+                "required (officer delegation)."
+            ],
+        )
+    reasons = [f"£{value:,.2f} is in Tier {tier.code} ({tier.name})."]
+    rule = next((g for g in tier.gateways.all() if g.stage == stage), None)
+    if rule is None or not rule.applies(
+        high_value_or_complex=high_value_or_complex,
+        core_service=core_service,
+        extension=extension,
+    ):
+        condition = rule.get_condition_display().lower() if rule else "never"
+        reasons.append(f"Tier {tier.code} needs {label} {condition}; this procurement does not.")
+        return Route(policy, stage, required=False, tier=tier, reasons=reasons)
+    reasons.append(f"Tier {tier.code} needs {label}: {rule.get_condition_display().lower()}.")
+    return Route(
+        policy, stage, required=True, tier=tier, steps=list(tier.steps.all()), reasons=reasons
+    )
+
+
+def gateways_required(
+    *,
+    policy: ApprovalPolicy,
+    value: Decimal,
+    core_service: bool = False,
+    high_value_or_complex: bool = False,
+    extension: bool = False,
+) -> list[str]:
+    """The gateways this procurement must pass, in order."""
+    return [
+        stage
+        for stage in GatewayStage.values
+        if route_for(
+            policy=policy,
+            stage=stage,
+            value=value,
+            core_service=core_service,
+            high_value_or_complex=high_value_or_complex,
+            extension=extension,
+        ).required
+    ]

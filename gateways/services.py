@@ -1,0 +1,309 @@
+"""Every write to a gateway review. The rules are here, so no page, API call or task can skip them:
+
+- a review is routed by the policy in force on the day it is first submitted, and keeps that route;
+- only a holder of the step's role acts at a step, and never the report's author;
+- nobody acts at two steps of the same round (who checked it cannot also recommend or approve it);
+- a decided step is not decided again, and two people acting at once cannot both succeed;
+- returning or rejecting needs reasons; a board recommendation its meeting date and minute; a
+  decision its key-decision reference, or the lead member consultation, where the policy asks.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+
+from procurement.history import save_with_history
+from procurement.models import PolicyStep, User
+
+from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .routing import policy_on, route_for
+
+Kind = PolicyStep.Kind
+Outcome = StepDecision.Outcome
+State = GatewayReview.State
+
+OUTCOMES_BY_KIND = {
+    Kind.CHECK: {Outcome.APPROVED, Outcome.REFERRED, Outcome.RETURNED, Outcome.REJECTED},
+    Kind.CONSULTATION: {Outcome.COMMENTED},
+    Kind.RECOMMENDATION: {Outcome.RECOMMENDED, Outcome.RETURNED, Outcome.REJECTED},
+    Kind.DECISION: {Outcome.APPROVED, Outcome.RETURNED, Outcome.REJECTED},
+}
+# Outcomes that move the report on: whoever gives one has acted on it.
+PASSING = {Outcome.APPROVED, Outcome.RECOMMENDED, Outcome.REFERRED, Outcome.COMMENTED}
+
+
+class GatewayError(Exception):
+    """A gateway action the rules refuse, with a message for the person who tried it."""
+
+
+@transaction.atomic
+def review_create(
+    *,
+    author: User,
+    stage: str,
+    summary: str,
+    project: ProcurementProject | None = None,
+    contract=None,
+    is_extension: bool = False,
+) -> GatewayReview:
+    """Start a gateway report, as a draft."""
+    if project is None and contract is None:
+        raise GatewayError("A gateway report is about a procurement project or a contract.")
+    review = GatewayReview(
+        author=author,
+        stage=stage,
+        summary=summary,
+        project=project,
+        contract=contract,
+        is_extension=is_extension,
+    )
+    return save_with_history(review, by=author, reason="Report started")
+
+
+def _locked(review: GatewayReview) -> GatewayReview:
+    """The review, re-read under a row lock so that concurrent actions queue behind each other."""
+    return GatewayReview.objects.select_for_update().get(pk=review.pk)
+
+
+def _save(review: GatewayReview, *, by: User, reason: str) -> GatewayReview:
+    try:
+        return save_with_history(review, by=by, reason=reason)
+    except ConcurrentTransition:
+        raise GatewayError(
+            "Someone else acted on this report at the same moment; it has changed. "
+            "Reload it to see what happened."
+        ) from None
+
+
+@transaction.atomic
+def review_submit(*, review: GatewayReview, by: User, today: date | None = None) -> GatewayReview:
+    """Submit (or resubmit) a report. The first submission fixes its route for good."""
+    review = _locked(review)
+    if by.pk != review.author_id:
+        raise GatewayError("Only the report's author can submit it.")
+    if review.state not in {State.DRAFT, State.RETURNED}:
+        raise GatewayError(
+            f"This report cannot be submitted: it is {review.get_state_display().lower()}."
+        )
+    if review.round == 0:
+        _route(review, today=today or timezone.localdate())
+    review.round += 1
+    review.submitted_at = timezone.now()
+    review.decided_at = None
+    review.submit()
+    reason = "Submitted" if review.round == 1 else f"Resubmitted (round {review.round})"
+    return _save(review, by=by, reason=reason)
+
+
+def _route(review: GatewayReview, *, today: date) -> None:
+    project, contract = review.project, review.contract
+    value = project.estimated_value if project else contract.whole_life_value
+    route = route_for(
+        policy=policy_on(today),
+        stage=review.stage,
+        value=value,
+        core_service=bool(project and project.is_core_service),
+        high_value_or_complex=bool(project and project.is_high_value_or_complex),
+        extension=review.is_extension,
+    )
+    if not route.required:
+        raise GatewayError(" ".join(route.reasons))
+    review.policy = route.policy
+    review.tier_code = route.tier.code
+    review.value = value
+    _copy_steps(review, route.steps, first_order=1)
+
+
+def _copy_steps(review: GatewayReview, steps, *, first_order: int) -> None:
+    review.save()  # the review needs its primary key and policy before its steps
+    for order, step in enumerate(steps, start=first_order):
+        ReviewStep.objects.create(
+            review=review,
+            order=order,
+            name=step.name,
+            kind=step.kind,
+            roles=sorted(role.name for role in step.roles.all()),
+            consult_role=step.consult_role.name if step.consult_role else "",
+            refer_to_tier=step.may_refer_to.code if step.may_refer_to else "",
+            records_meeting=step.records_meeting,
+            records_key_decision=step.records_key_decision,
+        )
+
+
+def current_step(review: GatewayReview) -> ReviewStep | None:
+    """The first active step not yet complete in this round, or ``None``."""
+    steps = review.steps.filter(is_active=True).prefetch_related("decisions").order_by("order")
+    for step in steps:
+        done = [d for d in step.decisions.all() if d.round == review.round and d.outcome in PASSING]
+        if step.kind == Kind.CONSULTATION:
+            if not set(step.roles) <= {d.role for d in done}:
+                return step
+        elif not done:
+            return step
+    return None
+
+
+def _why_not_yours(review: GatewayReview, step: ReviewStep, user: User) -> str:
+    """Say plainly why ``user`` cannot act: most often, someone else has just done so."""
+    held = {role.label for role in user.roles}
+    earlier = (
+        StepDecision.objects.filter(
+            step__review=review, round=review.round, step__order__lt=step.order
+        )
+        .select_related("decided_by", "step")
+        .order_by("-decided_at", "-pk")
+    )
+    for decision in earlier:
+        if held & set(decision.step.roles):
+            return (
+                f"{decision.decided_by} has already acted at '{decision.step.name}' "
+                f"({decision.get_outcome_display().lower()}); the report is now with "
+                f"{' or '.join(step.roles).lower()}."
+            )
+    return f"You cannot act at this step: it is for {' or '.join(step.roles)}."
+
+
+def _acting_role(user: User, step: ReviewStep) -> str | None:
+    held = {role.label for role in user.roles}
+    return next((role for role in step.roles if role in held), None)
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    review: GatewayReview,
+    by: User,
+    outcome: str,
+    reasons: str = "",
+    meeting_date: date | None = None,
+    minute_reference: str = "",
+    key_decision_reference: str = "",
+    consulted: str = "",
+    consultation_notes: str = "",
+) -> StepDecision:
+    """Record one person's decision at the review's current step, and move the review on."""
+    review = _locked(review)
+    if review.state != State.IN_REVIEW:
+        state = review.get_state_display().lower()
+        raise GatewayError(f"This report is not waiting for a decision: it is {state}.")
+    step = current_step(review)
+    if step is None:
+        raise GatewayError("This report has no step waiting for a decision.")
+    role = _acting_role(by, step)
+    if role is None:
+        raise GatewayError(_why_not_yours(review, step, by))
+    if by.pk == review.author_id:
+        raise GatewayError("You wrote this report, so you cannot decide on it.")
+    acted = StepDecision.objects.filter(step__review=review, round=review.round, decided_by=by)
+    if acted.exclude(step=step).exists():
+        raise GatewayError(
+            "You have already acted on this report at another step, so you cannot act at this one."
+        )
+    if acted.filter(step=step).exists():
+        raise GatewayError("You have already acted at this step.")
+    if outcome not in OUTCOMES_BY_KIND[step.kind]:
+        raise GatewayError(f"'{outcome}' is not a decision that can be made at this step.")
+    _require_what_the_step_records(
+        step,
+        outcome=outcome,
+        reasons=reasons,
+        meeting_date=meeting_date,
+        minute_reference=minute_reference,
+        key_decision_reference=key_decision_reference,
+        consulted=consulted,
+        consultation_notes=consultation_notes,
+    )
+    decision = save_with_history(
+        StepDecision(
+            step=step,
+            round=review.round,
+            outcome=outcome,
+            role=role,
+            decided_by=by,
+            reasons=reasons,
+            meeting_date=meeting_date,
+            minute_reference=minute_reference,
+            key_decision_reference=key_decision_reference,
+            consulted=consulted,
+            consultation_notes=consultation_notes,
+        ),
+        by=by,
+        reason=f"{StepDecision.Outcome(outcome).label} at {step.name}",
+    )
+    _move_on(review, step=step, outcome=outcome, by=by)
+    return decision
+
+
+def _require_what_the_step_records(step: ReviewStep, *, outcome: str, **given) -> None:
+    if outcome in {Outcome.RETURNED, Outcome.REJECTED, Outcome.COMMENTED, Outcome.REFERRED}:
+        if not given["reasons"].strip():
+            raise GatewayError(
+                "Give your reasons." if outcome != Outcome.COMMENTED else "Enter your comments."
+            )
+    if outcome == Outcome.REFERRED and not step.refer_to_tier:
+        raise GatewayError("This step cannot refer the report to another tier.")
+    if step.records_meeting and outcome == Outcome.RECOMMENDED:
+        if given["meeting_date"] is None or not given["minute_reference"].strip():
+            raise GatewayError("Enter the board meeting's date and the minute reference.")
+    if step.records_key_decision and outcome == Outcome.APPROVED:
+        if not given["key_decision_reference"].strip():
+            raise GatewayError("Enter the key-decision reference.")
+    if step.consult_role and outcome == Outcome.APPROVED:
+        if not given["consulted"].strip() or not given["consultation_notes"].strip():
+            raise GatewayError(
+                f"Record the consultation with the {step.consult_role.lower()}: who, when and "
+                "what they said."
+            )
+
+
+def _move_on(review: GatewayReview, *, step: ReviewStep, outcome: str, by: User) -> None:
+    if outcome == Outcome.RETURNED:
+        review.return_for_changes()
+        review.decided_at = timezone.now()
+        _save(review, by=by, reason="Returned for changes")
+    elif outcome == Outcome.REJECTED:
+        review.reject()
+        review.decided_at = timezone.now()
+        _save(review, by=by, reason="Rejected")
+    elif outcome == Outcome.REFERRED:
+        _refer(review, step=step, by=by)
+    elif step.kind == Kind.DECISION and outcome == Outcome.APPROVED:
+        review.approve()
+        review.decided_at = timezone.now()
+        _save(review, by=by, reason="Approved")
+
+
+def _refer(review: GatewayReview, *, step: ReviewStep, by: User) -> None:
+    """Switch the rest of the route to the referral tier's steps (Tier A to the Officer Board).
+
+    The referral tier's own first check is left out: the step that referred it was that check.
+    The referral tier is read from the review's policy, which never changes once in force.
+    """
+    tier = review.policy.tiers.get(code=step.refer_to_tier)
+    for later in review.steps.filter(is_active=True, order__gt=step.order):
+        later.is_active = False
+        save_with_history(later, by=by, reason="Replaced by the referral")
+    last = review.steps.order_by("-order").values_list("order", flat=True).first()
+    steps = [s for s in tier.steps.prefetch_related("roles") if s.kind != Kind.CHECK]
+    _copy_steps(review, steps, first_order=last + 1)
+    review.tier_code = tier.code
+    _save(review, by=by, reason=f"Referred to Tier {tier.code}")
+
+
+@transaction.atomic
+def review_withdraw(*, review: GatewayReview, by: User, reason: str) -> GatewayReview:
+    """The author withdraws the report; it stays on record."""
+    review = _locked(review)
+    if by.pk != review.author_id:
+        raise GatewayError("Only the report's author can withdraw it.")
+    if not reason.strip():
+        raise GatewayError("Say why the report is withdrawn.")
+    if review.state not in {State.DRAFT, State.IN_REVIEW, State.RETURNED}:
+        raise GatewayError(
+            f"This report cannot be withdrawn: it is {review.get_state_display().lower()}."
+        )
+    review.withdraw()
+    review.decided_at = timezone.now()
+    return _save(review, by=by, reason=f"Withdrawn: {reason}")

@@ -1,0 +1,250 @@
+"""Gateway reviews end to end, and every rule the services enforce."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from gateways.models import GatewayReview, StepDecision
+from gateways.services import (
+    GatewayError,
+    current_step,
+    review_create,
+    review_decide,
+    review_submit,
+    review_withdraw,
+)
+from gateways.tests.factories import ProjectFactory, TierBProjectFactory
+from procurement.models import ApprovalPolicy
+from procurement.roles import Role
+from procurement.services import approval_policy_copy
+
+pytestmark = pytest.mark.django_db
+
+State = GatewayReview.State
+Outcome = StepDecision.Outcome
+MEETING = {"meeting_date": date(2026, 11, 20), "minute_reference": "SCCB 2026/11 min 4"}
+CONSULTATION = {
+    "consulted": "Cllr Adeyemi, 18/11/2026",
+    "consultation_notes": "Content to proceed; asked for quarterly updates.",
+}
+
+
+@pytest.fixture
+def people(make_user):
+    return {role: make_user(role) for role in Role} | {
+        "second_partner": make_user(Role.BUSINESS_PARTNER),
+        "partner_and_board": make_user(Role.BUSINESS_PARTNER, Role.OFFICER_BOARD_MEMBER),
+    }
+
+
+def submitted(project, people, stage="G1"):
+    author = people[Role.PROCUREMENT_OFFICER]
+    review = review_create(author=author, stage=stage, summary="Strategy", project=project)
+    return review_submit(review=review, by=author)
+
+
+def test_tier_a_business_partner_then_executive_director(people):
+    review = submitted(ProjectFactory(estimated_value=Decimal("100000.01")), people)
+    assert (review.state, review.tier_code, review.round) == (State.IN_REVIEW, "A", 1)
+    assert [s.name for s in review.steps.all()] == [
+        "Business partner or head of procurement review",
+        "Executive director sign-off in consultation with the lead member",
+    ]
+    review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome=Outcome.APPROVED)
+    with pytest.raises(GatewayError, match="Record the consultation with the lead member"):
+        review_decide(review=review, by=people[Role.EXECUTIVE_DIRECTOR], outcome=Outcome.APPROVED)
+    review_decide(
+        review=review, by=people[Role.EXECUTIVE_DIRECTOR], outcome=Outcome.APPROVED, **CONSULTATION
+    )
+    review.refresh_from_db()
+    assert review.state == State.APPROVED
+    assert review.decided_at is not None
+    assert current_step(review) is None
+    decision = StepDecision.objects.get(decided_by=people[Role.EXECUTIVE_DIRECTOR])
+    assert (decision.role, decision.consulted) == ("Executive director", "Cllr Adeyemi, 18/11/2026")
+
+
+def test_tier_b_check_consultees_board_then_lead_member(people):
+    review = submitted(TierBProjectFactory(estimated_value=Decimal("1500000.01")), people)
+    assert review.tier_code == "B"
+    review_decide(review=review, by=people[Role.HEAD_OF_PROCUREMENT], outcome=Outcome.APPROVED)
+    with pytest.raises(GatewayError, match="You cannot act at this step"):
+        review_decide(
+            review=review,
+            by=people[Role.OFFICER_BOARD_MEMBER],
+            outcome=Outcome.RECOMMENDED,
+            **MEETING,
+        )
+    for consultee in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE):
+        review_decide(
+            review=review, by=people[consultee], outcome=Outcome.COMMENTED, reasons="No concerns"
+        )
+        assert current_step(review).kind == "consultation"
+    review_decide(
+        review=review,
+        by=people[Role.CONSULTEE_COMMUNICATIONS],
+        outcome=Outcome.COMMENTED,
+        reasons="Press release needed",
+    )
+    with pytest.raises(GatewayError, match="meeting's date and the minute reference"):
+        review_decide(
+            review=review, by=people[Role.OFFICER_BOARD_MEMBER], outcome=Outcome.RECOMMENDED
+        )
+    review_decide(
+        review=review, by=people[Role.OFFICER_BOARD_MEMBER], outcome=Outcome.RECOMMENDED, **MEETING
+    )
+    with pytest.raises(GatewayError, match="key-decision reference"):
+        review_decide(review=review, by=people[Role.LEAD_MEMBER], outcome=Outcome.APPROVED)
+    review_decide(
+        review=review,
+        by=people[Role.LEAD_MEMBER],
+        outcome=Outcome.APPROVED,
+        key_decision_reference="KD-2026-031",
+    )
+    review.refresh_from_db()
+    assert review.state == State.APPROVED
+    assert review.history.latest().history_change_reason == "Approved"
+
+
+def test_the_author_can_never_approve(people, make_user):
+    author = make_user(Role.PROCUREMENT_OFFICER, Role.BUSINESS_PARTNER)
+    review = review_create(author=author, stage="G1", summary="x", project=ProjectFactory())
+    review_submit(review=review, by=author)
+    with pytest.raises(GatewayError, match="You wrote this report"):
+        review_decide(review=review, by=author, outcome=Outcome.APPROVED)
+
+
+def test_nobody_acts_at_two_steps_or_twice_at_one(people):
+    review = submitted(TierBProjectFactory(), people)
+    both = people["partner_and_board"]
+    review_decide(review=review, by=both, outcome=Outcome.APPROVED)
+    for consultee in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS):
+        review_decide(
+            review=review, by=people[consultee], outcome=Outcome.COMMENTED, reasons="Fine"
+        )
+    with pytest.raises(GatewayError, match="already acted on this report at another step"):
+        review_decide(review=review, by=both, outcome=Outcome.RECOMMENDED, **MEETING)
+
+
+def test_a_consultee_comments_once(people):
+    review = submitted(TierBProjectFactory(), people)
+    review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome=Outcome.APPROVED)
+    legal = people[Role.CONSULTEE_LEGAL]
+    review_decide(review=review, by=legal, outcome=Outcome.COMMENTED, reasons="Fine")
+    with pytest.raises(GatewayError, match="already acted at this step"):
+        review_decide(review=review, by=legal, outcome=Outcome.COMMENTED, reasons="Again")
+
+
+def test_return_needs_reasons_and_the_author_resubmits_on_the_same_route(people):
+    review = submitted(ProjectFactory(), people)
+    partner = people[Role.BUSINESS_PARTNER]
+    with pytest.raises(GatewayError, match="Give your reasons"):
+        review_decide(review=review, by=partner, outcome=Outcome.RETURNED)
+    review_decide(
+        review=review, by=partner, outcome=Outcome.RETURNED, reasons="Add the risk register"
+    )
+    review.refresh_from_db()
+    assert review.state == State.RETURNED
+    with pytest.raises(
+        GatewayError, match="not waiting for a decision: it is returned for changes"
+    ):
+        review_decide(review=review, by=people["second_partner"], outcome=Outcome.APPROVED)
+    review_submit(review=review, by=people[Role.PROCUREMENT_OFFICER])
+    review.refresh_from_db()
+    assert (review.state, review.round, review.steps.count()) == (State.IN_REVIEW, 2, 2)
+    assert current_step(review).order == 1
+    # In the new round, the same business partner checks it again.
+    review_decide(review=review, by=partner, outcome=Outcome.APPROVED)
+    assert current_step(review).order == 2
+
+
+def test_rejection_is_final(people):
+    review = submitted(ProjectFactory(), people)
+    review_decide(
+        review=review,
+        by=people[Role.BUSINESS_PARTNER],
+        outcome=Outcome.REJECTED,
+        reasons="No budget",
+    )
+    review.refresh_from_db()
+    assert review.state == State.REJECTED
+    with pytest.raises(GatewayError, match="cannot be submitted"):
+        review_submit(review=review, by=people[Role.PROCUREMENT_OFFICER])
+
+
+def test_tier_a_referred_to_the_officer_board_follows_tier_b(people):
+    review = submitted(ProjectFactory(), people)
+    review_decide(
+        review=review,
+        by=people[Role.BUSINESS_PARTNER],
+        outcome=Outcome.REFERRED,
+        reasons="Politically sensitive",
+    )
+    review.refresh_from_db()
+    assert review.tier_code == "B"
+    active = [s.name for s in review.steps.filter(is_active=True)]
+    assert active == [
+        "Business partner or head of procurement review",
+        "Comments from the statutory consultees",
+        "Officer Board review and recommendation",
+        "Lead member or Leadership Team decision",
+    ]
+    assert current_step(review).kind == "consultation"
+
+
+def test_only_the_author_withdraws_with_a_reason(people):
+    review = submitted(ProjectFactory(), people)
+    with pytest.raises(GatewayError, match="Only the report's author"):
+        review_withdraw(review=review, by=people[Role.BUSINESS_PARTNER], reason="x")
+    with pytest.raises(GatewayError, match="Say why"):
+        review_withdraw(review=review, by=people[Role.PROCUREMENT_OFFICER], reason="")
+    review_withdraw(review=review, by=people[Role.PROCUREMENT_OFFICER], reason="Need has gone")
+    review.refresh_from_db()
+    assert review.state == State.WITHDRAWN
+
+
+def test_only_the_author_submits_and_only_when_a_gateway_is_required(people):
+    author = people[Role.PROCUREMENT_OFFICER]
+    small = review_create(
+        author=author,
+        stage="G1",
+        summary="x",
+        project=ProjectFactory(estimated_value=Decimal("100000")),
+    )
+    with pytest.raises(GatewayError, match="no gateway is required"):
+        review_submit(review=small, by=author)
+    review = review_create(author=author, stage="G1", summary="x", project=ProjectFactory())
+    with pytest.raises(GatewayError, match="Only the report's author"):
+        review_submit(review=review, by=people[Role.BUSINESS_PARTNER])
+
+
+def test_a_policy_change_after_submission_does_not_reroute(people):
+    review = submitted(ProjectFactory(estimated_value=Decimal("1000000")), people)
+    old = ApprovalPolicy.objects.get()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    new = approval_policy_copy(
+        policy=old,
+        name="Lower tier B",
+        effective_from=tomorrow,
+        by=people[Role.ADMINISTRATOR],
+        reason="x",
+    )
+    tier_a, tier_b = new.tiers.all()
+    tier_a.value_up_to = Decimal("750000")
+    tier_a.save()
+    tier_b.value_above = Decimal("750000")
+    tier_b.save()
+    review.refresh_from_db()
+    assert (review.policy, review.tier_code, review.steps.count()) == (old, "A", 2)
+    # A report first submitted once the new policy is in force takes the new route.
+    later = review_create(
+        author=people[Role.PROCUREMENT_OFFICER],
+        stage="G1",
+        summary="x",
+        project=ProjectFactory(estimated_value=Decimal("1000000")),
+    )
+    review_submit(review=later, by=people[Role.PROCUREMENT_OFFICER], today=tomorrow)
+    later.refresh_from_db()
+    assert (later.policy, later.tier_code) == (new, "B")
