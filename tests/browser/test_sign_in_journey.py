@@ -53,6 +53,18 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
     assert page.get_by_role("heading", name="Approval policy in force").is_visible()
     audit.check()
 
+    page.get_by_role("link", name="Check which gateways and approvers a procurement needs").click()
+    page.wait_for_url(f"{live_server.url}/gateways/routing-preview/")
+    audit.check()
+    page.get_by_role("button", name="Show the route").click()
+    assert "Choose the gateway" in page.locator(".govuk-error-summary").inner_text()
+    audit.check()
+    page.get_by_label("Gateway 1: procurement strategy").check()
+    page.get_by_label("Estimated whole-life value (£)").fill("£1,500,000.01")
+    page.get_by_role("button", name="Show the route").click()
+    assert page.locator("#route").inner_text() == "G1 is required: Tier B"
+    audit.check()
+
     page.get_by_role("link", name="Accessibility statement").click()
     page.wait_for_url(f"{live_server.url}/accessibility/")
     audit.check()
