@@ -1,7 +1,9 @@
 from django import forms
 
-from procurement.forms import MoneyField
+from procurement.forms import GovukDateField, MoneyField
 from procurement.models import GatewayStage
+
+from .models import StepDecision
 
 
 class RoutingPreviewForm(forms.Form):
@@ -41,3 +43,61 @@ class RoutingPreviewForm(forms.Form):
         # Pages send "on"; other systems send 1/0 or true/false.
         raw = str(self.data.get(name, "")).strip().lower()
         return raw in {"1", "true", "on", "yes"}
+
+
+class DecisionForm(forms.Form):
+    """A decision at a review's current step: its fields follow what the step records."""
+
+    outcome = forms.ChoiceField(
+        label="Your decision",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose your decision"},
+    )
+    reasons = forms.CharField(
+        label="Reasons or comments",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required to return or reject the report, or to refer it.",
+    )
+
+    def __init__(self, *args, step, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import OUTCOMES_BY_KIND
+
+        allowed = OUTCOMES_BY_KIND[step.kind]
+        self.fields["outcome"].choices = [
+            (value, label)
+            for value, label in StepDecision.Outcome.choices
+            if value in allowed and (value != StepDecision.Outcome.REFERRED or step.refer_to_tier)
+        ]
+        if step.kind == "consultation":
+            self.fields["reasons"].label = "Your comments"
+            self.fields["reasons"].help_text = ""
+        if step.records_meeting:
+            self.fields["meeting_date"] = GovukDateField(
+                label="Date of the board meeting", required=False
+            )
+            self.fields["minute_reference"] = forms.CharField(
+                label="Minute reference", required=False, max_length=100
+            )
+        if step.records_key_decision:
+            self.fields["key_decision_reference"] = forms.CharField(
+                label="Key-decision reference", required=False, max_length=100
+            )
+        if step.consult_role:
+            self.fields["consulted"] = forms.CharField(
+                label=f"Consultation with the {step.consult_role.lower()}: who and when",
+                required=False,
+                max_length=200,
+            )
+            self.fields["consultation_notes"] = forms.CharField(
+                label="What they said", required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing the report?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the report is withdrawn"},
+    )

@@ -106,8 +106,12 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = self.project or self.contract
-        return f"{self.get_stage_display()} for {subject}"
+        return f"{self.get_stage_display()} for {self.subject}"
+
+    @property
+    def subject(self) -> "ProcurementProject | Contract":
+        """What the report is about: a procurement project, or for Gateway 3 a contract."""
+        return self.project or self.contract
 
     # Thin transitions: the services around them check who may act and record the decision.
 

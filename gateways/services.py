@@ -133,8 +133,12 @@ def _copy_steps(review: GatewayReview, steps, *, first_order: int) -> None:
 
 
 def current_step(review: GatewayReview) -> ReviewStep | None:
-    """The first active step not yet complete in this round, or ``None``."""
-    steps = review.steps.filter(is_active=True).prefetch_related("decisions").order_by("order")
+    """The first active step not yet complete in this round, or ``None``.
+
+    Uses the review's steps and their decisions as prefetched (see ``selectors``), so a list of
+    reviews costs no query per review.
+    """
+    steps = sorted((s for s in review.steps.all() if s.is_active), key=lambda s: s.order)
     for step in steps:
         done = [d for d in step.decisions.all() if d.round == review.round and d.outcome in PASSING]
         if step.kind == Kind.CONSULTATION:

@@ -1,0 +1,115 @@
+"""Gateway pages: the queue on the home page, the review page, deciding, submitting, withdrawing."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from gateways.models import GatewayReview, StepDecision
+from gateways.services import review_create, review_decide, review_submit
+from gateways.tests.factories import ProjectFactory, TierBProjectFactory
+from procurement.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(make_user):
+    return {role: make_user(role) for role in Role}
+
+
+def submitted(people, project=None):
+    author = people[Role.PROCUREMENT_OFFICER]
+    review = review_create(
+        author=author,
+        stage="G1",
+        summary="Procurement strategy",
+        project=project or ProjectFactory(),
+    )
+    return review_submit(review=review, by=author)
+
+
+def attention(client, user) -> dict[str, int]:
+    client.force_login(user)
+    items = client.get(reverse("procurement:home")).context["attention_items"]
+    return {item.title: item.count for item in items}
+
+
+def test_the_queue_follows_whose_turn_it_is(client, people):
+    review = submitted(people)
+    assert attention(client, people[Role.BUSINESS_PARTNER]) == {
+        "Gateway reports awaiting your decision": 1
+    }
+    assert attention(client, people[Role.EXECUTIVE_DIRECTOR]) == {}
+    assert attention(client, people[Role.PROCUREMENT_OFFICER]) == {}
+    review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="approved")
+    assert attention(client, people[Role.BUSINESS_PARTNER]) == {}
+    assert attention(client, people[Role.EXECUTIVE_DIRECTOR]) == {
+        "Gateway reports awaiting your decision": 1
+    }
+    page = client.get(reverse("gateways:awaiting")).content.decode()
+    assert "Executive director sign-off" in page
+
+
+def test_deciding_on_the_review_page(client, people):
+    review = submitted(people)
+    client.force_login(people[Role.BUSINESS_PARTNER])
+    page = client.get(reverse("gateways:review", args=[review.pk]))
+    assert page.context["form"] is not None
+    assert [c[0] for c in page.context["form"].fields["outcome"].choices] == [
+        "approved",
+        "referred",
+        "returned",
+        "rejected",
+    ]
+    refused = client.post(reverse("gateways:decide", args=[review.pk]), {"outcome": "returned"})
+    assert refused.status_code == 200
+    assert "Give your reasons" in refused.content.decode()
+    assert "There is a problem" in refused.content.decode()
+    done = client.post(reverse("gateways:decide", args=[review.pk]), {"outcome": "approved"})
+    assert done.status_code == 302
+    assert StepDecision.objects.get().decided_by == people[Role.BUSINESS_PARTNER]
+
+
+def test_someone_not_at_the_step_cannot_decide_on_the_page(client, people):
+    review = submitted(people)
+    client.force_login(people[Role.LEAD_MEMBER])
+    assert client.get(reverse("gateways:review", args=[review.pk])).context["form"] is None
+    response = client.post(reverse("gateways:decide", args=[review.pk]), {"outcome": "approved"})
+    assert response.status_code == 403
+    client.force_login(people[Role.PROCUREMENT_OFFICER])
+    response = client.post(reverse("gateways:decide", args=[review.pk]), {"outcome": "approved"})
+    assert response.status_code == 403
+    assert not StepDecision.objects.exists()
+
+
+def test_the_author_submits_and_withdraws_on_the_page(client, people):
+    author = people[Role.PROCUREMENT_OFFICER]
+    review = review_create(author=author, stage="G1", summary="x", project=ProjectFactory())
+    client.force_login(author)
+    assert client.get(reverse("gateways:review", args=[review.pk])).context["may_submit"]
+    client.post(reverse("gateways:submit", args=[review.pk]))
+    review.refresh_from_db()
+    assert review.state == GatewayReview.State.IN_REVIEW
+    client.post(reverse("gateways:withdraw", args=[review.pk]), {"reason": "Budget withdrawn"})
+    review.refresh_from_db()
+    assert review.state == GatewayReview.State.WITHDRAWN
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_queue_and_review_pages_keep_a_constant_query_count(client, people):
+    review = submitted(people, TierBProjectFactory())
+    client.force_login(people[Role.BUSINESS_PARTNER])
+    urls = [reverse("gateways:awaiting"), reverse("gateways:review", args=[review.pk])]
+    before = [queries(client, url) for url in urls]
+    for _ in range(5):
+        submitted(people, TierBProjectFactory())
+    review_decide(review=review, by=people[Role.HEAD_OF_PROCUREMENT], outcome="approved")
+    for consultee in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE):
+        review_decide(review=review, by=people[consultee], outcome="commented", reasons="Fine")
+    assert [queries(client, url) for url in urls] == before

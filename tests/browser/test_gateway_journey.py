@@ -1,0 +1,108 @@
+"""A Tier B Gateway 1 through every step, each person in their own browser, axe on every page."""
+
+import pytest
+
+from conftest import TEST_PASSWORD
+from gateways.models import GatewayReview
+from gateways.services import review_create
+from gateways.tests.factories import TierBProjectFactory
+from procurement.roles import Role
+from tests.browser.conftest import AccessibilityAudit
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make_user):
+    people = {
+        role: make_user(role, email=f"{role.value}@council.example")
+        for role in (
+            Role.PROCUREMENT_OFFICER,
+            Role.BUSINESS_PARTNER,
+            Role.CONSULTEE_LEGAL,
+            Role.CONSULTEE_FINANCE,
+            Role.CONSULTEE_COMMUNICATIONS,
+            Role.OFFICER_BOARD_MEMBER,
+            Role.LEAD_MEMBER,
+        )
+    }
+    review = review_create(
+        author=people[Role.PROCUREMENT_OFFICER],
+        stage="G1",
+        summary="Procurement strategy for home care across the borough.",
+        project=TierBProjectFactory(title="Home care across the borough"),
+    )
+    audits: list[AccessibilityAudit] = []
+
+    def signed_in(role: Role):
+        context = browser.new_context(locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        audit = AccessibilityAudit(page)
+        audits.append(audit)
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        audit.check()
+        page.get_by_label("Email address").fill(people[role].email)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        audit.check()
+        return page, audit
+
+    page, audit = signed_in(Role.PROCUREMENT_OFFICER)
+    page.goto(f"{live_server.url}/gateways/reviews/{review.pk}/")
+    audit.check()
+    page.get_by_role("button", name="Submit the report").click()
+    assert (
+        "The report has been submitted" in page.locator(".govuk-notification-banner").inner_text()
+    )
+    audit.check()
+
+    def decide(role: Role, outcome: str, **fields) -> None:
+        page, audit = signed_in(role)
+        page.get_by_role("link", name="Gateway reports awaiting your decision").click()
+        audit.check()
+        page.get_by_role("link", name="Gateway 1: procurement strategy for").click()
+        audit.check()
+        page.get_by_label(outcome).check()
+        for label, value in fields.items():
+            page.get_by_label(label, exact=True).fill(value)
+        page.get_by_role("button", name="Record your decision").click()
+        assert "Recorded" in page.locator(".govuk-notification-banner").inner_text()
+        audit.check()
+
+    decide(Role.BUSINESS_PARTNER, "Approved")
+    for consultee in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS):
+        decide(consultee, "Commented", **{"Your comments": "No concerns."})
+
+    # The board must give its meeting and minute: first without, to see the error summary.
+    page, audit = signed_in(Role.OFFICER_BOARD_MEMBER)
+    page.goto(f"{live_server.url}/gateways/reviews/{review.pk}/")
+    page.get_by_label("Recommended for approval").check()
+    page.get_by_role("button", name="Record your decision").click()
+    assert (
+        "meeting's date and the minute reference"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
+    audit.check()
+    page.get_by_label("Recommended for approval").check()
+    page.get_by_label("Day").fill("20")
+    page.get_by_label("Month").fill("11")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("Minute reference").fill("SCCB 2026/11 min 4")
+    page.get_by_role("button", name="Record your decision").click()
+    assert "Recorded" in page.locator(".govuk-notification-banner").inner_text()
+    audit.check()
+
+    decide(Role.LEAD_MEMBER, "Approved", **{"Key-decision reference": "KD-2026-031"})
+
+    page, audit = signed_in(Role.PROCUREMENT_OFFICER)
+    page.goto(f"{live_server.url}/gateways/reviews/{review.pk}/")
+    assert page.locator(".govuk-summary-list .govuk-tag").first.inner_text() == "Approved"
+    assert "Key decision KD-2026-031" in page.locator("main").inner_text()
+    audit.check()
+    review.refresh_from_db()
+    assert review.state == GatewayReview.State.APPROVED
+    assert [a.unchecked() for a in audits] == [[] for _ in audits]
