@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 
 from procurement.history import save_with_history
 from procurement.models import User
+from procurement.services import require
 
 from .lead_times import add_months
 from .models import Contract, ContractAttachment, ContractEvent, Supplier
@@ -27,11 +27,6 @@ class ContractError(Exception):
         super().__init__(message)
         self.field = field
         self.existing = existing
-
-
-def _require(user: User, permission: str, obj=None) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _validated(instance, *, exclude: list[str] | None = None):
@@ -66,7 +61,7 @@ def _refuse_duplicate_supplier(supplier: Supplier) -> None:
 @transaction.atomic
 def supplier_create(*, fields: Mapping[str, Any], by: User, reason: str) -> Supplier:
     """Register a supplier; a second supplier with the same registration number is refused."""
-    _require(by, "contracts.manage_suppliers")
+    require(by, "contracts.manage_suppliers")
     supplier = Supplier(**fields)
     _refuse_duplicate_supplier(supplier)
     return save_with_history(_validated(supplier), by=by, reason=reason)
@@ -76,7 +71,7 @@ def supplier_create(*, fields: Mapping[str, Any], by: User, reason: str) -> Supp
 def supplier_update(
     *, supplier: Supplier, fields: Mapping[str, Any], by: User, reason: str
 ) -> Supplier:
-    _require(by, "contracts.manage_suppliers")
+    require(by, "contracts.manage_suppliers")
     supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
     for name, value in fields.items():
         setattr(supplier, name, value)
@@ -96,8 +91,8 @@ def contract_create(*, fields: Mapping[str, Any], by: User, reason: str) -> Cont
     if EVENT_FIELDS & set(fields):
         raise ContractError("Extensions and termination are recorded as events, not entered.")
     contract = Contract(**fields)
-    _require(by, "contracts.add_contract")
-    _require(by, "contracts.change_contract", contract)
+    require(by, "contracts.add_contract")
+    require(by, "contracts.change_contract", contract)
     return save_with_history(_validated(contract), by=by, reason=reason)
 
 
@@ -106,7 +101,7 @@ def contract_update(
     *, contract: Contract, fields: Mapping[str, Any], by: User, reason: str
 ) -> Contract:
     """Correct or complete a contract's details; the history keeps what it was and why."""
-    _require(by, "contracts.change_contract", contract)
+    require(by, "contracts.change_contract", contract)
     if EVENT_FIELDS & set(fields):
         raise ContractError("Extensions and termination are recorded as events, not edited.")
     if not reason.strip():
@@ -115,7 +110,7 @@ def contract_update(
     for name, value in fields.items():
         setattr(contract, name, value)
     # Moving a contract to another directorate needs permission there too.
-    _require(by, "contracts.change_contract", contract)
+    require(by, "contracts.change_contract", contract)
     return save_with_history(_validated(contract), by=by, reason=reason)
 
 
@@ -150,7 +145,7 @@ def _record_event(
 
 
 def _locked_for_event(contract: Contract, by: User) -> Contract:
-    _require(by, "contracts.change_contract", contract)
+    require(by, "contracts.change_contract", contract)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.terminated_on is not None:
         raise ContractError(
@@ -301,7 +296,7 @@ def attachment_add(
     *, contract: Contract, upload: UploadedFile, kind: str, by: User
 ) -> ContractAttachment:
     """Store a document against a contract, after checking its type and size."""
-    _require(by, "contracts.change_contract", contract)
+    require(by, "contracts.change_contract", contract)
     problem = attachment_problem(upload)
     if problem:
         raise ContractError(problem, field="file")

@@ -40,10 +40,22 @@ class ProcurementProject(models.Model):
     lead_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_projects"
     )
+    planned_g0_date = models.DateField("Gateway 0 planned", null=True, blank=True)
+    planned_g1_date = models.DateField("Gateway 1 planned", null=True, blank=True)
+    planned_tender_date = models.DateField("tender planned", null=True, blank=True)
+    planned_g2_date = models.DateField("Gateway 2 planned", null=True, blank=True)
+    planned_award_date = models.DateField("award planned", null=True, blank=True)
+    planned_start_date = models.DateField("contract start planned", null=True, blank=True)
+    baseline_cost = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="What the need costs now, per year."
+    )
+    expected_savings = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Savings expected over the contract's life."
+    )
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["reference"]
+        ordering = ["planned_start_date", "reference"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(estimated_value__gt=0), name="project_value_positive"
@@ -52,6 +64,11 @@ class ProcurementProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("gateways:project", args=[self.pk])
 
 
 class GatewayReview(ConcurrentTransitionMixin, models.Model):

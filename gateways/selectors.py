@@ -1,10 +1,15 @@
 """Reads of gateway reviews, shared by pages, the home page, reports and tasks."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import date
 
-from procurement.models import User
+from django.db.models import F, Prefetch, QuerySet
 
-from .models import GatewayReview, ReviewStep, StepDecision
+from contracts.models import Contract
+from contracts.selectors import contracts_with_status, status_condition
+from procurement.models import GatewayStage, User
+
+from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .routing import gateways_required, policy_on
 from .services import current_step
 
 
@@ -41,3 +46,46 @@ def reviews_awaiting(*, user: User) -> list[tuple[GatewayReview, ReviewStep]]:
         if can_act_at(user, review, step):
             waiting.append((review, step))
     return waiting
+
+
+def projects_forward_plan(*, directorate_id: int | None = None) -> QuerySet[ProcurementProject]:
+    """The forward plan, by planned contract start, with what its rows show."""
+    projects = ProcurementProject.objects.select_related(
+        "directorate", "category", "lead_officer", "replaces"
+    ).order_by(F("planned_start_date").asc(nulls_last=True), "reference")
+    if directorate_id:
+        projects = projects.filter(directorate_id=directorate_id)
+    return projects
+
+
+def contracts_to_reprocure(*, today: date, directorate_id: int | None = None) -> QuerySet:
+    """Contracts inside their renewal lead time with no procurement planned to replace them
+    ("retender rather than extend")."""
+    contracts = (
+        contracts_with_status(today=today)
+        .filter(status_condition(Contract.Status.EXPIRING, today=today))
+        .filter(replacement_projects__isnull=True)
+        .order_by("end_date", "pk")
+    )
+    if directorate_id:
+        contracts = contracts.filter(directorate_id=directorate_id)
+    return contracts
+
+
+def project_gateways(*, project: ProcurementProject, today: date) -> list[dict]:
+    """Each gateway the project needs under today's policy, with its latest report: the task
+    list on the project page."""
+    policy = policy_on(today)
+    stages = gateways_required(
+        policy=policy,
+        value=project.estimated_value,
+        core_service=project.is_core_service,
+        high_value_or_complex=project.is_high_value_or_complex,
+    )
+    latest = {}
+    for review in project.reviews.order_by("pk"):
+        latest[review.stage] = review
+    return [
+        {"stage": stage, "label": GatewayStage(stage).label, "review": latest.get(stage)}
+        for stage in stages
+    ]

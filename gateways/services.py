@@ -8,14 +8,17 @@
   decision its key-decision reference, or the lead member consultation, where the policy asks.
 """
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from procurement.history import save_with_history
-from procurement.models import PolicyStep, User
+from procurement.models import GatewayStage, PolicyStep, User
+from procurement.services import require
 
 from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
 from .routing import policy_on, route_for
@@ -32,10 +35,35 @@ OUTCOMES_BY_KIND = {
 }
 # Outcomes that move the report on: whoever gives one has acted on it.
 PASSING = {Outcome.APPROVED, Outcome.RECOMMENDED, Outcome.REFERRED, Outcome.COMMENTED}
+OPEN_STATES = {State.DRAFT, State.IN_REVIEW, State.RETURNED}
 
 
 class GatewayError(Exception):
     """A gateway action the rules refuse, with a message for the person who tried it."""
+
+
+@transaction.atomic
+def project_create(*, fields: Mapping[str, Any], by: User, reason: str) -> ProcurementProject:
+    """Put a procurement on the forward plan."""
+    project = ProcurementProject(**fields)
+    require(by, "gateways.add_project")
+    require(by, "gateways.change_project", project)
+    project.full_clean()
+    return save_with_history(project, by=by, reason=reason)
+
+
+@transaction.atomic
+def project_update(
+    *, project: ProcurementProject, fields: Mapping[str, Any], by: User, reason: str
+) -> ProcurementProject:
+    """Change a planned procurement; its history keeps what it was and why."""
+    require(by, "gateways.change_project", project)
+    project = ProcurementProject.objects.select_for_update().get(pk=project.pk)
+    for name, value in fields.items():
+        setattr(project, name, value)
+    require(by, "gateways.change_project", project)
+    project.full_clean()
+    return save_with_history(project, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -51,6 +79,17 @@ def review_create(
     """Start a gateway report, as a draft."""
     if project is None and contract is None:
         raise GatewayError("A gateway report is about a procurement project or a contract.")
+    if project is not None:
+        require(author, "gateways.change_project", project)
+    else:
+        require(author, "contracts.change_contract", contract)
+    open_reports = GatewayReview.objects.filter(
+        project=project, contract=contract, stage=stage, state__in=OPEN_STATES
+    )
+    if open_reports.exists():
+        raise GatewayError(
+            f"A {GatewayStage(stage).label} report is already open for this; continue that one."
+        )
     review = GatewayReview(
         author=author,
         stage=stage,

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -14,6 +15,13 @@ from .roles import Role
 
 class ProcurementError(Exception):
     """A request that the rules of the service refuse, with a message for the person who made it."""
+
+
+def require(user: User, permission: str, obj=None) -> None:
+    """Refuse (403) unless ``user`` holds ``permission`` (on ``obj``): services call this, so a
+    page, an API call or a task cannot skip the check."""
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
 
 
 @transaction.atomic

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_partners_approving_the_same_step_at_once_give_one_approval(postgres, make_user):
     author = make_user(Role.PROCUREMENT_OFFICER)
     partners = [make_user(Role.BUSINESS_PARTNER), make_user(Role.BUSINESS_PARTNER)]
-    review = review_create(author=author, stage="G1", summary="x", project=ProjectFactory())
+    review = review_create(
+        author=author,
+        stage="G1",
+        summary="x",
+        project=ProjectFactory(directorate=author.directorate),
+    )
     review_submit(review=review, by=author)
     start = threading.Barrier(len(partners))
     outcomes: list[str] = []

@@ -20,11 +20,11 @@ def people(make_user):
 
 def submitted(people, project=None):
     author = people[Role.PROCUREMENT_OFFICER]
+    project = project or ProjectFactory()
+    project.directorate = author.directorate
+    project.save()
     review = review_create(
-        author=author,
-        stage="G1",
-        summary="Procurement strategy",
-        project=project or ProjectFactory(),
+        author=author, stage="G1", summary="Procurement strategy", project=project
     )
     return review_submit(review=review, by=author)
 
@@ -85,7 +85,12 @@ def test_someone_not_at_the_step_cannot_decide_on_the_page(client, people):
 
 def test_the_author_submits_and_withdraws_on_the_page(client, people):
     author = people[Role.PROCUREMENT_OFFICER]
-    review = review_create(author=author, stage="G1", summary="x", project=ProjectFactory())
+    review = review_create(
+        author=author,
+        stage="G1",
+        summary="x",
+        project=ProjectFactory(directorate=author.directorate),
+    )
     client.force_login(author)
     assert client.get(reverse("gateways:review", args=[review.pk])).context["may_submit"]
     client.post(reverse("gateways:submit", args=[review.pk]))

@@ -41,6 +41,8 @@ def people(make_user):
 
 def submitted(project, people, stage="G1"):
     author = people[Role.PROCUREMENT_OFFICER]
+    project.directorate = author.directorate
+    project.save()
     review = review_create(author=author, stage=stage, summary="Strategy", project=project)
     return review_submit(review=review, by=author)
 
@@ -211,11 +213,16 @@ def test_only_the_author_submits_and_only_when_a_gateway_is_required(people):
         author=author,
         stage="G1",
         summary="x",
-        project=ProjectFactory(estimated_value=Decimal("100000")),
+        project=ProjectFactory(estimated_value=Decimal("100000"), directorate=author.directorate),
     )
     with pytest.raises(GatewayError, match="no gateway is required"):
         review_submit(review=small, by=author)
-    review = review_create(author=author, stage="G1", summary="x", project=ProjectFactory())
+    review = review_create(
+        author=author,
+        stage="G1",
+        summary="x",
+        project=ProjectFactory(directorate=author.directorate),
+    )
     with pytest.raises(GatewayError, match="Only the report's author"):
         review_submit(review=review, by=people[Role.BUSINESS_PARTNER])
 
@@ -243,8 +250,28 @@ def test_a_policy_change_after_submission_does_not_reroute(people):
         author=people[Role.PROCUREMENT_OFFICER],
         stage="G1",
         summary="x",
-        project=ProjectFactory(estimated_value=Decimal("1000000")),
+        project=ProjectFactory(
+            estimated_value=Decimal("1000000"),
+            directorate=people[Role.PROCUREMENT_OFFICER].directorate,
+        ),
     )
     review_submit(review=later, by=people[Role.PROCUREMENT_OFFICER], today=tomorrow)
     later.refresh_from_db()
     assert (later.policy, later.tier_code) == (new, "B")
+
+
+def test_only_people_who_may_plan_the_project_start_its_reports(people, make_user):
+    from django.core.exceptions import PermissionDenied
+
+    project = ProjectFactory()
+    with pytest.raises(PermissionDenied):
+        review_create(author=people[Role.LEAD_MEMBER], stage="G1", summary="x", project=project)
+    with pytest.raises(PermissionDenied):
+        review_create(
+            author=make_user(Role.PROCUREMENT_OFFICER), stage="G1", summary="x", project=project
+        )
+    review_create(author=people[Role.BUSINESS_PARTNER], stage="G1", summary="x", project=project)
+    with pytest.raises(GatewayError, match="already open"):
+        review_create(
+            author=people[Role.BUSINESS_PARTNER], stage="G1", summary="y", project=project
+        )

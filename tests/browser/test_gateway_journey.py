@@ -32,7 +32,10 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make
         author=people[Role.PROCUREMENT_OFFICER],
         stage="G1",
         summary="Procurement strategy for home care across the borough.",
-        project=TierBProjectFactory(title="Home care across the borough"),
+        project=TierBProjectFactory(
+            title="Home care across the borough",
+            directorate=people[Role.PROCUREMENT_OFFICER].directorate,
+        ),
     )
     audits: list[AccessibilityAudit] = []
 
