@@ -11,3 +11,10 @@ class GatewaysConfig(AppConfig):
         from . import home
 
         attention.register(home.gateways_needing_attention)
+        from procurement import navigation
+
+        navigation.register(
+            navigation.Section(
+                "Forward plan", "gateways:forward_plan", "gateways.view_forward_plan", 20
+            )
+        )

@@ -1,9 +1,9 @@
 from django import forms
 
 from procurement.forms import GovukDateField, MoneyField
-from procurement.models import GatewayStage
+from procurement.models import Directorate, GatewayStage, User
 
-from .models import StepDecision
+from .models import ProcurementProject, StepDecision
 
 
 class RoutingPreviewForm(forms.Form):
@@ -101,3 +101,88 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the report is withdrawn"},
     )
+
+
+class ProjectForm(forms.ModelForm):
+    estimated_value = MoneyField(
+        label="Estimated whole-life value (£)",
+        help_text="Including extension options: it decides the gateways and who approves them.",
+        error_messages={"required": "Enter the estimated whole-life value"},
+    )
+    baseline_cost = MoneyField(label="Baseline cost per year (£)", required=False)
+    expected_savings = MoneyField(label="Expected savings (£)", required=False)
+    change_reason = forms.CharField(
+        label="Why are you making this change?",
+        max_length=250,
+        help_text="Kept in the project's history with your name and the time.",
+    )
+
+    class Meta:
+        model = ProcurementProject
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "directorate",
+            "category",
+            "estimated_value",
+            "is_core_service",
+            "is_high_value_or_complex",
+            "planned_route",
+            "replaces",
+            "lead_officer",
+            "key_decision_reference",
+            "planned_g0_date",
+            "planned_g1_date",
+            "planned_tender_date",
+            "planned_g2_date",
+            "planned_award_date",
+            "planned_start_date",
+            "baseline_cost",
+            "expected_savings",
+        ]
+        field_classes = {
+            name: GovukDateField
+            for name in fields
+            if name.startswith("planned_") and name.endswith("date")
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "replaces": forms.HiddenInput}
+        error_messages = {
+            "reference": {
+                "required": "Enter a reference",
+                "unique": "A project already has this reference",
+            },
+            "title": {"required": "Enter the title"},
+            "directorate": {"required": "Choose the directorate"},
+            "lead_officer": {"required": "Choose the lead officer"},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        directorates = Directorate.objects.filter(is_active=True)
+        if not user.has_perm("contracts.edit_any_directorate"):
+            directorates = directorates.filter(pk=user.directorate_id)
+        self.fields["directorate"].queryset = directorates
+        self.fields["lead_officer"].queryset = User.objects.filter(is_active=True).order_by(
+            "last_name"
+        )
+
+    def project_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class StartReportForm(forms.Form):
+    stage = forms.ChoiceField(
+        label="Which gateway?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the gateway"},
+    )
+    summary = forms.CharField(
+        label="What does the report ask the approvers to decide, and why?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Say what the report asks the approvers to decide"},
+    )
+
+    def __init__(self, *args, stages: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(s, GatewayStage(s).label) for s in stages]

@@ -5,6 +5,11 @@ from . import views
 app_name = "gateways"
 
 urlpatterns = [
+    path("", views.forward_plan, name="forward_plan"),
+    path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/reports/new/", views.start_report, name="start_report"),
     path("routing-preview/", views.routing_preview, name="routing_preview"),
     path("routing-preview.json", views.routing_preview_json, name="routing_preview_json"),
     path("awaiting/", views.awaiting, name="awaiting"),

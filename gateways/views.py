@@ -1,19 +1,39 @@
 """Pages of the forward plan and the gateways."""
 
+from datetime import timedelta
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contracts.models import Contract
 from procurement.access import requires
+from procurement.models import Directorate
 
-from .forms import DecisionForm, RoutingPreviewForm, WithdrawForm
-from .models import GatewayReview, ReviewStep, StepDecision
+from .forms import DecisionForm, ProjectForm, RoutingPreviewForm, StartReportForm, WithdrawForm
+from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
 from .routing import NoPolicyInForce, policy_on, route_for
-from .selectors import can_act_at, reviews_awaiting, reviews_with_route
-from .services import GatewayError, current_step, review_decide, review_submit, review_withdraw
+from .selectors import (
+    can_act_at,
+    contracts_to_reprocure,
+    project_gateways,
+    projects_forward_plan,
+    reviews_awaiting,
+    reviews_with_route,
+)
+from .services import (
+    GatewayError,
+    current_step,
+    review_create,
+    review_decide,
+    review_submit,
+    review_withdraw,
+)
+from .services import project_create as create_project
+from .services import project_update as update_project
 
 
 def _preview(form: RoutingPreviewForm):
@@ -171,3 +191,166 @@ def review_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "Say why the report is withdrawn")
     return redirect("gateways:review", pk=review.pk)
+
+
+# --- The forward plan and projects ------------------------------------------------------------
+
+QUARTER_MONTHS = {
+    1: "April to June",
+    2: "July to September",
+    3: "October to December",
+    4: "January to March",
+}
+
+
+def financial_quarter(day) -> tuple[int, int]:
+    """(financial year it starts, quarter): 1 April 2026 is (2026, 1); 1 March 2027 is (2026, 4)."""
+    year = day.year if day.month >= 4 else day.year - 1
+    return year, (day.month - 4) % 12 // 3 + 1
+
+
+@requires("gateways.view_forward_plan")
+@require_GET
+def forward_plan(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    directorate = request.GET.get("directorate") or None
+    directorate_id = int(directorate) if directorate and directorate.isdigit() else None
+    quarters: dict[str, list] = {}
+    for project in projects_forward_plan(directorate_id=directorate_id):
+        if project.planned_start_date:
+            year, quarter = financial_quarter(project.planned_start_date)
+            label = f"{year}/{str(year + 1)[2:]} quarter {quarter} ({QUARTER_MONTHS[quarter]})"
+        else:
+            label = "Start not yet planned"
+        quarters.setdefault(label, []).append(project)
+    return render(
+        request,
+        "gateways/forward_plan.html",
+        {
+            "quarters": quarters,
+            "to_reprocure": contracts_to_reprocure(today=today, directorate_id=directorate_id)[:50],
+            "directorates": Directorate.objects.filter(is_active=True),
+            "directorate_id": directorate_id,
+            "can_add": request.user.has_perm("gateways.add_project"),
+        },
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(
+        ProcurementProject.objects.select_related(
+            "directorate", "category", "lead_officer", "replaces"
+        ),
+        pk=pk,
+    )
+    try:
+        gateways = project_gateways(project=project, today=timezone.localdate())
+    except NoPolicyInForce:
+        gateways = []
+    return render(
+        request,
+        "gateways/project_detail.html",
+        {
+            "project": project,
+            "gateways": gateways,
+            "can_change": request.user.has_perm("gateways.change_project", project),
+        },
+    )
+
+
+@requires("gateways.add_project")
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    initial = {"lead_officer": request.user.pk, "directorate": request.user.directorate_id}
+    replaces = Contract.objects.filter(pk=request.GET.get("replaces") or 0).first()
+    if replaces is not None and request.user.has_perm("contracts.change_contract", replaces):
+        initial.update(
+            title=f"Re-procurement of {replaces.title}",
+            directorate=replaces.directorate_id,
+            category=replaces.category_id,
+            estimated_value=replaces.whole_life_value,
+            replaces=replaces.pk,
+            planned_start_date=replaces.end_date + timedelta(days=1),
+            change_reason=(
+                f"Re-procurement of {replaces.reference}, which ends {replaces.end_date:%d/%m/%Y}"
+            ),
+        )
+    form = ProjectForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = create_project(
+                fields=form.project_fields(),
+                by=request.user,
+                reason=form.cleaned_data["change_reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{project.reference} is on the forward plan")
+            return redirect(project)
+    return render(
+        request, "gateways/project_form.html", {"form": form, "heading": "Plan a procurement"}
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(ProcurementProject, pk=pk)
+    if not request.user.has_perm("gateways.change_project", project):
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_project(
+                project=project,
+                fields=form.project_fields(),
+                by=request.user,
+                reason=form.cleaned_data["change_reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The project has been updated")
+            return redirect(project)
+    return render(
+        request,
+        "gateways/project_form.html",
+        {"form": form, "heading": f"Edit {project.reference}"},
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_http_methods(["GET", "POST"])
+def start_report(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(ProcurementProject, pk=pk)
+    if not request.user.has_perm("gateways.change_project", project):
+        raise PermissionDenied
+    stages = [g["stage"] for g in project_gateways(project=project, today=timezone.localdate())]
+    form = StartReportForm(
+        request.POST or None, stages=stages, initial={"stage": request.GET.get("stage")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = review_create(
+                author=request.user,
+                stage=form.cleaned_data["stage"],
+                summary=form.cleaned_data["summary"],
+                project=project,
+            )
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The report has been started: submit it when it is ready")
+            return redirect("gateways:review", pk=review.pk)
+    return render(
+        request,
+        "gateways/start_report.html",
+        {
+            "form": form,
+            "project": project,
+            "heading": f"Start a gateway report: {project.reference}",
+        },
+    )

@@ -112,7 +112,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
     client.force_login(user_for_role(role))
     navigation = client.get(reverse("procurement:home")).context["navigation"]
     labels = [item["text"] for item in navigation]
-    expected = ["Home", "Contracts", "Reference data"]
+    expected = ["Home", "Contracts", "Forward plan", "Reference data"]
     if role == Role.ADMINISTRATOR:
         expected.append("Administration")
     assert labels == expected

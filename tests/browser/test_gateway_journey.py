@@ -4,7 +4,6 @@ import pytest
 
 from conftest import TEST_PASSWORD
 from gateways.models import GatewayReview
-from gateways.services import review_create
 from gateways.tests.factories import TierBProjectFactory
 from procurement.roles import Role
 from tests.browser.conftest import AccessibilityAudit
@@ -28,14 +27,9 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make
             Role.LEAD_MEMBER,
         )
     }
-    review = review_create(
-        author=people[Role.PROCUREMENT_OFFICER],
-        stage="G1",
-        summary="Procurement strategy for home care across the borough.",
-        project=TierBProjectFactory(
-            title="Home care across the borough",
-            directorate=people[Role.PROCUREMENT_OFFICER].directorate,
-        ),
+    project = TierBProjectFactory(
+        title="Home care across the borough",
+        directorate=people[Role.PROCUREMENT_OFFICER].directorate,
     )
     audits: list[AccessibilityAudit] = []
 
@@ -55,8 +49,17 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make
         return page, audit
 
     page, audit = signed_in(Role.PROCUREMENT_OFFICER)
-    page.goto(f"{live_server.url}/gateways/reviews/{review.pk}/")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Forward plan").click()
+    page.wait_for_url(f"{live_server.url}/gateways/")
     audit.check()
+    page.get_by_role("link", name=str(project)).click()
+    audit.check()
+    page.get_by_role("link", name="Gateway 1: procurement strategy").click()
+    audit.check()
+    page.get_by_label("What does the report ask").fill("Procurement strategy for home care.")
+    page.get_by_role("button", name="Start the report").click()
+    audit.check()
+    review = GatewayReview.objects.get()
     page.get_by_role("button", name="Submit the report").click()
     assert (
         "The report has been submitted" in page.locator(".govuk-notification-banner").inner_text()
