@@ -64,6 +64,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "").strip() or "Northmere Borough Council"
+# The service's address as people reach it, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = "Procurement governance"
 
 INSTALLED_APPS = [

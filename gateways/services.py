@@ -20,6 +20,7 @@ from procurement.history import save_with_history
 from procurement.models import GatewayStage, PolicyStep, User
 from procurement.services import require
 
+from . import notifications
 from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
 from .routing import policy_on, route_for
 
@@ -133,7 +134,9 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
     review.decided_at = None
     review.submit()
     reason = "Submitted" if review.round == 1 else f"Resubmitted (round {review.round})"
-    return _save(review, by=by, reason=reason)
+    review = _save(review, by=by, reason=reason)
+    notifications.notify_step(review, current_step(review))
+    return review
 
 
 def _route(review: GatewayReview, *, today: date) -> None:
@@ -276,6 +279,12 @@ def review_decide(
         reason=f"{StepDecision.Outcome(outcome).label} at {step.name}",
     )
     _move_on(review, step=step, outcome=outcome, by=by)
+    if review.state == State.IN_REVIEW:
+        following = current_step(review)
+        if following is not None and following.pk != step.pk:
+            notifications.notify_step(review, following)
+    else:
+        notifications.notify_author(review, decision)
     return decision
 
 

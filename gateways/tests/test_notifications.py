@@ -1,0 +1,89 @@
+"""Who hears what: only whoever's turn it is, and the author hears the outcome with reasons."""
+
+import pytest
+from django.core import mail
+
+from gateways.services import review_create, review_decide, review_submit
+from gateways.tests.factories import ProjectFactory, TierBProjectFactory
+from procurement.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(make_user):
+    people = {role: make_user(role, email=f"{role.value}@council.example") for role in Role}
+    people["second_partner"] = make_user(Role.BUSINESS_PARTNER, email="partner2@council.example")
+    return people
+
+
+def submit(people, project, django_capture_on_commit_callbacks):
+    author = people[Role.PROCUREMENT_OFFICER]
+    project.directorate = author.directorate
+    project.save()
+    review = review_create(author=author, stage="G1", summary="Home care strategy", project=project)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_submit(review=review, by=author)
+    return review
+
+
+def sent_to() -> list[list[str]]:
+    return [sorted(message.to) for message in mail.outbox]
+
+
+def test_submission_emails_only_the_first_step(people, django_capture_on_commit_callbacks):
+    review = submit(people, ProjectFactory(), django_capture_on_commit_callbacks)
+    assert sent_to() == [
+        [
+            "business_partner@council.example",
+            "head_of_procurement@council.example",
+            "partner2@council.example",
+        ]
+    ]
+    assert f"/gateways/reviews/{review.pk}/" in mail.outbox[0].body
+    assert "executive_director@council.example" not in mail.outbox[0].to
+
+
+def test_each_step_hears_when_it_is_their_turn(people, django_capture_on_commit_callbacks):
+    review = submit(people, TierBProjectFactory(), django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="approved")
+    assert sent_to() == [
+        [
+            "consultee_communications@council.example",
+            "consultee_finance@council.example",
+            "consultee_legal@council.example",
+        ]
+    ]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_decide(
+            review=review, by=people[Role.CONSULTEE_LEGAL], outcome="commented", reasons="Ok"
+        )
+    assert mail.outbox == []  # the consultation is still open: nobody new to tell
+
+
+def test_the_author_hears_the_outcome_with_reasons(people, django_capture_on_commit_callbacks):
+    review = submit(people, ProjectFactory(), django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_decide(
+            review=review,
+            by=people[Role.BUSINESS_PARTNER],
+            outcome="returned",
+            reasons="Add the risk register",
+        )
+    assert sent_to() == [["procurement_officer@council.example"]]
+    assert "returned for changes" in mail.outbox[0].subject
+    assert "Reasons: Add the risk register" in mail.outbox[0].body
+
+
+def test_nothing_is_sent_when_the_decision_is_refused(people, django_capture_on_commit_callbacks):
+    review = submit(people, ProjectFactory(), django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    from gateways.services import GatewayError
+
+    with pytest.raises(GatewayError), django_capture_on_commit_callbacks(execute=True):
+        review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="rejected")
+    assert mail.outbox == []
