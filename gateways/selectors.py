@@ -89,3 +89,17 @@ def project_gateways(*, project: ProcurementProject, today: date) -> list[dict]:
         {"stage": stage, "label": GatewayStage(stage).label, "review": latest.get(stage)}
         for stage in stages
     ]
+
+
+def reviews_for_the_board() -> list[tuple[GatewayReview, ReviewStep]]:
+    """Reports whose current step is the Officer Board's recommendation: its agenda."""
+    agenda = []
+    for review in (
+        reviews_with_route()
+        .filter(state=GatewayReview.State.IN_REVIEW)
+        .order_by("submitted_at", "pk")
+    ):
+        step = current_step(review)
+        if step is not None and step.kind == "recommendation":
+            agenda.append((review, step))
+    return agenda

@@ -22,6 +22,7 @@ from .selectors import (
     project_gateways,
     projects_forward_plan,
     reviews_awaiting,
+    reviews_for_the_board,
     reviews_with_route,
 )
 from .services import (
@@ -353,4 +354,15 @@ def start_report(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "heading": f"Start a gateway report: {project.reference}",
         },
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_GET
+def board_agenda(request: HttpRequest) -> HttpResponse:
+    """The reports waiting for the Officer Board, with what the consultees said: printable."""
+    return render(
+        request,
+        "gateways/board_agenda.html",
+        {"agenda": reviews_for_the_board(), "today": timezone.localdate()},
     )

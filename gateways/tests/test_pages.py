@@ -118,3 +118,24 @@ def test_queue_and_review_pages_keep_a_constant_query_count(client, people):
     for consultee in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE):
         review_decide(review=review, by=people[consultee], outcome="commented", reasons="Fine")
     assert [queries(client, url) for url in urls] == before
+
+
+def test_the_board_agenda_lists_reports_at_the_board_with_consultees_comments(client, people):
+    review = submitted(people, TierBProjectFactory(title="Home care"))
+    other = submitted(people, TierBProjectFactory(title="Fleet"))
+    review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="approved")
+    review_decide(review=other, by=people[Role.BUSINESS_PARTNER], outcome="approved")
+    for consultee in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS):
+        review_decide(
+            review=review,
+            by=people[consultee],
+            outcome="commented",
+            reasons=f"{consultee.label} content",
+        )
+    client.force_login(people[Role.OFFICER_BOARD_MEMBER])
+    response = client.get(reverse("gateways:board_agenda"))
+    assert [r.pk for r, _ in response.context["agenda"]] == [review.pk]
+    assert (
+        "Statutory consultee (legal): Statutory consultee (legal) content"
+        in response.content.decode()
+    )

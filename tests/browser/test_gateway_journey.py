@@ -85,6 +85,9 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make
 
     # The board must give its meeting and minute: first without, to see the error summary.
     page, audit = signed_in(Role.OFFICER_BOARD_MEMBER)
+    page.goto(f"{live_server.url}/gateways/board-agenda/")
+    assert "Home care across the borough" in page.locator("main").inner_text()
+    audit.check()
     page.goto(f"{live_server.url}/gateways/reviews/{review.pk}/")
     page.get_by_label("Recommended for approval").check()
     page.get_by_role("button", name="Record your decision").click()
