@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
+from contracts.services import ContractError, contract_extend
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, PolicyStep, User
 from procurement.services import require
@@ -127,6 +128,8 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
         raise GatewayError(
             f"This report cannot be submitted: it is {review.get_state_display().lower()}."
         )
+    if review.is_extension and review.contract and review.contract.extensions_remaining <= 0:
+        raise GatewayError("This contract has no extension options left to extend it by.")
     if review.round == 0:
         _route(review, today=today or timezone.localdate())
     review.round += 1
@@ -325,6 +328,22 @@ def _move_on(review: GatewayReview, *, step: ReviewStep, outcome: str, by: User)
         review.approve()
         review.decided_at = timezone.now()
         _save(review, by=by, reason="Approved")
+        _act_on_the_register(review, by=by)
+
+
+def _act_on_the_register(review: GatewayReview, *, by: User) -> None:
+    """An approved Gateway 3 extension uses one of the contract's extension options."""
+    if review.stage == GatewayStage.G3 and review.is_extension and review.contract_id:
+        try:
+            contract_extend(
+                contract=review.contract,
+                reason=review.summary,
+                approved_by=f"Gateway 3 approval by {by} (report {review.pk})",
+                by=by,
+                gateway_approval=str(review.pk),
+            )
+        except ContractError as error:
+            raise GatewayError(f"The extension cannot be made: {error}.") from None
 
 
 def _refer(review: GatewayReview, *, step: ReviewStep, by: User) -> None:

@@ -275,3 +275,45 @@ def test_only_people_who_may_plan_the_project_start_its_reports(people, make_use
         review_create(
             author=people[Role.BUSINESS_PARTNER], stage="G1", summary="y", project=project
         )
+
+
+def test_an_approved_gateway_3_extension_uses_an_option(people):
+    from contracts.models import ContractEvent
+    from contracts.tests.factories import ContractWithOptionsFactory
+
+    partner = people[Role.BUSINESS_PARTNER]
+    contract = ContractWithOptionsFactory(end_date=date(2027, 3, 31))
+    review = review_create(
+        author=partner,
+        stage="G3",
+        summary="Good performance; extend",
+        contract=contract,
+        is_extension=True,
+    )
+    review_submit(review=review, by=partner)
+    review.refresh_from_db()
+    assert review.tier_code == "A"
+    review_decide(review=review, by=people[Role.HEAD_OF_PROCUREMENT], outcome=Outcome.APPROVED)
+    review_decide(
+        review=review, by=people[Role.EXECUTIVE_DIRECTOR], outcome=Outcome.APPROVED, **CONSULTATION
+    )
+    contract.refresh_from_db()
+    assert (contract.extensions_used, contract.end_date) == (1, date(2028, 3, 31))
+    event = ContractEvent.objects.get()
+    assert event.approved_by.startswith("Gateway 3 approval by")
+    assert event.recorded_by == people[Role.EXECUTIVE_DIRECTOR]
+
+
+def test_a_gateway_3_extension_needs_an_option_left(people):
+    from contracts.tests.factories import ContractOverFiftyThousandFactory
+
+    partner = people[Role.BUSINESS_PARTNER]
+    review = review_create(
+        author=partner,
+        stage="G3",
+        summary="Extend",
+        contract=ContractOverFiftyThousandFactory(),
+        is_extension=True,
+    )
+    with pytest.raises(GatewayError, match="no extension options left"):
+        review_submit(review=review, by=partner)
