@@ -18,3 +18,8 @@ class GatewaysConfig(AppConfig):
                 "Forward plan", "gateways:forward_plan", "gateways.view_forward_plan", 20
             )
         )
+        from procurement import demo as demo_registry
+
+        from . import demo
+
+        demo_registry.register(demo_registry.DemoPart("gateways", demo.build, order=20))

@@ -1,0 +1,25 @@
+"""The demo council's forward plan has reports at every stage and tier."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from gateways.models import GatewayReview
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_reports_in_every_state_and_tier_and_sends_no_email(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", contracts=20, stdout=io.StringIO())
+    states = set(GatewayReview.objects.values_list("state", flat=True))
+    assert states == {"draft", "in_review", "returned", "rejected", "approved"}
+    assert set(GatewayReview.objects.exclude(tier_code="").values_list("tier_code", flat=True)) == {
+        "A",
+        "B",
+    }
+    assert mail.outbox == []
+    call_command("seed_demo", contracts=20, stdout=io.StringIO())
+    assert GatewayReview.objects.count() == 9
