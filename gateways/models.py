@@ -96,6 +96,21 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
     stage = models.CharField(max_length=2, choices=GatewayStage.choices)
     is_extension = models.BooleanField(default=False)
     summary = models.TextField(help_text="What the report asks the approvers to decide, and why.")
+    # Gateway 3 extension: the four tests of "retender rather than extend" (RBKC §4b), each with
+    # its evidence, or an exception with its justification for the approver.
+    extension_allowed_evidence = models.TextField(
+        "the contract can be extended by time and value", blank=True
+    )
+    savings_negotiated = models.DecimalField(**MONEY, null=True, blank=True)
+    savings_evidence = models.TextField("savings negotiated", blank=True)
+    added_social_value = models.TextField("added social value for the extension period", blank=True)
+    performance_evidence = models.TextField(
+        "satisfactory performance in the initial period", blank=True
+    )
+    exception_justification = models.TextField(
+        blank=True,
+        help_text="Where a test cannot be shown, or for a direct award: why it should go ahead.",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_reviews"
     )
@@ -124,6 +139,21 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} for {self.subject}"
+
+    EXTENSION_TESTS = (
+        ("extension_allowed_evidence", "The contract can be extended by time and value"),
+        ("savings_evidence", "The savings negotiated"),
+        ("added_social_value", "The added social value for the extension period"),
+        ("performance_evidence", "Satisfactory performance in the initial period"),
+    )
+
+    @property
+    def extension_evidence(self) -> list[tuple[str, str]]:
+        return [(name, getattr(self, name)) for name, _ in self.EXTENSION_TESTS]
+
+    def extension_tests_missing(self) -> list[str]:
+        """The extension tests this report does not show evidence for."""
+        return [label for name, label in self.EXTENSION_TESTS if not getattr(self, name).strip()]
 
     @property
     def subject(self) -> "ProcurementProject | Contract":

@@ -38,6 +38,14 @@ OUTCOMES_BY_KIND = {
 # Outcomes that move the report on: whoever gives one has acted on it.
 PASSING = {Outcome.APPROVED, Outcome.RECOMMENDED, Outcome.REFERRED, Outcome.COMMENTED}
 OPEN_STATES = {State.DRAFT, State.IN_REVIEW, State.RETURNED}
+REPORT_FIELDS = {
+    "extension_allowed_evidence",
+    "savings_negotiated",
+    "savings_evidence",
+    "added_social_value",
+    "performance_evidence",
+    "exception_justification",
+}
 
 
 class GatewayError(Exception):
@@ -77,8 +85,15 @@ def review_create(
     project: ProcurementProject | None = None,
     contract=None,
     is_extension: bool = False,
+    report: Mapping[str, Any] | None = None,
 ) -> GatewayReview:
-    """Start a gateway report, as a draft."""
+    """Start a gateway report, as a draft. ``report`` holds the stage's own fields (for a
+    Gateway 3 extension, the four tests' evidence or an exception)."""
+    unknown = set(report or {}) - REPORT_FIELDS
+    if unknown:
+        raise GatewayError(
+            f"These are not parts of a gateway report: {', '.join(sorted(unknown))}."
+        )
     if project is None and contract is None:
         raise GatewayError("A gateway report is about a procurement project or a contract.")
     if project is not None:
@@ -99,6 +114,7 @@ def review_create(
         project=project,
         contract=contract,
         is_extension=is_extension,
+        **(report or {}),
     )
     return save_with_history(review, by=author, reason="Report started")
 
@@ -130,6 +146,13 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
         )
     if review.is_extension and review.contract and review.contract.extensions_remaining <= 0:
         raise GatewayError("This contract has no extension options left to extend it by.")
+    if review.stage == GatewayStage.G3 and review.is_extension:
+        missing = review.extension_tests_missing()
+        if missing and not review.exception_justification.strip():
+            raise GatewayError(
+                "Show the evidence for every extension test, or record an exception with its "
+                f"justification for the approver. Missing: {'; '.join(missing).lower()}."
+            )
     if review.round == 0:
         _route(review, today=today or timezone.localdate())
     review.round += 1

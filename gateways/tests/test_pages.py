@@ -139,3 +139,26 @@ def test_the_board_agenda_lists_reports_at_the_board_with_consultees_comments(cl
         "Statutory consultee (legal): Statutory consultee (legal) content"
         in response.content.decode()
     )
+
+
+def test_the_approver_sees_the_extension_tests_and_the_exception(client, people):
+    from contracts.tests.factories import ContractWithOptionsFactory
+
+    partner = people[Role.BUSINESS_PARTNER]
+    review = review_create(
+        author=partner,
+        stage="G3",
+        summary="Extend",
+        contract=ContractWithOptionsFactory(),
+        is_extension=True,
+        report={
+            "performance_evidence": "All KPIs green",
+            "exception_justification": "No savings possible in a fixed-price market",
+        },
+    )
+    client.force_login(people[Role.EXECUTIVE_DIRECTOR])
+    page = client.get(reverse("gateways:review", args=[review.pk])).content.decode()
+    assert "Satisfactory performance in the initial period" in page
+    assert "All KPIs green" in page
+    assert "Not shown" in page
+    assert "No savings possible in a fixed-price market" in page

@@ -289,6 +289,7 @@ def test_an_approved_gateway_3_extension_uses_an_option(people):
         summary="Good performance; extend",
         contract=contract,
         is_extension=True,
+        report=EVIDENCE,
     )
     review_submit(review=review, by=partner)
     review.refresh_from_db()
@@ -302,6 +303,48 @@ def test_an_approved_gateway_3_extension_uses_an_option(people):
     event = ContractEvent.objects.get()
     assert event.approved_by.startswith("Gateway 3 approval by")
     assert event.recorded_by == people[Role.EXECUTIVE_DIRECTOR]
+
+
+EVIDENCE = {
+    "extension_allowed_evidence": "Clause 4.2: two options of 12 months, within the value",
+    "savings_evidence": "Rates held at 2025 prices",
+    "added_social_value": "Two more apprenticeships in the extension year",
+    "performance_evidence": "All KPIs green for 8 quarters",
+}
+
+
+def test_a_gateway_3_extension_shows_the_four_tests_or_an_exception(people):
+    from contracts.tests.factories import ContractWithOptionsFactory
+
+    partner = people[Role.BUSINESS_PARTNER]
+    partial = {k: v for k, v in EVIDENCE.items() if k != "added_social_value"}
+    review = review_create(
+        author=partner,
+        stage="G3",
+        summary="Extend",
+        contract=ContractWithOptionsFactory(),
+        is_extension=True,
+        report=partial,
+    )
+    with pytest.raises(GatewayError, match="Missing: the added social value for the extension"):
+        review_submit(review=review, by=partner)
+    excepted = review_create(
+        author=partner,
+        stage="G3",
+        summary="Extend",
+        contract=ContractWithOptionsFactory(),
+        is_extension=True,
+        report={**partial, "exception_justification": "Market has no other provider this year"},
+    )
+    review_submit(review=excepted, by=partner)
+    with pytest.raises(GatewayError, match="not parts of a gateway report: colour"):
+        review_create(
+            author=partner,
+            stage="G3",
+            summary="x",
+            contract=ContractWithOptionsFactory(),
+            report={"colour": 1},
+        )
 
 
 def test_a_gateway_3_extension_needs_an_option_left(people):
