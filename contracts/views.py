@@ -222,7 +222,7 @@ def _contract_for_change(request: HttpRequest, pk: int) -> Contract:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     form = ContractForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         user=request.user,
         initial={"directorate": request.user.directorate_id, "change_reason": "New contract"},
     )
@@ -249,7 +249,9 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_change(request, pk)
-    form = ContractForm(request.POST or None, instance=contract, user=request.user)
+    form = ContractForm(
+        request.POST if request.method == "POST" else None, instance=contract, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             contract_update(
@@ -284,7 +286,7 @@ def record_event(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     contract = _contract_for_change(request, pk)
     form_class, heading = EVENT_FORMS[action]
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -310,7 +312,7 @@ def record_event(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_change(request, pk)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
+    form = AttachmentForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             attachment_add(
@@ -371,7 +373,7 @@ IMPORT_SESSION_KEY = "contracts_import"
 @requires("contracts.import_contracts")
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
@@ -503,7 +505,7 @@ def suppliers(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supplier_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     supplier = get_object_or_404(Supplier, pk=pk) if pk else None
-    form = SupplierForm(request.POST or None, instance=supplier)
+    form = SupplierForm(request.POST if request.method == "POST" else None, instance=supplier)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in SupplierForm.Meta.fields}
         reason = form.cleaned_data["change_reason"]

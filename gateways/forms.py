@@ -60,9 +60,17 @@ class DecisionForm(forms.Form):
         help_text="Required to return or reject the report, or to refer it.",
     )
 
-    def __init__(self, *args, step, **kwargs):
+    def __init__(self, *args, step, delegators=(), **kwargs):
         super().__init__(*args, **kwargs)
         from .services import OUTCOMES_BY_KIND
+
+        if delegators:
+            self.fields["on_behalf_of"] = forms.ModelChoiceField(
+                label="Acting on behalf of",
+                queryset=User.objects.filter(pk__in=[d.pk for d in delegators]),
+                required=False,
+                empty_label="Nobody: in my own right",
+            )
 
         allowed = OUTCOMES_BY_KIND[step.kind]
         self.fields["outcome"].choices = [
@@ -186,3 +194,29 @@ class StartReportForm(forms.Form):
     def __init__(self, *args, stages: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = [(s, GatewayStage(s).label) for s in stages]
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.ModelChoiceField(
+        label="Who will decide for you?",
+        queryset=User.objects.none(),
+        error_messages={"required": "Choose who will decide for you"},
+    )
+    starts_on = GovukDateField(label="From")
+    ends_on = GovukDateField(label="Until (inclusive)")
+    reason = forms.CharField(
+        label="Why?",
+        max_length=250,
+        help_text="For example, annual leave",
+        error_messages={"required": "Say why, for example annual leave"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Colleagues holding one of the same roles.
+        self.fields["delegate"].queryset = (
+            User.objects.filter(is_active=True, groups__in=user.groups.all())
+            .exclude(pk=user.pk)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )

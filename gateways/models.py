@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -232,6 +232,13 @@ class StepDecision(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gateway_decisions"
     )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gateway_decisions_by_delegates",
+    )
     reasons = models.TextField(blank=True)
     meeting_date = models.DateField(null=True, blank=True)
     minute_reference = models.CharField(max_length=100, blank=True)
@@ -261,3 +268,42 @@ class StepDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} by {self.decided_by} at {self.step}"
+
+    @property
+    def decided_by_display(self) -> str:
+        if self.on_behalf_of_id:
+            return f"{self.decided_by} on behalf of {self.on_behalf_of}"
+        return str(self.decided_by)
+
+
+class Delegation(models.Model):
+    """A person's gateway approvals given to a colleague holding the same role, for a while."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Set when ended early.")
+    reason = models.CharField(max_length=250)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="delegation_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegator=F("delegate")), name="delegation_to_someone_else"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} to {self.delegate}, {self.starts_on} to {self.ends_on}"
+
+    def is_active(self, *, today) -> bool:
+        return self.ended_at is None and self.starts_on <= today <= self.ends_on

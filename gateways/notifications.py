@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from procurement.models import User
 
@@ -25,8 +26,17 @@ def step_recipients(review: GatewayReview, step: ReviewStep) -> list[User]:
     acted = set(decisions.values_list("decided_by_id", flat=True))
     commented = set(decisions.filter(step=step).values_list("role", flat=True))
     roles = [role for role in step.roles if role not in commented]
-    people = User.objects.filter(is_active=True, groups__name__in=roles).distinct()
-    return [p for p in people.order_by("email") if p.pk != review.author_id and p.pk not in acted]
+    holders = User.objects.filter(is_active=True, groups__name__in=roles)
+    today = timezone.localdate()
+    delegates = User.objects.filter(
+        is_active=True,
+        delegations_received__delegator__in=holders,
+        delegations_received__ended_at__isnull=True,
+        delegations_received__starts_on__lte=today,
+        delegations_received__ends_on__gte=today,
+    )
+    people = (holders | delegates).distinct().order_by("email")
+    return [p for p in people if p.pk != review.author_id and p.pk not in acted]
 
 
 def notify_step(review: GatewayReview, step: ReviewStep) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
@@ -22,7 +23,7 @@ from procurement.models import GatewayStage, PolicyStep, User
 from procurement.services import require
 
 from . import notifications
-from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .models import Delegation, GatewayReview, ProcurementProject, ReviewStep, StepDecision
 from .routing import policy_on, route_for
 
 Kind = PolicyStep.Kind
@@ -254,8 +255,13 @@ def review_decide(
     key_decision_reference: str = "",
     consulted: str = "",
     consultation_notes: str = "",
+    on_behalf_of: User | None = None,
 ) -> StepDecision:
-    """Record one person's decision at the review's current step, and move the review on."""
+    """Record one person's decision at the review's current step, and move the review on.
+
+    ``on_behalf_of``: the colleague whose approvals ``by`` holds by delegation today; the rules
+    then apply to both of them.
+    """
     review = _locked(review)
     if review.state != State.IN_REVIEW:
         state = review.get_state_display().lower()
@@ -263,12 +269,19 @@ def review_decide(
     step = current_step(review)
     if step is None:
         raise GatewayError("This report has no step waiting for a decision.")
-    role = _acting_role(by, step)
+    if on_behalf_of is not None and on_behalf_of.pk not in {
+        d.delegator_id for d in delegations_active(delegate=by, on=timezone.localdate())
+    }:
+        raise GatewayError(f"You do not hold {on_behalf_of}'s approvals today.")
+    role = _acting_role(on_behalf_of or by, step)
     if role is None:
         raise GatewayError(_why_not_yours(review, step, by))
-    if by.pk == review.author_id:
+    people = {by.pk} | ({on_behalf_of.pk} if on_behalf_of else set())
+    if review.author_id in people:
         raise GatewayError("You wrote this report, so you cannot decide on it.")
-    acted = StepDecision.objects.filter(step__review=review, round=review.round, decided_by=by)
+    acted = StepDecision.objects.filter(step__review=review, round=review.round).filter(
+        Q(decided_by__in=people) | Q(on_behalf_of__in=people)
+    )
     if acted.exclude(step=step).exists():
         raise GatewayError(
             "You have already acted on this report at another step, so you cannot act at this one."
@@ -294,6 +307,7 @@ def review_decide(
             outcome=outcome,
             role=role,
             decided_by=by,
+            on_behalf_of=on_behalf_of,
             reasons=reasons,
             meeting_date=meeting_date,
             minute_reference=minute_reference,
@@ -401,3 +415,50 @@ def review_withdraw(*, review: GatewayReview, by: User, reason: str) -> GatewayR
     review.withdraw()
     review.decided_at = timezone.now()
     return _save(review, by=by, reason=f"Withdrawn: {reason}")
+
+
+# --- Delegation -------------------------------------------------------------------------------
+
+
+def delegations_active(*, delegate: User, on: date) -> list[Delegation]:
+    """The delegations ``delegate`` may act under on ``on``."""
+    return list(
+        Delegation.objects.filter(
+            delegate=delegate, ended_at__isnull=True, starts_on__lte=on, ends_on__gte=on
+        ).select_related("delegator")
+    )
+
+
+@transaction.atomic
+def delegation_create(
+    *, delegator: User, delegate: User, starts_on: date, ends_on: date, by: User, reason: str
+) -> Delegation:
+    """Give ``delegator``'s gateway approvals to ``delegate`` for a period."""
+    if by.pk != delegator.pk and not by.has_perm("procurement.access_admin"):
+        raise GatewayError("Only the person delegating (or an administrator) can delegate.")
+    if delegate.pk == delegator.pk:
+        raise GatewayError("Choose someone else to delegate to.")
+    if not delegate.is_active or not (delegator.roles & delegate.roles):
+        raise GatewayError(f"{delegate} does not hold any of {delegator}'s roles.")
+    if ends_on < starts_on:
+        raise GatewayError("The delegation must end on or after the day it starts.")
+    if ends_on < timezone.localdate():
+        raise GatewayError("The delegation would already have ended.")
+    if not reason.strip():
+        raise GatewayError("Say why, for example annual leave.")
+    delegation = Delegation(
+        delegator=delegator, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason
+    )
+    return save_with_history(delegation, by=by, reason=f"Delegated: {reason}")
+
+
+@transaction.atomic
+def delegation_end(*, delegation: Delegation, by: User) -> Delegation:
+    """End a delegation early; decisions already taken under it stand."""
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    if by.pk != delegation.delegator_id and not by.has_perm("procurement.access_admin"):
+        raise GatewayError("Only the person who delegated (or an administrator) can end it.")
+    if delegation.ended_at is not None:
+        raise GatewayError("This delegation has already ended.")
+    delegation.ended_at = timezone.now()
+    return save_with_history(delegation, by=by, reason="Delegation ended early")

@@ -13,8 +13,15 @@ from contracts.models import Contract
 from procurement.access import requires
 from procurement.models import Directorate
 
-from .forms import DecisionForm, ProjectForm, RoutingPreviewForm, StartReportForm, WithdrawForm
-from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .forms import (
+    DecisionForm,
+    DelegationForm,
+    ProjectForm,
+    RoutingPreviewForm,
+    StartReportForm,
+    WithdrawForm,
+)
+from .models import Delegation, GatewayReview, ProcurementProject, ReviewStep, StepDecision
 from .routing import NoPolicyInForce, policy_on, route_for
 from .selectors import (
     can_act_at,
@@ -28,6 +35,9 @@ from .selectors import (
 from .services import (
     GatewayError,
     current_step,
+    delegation_create,
+    delegation_end,
+    delegations_active,
     review_create,
     review_decide,
     review_submit,
@@ -96,8 +106,21 @@ def _review(pk: int) -> GatewayReview:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(pk)
     step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
-    can_decide = can_act_at(request.user, review, step)
-    return _page(request, review, step, DecisionForm(step=step) if can_decide else None)
+    delegators = _delegators_at(request.user, review, step)
+    can_decide = can_act_at(request.user, review, step) or bool(delegators)
+    form = DecisionForm(step=step, delegators=delegators) if can_decide else None
+    return _page(request, review, step, form)
+
+
+def _delegators_at(user, review: GatewayReview, step: ReviewStep | None) -> list:
+    """Colleagues whose approvals ``user`` holds today and who could act at ``step``."""
+    if step is None:
+        return []
+    return [
+        d.delegator
+        for d in delegations_active(delegate=user, on=timezone.localdate())
+        if can_act_at(d.delegator, review, step)
+    ]
 
 
 def route_rows(review: GatewayReview, current: ReviewStep | None) -> list[dict]:
@@ -149,9 +172,10 @@ def _may_withdraw(request: HttpRequest, review: GatewayReview) -> bool:
 def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(pk)
     step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
-    if not can_act_at(request.user, review, step):
+    delegators = _delegators_at(request.user, review, step)
+    if not (can_act_at(request.user, review, step) or delegators):
         raise PermissionDenied
-    form = DecisionForm(request.POST, step=step)
+    form = DecisionForm(request.POST, step=step, delegators=delegators)
     if form.is_valid():
         try:
             review_decide(review=review, by=request.user, **form.cleaned_data)
@@ -278,7 +302,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 f"Re-procurement of {replaces.reference}, which ends {replaces.end_date:%d/%m/%Y}"
             ),
         )
-    form = ProjectForm(request.POST or None, user=request.user, initial=initial)
+    form = ProjectForm(
+        request.POST if request.method == "POST" else None, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             project = create_project(
@@ -302,7 +328,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(ProcurementProject, pk=pk)
     if not request.user.has_perm("gateways.change_project", project):
         raise PermissionDenied
-    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    form = ProjectForm(
+        request.POST if request.method == "POST" else None, instance=project, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             update_project(
@@ -331,7 +359,9 @@ def start_report(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     stages = [g["stage"] for g in project_gateways(project=project, today=timezone.localdate())]
     form = StartReportForm(
-        request.POST or None, stages=stages, initial={"stage": request.GET.get("stage")}
+        request.POST if request.method == "POST" else None,
+        stages=stages,
+        initial={"stage": request.GET.get("stage")},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -366,3 +396,42 @@ def board_agenda(request: HttpRequest) -> HttpResponse:
         "gateways/board_agenda.html",
         {"agenda": reviews_for_the_board(), "today": timezone.localdate()},
     )
+
+
+@requires("procurement.use_service")
+@require_http_methods(["GET", "POST"])
+def delegations(request: HttpRequest) -> HttpResponse:
+    """Give my gateway approvals to a colleague for a while, and see or end my delegations."""
+    form = DelegationForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delegation_create(delegator=request.user, by=request.user, **form.cleaned_data)
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your approvals have been delegated")
+            return redirect("gateways:delegations")
+    mine = Delegation.objects.select_related("delegator", "delegate")
+    return render(
+        request,
+        "gateways/delegations.html",
+        {
+            "form": form,
+            "given": mine.filter(delegator=request.user),
+            "received": mine.filter(delegate=request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@requires("procurement.use_service")
+@require_POST
+def delegation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = get_object_or_404(Delegation, pk=pk, delegator=request.user)
+    try:
+        delegation_end(delegation=delegation, by=request.user)
+    except GatewayError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The delegation has ended")
+    return redirect("gateways:delegations")

@@ -112,6 +112,11 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make
     assert page.locator(".govuk-summary-list .govuk-tag").first.inner_text() == "Approved"
     assert "Key decision KD-2026-031" in page.locator("main").inner_text()
     audit.check()
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Delegate your gateway approvals while you are away").click()
+    page.get_by_role("button", name="Delegate").click()
+    assert "Choose who will decide for you" in page.locator(".govuk-error-summary").inner_text()
+    audit.check()
     review.refresh_from_db()
     assert review.state == GatewayReview.State.APPROVED
     assert [a.unchecked() for a in audits] == [[] for _ in audits]
