@@ -4,7 +4,13 @@ from procurement.forms import GovukDateField, MoneyField
 from procurement.models import ContractCategory, Directorate, User
 
 from .models import Contract, ContractAttachment, Supplier
-from .selectors import VALUE_BANDS, RegisterFilters, data_quality_problems, suppliers_matching
+from .selectors import (
+    VALUE_BANDS,
+    RegisterFilters,
+    data_quality_problems,
+    directorates_for_officer,
+    suppliers_matching,
+)
 
 ANY = [("", "Any")]
 
@@ -112,11 +118,7 @@ class ContractForm(forms.ModelForm):
         people = User.objects.filter(is_active=True).order_by("last_name", "first_name")
         self.fields["contract_manager"].queryset = people
         self.fields["lead_director"].queryset = people
-        directorates = Directorate.objects.filter(is_active=True)
-        if not user.has_perm("contracts.edit_any_directorate"):
-            # Officers keep contracts of their own directorate (the service refuses others too).
-            directorates = directorates.filter(pk=user.directorate_id)
-        self.fields["directorate"].queryset = directorates
+        self.fields["directorate"].queryset = directorates_for_officer(user=user)
         self.fields["category"].queryset = ContractCategory.objects.filter(is_active=True)
         self.fields["supplier"].queryset = Supplier.objects.order_by("name")
         self.fields["irrecoverable_vat"].initial = 0

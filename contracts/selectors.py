@@ -174,3 +174,14 @@ def suppliers_matching(*, companies_house_number: str = "", charity_number: str 
     if charity_number:
         condition |= Q(charity_number=charity_number.strip().upper())
     return Supplier.objects.filter(condition)
+
+
+def directorates_for_officer(*, user) -> QuerySet:
+    """The directorates whose contracts and procurements ``user`` may keep: their own, or all
+    for the central team and administrators (the services refuse any other)."""
+    from procurement.models import Directorate
+
+    directorates = Directorate.objects.filter(is_active=True)
+    if not user.has_perm("contracts.edit_any_directorate"):
+        directorates = directorates.filter(pk=user.directorate_id)
+    return directorates

@@ -1,7 +1,8 @@
 from django import forms
 
+from contracts.selectors import directorates_for_officer
 from procurement.forms import GovukDateField, MoneyField
-from procurement.models import Directorate, GatewayStage, User
+from procurement.models import GatewayStage, User
 
 from .models import ProcurementProject, StepDecision
 
@@ -167,10 +168,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        directorates = Directorate.objects.filter(is_active=True)
-        if not user.has_perm("contracts.edit_any_directorate"):
-            directorates = directorates.filter(pk=user.directorate_id)
-        self.fields["directorate"].queryset = directorates
+        self.fields["directorate"].queryset = directorates_for_officer(user=user)
         self.fields["lead_officer"].queryset = User.objects.filter(is_active=True).order_by(
             "last_name"
         )
