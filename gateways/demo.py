@@ -14,6 +14,13 @@ from .models import ProcurementProject
 from .services import review_create, review_decide, review_submit
 
 PREFIX = "DEMO-PP-"
+STRATEGY = {
+    "strategy_route": "tender",
+    "lots": "Two lots: north and south of the borough",
+    "timetable": "Tender in the spring, award in the summer, start in the autumn",
+    "risks": "A thin provider market; staff transfer (TUPE)",
+    "social_value_approach": "15% weighting: local jobs, apprenticeships and care leavers",
+}
 MEETING = {"meeting_date": date(2026, 11, 12), "minute_reference": "SCCB 2026/11 item 3"}
 CONSULTATION = {
     "consulted": "Cllr Ruth Adeyemi, lead member, 10/11/2026",
@@ -67,6 +74,7 @@ def build(*, options: dict) -> str:
             stage=stage,
             summary=f"{subject.title}: {stage} report.",
             project=subject,
+            report=STRATEGY,
         )
         return review_submit(review=review, by=officer)
 

@@ -1,10 +1,11 @@
 from django import forms
 
+from contracts.models import Contract, Supplier
 from contracts.selectors import directorates_for_officer
 from procurement.forms import GovukDateField, MoneyField
 from procurement.models import GatewayStage, User
 
-from .models import ProcurementProject, StepDecision
+from .models import GatewayReview, ProcurementProject, StepDecision
 
 
 class RoutingPreviewForm(forms.Form):
@@ -218,3 +219,78 @@ class DelegationForm(forms.Form):
             .distinct()
             .order_by("last_name", "first_name")
         )
+
+
+def _text(label: str, rows: int = 4, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+class ReportForm(forms.Form):
+    """A gateway report's content; the fields follow the gateway (Gateway 3: the four tests)."""
+
+    summary = _text("What does the report ask the approvers to decide, and why?", 5, True)
+
+    def __init__(self, *args, review: GatewayReview, **kwargs):
+        super().__init__(*args, **kwargs)
+        option = GatewayReview.Option
+        stage_fields = {
+            "G0": {
+                "options_appraised": forms.MultipleChoiceField(
+                    label="Options appraised",
+                    choices=option.choices,
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                ),
+                "recommended_option": forms.ChoiceField(
+                    label="Recommended option",
+                    choices=option.choices,
+                    widget=forms.RadioSelect,
+                    required=False,
+                ),
+            },
+            "G1": {
+                "strategy_route": forms.ChoiceField(
+                    label="Procurement route",
+                    choices=Contract.Route.choices,
+                    widget=forms.RadioSelect,
+                    required=False,
+                ),
+                "lots": _text("Lots"),
+                "timetable": _text("Timetable"),
+                "risks": _text("Risks and how they are managed"),
+                "social_value_approach": _text("Social value approach"),
+            },
+            "G2": {
+                "tender_outcome": _text("Tender outcome: bids, scores and ranking", 6),
+                "recommended_supplier": forms.ModelChoiceField(
+                    label="Recommended supplier",
+                    queryset=Supplier.objects.order_by("name"),
+                    required=False,
+                ),
+                "award_value": MoneyField(
+                    label="Whole-life value of the award (£)", required=False
+                ),
+            },
+        }
+        fields = dict(stage_fields.get(review.stage, {}))
+        if review.is_extension:
+            for name, label in GatewayReview.EXTENSION_TESTS:
+                fields[name] = _text(label, 3)
+            fields["savings_negotiated"] = MoneyField(
+                label="Savings negotiated (£)", required=False
+            )
+            fields["exception_justification"] = _text(
+                "Exception: where a test cannot be shown, why the extension should go ahead", 3
+            )
+        self.fields.update(fields)
+        for name in self.fields:
+            self.initial.setdefault(name, getattr(review, name))
+
+    def report_fields(self) -> dict:
+        fields = dict(self.cleaned_data)
+        for name in ("recommended_option", "strategy_route"):
+            if name in fields and fields[name] is None:
+                fields[name] = ""
+        return fields

@@ -96,6 +96,25 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
     stage = models.CharField(max_length=2, choices=GatewayStage.choices)
     is_extension = models.BooleanField(default=False)
     summary = models.TextField(help_text="What the report asks the approvers to decide, and why.")
+    # Gateway 0: the options appraised and the one recommended.
+    options_appraised = models.JSONField(default=list, blank=True)
+    recommended_option = models.CharField(max_length=20, blank=True)
+    # Gateway 1: the procurement strategy.
+    strategy_route = models.CharField(
+        "procurement route", max_length=20, choices=Contract.Route.choices, blank=True
+    )
+    lots = models.TextField(blank=True)
+    timetable = models.TextField(blank=True)
+    risks = models.TextField(blank=True)
+    social_value_approach = models.TextField(blank=True)
+    # Gateway 2: the tender outcome and the recommended award.
+    tender_outcome = models.TextField(blank=True)
+    recommended_supplier = models.ForeignKey(
+        "contracts.Supplier", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    award_value = models.DecimalField(
+        "whole-life value of the award", **MONEY, null=True, blank=True
+    )
     # Gateway 3 extension: the four tests of "retender rather than extend" (RBKC §4b), each with
     # its evidence, or an exception with its justification for the approver.
     extension_allowed_evidence = models.TextField(
@@ -139,6 +158,63 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} for {self.subject}"
+
+    class Option(models.TextChoices):
+        IN_HOUSE = "in_house", "Provide it in-house"
+        GRANT = "grant", "Fund it by grant"
+        EXTERNAL = "external", "Buy it from an external provider"
+        SHARED = "shared", "Share a service with another council"
+        MIXED = "mixed", "A mix of these"
+
+    # What each gateway's report must hold before it is submitted (Gateway 3: see below).
+    REQUIRED_BY_STAGE = {
+        "G0": (
+            ("options_appraised", "the options appraised"),
+            ("recommended_option", "the recommended option"),
+        ),
+        "G1": (
+            ("strategy_route", "the procurement route"),
+            ("timetable", "the timetable"),
+            ("risks", "the risks"),
+            ("social_value_approach", "the social value approach"),
+        ),
+        "G2": (
+            ("tender_outcome", "the tender outcome"),
+            ("recommended_supplier", "the recommended supplier"),
+            ("award_value", "the whole-life value of the award"),
+        ),
+    }
+
+    def report_rows(self) -> list[tuple[str, str]]:
+        """The report's content for this gateway, as people read it."""
+        option = dict(self.Option.choices)
+        rows = {
+            "G0": [
+                ("Options appraised", "; ".join(option.get(o, o) for o in self.options_appraised)),
+                ("Recommended option", option.get(self.recommended_option, "")),
+            ],
+            "G1": [
+                ("Procurement route", self.get_strategy_route_display()),
+                ("Lots", self.lots),
+                ("Timetable", self.timetable),
+                ("Risks", self.risks),
+                ("Social value approach", self.social_value_approach),
+            ],
+            "G2": [
+                ("Tender outcome", self.tender_outcome),
+                ("Recommended supplier", str(self.recommended_supplier or "")),
+                (
+                    "Whole-life value of the award",
+                    f"£{self.award_value:,.2f}" if self.award_value else "",
+                ),
+            ],
+        }
+        return rows.get(self.stage, [])
+
+    def report_missing(self) -> list[str]:
+        """What this gateway's report must hold but does not yet."""
+        required = self.REQUIRED_BY_STAGE.get(self.stage, ())
+        return [label for name, label in required if not getattr(self, name)]
 
     EXTENSION_TESTS = (
         ("extension_allowed_evidence", "The contract can be extended by time and value"),

@@ -40,6 +40,17 @@ OUTCOMES_BY_KIND = {
 PASSING = {Outcome.APPROVED, Outcome.RECOMMENDED, Outcome.REFERRED, Outcome.COMMENTED}
 OPEN_STATES = {State.DRAFT, State.IN_REVIEW, State.RETURNED}
 REPORT_FIELDS = {
+    "summary",
+    "options_appraised",
+    "recommended_option",
+    "strategy_route",
+    "lots",
+    "timetable",
+    "risks",
+    "social_value_approach",
+    "tender_outcome",
+    "recommended_supplier",
+    "award_value",
     "extension_allowed_evidence",
     "savings_negotiated",
     "savings_evidence",
@@ -147,6 +158,9 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
         )
     if review.is_extension and review.contract and review.contract.extensions_remaining <= 0:
         raise GatewayError("This contract has no extension options left to extend it by.")
+    missing = review.report_missing()
+    if missing:
+        raise GatewayError(f"Complete the report before submitting it: {'; '.join(missing)}.")
     if review.stage == GatewayStage.G3 and review.is_extension:
         missing = review.extension_tests_missing()
         if missing and not review.exception_justification.strip():
@@ -398,6 +412,26 @@ def _refer(review: GatewayReview, *, step: ReviewStep, by: User) -> None:
     _copy_steps(review, steps, first_order=last + 1)
     review.tier_code = tier.code
     _save(review, by=by, reason=f"Referred to Tier {tier.code}")
+
+
+@transaction.atomic
+def review_update_report(
+    *, review: GatewayReview, fields: Mapping[str, Any], by: User
+) -> GatewayReview:
+    """The author completes or corrects the report while it is a draft or returned."""
+    review = _locked(review)
+    if by.pk != review.author_id:
+        raise GatewayError("Only the report's author can change it.")
+    if review.state not in {State.DRAFT, State.RETURNED}:
+        raise GatewayError("The report can be changed only while it is a draft or returned.")
+    unknown = set(fields) - REPORT_FIELDS
+    if unknown:
+        raise GatewayError(
+            f"These are not parts of a gateway report: {', '.join(sorted(unknown))}."
+        )
+    for name, value in fields.items():
+        setattr(review, name, value)
+    return _save(review, by=by, reason="Report updated")
 
 
 @transaction.atomic

@@ -19,5 +19,6 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_detail, name="review"),
     path("reviews/<int:pk>/decide/", views.review_decide_view, name="decide"),
     path("reviews/<int:pk>/submit/", views.review_submit_view, name="submit"),
+    path("reviews/<int:pk>/report/", views.report_edit, name="report"),
     path("reviews/<int:pk>/withdraw/", views.review_withdraw_view, name="withdraw"),
 ]

@@ -17,6 +17,7 @@ from .forms import (
     DecisionForm,
     DelegationForm,
     ProjectForm,
+    ReportForm,
     RoutingPreviewForm,
     StartReportForm,
     WithdrawForm,
@@ -41,6 +42,7 @@ from .services import (
     review_create,
     review_decide,
     review_submit,
+    review_update_report,
     review_withdraw,
 )
 from .services import project_create as create_project
@@ -374,8 +376,8 @@ def start_report(request: HttpRequest, pk: int) -> HttpResponse:
         except GatewayError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The report has been started: submit it when it is ready")
-            return redirect("gateways:review", pk=review.pk)
+            messages.success(request, "The report has been started: complete it, then submit it")
+            return redirect("gateways:report", pk=review.pk)
     return render(
         request,
         "gateways/start_report.html",
@@ -435,3 +437,29 @@ def delegation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The delegation has ended")
     return redirect("gateways:delegations")
+
+
+@requires("procurement.use_service")
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author completes or corrects the report while it is a draft or returned."""
+    review = get_object_or_404(GatewayReview, pk=pk)
+    if request.user.pk != review.author_id or review.state not in {
+        GatewayReview.State.DRAFT,
+        GatewayReview.State.RETURNED,
+    }:
+        raise PermissionDenied
+    form = ReportForm(request.POST if request.method == "POST" else None, review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_update_report(review=review, fields=form.report_fields(), by=request.user)
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The report has been saved")
+            return redirect("gateways:review", pk=review.pk)
+    return render(
+        request,
+        "gateways/report_form.html",
+        {"form": form, "review": review, "heading": f"Complete the report: {review}"},
+    )

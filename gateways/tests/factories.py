@@ -22,3 +22,12 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
 class TierBProjectFactory(ProjectFactory):
     estimated_value = Decimal("2000000.00")
+
+
+# A complete Gateway 1 report: what the procurement strategy must say before it is submitted.
+G1_REPORT = {
+    "strategy_route": "tender",
+    "timetable": "Tender in March, award in June, start in October",
+    "risks": "Provider market is thin in the north of the borough",
+    "social_value_approach": "10% weighting; local apprenticeships",
+}

@@ -7,7 +7,7 @@ from django.db import connections
 
 from gateways.models import GatewayReview, StepDecision
 from gateways.services import GatewayError, review_create, review_decide, review_submit
-from gateways.tests.factories import ProjectFactory
+from gateways.tests.factories import G1_REPORT, ProjectFactory
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -21,6 +21,7 @@ def test_two_partners_approving_the_same_step_at_once_give_one_approval(postgres
         stage="G1",
         summary="x",
         project=ProjectFactory(directorate=author.directorate),
+        report=G1_REPORT,
     )
     review_submit(review=review, by=author)
     start = threading.Barrier(len(partners))

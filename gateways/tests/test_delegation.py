@@ -15,7 +15,7 @@ from gateways.services import (
     review_decide,
     review_submit,
 )
-from gateways.tests.factories import TierBProjectFactory
+from gateways.tests.factories import G1_REPORT, TierBProjectFactory
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,9 @@ def test_only_to_a_colleague_with_the_same_role_and_for_a_real_period(people):
 def test_a_decision_on_behalf_is_recorded_and_the_rules_apply_to_both(people, make_user):
     officer = people["officer"]
     project = TierBProjectFactory(directorate=officer.directorate)
-    review = review_create(author=officer, stage="G1", summary="x", project=project)
+    review = review_create(
+        author=officer, stage="G1", summary="x", project=project, report=G1_REPORT
+    )
     review_submit(review=review, by=officer)
     review_decide(review=review, by=people["partner"], outcome="approved")
     for role in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS):
@@ -95,6 +97,7 @@ def test_on_behalf_shows_on_the_report_and_ends_with_the_delegation(client, peop
         stage="G1",
         summary="x",
         project=TierBProjectFactory(directorate=officer.directorate),
+        report=G1_REPORT,
     )
     review_submit(review=review, by=officer)
     review_decide(review=review, by=people["partner"], outcome="approved")

@@ -89,7 +89,7 @@ def test_the_project_page_lists_its_gateways_and_starts_a_report(client, make_us
     assert "Say what the report asks the approvers to decide" in missing.content.decode()
     response = client.post(url, {"stage": "G0", "summary": "Options: in-house, external, shared."})
     review = GatewayReview.objects.get()
-    assert response["Location"] == reverse("gateways:review", args=[review.pk])
+    assert response["Location"] == reverse("gateways:report", args=[review.pk])
     assert (review.author, review.state) == (officer, GatewayReview.State.DRAFT)
     again = client.post(url, {"stage": "G0", "summary": "Again"})
     assert "already open" in again.content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from gateways.services import review_create, review_decide, review_submit
-from gateways.tests.factories import ProjectFactory, TierBProjectFactory
+from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,9 @@ def submit(people, project, django_capture_on_commit_callbacks):
     author = people[Role.PROCUREMENT_OFFICER]
     project.directorate = author.directorate
     project.save()
-    review = review_create(author=author, stage="G1", summary="Home care strategy", project=project)
+    review = review_create(
+        author=author, stage="G1", summary="Home care strategy", project=project, report=G1_REPORT
+    )
     with django_capture_on_commit_callbacks(execute=True):
         review_submit(review=review, by=author)
     return review

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from gateways.models import GatewayReview, StepDecision
 from gateways.services import review_create, review_decide, review_submit
-from gateways.tests.factories import ProjectFactory, TierBProjectFactory
+from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def submitted(people, project=None):
     project.directorate = author.directorate
     project.save()
     review = review_create(
-        author=author, stage="G1", summary="Procurement strategy", project=project
+        author=author, stage="G1", summary="Procurement strategy", project=project, report=G1_REPORT
     )
     return review_submit(review=review, by=author)
 
@@ -90,6 +90,7 @@ def test_the_author_submits_and_withdraws_on_the_page(client, people):
         stage="G1",
         summary="x",
         project=ProjectFactory(directorate=author.directorate),
+        report=G1_REPORT,
     )
     client.force_login(author)
     assert client.get(reverse("gateways:review", args=[review.pk])).context["may_submit"]
@@ -162,3 +163,68 @@ def test_the_approver_sees_the_extension_tests_and_the_exception(client, people)
     assert "All KPIs green" in page
     assert "Not shown" in page
     assert "No savings possible in a fixed-price market" in page
+
+
+def test_the_author_completes_the_report_before_submitting(client, people):
+    author = people[Role.PROCUREMENT_OFFICER]
+    review = review_create(
+        author=author,
+        stage="G1",
+        summary="Strategy",
+        project=ProjectFactory(directorate=author.directorate),
+    )
+    client.force_login(author)
+    client.post(reverse("gateways:submit", args=[review.pk]))
+    review.refresh_from_db()
+    assert review.state == GatewayReview.State.DRAFT
+    url = reverse("gateways:report", args=[review.pk])
+    form = client.get(url).context["form"]
+    assert list(form.fields) == [
+        "summary",
+        "strategy_route",
+        "lots",
+        "timetable",
+        "risks",
+        "social_value_approach",
+    ]
+    response = client.post(
+        url,
+        {
+            "summary": "Procurement strategy for home care",
+            "strategy_route": "tender",
+            "timetable": "Tender March; award June",
+            "risks": "Thin market",
+            "social_value_approach": "15% weighting",
+        },
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert (review.strategy_route, review.risks) == ("tender", "Thin market")
+    assert review.history.latest().history_change_reason == "Report updated"
+    client.post(reverse("gateways:submit", args=[review.pk]))
+    review.refresh_from_db()
+    assert review.state == GatewayReview.State.IN_REVIEW
+    # Once submitted, the report is fixed until it is returned.
+    assert client.get(url).status_code == 403
+
+
+def test_an_incomplete_report_is_refused_with_what_is_missing(people):
+    from gateways.services import GatewayError
+
+    author = people[Role.PROCUREMENT_OFFICER]
+    review = review_create(
+        author=author,
+        stage="G1",
+        summary="x",
+        project=ProjectFactory(directorate=author.directorate),
+    )
+    with pytest.raises(
+        GatewayError, match="Complete the report before submitting it: the procurement route"
+    ):
+        review_submit(review=review, by=author)
+
+
+def test_only_the_author_edits_the_report(client, people):
+    review = submitted(people)
+    client.force_login(people[Role.BUSINESS_PARTNER])
+    assert client.get(reverse("gateways:report", args=[review.pk])).status_code == 403

@@ -15,7 +15,7 @@ from gateways.services import (
     review_submit,
     review_withdraw,
 )
-from gateways.tests.factories import ProjectFactory, TierBProjectFactory
+from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
 from procurement.models import ApprovalPolicy
 from procurement.roles import Role
 from procurement.services import approval_policy_copy
@@ -43,7 +43,9 @@ def submitted(project, people, stage="G1"):
     author = people[Role.PROCUREMENT_OFFICER]
     project.directorate = author.directorate
     project.save()
-    review = review_create(author=author, stage=stage, summary="Strategy", project=project)
+    review = review_create(
+        author=author, stage=stage, summary="Strategy", project=project, report=G1_REPORT
+    )
     return review_submit(review=review, by=author)
 
 
@@ -112,7 +114,9 @@ def test_tier_b_check_consultees_board_then_lead_member(people):
 
 def test_the_author_can_never_approve(people, make_user):
     author = make_user(Role.PROCUREMENT_OFFICER, Role.BUSINESS_PARTNER)
-    review = review_create(author=author, stage="G1", summary="x", project=ProjectFactory())
+    review = review_create(
+        author=author, stage="G1", summary="x", project=ProjectFactory(), report=G1_REPORT
+    )
     review_submit(review=review, by=author)
     with pytest.raises(GatewayError, match="You wrote this report"):
         review_decide(review=review, by=author, outcome=Outcome.APPROVED)
@@ -214,6 +218,7 @@ def test_only_the_author_submits_and_only_when_a_gateway_is_required(people):
         stage="G1",
         summary="x",
         project=ProjectFactory(estimated_value=Decimal("100000"), directorate=author.directorate),
+        report=G1_REPORT,
     )
     with pytest.raises(GatewayError, match="no gateway is required"):
         review_submit(review=small, by=author)
@@ -222,6 +227,7 @@ def test_only_the_author_submits_and_only_when_a_gateway_is_required(people):
         stage="G1",
         summary="x",
         project=ProjectFactory(directorate=author.directorate),
+        report=G1_REPORT,
     )
     with pytest.raises(GatewayError, match="Only the report's author"):
         review_submit(review=review, by=people[Role.BUSINESS_PARTNER])
@@ -254,6 +260,7 @@ def test_a_policy_change_after_submission_does_not_reroute(people):
             estimated_value=Decimal("1000000"),
             directorate=people[Role.PROCUREMENT_OFFICER].directorate,
         ),
+        report=G1_REPORT,
     )
     review_submit(review=later, by=people[Role.PROCUREMENT_OFFICER], today=tomorrow)
     later.refresh_from_db()
@@ -265,15 +272,35 @@ def test_only_people_who_may_plan_the_project_start_its_reports(people, make_use
 
     project = ProjectFactory()
     with pytest.raises(PermissionDenied):
-        review_create(author=people[Role.LEAD_MEMBER], stage="G1", summary="x", project=project)
+        review_create(
+            author=people[Role.LEAD_MEMBER],
+            stage="G1",
+            summary="x",
+            project=project,
+            report=G1_REPORT,
+        )
     with pytest.raises(PermissionDenied):
         review_create(
-            author=make_user(Role.PROCUREMENT_OFFICER), stage="G1", summary="x", project=project
+            author=make_user(Role.PROCUREMENT_OFFICER),
+            stage="G1",
+            summary="x",
+            project=project,
+            report=G1_REPORT,
         )
-    review_create(author=people[Role.BUSINESS_PARTNER], stage="G1", summary="x", project=project)
+    review_create(
+        author=people[Role.BUSINESS_PARTNER],
+        stage="G1",
+        summary="x",
+        project=project,
+        report=G1_REPORT,
+    )
     with pytest.raises(GatewayError, match="already open"):
         review_create(
-            author=people[Role.BUSINESS_PARTNER], stage="G1", summary="y", project=project
+            author=people[Role.BUSINESS_PARTNER],
+            stage="G1",
+            summary="y",
+            project=project,
+            report=G1_REPORT,
         )
 
 
