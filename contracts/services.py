@@ -86,13 +86,17 @@ EVENT_FIELDS = {"extensions_used", "terminated_on", "termination_reason"}
 
 
 @transaction.atomic
-def contract_create(*, fields: Mapping[str, Any], by: User, reason: str) -> Contract:
-    """Add a contract to the register."""
+def contract_create(
+    *, fields: Mapping[str, Any], by: User, reason: str, gateway_approval: str = ""
+) -> Contract:
+    """Add a contract to the register. ``gateway_approval`` names the approved Gateway 2 review
+    when that approval orders it: the approval is the authority, not the approver's own role."""
     if EVENT_FIELDS & set(fields):
         raise ContractError("Extensions and termination are recorded as events, not entered.")
     contract = Contract(**fields)
-    require(by, "contracts.add_contract")
-    require(by, "contracts.change_contract", contract)
+    if not gateway_approval:
+        require(by, "contracts.add_contract")
+        require(by, "contracts.change_contract", contract)
     return save_with_history(_validated(contract), by=by, reason=reason)
 
 

@@ -272,6 +272,13 @@ class ReportForm(forms.Form):
                 "award_value": MoneyField(
                     label="Whole-life value of the award (£)", required=False
                 ),
+                "contract_start": GovukDateField(label="Contract start", required=False),
+                "contract_end": GovukDateField(label="Contract end", required=False),
+                "contract_lead_director": forms.ModelChoiceField(
+                    label="Lead director of the contract",
+                    queryset=User.objects.filter(is_active=True).order_by("last_name"),
+                    required=False,
+                ),
             },
         }
         fields = dict(stage_fields.get(review.stage, {}))

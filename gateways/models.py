@@ -115,6 +115,11 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
     award_value = models.DecimalField(
         "whole-life value of the award", **MONEY, null=True, blank=True
     )
+    contract_start = models.DateField(null=True, blank=True)
+    contract_end = models.DateField(null=True, blank=True)
+    contract_lead_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Gateway 3 extension: the four tests of "retender rather than extend" (RBKC §4b), each with
     # its evidence, or an exception with its justification for the approver.
     extension_allowed_evidence = models.TextField(
@@ -182,6 +187,9 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
             ("tender_outcome", "the tender outcome"),
             ("recommended_supplier", "the recommended supplier"),
             ("award_value", "the whole-life value of the award"),
+            ("contract_start", "the contract's start"),
+            ("contract_end", "the contract's end"),
+            ("contract_lead_director", "the contract's lead director"),
         ),
     }
 
@@ -207,6 +215,13 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
                     "Whole-life value of the award",
                     f"£{self.award_value:,.2f}" if self.award_value else "",
                 ),
+                (
+                    "Contract term",
+                    f"{self.contract_start:%d/%m/%Y} to {self.contract_end:%d/%m/%Y}"
+                    if self.contract_start and self.contract_end
+                    else "",
+                ),
+                ("Lead director", str(self.contract_lead_director or "")),
             ],
         }
         return rows.get(self.stage, [])

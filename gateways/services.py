@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
-from contracts.services import ContractError, contract_extend
+from contracts.models import Contract
+from contracts.services import ContractError, contract_create, contract_extend
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, PolicyStep, User
 from procurement.services import require
@@ -51,6 +53,9 @@ REPORT_FIELDS = {
     "tender_outcome",
     "recommended_supplier",
     "award_value",
+    "contract_start",
+    "contract_end",
+    "contract_lead_director",
     "extension_allowed_evidence",
     "savings_negotiated",
     "savings_evidence",
@@ -383,7 +388,35 @@ def _move_on(review: GatewayReview, *, step: ReviewStep, outcome: str, by: User)
 
 
 def _act_on_the_register(review: GatewayReview, *, by: User) -> None:
-    """An approved Gateway 3 extension uses one of the contract's extension options."""
+    """An approved Gateway 2 puts the awarded contract on the register; an approved Gateway 3
+    extension uses one of the contract's extension options."""
+    if review.stage == GatewayStage.G2 and review.project_id:
+        project = review.project
+        try:
+            contract_create(
+                fields={
+                    "reference": project.reference,
+                    "title": project.title,
+                    "description": project.description,
+                    "directorate": project.directorate,
+                    "category": project.category,
+                    "supplier": review.recommended_supplier,
+                    "contract_manager": project.lead_officer,
+                    "lead_director": review.contract_lead_director,
+                    "whole_life_value": review.award_value,
+                    "start_date": review.contract_start,
+                    "end_date": review.contract_end,
+                    "procurement_route": project.planned_route or Contract.Route.TENDER,
+                    "key_decision_reference": project.key_decision_reference,
+                },
+                by=by,
+                reason=f"Awarded: Gateway 2 approved by {by} (report {review.pk})",
+                gateway_approval=str(review.pk),
+            )
+        except (ContractError, ValidationError) as error:
+            raise GatewayError(
+                f"The contract cannot be put on the register: {_message(error)}"
+            ) from None
     if review.stage == GatewayStage.G3 and review.is_extension and review.contract_id:
         try:
             contract_extend(
@@ -432,6 +465,12 @@ def review_update_report(
     for name, value in fields.items():
         setattr(review, name, value)
     return _save(review, by=by, reason="Report updated")
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
 
 
 @transaction.atomic

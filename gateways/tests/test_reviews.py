@@ -387,3 +387,66 @@ def test_a_gateway_3_extension_needs_an_option_left(people):
     )
     with pytest.raises(GatewayError, match="no extension options left"):
         review_submit(review=review, by=partner)
+
+
+def g2_report(people):
+    from contracts.tests.factories import SupplierFactory
+
+    return {
+        "tender_outcome": "Four bids; Caring Ltd ranked first on 82.5",
+        "recommended_supplier": SupplierFactory(name="Caring Ltd"),
+        "award_value": Decimal("480000.00"),
+        "contract_start": date(2027, 4, 1),
+        "contract_end": date(2030, 3, 31),
+        "contract_lead_director": people[Role.EXECUTIVE_DIRECTOR],
+    }
+
+
+def test_an_approved_gateway_2_puts_the_contract_on_the_register(people):
+    from contracts.models import Contract
+
+    author = people[Role.PROCUREMENT_OFFICER]
+    project = ProjectFactory(reference="PP-2026-007", directorate=author.directorate)
+    review = review_create(
+        author=author, stage="G2", summary="Award", project=project, report=g2_report(people)
+    )
+    review_submit(review=review, by=author)
+    review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome=Outcome.APPROVED)
+    review_decide(
+        review=review, by=people[Role.EXECUTIVE_DIRECTOR], outcome=Outcome.APPROVED, **CONSULTATION
+    )
+    contract = Contract.objects.get(reference="PP-2026-007")
+    assert (contract.supplier.name, contract.whole_life_value) == (
+        "Caring Ltd",
+        Decimal("480000.00"),
+    )
+    assert (contract.start_date, contract.end_date) == (date(2027, 4, 1), date(2030, 3, 31))
+    assert contract.contract_manager == project.lead_officer
+    assert contract.lead_director == people[Role.EXECUTIVE_DIRECTOR]
+    record = contract.history.get()
+    assert record.history_user == people[Role.EXECUTIVE_DIRECTOR]
+    assert record.history_change_reason.startswith("Awarded: Gateway 2 approved by")
+
+
+def test_a_gateway_2_that_cannot_reach_the_register_is_not_approved(people):
+    from contracts.models import Contract
+    from contracts.tests.factories import ContractFactory
+
+    author = people[Role.PROCUREMENT_OFFICER]
+    ContractFactory(reference="PP-2026-008")
+    project = ProjectFactory(reference="PP-2026-008", directorate=author.directorate)
+    review = review_create(
+        author=author, stage="G2", summary="Award", project=project, report=g2_report(people)
+    )
+    review_submit(review=review, by=author)
+    review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome=Outcome.APPROVED)
+    with pytest.raises(GatewayError, match="cannot be put on the register"):
+        review_decide(
+            review=review,
+            by=people[Role.EXECUTIVE_DIRECTOR],
+            outcome=Outcome.APPROVED,
+            **CONSULTATION,
+        )
+    review.refresh_from_db()
+    assert review.state == State.IN_REVIEW
+    assert Contract.objects.count() == 1
