@@ -11,7 +11,7 @@ from django.utils import timezone
 from procurement.models import ContractCategory, Directorate, User
 
 from .models import ProcurementProject
-from .services import review_create, review_decide, review_submit
+from .services import delegation_create, review_create, review_decide, review_submit
 
 PREFIX = "DEMO-PP-"
 STRATEGY = {
@@ -106,6 +106,15 @@ def build(*, options: dict) -> str:
     decide(approved_b, "member", "approved", key_decision_reference="KD-2026-041")
     referred = report(project(8, "Short breaks for disabled children", "1200000"))
     decide(referred, "partner", "referred", reasons="Politically sensitive: take it to the board.")
+    if "deputy" in people:
+        delegation_create(
+            delegator=people["member"],
+            delegate=people["deputy"],
+            starts_on=today,
+            ends_on=today + timedelta(days=14),
+            by=people["member"],
+            reason="Annual leave",
+        )
     draft = project(9, "Community equipment", "700000", is_high_value_or_complex=True)
     review_create(
         author=officer, stage="G0", summary="Options: in-house, external, shared.", project=draft

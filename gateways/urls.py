@@ -7,6 +7,9 @@ app_name = "gateways"
 urlpatterns = [
     path("", views.forward_plan, name="forward_plan"),
     path("projects/new/", views.project_create, name="project_create"),
+    path(
+        "contracts/<int:contract_pk>/extension/", views.propose_extension, name="propose_extension"
+    ),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/reports/new/", views.start_report, name="start_report"),

@@ -463,3 +463,26 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "gateways/report_form.html",
         {"form": form, "review": review, "heading": f"Complete the report: {review}"},
     )
+
+
+@requires("gateways.view_forward_plan")
+@require_POST
+def propose_extension(request: HttpRequest, contract_pk: int) -> HttpResponse:
+    """Start a Gateway 3 report proposing to use one of the contract's extension options."""
+    contract = get_object_or_404(Contract, pk=contract_pk)
+    if not request.user.has_perm("contracts.change_contract", contract):
+        raise PermissionDenied
+    try:
+        review = review_create(
+            author=request.user,
+            stage="G3",
+            summary=f"Use extension option {contract.extensions_used + 1} of "
+            f"{contract.extension_options} on {contract.reference}: {contract.title}.",
+            contract=contract,
+            is_extension=True,
+        )
+    except GatewayError as error:
+        messages.error(request, str(error))
+        return redirect("gateways:forward_plan")
+    messages.success(request, "The Gateway 3 report has been started: complete the four tests")
+    return redirect("gateways:report", pk=review.pk)

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from gateways.models import GatewayReview
+from gateways.models import Delegation, GatewayReview
 
 pytestmark = pytest.mark.django_db
 
@@ -21,5 +21,6 @@ def test_the_demo_has_reports_in_every_state_and_tier_and_sends_no_email(setting
         "B",
     }
     assert mail.outbox == []
+    assert Delegation.objects.get().delegate.email == "deputy@northmere.example"
     call_command("seed_demo", contracts=20, stdout=io.StringIO())
     assert GatewayReview.objects.count() == 9

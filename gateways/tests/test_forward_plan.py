@@ -103,3 +103,21 @@ def test_who_may_plan(client, make_user):
     assert client.get(reverse("gateways:start_report", args=[project.pk])).status_code == 403
     client.force_login(make_user(Role.PROCUREMENT_OFFICER))
     assert client.get(reverse("gateways:project_edit", args=[project.pk])).status_code == 403
+
+
+def test_proposing_an_extension_from_the_plan_starts_a_gateway_3_report(client, make_user):
+    from contracts.tests.factories import ContractWithOptionsFactory
+
+    partner = make_user(Role.BUSINESS_PARTNER)
+    contract = ContractWithOptionsFactory(end_date=timezone.localdate() + timedelta(days=60))
+    client.force_login(partner)
+    page = client.get(reverse("gateways:forward_plan")).content.decode()
+    assert "propose an extension (Gateway 3)" in page
+    response = client.post(reverse("gateways:propose_extension", args=[contract.pk]))
+    review = GatewayReview.objects.get()
+    assert response["Location"] == reverse("gateways:report", args=[review.pk])
+    assert (review.stage, review.is_extension, review.contract) == ("G3", True, contract)
+    form = client.get(response["Location"]).context["form"]
+    assert "performance_evidence" in form.fields
+    client.force_login(make_user(Role.PROCUREMENT_OFFICER))
+    assert client.post(reverse("gateways:propose_extension", args=[contract.pk])).status_code == 403

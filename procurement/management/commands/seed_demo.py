@@ -38,6 +38,7 @@ PEOPLE = [
     ("director", "Fiona", "MacLeod", "Executive director", "asc", [Role.EXECUTIVE_DIRECTOR]),
     ("board", "Daniel", "Novak", "Officer board member", "res", [Role.OFFICER_BOARD_MEMBER]),
     ("member", "Cllr Ruth", "Adeyemi", "Lead member for finance", "res", [Role.LEAD_MEMBER]),
+    ("deputy", "Cllr Sam", "Patel", "Deputy lead member", "res", [Role.LEAD_MEMBER]),
     ("auditor", "Simon", "Hart", "Internal auditor", "res", [Role.AUDITOR]),
     ("admin", "Nadia", "Kowalski", "Systems administrator", "res", [Role.ADMINISTRATOR]),
 ]
