@@ -301,3 +301,11 @@ class ReportForm(forms.Form):
             if name in fields and fields[name] is None:
                 fields[name] = ""
         return fields
+
+
+class ReportAttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Attach a document",
+        help_text="PDF, Word, Excel, OpenDocument, image, text or CSV",
+        error_messages={"required": "Choose the document to attach"},
+    )

@@ -398,3 +398,27 @@ class Delegation(models.Model):
 
     def is_active(self, *, today) -> bool:
         return self.ended_at is None and self.starts_on <= today <= self.ends_on
+
+
+def report_attachment_path(instance: "ReportAttachment", filename: str) -> str:
+    return f"gateways/{instance.review_id}/{filename}"
+
+
+class ReportAttachment(models.Model):
+    """A document attached to a gateway report (an options appraisal, a tender report...)."""
+
+    review = models.ForeignKey(GatewayReview, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=report_attachment_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

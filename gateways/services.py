@@ -10,6 +10,7 @@
 
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,13 +20,25 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from contracts.models import Contract
-from contracts.services import ContractError, contract_create, contract_extend
+from contracts.services import (
+    ContractError,
+    attachment_problem,
+    contract_create,
+    contract_extend,
+)
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, PolicyStep, User
 from procurement.services import require
 
 from . import notifications
-from .models import Delegation, GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .models import (
+    Delegation,
+    GatewayReview,
+    ProcurementProject,
+    ReportAttachment,
+    ReviewStep,
+    StepDecision,
+)
 from .routing import policy_on, route_for
 
 Kind = PolicyStep.Kind
@@ -535,3 +548,27 @@ def delegation_end(*, delegation: Delegation, by: User) -> Delegation:
         raise GatewayError("This delegation has already ended.")
     delegation.ended_at = timezone.now()
     return save_with_history(delegation, by=by, reason="Delegation ended early")
+
+
+@transaction.atomic
+def review_attach(*, review: GatewayReview, upload, by: User) -> ReportAttachment:
+    """The author attaches a document to the report while it is a draft or returned."""
+    review = _locked(review)
+    if by.pk != review.author_id:
+        raise GatewayError("Only the report's author can attach documents to it.")
+    if review.state not in {State.DRAFT, State.RETURNED}:
+        raise GatewayError(
+            "Documents can be attached only while the report is a draft or returned."
+        )
+    problem = attachment_problem(upload)
+    if problem:
+        raise GatewayError(problem)
+    attachment = ReportAttachment(
+        review=review, original_name=Path(upload.name).name[:255], size=upload.size, uploaded_by=by
+    )
+    attachment.file.save(Path(upload.name).name, upload, save=False)
+    try:
+        return save_with_history(attachment, by=by, reason="Document attached to the report")
+    except Exception:
+        attachment.file.delete(save=False)
+        raise

@@ -23,5 +23,11 @@ urlpatterns = [
     path("reviews/<int:pk>/decide/", views.review_decide_view, name="decide"),
     path("reviews/<int:pk>/submit/", views.review_submit_view, name="submit"),
     path("reviews/<int:pk>/report/", views.report_edit, name="report"),
+    path("reviews/<int:pk>/documents/", views.report_attach, name="attach"),
+    path(
+        "reviews/<int:pk>/documents/<int:attachment_pk>/",
+        views.report_download,
+        name="download",
+    ),
     path("reviews/<int:pk>/withdraw/", views.review_withdraw_view, name="withdraw"),
 ]

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,12 +17,20 @@ from .forms import (
     DecisionForm,
     DelegationForm,
     ProjectForm,
+    ReportAttachmentForm,
     ReportForm,
     RoutingPreviewForm,
     StartReportForm,
     WithdrawForm,
 )
-from .models import Delegation, GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .models import (
+    Delegation,
+    GatewayReview,
+    ProcurementProject,
+    ReportAttachment,
+    ReviewStep,
+    StepDecision,
+)
 from .routing import NoPolicyInForce, policy_on, route_for
 from .selectors import (
     can_act_at,
@@ -39,6 +47,7 @@ from .services import (
     delegation_create,
     delegation_end,
     delegations_active,
+    review_attach,
     review_create,
     review_decide,
     review_submit,
@@ -157,6 +166,8 @@ def _page(request: HttpRequest, review: GatewayReview, step, form) -> HttpRespon
             "withdraw_form": WithdrawForm() if _may_withdraw(request, review) else None,
             "may_submit": request.user.pk == review.author_id
             and review.state in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED},
+            "attachments": review.attachments.select_related("uploaded_by"),
+            "attachment_form": ReportAttachmentForm(),
         },
     )
 
@@ -486,3 +497,32 @@ def propose_extension(request: HttpRequest, contract_pk: int) -> HttpResponse:
         return redirect("gateways:forward_plan")
     messages.success(request, "The Gateway 3 report has been started: complete the four tests")
     return redirect("gateways:report", pk=review.pk)
+
+
+@requires("procurement.use_service")
+@require_POST
+def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(GatewayReview, pk=pk)
+    form = ReportAttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose the document to attach")
+        return redirect("gateways:review", pk=review.pk)
+    try:
+        review_attach(review=review, upload=form.cleaned_data["file"], by=request.user)
+    except GatewayError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The document has been attached")
+    return redirect("gateways:review", pk=review.pk)
+
+
+@requires("procurement.use_service")
+@require_GET
+def report_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = get_object_or_404(ReportAttachment, pk=attachment_pk, review_id=pk)
+    # Always a download, never rendered by the browser.
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
