@@ -48,13 +48,17 @@ def reviews_awaiting(*, user: User) -> list[tuple[GatewayReview, ReviewStep]]:
     return waiting
 
 
-def projects_forward_plan(*, directorate_id: int | None = None) -> QuerySet[ProcurementProject]:
+def projects_forward_plan(
+    *, directorate_id: int | None = None, category_id: int | None = None
+) -> QuerySet[ProcurementProject]:
     """The forward plan, by planned contract start, with what its rows show."""
     projects = ProcurementProject.objects.select_related(
         "directorate", "category", "lead_officer", "replaces"
     ).order_by(F("planned_start_date").asc(nulls_last=True), "reference")
     if directorate_id:
         projects = projects.filter(directorate_id=directorate_id)
+    if category_id:
+        projects = projects.filter(category_id=category_id)
     return projects
 
 

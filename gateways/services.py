@@ -207,7 +207,8 @@ def _route(review: GatewayReview, *, today: date) -> None:
         value=value,
         core_service=bool(project and project.is_core_service),
         high_value_or_complex=bool(project and project.is_high_value_or_complex),
-        extension=review.is_extension,
+        # A Gateway 3 on a contract is an extension or a key contract's performance review.
+        extension=review.stage == GatewayStage.G3 and review.contract_id is not None,
     )
     if not route.required:
         raise GatewayError(" ".join(route.reasons))

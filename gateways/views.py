@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contracts.models import Contract
 from procurement.access import requires
-from procurement.models import Directorate
+from procurement.models import ContractCategory, Directorate
 
 from .forms import (
     DecisionForm,
@@ -247,14 +247,18 @@ def financial_quarter(day) -> tuple[int, int]:
     return year, (day.month - 4) % 12 // 3 + 1
 
 
+def _id(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
 @requires("gateways.view_forward_plan")
 @require_GET
 def forward_plan(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    directorate = request.GET.get("directorate") or None
-    directorate_id = int(directorate) if directorate and directorate.isdigit() else None
+    directorate_id = _id(request.GET.get("directorate"))
+    category_id = _id(request.GET.get("category"))
     quarters: dict[str, list] = {}
-    for project in projects_forward_plan(directorate_id=directorate_id):
+    for project in projects_forward_plan(directorate_id=directorate_id, category_id=category_id):
         if project.planned_start_date:
             year, quarter = financial_quarter(project.planned_start_date)
             label = f"{year}/{str(year + 1)[2:]} quarter {quarter} ({QUARTER_MONTHS[quarter]})"
@@ -269,6 +273,8 @@ def forward_plan(request: HttpRequest) -> HttpResponse:
             "to_reprocure": contracts_to_reprocure(today=today, directorate_id=directorate_id)[:50],
             "directorates": Directorate.objects.filter(is_active=True),
             "directorate_id": directorate_id,
+            "categories": ContractCategory.objects.filter(is_active=True),
+            "category_id": category_id,
             "can_add": request.user.has_perm("gateways.add_project"),
         },
     )

@@ -121,3 +121,35 @@ def test_proposing_an_extension_from_the_plan_starts_a_gateway_3_report(client, 
     assert "performance_evidence" in form.fields
     client.force_login(make_user(Role.PROCUREMENT_OFFICER))
     assert client.post(reverse("gateways:propose_extension", args=[contract.pk])).status_code == 403
+
+
+def test_the_plan_filters_by_directorate_and_category(client, make_user):
+    from procurement.models import ContractCategory
+
+    care = ContractCategory.objects.get(name="Care and support services")
+    works = ContractCategory.objects.get(name="Works and construction")
+    ProjectFactory(title="Home care", category=care)
+    roofing = ProjectFactory(title="Roofing", category=works)
+    client.force_login(make_user(Role.AUDITOR))
+    plan = client.get(f"{reverse('gateways:forward_plan')}?category={works.pk}").context
+    assert [p.title for projects in plan["quarters"].values() for p in projects] == ["Roofing"]
+    plan = client.get(
+        f"{reverse('gateways:forward_plan')}?directorate={roofing.directorate_id}"
+    ).context
+    assert [p.title for projects in plan["quarters"].values() for p in projects] == ["Roofing"]
+
+
+def test_a_key_contract_performance_review_routes_as_gateway_3(make_user):
+    from contracts.tests.factories import ContractOverFiftyThousandFactory
+    from gateways.services import review_create, review_submit
+
+    partner = make_user(Role.BUSINESS_PARTNER)
+    review = review_create(
+        author=partner,
+        stage="G3",
+        summary="Annual review of a key contract",
+        contract=ContractOverFiftyThousandFactory(),
+    )
+    review_submit(review=review, by=partner)
+    review.refresh_from_db()
+    assert (review.tier_code, review.is_extension) == ("A", False)
