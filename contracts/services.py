@@ -308,17 +308,24 @@ def attachment_add(
     problem = attachment_problem(upload)
     if problem:
         raise ContractError(problem, field="file")
-    attachment = ContractAttachment(
-        contract=contract,
-        kind=kind,
-        original_name=Path(upload.name).name[:255],
-        size=upload.size,
-        uploaded_by=by,
+    return attachment_store(
+        attachment=ContractAttachment(contract=contract, kind=kind),
+        upload=upload,
+        by=by,
+        reason="Document attached",
     )
-    attachment.file.save(Path(upload.name).name, upload, save=False)
+
+
+def attachment_store(*, attachment, upload: UploadedFile, by: User, reason: str):
+    """Store an already checked upload and its record (a contract's or a gateway report's),
+    with history; if the record is refused, the stored file goes with it."""
+    name = Path(upload.name).name
+    attachment.original_name = name[:255]
+    attachment.size = upload.size
+    attachment.uploaded_by = by
+    attachment.file.save(name, upload, save=False)
     try:
-        return save_with_history(_validated(attachment), by=by, reason="Document attached")
+        return save_with_history(_validated(attachment), by=by, reason=reason)
     except Exception:
-        # Nothing half-written: the stored file goes with the refused record.
         attachment.file.delete(save=False)
         raise

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from procurement.access import public, requires
+from procurement.files import download_response
 from procurement.templatetags.govuk import money
 
 from . import exports
@@ -333,12 +334,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = get_object_or_404(ContractAttachment, pk=attachment_pk, contract_id=pk)
-    # Always a download, never rendered by the browser: an uploaded file cannot run as a page.
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(attachment.file, name=attachment.original_name)
 
 
 @requires("contracts.view_register")

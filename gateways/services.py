@@ -10,7 +10,6 @@
 
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from contracts.models import Contract
 from contracts.services import (
     ContractError,
     attachment_problem,
+    attachment_store,
     contract_create,
     contract_extend,
 )
@@ -564,12 +564,9 @@ def review_attach(*, review: GatewayReview, upload, by: User) -> ReportAttachmen
     problem = attachment_problem(upload)
     if problem:
         raise GatewayError(problem)
-    attachment = ReportAttachment(
-        review=review, original_name=Path(upload.name).name[:255], size=upload.size, uploaded_by=by
+    return attachment_store(
+        attachment=ReportAttachment(review=review),
+        upload=upload,
+        by=by,
+        reason="Document attached to the report",
     )
-    attachment.file.save(Path(upload.name).name, upload, save=False)
-    try:
-        return save_with_history(attachment, by=by, reason="Document attached to the report")
-    except Exception:
-        attachment.file.delete(save=False)
-        raise

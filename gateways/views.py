@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contracts.models import Contract
 from procurement.access import requires
+from procurement.files import download_response
 from procurement.models import ContractCategory, Directorate
 
 from .forms import (
@@ -526,9 +527,4 @@ def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = get_object_or_404(ReportAttachment, pk=attachment_pk, review_id=pk)
-    # Always a download, never rendered by the browser.
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(attachment.file, name=attachment.original_name)
