@@ -1,11 +1,14 @@
+from decimal import Decimal
+
 from django import forms
 
 from contracts.models import Contract, Supplier
 from contracts.selectors import directorates_for_officer
 from procurement.forms import GovukDateField, MoneyField
 from procurement.models import GatewayStage, User
+from procurement.numbers import figure
 
-from .models import GatewayReview, ProcurementProject, StepDecision
+from .models import EvaluationCriterion, GatewayReview, ProcurementProject, StepDecision
 
 
 class RoutingPreviewForm(forms.Form):
@@ -62,9 +65,21 @@ class DecisionForm(forms.Form):
         help_text="Required to return or reject the report, or to refer it.",
     )
 
-    def __init__(self, *args, step, delegators=(), **kwargs):
+    def __init__(self, *args, step, review=None, delegators=(), **kwargs):
         super().__init__(*args, **kwargs)
         from .services import OUTCOMES_BY_KIND
+
+        if (
+            review is not None
+            and review.stage == GatewayStage.G1
+            and step.kind == "decision"
+            and review.social_value_below_minimum
+        ):
+            self.fields["accept_social_value_exception"] = forms.BooleanField(
+                label="I accept the justification for weighting social value below 10%",
+                required=False,
+                help_text="Needed to approve: the report shows the justification.",
+            )
 
         if delegators:
             self.fields["on_behalf_of"] = forms.ModelChoiceField(
@@ -279,9 +294,17 @@ class ReportForm(forms.Form):
                     queryset=User.objects.filter(is_active=True).order_by("last_name"),
                     required=False,
                 ),
+                "recommendation_justification": _text(
+                    "If the recommended bid is not the top-ranked one, why recommend it?", 3
+                ),
             },
         }
         fields = dict(stage_fields.get(review.stage, {}))
+        if review.stage == GatewayStage.G2 and review.project_id and review.project.bids.exists():
+            fields["recommended_supplier"].queryset = Supplier.objects.filter(
+                bids__project=review.project
+            ).order_by("name")
+            fields["recommended_supplier"].help_text = "One of the bidders."
         if review.is_extension:
             for name, label in GatewayReview.EXTENSION_TESTS:
                 fields[name] = _text(label, 3)
@@ -309,3 +332,210 @@ class ReportAttachmentForm(forms.Form):
         help_text="PDF, Word, Excel, OpenDocument, image, text or CSV",
         error_messages={"required": "Choose the document to attach"},
     )
+
+
+# --- Evaluation ----------------------------------------------------------------------------------
+
+
+def _weight(label: str, required: bool = True, **kwargs) -> forms.DecimalField:
+    field = forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        error_messages={
+            "required": f"Enter the {label.lower().replace(' (%)', '')}",
+            "invalid": "Enter a percentage, like 60 or 12.5",
+            "min_value": "Enter a percentage of 0 or more",
+            "max_value": "Enter a percentage of 100 or less",
+            "max_decimal_places": "Enter a percentage with no more than 2 decimal places",
+        },
+        **kwargs,
+    )
+    field.widget.input_type = "text"
+    field.widget.attrs.update({"inputmode": "decimal", "class": "govuk-input--width-4"})
+    return field
+
+
+class WeightingForm(forms.Form):
+    """The Gateway 1 weighting: the split, the sub-criteria (as rows), the scale and threshold."""
+
+    quality = _weight("Quality weight (%)")
+    price = _weight("Price weight (%)")
+    social_value = _weight("Social value weight (%)")
+    weighting_justification = _text(
+        "If the weighting departs from the category's template, why?", 3
+    )
+    social_value_justification = _text(
+        "If social value is below 10% on a procurement over £100,000, why?", 3
+    )
+    score_scale_max = forms.IntegerField(
+        label="Top of the scoring scale",
+        help_text="Evaluators score each sub-criterion from 0 to this; 5 is usual.",
+        min_value=1,
+        max_value=10,
+        error_messages={
+            "required": "Enter the top of the scoring scale",
+            "invalid": "Enter the top of the scale as a whole number, like 5",
+            "min_value": "The top of the scale must be 1 or more",
+            "max_value": "The top of the scale must be 10 or less",
+        },
+    )
+    quality_threshold = _weight(
+        "Minimum quality score (%)",
+        required=False,
+        help_text="Optional: a bid scoring less than this share of the quality weight is excluded.",
+    )
+    rows = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=30)
+
+    def __init__(self, *args, review: GatewayReview, **kwargs):
+        super().__init__(*args, **kwargs)
+        criteria = list(review.criteria.all())
+        count = len(criteria) + 3
+        if self.is_bound:
+            raw = str(self.data.get("rows", ""))
+            count = min(int(raw), 30) if raw.isdigit() and int(raw) > 0 else count
+        self.initial.update(
+            quality=review.quality_weight,
+            price=review.price_weight,
+            social_value=review.social_value_weight,
+            weighting_justification=review.weighting_justification,
+            social_value_justification=review.social_value_justification,
+            score_scale_max=review.score_scale_max,
+            quality_threshold=review.quality_threshold,
+            rows=count,
+        )
+        self.row_count = count
+        for number in range(1, count + 1):
+            criterion = criteria[number - 1] if number <= len(criteria) else None
+            self.fields[f"group_{number}"] = forms.ChoiceField(
+                label="Under",
+                choices=EvaluationCriterion.Group.choices,
+                initial=criterion.group if criterion else EvaluationCriterion.Group.QUALITY,
+            )
+            self.fields[f"name_{number}"] = forms.CharField(
+                label="Sub-criterion",
+                required=False,
+                max_length=200,
+                initial=criterion.name if criterion else "",
+            )
+            self.fields[f"weight_{number}"] = _weight(
+                "Weight (%)", required=False, initial=criterion.weight if criterion else None
+            )
+
+    def criterion_rows(self):
+        return [
+            (n, self[f"group_{n}"], self[f"name_{n}"], self[f"weight_{n}"])
+            for n in range(1, self.row_count + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        criteria = []
+        for number in range(1, self.row_count + 1):
+            name = (data.get(f"name_{number}") or "").strip()
+            weight = data.get(f"weight_{number}")
+            if f"weight_{number}" in self.errors:
+                continue
+            if name and not weight:
+                self.add_error(f"weight_{number}", f"Enter a weight above 0 for '{name}'")
+            elif weight and not name:
+                self.add_error(f"name_{number}", f"Name sub-criterion {number}")
+            elif name:
+                criteria.append((data[f"group_{number}"], name, weight))
+        data["criteria"] = criteria
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "quality": data["quality"],
+            "price": data["price"],
+            "social_value": data["social_value"],
+            "criteria": data["criteria"],
+            "weighting_justification": data["weighting_justification"],
+            "social_value_justification": data["social_value_justification"],
+            "score_scale_max": data["score_scale_max"],
+            "quality_threshold": data["quality_threshold"],
+        }
+
+
+class EvaluatorForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Name an evaluator",
+        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        error_messages={"required": "Choose the person to name to the panel"},
+    )
+
+
+class DeclarationForm(forms.Form):
+    conflict = forms.TypedChoiceField(
+        label="Do you have a conflict of interest in this procurement?",
+        choices=[("no", "No: I have no conflict of interest"), ("yes", "Yes")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text="For example a financial interest in a bidder, or a close relationship with "
+        "someone who works for one. Declaring a conflict removes you from the panel.",
+        error_messages={"required": "Say whether you have a conflict of interest"},
+    )
+    details = _text("If yes, describe the conflict", 3)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("conflict") and not (data.get("details") or "").strip():
+            self.add_error("details", "Describe the conflict of interest")
+        return data
+
+
+class BidForm(forms.Form):
+    supplier = forms.ModelChoiceField(
+        label="Bidder",
+        queryset=Supplier.objects.order_by("name"),
+        help_text="Add the supplier to the register's suppliers first if it is not listed.",
+        error_messages={"required": "Choose the bidder"},
+    )
+    price = MoneyField(
+        label="Whole-life price (£)",
+        help_text="The evaluated price over the whole contract, like £245,000",
+        min_value=Decimal("0.01"),
+        error_messages={
+            "required": "Enter the bid's whole-life price",
+            "min_value": "Enter a price of more than £0",
+        },
+    )
+
+
+class ScoresForm(forms.Form):
+    """A score (and a comment or note) for each criterion of the weighting."""
+
+    def __init__(
+        self, *args, criteria, scale_max: int, text_label: str, initial_scores=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        initial_scores = initial_scores or {}
+        for criterion in self.criteria:
+            score, text = initial_scores.get(criterion.pk, (None, ""))
+            field = forms.TypedChoiceField(
+                label=f"{criterion.name} ({criterion.get_group_display().lower()}, "
+                f"{figure(criterion.weight)}%)",
+                choices=[(str(n), str(n)) for n in range(scale_max + 1)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                initial=None if score is None else str(score),
+                error_messages={
+                    "required": f"Score '{criterion.name}' from 0 to {scale_max}",
+                    "invalid_choice": f"Score '{criterion.name}' from 0 to {scale_max}",
+                },
+            )
+            self.fields[f"score_{criterion.pk}"] = field
+            self.fields[f"text_{criterion.pk}"] = _text(text_label, 2)
+            self.initial[f"text_{criterion.pk}"] = text
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        return {
+            c.pk: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data[f"text_{c.pk}"])
+            for c in self.criteria
+        }

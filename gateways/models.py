@@ -1,13 +1,26 @@
 """The forward plan and the Gateway 0 to 3 reviews, routed by the approval policy (DESIGN §2.1)."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.models import Contract
-from procurement.models import MONEY, ApprovalPolicy, ContractCategory, Directorate, GatewayStage
+from procurement.models import (
+    MONEY,
+    PERCENT_VALIDATORS,
+    ApprovalPolicy,
+    ContractCategory,
+    Directorate,
+    GatewayStage,
+)
+from procurement.numbers import figure
+
+WEIGHT = {"max_digits": 5, "decimal_places": 2}
+SOCIAL_VALUE_MINIMUM = 10  # per cent, for procurements over £100,000 (DESIGN §2.3)
+SOCIAL_VALUE_MINIMUM_ABOVE = 100_000
 
 
 class ProcurementProject(models.Model):
@@ -107,6 +120,36 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
     timetable = models.TextField(blank=True)
     risks = models.TextField(blank=True)
     social_value_approach = models.TextField(blank=True)
+    # Gateway 1: the evaluation weighting (DESIGN §2.3), its sub-criteria (``criteria``), and the
+    # category template it was measured against when the report was last saved.
+    quality_weight = models.DecimalField(**WEIGHT, null=True, blank=True)
+    price_weight = models.DecimalField(**WEIGHT, null=True, blank=True)
+    social_value_weight = models.DecimalField(**WEIGHT, null=True, blank=True)
+    template_category = models.ForeignKey(
+        ContractCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    template_quality_weight = models.DecimalField(**WEIGHT, null=True, blank=True)
+    template_price_weight = models.DecimalField(**WEIGHT, null=True, blank=True)
+    template_social_value_weight = models.DecimalField(**WEIGHT, null=True, blank=True)
+    weighting_justification = models.TextField(
+        "why the weighting departs from the category's template", blank=True
+    )
+    social_value_justification = models.TextField(
+        "why social value is weighted below 10%", blank=True
+    )
+    score_scale_max = models.PositiveSmallIntegerField(
+        "top of the scoring scale",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Scores run from 0 to this.",
+    )
+    quality_threshold = models.DecimalField(
+        "minimum quality score (% of the quality weight)",
+        **WEIGHT,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
+    )
     # Gateway 2: the tender outcome and the recommended award.
     tender_outcome = models.TextField(blank=True)
     recommended_supplier = models.ForeignKey(
@@ -119,6 +162,9 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
     contract_end = models.DateField(null=True, blank=True)
     contract_lead_director = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recommendation_justification = models.TextField(
+        "why the recommended bid is not the top-ranked one", blank=True
     )
     # Gateway 3 extension: the four tests of "retender rather than extend" (RBKC §4b), each with
     # its evidence, or an exception with its justification for the approver.
@@ -246,6 +292,78 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         """The extension tests this report does not show evidence for."""
         return [label for name, label in self.EXTENSION_TESTS if not getattr(self, name).strip()]
 
+    # --- Gateway 1: the evaluation weighting ----------------------------------------------
+
+    @property
+    def weights(self) -> tuple:
+        return (self.quality_weight, self.price_weight, self.social_value_weight)
+
+    @property
+    def template_weights(self) -> tuple:
+        return (
+            self.template_quality_weight,
+            self.template_price_weight,
+            self.template_social_value_weight,
+        )
+
+    @property
+    def departs_from_template(self) -> bool:
+        return None not in self.weights and self.weights != self.template_weights
+
+    @property
+    def social_value_minimum_applies(self) -> bool:
+        """Over £100,000 social value carries at least 10% (the value routed, once submitted)."""
+        value = self.value
+        if value is None and self.project_id:
+            value = self.project.estimated_value
+        return value is not None and value > SOCIAL_VALUE_MINIMUM_ABOVE
+
+    @property
+    def social_value_below_minimum(self) -> bool:
+        return (
+            self.social_value_minimum_applies
+            and self.social_value_weight is not None
+            and self.social_value_weight < SOCIAL_VALUE_MINIMUM
+        )
+
+    def weighting_problems(self, criteria) -> list[str]:
+        """What stops this weighting (with its sub-criteria) going to the approvers."""
+        if self.template_category_id is None:
+            return ["Choose the project's category: its template is where the weighting starts"]
+        if None in self.weights:
+            return ["Enter the quality, price and social value weights"]
+        problems = []
+        if sum(self.weights) != 100:
+            problems.append(
+                f"The quality, price and social value weights must add up to 100; "
+                f"they add up to {figure(sum(self.weights))}"
+            )
+        for group, parent in (
+            (EvaluationCriterion.Group.QUALITY, self.quality_weight),
+            (EvaluationCriterion.Group.SOCIAL_VALUE, self.social_value_weight),
+        ):
+            weights = [c.weight for c in criteria if c.group == group]
+            label = group.label.lower()
+            if parent and not weights:
+                problems.append(f"Add at least one {label} sub-criterion")
+            elif sum(weights) != parent:
+                problems.append(
+                    f"The {label} sub-criteria must add up to the {label} weight, "
+                    f"{figure(parent)}; they add up to {figure(sum(weights))}"
+                )
+        if self.departs_from_template and not self.weighting_justification.strip():
+            problems.append(
+                "Explain why the weighting departs from the category's template "
+                f"({'/'.join(figure(w) for w in self.template_weights)} quality/price/social "
+                "value)"
+            )
+        if self.social_value_below_minimum and not self.social_value_justification.strip():
+            problems.append(
+                f"Social value is weighted below {SOCIAL_VALUE_MINIMUM}% on a procurement over "
+                "£100,000: record why, for the approver to accept"
+            )
+        return problems
+
     @property
     def subject(self) -> "ProcurementProject | Contract":
         """What the report is about: a procurement project, or for Gateway 3 a contract."""
@@ -338,6 +456,10 @@ class StepDecision(models.Model):
         max_length=200, blank=True, help_text="Who was consulted (the lead member), and when."
     )
     consultation_notes = models.TextField(blank=True, help_text="What they said.")
+    accepted_social_value_exception = models.BooleanField(
+        default=False,
+        help_text="The approver accepted the justification for social value below 10%.",
+    )
     decided_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -422,3 +544,143 @@ class ReportAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class EvaluationCriterion(models.Model):
+    """A sub-criterion of quality or social value in a Gateway 1 weighting, with its weight."""
+
+    class Group(models.TextChoices):
+        QUALITY = "quality", "Quality"
+        SOCIAL_VALUE = "social_value", "Social value"
+
+    review = models.ForeignKey(GatewayReview, on_delete=models.PROTECT, related_name="criteria")
+    group = models.CharField(max_length=20, choices=Group.choices)
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    weight = models.DecimalField(**WEIGHT, validators=PERCENT_VALIDATORS)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "order"]
+        verbose_name_plural = "evaluation criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "order"], name="criterion_order_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({figure(self.weight)}%)"
+
+
+class Evaluator(models.Model):
+    """A member of a procurement's evaluation panel, and their conflict of interest declaration."""
+
+    class Declaration(models.TextChoices):
+        PENDING = "pending", "Not yet declared"
+        NO_CONFLICT = "no_conflict", "No conflict of interest"
+        CONFLICT = "conflict", "Conflict of interest: removed from the panel"
+
+    project = models.ForeignKey(
+        ProcurementProject, on_delete=models.PROTECT, related_name="evaluators"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    declaration = models.CharField(
+        max_length=20, choices=Declaration.choices, default=Declaration.PENDING
+    )
+    conflict_details = models.TextField(blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="one_place_on_a_panel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_declaration_display().lower()})"
+
+    @property
+    def may_evaluate(self) -> bool:
+        return self.declaration == self.Declaration.NO_CONFLICT
+
+
+class Bid(models.Model):
+    """A tender received for a procurement: who bid and at what whole-life price."""
+
+    project = models.ForeignKey(ProcurementProject, on_delete=models.PROTECT, related_name="bids")
+    supplier = models.ForeignKey(
+        "contracts.Supplier", on_delete=models.PROTECT, related_name="bids"
+    )
+    price = models.DecimalField("whole-life price", **MONEY)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "supplier__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "supplier"], name="one_bid_per_supplier"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="bid_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} at £{self.price:,.2f}"
+
+
+class EvaluatorScore(models.Model):
+    """One evaluator's own score of one bid against one criterion, before moderation."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="evaluator_scores")
+    criterion = models.ForeignKey(
+        EvaluationCriterion, on_delete=models.PROTECT, related_name="evaluator_scores"
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluation_scores"
+    )
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bid", "criterion__order", "evaluator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bid", "criterion", "evaluator"], name="one_score_per_evaluator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} from {self.evaluator} for {self.criterion.name}"
+
+
+class ModeratedScore(models.Model):
+    """The panel's agreed score of one bid against one criterion: the one that counts."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="moderated_scores")
+    criterion = models.ForeignKey(
+        EvaluationCriterion, on_delete=models.PROTECT, related_name="moderated_scores"
+    )
+    score = models.PositiveSmallIntegerField()
+    note = models.TextField(
+        blank=True, help_text="Why, where moderation changed an evaluator's score."
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bid", "criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "criterion"], name="one_moderated_score"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} for {self.criterion.name} (moderated)"

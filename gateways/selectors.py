@@ -1,6 +1,7 @@
 """Reads of gateway reviews, shared by pages, the home page, reports and tasks."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import F, Prefetch, QuerySet
 
@@ -8,8 +9,15 @@ from contracts.models import Contract
 from contracts.selectors import contracts_with_status, status_condition
 from procurement.models import GatewayStage, User
 
-from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .models import (
+    SOCIAL_VALUE_MINIMUM,
+    GatewayReview,
+    ProcurementProject,
+    ReviewStep,
+    StepDecision,
+)
 from .routing import gateways_required, policy_on
+from .scoring import points
 from .services import current_step
 
 
@@ -107,3 +115,77 @@ def reviews_for_the_board() -> list[tuple[GatewayReview, ReviewStep]]:
         if step is not None and step.kind == "recommendation":
             agenda.append((review, step))
     return agenda
+
+
+def weighting_report(*, since: date | None = None, until: date | None = None) -> dict:
+    """The weighting actually used (DESIGN §2.3), for the dashboards and the annual report:
+    approved Gateway 1 weightings by category, the departures from the templates, and the share
+    of awards (approved Gateway 2s) whose weighting gave social value 10% or more. ``since`` and
+    ``until`` bound the day of approval, inclusive."""
+    approved = GatewayReview.objects.filter(
+        state=GatewayReview.State.APPROVED, project__isnull=False, decided_at__isnull=False
+    )
+    if since:
+        approved = approved.filter(decided_at__date__gte=since)
+    if until:
+        approved = approved.filter(decided_at__date__lte=until)
+    weightings = list(
+        approved.filter(stage=GatewayStage.G1)
+        .select_related("project", "template_category")
+        .order_by("decided_at", "pk")
+    )
+    by_category: dict[str, list[GatewayReview]] = {}
+    for review in weightings:
+        name = review.template_category.name if review.template_category else "No category"
+        by_category.setdefault(name, []).append(review)
+    categories = [
+        {
+            "category": name,
+            "count": len(reviews),
+            "quality": _mean(r.quality_weight for r in reviews),
+            "price": _mean(r.price_weight for r in reviews),
+            "social_value": _mean(r.social_value_weight for r in reviews),
+            "template": reviews[-1].template_weights,
+            "departures": sum(1 for r in reviews if r.departs_from_template),
+        }
+        for name, reviews in sorted(by_category.items())
+    ]
+    awards = list(
+        approved.filter(stage=GatewayStage.G2).select_related("project").order_by("decided_at")
+    )
+    # Each award's weighting: the project's last Gateway 1 approved before it (one query).
+    strategies: dict[int, list[GatewayReview]] = {}
+    for review in GatewayReview.objects.filter(
+        stage=GatewayStage.G1,
+        state=GatewayReview.State.APPROVED,
+        project__in=[a.project_id for a in awards],
+    ).order_by("decided_at", "pk"):
+        strategies.setdefault(review.project_id, []).append(review)
+    award_rows = []
+    for award in awards:
+        earlier = [
+            s for s in strategies.get(award.project_id, []) if s.decided_at <= award.decided_at
+        ]
+        weighting = earlier[-1] if earlier else None
+        award_rows.append({"award": award, "weighting": weighting})
+    weighted = [row for row in award_rows if row["weighting"] is not None]
+    with_social_value = [
+        row for row in weighted if row["weighting"].social_value_weight >= SOCIAL_VALUE_MINIMUM
+    ]
+    return {
+        "by_category": categories,
+        "departures": [
+            r for r in weightings if r.departs_from_template or r.social_value_below_minimum
+        ],
+        "awards": award_rows,
+        "awards_weighted": len(weighted),
+        "awards_with_social_value": len(with_social_value),
+        "social_value_share": (
+            points(Decimal(len(with_social_value)) * 100 / len(weighted)) if weighted else None
+        ),
+    }
+
+
+def _mean(values) -> Decimal | None:
+    values = [v for v in values if v is not None]
+    return points(sum(values) / len(values)) if values else None

@@ -8,12 +8,13 @@
   decision its key-decision reference, or the lead member consultation, where the policy asks.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
@@ -31,9 +32,15 @@ from procurement.models import GatewayStage, PolicyStep, User
 from procurement.services import require
 
 from . import notifications
+from .evaluation import evaluation_for, weighting_in_force
 from .models import (
+    Bid,
     Delegation,
+    EvaluationCriterion,
+    Evaluator,
+    EvaluatorScore,
     GatewayReview,
+    ModeratedScore,
     ProcurementProject,
     ReportAttachment,
     ReviewStep,
@@ -69,6 +76,7 @@ REPORT_FIELDS = {
     "contract_start",
     "contract_end",
     "contract_lead_director",
+    "recommendation_justification",
     "extension_allowed_evidence",
     "savings_negotiated",
     "savings_evidence",
@@ -80,6 +88,14 @@ REPORT_FIELDS = {
 
 class GatewayError(Exception):
     """A gateway action the rules refuse, with a message for the person who tried it."""
+
+
+class WeightingError(GatewayError):
+    """A weighting the rules refuse, with each of its problems for the error summary."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(". ".join(problems) + ".")
 
 
 @transaction.atomic
@@ -146,7 +162,10 @@ def review_create(
         is_extension=is_extension,
         **(report or {}),
     )
-    return save_with_history(review, by=author, reason="Report started")
+    save_with_history(review, by=author, reason="Report started")
+    if stage == GatewayStage.G1 and project is not None:
+        _weighting_start(review, by=author)
+    return review
 
 
 def _locked(review: GatewayReview) -> GatewayReview:
@@ -179,6 +198,10 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
     missing = review.report_missing()
     if missing:
         raise GatewayError(f"Complete the report before submitting it: {'; '.join(missing)}.")
+    if review.stage == GatewayStage.G1 and review.project_id:
+        _check_weighting(review)
+    if review.stage == GatewayStage.G2 and review.project_id:
+        _check_recommendation(review)
     if review.stage == GatewayStage.G3 and review.is_extension:
         missing = review.extension_tests_missing()
         if missing and not review.exception_justification.strip():
@@ -289,11 +312,13 @@ def review_decide(
     consulted: str = "",
     consultation_notes: str = "",
     on_behalf_of: User | None = None,
+    accept_social_value_exception: bool = False,
 ) -> StepDecision:
     """Record one person's decision at the review's current step, and move the review on.
 
     ``on_behalf_of``: the colleague whose approvals ``by`` holds by delegation today; the rules
-    then apply to both of them.
+    then apply to both of them. ``accept_social_value_exception``: the approver of a Gateway 1
+    weighting social value below 10% (over £100,000) accepts its justification explicitly.
     """
     review = _locked(review)
     if review.state != State.IN_REVIEW:
@@ -333,6 +358,17 @@ def review_decide(
         consulted=consulted,
         consultation_notes=consultation_notes,
     )
+    approving = outcome == Outcome.APPROVED and step.kind == Kind.DECISION
+    if (
+        approving
+        and review.stage == GatewayStage.G1
+        and review.social_value_below_minimum
+        and not accept_social_value_exception
+    ):
+        raise GatewayError(
+            "Social value is weighted below 10%: accept the recorded justification to approve, "
+            "or return the report."
+        )
     decision = save_with_history(
         StepDecision(
             step=step,
@@ -347,6 +383,10 @@ def review_decide(
             key_decision_reference=key_decision_reference,
             consulted=consulted,
             consultation_notes=consultation_notes,
+            accepted_social_value_exception=approving
+            and review.stage == GatewayStage.G1
+            and review.social_value_below_minimum
+            and accept_social_value_exception,
         ),
         by=by,
         reason=f"{StepDecision.Outcome(outcome).label} at {step.name}",
@@ -570,3 +610,335 @@ def review_attach(*, review: GatewayReview, upload, by: User) -> ReportAttachmen
         by=by,
         reason="Document attached to the report",
     )
+
+
+# --- Evaluation: the weighting at Gateway 1 -----------------------------------------------------
+
+Group = EvaluationCriterion.Group
+
+
+def _refresh_template(review: GatewayReview) -> None:
+    """Measure the weighting against the project's category template as it is now."""
+    category = review.project.category
+    review.template_category = category
+    review.template_quality_weight = category.quality_weight if category else None
+    review.template_price_weight = category.price_weight if category else None
+    review.template_social_value_weight = category.social_value_weight if category else None
+
+
+def _weighting_start(review: GatewayReview, *, by: User) -> None:
+    """A new strategy starts from the weighting in force (a change needs Gateway 1 again), or
+    else from the category's template, with one sub-criterion for each part."""
+    _refresh_template(review)
+    previous = weighting_in_force(project=review.project)
+    if previous is not None:
+        for name in WEIGHTING_FIELDS:
+            setattr(review, name, getattr(previous, name))
+        criteria = [(c.group, c.name, c.weight) for c in previous.criteria.all()]
+    elif review.template_category is not None:
+        review.quality_weight, review.price_weight, review.social_value_weight = (
+            Decimal(w) for w in review.template_weights
+        )
+        criteria = [
+            (group, group.label, weight)
+            for group, weight in (
+                (Group.QUALITY, review.quality_weight),
+                (Group.SOCIAL_VALUE, review.social_value_weight),
+            )
+            if weight
+        ]
+    else:
+        criteria = []
+    save_with_history(review, by=by, reason="Weighting started from the category template")
+    _write_criteria(review, criteria, by=by)
+
+
+WEIGHTING_FIELDS = (
+    "quality_weight",
+    "price_weight",
+    "social_value_weight",
+    "weighting_justification",
+    "social_value_justification",
+    "score_scale_max",
+    "quality_threshold",
+)
+
+
+def _write_criteria(
+    review: GatewayReview, criteria: Sequence[tuple[str, str, Decimal]], *, by: User
+) -> None:
+    existing = list(review.criteria.order_by("order"))
+    for order, (group, name, weight) in enumerate(criteria, start=1):
+        criterion = existing[order - 1] if order <= len(existing) else None
+        if criterion is None:
+            criterion = EvaluationCriterion(review=review, order=order)
+        elif (criterion.group, criterion.name, criterion.weight) == (group, name, weight):
+            continue
+        criterion.group, criterion.name, criterion.weight = group, name, weight
+        save_with_history(criterion, by=by, reason="Weighting changed")
+    for criterion in existing[len(criteria) :]:
+        criterion._history_user = by
+        criterion._change_reason = "Sub-criterion removed from the weighting"
+        criterion.delete()
+
+
+def _scoring_begun(project: ProcurementProject) -> bool:
+    return EvaluatorScore.objects.filter(bid__project=project).exists()
+
+
+@transaction.atomic
+def review_set_weighting(
+    *,
+    review: GatewayReview,
+    quality: Decimal,
+    price: Decimal,
+    social_value: Decimal,
+    criteria: Sequence[tuple[str, str, Decimal]],
+    by: User,
+    weighting_justification: str = "",
+    social_value_justification: str = "",
+    score_scale_max: int = 5,
+    quality_threshold: Decimal | None = None,
+) -> GatewayReview:
+    """The author sets the Gateway 1 weighting: the split, its sub-criteria (group, name,
+    weight, in order), the scoring scale and the optional quality threshold."""
+    review = _locked(review)
+    if by.pk != review.author_id:
+        raise GatewayError("Only the report's author can change its weighting.")
+    if review.stage != GatewayStage.G1 or review.project_id is None:
+        raise GatewayError("The evaluation weighting is part of a Gateway 1 strategy.")
+    if review.state not in {State.DRAFT, State.RETURNED}:
+        raise GatewayError(
+            "The weighting can be changed only while the report is a draft or returned."
+        )
+    if _scoring_begun(review.project):
+        raise GatewayError(
+            "Bids have already been scored against the approved weighting, so it cannot change."
+        )
+    for group, name, weight in criteria:
+        if group not in Group.values or not name.strip():
+            raise GatewayError("Give each sub-criterion a name, under quality or social value.")
+        if weight is None or weight <= 0:
+            raise GatewayError(f"Give the sub-criterion '{name}' a weight above 0.")
+    if not 1 <= score_scale_max <= 10:
+        raise GatewayError("The scoring scale must run from 0 to between 1 and 10.")
+    if quality_threshold is not None and not 0 <= quality_threshold <= 100:
+        raise GatewayError("The quality threshold is a percentage between 0 and 100.")
+    review.quality_weight, review.price_weight, review.social_value_weight = (
+        quality,
+        price,
+        social_value,
+    )
+    review.weighting_justification = weighting_justification
+    review.social_value_justification = social_value_justification
+    review.score_scale_max = score_scale_max
+    review.quality_threshold = quality_threshold
+    _refresh_template(review)
+    unsaved = [EvaluationCriterion(group=g, name=n, weight=w) for g, n, w in criteria]
+    problems = review.weighting_problems(unsaved)
+    if problems:
+        raise WeightingError(problems)
+    _save(review, by=by, reason="Weighting changed")
+    _write_criteria(review, criteria, by=by)
+    return review
+
+
+def _check_weighting(review: GatewayReview) -> None:
+    _refresh_template(review)
+    problems = review.weighting_problems(list(review.criteria.all()))
+    if problems:
+        raise GatewayError(f"Complete the evaluation weighting: {'; '.join(problems)}.")
+    if _scoring_begun(review.project):
+        raise GatewayError(
+            "Bids have already been scored against the approved weighting, so it cannot change."
+        )
+
+
+def _check_recommendation(review: GatewayReview) -> None:
+    """A scored evaluation must be complete, and a recommendation other than the top-ranked bid
+    must say why; a bid below the quality threshold cannot be recommended at all."""
+    evaluation = evaluation_for(project=review.project)
+    if evaluation.weighting_review is None:
+        return  # no approved weighting: the report's own account of the tender stands
+    if not evaluation.rows:
+        raise GatewayError("Record the bids received and their scores before submitting.")
+    if not evaluation.is_complete:
+        waiting = ", ".join(str(r.bid.supplier) for r in evaluation.rows if not r.is_moderated)
+        raise GatewayError(f"Moderate the scores of every bid before submitting: {waiting}.")
+    row = evaluation.row_for(review.recommended_supplier_id)
+    if row is None:
+        raise GatewayError(f"{review.recommended_supplier} did not bid: recommend a bidder.")
+    if row.result.excluded:
+        raise GatewayError(
+            f"{row.bid.supplier} cannot be recommended: {row.result.excluded[0].lower()}"
+            f"{row.result.excluded[1:]}."
+        )
+    if row.result.rank != 1 and not review.recommendation_justification.strip():
+        raise GatewayError(
+            f"{row.bid.supplier} is ranked {row.result.rank}, not first: say why it is "
+            "recommended over the top-ranked bid."
+        )
+
+
+# --- Evaluation: the panel, the bids and their scores ------------------------------------------
+
+
+def _evaluation_open(project: ProcurementProject) -> GatewayReview:
+    """The weighting in force, so long as the bids may still change: not once a Gateway 2
+    report is with the approvers or the contract is awarded."""
+    weighting = weighting_in_force(project=project)
+    if weighting is None:
+        raise GatewayError(
+            "The bids are scored against the weighting approved at Gateway 1, which this "
+            "procurement does not have yet."
+        )
+    if project.reviews.filter(
+        stage=GatewayStage.G2, state__in=[State.IN_REVIEW, State.APPROVED]
+    ).exists():
+        raise GatewayError(
+            "The evaluation is with the Gateway 2 approvers or awarded, so it cannot change."
+        )
+    return weighting
+
+
+def _locked_project(project: ProcurementProject) -> ProcurementProject:
+    return ProcurementProject.objects.select_for_update().get(pk=project.pk)
+
+
+@transaction.atomic
+def evaluator_add(*, project: ProcurementProject, user: User, by: User) -> Evaluator:
+    """Name someone to the evaluation panel; they declare any conflict before seeing the bids."""
+    require(by, "gateways.manage_panel", project)
+    project = _locked_project(project)
+    if not user.is_active:
+        raise GatewayError(f"{user} can no longer sign in, so cannot evaluate.")
+    if project.evaluators.filter(user=user).exists():
+        raise GatewayError(f"{user} is already named on this panel.")
+    if project.reviews.filter(stage=GatewayStage.G2, state=State.APPROVED).exists():
+        raise GatewayError("The contract has been awarded: the panel is closed.")
+    return save_with_history(
+        Evaluator(project=project, user=user, added_by=by),
+        by=by,
+        reason="Named to the evaluation panel",
+    )
+
+
+@transaction.atomic
+def evaluator_declare(
+    *, project: ProcurementProject, by: User, conflict: bool, details: str = ""
+) -> Evaluator:
+    """A panel member declares no conflict of interest (and may then see the bids), or declares
+    one, which removes them from the panel for good."""
+    Declaration = Evaluator.Declaration
+    evaluator = Evaluator.objects.select_for_update().filter(project=project, user=by).first()
+    if evaluator is None:
+        raise GatewayError("You are not on this procurement's evaluation panel.")
+    if evaluator.declaration == Declaration.CONFLICT:
+        raise GatewayError("You have declared a conflict of interest and left the panel.")
+    if not conflict and evaluator.declaration == Declaration.NO_CONFLICT:
+        raise GatewayError("You have already declared that you have no conflict of interest.")
+    if conflict and not details.strip():
+        raise GatewayError("Describe the conflict of interest.")
+    evaluator.declaration = Declaration.CONFLICT if conflict else Declaration.NO_CONFLICT
+    evaluator.conflict_details = details.strip() if conflict else ""
+    evaluator.declared_at = timezone.now()
+    reason = "Declared a conflict of interest: removed" if conflict else "Declared no conflict"
+    return save_with_history(evaluator, by=by, reason=reason)
+
+
+@transaction.atomic
+def bid_create(*, project: ProcurementProject, supplier, price: Decimal, by: User) -> Bid:
+    """Record a tender received: the supplier and its whole-life price."""
+    require(by, "gateways.record_bids", project)
+    project = _locked_project(project)
+    _evaluation_open(project)
+    if price is None or price <= 0:
+        raise GatewayError("Enter the bid's price, more than £0.")
+    if project.bids.filter(supplier=supplier).exists():
+        raise GatewayError(f"A bid from {supplier} is already recorded.")
+    try:
+        with transaction.atomic():
+            return save_with_history(
+                Bid(project=project, supplier=supplier, price=price, recorded_by=by),
+                by=by,
+                reason="Bid recorded",
+            )
+    except IntegrityError:
+        raise GatewayError(f"A bid from {supplier} is already recorded.") from None
+
+
+def _checked_scores(
+    weighting: GatewayReview, scores: Mapping[int, tuple[int, str]]
+) -> list[tuple[EvaluationCriterion, int, str]]:
+    """Every criterion of the weighting, each with a whole score on its scale."""
+    criteria = list(weighting.criteria.all())
+    if set(scores) != {c.pk for c in criteria}:
+        raise GatewayError("Score the bid against every criterion of the weighting.")
+    checked = []
+    for criterion in criteria:
+        score, text = scores[criterion.pk]
+        if not isinstance(score, int) or not 0 <= score <= weighting.score_scale_max:
+            raise GatewayError(
+                f"Score '{criterion.name}' as a whole number from 0 to {weighting.score_scale_max}."
+            )
+        checked.append((criterion, score, (text or "").strip()))
+    return checked
+
+
+@transaction.atomic
+def bid_score(*, bid: Bid, by: User, scores: Mapping[int, tuple[int, str]]) -> list[EvaluatorScore]:
+    """An evaluator's own scores of a bid, with a comment each, before moderation."""
+    require(by, "gateways.score_bids", bid.project)
+    _locked_project(bid.project)
+    weighting = _evaluation_open(bid.project)
+    if bid.moderated_scores.exists():
+        raise GatewayError("This bid's scores have been moderated, so yours can no longer change.")
+    saved = []
+    for criterion, score, comment in _checked_scores(weighting, scores):
+        record = EvaluatorScore.objects.filter(bid=bid, criterion=criterion, evaluator=by).first()
+        if record is None:
+            record = EvaluatorScore(bid=bid, criterion=criterion, evaluator=by)
+        elif (record.score, record.comment) == (score, comment):
+            saved.append(record)
+            continue
+        record.score, record.comment = score, comment
+        saved.append(save_with_history(record, by=by, reason="Scored by the evaluator"))
+    return saved
+
+
+@transaction.atomic
+def bid_moderate(
+    *, bid: Bid, by: User, scores: Mapping[int, tuple[int, str]]
+) -> list[ModeratedScore]:
+    """The panel's agreed scores of a bid, once every evaluator has scored it; where the agreed
+    score differs from an evaluator's, a note says why."""
+    require(by, "gateways.moderate_bids", bid.project)
+    _locked_project(bid.project)
+    weighting = _evaluation_open(bid.project)
+    checked = _checked_scores(weighting, scores)
+    evaluation = evaluation_for(project=bid.project)
+    waiting = evaluation.unscored_by(bid)
+    if waiting:
+        raise GatewayError(f"Waiting for scores from {', '.join(waiting)}.")
+    row = next(r for r in evaluation.rows if r.bid.pk == bid.pk)
+    individual = {c.criterion.pk: c.individual for c in row.criteria}
+    saved = []
+    for criterion, score, note in checked:
+        given = individual[criterion.pk]
+        if not given:
+            raise GatewayError("No evaluator has scored this bid yet.")
+        changed = [s for s in given if s.score != score]
+        if changed and not note:
+            who = ", ".join(f"{s.evaluator} gave {s.score}" for s in changed)
+            raise GatewayError(
+                f"Give a note for '{criterion.name}': moderation changed the score ({who})."
+            )
+        record = ModeratedScore.objects.filter(bid=bid, criterion=criterion).first()
+        if record is None:
+            record = ModeratedScore(bid=bid, criterion=criterion, moderated_by=by)
+        elif (record.score, record.note) == (score, note):
+            saved.append(record)
+            continue
+        record.score, record.note, record.moderated_by = score, note, by
+        saved.append(save_with_history(record, by=by, reason="Moderated"))
+    return saved

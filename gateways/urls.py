@@ -30,4 +30,21 @@ urlpatterns = [
         name="download",
     ),
     path("reviews/<int:pk>/withdraw/", views.review_withdraw_view, name="withdraw"),
+    path("reviews/<int:pk>/weighting/", views.weighting_edit, name="weighting"),
+    path("projects/<int:pk>/evaluation/", views.evaluation, name="evaluation"),
+    path("projects/<int:pk>/evaluation/panel/", views.evaluator_add_view, name="evaluator_add"),
+    path("projects/<int:pk>/evaluation/declaration/", views.declaration, name="declaration"),
+    path("projects/<int:pk>/evaluation/bids/new/", views.bid_add, name="bid_add"),
+    path(
+        "projects/<int:pk>/evaluation/bids/<int:bid_pk>/score/",
+        views.bid_score_view,
+        name="bid_score",
+    ),
+    path(
+        "projects/<int:pk>/evaluation/bids/<int:bid_pk>/moderate/",
+        views.bid_moderate_view,
+        name="bid_moderate",
+    ),
+    path("projects/<int:pk>/evaluation/summary/", views.evaluation_summary, name="summary"),
+    path("weighting/", views.weighting_report_view, name="weighting_report"),
 ]

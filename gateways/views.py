@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,19 +12,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts.models import Contract
 from procurement.access import requires
 from procurement.files import download_response
-from procurement.models import ContractCategory, Directorate
+from procurement.models import ContractCategory, Directorate, GatewayStage
 
+from .evaluation import evaluation_for, savings_against_baseline
 from .forms import (
+    BidForm,
     DecisionForm,
+    DeclarationForm,
     DelegationForm,
+    EvaluatorForm,
     ProjectForm,
     ReportAttachmentForm,
     ReportForm,
     RoutingPreviewForm,
+    ScoresForm,
     StartReportForm,
+    WeightingForm,
     WithdrawForm,
 )
 from .models import (
+    Bid,
     Delegation,
     GatewayReview,
     ProcurementProject,
@@ -41,16 +48,24 @@ from .selectors import (
     reviews_awaiting,
     reviews_for_the_board,
     reviews_with_route,
+    weighting_report,
 )
 from .services import (
     GatewayError,
+    WeightingError,
+    bid_create,
+    bid_moderate,
+    bid_score,
     current_step,
     delegation_create,
     delegation_end,
     delegations_active,
+    evaluator_add,
+    evaluator_declare,
     review_attach,
     review_create,
     review_decide,
+    review_set_weighting,
     review_submit,
     review_update_report,
     review_withdraw,
@@ -120,7 +135,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
     delegators = _delegators_at(request.user, review, step)
     can_decide = can_act_at(request.user, review, step) or bool(delegators)
-    form = DecisionForm(step=step, delegators=delegators) if can_decide else None
+    form = DecisionForm(step=step, review=review, delegators=delegators) if can_decide else None
     return _page(request, review, step, form)
 
 
@@ -155,11 +170,38 @@ def route_rows(review: GatewayReview, current: ReviewStep | None) -> list[dict]:
     return rows
 
 
+def _evaluation_on_report(request: HttpRequest, review: GatewayReview) -> dict:
+    """A Gateway 1 report shows its weighting; a Gateway 2 report the evaluation's ranking and the
+    scores behind it (to its approvers once submitted; before that, to those who see the bids)."""
+    if review.project_id is None:
+        return {}
+    if review.stage == GatewayStage.G1:
+        return {"criteria": list(review.criteria.all())}
+    if review.stage != GatewayStage.G2:
+        return {}
+    if not (review.round or request.user.has_perm("gateways.view_bids", review.project)):
+        return {}
+    evaluation = evaluation_for(project=review.project)
+    if evaluation.weighting_review is None:
+        return {}
+    row = evaluation.row_for(review.recommended_supplier_id)
+    return {
+        "evaluation": evaluation,
+        "ranking_table": evaluation.criteria_table(evaluation.ranking),
+        "recommended": row,
+        "savings": savings_against_baseline(review=review, price=row.bid.price if row else None),
+    }
+
+
 def _page(request: HttpRequest, review: GatewayReview, step, form) -> HttpResponse:
     return render(
         request,
         "gateways/review_detail.html",
         {
+            **_evaluation_on_report(request, review),
+            "may_change_weighting": review.stage == GatewayStage.G1
+            and request.user.pk == review.author_id
+            and review.state in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED},
             "review": review,
             "step": step,
             "route": route_rows(review, step),
@@ -189,7 +231,7 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     delegators = _delegators_at(request.user, review, step)
     if not (can_act_at(request.user, review, step) or delegators):
         raise PermissionDenied
-    form = DecisionForm(request.POST, step=step, delegators=delegators)
+    form = DecisionForm(request.POST, step=step, review=review, delegators=delegators)
     if form.is_valid():
         try:
             review_decide(review=review, by=request.user, **form.cleaned_data)
@@ -528,3 +570,268 @@ def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
 def report_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = get_object_or_404(ReportAttachment, pk=attachment_pk, review_id=pk)
     return download_response(attachment.file, name=attachment.original_name)
+
+
+# --- Evaluation: the weighting at Gateway 1, the panel, the bids and the scores ----------------
+
+
+@requires("procurement.use_service")
+@require_http_methods(["GET", "POST"])
+def weighting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author sets the Gateway 1 weighting while the report is a draft or returned."""
+    review = get_object_or_404(
+        GatewayReview.objects.select_related("project__category"), pk=pk, stage=GatewayStage.G1
+    )
+    if (
+        request.user.pk != review.author_id
+        or review.project_id is None
+        or review.state not in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED}
+    ):
+        raise PermissionDenied
+    form = WeightingForm(request.POST if request.method == "POST" else None, review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_set_weighting(review=review, by=request.user, **form.service_arguments())
+        except WeightingError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The weighting has been saved")
+            return redirect("gateways:review", pk=review.pk)
+    return render(
+        request,
+        "gateways/weighting_form.html",
+        {
+            "form": form,
+            "review": review,
+            "category": review.project.category,
+            "heading": f"Evaluation weighting: {review.project.reference}",
+        },
+    )
+
+
+def _recommended_id(project: ProcurementProject) -> int | None:
+    """The supplier the project's latest Gateway 2 report recommends, if any."""
+    report = (
+        project.reviews.filter(stage=GatewayStage.G2)
+        .exclude(state=GatewayReview.State.WITHDRAWN)
+        .order_by("-pk")
+        .first()
+    )
+    return report.recommended_supplier_id if report else None
+
+
+def _project(pk: int) -> ProcurementProject:
+    return get_object_or_404(ProcurementProject.objects.select_related("category"), pk=pk)
+
+
+@requires("gateways.view_forward_plan")
+@require_GET
+def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evaluation: the weighting in force and the panel for all; the bids and every score
+    for the cleared panel and the central team (and, after the award, for the record)."""
+    project = _project(pk)
+    current = evaluation_for(project=project)
+    user = request.user
+    return render(
+        request,
+        "gateways/evaluation.html",
+        {
+            "project": project,
+            "evaluation": current,
+            "mine": current.declaration_of(user),
+            "ranking_table": current.criteria_table(current.ranking),
+            "recommended_id": _recommended_id(project),
+            "may_see_bids": user.has_perm("gateways.view_bids", project),
+            "may_record": user.has_perm("gateways.record_bids", project),
+            "may_score": user.has_perm("gateways.score_bids", project),
+            "may_moderate": user.has_perm("gateways.moderate_bids", project),
+            "evaluator_form": EvaluatorForm()
+            if user.has_perm("gateways.manage_panel", project)
+            else None,
+        },
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_POST
+def evaluator_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    if not request.user.has_perm("gateways.manage_panel", project):
+        raise PermissionDenied
+    form = EvaluatorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the person to name to the panel")
+    else:
+        try:
+            evaluator_add(project=project, user=form.cleaned_data["user"], by=request.user)
+        except GatewayError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{form.cleaned_data['user']} is on the panel")
+    return redirect("gateways:evaluation", pk=project.pk)
+
+
+@requires("gateways.view_forward_plan")
+@require_http_methods(["GET", "POST"])
+def declaration(request: HttpRequest, pk: int) -> HttpResponse:
+    """A panel member's conflict of interest declaration, before they see the bids."""
+    project = _project(pk)
+    if not project.evaluators.filter(user=request.user).exists():
+        raise PermissionDenied
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluator_declare(project=project, by=request.user, **form.cleaned_data)
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your declaration has been recorded")
+            return redirect("gateways:evaluation", pk=project.pk)
+    return render(
+        request,
+        "gateways/declaration_form.html",
+        {"form": form, "project": project, "heading": "Declare any conflict of interest"},
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_http_methods(["GET", "POST"])
+def bid_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    if not request.user.has_perm("gateways.record_bids", project):
+        raise PermissionDenied
+    form = BidForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bid = bid_create(project=project, by=request.user, **form.cleaned_data)
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The bid from {bid.supplier} has been recorded")
+            return redirect("gateways:evaluation", pk=project.pk)
+    return render(
+        request,
+        "gateways/bid_form.html",
+        {"form": form, "project": project, "heading": f"Record a bid: {project.reference}"},
+    )
+
+
+def _scores_page(request: HttpRequest, pk: int, bid_pk: int, *, moderating: bool):
+    project = _project(pk)
+    bid = get_object_or_404(Bid.objects.select_related("supplier"), pk=bid_pk, project=project)
+    permission = "gateways.moderate_bids" if moderating else "gateways.score_bids"
+    if not request.user.has_perm(permission, project):
+        raise PermissionDenied
+    current = evaluation_for(project=project)
+    if current.weighting_review is None:
+        raise PermissionDenied
+    row = next(r for r in current.rows if r.bid.pk == bid.pk)
+    if moderating:
+        # Where every evaluator gave the same score, that is the starting point.
+        initial = {
+            c.criterion.pk: (c.moderated.score, c.moderated.note)
+            if c.moderated
+            else (c.individual[0].score if c.evaluators_agree else None, "")
+            for c in row.criteria
+        }
+    else:
+        initial = {
+            c.criterion.pk: (s.score, s.comment)
+            for c in row.criteria
+            for s in c.individual
+            if s.evaluator_id == request.user.pk
+        }
+    form = ScoresForm(
+        request.POST if request.method == "POST" else None,
+        criteria=current.criteria,
+        scale_max=current.weighting_review.score_scale_max,
+        text_label="Moderation note (needed where the score differs from an evaluator's)"
+        if moderating
+        else "Comment",
+        initial_scores=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        service = bid_moderate if moderating else bid_score
+        try:
+            service(bid=bid, by=request.user, scores=form.scores())
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            done = "moderated" if moderating else "scored"
+            messages.success(request, f"The bid from {bid.supplier} has been {done}")
+            return redirect("gateways:evaluation", pk=project.pk)
+    return render(
+        request,
+        "gateways/scores_form.html",
+        {
+            "form": form,
+            "project": project,
+            "bid": bid,
+            "row": row,
+            "moderating": moderating,
+            "scale_max": current.weighting_review.score_scale_max,
+            "heading": f"{'Moderate' if moderating else 'Score'} the bid from {bid.supplier}",
+        },
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_http_methods(["GET", "POST"])
+def bid_score_view(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    return _scores_page(request, pk, bid_pk, moderating=False)
+
+
+@requires("gateways.view_forward_plan")
+@require_http_methods(["GET", "POST"])
+def bid_moderate_view(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    return _scores_page(request, pk, bid_pk, moderating=True)
+
+
+@requires("gateways.view_forward_plan")
+@require_GET
+def evaluation_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evaluation as a council publishes it, or (``?bidder=<bid>``) as sent to one bidder,
+    with the other bidders anonymised."""
+    project = _project(pk)
+    if not request.user.has_perm("gateways.view_bids", project):
+        raise PermissionDenied
+    current = evaluation_for(project=project)
+    if not current.is_complete:
+        messages.error(request, "The summary is ready once every bid's scores are moderated")
+        return redirect("gateways:evaluation", pk=project.pk)
+    recipient = None
+    if request.GET.get("bidder"):
+        recipient = next((r for r in current.rows if str(r.bid.pk) == request.GET["bidder"]), None)
+        if recipient is None:
+            raise Http404("No such bid on this procurement")
+    names, letter = {}, iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for row in current.ranking:
+        if recipient is None or row is recipient:
+            names[row.bid.pk] = str(row.bid.supplier)
+        else:
+            names[row.bid.pk] = f"Bidder {next(letter, '?')}"
+    return render(
+        request,
+        "gateways/evaluation_summary.html",
+        {
+            "project": project,
+            "evaluation": current,
+            "weighting": current.weighting_review,
+            "rows": current.named_ranking(names),
+            "table": current.criteria_table(current.ranking),
+            "recipient": recipient,
+            "recommended_id": _recommended_id(project),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_GET
+def weighting_report_view(request: HttpRequest) -> HttpResponse:
+    """Weights actually approved, by category; awards with social value of 10% or more; and the
+    departures from the templates."""
+    return render(request, "gateways/weighting_report.html", weighting_report())

@@ -3,6 +3,7 @@ from decimal import Decimal
 import factory
 
 from gateways.models import ProcurementProject
+from procurement.models import ContractCategory
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory, UserFactory
 
@@ -16,6 +17,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     reference = factory.Sequence(lambda n: f"PP-{n:04d}")
     title = factory.Sequence(lambda n: f"Procurement {n}")
     directorate = factory.SubFactory(DirectorateFactory)
+    category = factory.LazyFunction(
+        lambda: ContractCategory.objects.get(name="Professional and business services")
+    )
     estimated_value = Decimal("500000.00")
     lead_officer = factory.SubFactory(UserFactory, roles=[Role.PROCUREMENT_OFFICER])
 
@@ -31,3 +35,41 @@ G1_REPORT = {
     "risks": "Provider market is thin in the north of the borough",
     "social_value_approach": "10% weighting; local apprenticeships",
 }
+
+
+# The worked example's weighting: the template for professional services (50/40/10), with two
+# quality sub-criteria and one for social value, scored 0 to 5.
+WEIGHTING = {
+    "quality": Decimal(50),
+    "price": Decimal(40),
+    "social_value": Decimal(10),
+    "criteria": [
+        ("quality", "Method statement", Decimal(30)),
+        ("quality", "Staffing", Decimal(20)),
+        ("social_value", "Local employment", Decimal(10)),
+    ],
+}
+CONSULTATION = {
+    "consulted": "Cllr Adeyemi, 18/11/2026",
+    "consultation_notes": "Content to proceed.",
+}
+
+
+def approved_strategy(project, *, author, partner, director, weighting=None, **decision):
+    """Take a Gateway 1 strategy for a Tier A project through to approval, with ``weighting``."""
+    from gateways.services import (
+        review_create,
+        review_decide,
+        review_set_weighting,
+        review_submit,
+    )
+
+    review = review_create(
+        author=author, stage="G1", summary="Strategy", project=project, report=G1_REPORT
+    )
+    review_set_weighting(review=review, by=author, **(weighting or WEIGHTING))
+    review_submit(review=review, by=author)
+    review_decide(review=review, by=partner, outcome="approved")
+    review_decide(review=review, by=director, outcome="approved", **CONSULTATION, **decision)
+    review.refresh_from_db()
+    return review

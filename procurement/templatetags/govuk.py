@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import forms, template
 from django.utils.html import format_html
 
+from procurement import numbers
 from procurement.forms import widget_attrs
 
 register = template.Library()
@@ -61,3 +62,9 @@ def govuk_error_summary(*forms_to_summarise: forms.BaseForm) -> dict:
 def govuk_tag(text: str, colour: str = "") -> str:
     classes = "govuk-tag" + (f" govuk-tag--{colour}" if colour else "")
     return format_html('<strong class="{}">{}</strong>', classes, text)
+
+
+@register.filter
+def figure(value) -> str:
+    """A number without trailing zeros: 60.00 → 60, 12.50 → 12.5."""
+    return numbers.figure(value)
