@@ -8,10 +8,21 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from contracts.models import Supplier
 from procurement.models import ContractCategory, Directorate, User
 
 from .models import ProcurementProject
-from .services import delegation_create, review_create, review_decide, review_submit
+from .services import (
+    bid_create,
+    bid_moderate,
+    bid_score,
+    delegation_create,
+    evaluator_add,
+    evaluator_declare,
+    review_create,
+    review_decide,
+    review_submit,
+)
 
 PREFIX = "DEMO-PP-"
 STRATEGY = {
@@ -82,9 +93,12 @@ def build(*, options: dict) -> str:
         return review_decide(review=review, by=people[who], outcome=outcome, **fields)
 
     report(project(1, "Carers' support service", "450000"))  # waiting for the business partner
-    approved_a = report(project(2, "Advocacy service", "800000"))
+    advocacy = project(2, "Advocacy service", "800000", baseline_cost=Decimal("190000.00"))
+    approved_a = report(advocacy)
     decide(approved_a, "partner", "approved")
     decide(approved_a, "director", "approved", **CONSULTATION)
+    if "manager" in people:
+        _evaluation(advocacy, officer=officer, manager=people["manager"], today=today)
     returned = report(project(3, "Day opportunities", "600000"))
     decide(returned, "partner", "returned", reasons="Add the market engagement findings.")
     rejected = report(project(4, "Residential placements framework", "900000"))
@@ -120,3 +134,51 @@ def build(*, options: dict) -> str:
         author=officer, stage="G0", summary="Options: in-house, external, shared.", project=draft
     )
     return "Forward plan: added 9 demo procurements with reports at every stage and tier."
+
+
+# Three bids for the advocacy service, scored by two evaluators against the care template's
+# weighting (quality 60, price 25, social value 15), and moderated: the Gateway 2 report is a draft.
+BIDS = (
+    ("Northmere Advocacy Partnership", "520000.00", (4, 4), (3, 4)),
+    ("Borough Voice CIC", "498000.00", (3, 3), (4, 4)),
+    ("Independent Advocacy UK Ltd", "470000.00", (2, 3), (2, 2)),
+)
+
+
+def _evaluation(project, *, officer, manager, today) -> None:
+    for person in (officer, manager):
+        evaluator_add(project=project, user=person, by=officer)
+        evaluator_declare(project=project, by=person, conflict=False)
+    quality, social_value = project.reviews.get(stage="G1").criteria.order_by("order")
+    bids = []
+    for name, price, by_officer, by_manager in BIDS:
+        supplier = Supplier.objects.filter(name=name).first() or Supplier.objects.create(name=name)
+        bid = bid_create(project=project, supplier=supplier, price=Decimal(price), by=officer)
+        for person, (q, sv) in ((officer, by_officer), (manager, by_manager)):
+            bid_score(bid=bid, by=person, scores={quality.pk: (q, ""), social_value.pk: (sv, "")})
+        bids.append(bid)
+    # The panel agrees; where the two evaluators differed, the note says why.
+    agreed = {
+        bids[0].pk: {quality.pk: (4, "Strong staffing model"), social_value.pk: (4, "Firm plan")},
+        bids[1].pk: {quality.pk: (3, "Thin on outcomes"), social_value.pk: (4, "Agreed 4")},
+        bids[2].pk: {
+            quality.pk: (2, "Weak on safeguarding"),
+            social_value.pk: (2, "No local supply chain"),
+        },
+    }
+    for bid in bids:
+        bid_moderate(bid=bid, by=officer, scores=agreed[bid.pk])
+    review_create(
+        author=officer,
+        stage="G2",
+        summary="Award the advocacy service to the top-ranked bidder.",
+        project=project,
+        report={
+            "tender_outcome": "Three compliant bids, evaluated by a panel of two.",
+            "recommended_supplier": bids[0].supplier,
+            "award_value": bids[0].price,
+            "contract_start": today + timedelta(days=240),
+            "contract_end": today + timedelta(days=240 + 3 * 365 - 1),
+            "contract_lead_director": None,
+        },
+    )

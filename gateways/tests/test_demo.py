@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from gateways.models import Delegation, GatewayReview
+from gateways.evaluation import evaluation_for
+from gateways.models import Delegation, GatewayReview, ProcurementProject
 
 pytestmark = pytest.mark.django_db
 
@@ -23,4 +24,9 @@ def test_the_demo_has_reports_in_every_state_and_tier_and_sends_no_email(setting
     assert mail.outbox == []
     assert Delegation.objects.get().delegate.email == "deputy@northmere.example"
     call_command("seed_demo", contracts=20, stdout=io.StringIO())
-    assert GatewayReview.objects.count() == 9
+    assert GatewayReview.objects.count() == 10
+    # The advocacy service's tender is evaluated and ranked, its Gateway 2 report a draft.
+    project = ProcurementProject.objects.get(title="Advocacy service")
+    ranking = evaluation_for(project=project).ranking
+    assert [row.result.rank for row in ranking] == [1, 2, 3]
+    assert project.reviews.get(stage="G2").recommended_supplier == ranking[0].bid.supplier

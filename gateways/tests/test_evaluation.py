@@ -318,3 +318,19 @@ def test_reporting_figures_weights_by_category_and_social_value_share(project, p
     assert figures["departures"] == []
     # The award put the recommended bidder's contract on the register.
     assert project.reviews.get(stage="G2").state == "approved"
+
+
+def test_a_named_evaluator_is_asked_on_their_home_page_to_declare(people, client, make_user):
+    project = ProjectFactory(directorate=people["officer"].directorate)
+    newcomer = make_user(Role.CONTRACT_MANAGER)
+    evaluator_add(project=project, user=newcomer, by=people["officer"])
+    client.force_login(newcomer)
+    page = client.get("/").content.decode()
+    assert "Conflict of interest declarations to make" in page
+    assert f"/gateways/projects/{project.pk}/evaluation/declaration/" in page
+    response = client.post(
+        f"/gateways/projects/{project.pk}/evaluation/declaration/", {"conflict": "yes"}
+    )
+    assert "Describe the conflict of interest" in response.content.decode()
+    client.post(f"/gateways/projects/{project.pk}/evaluation/declaration/", {"conflict": "no"})
+    assert "Conflict of interest declarations to make" not in client.get("/").content.decode()

@@ -241,27 +241,24 @@ def test_only_the_author_sets_the_weighting(people):
         review_set_weighting(review=review, by=people["partner"], **WEIGHTING)
 
 
+def weighting_form(split, rows, **fields):
+    """What the weighting page posts: the split, then (group, name, weight) rows."""
+    data = dict(zip(("quality", "price", "social_value"), split, strict=True))
+    data.update({"score_scale_max": "5", "rows": str(len(rows)), **fields})
+    for number, (group, name, weight) in enumerate(rows, start=1):
+        data.update({f"group_{number}": group, f"name_{number}": name, f"weight_{number}": weight})
+    return data
+
+
 def test_weighting_page_shows_each_problem_in_the_error_summary(people, client):
     review = strategy(people)
     client.force_login(people["officer"])
     response = client.post(
         f"/gateways/reviews/{review.pk}/weighting/",
-        {
-            "quality": "50",
-            "price": "45",
-            "social_value": "10",
-            "score_scale_max": "5",
-            "rows": "3",
-            "group_1": "quality",
-            "name_1": "Method",
-            "weight_1": "50",
-            "group_2": "social_value",
-            "name_2": "",
-            "weight_2": "10",
-            "group_3": "quality",
-            "name_3": "",
-            "weight_3": "",
-        },
+        weighting_form(
+            ("50", "45", "10"),
+            [("quality", "Method", "50"), ("social_value", "", "10"), ("quality", "", "")],
+        ),
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -276,24 +273,17 @@ def test_weighting_page_saves_a_valid_weighting(people, client):
     client.force_login(people["officer"])
     response = client.post(
         f"/gateways/reviews/{review.pk}/weighting/",
-        {
-            "quality": "50",
-            "price": "40",
-            "social_value": "10",
-            "score_scale_max": "10",
-            "quality_threshold": "55",
-            "rows": "4",
-            "group_1": "quality",
-            "name_1": "Method",
-            "weight_1": "35",
-            "group_2": "quality",
-            "name_2": "Staffing",
-            "weight_2": "15",
-            "group_3": "social_value",
-            "name_3": "Apprenticeships",
-            "weight_3": "10",
-            "group_4": "quality",
-        },
+        weighting_form(
+            ("50", "40", "10"),
+            [
+                ("quality", "Method", "35"),
+                ("quality", "Staffing", "15"),
+                ("social_value", "Apprenticeships", "10"),
+                ("quality", "", ""),
+            ],
+            score_scale_max="10",
+            quality_threshold="55",
+        ),
     )
     assert response.status_code == 302
     review.refresh_from_db()
