@@ -149,7 +149,7 @@ def test_social_value_below_ten_percent_over_100k_needs_a_justification(
     assert review.social_value_below_minimum is justification_needed
 
 
-def test_the_approver_must_accept_a_social_value_exception_explicitly(people):
+def test_the_approver_must_accept_a_social_value_exception_explicitly(people, client):
     review = strategy(people)
     review_set_weighting(
         review=review,
@@ -170,15 +170,19 @@ def test_the_approver_must_accept_a_social_value_exception_explicitly(people):
     review_decide(review=review, by=people["partner"], outcome="approved")
     with pytest.raises(GatewayError, match="accept the recorded justification"):
         review_decide(review=review, by=people["director"], outcome="approved", **CONSULTATION)
-    decision = review_decide(
-        review=review,
-        by=people["director"],
-        outcome="approved",
-        accept_social_value_exception=True,
-        **CONSULTATION,
+    # The approver's page shows the justification and asks for the acceptance.
+    client.force_login(people["director"])
+    url = f"/gateways/reviews/{review.pk}/"
+    page = client.get(url).content.decode()
+    assert "A single national framework supplier" in page
+    assert 'name="accept_social_value_exception"' in page
+    client.post(
+        f"{url}decide/",
+        {"outcome": "approved", **CONSULTATION, "accept_social_value_exception": "on"},
     )
     review.refresh_from_db()
     assert review.state == GatewayReview.State.APPROVED
+    decision = StepDecision.objects.get(decided_by=people["director"])
     assert decision.accepted_social_value_exception is True
 
 
