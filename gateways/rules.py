@@ -16,7 +16,8 @@ def in_projects_directorate(user, project) -> bool:
 
 rules.add_perm("gateways.view_forward_plan", has_any_role)
 rules.add_perm("gateways.add_project", is_officer | edits_everything)
-rules.add_perm("gateways.change_project", edits_everything | (is_officer & in_projects_directorate))
+may_change_project = edits_everything | (is_officer & in_projects_directorate)
+rules.add_perm("gateways.change_project", may_change_project)
 
 
 # --- Evaluation -------------------------------------------------------------------------------
@@ -39,7 +40,7 @@ def is_awarded(user, project) -> bool:
     return project.reviews.filter(stage="G2", state="approved").exists()
 
 
-rules.add_perm("gateways.manage_panel", edits_everything | (is_officer & in_projects_directorate))
+rules.add_perm("gateways.manage_panel", may_change_project)
 rules.add_perm(
     "gateways.view_bids", is_central_team | is_cleared_evaluator | (has_any_role & is_awarded)
 )

@@ -77,10 +77,6 @@ class BidResult:
     tied: bool = False
     excluded: str = ""  # why the bid is out of the ranking, if it is
 
-    @property
-    def is_ranked(self) -> bool:
-        return self.rank is not None
-
 
 def criterion_points(criterion: Criterion, score: int, scale_max: int) -> Decimal:
     """A criterion's points: its weight in the proportion the score bears to the scale."""

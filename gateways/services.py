@@ -114,7 +114,7 @@ def project_update(
 ) -> ProcurementProject:
     """Change a planned procurement; its history keeps what it was and why."""
     require(by, "gateways.change_project", project)
-    project = ProcurementProject.objects.select_for_update().get(pk=project.pk)
+    project = _locked_project(project)
     for name, value in fields.items():
         setattr(project, name, value)
     require(by, "gateways.change_project", project)
@@ -166,6 +166,11 @@ def review_create(
     if stage == GatewayStage.G1 and project is not None:
         _weighting_start(review, by=author)
     return review
+
+
+def _locked_project(project: ProcurementProject) -> ProcurementProject:
+    """The project, re-read under a row lock: its evaluation changes one request at a time."""
+    return ProcurementProject.objects.select_for_update().get(pk=project.pk)
 
 
 def _locked(review: GatewayReview) -> GatewayReview:
@@ -358,13 +363,15 @@ def review_decide(
         consulted=consulted,
         consultation_notes=consultation_notes,
     )
-    approving = outcome == Outcome.APPROVED and step.kind == Kind.DECISION
-    if (
-        approving
+    # Approving a Gateway 1 that weights social value below 10% (over £100,000) needs the
+    # approver's explicit acceptance of its justification.
+    exception_to_accept = (
+        outcome == Outcome.APPROVED
+        and step.kind == Kind.DECISION
         and review.stage == GatewayStage.G1
         and review.social_value_below_minimum
-        and not accept_social_value_exception
-    ):
+    )
+    if exception_to_accept and not accept_social_value_exception:
         raise GatewayError(
             "Social value is weighted below 10%: accept the recorded justification to approve, "
             "or return the report."
@@ -383,10 +390,7 @@ def review_decide(
             key_decision_reference=key_decision_reference,
             consulted=consulted,
             consultation_notes=consultation_notes,
-            accepted_social_value_exception=approving
-            and review.stage == GatewayStage.G1
-            and review.social_value_below_minimum
-            and accept_social_value_exception,
+            accepted_social_value_exception=exception_to_accept,
         ),
         by=by,
         reason=f"{StepDecision.Outcome(outcome).label} at {step.name}",
@@ -626,6 +630,17 @@ def _refresh_template(review: GatewayReview) -> None:
     review.template_social_value_weight = category.social_value_weight if category else None
 
 
+WEIGHTING_FIELDS = (
+    "quality_weight",
+    "price_weight",
+    "social_value_weight",
+    "weighting_justification",
+    "social_value_justification",
+    "score_scale_max",
+    "quality_threshold",
+)
+
+
 def _weighting_start(review: GatewayReview, *, by: User) -> None:
     """A new strategy starts from the weighting in force (a change needs Gateway 1 again), or
     else from the category's template, with one sub-criterion for each part."""
@@ -651,17 +666,6 @@ def _weighting_start(review: GatewayReview, *, by: User) -> None:
         criteria = []
     save_with_history(review, by=by, reason="Weighting started from the category template")
     _write_criteria(review, criteria, by=by)
-
-
-WEIGHTING_FIELDS = (
-    "quality_weight",
-    "price_weight",
-    "social_value_weight",
-    "weighting_justification",
-    "social_value_justification",
-    "score_scale_max",
-    "quality_threshold",
-)
 
 
 def _write_criteria(
@@ -799,10 +803,6 @@ def _evaluation_open(project: ProcurementProject) -> GatewayReview:
             "The evaluation is with the Gateway 2 approvers or awarded, so it cannot change."
         )
     return weighting
-
-
-def _locked_project(project: ProcurementProject) -> ProcurementProject:
-    return ProcurementProject.objects.select_for_update().get(pk=project.pk)
 
 
 @transaction.atomic
