@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "simple_history",
     "procurement",
     "contracts",
+    "performance",
     "gateways",
     "socialvalue",
     "maturity",

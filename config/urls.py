@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("procurement.accounts")),
     path("contracts/", include("contracts.urls")),
     path("gateways/", include("gateways.urls")),
+    path("performance/", include("performance.urls")),
     path("register/", include("contracts.public_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),

@@ -207,6 +207,7 @@ class SupplierForm(forms.ModelForm):
             "is_vcse",
             "is_local",
             "is_in_house",
+            "is_strategic",
         ]
         error_messages = {"name": {"required": "Enter the supplier's name"}}
 

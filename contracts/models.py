@@ -42,6 +42,11 @@ class Supplier(models.Model):
     is_vcse = models.BooleanField("VCSE", default=False)
     is_local = models.BooleanField("local", default=False)
     is_in_house = models.BooleanField("in-house or arm's-length", default=False)
+    is_strategic = models.BooleanField(
+        "strategic supplier",
+        default=False,
+        help_text="A supplier whose failure would seriously affect the council's services.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -156,6 +161,28 @@ class Contract(models.Model):
     procurement_route = models.CharField(max_length=20, choices=Route.choices)
     key_decision_reference = models.CharField(max_length=100, blank=True)
     risk_rating = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    # The risk assessment behind the overall rating: its four parts and when it is next reviewed.
+    financial_risk = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    operational_risk = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    contractual_risk = models.CharField(max_length=10, choices=Risk.choices, blank=True)
+    supplier_failure_risk = models.CharField(
+        "risk of supplier failure", max_length=10, choices=Risk.choices, blank=True
+    )
+    risk_review_date = models.DateField("risk review date", null=True, blank=True)
+    # Performance reviews: ``review_date`` is the next one due; recording one schedules the next
+    # this many months later.
+    review_frequency_months = models.PositiveSmallIntegerField(
+        "months between performance reviews",
+        default=12,
+        choices=[(3, "Every 3 months"), (6, "Every 6 months"), (12, "Every 12 months")],
+    )
+    planned_savings = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="Savings planned over the contract's life (from its procurement).",
+    )
     ocid = models.CharField("OCID", max_length=100, blank=True)
     terminated_on = models.DateField(null=True, blank=True)
     termination_reason = models.TextField(blank=True)
@@ -238,6 +265,19 @@ class Contract(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    RISK_PARTS = ("financial_risk", "operational_risk", "contractual_risk", "supplier_failure_risk")
+
+    @property
+    def risks(self) -> list[tuple[str, str]]:
+        """The four parts of the risk assessment, labelled, as people read them."""
+        return [
+            (
+                str(self._meta.get_field(name).verbose_name).capitalize(),
+                getattr(self, f"get_{name}_display")(),
+            )
+            for name in self.RISK_PARTS
+        ]
 
     @property
     def extensions_remaining(self) -> int:

@@ -58,6 +58,14 @@ def status_condition(status: str, *, today: date) -> Q:
     return Q(pk__in=[])
 
 
+def running_condition(*, today: date) -> Q:
+    """The contracts running on ``today``: started, not past their end, not terminated (active,
+    expiring or extended)."""
+    return Q(start_date__lte=today, end_date__gte=today) & (
+        Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)
+    )
+
+
 def contracts_with_status(*, today: date) -> QuerySet[Contract]:
     """Every contract with its ``status`` on ``today`` and what a register row shows."""
     return Contract.objects.select_related(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from procurement.access import public, requires
 from procurement.files import download_response
+from procurement.forms import show_error
 from procurement.templatetags.govuk import money
 
 from . import exports
@@ -66,20 +67,6 @@ SORT_COLUMNS = [
     ("value", "Whole-life value"),
     ("end", "End date"),
 ]
-
-
-def _apply_error(form, error: Exception) -> None:
-    """Show a service's refusal on the form, against the field it concerns."""
-    if isinstance(error, ValidationError):
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        # The model's rules name its own fields; a form without that field shows them at the top.
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-        return
-    field = getattr(error, "field", None)
-    form.add_error(field if field in form.fields else None, str(error))
 
 
 def _register_query(request: HttpRequest):
@@ -235,7 +222,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["change_reason"],
             )
         except (ContractError, ValidationError) as error:
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             messages.success(request, f"{contract.reference} has been added to the register")
             return redirect(contract)
@@ -262,7 +249,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["change_reason"],
             )
         except (ContractError, ValidationError) as error:
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             messages.success(request, "The contract has been updated")
             return redirect(contract)
@@ -298,7 +285,7 @@ def record_event(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             else:
                 contract_terminate(contract=contract, by=request.user, **data)
         except (ContractError, ValidationError) as error:
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             messages.success(request, f"{heading.removeprefix('Record a ').capitalize()} recorded")
             return redirect(f"{contract.get_absolute_url()}#events")
@@ -323,7 +310,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except (ContractError, ValidationError) as error:
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             messages.success(request, "The document has been attached")
             return redirect(f"{contract.get_absolute_url()}#documents")
@@ -513,7 +500,7 @@ def supplier_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     supplier=supplier, fields=fields, by=request.user, reason=reason
                 )
         except (ContractError, ValidationError) as error:
-            _apply_error(form, error)
+            show_error(form, error)
         else:
             messages.success(request, f"{supplier.name} has been saved")
             return redirect(f"{reverse('contracts:suppliers')}?q={supplier.name}")

@@ -4,7 +4,7 @@ from django import forms
 
 from contracts.models import Contract, Supplier
 from contracts.selectors import directorates_for_officer
-from procurement.forms import GovukDateField, MoneyField
+from procurement.forms import GovukDateField, MoneyField, text_area
 from procurement.models import GatewayStage, User
 from procurement.numbers import figure
 
@@ -236,16 +236,10 @@ class DelegationForm(forms.Form):
         )
 
 
-def _text(label: str, rows: int = 4, required: bool = False) -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows})
-    )
-
-
 class ReportForm(forms.Form):
     """A gateway report's content; the fields follow the gateway (Gateway 3: the four tests)."""
 
-    summary = _text("What does the report ask the approvers to decide, and why?", 5, True)
+    summary = text_area("What does the report ask the approvers to decide, and why?", 5, True)
 
     def __init__(self, *args, review: GatewayReview, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,13 +266,13 @@ class ReportForm(forms.Form):
                     widget=forms.RadioSelect,
                     required=False,
                 ),
-                "lots": _text("Lots"),
-                "timetable": _text("Timetable"),
-                "risks": _text("Risks and how they are managed"),
-                "social_value_approach": _text("Social value approach"),
+                "lots": text_area("Lots"),
+                "timetable": text_area("Timetable"),
+                "risks": text_area("Risks and how they are managed"),
+                "social_value_approach": text_area("Social value approach"),
             },
             "G2": {
-                "tender_outcome": _text("Tender outcome: bids, scores and ranking", 6),
+                "tender_outcome": text_area("Tender outcome: bids, scores and ranking", 6),
                 "recommended_supplier": forms.ModelChoiceField(
                     label="Recommended supplier",
                     queryset=Supplier.objects.order_by("name"),
@@ -294,8 +288,14 @@ class ReportForm(forms.Form):
                     queryset=User.objects.filter(is_active=True).order_by("last_name"),
                     required=False,
                 ),
-                "recommendation_justification": _text(
+                "recommendation_justification": text_area(
                     "If the recommended bid is not the top-ranked one, why recommend it?", 3
+                ),
+                "kpis_not_applicable_reason": text_area(
+                    "If KPIs cannot apply to the contract, why not?",
+                    3,
+                    help_text="Contracts over £5,000,000 need at least 3 KPIs, proposed below "
+                    "the report, unless KPIs cannot apply.",
                 ),
             },
         }
@@ -307,11 +307,11 @@ class ReportForm(forms.Form):
             fields["recommended_supplier"].help_text = "One of the bidders."
         if review.is_extension:
             for name, label in GatewayReview.EXTENSION_TESTS:
-                fields[name] = _text(label, 3)
+                fields[name] = text_area(label, 3)
             fields["savings_negotiated"] = MoneyField(
                 label="Savings negotiated (£)", required=False
             )
-            fields["exception_justification"] = _text(
+            fields["exception_justification"] = text_area(
                 "Exception: where a test cannot be shown, why the extension should go ahead", 3
             )
         self.fields.update(fields)
@@ -365,10 +365,10 @@ class WeightingForm(forms.Form):
     quality = _weight("Quality weight (%)")
     price = _weight("Price weight (%)")
     social_value = _weight("Social value weight (%)")
-    weighting_justification = _text(
+    weighting_justification = text_area(
         "If the weighting departs from the category's template, why?", 3
     )
-    social_value_justification = _text(
+    social_value_justification = text_area(
         "If social value is below 10% on a procurement over £100,000, why?", 3
     )
     score_scale_max = forms.IntegerField(
@@ -480,7 +480,7 @@ class DeclarationForm(forms.Form):
         "someone who works for one. Declaring a conflict removes you from the panel.",
         error_messages={"required": "Say whether you have a conflict of interest"},
     )
-    details = _text("If yes, describe the conflict", 3)
+    details = text_area("If yes, describe the conflict", 3)
 
     def clean(self):
         data = super().clean()
@@ -531,7 +531,7 @@ class ScoresForm(forms.Form):
                 },
             )
             self.fields[f"score_{criterion.pk}"] = field
-            self.fields[f"text_{criterion.pk}"] = _text(text_label, 2)
+            self.fields[f"text_{criterion.pk}"] = text_area(text_label, 2)
             self.initial[f"text_{criterion.pk}"] = text
 
     def scores(self) -> dict[int, tuple[int, str]]:

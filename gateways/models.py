@@ -8,6 +8,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.models import Contract
+from performance.models import KPIS_REQUIRED, KpiDefinition, kpis_required
 from procurement.models import (
     MONEY,
     PERCENT_VALIDATORS,
@@ -166,6 +167,9 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
     recommendation_justification = models.TextField(
         "why the recommended bid is not the top-ranked one", blank=True
     )
+    kpis_not_applicable_reason = models.TextField(
+        "why KPIs cannot apply to the contract", blank=True
+    )
     # Gateway 3 extension: the four tests of "retender rather than extend" (RBKC §4b), each with
     # its evidence, or an exception with its justification for the approver.
     extension_allowed_evidence = models.TextField(
@@ -276,6 +280,18 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         """What this gateway's report must hold but does not yet."""
         required = self.REQUIRED_BY_STAGE.get(self.stage, ())
         return [label for name, label in required if not getattr(self, name)]
+
+    def kpis_missing(self, proposed: int) -> str:
+        """Why a Gateway 2 award cannot go ahead for want of KPIs (Procurement Act 2023 s.52):
+        over £5 million it proposes at least three, or records why KPIs cannot apply."""
+        if self.stage != GatewayStage.G2 or not kpis_required(self.award_value):
+            return ""
+        if proposed >= KPIS_REQUIRED or self.kpis_not_applicable_reason.strip():
+            return ""
+        return (
+            f"A contract over £5,000,000 needs at least {KPIS_REQUIRED} KPIs: propose "
+            f"{KPIS_REQUIRED - proposed} more, or record why KPIs cannot apply"
+        )
 
     EXTENSION_TESTS = (
         ("extension_allowed_evidence", "The contract can be extended by time and value"),
@@ -684,3 +700,15 @@ class ModeratedScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score} for {self.criterion.name} (moderated)"
+
+
+class ProposedKpi(KpiDefinition):
+    """A KPI the Gateway 2 report proposes for the contract; it becomes the contract's at award."""
+
+    review = models.ForeignKey(
+        GatewayReview, on_delete=models.PROTECT, related_name="proposed_kpis"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "pk"]

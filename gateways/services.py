@@ -27,6 +27,8 @@ from contracts.services import (
     contract_create,
     contract_extend,
 )
+from performance.selectors import performance_summary
+from performance.services import kpis_adopt
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, PolicyStep, User
 from procurement.services import require
@@ -42,6 +44,7 @@ from .models import (
     GatewayReview,
     ModeratedScore,
     ProcurementProject,
+    ProposedKpi,
     ReportAttachment,
     ReviewStep,
     StepDecision,
@@ -77,6 +80,7 @@ REPORT_FIELDS = {
     "contract_end",
     "contract_lead_director",
     "recommendation_justification",
+    "kpis_not_applicable_reason",
     "extension_allowed_evidence",
     "savings_negotiated",
     "savings_evidence",
@@ -153,6 +157,12 @@ def review_create(
         raise GatewayError(
             f"A {GatewayStage(stage).label} report is already open for this; continue that one."
         )
+    report = dict(report or {})
+    if stage == GatewayStage.G3 and contract is not None and not report.get("performance_evidence"):
+        # Gateway 3 starts from the contract's own performance record.
+        report["performance_evidence"] = performance_summary(
+            contract, timezone.localdate()
+        ).as_text()
     review = GatewayReview(
         author=author,
         stage=stage,
@@ -160,7 +170,7 @@ def review_create(
         project=project,
         contract=contract,
         is_extension=is_extension,
-        **(report or {}),
+        **report,
     )
     save_with_history(review, by=author, reason="Report started")
     if stage == GatewayStage.G1 and project is not None:
@@ -207,8 +217,14 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
         _check_weighting(review)
     if review.stage == GatewayStage.G2 and review.project_id:
         _check_recommendation(review)
+        _check_kpis(review)
     if review.stage == GatewayStage.G3 and review.is_extension:
         missing = review.extension_tests_missing()
+        performance = performance_summary(review.contract, timezone.localdate())
+        if not performance.is_satisfactory:
+            label = "Satisfactory performance in the initial period"
+            missing = [test for test in missing if test != label]
+            missing.append(f"{label} (the contract's record shows: {performance.as_text()})")
         if missing and not review.exception_justification.strip():
             raise GatewayError(
                 "Show the evidence for every extension test, or record an exception with its "
@@ -353,6 +369,8 @@ def review_decide(
         raise GatewayError("You have already acted at this step.")
     if outcome not in OUTCOMES_BY_KIND[step.kind]:
         raise GatewayError(f"'{outcome}' is not a decision that can be made at this step.")
+    if outcome == Outcome.APPROVED and step.kind == Kind.DECISION:
+        _check_kpis(review)
     _require_what_the_step_records(
         step,
         outcome=outcome,
@@ -451,7 +469,7 @@ def _act_on_the_register(review: GatewayReview, *, by: User) -> None:
     if review.stage == GatewayStage.G2 and review.project_id:
         project = review.project
         try:
-            contract_create(
+            contract = contract_create(
                 fields={
                     "reference": project.reference,
                     "title": project.title,
@@ -466,6 +484,7 @@ def _act_on_the_register(review: GatewayReview, *, by: User) -> None:
                     "end_date": review.contract_end,
                     "procurement_route": project.planned_route or Contract.Route.TENDER,
                     "key_decision_reference": project.key_decision_reference,
+                    "planned_savings": project.expected_savings,
                 },
                 by=by,
                 reason=f"Awarded: Gateway 2 approved by {by} (report {review.pk})",
@@ -475,6 +494,12 @@ def _act_on_the_register(review: GatewayReview, *, by: User) -> None:
             raise GatewayError(
                 f"The contract cannot be put on the register: {_message(error)}"
             ) from None
+        kpis_adopt(
+            contract=contract,
+            kpis=review.proposed_kpis.all(),
+            by=by,
+            reason=f"Proposed in the Gateway 2 report (report {review.pk})",
+        )
     if review.stage == GatewayStage.G3 and review.is_extension and review.contract_id:
         try:
             contract_extend(
@@ -785,6 +810,42 @@ def _check_recommendation(review: GatewayReview) -> None:
 
 
 # --- Evaluation: the panel, the bids and their scores ------------------------------------------
+
+
+def _check_kpis(review: GatewayReview) -> None:
+    problem = review.kpis_missing(review.proposed_kpis.count())
+    if problem:
+        raise GatewayError(f"{problem}.")
+
+
+# --- KPIs proposed for the contract at Gateway 2 ----------------------------------------------
+
+
+def _editable_report(review: GatewayReview, by: User) -> GatewayReview:
+    review = _locked(review)
+    if by.pk != review.author_id:
+        raise GatewayError("Only the report's author can change it.")
+    if review.state not in {State.DRAFT, State.RETURNED}:
+        raise GatewayError("The report can be changed only while it is a draft or returned.")
+    if review.stage != GatewayStage.G2:
+        raise GatewayError("KPIs are proposed in a Gateway 2 report.")
+    return review
+
+
+@transaction.atomic
+def proposed_kpi_add(*, review: GatewayReview, fields: Mapping[str, Any], by: User) -> ProposedKpi:
+    review = _editable_report(review, by)
+    kpi = ProposedKpi(review=review, **fields)
+    kpi.full_clean()
+    return save_with_history(kpi, by=by, reason="KPI proposed for the contract")
+
+
+@transaction.atomic
+def proposed_kpi_remove(*, kpi: ProposedKpi, by: User) -> None:
+    _editable_report(kpi.review, by)
+    kpi._history_user = by
+    kpi._change_reason = "KPI no longer proposed"
+    kpi.delete()
 
 
 def _evaluation_open(project: ProcurementProject) -> GatewayReview:

@@ -20,6 +20,12 @@ urlpatterns = [
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/end/", views.delegation_end_view, name="delegation_end"),
     path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("reviews/<int:pk>/kpis/new/", views.proposed_kpi_add_view, name="kpi_add"),
+    path(
+        "reviews/<int:pk>/kpis/<int:kpi_pk>/remove/",
+        views.proposed_kpi_remove_view,
+        name="kpi_remove",
+    ),
     path("reviews/<int:pk>/decide/", views.review_decide_view, name="decide"),
     path("reviews/<int:pk>/submit/", views.review_submit_view, name="submit"),
     path("reviews/<int:pk>/report/", views.report_edit, name="report"),

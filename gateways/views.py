@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts.models import Contract
+from performance.forms import KpiForm
 from procurement.access import requires
 from procurement.files import download_response
+from procurement.forms import show_error
 from procurement.models import ContractCategory, Directorate, GatewayStage
 
 from .evaluation import evaluation_for, savings_against_baseline
@@ -35,6 +38,7 @@ from .models import (
     Delegation,
     GatewayReview,
     ProcurementProject,
+    ProposedKpi,
     ReportAttachment,
     ReviewStep,
     StepDecision,
@@ -62,6 +66,8 @@ from .services import (
     delegations_active,
     evaluator_add,
     evaluator_declare,
+    proposed_kpi_add,
+    proposed_kpi_remove,
     review_attach,
     review_create,
     review_decide,
@@ -211,8 +217,54 @@ def _page(request: HttpRequest, review: GatewayReview, step, form) -> HttpRespon
             and review.state in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED},
             "attachments": review.attachments.select_related("uploaded_by"),
             "attachment_form": ReportAttachmentForm(),
+            **_kpis_on_report(review),
         },
     )
+
+
+def _kpis_on_report(review: GatewayReview) -> dict:
+    """A Gateway 2 report proposes the contract's KPIs (at least three over £5 million)."""
+    if review.stage != GatewayStage.G2 or review.project_id is None:
+        return {}
+    proposed = list(review.proposed_kpis.all())
+    return {"proposed_kpis": proposed, "kpis_problem": review.kpis_missing(len(proposed))}
+
+
+@requires("procurement.use_service")
+@require_http_methods(["GET", "POST"])
+def proposed_kpi_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(GatewayReview, pk=pk)
+    if request.user.pk != review.author_id:
+        raise PermissionDenied
+    form = KpiForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposed_kpi_add(review=review, fields=form.kpi_fields(), by=request.user)
+        except (GatewayError, ValidationError) as error:
+            show_error(form, error)
+        else:
+            messages.success(request, "The KPI has been added to the report")
+            return redirect(f"{reverse('gateways:review', args=[review.pk])}#kpis")
+    return render(
+        request,
+        "gateways/proposed_kpi_form.html",
+        {"form": form, "review": review, "heading": "Propose a KPI for the contract"},
+    )
+
+
+@requires("procurement.use_service")
+@require_POST
+def proposed_kpi_remove_view(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
+    kpi = get_object_or_404(ProposedKpi.objects.select_related("review"), pk=kpi_pk, review_id=pk)
+    if request.user.pk != kpi.review.author_id:
+        raise PermissionDenied
+    try:
+        proposed_kpi_remove(kpi=kpi, by=request.user)
+    except GatewayError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"'{kpi.name}' is no longer proposed")
+    return redirect(f"{reverse('gateways:review', args=[pk])}#kpis")
 
 
 def _may_withdraw(request: HttpRequest, review: GatewayReview) -> bool:

@@ -11,6 +11,7 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 
@@ -91,6 +92,27 @@ class GovukDateField(forms.DateField):
     default_error_messages = {
         "invalid": "Enter a real date, for example 27 3 2026",
     }
+
+
+def show_error(form, error: Exception) -> None:
+    """Show a service's refusal on the form, against the field it concerns."""
+    if isinstance(error, ValidationError):
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return
+        # The model's rules name its own fields; a form without that field shows them at the top.
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+        return
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, str(error))
+
+
+def text_area(label: str, rows: int = 4, required: bool = False, **kwargs) -> forms.CharField:
+    """A multi-line text field of ``rows`` lines."""
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
 
 
 class MoneyField(forms.DecimalField):

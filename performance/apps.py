@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class PerformanceConfig(AppConfig):
+    name = "performance"
+    verbose_name = "Contract management"
+
+    def ready(self) -> None:
+        from procurement import attention, navigation
+        from procurement import demo as demo_registry
+
+        from . import demo, home
+
+        attention.register(home.performance_needing_attention)
+        navigation.register(
+            navigation.Section(
+                "Performance", "performance:portfolio", "performance.view_portfolio", 15
+            )
+        )
+        navigation.register(
+            navigation.Section(
+                "Key contracts",
+                "performance:key_contracts",
+                "performance.key_contracts_in_navigation",
+                16,
+            )
+        )
+        demo_registry.register(demo_registry.DemoPart("performance", demo.build, order=30))

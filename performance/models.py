@@ -1,0 +1,349 @@
+"""Managing contracts for outcomes (DESIGN §2.2, Kent R22, R23, Cotswold §5): KPIs and their
+returns, scheduled performance reviews with actions, exceptions raised to the accountable officer,
+and the savings delivered each year."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from contracts.lead_times import add_months
+from contracts.models import Contract
+from procurement.models import MONEY
+
+# Contracts above this whole-life value carry at least this many KPIs (Procurement Act 2023 s.52).
+KPI_THRESHOLD = Decimal("5000000.00")
+KPIS_REQUIRED = 3
+# A KPI return is due this many days after the end of the period it reports on.
+RETURN_DUE_DAYS = 30
+# Lead members follow key contracts: over this whole-life value (Tier B) or rated high risk.
+KEY_CONTRACT_VALUE = Decimal("1500000.00")
+FIGURE = {"max_digits": 14, "decimal_places": 2}
+
+
+def kpis_required(value: Decimal | None) -> bool:
+    """Whether a contract of this whole-life value must carry at least three KPIs."""
+    return value is not None and value > KPI_THRESHOLD
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class KpiDefinition(models.Model):
+    """What a KPI measures and how its returns are rated: shared by a contract's KPIs and the
+    KPIs proposed in a Gateway 2 report, which become the contract's at award."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    class Frequency(models.IntegerChoices):
+        MONTHLY = 1, "Monthly"
+        QUARTERLY = 3, "Quarterly"
+        SIX_MONTHLY = 6, "Every six months"
+        ANNUAL = 12, "Annually"
+
+    name = models.CharField(max_length=200)
+    measure = models.TextField("how it is measured")
+    unit = models.CharField(max_length=30, help_text="For example %, days, visits or £.")
+    target = models.DecimalField(**FIGURE)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    tolerance = models.DecimalField(
+        **FIGURE,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="How far from the target a return may fall and be rated amber, not red.",
+    )
+    frequency = models.PositiveSmallIntegerField(
+        "reporting frequency", choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    def rate(self, value: Decimal) -> str:
+        """Green at or better than the target; amber within the tolerance of it; red beyond."""
+        return rate(value, target=self.target, tolerance=self.tolerance, direction=self.direction)
+
+    def definition(self) -> dict:
+        """The fields that define the KPI, to copy it (a proposal becomes a contract's KPI)."""
+        return {field: getattr(self, field) for field in KPI_FIELDS}
+
+
+KPI_FIELDS = ("name", "measure", "unit", "target", "direction", "tolerance", "frequency")
+
+
+def rate(value: Decimal, *, target: Decimal, tolerance: Decimal, direction: str) -> str:
+    shortfall = target - value if direction == KpiDefinition.Direction.HIGHER else value - target
+    if shortfall <= 0:
+        return Rag.GREEN
+    if shortfall <= tolerance:
+        return Rag.AMBER
+    return Rag.RED
+
+
+class Kpi(KpiDefinition):
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="kpis")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "pk"]
+
+    def period(self, number: int) -> tuple[date, date]:
+        """The contract's ``number``-th reporting period for this KPI, from 0: (first, last day)."""
+        start = self.contract.start_date
+        return (
+            add_months(start, number * self.frequency),
+            add_months(start, (number + 1) * self.frequency) - ONE_DAY,
+        )
+
+    def periods(self, *, until: date) -> list[tuple[date, date]]:
+        """The reporting periods that have ended by ``until``, within the contract's term."""
+        last = min(until, self.contract.end_date)
+        periods = []
+        while (period := self.period(len(periods)))[1] <= last:
+            periods.append(period)
+        return periods
+
+    def current_period(self, *, today: date) -> tuple[date, date] | None:
+        """The period ``today`` falls in, while the contract runs."""
+        if not self.contract.start_date <= today <= self.contract.end_date:
+            return None
+        number = 0
+        while (period := self.period(number))[1] < today:
+            number += 1
+        return period
+
+
+ONE_DAY = timedelta(days=1)
+
+
+def return_due(period_end: date) -> date:
+    return period_end + timedelta(days=RETURN_DUE_DAYS)
+
+
+class KpiReturn(models.Model):
+    """One period's value for a KPI, rated when it is recorded against the KPI as it stood."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="returns")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(**FIGURE)
+    comment = models.TextField(blank=True)
+    rating = models.CharField(max_length=10, choices=Rag.choices)
+    target = models.DecimalField(**FIGURE, help_text="The target when the return was rated.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kpi", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "period_start"], name="one_return_a_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} for {self.period_start:%d/%m/%Y} to {self.period_end:%d/%m/%Y}"
+
+    @property
+    def was_late(self) -> bool:
+        return self.recorded_at.date() > return_due(self.period_end)
+
+
+class PerformanceReview(models.Model):
+    """A scheduled review of a contract's performance, with the rating the Procurement Act
+    asks councils to publish each year for contracts over £5m."""
+
+    class Rating(models.TextChoices):
+        GOOD = "good", "Good"
+        APPROACHING = "approaching", "Approaching target"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+        INADEQUATE = "inadequate", "Inadequate"
+        OTHER = "other", "Other"
+
+    POOR = (Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE)
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="reviews")
+    held_on = models.DateField("date of the review")
+    rating = models.CharField(max_length=30, choices=Rating.choices)
+    rating_other = models.CharField("the rating, if other", max_length=200, blank=True)
+    narrative = models.TextField()
+    # Each KPI's latest return when the review was recorded: name, period, value, target, rating.
+    kpi_position = models.JSONField(default=list, blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(rating="other") | ~Q(rating_other=""), name="other_rating_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.contract.reference} on {self.held_on:%d/%m/%Y}"
+
+    @property
+    def rating_label(self) -> str:
+        if self.rating == self.Rating.OTHER:
+            return f"Other: {self.rating_other}"
+        return self.get_rating_display()
+
+    @property
+    def is_poor(self) -> bool:
+        return self.rating in self.POOR
+
+
+class ReviewAction(models.Model):
+    review = models.ForeignKey(PerformanceReview, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField()
+    owner = models.CharField(max_length=200, help_text="Who will do it: a name and organisation.")
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class PerformanceException(models.Model):
+    """An in-quarter exception (Cotswold §5): under-performance reported to the accountable
+    officer, with the provider's explanation and remedial plan, until it is closed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Awaiting the provider's response"
+        PLAN_AGREED = "plan_agreed", "Remedial plan in place"
+        CLOSED = "closed", "Closed"
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="exceptions")
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.PROTECT, null=True, blank=True, related_name="exceptions"
+    )
+    kpi_return = models.ForeignKey(
+        KpiReturn, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review = models.ForeignKey(
+        PerformanceReview,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exceptions",
+    )
+    accountable_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accountable_exceptions",
+    )
+    reason = models.TextField(help_text="What fell below what was expected.")
+    opened_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    provider_explanation = models.TextField(blank=True)
+    remedial_plan = models.TextField(blank=True)
+    meeting_date = models.DateField(null=True, blank=True)
+    meeting_attendees = models.TextField("who attended for the provider", blank=True)
+    meeting_notes = models.TextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closure_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kpi__isnull=False) | Q(review__isnull=False),
+                name="exception_has_a_cause",
+            ),
+            # A KPI has one exception open at a time: later red returns join it.
+            models.UniqueConstraint(
+                fields=["kpi"],
+                condition=Q(kpi__isnull=False) & ~Q(status="closed"),
+                name="one_open_exception_a_kpi",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exception on {self.contract.reference} from {self.opened_on:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class Saving(models.Model):
+    """The savings a contract delivered in one financial year (April to March)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="savings")
+    financial_year = models.PositiveSmallIntegerField(
+        help_text="The year the financial year starts in: 2025 for 2025/26."
+    )
+    cashable = models.DecimalField(
+        **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0.00"))]
+    )
+    non_cashable = models.DecimalField(
+        "non-cashable",
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    note = models.TextField("how the savings were made", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "-financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "financial_year"], name="one_saving_a_year"
+            ),
+            models.CheckConstraint(condition=Q(cashable__gte=0), name="cashable_not_negative"),
+            models.CheckConstraint(
+                condition=Q(non_cashable__gte=0), name="non_cashable_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Savings on {self.contract.reference} in {self.year_label}"
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.financial_year)
+
+    @property
+    def total(self) -> Decimal:
+        return self.cashable + self.non_cashable
+
+
+def financial_year_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def financial_year_of(day: date) -> int:
+    """The financial year (April to March) ``day`` falls in, by the year it starts."""
+    return day.year if day.month >= 4 else day.year - 1

@@ -1,0 +1,258 @@
+"""Reads of contract performance, shared by the pages, Gateway 3, the home page and the reports.
+
+Each runs a fixed number of queries whatever the number of contracts, KPIs or returns.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from contracts.models import Contract, Supplier
+from contracts.selectors import contracts_with_status, running_condition
+
+from .models import (
+    KEY_CONTRACT_VALUE,
+    KPIS_REQUIRED,
+    Kpi,
+    KpiReturn,
+    PerformanceException,
+    PerformanceReview,
+    Rag,
+    kpis_required,
+    return_due,
+)
+
+
+@dataclass
+class KpiPosition:
+    """A KPI with its latest return and the periods whose return is late."""
+
+    kpi: Kpi
+    latest: KpiReturn | None
+    late_periods: list[tuple[date, date]]
+    due_periods: list[tuple[date, date]] = field(default_factory=list)
+
+    @property
+    def rating(self) -> str:
+        return self.latest.rating if self.latest else ""
+
+    def as_record(self) -> dict:
+        """What a performance review keeps of the KPI's position when it is recorded."""
+        latest = self.latest
+        return {
+            "kpi": self.kpi.name,
+            "unit": self.kpi.unit,
+            "target": str(self.kpi.target),
+            "period": f"{latest.period_start:%d/%m/%Y} to {latest.period_end:%d/%m/%Y}"
+            if latest
+            else "",
+            "value": str(latest.value) if latest else "",
+            "rating": latest.rating if latest else "",
+            "late_returns": len(self.late_periods),
+        }
+
+
+def _positions(kpis: list[Kpi], returns: Iterable[KpiReturn], today: date) -> list[KpiPosition]:
+    by_kpi: dict[int, list[KpiReturn]] = defaultdict(list)
+    for kpi_return in returns:
+        by_kpi[kpi_return.kpi_id].append(kpi_return)
+    positions = []
+    for kpi in kpis:
+        recorded = by_kpi[kpi.pk]
+        returned = {r.period_start for r in recorded}
+        ended = kpi.periods(until=today)
+        missing = [period for period in ended if period[0] not in returned]
+        positions.append(
+            KpiPosition(
+                kpi=kpi,
+                latest=max(recorded, key=lambda r: r.period_start, default=None),
+                late_periods=[p for p in missing if return_due(p[1]) < today],
+                due_periods=missing,
+            )
+        )
+    return positions
+
+
+def kpi_positions(contract: Contract, today: date) -> list[KpiPosition]:
+    """Each of the contract's KPIs with its latest return and late returns (two queries)."""
+    kpis = list(contract.kpis.all())
+    for kpi in kpis:
+        kpi.contract = contract
+    returns = KpiReturn.objects.filter(kpi__contract=contract).only(
+        "kpi_id", "period_start", "period_end", "value", "rating", "target"
+    )
+    return _positions(kpis, returns, today)
+
+
+def late_returns_by_contract(contract_ids: Iterable[int], today: date) -> dict[int, int]:
+    """How many KPI returns are late on each of these contracts (two queries)."""
+    kpis = list(Kpi.objects.filter(contract_id__in=list(contract_ids)).select_related("contract"))
+    returns = KpiReturn.objects.filter(kpi__in=kpis).only("kpi_id", "period_start")
+    late: Counter = Counter()
+    for position in _positions(kpis, returns, today):
+        late[position.kpi.contract_id] += len(position.late_periods)
+    return dict(late)
+
+
+@dataclass
+class PerformanceSummary:
+    """What a contract's performance shows at a glance: on its page, in Gateway 3, to members."""
+
+    latest_review: PerformanceReview | None
+    kpis: list[KpiPosition]
+    open_exceptions: int
+    kpis_required: bool
+
+    @property
+    def rag_counts(self) -> dict[str, int]:
+        counts = Counter(position.rating for position in self.kpis if position.rating)
+        return {rag.value: counts[rag.value] for rag in Rag}
+
+    @property
+    def late_returns(self) -> int:
+        return sum(len(position.late_periods) for position in self.kpis)
+
+    @property
+    def too_few_kpis(self) -> bool:
+        return self.kpis_required and len(self.kpis) < KPIS_REQUIRED
+
+    @property
+    def is_satisfactory(self) -> bool:
+        """Nothing stands against it: no poor latest rating and no exception open."""
+        return not self.open_exceptions and not (self.latest_review and self.latest_review.is_poor)
+
+    def as_text(self) -> str:
+        """The evidence in words, as a Gateway 3 report starts from it."""
+        review = self.latest_review
+        parts = [
+            f"Latest performance review on {review.held_on:%d/%m/%Y}: {review.rating_label}."
+            if review
+            else "No performance review has been recorded."
+        ]
+        counts = self.rag_counts
+        if self.kpis:
+            parts.append(
+                f"KPIs' latest returns: {counts['green']} green, {counts['amber']} amber, "
+                f"{counts['red']} red; {self.late_returns} late."
+            )
+        parts.append(
+            f"Open exceptions: {self.open_exceptions}."
+            if self.open_exceptions
+            else "No open exceptions."
+        )
+        return " ".join(parts)
+
+
+def performance_summary(contract: Contract, today: date) -> PerformanceSummary:
+    return PerformanceSummary(
+        latest_review=contract.reviews.order_by("-held_on", "-pk").first(),
+        kpis=kpi_positions(contract, today),
+        open_exceptions=contract.exceptions.exclude(
+            status=PerformanceException.Status.CLOSED
+        ).count(),
+        kpis_required=kpis_required(contract.whole_life_value),
+    )
+
+
+# --- Portfolio --------------------------------------------------------------------------------
+
+
+def _latest_review(field_name: str) -> Subquery:
+    return Subquery(
+        PerformanceReview.objects.filter(contract=OuterRef("pk"))
+        .order_by("-held_on", "-pk")
+        .values(field_name)[:1]
+    )
+
+
+def _count_of(queryset) -> Coalesce:
+    counted = queryset.order_by().values("contract").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    directorate_id: int | None = None
+    rating: str = ""
+    overdue: bool = False
+    open_exceptions: bool = False
+    key_only: bool = False
+
+
+def key_condition() -> Q:
+    """Key contracts, which lead members follow: high value (Tier B) or rated high risk."""
+    return Q(whole_life_value__gt=KEY_CONTRACT_VALUE) | Q(risk_rating=Contract.Risk.HIGH)
+
+
+def overdue_condition(*, today: date) -> Q:
+    """Running contracts whose next performance review was due before today."""
+    return running_condition(today=today) & Q(review_date__lt=today)
+
+
+def portfolio(*, today: date, filters: PortfolioFilters | None = None) -> QuerySet[Contract]:
+    """The running contracts with their latest rating, next review and open exceptions."""
+    filters = filters or PortfolioFilters()
+    contracts = (
+        contracts_with_status(today=today)
+        .filter(running_condition(today=today))
+        .annotate(
+            latest_rating=_latest_review("rating"),
+            latest_rating_other=_latest_review("rating_other"),
+            latest_review_on=_latest_review("held_on"),
+            open_exceptions=_count_of(
+                PerformanceException.objects.filter(contract=OuterRef("pk")).exclude(
+                    status=PerformanceException.Status.CLOSED
+                )
+            ),
+            kpi_count=_count_of(Kpi.objects.filter(contract=OuterRef("pk"))),
+        )
+    )
+    if filters.directorate_id:
+        contracts = contracts.filter(directorate_id=filters.directorate_id)
+    if filters.rating == "none":
+        contracts = contracts.filter(latest_rating__isnull=True)
+    elif filters.rating:
+        contracts = contracts.filter(latest_rating=filters.rating)
+    if filters.overdue:
+        contracts = contracts.filter(review_date__lt=today)
+    if filters.open_exceptions:
+        contracts = contracts.filter(open_exceptions__gt=0)
+    if filters.key_only:
+        contracts = contracts.filter(key_condition())
+    return contracts.order_by("-whole_life_value", "pk")
+
+
+def portfolio_counts(*, today: date, filters: PortfolioFilters | None = None) -> dict[str, int]:
+    """The headline figures of the portfolio (one query)."""
+    return portfolio(today=today, filters=filters).aggregate(
+        contracts=Count("pk"),
+        overdue=Count("pk", filter=Q(review_date__lt=today)),
+        with_open_exceptions=Count("pk", filter=Q(open_exceptions__gt=0)),
+        poor=Count("pk", filter=Q(latest_rating__in=PerformanceReview.POOR)),
+        unrated=Count("pk", filter=Q(latest_rating__isnull=True)),
+    )
+
+
+def open_exceptions(*, today: date) -> QuerySet[PerformanceException]:
+    return (
+        PerformanceException.objects.exclude(status=PerformanceException.Status.CLOSED)
+        .select_related("contract", "contract__supplier", "accountable_officer", "kpi")
+        .order_by("opened_on", "pk")
+    )
+
+
+def strategic_suppliers(*, today: date) -> list[Supplier]:
+    """Strategic suppliers, each with its running contracts (``running``) and their risks."""
+    suppliers = list(Supplier.objects.filter(is_strategic=True).order_by("name"))
+    contracts = portfolio(today=today).filter(supplier__in=suppliers)
+    by_supplier: dict[int, list[Contract]] = defaultdict(list)
+    for contract in contracts:
+        by_supplier[contract.supplier_id].append(contract)
+    for supplier in suppliers:
+        supplier.running = by_supplier[supplier.pk]
+        supplier.running_value = sum(c.whole_life_value for c in supplier.running)
+    return suppliers
