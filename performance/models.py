@@ -108,12 +108,13 @@ class Kpi(KpiDefinition):
         )
 
     def periods(self, *, until: date) -> list[tuple[date, date]]:
-        """The reporting periods that have ended by ``until``, within the contract's term."""
-        last = min(until, self.contract.end_date)
+        """The reporting periods within the contract's term whose last day is before ``until``."""
         periods = []
-        while (period := self.period(len(periods)))[1] <= last:
+        while True:
+            period = self.period(len(periods))
+            if period[1] >= until or period[1] > self.contract.end_date:
+                return periods
             periods.append(period)
-        return periods
 
     def current_period(self, *, today: date) -> tuple[date, date] | None:
         """The period ``today`` falls in, while the contract runs."""
