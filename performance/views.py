@@ -332,17 +332,25 @@ def exception_detail(request: HttpRequest, pk: int, exception_pk: int) -> HttpRe
 
 
 EXCEPTION_ACTIONS = {
+    # form, heading, button, what is said once it is done
     "respond": (
         ExceptionResponseForm,
         "Record the provider's explanation and remedial plan",
+        "Save the response",
         "The provider's explanation and remedial plan have been recorded",
     ),
     "meeting": (
         MeetingForm,
         "Record the provider's attendance at a meeting",
+        "Save the meeting",
         "The meeting has been recorded",
     ),
-    "close": (CloseForm, "Close the exception", "The exception has been closed"),
+    "close": (
+        CloseForm,
+        "Close the exception",
+        "Close the exception",
+        "The exception has been closed",
+    ),
 }
 
 
@@ -357,7 +365,7 @@ def exception_action(request: HttpRequest, pk: int, exception_pk: int, step: str
     )
     if not allowed:
         raise PermissionDenied
-    form_class, heading, done = EXCEPTION_ACTIONS[step]
+    form_class, heading, button, done = EXCEPTION_ACTIONS[step]
     initial = {
         "provider_explanation": exception.provider_explanation,
         "remedial_plan": exception.remedial_plan,
@@ -388,8 +396,7 @@ def exception_action(request: HttpRequest, pk: int, exception_pk: int, step: str
             "contract": exception.contract,
             "heading": heading,
             "intro": exception.reason,
-            "button": heading.split(" the ")[0] if step != "close" else "Close the exception",
-            "back": reverse("performance:exception", args=[pk, exception.pk]),
+            "button": button,
         },
     )
 

@@ -145,7 +145,7 @@ def test_overdue_reviews_are_listed_for_the_manager_and_the_central_team(
 
 
 def test_late_returns_are_counted_from_thirty_days_after_the_period(contract):
-    kpi = KpiFactory(contract=contract, frequency=1)  # monthly
+    KpiFactory(contract=contract, frequency=1)  # monthly
     # January ends 31/01: its return is due by 02/03/2026 and late from 03/03/2026.
     assert kpi_positions(contract, date(2026, 3, 2))[0].late_periods == []
     late = kpi_positions(contract, date(2026, 3, 3))[0]
