@@ -237,7 +237,7 @@ def portfolio_counts(*, today: date, filters: PortfolioFilters | None = None) ->
     )
 
 
-def open_exceptions(*, today: date) -> QuerySet[PerformanceException]:
+def open_exceptions() -> QuerySet[PerformanceException]:
     return (
         PerformanceException.objects.exclude(status=PerformanceException.Status.CLOSED)
         .select_related("contract", "contract__supplier", "accountable_officer", "kpi")

@@ -285,7 +285,8 @@ def _exception_open(
     )
 
 
-def _may_work_on(user: User, exception: PerformanceException) -> bool:
+def may_work_on(user: User, exception: PerformanceException) -> bool:
+    """Whether ``user`` may record the provider's response or a meeting on ``exception``."""
     return user.has_perm("performance.manage_contract", exception.contract) or user.has_perm(
         "performance.close_exception", exception
     )
@@ -303,7 +304,7 @@ def exception_respond(
     *, exception: PerformanceException, provider_explanation: str, remedial_plan: str, by: User
 ) -> PerformanceException:
     """Record the provider's explanation of the under-performance and its remedial plan."""
-    if not _may_work_on(by, exception):
+    if not may_work_on(by, exception):
         raise PermissionDenied
     exception = _locked_exception(exception)
     errors = {}
@@ -329,7 +330,7 @@ def exception_record_meeting(
     by: User,
 ) -> PerformanceException:
     """Record a meeting the provider was asked to attend to account for its performance."""
-    if not _may_work_on(by, exception):
+    if not may_work_on(by, exception):
         raise PermissionDenied
     exception = _locked_exception(exception)
     errors = {}

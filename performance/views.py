@@ -53,6 +53,7 @@ from .services import (
     kpi_create,
     kpi_return_record,
     kpi_update,
+    may_work_on,
     planned_savings_set,
     review_record,
     risk_assess,
@@ -300,12 +301,6 @@ def _exception(request: HttpRequest, pk: int, exception_pk: int) -> PerformanceE
     return exception
 
 
-def _may_work_on(user, exception: PerformanceException) -> bool:
-    return user.has_perm("performance.manage_contract", exception.contract) or user.has_perm(
-        "performance.close_exception", exception
-    )
-
-
 @requires("contracts.view_register")
 @require_GET
 def exception_detail(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
@@ -324,7 +319,7 @@ def exception_detail(request: HttpRequest, pk: int, exception_pk: int) -> HttpRe
             "exception": exception,
             "contract": exception.contract,
             "kpi_returns": kpi_returns,
-            "can_work_on": exception.is_open and _may_work_on(request.user, exception),
+            "can_work_on": exception.is_open and may_work_on(request.user, exception),
             "can_close": exception.is_open
             and request.user.has_perm("performance.close_exception", exception),
         },
@@ -361,7 +356,7 @@ def exception_action(request: HttpRequest, pk: int, exception_pk: int, step: str
     allowed = (
         request.user.has_perm("performance.close_exception", exception)
         if step == "close"
-        else _may_work_on(request.user, exception)
+        else may_work_on(request.user, exception)
     )
     if not allowed:
         raise PermissionDenied
@@ -381,10 +376,7 @@ def exception_action(request: HttpRequest, pk: int, exception_pk: int, step: str
         elif step == "meeting":
             exception_record_meeting(exception=exception, by=request.user, **data)
         else:
-            try:
-                exception_close(exception=exception, by=request.user, **data)
-            except PerformanceError as error:
-                raise ValidationError(str(error)) from None
+            exception_close(exception=exception, by=request.user, **data)
 
     return _form_page(
         request,
@@ -561,7 +553,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     late = late_returns_by_contract([c.pk for c in page], today)
     for contract in page:
         contract.late_returns = late.get(contract.pk, 0)
-    exceptions = open_exceptions(today=today).filter(
+    exceptions = open_exceptions().filter(
         Q(accountable_officer=user) | Q(contract__contract_manager=user)
     )
     return render(

@@ -44,6 +44,7 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
     assert navigation.get_by_role("link").all_inner_texts() == [
         "Home",
         "Contracts",
+        "Performance",
         "Forward plan",
         "Reference data",
     ]
