@@ -88,6 +88,15 @@ def kpi_positions(contract: Contract, today: date) -> list[KpiPosition]:
     return _positions(kpis, returns, today)
 
 
+def contract_returns(contract: Contract) -> QuerySet[KpiReturn]:
+    """Every return on the contract's KPIs, newest period first (one query)."""
+    return (
+        KpiReturn.objects.filter(kpi__contract=contract)
+        .select_related("kpi", "recorded_by")
+        .order_by("-period_start", "kpi_id")
+    )
+
+
 def late_returns_by_contract(contract_ids: Iterable[int], today: date) -> dict[int, int]:
     """How many KPI returns are late on each of these contracts (two queries)."""
     kpis = list(Kpi.objects.filter(contract_id__in=list(contract_ids)).select_related("contract"))

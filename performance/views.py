@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,9 +33,10 @@ from .forms import (
     RiskForm,
     SavingForm,
 )
-from .models import Kpi, KpiReturn, PerformanceException, ReviewAction
+from .models import Kpi, PerformanceException, ReviewAction
 from .selectors import (
     PortfolioFilters,
+    contract_returns,
     kpi_positions,
     late_returns_by_contract,
     open_exceptions,
@@ -104,8 +105,12 @@ def _form_page(
 @require_GET
 def contract_performance(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
-    contract = _contract(request, pk, "performance.view_contract")
-    contract = contract_detail(pk=pk, today=today)
+    try:
+        contract = contract_detail(pk=pk, today=today)
+    except Contract.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm("performance.view_contract", contract):
+        raise PermissionDenied
     summary = performance_summary(contract, today)
     return render(
         request,
@@ -120,14 +125,6 @@ def contract_performance(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": request.user.has_perm("performance.manage_contract", contract),
             "today": today,
         },
-    )
-
-
-def contract_returns(contract: Contract):
-    return (
-        KpiReturn.objects.filter(kpi__contract=contract)
-        .select_related("kpi", "recorded_by")
-        .order_by("-period_start", "kpi_id")
     )
 
 
