@@ -8,16 +8,8 @@ Rows are matched to the register by reference, so importing the same file twice 
 The file is read row by row in batches, so memory does not grow with its length.
 """
 
-import codecs
-import csv
-import io
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from itertools import islice
-from pathlib import Path
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,20 +18,22 @@ from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from procurement.models import ContractCategory, Directorate, User
+from procurement.tabular import (
+    CellError,
+    Column,
+    ImportFileError,
+    ImportRefused,
+    Problem,
+    batches,
+    parse_date,
+    parse_money,
+    parse_whole_number,
+    parse_yes_no,
+    read_table,
+    text,
+)
 
 from .models import Contract, Supplier
-
-BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str  # the heading in our template
-    attribute: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-    hint: str = ""
-
 
 COLUMNS = (
     Column(
@@ -181,6 +175,13 @@ COLUMNS = (
     Column("Risk rating", "risk_rating", False, ("risk rating", "risk")),
 )
 COLUMN_BY_ATTRIBUTE = {column.attribute: column for column in COLUMNS}
+__all__ = [
+    "COLUMNS",
+    "ImportFileError",
+    "ImportRefused",
+    "contracts_import",
+    "contracts_import_check",
+]
 
 ROUTES = {
     "quote": Contract.Route.QUOTE,
@@ -202,22 +203,9 @@ ROUTES = {
     "waiver": Contract.Route.DIRECT_AWARD,
     "single source": Contract.Route.DIRECT_AWARD,
 }
-TRUE_WORDS = {"yes", "y", "true", "1"}
-FALSE_WORDS = {"no", "n", "false", "0", ""}
 UPDATE_FIELDS = list(Contract.DETAIL_FIELDS)
 # The same details as attributes, foreign keys by id, to compare a row with the register.
 CONTRACT_ATTRIBUTES = tuple(Contract._meta.get_field(name).attname for name in UPDATE_FIELDS)
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: wrong type, unreadable, or a required column missing."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int  # the spreadsheet row number, counting the heading as row 1
-    column: str
-    message: str
 
 
 @dataclass
@@ -232,169 +220,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.rows > 0 and not self.problems
-
-
-class ImportRefused(Exception):
-    def __init__(self, result: ImportResult) -> None:
-        super().__init__(f"{len(result.problems)} problems: nothing was imported")
-        self.result = result
-
-
-def normalise_heading(heading: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(heading or "").lower()).strip()
-
-
-HEADING_LOOKUP = {}
-for _column in COLUMNS:
-    for _name in (_column.name, _column.attribute, *_column.aliases):
-        HEADING_LOOKUP.setdefault(normalise_heading(_name), _column.attribute)
-
-
-# --- Reading files ----------------------------------------------------------------------------
-
-
-def _encoding_of(stream: IO[bytes]) -> str:
-    """UTF-8 if the whole file decodes as UTF-8, else Windows-1252 (Excel's "CSV" on Windows).
-
-    Read in chunks so that memory does not grow with the file.
-    """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    stream.seek(0)
-    try:
-        while chunk := stream.read(64 * 1024):
-            if b"\x00" in chunk:
-                raise ImportFileError("The file is not a CSV file: save it as CSV (UTF-8) or XLSX")
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    finally:
-        stream.seek(0)
-    return "utf-8-sig"
-
-
-def _csv_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
-    encoding = _encoding_of(stream)
-    wrapper = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-    try:
-        yield from csv.reader(wrapper)
-    except csv.Error as error:
-        raise ImportFileError(f"The file is not a readable CSV file ({error})") from None
-    finally:
-        wrapper.detach()
-
-
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:
-        raise ImportFileError("The file is not a readable XLSX workbook") from error
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield list(values)
-    finally:
-        workbook.close()
-
-
-def read_table(stream: IO[bytes], filename: str) -> tuple[dict[int, str], Iterator[list[Any]]]:
-    """The column each position holds, and an iterator over the rows after the heading."""
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(stream)
-    elif suffix == ".xlsx":
-        rows = _xlsx_rows(stream)
-    else:
-        raise ImportFileError("The file must be a CSV or XLSX file")
-    try:
-        heading = next(rows)
-    except StopIteration:
-        raise ImportFileError("The file is empty") from None
-    positions: dict[int, str] = {}
-    for index, cell in enumerate(heading):
-        attribute = HEADING_LOOKUP.get(normalise_heading(cell))
-        if attribute and attribute not in positions.values():
-            positions[index] = attribute
-    missing = [c for c in COLUMNS if c.required and c.attribute not in positions.values()]
-    if missing:
-        names = ", ".join(f"'{column.name}'" for column in missing)
-        raise ImportFileError(
-            f"The file has no column for {names}. Use the template's headings on the first row"
-        )
-    return positions, rows
-
-
-# --- Reading values ---------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    pass
-
-
-def text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def parse_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    raw = text(value)
-    if not raw:
-        return None
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
-        try:
-            return datetime.strptime(raw, pattern).date()  # noqa: DTZ007 - a date, not a time
-        except ValueError:
-            continue
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}", raw):
-        raise CellError(f"'{raw}' is not a real date")
-    raise CellError(f"'{raw}' is not a date: use dd/mm/yyyy, like 31/03/2026")
-
-
-def parse_money(value: Any) -> Decimal | None:
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    raw = text(value)
-    if not raw:
-        return None
-    cleaned = re.sub(r"[£,\s]", "", raw)
-    negative = cleaned.startswith("(") and cleaned.endswith(")")
-    cleaned = cleaned.strip("()")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise CellError(f"'{raw}' is not an amount of money, like £1,234.50") from None
-    if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
-        raise CellError(f"'{raw}' is not an amount of money, like £1,234.50")
-    return (-amount if negative else amount).quantize(Decimal("0.01"))
-
-
-def parse_whole_number(value: Any) -> int:
-    raw = text(value)
-    if not raw:
-        return 0
-    if not re.fullmatch(r"\d{1,4}", raw):
-        raise CellError(f"'{raw}' is not a whole number")
-    return int(raw)
-
-
-def parse_yes_no(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raw = text(value).lower()
-    if raw in TRUE_WORDS:
-        return True
-    if raw in FALSE_WORDS:
-        return False
-    raise CellError(f"'{text(value)}' is not Yes or No")
 
 
 # --- Checking and writing ---------------------------------------------------------------------
@@ -622,29 +447,12 @@ class RowChecker:
         return None, new
 
 
-def _batches(positions: dict[int, str], rows: Iterator[list[Any]]):
-    """Rows as dictionaries, numbered as in the spreadsheet, in batches; blank rows skipped."""
-    numbered = (
-        (
-            number,
-            {
-                attribute: cells[index] if index < len(cells) else None
-                for index, attribute in positions.items()
-            },
-        )
-        for number, cells in enumerate(rows, start=2)
-        if any(text(cell) for cell in cells)
-    )
-    while batch := list(islice(numbered, BATCH_SIZE)):
-        yield batch
-
-
 def _run(stream: IO[bytes], filename: str, *, by: User, write: bool, reason: str) -> ImportResult:
-    positions, rows = read_table(stream, filename)
+    positions, rows = read_table(stream, filename, COLUMNS)
     result = ImportResult()
     lookups = Lookups()
     checker = RowChecker(by=by, lookups=lookups)
-    for batch in _batches(positions, rows):
+    for batch in batches(positions, rows):
         result.rows += len(batch)
         lookups.load_suppliers([row for _, row in batch])
         existing = Contract.objects.in_bulk(

@@ -1,13 +1,12 @@
 """Pages of the contract register."""
 
-import secrets
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from procurement.access import public, requires
 from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.templatetags.govuk import money
+from procurement.uploads import IMPORT_SUFFIXES, import_step, upload_stash
 
 from . import exports
 from .forms import (
@@ -34,8 +34,6 @@ from .forms import (
 )
 from .importing import (
     COLUMNS,
-    ImportFileError,
-    ImportRefused,
     contracts_import,
     contracts_import_check,
 )
@@ -359,65 +357,35 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in {".csv", ".xlsx"}:
+        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
             form.add_error("file", "The file must be a CSV or XLSX file")
         else:
-            token = secrets.token_urlsafe(16)
-            stored = default_storage.save(f"imports/{request.user.pk}/{token}{suffix}", upload)
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": token,
-                "path": stored,
-                "name": Path(upload.name).name,
-            }
+            token = upload_stash(request, key=IMPORT_SESSION_KEY, upload=upload)
             return redirect("contracts:import_preview", token=token)
     return render(request, "contracts/import_upload.html", {"form": form, "columns": COLUMNS})
-
-
-def _pending_import(request: HttpRequest, token: str) -> dict:
-    pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or pending["token"] != token or not default_storage.exists(pending["path"]):
-        raise Http404("This import has finished or expired: upload the file again")
-    return pending
 
 
 @requires("contracts.import_contracts")
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    pending = _pending_import(request, token)
-    file_error = None
-    result = None
-    try:
-        with default_storage.open(pending["path"], "rb") as stream:
-            if request.method == "POST":
-                result = contracts_import(
-                    stream=stream,
-                    filename=pending["name"],
-                    by=request.user,
-                    reason=f"Imported from {pending['name']}",
-                )
-            else:
-                result = contracts_import_check(
-                    stream=stream, filename=pending["name"], by=request.user
-                )
-    except ImportFileError as error:
-        file_error = str(error)
-    except ImportRefused as refused:
-        result = refused.result
-    if request.method == "POST" and result is not None and result.ok:
-        default_storage.delete(pending["path"])
-        del request.session[IMPORT_SESSION_KEY]
+    step = import_step(
+        request,
+        key=IMPORT_SESSION_KEY,
+        token=token,
+        check=partial(contracts_import_check, by=request.user),
+        run=lambda stream, filename: contracts_import(
+            stream=stream, filename=filename, by=request.user, reason=f"Imported from {filename}"
+        ),
+    )
+    if step.imported:
+        result = step.result
         messages.success(
             request,
-            f"Imported {pending['name']}: {result.created} contracts added, "
+            f"Imported {step.pending['name']}: {result.created} contracts added, "
             f"{result.updated} updated, {result.unchanged} unchanged",
         )
         return redirect("contracts:register")
-    return render(
-        request,
-        "contracts/import_preview.html",
-        {"pending": pending, "result": result, "file_error": file_error, "token": token},
-    )
+    return render(request, "contracts/import_preview.html", {**step.context, "token": token})
 
 
 @requires("contracts.import_contracts")

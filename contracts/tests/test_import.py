@@ -17,6 +17,7 @@ from contracts.importing import (
     contracts_import_check,
 )
 from contracts.models import Contract, Supplier
+from procurement import tabular
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
 
@@ -177,7 +178,7 @@ def test_a_missing_required_column_refuses_the_file(people):
 
 
 def test_all_or_nothing_across_batches(people, monkeypatch):
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(tabular, "BATCH_SIZE", 2)
     rows = [row(f"C-{n}") for n in range(1, 6)] + [row("C-6", Department="Parks")]
     with pytest.raises(ImportRefused) as refused:
         run(people, csv_file(*rows))
