@@ -11,6 +11,8 @@ from django.db.models import Prefetch
 from . import scoring
 from .models import (
     Bid,
+    BidCommitment,
+    ChosenMeasure,
     EvaluationCriterion,
     Evaluator,
     EvaluatorScore,
@@ -27,7 +29,10 @@ def weighting_in_force(*, project: ProcurementProject) -> GatewayReview | None:
             project=project, stage="G1", state=GatewayReview.State.APPROVED
         )
         .select_related("template_category")
-        .prefetch_related(Prefetch("criteria", queryset=EvaluationCriterion.objects.all()))
+        .prefetch_related(
+            Prefetch("criteria", queryset=EvaluationCriterion.objects.all()),
+            Prefetch("chosen_measures", queryset=ChosenMeasure.objects.select_related("measure")),
+        )
         .order_by("-decided_at", "-pk")
         .first()
     )
@@ -81,6 +86,13 @@ class Evaluation:
     weighting_review: GatewayReview | None
     panel: list[Evaluator]
     rows: list[BidRow] = field(default_factory=list)
+
+    @property
+    def chosen_measures(self) -> list:
+        """The social value measures bidders were asked to commit to, with their offers."""
+        if self.weighting_review is None:
+            return []
+        return [chosen.measure for chosen in self.weighting_review.chosen_measures.all()]
 
     @property
     def criteria(self) -> list[EvaluationCriterion]:
@@ -162,6 +174,7 @@ def evaluation_for(*, project: ProcurementProject) -> Evaluation:
             Prefetch(
                 "moderated_scores", queryset=ModeratedScore.objects.select_related("moderated_by")
             ),
+            Prefetch("commitments", queryset=BidCommitment.objects.select_related("measure")),
         )
     )
     criteria = evaluation.criteria

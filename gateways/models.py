@@ -18,6 +18,7 @@ from procurement.models import (
     GatewayStage,
 )
 from procurement.numbers import figure
+from socialvalue.models import CommitmentTerms
 
 WEIGHT = {"max_digits": 5, "decimal_places": 2}
 SOCIAL_VALUE_MINIMUM = 10  # per cent, for procurements over £100,000 (DESIGN §2.3)
@@ -712,3 +713,46 @@ class ProposedKpi(KpiDefinition):
 
     class Meta:
         ordering = ["review", "pk"]
+
+
+class ChosenMeasure(models.Model):
+    """A social value measure a Gateway 1 strategy asks bidders to commit to."""
+
+    review = models.ForeignKey(
+        GatewayReview, on_delete=models.PROTECT, related_name="chosen_measures"
+    )
+    measure = models.ForeignKey(
+        "socialvalue.Measure", on_delete=models.PROTECT, related_name="chosen_at_gateway_1"
+    )
+    order = models.PositiveSmallIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "measure"], name="measure_chosen_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.measure)
+
+
+class BidCommitment(CommitmentTerms):
+    """What a bidder offers against one of the chosen measures; the winning bid's offers become
+    the contract's social value plan at award."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="commitments")
+    measure = models.ForeignKey(
+        "socialvalue.Measure", on_delete=models.PROTECT, related_name="bid_commitments"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bid", "measure__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "measure"], name="one_offer_a_measure"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="offer_above_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid.supplier}: {self.quantity} of {self.measure.code}"

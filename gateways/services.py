@@ -32,11 +32,15 @@ from performance.services import kpis_adopt
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, PolicyStep, User
 from procurement.services import require
+from socialvalue.models import MEASURES_AT_GATEWAY_1, Measure
+from socialvalue.services import commitments_adopt
 
 from . import notifications
 from .evaluation import evaluation_for, weighting_in_force
 from .models import (
     Bid,
+    BidCommitment,
+    ChosenMeasure,
     Delegation,
     EvaluationCriterion,
     Evaluator,
@@ -500,6 +504,14 @@ def _act_on_the_register(review: GatewayReview, *, by: User) -> None:
             by=by,
             reason=f"Proposed in the Gateway 2 report (report {review.pk})",
         )
+        winning_bid = project.bids.filter(supplier=review.recommended_supplier_id).first()
+        if winning_bid is not None:
+            commitments_adopt(
+                contract=contract,
+                offers=winning_bid.commitments.all(),
+                by=by,
+                reason=f"Offered in the winning bid (Gateway 2 report {review.pk})",
+            )
     if review.stage == GatewayStage.G3 and review.is_extension and review.contract_id:
         try:
             contract_extend(
@@ -675,6 +687,7 @@ def _weighting_start(review: GatewayReview, *, by: User) -> None:
         for name in WEIGHTING_FIELDS:
             setattr(review, name, getattr(previous, name))
         criteria = [(c.group, c.name, c.weight) for c in previous.criteria.all()]
+        measures = [chosen.measure for chosen in previous.chosen_measures.all()]
     elif review.template_category is not None:
         review.quality_weight, review.price_weight, review.social_value_weight = (
             Decimal(w) for w in review.template_weights
@@ -691,6 +704,8 @@ def _weighting_start(review: GatewayReview, *, by: User) -> None:
         criteria = []
     save_with_history(review, by=by, reason="Weighting started from the category template")
     _write_criteria(review, criteria, by=by)
+    if previous is not None:
+        _write_chosen_measures(review, measures, by=by)
 
 
 def _write_criteria(
@@ -846,6 +861,95 @@ def proposed_kpi_remove(*, kpi: ProposedKpi, by: User) -> None:
     kpi._history_user = by
     kpi._change_reason = "KPI no longer proposed"
     kpi.delete()
+
+
+# --- Social value: the measures chosen at Gateway 1 and the bids' offers ----------------------
+
+
+def _write_chosen_measures(review: GatewayReview, measures: Sequence[Measure], *, by: User) -> None:
+    existing = {chosen.measure_id: chosen for chosen in review.chosen_measures.all()}
+    wanted = [measure.pk for measure in measures]
+    for chosen in existing.values():
+        if chosen.measure_id not in wanted:
+            chosen._history_user = by
+            chosen._change_reason = "Measure no longer chosen"
+            chosen.delete()
+    for order, measure_id in enumerate(wanted, start=1):
+        chosen = existing.get(measure_id) or ChosenMeasure(review=review, measure_id=measure_id)
+        if chosen.pk and chosen.order == order:
+            continue
+        chosen.order = order
+        save_with_history(chosen, by=by, reason="Measure chosen for bidders to commit to")
+
+
+@transaction.atomic
+def measures_choose(*, review: GatewayReview, measures: Sequence[Measure], by: User) -> None:
+    """The author of a Gateway 1 strategy chooses the short list of social value measures that
+    bidders will be asked to commit to."""
+    review = _locked(review)
+    if by.pk != review.author_id:
+        raise GatewayError("Only the report's author can choose its social value measures.")
+    if review.stage != GatewayStage.G1 or review.project_id is None:
+        raise GatewayError("Social value measures are chosen in a Gateway 1 strategy.")
+    if review.state not in {State.DRAFT, State.RETURNED}:
+        raise GatewayError(
+            "The measures can be changed only while the report is a draft or returned."
+        )
+    if len(measures) > MEASURES_AT_GATEWAY_1:
+        raise GatewayError(
+            f"Choose at most {MEASURES_AT_GATEWAY_1} measures: a short list bidders can "
+            "answer well."
+        )
+    if len({m.library_id for m in measures}) > 1:
+        raise GatewayError("Choose the measures from one library, so they are valued alike.")
+    if BidCommitment.objects.filter(bid__project=review.project).exists():
+        raise GatewayError(
+            "Bids have already offered commitments against the approved measures, so they "
+            "cannot change."
+        )
+    _write_chosen_measures(review, measures, by=by)
+
+
+@transaction.atomic
+def bid_offers_set(
+    *,
+    bid: Bid,
+    offers: Mapping[int, tuple[Decimal, date] | None],
+    by: User,
+) -> list[BidCommitment]:
+    """Record what a bid offers against each measure chosen at Gateway 1 (quantity and date, or
+    ``None`` where it offers nothing); the winning bid's offers become the contract's plan."""
+    require(by, "gateways.record_bids", bid.project)
+    _locked_project(bid.project)
+    weighting = _evaluation_open(bid.project)
+    chosen = {c.measure_id: c.measure for c in weighting.chosen_measures.select_related("measure")}
+    unknown = set(offers) - set(chosen)
+    if unknown:
+        raise GatewayError("Offers can be made only against the measures chosen at Gateway 1.")
+    existing = {offer.measure_id: offer for offer in bid.commitments.all()}
+    saved = []
+    for measure_id, measure in chosen.items():
+        terms = offers.get(measure_id)
+        offer = existing.get(measure_id)
+        if terms is None:
+            if offer is not None:
+                offer._history_user = by
+                offer._change_reason = "Offer withdrawn"
+                offer.delete()
+            continue
+        quantity, target_date = terms
+        if quantity is None or quantity <= 0 or target_date is None:
+            raise GatewayError(
+                f"Give both a quantity above 0 and a date for {measure.code}, or leave both blank."
+            )
+        offer = offer or BidCommitment(bid=bid, measure=measure)
+        if offer.pk and (offer.quantity, offer.target_date) == (quantity, target_date):
+            saved.append(offer)
+            continue
+        offer.quantity, offer.target_date = quantity, target_date
+        offer.full_clean()
+        saved.append(save_with_history(offer, by=by, reason="Social value offered in the bid"))
+    return saved
 
 
 def _evaluation_open(project: ProcurementProject) -> GatewayReview:

@@ -12,3 +12,16 @@ def figure(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
     return f"{number:f}"
+
+
+def count(value) -> str:
+    """A quantity with thousands separators and no trailing zeros: 1200.00 is 1,200, 12.50 12.5."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    return f"{number.normalize():,f}"

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class SocialValueConfig(AppConfig):
     name = "socialvalue"
     verbose_name = "Social value"
+
+    def ready(self) -> None:
+        from procurement import attention, navigation
+        from procurement import demo as demo_registry
+
+        from . import demo, home
+
+        attention.register(home.social_value_needing_attention)
+        navigation.register(
+            navigation.Section(
+                "Social value", "socialvalue:portfolio", "socialvalue.view_social_value", 17
+            )
+        )
+        demo_registry.register(demo_registry.DemoPart("social value", demo.build, order=40))

@@ -68,3 +68,9 @@ def govuk_tag(text: str, colour: str = "") -> str:
 def figure(value) -> str:
     """A number without trailing zeros: 60.00 → 60, 12.50 → 12.5."""
     return numbers.figure(value)
+
+
+@register.inclusion_tag("govuk/_bar_chart.html")
+def bar_chart(chart, element_id: str) -> dict:
+    """An SVG bar chart; the page puts a table of the same figures beside it."""
+    return {"chart": chart, "id": element_id}
