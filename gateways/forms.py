@@ -7,6 +7,8 @@ from contracts.selectors import directorates_for_officer
 from procurement.forms import GovukDateField, MoneyField, text_area
 from procurement.models import GatewayStage, User
 from procurement.numbers import figure
+from socialvalue.forms import QuantityField
+from socialvalue.models import MEASURES_AT_GATEWAY_1
 
 from .models import EvaluationCriterion, GatewayReview, ProcurementProject, StepDecision
 
@@ -539,3 +541,71 @@ class ScoresForm(forms.Form):
             c.pk: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data[f"text_{c.pk}"])
             for c in self.criteria
         }
+
+
+class ChooseMeasuresForm(forms.Form):
+    """The short list of a library's social value measures bidders will commit to."""
+
+    measures = forms.TypedMultipleChoiceField(
+        label="Measures bidders will be asked to commit to",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"Choose up to {MEASURES_AT_GATEWAY_1}, from one library.",
+    )
+
+    def __init__(self, *args, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measures"].choices = [
+            (m.pk, f"{m.code}: {m.description} ({m.unit})") for m in measures
+        ]
+
+
+class BidOffersForm(forms.Form):
+    """A quantity and a date for each measure chosen at Gateway 1, or neither."""
+
+    def __init__(self, *args, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measures = list(measures)
+        for measure in self.measures:
+            self.fields[f"quantity_{measure.pk}"] = QuantityField(
+                label=f"{measure.code}: quantity offered ({measure.unit})",
+                help_text=measure.description,
+                required=False,
+            )
+            self.fields[f"target_date_{measure.pk}"] = GovukDateField(
+                label=f"{measure.code}: to be delivered by", required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        for measure in self.measures:
+            quantity = data.get(f"quantity_{measure.pk}")
+            target_date = data.get(f"target_date_{measure.pk}")
+            if quantity is not None and quantity <= 0:
+                self.add_error(
+                    f"quantity_{measure.pk}", "Enter a quantity above 0, or leave it blank"
+                )
+            elif (
+                quantity is not None
+                and target_date is None
+                and not self.has_error(f"target_date_{measure.pk}")
+            ):
+                self.add_error(
+                    f"target_date_{measure.pk}", f"Enter the date {measure.code} is offered by"
+                )
+            elif quantity is None and target_date is not None:
+                self.add_error(
+                    f"quantity_{measure.pk}", f"Enter the quantity of {measure.code} offered"
+                )
+        return data
+
+    def offers(self) -> dict:
+        data = self.cleaned_data
+        offers = {}
+        for measure in self.measures:
+            quantity = data.get(f"quantity_{measure.pk}")
+            offers[measure.pk] = (
+                (quantity, data[f"target_date_{measure.pk}"]) if quantity is not None else None
+            )
+        return offers

@@ -922,6 +922,10 @@ def bid_offers_set(
     require(by, "gateways.record_bids", bid.project)
     _locked_project(bid.project)
     weighting = _evaluation_open(bid.project)
+    if bid.moderated_scores.exists():
+        raise GatewayError(
+            "This bid's scores have been moderated, so its offer can no longer change."
+        )
     chosen = {c.measure_id: c.measure for c in weighting.chosen_measures.select_related("measure")}
     unknown = set(offers) - set(chosen)
     if unknown:

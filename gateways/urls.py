@@ -37,10 +37,16 @@ urlpatterns = [
     ),
     path("reviews/<int:pk>/withdraw/", views.review_withdraw_view, name="withdraw"),
     path("reviews/<int:pk>/weighting/", views.weighting_edit, name="weighting"),
+    path("reviews/<int:pk>/measures/", views.measures_edit, name="measures"),
     path("projects/<int:pk>/evaluation/", views.evaluation, name="evaluation"),
     path("projects/<int:pk>/evaluation/panel/", views.evaluator_add_view, name="evaluator_add"),
     path("projects/<int:pk>/evaluation/declaration/", views.declaration, name="declaration"),
     path("projects/<int:pk>/evaluation/bids/new/", views.bid_add, name="bid_add"),
+    path(
+        "projects/<int:pk>/evaluation/bids/<int:bid_pk>/social-value/",
+        views.bid_offers,
+        name="bid_offers",
+    ),
     path(
         "projects/<int:pk>/evaluation/bids/<int:bid_pk>/score/",
         views.bid_score_view,

@@ -16,10 +16,13 @@ from procurement.access import requires
 from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.models import ContractCategory, Directorate, GatewayStage
+from socialvalue.models import MeasureLibrary
 
-from .evaluation import evaluation_for, savings_against_baseline
+from .evaluation import evaluation_for, savings_against_baseline, weighting_in_force
 from .forms import (
     BidForm,
+    BidOffersForm,
+    ChooseMeasuresForm,
     DecisionForm,
     DeclarationForm,
     DelegationForm,
@@ -59,6 +62,7 @@ from .services import (
     WeightingError,
     bid_create,
     bid_moderate,
+    bid_offers_set,
     bid_score,
     current_step,
     delegation_create,
@@ -66,6 +70,7 @@ from .services import (
     delegations_active,
     evaluator_add,
     evaluator_declare,
+    measures_choose,
     proposed_kpi_add,
     proposed_kpi_remove,
     review_attach,
@@ -182,7 +187,12 @@ def _evaluation_on_report(request: HttpRequest, review: GatewayReview) -> dict:
     if review.project_id is None:
         return {}
     if review.stage == GatewayStage.G1:
-        return {"criteria": list(review.criteria.all())}
+        return {
+            "criteria": list(review.criteria.all()),
+            "chosen_measures": [
+                c.measure for c in review.chosen_measures.select_related("measure__library")
+            ],
+        }
     if review.stage != GatewayStage.G2:
         return {}
     if not (review.round or request.user.has_perm("gateways.view_bids", review.project)):
@@ -664,6 +674,59 @@ def weighting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@requires("procurement.use_service")
+@require_http_methods(["GET", "POST"])
+def measures_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author chooses the social value measures bidders will commit to, from one library."""
+    review = get_object_or_404(
+        GatewayReview.objects.select_related("project"), pk=pk, stage=GatewayStage.G1
+    )
+    if (
+        request.user.pk != review.author_id
+        or review.project_id is None
+        or review.state not in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED}
+    ):
+        raise PermissionDenied
+    chosen = list(review.chosen_measures.select_related("measure__library"))
+    libraries = list(MeasureLibrary.objects.all())
+    if not libraries:
+        raise Http404("No measure library has been loaded")
+    library_id = _id(request.GET.get("library")) or (
+        chosen[0].measure.library_id if chosen else libraries[0].pk
+    )
+    library = next((lib for lib in libraries if lib.pk == library_id), None)
+    if library is None:
+        raise Http404("No such library")
+    measures = list(library.measures.order_by("order", "pk"))
+    form = ChooseMeasuresForm(
+        request.POST if request.method == "POST" else None,
+        measures=measures,
+        initial={"measures": [c.measure_id for c in chosen]},
+    )
+    if request.method == "POST" and form.is_valid():
+        picked = set(form.cleaned_data["measures"])
+        try:
+            measures_choose(
+                review=review, measures=[m for m in measures if m.pk in picked], by=request.user
+            )
+        except GatewayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The social value measures have been saved")
+            return redirect(f"{reverse('gateways:review', args=[review.pk])}#social-value")
+    return render(
+        request,
+        "gateways/measures_form.html",
+        {
+            "form": form,
+            "review": review,
+            "library": library,
+            "libraries": libraries,
+            "heading": f"Social value measures: {review.project.reference}",
+        },
+    )
+
+
 def _recommended_id(project: ProcurementProject) -> int | None:
     """The supplier the project's latest Gateway 2 report recommends, if any."""
     report = (
@@ -768,6 +831,45 @@ def bid_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "gateways/bid_form.html",
         {"form": form, "project": project, "heading": f"Record a bid: {project.reference}"},
+    )
+
+
+@requires("gateways.view_forward_plan")
+@require_http_methods(["GET", "POST"])
+def bid_offers(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    """What a bid offers against each social value measure chosen at Gateway 1."""
+    project = _project(pk)
+    if not request.user.has_perm("gateways.record_bids", project):
+        raise PermissionDenied
+    bid = get_object_or_404(Bid.objects.select_related("supplier"), pk=bid_pk, project=project)
+    weighting = weighting_in_force(project=project)
+    measures = [c.measure for c in weighting.chosen_measures.all()] if weighting else []
+    if not measures:
+        raise Http404("No social value measures were chosen at Gateway 1")
+    initial = {}
+    for offer in bid.commitments.all():
+        initial[f"quantity_{offer.measure_id}"] = offer.quantity
+        initial[f"target_date_{offer.measure_id}"] = offer.target_date
+    form = BidOffersForm(
+        request.POST if request.method == "POST" else None, measures=measures, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            bid_offers_set(bid=bid, offers=form.offers(), by=request.user)
+        except (GatewayError, ValidationError) as error:
+            show_error(form, error)
+        else:
+            messages.success(request, f"The social value offered by {bid.supplier} is recorded")
+            return redirect("gateways:evaluation", pk=project.pk)
+    return render(
+        request,
+        "gateways/bid_offers_form.html",
+        {
+            "form": form,
+            "project": project,
+            "bid": bid,
+            "heading": f"Social value offered by {bid.supplier}",
+        },
     )
 
 

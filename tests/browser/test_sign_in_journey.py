@@ -45,6 +45,7 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
         "Home",
         "Contracts",
         "Performance",
+        "Social value",
         "Forward plan",
         "Reference data",
     ]
