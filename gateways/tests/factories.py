@@ -55,9 +55,13 @@ CONSULTATION = {
 }
 
 
-def approved_strategy(project, *, author, partner, director, weighting=None, **decision):
-    """Take a Gateway 1 strategy for a Tier A project through to approval, with ``weighting``."""
+def approved_strategy(
+    project, *, author, partner, director, weighting=None, measures=(), **decision
+):
+    """Take a Gateway 1 strategy for a Tier A project through to approval, with ``weighting``
+    and the social value ``measures`` chosen for bidders."""
     from gateways.services import (
+        measures_choose,
         review_create,
         review_decide,
         review_set_weighting,
@@ -68,6 +72,8 @@ def approved_strategy(project, *, author, partner, director, weighting=None, **d
         author=author, stage="G1", summary="Strategy", project=project, report=G1_REPORT
     )
     review_set_weighting(review=review, by=author, **(weighting or WEIGHTING))
+    if measures:
+        measures_choose(review=review, measures=list(measures), by=author)
     review_submit(review=review, by=author)
     review_decide(review=review, by=partner, outcome="approved")
     review_decide(review=review, by=director, outcome="approved", **CONSULTATION, **decision)
