@@ -3,10 +3,9 @@
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from procurement.access import public, requires
 from procurement.files import download_response
 from procurement.forms import show_error
+from procurement.pages import object_for
 from procurement.templatetags.govuk import money
-from procurement.uploads import IMPORT_SUFFIXES, import_step, upload_stash
+from procurement.uploads import import_preview_page, import_upload_page
 
 from . import exports
 from .forms import (
@@ -198,10 +198,7 @@ def contract_changes(contract: Contract) -> list[dict]:
 
 
 def _contract_for_change(request: HttpRequest, pk: int) -> Contract:
-    contract = get_object_or_404(Contract, pk=pk)
-    if not request.user.has_perm("contracts.change_contract", contract):
-        raise PermissionDenied
-    return contract
+    return object_for(request, Contract, pk, "contracts.change_contract")
 
 
 @requires("contracts.add_contract")
@@ -354,21 +351,20 @@ IMPORT_SESSION_KEY = "contracts_import"
 @requires("contracts.import_contracts")
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
-            form.add_error("file", "The file must be a CSV or XLSX file")
-        else:
-            token = upload_stash(request, key=IMPORT_SESSION_KEY, upload=upload)
-            return redirect("contracts:import_preview", token=token)
-    return render(request, "contracts/import_upload.html", {"form": form, "columns": COLUMNS})
+    return import_upload_page(
+        request,
+        key=IMPORT_SESSION_KEY,
+        form=ImportForm(request.POST if request.method == "POST" else None, request.FILES or None),
+        template="contracts/import_upload.html",
+        preview="contracts:import_preview",
+        columns=COLUMNS,
+    )
 
 
 @requires("contracts.import_contracts")
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    step = import_step(
+    return import_preview_page(
         request,
         key=IMPORT_SESSION_KEY,
         token=token,
@@ -376,16 +372,20 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         run=lambda stream, filename: contracts_import(
             stream=stream, filename=filename, by=request.user, reason=f"Imported from {filename}"
         ),
+        counts=lambda result: [
+            ("Rows read", result.rows),
+            ("Contracts to add", result.created),
+            ("Contracts to update", result.updated),
+            ("Contracts unchanged", result.unchanged),
+        ],
+        noun="contract",
+        done=lambda result: (
+            f"{result.created} contracts added, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        ),
+        done_url=reverse("contracts:register"),
+        upload_url=reverse("contracts:import"),
     )
-    if step.imported:
-        result = step.result
-        messages.success(
-            request,
-            f"Imported {step.pending['name']}: {result.created} contracts added, "
-            f"{result.updated} updated, {result.unchanged} unchanged",
-        )
-        return redirect("contracts:register")
-    return render(request, "contracts/import_preview.html", {**step.context, "token": token})
 
 
 @requires("contracts.import_contracts")

@@ -637,10 +637,8 @@ def report_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
 # --- Evaluation: the weighting at Gateway 1, the panel, the bids and the scores ----------------
 
 
-@requires("procurement.use_service")
-@require_http_methods(["GET", "POST"])
-def weighting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The author sets the Gateway 1 weighting while the report is a draft or returned."""
+def _open_strategy(request: HttpRequest, pk: int) -> GatewayReview:
+    """A procurement's Gateway 1 strategy that the user wrote and may still change."""
     review = get_object_or_404(
         GatewayReview.objects.select_related("project__category"), pk=pk, stage=GatewayStage.G1
     )
@@ -650,6 +648,14 @@ def weighting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         or review.state not in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED}
     ):
         raise PermissionDenied
+    return review
+
+
+@requires("procurement.use_service")
+@require_http_methods(["GET", "POST"])
+def weighting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author sets the Gateway 1 weighting while the report is a draft or returned."""
+    review = _open_strategy(request, pk)
     form = WeightingForm(request.POST if request.method == "POST" else None, review=review)
     if request.method == "POST" and form.is_valid():
         try:
@@ -678,15 +684,7 @@ def weighting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def measures_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The author chooses the social value measures bidders will commit to, from one library."""
-    review = get_object_or_404(
-        GatewayReview.objects.select_related("project"), pk=pk, stage=GatewayStage.G1
-    )
-    if (
-        request.user.pk != review.author_id
-        or review.project_id is None
-        or review.state not in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED}
-    ):
-        raise PermissionDenied
+    review = _open_strategy(request, pk)
     chosen = list(review.chosen_measures.select_related("measure__library"))
     libraries = list(MeasureLibrary.objects.all())
     if not libraries:

@@ -1,11 +1,10 @@
 """Pages of contract management, in three tiers: a contract's full detail for those who manage it,
 the portfolio for the central team, and key contracts for lead members (Cotswold §4)."""
 
-from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from contracts.lead_times import add_months
 from contracts.models import Contract
 from contracts.selectors import contract_detail
 from procurement.access import requires
-from procurement.forms import show_error
+from procurement.pages import form_page, object_for
 
 from .forms import (
     ActionDoneForm,
@@ -65,37 +64,16 @@ PAGE_SIZE = 50
 
 
 def _contract(request: HttpRequest, pk: int, permission: str) -> Contract:
-    contract = get_object_or_404(Contract, pk=pk)
-    if not request.user.has_perm(permission, contract):
-        raise PermissionDenied
-    return contract
+    return object_for(request, Contract, pk, permission)
+
+
+def _form_page(request: HttpRequest, form, *, template: str = "performance/form.html", **kwargs):
+    return form_page(request, form, refusals=(PerformanceError,), template=template, **kwargs)
 
 
 def _performance_url(contract: Contract, anchor: str = "") -> str:
     url = reverse("performance:contract", args=[contract.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _form_page(
-    request: HttpRequest,
-    form,
-    *,
-    action: Callable[[dict], object],
-    done: str,
-    next_url: str,
-    template: str = "performance/form.html",
-    context: dict,
-) -> HttpResponse:
-    """Run ``action`` on a valid POST, showing a service's refusal on the form; else the page."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except (PerformanceError, ValidationError) as error:
-            show_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(next_url)
-    return render(request, template, {"form": form, **context})
 
 
 # --- A contract's full detail -----------------------------------------------------------------

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from .tabular import ImportFileError, ImportRefused
 
@@ -81,3 +83,48 @@ def import_step(
         upload_discard(request, key=key, pending=step.pending)
         step.imported = True
     return step
+
+
+def import_upload_page(
+    request: HttpRequest, *, key: str, form, template: str, preview: str, columns
+) -> HttpResponse:
+    """The first page of an import: take a CSV or XLSX file and go to its preview."""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+            form.add_error("file", "The file must be a CSV or XLSX file")
+        else:
+            return redirect(preview, token=upload_stash(request, key=key, upload=upload))
+    return render(request, template, {"form": form, "columns": columns})
+
+
+def import_preview_page(
+    request: HttpRequest,
+    *,
+    key: str,
+    token: str,
+    check: Callable[..., Any],
+    run: Callable[..., Any],
+    counts: Callable[[Any], list[tuple[str, int]]],
+    noun: str,
+    done: Callable[[Any], str],
+    done_url: str,
+    upload_url: str,
+) -> HttpResponse:
+    """The preview of a stashed import (what it would do and every problem), and the import
+    itself when confirmed; ``counts`` names the figures to show, ``noun`` what a row is."""
+    step = import_step(request, key=key, token=token, check=check, run=run)
+    if step.imported:
+        messages.success(request, f"Imported {step.pending['name']}: {done(step.result)}")
+        return redirect(done_url)
+    rows = step.result.rows if step.result else 0
+    return render(
+        request,
+        "govuk/import_preview.html",
+        {
+            **step.context,
+            "counts": counts(step.result) if step.result else [],
+            "button": f"Import {rows} {noun}{'' if rows == 1 else 's'}",
+            "upload_url": upload_url,
+        },
+    )

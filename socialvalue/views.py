@@ -1,12 +1,10 @@
 """Pages of social value: the measure libraries and their import, each contract's plan with its
 delivery returns, and the portfolio of committed against delivered."""
 
-from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,10 +17,10 @@ from contracts.selectors import contract_detail
 from procurement.access import requires
 from procurement.charts import Bar, BarChart
 from procurement.files import download_response
-from procurement.forms import show_error
 from procurement.numbers import count
+from procurement.pages import form_page, object_for
 from procurement.templatetags.govuk import money
-from procurement.uploads import IMPORT_SUFFIXES, import_step, upload_stash
+from procurement.uploads import import_preview_page, import_upload_page
 
 from .forms import (
     CommitmentChangeForm,
@@ -63,37 +61,16 @@ IMPORT_SESSION_KEY = "measures_import"
 
 
 def _contract(request: HttpRequest, pk: int, permission: str) -> Contract:
-    contract = get_object_or_404(Contract, pk=pk)
-    if not request.user.has_perm(permission, contract):
-        raise PermissionDenied
-    return contract
+    return object_for(request, Contract, pk, permission)
+
+
+def _form_page(request: HttpRequest, form, *, template: str = "socialvalue/form.html", **kwargs):
+    return form_page(request, form, refusals=(SocialValueError,), template=template, **kwargs)
 
 
 def _plan_url(contract: Contract, anchor: str = "") -> str:
     url = reverse("socialvalue:contract", args=[contract.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _form_page(
-    request: HttpRequest,
-    form,
-    *,
-    action: Callable[[dict], object],
-    done: str,
-    next_url: str,
-    context: dict,
-    template: str = "socialvalue/form.html",
-) -> HttpResponse:
-    """Run ``action`` on a valid POST, showing a service's refusal on the form; else the page."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except (SocialValueError, ValidationError) as error:
-            show_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(next_url)
-    return render(request, template, {"form": form, **context})
 
 
 # --- Measure libraries ------------------------------------------------------------------------
@@ -127,21 +104,20 @@ def library(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("socialvalue.manage_library")
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
-            form.add_error("file", "The file must be a CSV or XLSX file")
-        else:
-            token = upload_stash(request, key=IMPORT_SESSION_KEY, upload=upload)
-            return redirect("socialvalue:import_preview", token=token)
-    return render(request, "socialvalue/import_upload.html", {"form": form, "columns": COLUMNS})
+    return import_upload_page(
+        request,
+        key=IMPORT_SESSION_KEY,
+        form=ImportForm(request.POST if request.method == "POST" else None, request.FILES or None),
+        template="socialvalue/import_upload.html",
+        preview="socialvalue:import_preview",
+        columns=COLUMNS,
+    )
 
 
 @requires("socialvalue.manage_library")
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    step = import_step(
+    return import_preview_page(
         request,
         key=IMPORT_SESSION_KEY,
         token=token,
@@ -149,16 +125,21 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         run=lambda stream, filename: measures_import(
             stream=stream, filename=filename, by=request.user, reason=f"Imported from {filename}"
         ),
+        counts=lambda result: [
+            ("Rows read", result.rows),
+            ("Libraries to add", result.libraries_created),
+            ("Measures to add", result.created),
+            ("Measures to update", result.updated),
+            ("Measures unchanged", result.unchanged),
+        ],
+        noun="measure",
+        done=lambda result: (
+            f"{result.created} measures added, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        ),
+        done_url=reverse("socialvalue:libraries"),
+        upload_url=reverse("socialvalue:import"),
     )
-    if step.imported:
-        result = step.result
-        messages.success(
-            request,
-            f"Imported {step.pending['name']}: {result.created} measures added, "
-            f"{result.updated} updated, {result.unchanged} unchanged",
-        )
-        return redirect("socialvalue:libraries")
-    return render(request, "socialvalue/import_preview.html", step.context)
 
 
 TEMPLATE_EXAMPLE = [

@@ -84,3 +84,34 @@ def audit(page):
     audit = AccessibilityAudit(page)
     yield audit
     assert audit.unchecked() == [], "pages visited without an axe-core check"
+
+
+@pytest.fixture
+def sign_in(browser, live_server):
+    """Signs a user in, in a browser context of their own: ``page, audit = sign_in(user)``.
+
+    Several people can take turns in one journey; a page any of them visited but never checked
+    with axe-core fails the test.
+    """
+    from conftest import TEST_PASSWORD
+
+    audits: list[AccessibilityAudit] = []
+
+    def signed_in(user):
+        page = browser.new_context(locale="en-GB", timezone_id="Europe/London").new_page()
+        page.set_default_timeout(15_000)
+        audit = AccessibilityAudit(page)
+        audits.append(audit)
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        audit.check()
+        page.get_by_label("Email address").fill(user.email)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        audit.check()
+        return page, audit
+
+    yield signed_in
+    assert [a.unchecked() for a in audits] == [[] for _ in audits], (
+        "pages visited without an axe-core check"
+    )

@@ -2,11 +2,9 @@
 
 import pytest
 
-from conftest import TEST_PASSWORD
 from gateways.models import GatewayReview
 from gateways.tests.factories import TierBProjectFactory
 from procurement.roles import Role
-from tests.browser.conftest import AccessibilityAudit
 
 pytestmark = [
     pytest.mark.browser,
@@ -14,7 +12,7 @@ pytestmark = [
 ]
 
 
-def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make_user):
+def test_tier_b_gateway_1_from_submission_to_approval(live_server, sign_in, make_user):
     people = {
         role: make_user(role, email=f"{role.value}@council.example")
         for role in (
@@ -31,22 +29,9 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make
         title="Home care across the borough",
         directorate=people[Role.PROCUREMENT_OFFICER].directorate,
     )
-    audits: list[AccessibilityAudit] = []
 
     def signed_in(role: Role):
-        context = browser.new_context(locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        audit = AccessibilityAudit(page)
-        audits.append(audit)
-        page.goto(f"{live_server.url}/accounts/sign-in/")
-        audit.check()
-        page.get_by_label("Email address").fill(people[role].email)
-        page.get_by_label("Password").fill(TEST_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/")
-        audit.check()
-        return page, audit
+        return sign_in(people[role])
 
     page, audit = signed_in(Role.PROCUREMENT_OFFICER)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Forward plan").click()
@@ -128,4 +113,3 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, browser, make
     audit.check()
     review.refresh_from_db()
     assert review.state == GatewayReview.State.APPROVED
-    assert [a.unchecked() for a in audits] == [[] for _ in audits]

@@ -1,0 +1,71 @@
+"""What the import commands share: read the file as the import page does, report every problem by
+row and column, and write all rows or none."""
+
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from procurement.models import User
+from procurement.tabular import ImportFileError, ImportRefused
+
+
+class ImportCommand(BaseCommand):
+    """Subclasses set ``what`` and ``as_required`` and give ``check``, ``run`` and ``summary``."""
+
+    what = "rows"  # what the file holds, for messages: "contracts", "measure libraries"
+    as_required = True
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and report; write nothing."
+        )
+        parser.add_argument(
+            "--as",
+            dest="email",
+            required=self.as_required,
+            help="The email address of the user doing the import (their roles apply)."
+            + ("" if self.as_required else " Without it the import is recorded as made here."),
+        )
+
+    def check(self, *, stream, filename: str, by: User | None):
+        raise NotImplementedError
+
+    def run(self, *, stream, filename: str, by: User | None, reason: str):
+        raise NotImplementedError
+
+    def summary(self, result, *, verb: str) -> str:
+        raise NotImplementedError
+
+    def handle(self, *args, file: Path, email: str | None, dry_run: bool, **options):
+        user = None
+        if email:
+            user = User.objects.filter(email__iexact=email, is_active=True).first()
+            if user is None:
+                raise CommandError(f"No active user has the email address {email}.")
+        if not file.is_file():
+            raise CommandError(f"{file} is not a file.")
+        try:
+            with file.open("rb") as stream:
+                if dry_run:
+                    result = self.check(stream=stream, filename=file.name, by=user)
+                else:
+                    command = type(self).__module__.rsplit(".", 1)[-1]
+                    result = self.run(
+                        stream=stream,
+                        filename=file.name,
+                        by=user,
+                        reason=f"Imported from {file.name} ({command})",
+                    )
+        except ImportFileError as error:
+            raise CommandError(str(error)) from None
+        except PermissionDenied:
+            raise CommandError(f"{email} may not import {self.what}.") from None
+        except ImportRefused as refused:
+            result = refused.result
+        self.stdout.write(self.summary(result, verb="would be" if dry_run else "were"))
+        for problem in result.problems:
+            self.stdout.write(f"Row {problem.row}, {problem.column or 'file'}: {problem.message}")
+        if result.problems:
+            raise CommandError(f"{len(result.problems)} problems: nothing was imported.")

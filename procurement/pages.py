@@ -1,0 +1,45 @@
+"""Shapes that many pages share: a form page that runs a service, and an object the user must hold
+a permission on."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .forms import show_error
+
+
+def object_for(request: HttpRequest, model: type[models.Model], pk: int, permission: str):
+    """The ``model`` row ``pk`` (404 if there is none) on which the user holds ``permission``
+    (403 if not)."""
+    found = get_object_or_404(model, pk=pk)
+    if not request.user.has_perm(permission, found):
+        raise PermissionDenied
+    return found
+
+
+def form_page(
+    request: HttpRequest,
+    form,
+    *,
+    action: Callable[[dict], object],
+    refusals: tuple[type[Exception], ...],
+    done: str,
+    next_url: str,
+    template: str,
+    context: dict,
+) -> HttpResponse:
+    """On a valid POST run ``action`` (a service call) and go to ``next_url``; a refusal (one of
+    ``refusals``, or a model's ValidationError) is shown on the form. Else show the page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except (*refusals, ValidationError) as error:
+            show_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(next_url)
+    return render(request, template, {"form": form, **context})
