@@ -137,10 +137,15 @@ def contract_plan(contract: Contract, today: date) -> list[CommitmentPosition]:
             )
         )
     )
-    return [
-        CommitmentPosition(commitment=c, returns=list(c.returns.all()), today=today)
-        for c in commitments
-    ]
+    positions = []
+    for commitment in commitments:
+        commitment.contract = contract  # the pace to the target is from the contract's start
+        positions.append(
+            CommitmentPosition(
+                commitment=commitment, returns=list(commitment.returns.all()), today=today
+            )
+        )
+    return positions
 
 
 def plan_summary(positions: list[CommitmentPosition]) -> dict:

@@ -187,3 +187,42 @@ def test_the_home_page_asks_the_contract_manager_to_verify(client, setup):
     assert item.count == 1
     mine = client.get(reverse("socialvalue:mine")).content.decode()
     assert urls(setup)["return"] in mine
+
+
+def test_a_filter_that_makes_no_sense_is_explained(client, setup):
+    client.force_login(setup["contract"].contract_manager)
+    page = client.get(reverse("socialvalue:portfolio"), {"year": "1066", "by": "colour"})
+    text = page.content.decode()
+    assert "govuk-error-summary" in text
+    assert "Select a valid choice" in text
+
+
+def test_the_plan_page_costs_the_same_queries_for_a_bigger_plan(client, setup):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contract = setup["contract"]
+    client.force_login(contract.contract_manager)
+    url = urls(setup)["plan"]
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    more = library(name="More", measures=[(f"M{n}", "hours", "2") for n in range(4)])
+    quarter = quarters_open(contract, timezone.localdate())[2]
+    for measure in more.measures.all():
+        commitment = commitment_add(
+            contract=contract,
+            measure=measure,
+            quantity=Decimal(10),
+            target_date=contract.end_date,
+            by=setup["officer"],
+        )
+        return_record(
+            commitment=commitment,
+            period_start=quarter,
+            quantity=Decimal(2),
+            evidence="More evidence",
+            by=setup["officer"],
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
