@@ -35,7 +35,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench import core, register  # noqa: E402
+from bench import core, register, socialvalue  # noqa: E402
 
 
 def main() -> int:
@@ -49,6 +49,7 @@ def main() -> int:
             import_rows=int(os.environ.get("BENCH_IMPORT_ROWS", "50000")),
             workdir=workdir,
         )
+        failures += socialvalue.run()
         failures += core.run()
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
