@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import exports
@@ -128,6 +129,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         counts=lambda result: [
             ("Rows read", result.rows),
             ("Libraries to add", result.libraries_created),
+            ("Libraries whose year, source or licence changes", result.libraries_updated),
             ("Measures to add", result.created),
             ("Measures to update", result.updated),
             ("Measures unchanged", result.unchanged),
@@ -216,17 +218,22 @@ def contract_social_value(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _short(text: str, length: int = 70) -> str:
-    return text if len(text) <= length else f"{text[: length - 1].rstrip()}…"
+def _short(text: str) -> str:
+    return Truncator(text).chars(70)
 
 
-def _of(percent, delivered, committed, measure: Measure) -> str:
-    """A bar's figure, short enough to sit beside it: "71% (5 of 7)"; the table has the units."""
+def _percent_bar(measure: Measure, delivered, committed, percent) -> Bar:
+    """A measure's delivery as a percentage of its commitment, with a figure short enough to sit
+    beside the bar ("71% (5 of 7)"); the table beside the chart has the units."""
     if percent is None:
-        return f"{count(delivered)} delivered, none committed"
-    if measure.is_money:
-        return f"{percent}% ({money(delivered, 0)} of {money(committed, 0)})"
-    return f"{percent}% ({count(delivered)} of {count(committed)})"
+        text = f"{count(delivered)} delivered, none committed"
+    elif measure.is_money:
+        text = f"{percent}% ({money(delivered, 0)} of {money(committed, 0)})"
+    else:
+        text = f"{percent}% ({count(delivered)} of {count(committed)})"
+    return Bar(
+        label=_short(f"{measure.code}: {measure.description}"), values=(percent,), texts=(text,)
+    )
 
 
 def _plan_chart(positions) -> BarChart:
@@ -235,11 +242,7 @@ def _plan_chart(positions) -> BarChart:
         series=("Delivered",),
         maximum=100,
         bars=[
-            Bar(
-                label=_short(f"{p.measure.code}: {p.measure.description}"),
-                values=(p.percent,),
-                texts=(_of(p.percent, p.delivered, p.commitment.quantity, p.measure),),
-            )
+            _percent_bar(p.measure, p.delivered, p.commitment.quantity, p.percent)
             for p in positions
         ],
     )
@@ -510,11 +513,7 @@ def _group_chart(group: PortfolioGroup) -> BarChart:
         series=("Delivered",),
         maximum=100,
         bars=[
-            Bar(
-                label=_short(f"{row.measure.code}: {row.measure.description}"),
-                values=(row.percent,),
-                texts=(_of(row.percent, row.delivered, row.committed, row.measure),),
-            )
+            _percent_bar(row.measure, row.delivered, row.committed, row.percent)
             for row in group.rows
         ],
     )
@@ -543,7 +542,6 @@ def _value_chart(groups: list[PortfolioGroup], by: str) -> BarChart | None:
 def portfolio(request: HttpRequest) -> HttpResponse:
     form, filters, by = _portfolio(request)
     groups = social_value_portfolio(filters=filters, by=by)
-    query = request.GET.urlencode()
     return render(
         request,
         "socialvalue/portfolio.html",
@@ -556,7 +554,6 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                 for index, group in enumerate(groups, start=1)
             ],
             "value_chart": _value_chart(groups, by),
-            "export_url": f"{reverse('socialvalue:export')}?{query}" if query else "",
         },
     )
 
