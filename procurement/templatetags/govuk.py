@@ -70,6 +70,12 @@ def figure(value) -> str:
     return numbers.figure(value)
 
 
+@register.inclusion_tag("govuk/_radar_chart.html")
+def radar_chart(chart, element_id: str) -> dict:
+    """An SVG radar chart; the page puts a table of the same figures beside it."""
+    return {"chart": chart, "id": element_id}
+
+
 @register.inclusion_tag("govuk/_bar_chart.html")
 def bar_chart(chart, element_id: str) -> dict:
     """An SVG bar chart; the page puts a table of the same figures beside it."""

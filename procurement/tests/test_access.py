@@ -121,8 +121,16 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         Role.EXECUTIVE_DIRECTOR: ["Key contracts"],
         Role.OFFICER_BOARD_MEMBER: ["Key contracts"],
     }.get(role, [])
-    # Every council role reads social value; none of the public does.
-    expected = ["Home", "Contracts", *performance, "Social value", "Forward plan", "Reference data"]
+    # Every council role reads social value and the maturity results; none of the public does.
+    expected = [
+        "Home",
+        "Contracts",
+        *performance,
+        "Social value",
+        "Maturity",
+        "Forward plan",
+        "Reference data",
+    ]
     if role == Role.ADMINISTRATOR:
         expected.append("Administration")
     assert labels == expected

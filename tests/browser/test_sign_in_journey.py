@@ -46,6 +46,7 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
         "Contracts",
         "Performance",
         "Social value",
+        "Maturity",
         "Forward plan",
         "Reference data",
     ]

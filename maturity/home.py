@@ -1,0 +1,42 @@
+"""What the self-assessment puts on a person's home page (a fixed number of queries)."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from procurement.attention import AttentionItem
+
+from .selectors import actions_owned, assessments_to_score
+
+
+def maturity_needing_attention(*, user) -> list[AttentionItem]:
+    if not user.has_perm("maturity.view_maturity"):
+        return []
+    items = []
+    for participant in assessments_to_score(user=user):
+        left = participant.behaviour_count - participant.scored
+        if left <= 0:
+            continue
+        assessment = participant.assessment
+        due = f" by {assessment.score_by:%-d %B %Y}" if assessment.score_by else ""
+        items.append(
+            AttentionItem(
+                f"Behaviours to score in {assessment}",
+                left,
+                reverse("maturity:score_list", args=[assessment.pk]),
+                f"Score each behaviour at the council's current level, with evidence{due}.",
+            )
+        )
+    today = timezone.localdate()
+    owned = list(actions_owned(user=user))
+    overdue = [item for item in owned if item.is_overdue(today)]
+    if owned:
+        first = overdue[0] if overdue else owned[0]
+        items.append(
+            AttentionItem(
+                "Improvement actions you own",
+                len(owned),
+                reverse("maturity:plan", args=[first.plan_id]) + f"?owner={user.pk}",
+                f"{len(overdue)} overdue. Record progress on each as it happens.",
+            )
+        )
+    return items
