@@ -88,3 +88,14 @@ def user_for_role(make_user):
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's default PBKDF2."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def seeds_dir():
+    """The council documents the product's reference data comes from (``SEEDS_DIR``, else the
+    ``shared/seeds`` folder beside the project)."""
+    from pathlib import Path
+
+    folder = Path(os.environ.get("SEEDS_DIR") or settings.BASE_DIR.parent / "shared" / "seeds")
+    require(folder.is_dir(), f"needs the seed documents in {folder} (set SEEDS_DIR)")
+    return folder

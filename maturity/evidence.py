@@ -184,7 +184,8 @@ def savings_this_year(today: date) -> Evidence:
         money(figures["cashable"] + figures["non_cashable"], 0),
         detail=(
             f"{money(figures['cashable'], 0)} cashable, {money(figures['non_cashable'], 0)} "
-            f"non-cashable, on {count(figures['contracts'])} contracts"
+            f"non-cashable, on {count(figures['contracts'])} "
+            f"contract{'' if figures['contracts'] == 1 else 's'}"
         ),
     )
 

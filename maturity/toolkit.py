@@ -187,6 +187,8 @@ def parse_toolkit(text: str) -> dict:
 
         if area is None:
             # Before the first key area: the title, the introduction and the first theme.
+            if not single:
+                raise ToolkitError(f"Line {line_number}: a table row before any key area.")
             if single and next_line(index).startswith(KEY_AREA):
                 themes.append({"name": first, "key_areas": []})
             elif first == "Introduction":
@@ -251,6 +253,8 @@ def parse_toolkit(text: str) -> dict:
         area.behaviours.append(_Row(name=name, cells=cells))
 
     finish_area()
+    if not themes or not all(theme["key_areas"] for theme in themes):
+        raise ToolkitError("No themes with key areas were found.")
     return _published(title, introduction, themes)
 
 

@@ -53,6 +53,7 @@ def test_only_the_declared_pages_are_public():
             "accounts/password-reset/<uidb64>/<token>/",
             "accounts/password-reset/done/",
             "healthz",
+            "maturity/framework.json",
             "admin/login/",
             "register/",
             "register/transparency.csv",
