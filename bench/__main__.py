@@ -35,7 +35,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench import core, register, socialvalue  # noqa: E402
+from bench import core, maturity, register, socialvalue  # noqa: E402
 
 
 def main() -> int:
@@ -50,6 +50,7 @@ def main() -> int:
             workdir=workdir,
         )
         failures += socialvalue.run()
+        failures += maturity.run()
         failures += core.run()
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
