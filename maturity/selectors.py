@@ -240,22 +240,25 @@ class BehaviourResult:
         return _difference(self.current, self.previous)
 
 
-@dataclass
-class AreaResult:
-    key_area: KeyArea
-    behaviours: list[BehaviourResult]
+class _MeanOfParts:
+    """Levels that are the means of its parts' levels (behaviours for a key area, key areas for a
+    theme), and the gap and movement they give."""
+
+    @property
+    def parts(self) -> list:
+        raise NotImplementedError
 
     @property
     def current(self) -> Decimal | None:
-        return mean(b.current for b in self.behaviours)
+        return mean(part.current for part in self.parts)
 
     @property
     def target(self) -> Decimal | None:
-        return mean(b.target for b in self.behaviours)
+        return mean(part.target for part in self.parts)
 
     @property
     def previous(self) -> Decimal | None:
-        return mean(b.previous for b in self.behaviours)
+        return mean(part.previous for part in self.parts)
 
     @property
     def gap(self) -> Decimal | None:
@@ -264,6 +267,16 @@ class AreaResult:
     @property
     def movement(self) -> Decimal | None:
         return _difference(self.current, self.previous)
+
+
+@dataclass
+class AreaResult(_MeanOfParts):
+    key_area: KeyArea
+    behaviours: list[BehaviourResult]
+
+    @property
+    def parts(self) -> list[BehaviourResult]:
+        return self.behaviours
 
     @property
     def agreed_count(self) -> int:
@@ -283,29 +296,13 @@ class AreaResult:
 
 
 @dataclass
-class ThemeResult:
+class ThemeResult(_MeanOfParts):
     theme: Theme
     areas: list[AreaResult]
 
     @property
-    def current(self) -> Decimal | None:
-        return mean(a.current for a in self.areas)
-
-    @property
-    def target(self) -> Decimal | None:
-        return mean(a.target for a in self.areas)
-
-    @property
-    def previous(self) -> Decimal | None:
-        return mean(a.previous for a in self.areas)
-
-    @property
-    def gap(self) -> Decimal | None:
-        return _difference(self.target, self.current)
-
-    @property
-    def movement(self) -> Decimal | None:
-        return _difference(self.current, self.previous)
+    def parts(self) -> list[AreaResult]:
+        return self.areas
 
 
 @dataclass
@@ -386,8 +383,7 @@ def officers_eligible() -> QuerySet[User]:
 def assessments_to_score(*, user) -> QuerySet[Participant]:
     """The open assessments ``user`` takes part in, with how much they have scored."""
     return (
-        _participants()
-        .filter(user=user, assessment__status=Assessment.Status.OPEN)
+        Participant.objects.filter(user=user, assessment__status=Assessment.Status.OPEN)
         .select_related("assessment__framework")
         .annotate(
             behaviour_count=Count(

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from procurement.access import public, requires
 from procurement.charts import Axis, RadarChart
-from procurement.forms import show_error
 from procurement.models import User
 from procurement.pages import form_page
 
@@ -155,26 +154,20 @@ def _radar(results: Results) -> RadarChart:
 @require_http_methods(["GET", "POST"])
 def assessment_create_view(request: HttpRequest) -> HttpResponse:
     form = AssessmentForm(request.POST or None, eligible=_eligible())
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = assessment_create(
-                framework=framework_default(),
-                name=data["name"],
-                year=data["year"],
-                score_by=data["score_by"],
-                participants=data["participants"],
-                by=request.user,
-            )
-        except MaturityError as error:
-            show_error(form, error)
-        else:
-            messages.success(request, "The assessment has been started: participants can score it")
-            return redirect("maturity:assessment", pk=created.pk)
-    return render(
+    return _form_page(
         request,
-        "maturity/form.html",
-        {"form": form, "heading": "Start a self-assessment", "button": "Start the assessment"},
+        form,
+        action=lambda data: assessment_create(
+            framework=framework_default(),
+            name=data["name"],
+            year=data["year"],
+            score_by=data["score_by"],
+            participants=data["participants"],
+            by=request.user,
+        ),
+        done="The assessment has been started: participants can score it",
+        next_url=lambda made: reverse("maturity:assessment", args=[made.pk]),
+        context={"heading": "Start a self-assessment", "button": "Start the assessment"},
     )
 
 
@@ -415,24 +408,18 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("assessment", "").isdigit():
         initial["assessment"] = int(request.GET["assessment"])
     form = ActionPlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = action_plan_create(
-                name=data["name"],
-                assessment=data["assessment"],
-                description=data["description"],
-                by=request.user,
-            )
-        except MaturityError as error:
-            show_error(form, error)
-        else:
-            messages.success(request, "The action plan has been started")
-            return redirect("maturity:plan", pk=created.pk)
-    return render(
+    return _form_page(
         request,
-        "maturity/form.html",
-        {"form": form, "heading": "Start an action plan", "button": "Start the plan"},
+        form,
+        action=lambda data: action_plan_create(
+            name=data["name"],
+            assessment=data["assessment"],
+            description=data["description"],
+            by=request.user,
+        ),
+        done="The action plan has been started",
+        next_url=lambda made: reverse("maturity:plan", args=[made.pk]),
+        context={"heading": "Start an action plan", "button": "Start the plan"},
     )
 
 

@@ -28,18 +28,19 @@ def form_page(
     action: Callable[[dict], object],
     refusals: tuple[type[Exception], ...],
     done: str,
-    next_url: str,
+    next_url: str | Callable[[object], str],
     template: str,
     context: dict,
 ) -> HttpResponse:
-    """On a valid POST run ``action`` (a service call) and go to ``next_url``; a refusal (one of
-    ``refusals``, or a model's ValidationError) is shown on the form. Else show the page."""
+    """On a valid POST run ``action`` (a service call) and go to ``next_url`` (or, for a page
+    that makes something, to ``next_url(what the action made)``); a refusal (one of ``refusals``,
+    or a model's ValidationError) is shown on the form. Else show the page."""
     if request.method == "POST" and form.is_valid():
         try:
-            action(form.cleaned_data)
+            made = action(form.cleaned_data)
         except (*refusals, ValidationError) as error:
             show_error(form, error)
         else:
             messages.success(request, done)
-            return redirect(next_url)
+            return redirect(next_url(made) if callable(next_url) else next_url)
     return render(request, template, {"form": form, **context})
