@@ -261,6 +261,8 @@ def action_plan_create(
     """Start an improvement plan: a committee's recommendations or an assessment's gaps."""
     require(by, "maturity.manage_plans")
     name = name.strip()
+    if not name:
+        raise MaturityError("Enter a name for the action plan.", field="name")
     if ActionPlan.objects.filter(name=name).exists():
         raise MaturityError(f"There is already an action plan called {name!r}.", field="name")
     return save_with_history(
@@ -284,6 +286,12 @@ class ActionTerms:
 
 
 def _check_terms(terms: ActionTerms) -> None:
+    if not terms.recommendation.strip():
+        raise MaturityError("Enter the recommendation or gap.", field="recommendation")
+    if not terms.actions.strip():
+        raise MaturityError("Enter the proposed actions.", field="actions")
+    if terms.due_by is None:
+        raise MaturityError("Enter the date the action is due by.", field="due_by")
     if terms.kind == ActionItem.Kind.GAP and terms.behaviour is None:
         raise MaturityError("Choose the behaviour whose gap this action closes.", field="behaviour")
     if not terms.owner.is_active or not terms.owner.roles:

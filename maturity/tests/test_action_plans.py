@@ -134,3 +134,14 @@ def test_filters_by_status_key_area_owner_and_overdue(head, plan, make_user):
     assert refs(overdue=True) == ["R1"]
     assert late.is_overdue(today)
     assert not later.is_overdue(today)
+
+
+def test_a_plan_needs_a_name_and_an_action_its_words(head, plan):
+    with pytest.raises(MaturityError, match="name"):
+        action_plan_create(name="  ", assessment=None, description="", by=head)
+    with pytest.raises(MaturityError, match="proposed actions") as refused:
+        action_item_add(plan=plan, terms=terms(head, actions=" "), by=head)
+    assert refused.value.field == "actions"
+    with pytest.raises(MaturityError, match="recommendation or gap"):
+        action_item_add(plan=plan, terms=terms(head, recommendation=""), by=head)
+    assert not plan.items.exists()
