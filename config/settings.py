@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gateways",
     "socialvalue",
     "maturity",
+    "alerts",
     "reporting",
 ]
 
@@ -172,10 +173,25 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The schedule is static and lives here, in version control: one beat process runs it.
+# Times are Europe/London (CELERY_TIMEZONE), so a job keeps its local hour across clock changes.
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "procurement.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # One tick a day; a day missed is caught up by the next run (docs/decisions/0018).
+    "send-renewal-alerts": {
+        "task": "alerts.tasks.renewal_alerts_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Daily, but each person receives one digest a week: the first run of each ISO week sends it.
+    "send-escalation-digests": {
+        "task": "alerts.tasks.escalation_digests_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "retry-failed-notifications": {
+        "task": "alerts.tasks.notifications_retry_task",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

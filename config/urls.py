@@ -14,6 +14,7 @@ urlpatterns = [
     path("performance/", include("performance.urls")),
     path("social-value/", include("socialvalue.urls")),
     path("maturity/", include("maturity.urls")),
+    path("alerts/", include("alerts.urls")),
     path("register/", include("contracts.public_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),

@@ -176,6 +176,16 @@ class TerminationForm(forms.Form):
     )
 
 
+class ConfirmEndingForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it will end with nothing to replace it",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="For example: the service is being brought in-house, or is no longer needed",
+        error_messages={"required": "Say why the contract will end without a replacement"},
+    )
+
+
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(
         label="Type of document", choices=ContractAttachment.Kind.choices, widget=forms.RadioSelect

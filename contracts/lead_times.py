@@ -1,7 +1,9 @@
 """Renewal lead times by value band (DESIGN §2.6): the larger the contract, the earlier flagged.
 
 A contract is "expiring" once it is inside the longest lead time of its band, so that it reaches
-the forward plan early enough to re-procure ("retender rather than extend").
+the forward plan early enough to re-procure ("retender rather than extend"), and its renewal alerts
+go out at each lead time. The bands are data (``RenewalBand``), loaded with these defaults and
+edited by administrators.
 """
 
 import calendar
@@ -21,16 +23,42 @@ class ValueBand:
         return self.lead_months[0]
 
 
-# Highest band first: a value belongs to the first band it is above.
-BANDS = (
+# The defaults, highest band first: a value belongs to the first band it is above.
+DEFAULT_BANDS = (
     ValueBand("Over £1.5m", Decimal("1500000.00"), (18, 12, 6)),
     ValueBand("Over £100k up to £1.5m", Decimal("100000.00"), (9, 6, 3)),
     ValueBand("Up to £100k", None, (3, 1)),
 )
 
 
-def band_for(value: Decimal) -> ValueBand:
-    return next(band for band in BANDS if band.above is None or value > band.above)
+def bands() -> tuple[ValueBand, ...]:
+    """The bands in force, highest first (one query); the defaults if none are recorded."""
+    from .models import RenewalBand
+
+    recorded = tuple(band.as_value_band() for band in RenewalBand.objects.order_by("-value_above"))
+    return recorded or DEFAULT_BANDS
+
+
+def band_for(value: Decimal, among: tuple[ValueBand, ...]) -> ValueBand:
+    return next(band for band in among if band.above is None or value > band.above)
+
+
+def parse_lead_months(text: str) -> tuple[int, ...]:
+    """ "18, 12, 6" → (18, 12, 6): whole months, each between 1 and 60, longest first."""
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    if not parts:
+        raise ValueError("Enter at least one lead time in months, such as 9, 6, 3")
+    try:
+        months = [int(part) for part in parts]
+    except ValueError:
+        raise ValueError(
+            "Enter lead times as whole months separated by commas, such as 9, 6, 3"
+        ) from None
+    if any(not 1 <= month <= 60 for month in months):
+        raise ValueError("Each lead time must be between 1 and 60 months")
+    if len(set(months)) != len(months):
+        raise ValueError("Enter each lead time once")
+    return tuple(sorted(months, reverse=True))
 
 
 def add_months(day: date, months: int) -> date:

@@ -186,6 +186,10 @@ class Contract(models.Model):
     ocid = models.CharField("OCID", max_length=100, blank=True)
     terminated_on = models.DateField(null=True, blank=True)
     termination_reason = models.TextField(blank=True)
+    # The contract manager's answer to a renewal alert that the contract will simply end: it holds
+    # for this end date only, so a variation or extension that moves the end asks again.
+    ending_confirmed_for = models.DateField("will end on", null=True, blank=True)
+    ending_reason = models.TextField("why it will end without a replacement", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -278,6 +282,10 @@ class Contract(models.Model):
             )
             for name in self.RISK_PARTS
         ]
+
+    @property
+    def ending_confirmed(self) -> bool:
+        return self.ending_confirmed_for is not None and self.ending_confirmed_for == self.end_date
 
     @property
     def extensions_remaining(self) -> int:
@@ -393,3 +401,50 @@ class ContractAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RenewalBand(models.Model):
+    """A value band and its renewal lead times (DESIGN §2.6), edited by administrators.
+
+    A contract belongs to the highest band whose lower limit its whole-life value is above; it is
+    "expiring" inside the band's longest lead time, and its renewal alerts go out at each one.
+    """
+
+    name = models.CharField(max_length=100)
+    value_above = models.DecimalField(
+        "whole-life value above",
+        **MONEY,
+        unique=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="The band holds contracts worth more than this (0 for the lowest band).",
+    )
+    lead_months = models.CharField(
+        "lead times in months",
+        max_length=60,
+        help_text="Months before the end date at which alerts go, such as 9, 6, 3.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-value_above"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.lead_months} months"
+
+    def clean(self) -> None:
+        from .lead_times import parse_lead_months
+
+        try:
+            months = parse_lead_months(self.lead_months or "")
+        except ValueError as error:
+            raise ValidationError({"lead_months": str(error)}) from None
+        self.lead_months = ", ".join(str(month) for month in months)
+
+    def as_value_band(self):
+        from .lead_times import ValueBand, parse_lead_months
+
+        return ValueBand(
+            self.name,
+            self.value_above if self.value_above > 0 else None,
+            parse_lead_months(self.lead_months),
+        )

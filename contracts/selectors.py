@@ -1,25 +1,33 @@
 """Reads of the register, shared by pages, exports, the API, reports and tasks."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
-from .lead_times import BANDS, add_months
+from .lead_times import add_months, bands
 from .models import Contract, Supplier
+
+
+def inside_lead_time(*, today: date, in_force=None, slack_days: int = 0) -> Q:
+    """Contracts ending within the longest lead time of their value band (plus ``slack_days``)."""
+    in_force = in_force or bands()
+    condition = Q()
+    for band in in_force:
+        in_band = Q(whole_life_value__gt=band.above) if band.above is not None else Q()
+        for higher in in_force:
+            if higher is band:
+                break
+            in_band &= Q(whole_life_value__lte=higher.above)
+        latest_end = add_months(today, band.longest) + timedelta(days=slack_days)
+        condition |= in_band & Q(end_date__lte=latest_end)
+    return condition
 
 
 def _status_rules(*, today: date) -> list[tuple[str, Q]]:
     """Each status and the condition that gives it, in order: the first that holds wins."""
-    expiring = Q()
-    for band in BANDS:
-        in_band = Q(whole_life_value__gt=band.above) if band.above is not None else Q()
-        for higher in BANDS:
-            if higher is band:
-                break
-            in_band &= Q(whole_life_value__lte=higher.above)
-        expiring |= in_band & Q(end_date__lte=add_months(today, band.longest))
+    expiring = inside_lead_time(today=today)
     status = Contract.Status
     return [
         (status.TERMINATED, Q(terminated_on__isnull=False, terminated_on__lte=today)),

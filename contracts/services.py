@@ -82,7 +82,13 @@ def supplier_update(
 # --- Contracts --------------------------------------------------------------------------------
 
 # Fields that change only through events (variation, extension, termination), never by editing.
-EVENT_FIELDS = {"extensions_used", "terminated_on", "termination_reason"}
+EVENT_FIELDS = {
+    "extensions_used",
+    "terminated_on",
+    "termination_reason",
+    "ending_confirmed_for",
+    "ending_reason",
+}
 
 
 @transaction.atomic
@@ -258,6 +264,27 @@ def contract_terminate(
         reason=reason,
         approved_by=approved_by,
         by=by,
+    )
+
+
+@transaction.atomic
+def contract_confirm_ending(*, contract: Contract, reason: str, by: User) -> Contract:
+    """Record, in answer to a renewal alert, that the contract will end on its end date with
+    nothing to replace it: its later renewal alerts stop and it leaves the forward plan's list of
+    contracts to re-procure. A later change of end date asks the question again."""
+    require(by, "contracts.change_contract", contract)
+    if not reason.strip():
+        raise ContractError("Say why the contract will end without a replacement", field="reason")
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.terminated_on is not None:
+        raise ContractError(
+            f"This contract was terminated on {contract.terminated_on:%d/%m/%Y}: "
+            "record nothing more about its end"
+        )
+    contract.ending_confirmed_for = contract.end_date
+    contract.ending_reason = reason.strip()
+    return save_with_history(
+        _validated(contract), by=by, reason=f"Will end on {contract.end_date:%d/%m/%Y}: {reason}"
     )
 
 

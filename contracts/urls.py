@@ -23,5 +23,6 @@ urlpatterns = [
     path("<int:pk>/documents/<int:attachment_pk>/", views.download, name="download"),
     path("<int:pk>/vary/", views.record_event, {"action": "vary"}, name="vary"),
     path("<int:pk>/extend/", views.record_event, {"action": "extend"}, name="extend"),
+    path("<int:pk>/will-end/", views.confirm_ending, name="confirm_ending"),
     path("<int:pk>/terminate/", views.record_event, {"action": "terminate"}, name="terminate"),
 ]

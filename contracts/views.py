@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from procurement.access import public, requires
 from procurement.files import download_response
 from procurement.forms import show_error
-from procurement.pages import object_for
+from procurement.pages import form_page, object_for
 from procurement.templatetags.govuk import money
 from procurement.uploads import import_preview_page, import_upload_page
 
 from . import exports
 from .forms import (
     AttachmentForm,
+    ConfirmEndingForm,
     ContractForm,
     ExtensionForm,
     ImportForm,
@@ -48,6 +49,7 @@ from .selectors import (
 from .services import (
     ContractError,
     attachment_add,
+    contract_confirm_ending,
     contract_create,
     contract_extend,
     contract_terminate,
@@ -288,6 +290,30 @@ def record_event(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         request,
         "contracts/event_form.html",
         {"form": form, "contract": contract, "heading": heading, "action": action},
+    )
+
+
+@requires("contracts.view_register")
+@require_http_methods(["GET", "POST"])
+def confirm_ending(request: HttpRequest, pk: int) -> HttpResponse:
+    """The answer to a renewal alert that the contract will end on its end date."""
+    contract = _contract_for_change(request, pk)
+    form = ConfirmEndingForm(request.POST if request.method == "POST" else None)
+    return form_page(
+        request,
+        form,
+        action=lambda data: contract_confirm_ending(
+            contract=contract, reason=data["reason"], by=request.user
+        ),
+        refusals=(ContractError,),
+        done="Recorded that the contract will end: its renewal alerts have stopped",
+        next_url=f"{contract.get_absolute_url()}#alerts",
+        template="contracts/event_form.html",
+        context={
+            "contract": contract,
+            "heading": "Record that the contract will end",
+            "action": "confirm_ending",
+        },
     )
 
 

@@ -425,6 +425,9 @@ class ReviewStep(models.Model):
     refer_to_tier = models.CharField(max_length=4, blank=True)
     records_meeting = models.BooleanField(default=False)
     records_key_decision = models.BooleanField(default=False)
+    target_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Working days the step should take before it is escalated."
+    )
     is_active = models.BooleanField(
         default=True, help_text="False once a referral has replaced this step."
     )

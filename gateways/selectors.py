@@ -77,6 +77,7 @@ def contracts_to_reprocure(*, today: date, directorate_id: int | None = None) ->
         contracts_with_status(today=today)
         .filter(status_condition(Contract.Status.EXPIRING, today=today))
         .filter(replacement_projects__isnull=True)
+        .exclude(ending_confirmed_for=F("end_date"))
         .order_by("end_date", "pk")
     )
     if directorate_id:

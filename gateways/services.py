@@ -279,6 +279,7 @@ def _copy_steps(review: GatewayReview, steps, *, first_order: int) -> None:
             refer_to_tier=step.may_refer_to.code if step.may_refer_to else "",
             records_meeting=step.records_meeting,
             records_key_decision=step.records_key_decision,
+            target_days=step.target_days,
         )
 
 

@@ -115,7 +115,8 @@ class GovernedAdmin(SimpleHistoryAdmin):
 
 @admin.register(Directorate, site=site)
 class DirectorateAdmin(GovernedAdmin):
-    list_display = ["name", "code", "is_active"]
+    list_display = ["name", "code", "business_partner", "is_active"]
+    list_select_related = ["business_partner"]
     search_fields = ["name", "code"]
 
 

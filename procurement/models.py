@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,6 +21,16 @@ PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 class Directorate(models.Model):
     name = models.CharField(max_length=120, unique=True)
     code = models.SlugField(max_length=20, unique=True, help_text="A short code, such as ASC.")
+    business_partner = models.ForeignKey(
+        "procurement.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnered_directorates",
+        limit_choices_to={"groups__name": Role.BUSINESS_PARTNER.label, "is_active": True},
+        help_text="The central team's business partner for this directorate: they receive its "
+        "renewal alerts. Without one, the heads of procurement do.",
+    )
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -322,3 +333,91 @@ class PolicyStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class Notification(models.Model):
+    """One email the service sends, claimed in this ledger before it goes.
+
+    The unique key (kind, subject, lead time or period, recipient) is the claim: a second run of a
+    job, a retry, a second worker or beat, or an operator's manual re-run finds the row already
+    there and sends nothing. A row moves pending → sending → sent, or to failed, retried with
+    back-off until sent or an administrator gives up on it (docs/decisions/0018).
+    """
+
+    class Kind(models.TextChoices):
+        RENEWAL = "renewal", "Renewal alert"
+        ESCALATION_DIGEST = "escalation_digest", "Weekly escalations"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # What it is about: a contract for a renewal alert, the recipient for their digest.
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField()
+    # The lead time and end date ("6m:2027-06-30") or the period ("2026-W49") it is for.
+    key = models.CharField(max_length=60)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    # Why this person: "Contract manager", "Business partner", "Lead director (manager left)".
+    recipient_role = models.CharField(max_length=100, blank=True)
+    due_on = models.DateField(help_text="The day it fell due; a missed day is caught up later.")
+    title = models.CharField(max_length=300, help_text="One line, for lists.")
+    link = models.CharField(max_length=300, blank=True)
+    email_subject = models.CharField(max_length=250)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The run that created the row, then the delivery that took it: only its holder sends it.
+    claim = models.UUIDField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "key", "recipient"],
+                name="notification_claimed_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_delivery"),
+            models.Index(fields=["claim"], name="notification_claim"),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject"),
+            models.Index(fields=["recipient", "kind", "-created_at"], name="notification_mine"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_id}: {self.title}"
+
+
+class NotificationItem(models.Model):
+    """Something a digest told its recipient about, so the thing's own page can show it."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="items")
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField()
+    category = models.CharField(max_length=60)
+    title = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["notification", "pk"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="notification_item_subject")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

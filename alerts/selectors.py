@@ -1,0 +1,566 @@
+"""Reads behind the alerts: what falls due on a day, who hears of it, and what has been sent.
+
+The daily and weekly jobs, the pages and the command share these, and each runs a fixed number of
+queries whatever the size of the register.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.lead_times import ValueBand, add_months, band_for
+from contracts.models import NAMED_OFFICERS_THRESHOLD, Contract
+from contracts.selectors import data_quality_problems, directorates_for_officer, inside_lead_time
+from gateways.models import GatewayReview, ProcurementProject
+from gateways.selectors import reviews_with_route
+from gateways.services import current_step
+from performance.selectors import overdue_condition
+from procurement.models import GatewayStage, Notification, NotificationItem, User
+from procurement.notifications import SENDING_TIMEOUT
+from procurement.roles import Role
+
+# A month's length varies: contracts ending up to this many days past the longest lead time are
+# read too, and the exact alert day (the same day of the month, kept within it) decides.
+MONTH_END_SLACK_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: User
+    role: str
+
+
+def _add(people: list[Recipient], user: User | None, role: str) -> None:
+    if user is not None and user.is_active and all(p.user.pk != user.pk for p in people):
+        people.append(Recipient(user, role))
+
+
+def _active_holders(role: Role) -> list[User]:
+    return list(User.objects.filter(is_active=True, groups__name=role.label).order_by("email"))
+
+
+# --- Renewal alerts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenewalDue:
+    """A contract that has reached a lead time of its band, and who is told."""
+
+    contract: Contract
+    months: int
+    alert_day: date
+    recipients: list[Recipient]
+
+    @property
+    def key(self) -> str:
+        return renewal_key(months=self.months, end_date=self.contract.end_date)
+
+
+def renewal_key(*, months: int, end_date: date) -> str:
+    """The ledger key of one lead time of one end date: an extension's new end date starts its
+    alerts afresh."""
+    return f"{months}m:{end_date.isoformat()}"
+
+
+def end_date_of_key(key: str) -> date | None:
+    try:
+        return date.fromisoformat(key.split(":", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def alert_day(*, end_date: date, months: int) -> date:
+    """The day a lead time falls: the same day of the month ``months`` earlier, kept within the
+    month (31/08 less 6 months is 28/02 or 29/02)."""
+    return add_months(end_date, -months)
+
+
+def current_lead_time(*, end_date: date, band: ValueBand, on: date) -> tuple[int, date] | None:
+    """The most recent lead time reached by ``on`` (the shortest whose day has come), with its
+    day; ``None`` before the first. A missed day is caught up, but once a later lead time has come
+    only that one is due."""
+    for months in sorted(band.lead_months):
+        day = alert_day(end_date=end_date, months=months)
+        if day <= on:
+            return months, day
+    return None
+
+
+def renewal_answered() -> Q:
+    """Contracts whose renewal has been answered: a re-procurement started, a Gateway 3
+    extension proposed and not yet decided against, or the ending confirmed for this end date."""
+    replacing = ProcurementProject.objects.filter(replaces=OuterRef("pk"))
+    extending = GatewayReview.objects.filter(
+        contract=OuterRef("pk"),
+        stage=GatewayStage.G3,
+        is_extension=True,
+        state__in=[
+            GatewayReview.State.DRAFT,
+            GatewayReview.State.IN_REVIEW,
+            GatewayReview.State.RETURNED,
+        ],
+    )
+    return Q(ending_confirmed_for=F("end_date")) | Exists(replacing) | Exists(extending)
+
+
+def renewal_candidates(*, on: date, in_force: tuple[ValueBand, ...]) -> QuerySet[Contract]:
+    """Contracts still to end, inside the longest lead time of their band, not yet answered."""
+    return (
+        Contract.objects.filter(end_date__gte=on, terminated_on__isnull=True)
+        .filter(inside_lead_time(today=on, in_force=in_force, slack_days=MONTH_END_SLACK_DAYS))
+        .exclude(renewal_answered())
+        .select_related(
+            "contract_manager", "lead_director", "directorate__business_partner", "supplier"
+        )
+        .order_by("end_date", "pk")
+    )
+
+
+def renewal_recipients(contract: Contract, *, heads: list[User]) -> list[Recipient]:
+    """The contract manager (or, while there is none or they have left, the lead director) and
+    the directorate's business partner (or, without one, the heads of procurement)."""
+    people: list[Recipient] = []
+    manager = contract.contract_manager
+    if manager is not None and manager.is_active:
+        _add(people, manager, "Contract manager")
+    elif manager is not None:
+        _add(people, contract.lead_director, "Lead director, while the contract manager has left")
+    else:
+        _add(people, contract.lead_director, "Lead director, as the contract has no manager")
+    partner = contract.directorate.business_partner
+    if partner is not None and partner.is_active:
+        _add(people, partner, "Business partner for the directorate")
+    else:
+        for head in heads:
+            _add(people, head, "Head of procurement, as the directorate has no business partner")
+    return people
+
+
+def renewals_due(*, on: date, in_force: tuple[ValueBand, ...]) -> list[RenewalDue]:
+    """Every contract at a lead time on ``on`` (or past one whose alert was missed)."""
+    heads = _active_holders(Role.HEAD_OF_PROCUREMENT)
+    due = []
+    for contract in renewal_candidates(on=on, in_force=in_force):
+        band = band_for(contract.whole_life_value, in_force)
+        reached = current_lead_time(end_date=contract.end_date, band=band, on=on)
+        if reached is None:
+            continue
+        months, day = reached
+        recipients = renewal_recipients(contract, heads=heads)
+        if recipients:
+            due.append(RenewalDue(contract, months, day, recipients))
+    return due
+
+
+def renewal_keys_claimed(*, on: date, in_force: tuple[ValueBand, ...]) -> set[tuple[int, str, int]]:
+    """(contract, key, recipient) of every renewal alert already in the ledger for the contracts
+    that may be due on ``on`` (one query: the candidates are read as a subquery)."""
+    candidates = renewal_candidates(on=on, in_force=in_force)
+    return set(
+        Notification.objects.filter(
+            kind=Notification.Kind.RENEWAL,
+            subject_type=ContentType.objects.get_for_model(Contract),
+            subject_id__in=candidates.order_by().values("pk"),
+        ).values_list("subject_id", "key", "recipient_id")
+    )
+
+
+# --- Escalations ------------------------------------------------------------------------------
+
+
+class Category:
+    PAST_END = "past_end"
+    REVIEW_OVERDUE = "review_overdue"
+    GATEWAY_OVERDUE = "gateway_overdue"
+    NO_MANAGER = "no_manager"
+
+    LABELS = {
+        PAST_END: "Contracts running past their end date",
+        REVIEW_OVERDUE: "Performance reviews overdue",
+        GATEWAY_OVERDUE: "Gateway reports waiting longer than their target",
+        NO_MANAGER: "Contracts over £50,000 with no contract manager",
+    }
+    ORDER = [PAST_END, NO_MANAGER, REVIEW_OVERDUE, GATEWAY_OVERDUE]
+
+
+def category_list_url(category: str) -> str:
+    """The page that lists everything of a category, for a digest's "see all"."""
+    return {
+        Category.PAST_END: f"{reverse('contracts:register')}?problem=past_end",
+        Category.REVIEW_OVERDUE: f"{reverse('performance:portfolio')}?overdue=on",
+        Category.GATEWAY_OVERDUE: reverse("alerts:gateways_overdue"),
+        Category.NO_MANAGER: reverse("alerts:reassign"),
+    }[category]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    category: str
+    subject: Contract | GatewayReview
+    title: str
+    detail: str
+    link: str
+    directorate_id: int
+    lead_directors: tuple[User, ...]
+
+
+def working_days_after(start: date, end: date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end``."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+def step_waiting_since(review: GatewayReview, step) -> datetime:
+    """When ``step`` became the one waiting: the last decision of this round before it, or the
+    submission (from the review's prefetched steps and decisions)."""
+    earlier = [
+        decision.decided_at
+        for other in review.steps.all()
+        if other.order < step.order
+        for decision in other.decisions.all()
+        if decision.round == review.round
+    ]
+    return max(earlier, default=review.submitted_at)
+
+
+@dataclass(frozen=True)
+class OverdueStep:
+    review: GatewayReview
+    step: object
+    since: datetime
+    working_days: int
+
+
+def gateway_steps_overdue(*, on: date) -> list[OverdueStep]:
+    """Reports in review whose current step has waited longer than its target working days."""
+    overdue = []
+    reviews = (
+        reviews_with_route()
+        .filter(state=GatewayReview.State.IN_REVIEW)
+        .select_related(
+            "project__directorate__business_partner",
+            "contract__directorate__business_partner",
+            "contract__lead_director",
+            "contract_lead_director",
+        )
+        .order_by("submitted_at", "pk")
+    )
+    for review in reviews:
+        step = current_step(review)
+        if step is None or review.submitted_at is None:
+            continue
+        since = step_waiting_since(review, step)
+        waited = working_days_after(timezone.localdate(since), on)
+        if waited > step.target_days:
+            overdue.append(OverdueStep(review, step, since, waited))
+    return overdue
+
+
+def _contract_escalation(category: str, contract: Contract, detail: str, directors) -> Escalation:
+    lead = contract.lead_director
+    named = (lead,) if lead is not None and lead.is_active else ()
+    return Escalation(
+        category=category,
+        subject=contract,
+        title=f"{contract.reference}: {contract.title}",
+        detail=detail,
+        link=contract.get_absolute_url(),
+        directorate_id=contract.directorate_id,
+        lead_directors=named or tuple(directors.get(contract.directorate_id, ())),
+    )
+
+
+def _escalated_contracts() -> QuerySet[Contract]:
+    return Contract.objects.select_related(
+        "contract_manager", "lead_director", "directorate__business_partner"
+    ).order_by("end_date", "pk")
+
+
+def escalations(*, on: date) -> list[Escalation]:
+    """Everything to escalate on ``on``: contracts running past their end, performance reviews
+    overdue, gateway steps waiting past their target, and contracts over £50,000 without a
+    (current) contract manager."""
+    directors: dict[int, list[User]] = defaultdict(list)
+    for director in _active_holders(Role.EXECUTIVE_DIRECTOR):
+        directors[director.directorate_id].append(director)
+    found: list[Escalation] = []
+    past_end = data_quality_problems(today=on)["past_end"][1] & ~Q(
+        ending_confirmed_for=F("end_date")
+    )
+    for contract in _escalated_contracts().filter(past_end):
+        found.append(
+            _contract_escalation(
+                Category.PAST_END,
+                contract,
+                f"Ended {contract.end_date:%d/%m/%Y} and still active on the register",
+                directors,
+            )
+        )
+    unmanaged = (
+        Q(whole_life_value__gt=NAMED_OFFICERS_THRESHOLD, end_date__gte=on)
+        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=on))
+        & (Q(contract_manager__isnull=True) | Q(contract_manager__is_active=False))
+    )
+    for contract in _escalated_contracts().filter(unmanaged):
+        detail = (
+            "No contract manager is named"
+            if contract.contract_manager is None
+            else f"{contract.contract_manager} has left: reassign the contract"
+        )
+        found.append(_contract_escalation(Category.NO_MANAGER, contract, detail, directors))
+    for contract in _escalated_contracts().filter(overdue_condition(today=on)):
+        found.append(
+            _contract_escalation(
+                Category.REVIEW_OVERDUE,
+                contract,
+                f"Performance review due {contract.review_date:%d/%m/%Y}",
+                directors,
+            )
+        )
+    for item in gateway_steps_overdue(on=on):
+        review = item.review
+        subject = review.project or review.contract
+        lead = (review.contract.lead_director if review.contract else None) or (
+            review.contract_lead_director
+        )
+        named = (lead,) if lead is not None and lead.is_active else ()
+        found.append(
+            Escalation(
+                category=Category.GATEWAY_OVERDUE,
+                subject=review,
+                title=str(review),
+                detail=(
+                    f"Waiting at '{item.step.name}' since {item.since:%d/%m/%Y}: "
+                    f"{item.working_days} working days, target {item.step.target_days}"
+                ),
+                link=reverse("gateways:review", args=[review.pk]),
+                directorate_id=subject.directorate_id,
+                lead_directors=named or tuple(directors.get(subject.directorate_id, ())),
+            )
+        )
+    return found
+
+
+def digests_due(*, on: date) -> dict[User, list[tuple[Escalation, str]]]:
+    """Each person's escalations for ``on``, with why they hear of each: the lead director
+    (or the directorate's executive directors where none is named) and the central team (the
+    directorate's business partner, or every business partner where it has none, and the heads
+    of procurement)."""
+    found = escalations(on=on)
+    partners = _active_holders(Role.BUSINESS_PARTNER)
+    heads = _active_holders(Role.HEAD_OF_PROCUREMENT)
+    partner_of: dict[int, User | None] = {}
+    for escalation in found:
+        subject = escalation.subject
+        directorate = (
+            subject.directorate
+            if isinstance(subject, Contract)
+            else (subject.project or subject.contract).directorate
+        )
+        partner_of[escalation.directorate_id] = directorate.business_partner
+    people: dict[int, User] = {}
+    digests: dict[int, list[tuple[Escalation, str]]] = defaultdict(list)
+    for escalation in found:
+        recipients: list[Recipient] = []
+        for director in escalation.lead_directors:
+            _add(recipients, director, "Lead director")
+        partner = partner_of.get(escalation.directorate_id)
+        if partner is not None and partner.is_active:
+            _add(recipients, partner, "Business partner for the directorate")
+        else:
+            for other in partners:
+                _add(recipients, other, "Business partner")
+        for head in heads:
+            _add(recipients, head, "Head of procurement")
+        for recipient in recipients:
+            people[recipient.user.pk] = recipient.user
+            digests[recipient.user.pk].append((escalation, recipient.role))
+    return {people[pk]: items for pk, items in digests.items()}
+
+
+def week_key(on: date) -> str:
+    year, week, _ = on.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_start(on: date) -> date:
+    return on - timedelta(days=on.weekday())
+
+
+def digest_recipients_claimed(*, on: date) -> set[int]:
+    """The people already sent (or being sent) the digest of ``on``'s week."""
+    return set(
+        Notification.objects.filter(
+            kind=Notification.Kind.ESCALATION_DIGEST, key=week_key(on)
+        ).values_list("recipient_id", flat=True)
+    )
+
+
+# --- What has been sent -----------------------------------------------------------------------
+
+
+def notifications_about(instance) -> QuerySet[Notification]:
+    """Every notification about ``instance``: its own alerts and the digests that named it."""
+    subject_type = ContentType.objects.get_for_model(instance)
+    named = NotificationItem.objects.filter(
+        notification=OuterRef("pk"), subject_type=subject_type, subject_id=instance.pk
+    )
+    return (
+        Notification.objects.filter(
+            Q(subject_type=subject_type, subject_id=instance.pk) | Exists(named)
+        )
+        .select_related("recipient")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    notification: Notification
+    contract: Contract
+
+
+def open_renewal_alerts(*, user: User, today: date) -> list[OpenAlert]:
+    """The renewal alerts sent to ``user`` that still wait for an answer: the contract is still
+    to end on the date alerted and nothing has answered it. The latest alert of each contract,
+    soonest end first (two queries)."""
+    latest: dict[int, Notification] = {}
+    for notification in Notification.objects.filter(
+        kind=Notification.Kind.RENEWAL, recipient=user
+    ).order_by("created_at", "pk"):
+        latest[notification.subject_id] = notification
+    contracts = Contract.objects.filter(
+        pk__in=list(latest), end_date__gte=today, terminated_on__isnull=True
+    ).exclude(renewal_answered())
+    alerts = [
+        OpenAlert(latest[contract.pk], contract)
+        for contract in contracts
+        if end_date_of_key(latest[contract.pk].key) == contract.end_date
+    ]
+    return sorted(alerts, key=lambda alert: (alert.contract.end_date, alert.contract.pk))
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    status: str = ""
+    kind: str = ""
+    search: str = ""
+
+
+INTERRUPTED = "interrupted"
+
+
+def notifications_ledger(*, filters: LedgerFilters, now: datetime) -> QuerySet[Notification]:
+    """The ledger for administrators, newest first, filtered by status (or "interrupted"),
+    kind and the recipient's email."""
+    rows = Notification.objects.select_related("recipient").order_by("-created_at", "-pk")
+    if filters.status == INTERRUPTED:
+        rows = rows.filter(status=Notification.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
+    elif filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.search:
+        rows = rows.filter(
+            Q(recipient__email__icontains=filters.search.strip())
+            | Q(title__icontains=filters.search.strip())
+        )
+    return rows
+
+
+def ledger_counts(*, now: datetime) -> dict[str, int]:
+    return Notification.objects.aggregate(
+        pending=Count("pk", filter=Q(status=Notification.Status.PENDING)),
+        sending=Count("pk", filter=Q(status=Notification.Status.SENDING)),
+        sent=Count("pk", filter=Q(status=Notification.Status.SENT)),
+        failed=Count("pk", filter=Q(status=Notification.Status.FAILED)),
+        interrupted=Count(
+            "pk",
+            filter=Q(status=Notification.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT),
+        ),
+    )
+
+
+# --- People who have left ---------------------------------------------------------------------
+
+
+def contracts_to_reassign(*, user: User, today: date) -> QuerySet[Contract]:
+    """Contracts still to end whose contract manager has left (deactivated), in the directorates
+    ``user`` keeps, grouped by that manager."""
+    return (
+        Contract.objects.filter(contract_manager__is_active=False, end_date__gte=today)
+        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
+        .filter(directorate__in=directorates_for_officer(user=user))
+        .select_related("contract_manager", "lead_director", "directorate", "supplier")
+        .order_by("contract_manager__last_name", "contract_manager__email", "end_date", "pk")
+    )
+
+
+def group_by_manager(contracts: Iterable[Contract]) -> list[tuple[User, list[Contract]]]:
+    groups: dict[int, tuple[User, list[Contract]]] = {}
+    for contract in contracts:
+        groups.setdefault(contract.contract_manager_id, (contract.contract_manager, []))[1].append(
+            contract
+        )
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
+class RenewalPosition:
+    """Where a contract stands on renewal, for its page: its lead times, and its answer."""
+
+    band: ValueBand
+    alert_days: list[tuple[int, date]]  # each lead time and its day, longest first
+    answer: str  # what has answered the renewal, or ""
+    replacement: ProcurementProject | None
+    extension: GatewayReview | None
+
+
+def renewal_position(contract: Contract, *, in_force: tuple[ValueBand, ...]) -> RenewalPosition:
+    band = band_for(contract.whole_life_value, in_force)
+    replacement = contract.replacement_projects.order_by("-pk").first()
+    extension = (
+        contract.gateway_reviews.filter(
+            stage=GatewayStage.G3,
+            is_extension=True,
+            state__in=[
+                GatewayReview.State.DRAFT,
+                GatewayReview.State.IN_REVIEW,
+                GatewayReview.State.RETURNED,
+            ],
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if contract.ending_confirmed:
+        answer = f"Recorded that it will end on {contract.end_date:%d/%m/%Y}: "
+        answer += contract.ending_reason
+    elif replacement is not None:
+        answer = f"Being re-procured: {replacement}"
+    elif extension is not None:
+        answer = f"A Gateway 3 extension is proposed ({extension.get_state_display().lower()})"
+    else:
+        answer = ""
+    return RenewalPosition(
+        band=band,
+        alert_days=[
+            (months, alert_day(end_date=contract.end_date, months=months))
+            for months in band.lead_months
+        ],
+        answer=answer,
+        replacement=replacement,
+        extension=extension,
+    )

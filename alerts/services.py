@@ -1,0 +1,220 @@
+"""The alert jobs and the reassignment of a departed manager's contracts.
+
+``renewal_alerts_send`` (daily) and ``escalation_digests_send`` (weekly per person) find what is
+due, skip what the ledger already holds, claim the rest and send it: the Celery tasks, the
+management commands and the tests all call these, so every path sends each alert once.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from contracts.lead_times import bands
+from contracts.models import Contract
+from contracts.services import contract_update
+from procurement.models import Notification, User
+from procurement.notifications import (
+    Delivery,
+    Draft,
+    DraftItem,
+    notifications_claim,
+    notifications_deliver,
+)
+from procurement.services import ProcurementError
+
+from .selectors import (
+    Category,
+    RenewalDue,
+    category_list_url,
+    digest_recipients_claimed,
+    digests_due,
+    renewal_keys_claimed,
+    renewals_due,
+    week_key,
+    week_start,
+)
+
+# A digest lists this many items of each kind; the rest are a link away.
+DIGEST_ITEMS_SHOWN = 25
+
+
+class AlertError(ProcurementError):
+    """A request about alerts that the rules refuse."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run of a job found and did."""
+
+    on: date
+    due: int  # alerts due on the day, whether or not already sent
+    already_sent: int  # of those, already in the ledger (an earlier run, a retry, a worker)
+    drafts: Sequence[Draft] = field(default_factory=tuple)  # the rest: claimed unless a dry run
+    delivery: Delivery | None = None
+
+    @property
+    def claimed(self) -> int:
+        return 0 if self.delivery is None else self.delivery.sent + self.delivery.failed
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    context = {"council_name": settings.COUNCIL_NAME, **context}
+    return (
+        render_to_string(f"alerts/email/{template}.txt", context),
+        render_to_string(f"alerts/email/{template}.html", context),
+    )
+
+
+def renewal_draft(due: RenewalDue, recipient) -> Draft:
+    contract = due.contract
+    contract_url = _absolute(contract.get_absolute_url())
+    context = {
+        "contract": contract,
+        "months": due.months,
+        "recipient": recipient.user,
+        "recipient_role": recipient.role,
+        "contract_url": contract_url,
+        "renewal_url": f"{contract_url}#alerts",
+        "reprocure_url": _absolute(f"{reverse('gateways:project_create')}?replaces={contract.pk}"),
+        "ending_url": _absolute(reverse("contracts:confirm_ending", args=[contract.pk])),
+        "can_extend": contract.extensions_remaining > 0,
+    }
+    text, html = _render("renewal", context)
+    title = (
+        f"{contract.reference} ends {contract.end_date:%d/%m/%Y}: "
+        f"{due.months} months' renewal alert"
+    )
+    return Draft(
+        kind=Notification.Kind.RENEWAL,
+        subject=contract,
+        key=due.key,
+        recipient=recipient.user,
+        recipient_role=recipient.role,
+        due_on=due.alert_day,
+        title=title,
+        link=contract.get_absolute_url(),
+        email_subject=f"Renewal alert: {contract.reference} {contract.title} ends "
+        f"{contract.end_date:%d/%m/%Y}",
+        body_text=text,
+        body_html=html,
+    )
+
+
+def renewal_alerts_send(
+    *, on: date, dry_run: bool = False, now: datetime | None = None
+) -> RunResult:
+    """Send each renewal alert due on ``on`` (or missed before it) that the ledger does not hold:
+    to the contract manager and the directorate's business partner, with what to do next."""
+    in_force = bands()
+    due = renewals_due(on=on, in_force=in_force)
+    claimed = renewal_keys_claimed(on=on, in_force=in_force)
+    drafts, already = [], 0
+    for item in due:
+        for recipient in item.recipients:
+            if (item.contract.pk, item.key, recipient.user.pk) in claimed:
+                already += 1
+            else:
+                drafts.append(renewal_draft(item, recipient))
+    total = already + len(drafts)
+    if dry_run or not drafts:
+        return RunResult(on=on, due=total, already_sent=already, drafts=drafts)
+    claim = notifications_claim(drafts=drafts)
+    delivery = notifications_deliver(claim=claim, now=now)
+    return RunResult(on=on, due=total, already_sent=already, drafts=drafts, delivery=delivery)
+
+
+def digest_draft(*, person: User, items: list, on: date) -> Draft:
+    by_category: dict[str, list] = defaultdict(list)
+    for escalation, role in items:
+        by_category[escalation.category].append((escalation, role))
+    sections = [
+        {
+            "label": Category.LABELS[category],
+            "count": len(by_category[category]),
+            "shown": [
+                {"escalation": e, "role": role, "url": _absolute(e.link)}
+                for e, role in by_category[category][:DIGEST_ITEMS_SHOWN]
+            ],
+            "more": max(0, len(by_category[category]) - DIGEST_ITEMS_SHOWN),
+            "list_url": _absolute(category_list_url(category)),
+        }
+        for category in Category.ORDER
+        if by_category[category]
+    ]
+    monday = week_start(on)
+    text, html = _render(
+        "digest", {"recipient": person, "sections": sections, "week_of": monday, "on": on}
+    )
+    counts = "; ".join(f"{section['label']}: {section['count']}" for section in sections)
+    return Draft(
+        kind=Notification.Kind.ESCALATION_DIGEST,
+        subject=person,
+        key=week_key(on),
+        recipient=person,
+        recipient_role=", ".join(sorted({role for _, role in items})),
+        due_on=monday,
+        title=f"Escalations for the week of {monday:%d/%m/%Y}: {counts}",
+        link=reverse("alerts:mine"),
+        email_subject=f"Escalations for the week of {monday:%d/%m/%Y}",
+        body_text=text,
+        body_html=html,
+        items=tuple(
+            DraftItem(escalation.subject, escalation.category, escalation.title)
+            for escalation, _ in items
+        ),
+    )
+
+
+def escalation_digests_send(
+    *, on: date, dry_run: bool = False, now: datetime | None = None
+) -> RunResult:
+    """Send each person one digest a week (the ISO week of ``on``) of the escalations that
+    reach them; a person already sent this week's digest is not sent another."""
+    digests = digests_due(on=on)
+    claimed = digest_recipients_claimed(on=on)
+    drafts = [
+        digest_draft(person=person, items=items, on=on)
+        for person, items in sorted(digests.items(), key=lambda pair: pair[0].email)
+        if person.pk not in claimed
+    ]
+    already = len(digests) - len(drafts)
+    if dry_run or not drafts:
+        return RunResult(on=on, due=len(digests), already_sent=already, drafts=drafts)
+    claim = notifications_claim(drafts=drafts)
+    delivery = notifications_deliver(claim=claim, now=now)
+    return RunResult(
+        on=on, due=len(digests), already_sent=already, drafts=drafts, delivery=delivery
+    )
+
+
+@transaction.atomic
+def contracts_reassign(
+    *, contracts: Sequence[Contract], manager: User, by: User, reason: str
+) -> list[Contract]:
+    """Give a departed manager's contracts to a colleague; each change is kept in the contract's
+    history, and all are made or none."""
+    if not manager.is_active:
+        raise AlertError(f"{manager} has left: choose a current colleague.")
+    if not contracts:
+        raise AlertError("Choose at least one contract to reassign.")
+    if not reason.strip():
+        raise AlertError("Say why the contracts are being reassigned.")
+    return [
+        contract_update(
+            contract=contract,
+            fields={"contract_manager": manager},
+            by=by,
+            reason=f"Contract manager reassigned: {reason.strip()}",
+        )
+        for contract in contracts
+    ]

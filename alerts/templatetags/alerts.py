@@ -1,0 +1,47 @@
+from django import template
+from django.utils import timezone
+
+from alerts.selectors import notifications_about, open_renewal_alerts, renewal_position
+from contracts.lead_times import bands
+from procurement.notifications import is_interrupted
+
+register = template.Library()
+
+HOME_ALERTS_SHOWN = 5
+
+
+@register.inclusion_tag("alerts/_status_tag.html")
+def notification_status(notification):
+    return {"notification": notification, "interrupted": is_interrupted(notification)}
+
+
+@register.filter
+def cut_lead_time(key: str) -> str:
+    """ "6m:2027-06-30" → "6"."""
+    return key.split("m:", 1)[0]
+
+
+@register.inclusion_tag("alerts/_contract_panel.html", takes_context=True)
+def contract_alerts(context, contract):
+    """The contract's renewal position, what to do next, and every alert sent about it."""
+    user = context["request"].user
+    today = timezone.localdate()
+    return {
+        "contract": contract,
+        "today": today,
+        "position": renewal_position(contract, in_force=bands()),
+        "sent": list(notifications_about(contract)),
+        "can_change": user.has_perm("contracts.change_contract", contract),
+        "can_reprocure": user.has_perm("gateways.add_project"),
+        "running": contract.terminated_on is None and contract.end_date >= today,
+        "viewer": user,
+        "show_links": user.has_perm("procurement.view_notifications"),
+    }
+
+
+@register.inclusion_tag("alerts/_home.html", takes_context=True)
+def home_alerts(context):
+    """The person's open renewal alerts, soonest end first, on their home page."""
+    user = context["request"].user
+    alerts = open_renewal_alerts(user=user, today=timezone.localdate())
+    return {"open_alerts": alerts[:HOME_ALERTS_SHOWN], "more": len(alerts) - HOME_ALERTS_SHOWN}
