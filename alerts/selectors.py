@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,6 +66,16 @@ def renewal_key(*, months: int, end_date: date) -> str:
     """The ledger key of one lead time of one end date: an extension's new end date starts its
     alerts afresh."""
     return f"{months}m:{end_date.isoformat()}"
+
+
+def months_phrase(months: int) -> str:
+    """6 → "6 months", 1 → "1 month"."""
+    return f"{months} month" if months == 1 else f"{months} months"
+
+
+def months_of_key(key: str) -> int | None:
+    head = key.split("m:", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 def end_date_of_key(key: str) -> date | None:
@@ -422,6 +432,7 @@ def notifications_about(instance) -> QuerySet[Notification]:
         Notification.objects.filter(
             Q(subject_type=subject_type, subject_id=instance.pk) | Exists(named)
         )
+        .annotate(named_as=Subquery(named.values("category")[:1]))
         .select_related("recipient")
         .order_by("-created_at", "-pk")
     )

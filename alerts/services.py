@@ -34,6 +34,7 @@ from .selectors import (
     category_list_url,
     digest_recipients_claimed,
     digests_due,
+    months_phrase,
     renewal_keys_claimed,
     renewals_due,
     week_key,
@@ -80,7 +81,7 @@ def renewal_draft(due: RenewalDue, recipient) -> Draft:
     contract_url = _absolute(contract.get_absolute_url())
     context = {
         "contract": contract,
-        "months": due.months,
+        "lead_time": months_phrase(due.months),
         "recipient": recipient.user,
         "recipient_role": recipient.role,
         "contract_url": contract_url,
@@ -92,7 +93,7 @@ def renewal_draft(due: RenewalDue, recipient) -> Draft:
     text, html = _render("renewal", context)
     title = (
         f"{contract.reference} ends {contract.end_date:%d/%m/%Y}: "
-        f"{due.months} months' renewal alert"
+        f"alert {months_phrase(due.months)} before the end"
     )
     return Draft(
         kind=Notification.Kind.RENEWAL,
@@ -155,7 +156,6 @@ def digest_draft(*, person: User, items: list, on: date) -> Draft:
     text, html = _render(
         "digest", {"recipient": person, "sections": sections, "week_of": monday, "on": on}
     )
-    counts = "; ".join(f"{section['label']}: {section['count']}" for section in sections)
     return Draft(
         kind=Notification.Kind.ESCALATION_DIGEST,
         subject=person,
@@ -163,7 +163,7 @@ def digest_draft(*, person: User, items: list, on: date) -> Draft:
         recipient=person,
         recipient_role=", ".join(sorted({role for _, role in items})),
         due_on=monday,
-        title=f"Escalations for the week of {monday:%d/%m/%Y}: {counts}",
+        title=f"Escalations for the week of {monday:%d/%m/%Y}",
         link=reverse("alerts:mine"),
         email_subject=f"Escalations for the week of {monday:%d/%m/%Y}",
         body_text=text,

@@ -1,10 +1,11 @@
 """Celery tasks through the real Redis broker to a real worker, and in-process without Redis."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.utils import timezone
 
 from config.celery import app
@@ -34,8 +35,35 @@ def test_a_task_goes_through_redis_to_a_worker_started_here(redis_url):
     assert Session.objects.count() == 1
 
 
+def test_the_alert_jobs_go_through_redis_to_a_worker_and_send_once(redis_url):
+    from celery.contrib.testing.worker import start_worker
+
+    from alerts.tasks import escalation_digests_task, renewal_alerts_task
+    from alerts.tests.factories import contract_ending
+
+    contract = contract_ending(date(2027, 8, 31))
+    past_end = contract_ending(date(2026, 11, 1), lead_director=contract.lead_director)
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        first = renewal_alerts_task.delay("2026-11-30").get(timeout=30)
+        again = renewal_alerts_task.delay("2026-11-30").get(timeout=30)
+        digests = escalation_digests_task.delay("2026-11-30").get(timeout=30)
+    assert first == {"on": "2026-11-30", "due": 2, "claimed": 2}
+    assert again == {"on": "2026-11-30", "due": 2, "claimed": 0}
+    assert digests["claimed"] == 2  # the lead director and the business partner
+    renewals = [m for m in mail.outbox if m.subject.startswith("Renewal alert")]
+    assert sorted(m.to[0] for m in renewals) == sorted(
+        [contract.contract_manager.email, contract.directorate.business_partner.email]
+    )
+    digest = next(m for m in mail.outbox if m.to == [contract.lead_director.email])
+    assert past_end.reference in digest.body
+
+
 def test_the_beat_schedule_is_static_and_names_registered_tasks():
     schedule = app.conf.beat_schedule
     assert schedule["clear-expired-sessions"]["task"] == sessions_clear_expired_task.name
+    assert schedule["send-renewal-alerts"]["task"] == "alerts.tasks.renewal_alerts_task"
+    assert schedule["send-escalation-digests"]["task"] == "alerts.tasks.escalation_digests_task"
+    assert schedule["retry-failed-notifications"]["task"] == "alerts.tasks.notifications_retry_task"
     app.loader.import_default_modules()
     assert all(entry["task"] in app.tasks for entry in schedule.values())

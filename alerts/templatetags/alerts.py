@@ -1,7 +1,14 @@
 from django import template
 from django.utils import timezone
 
-from alerts.selectors import notifications_about, open_renewal_alerts, renewal_position
+from alerts.selectors import (
+    Category,
+    months_of_key,
+    months_phrase,
+    notifications_about,
+    open_renewal_alerts,
+    renewal_position,
+)
 from contracts.lead_times import bands
 from procurement.notifications import is_interrupted
 
@@ -15,10 +22,21 @@ def notification_status(notification):
     return {"notification": notification, "interrupted": is_interrupted(notification)}
 
 
+@register.filter(name="months_phrase")
+def months_phrase_filter(months: int) -> str:
+    return months_phrase(months)
+
+
 @register.filter
-def cut_lead_time(key: str) -> str:
-    """ "6m:2027-06-30" → "6"."""
-    return key.split("m:", 1)[0]
+def lead_time_of_key(key: str) -> str:
+    """The lead time a renewal alert's key names: "6m:2027-06-30" is "6 months"."""
+    months = months_of_key(key)
+    return months_phrase(months) if months is not None else key
+
+
+@register.filter
+def escalation_label(category: str) -> str:
+    return Category.LABELS.get(category, category)
 
 
 @register.inclusion_tag("alerts/_contract_panel.html", takes_context=True)
