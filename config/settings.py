@@ -123,6 +123,11 @@ TEMPLATES = [
     },
 ]
 
+# The history keeps the whole reason for a change, however long (by default it is cut at 100
+# characters, and PostgreSQL refuses a longer one).
+# https://django-simple-history.readthedocs.io/en/latest/historical_model.html#change-reason
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Forms render as GOV.UK Frontend markup (procurement/forms.py and templates/govuk/forms/).
 FORM_RENDERER = "procurement.forms.GovukFormRenderer"
 

@@ -284,7 +284,9 @@ def contract_confirm_ending(*, contract: Contract, reason: str, by: User) -> Con
     contract.ending_confirmed_for = contract.end_date
     contract.ending_reason = reason.strip()
     return save_with_history(
-        _validated(contract), by=by, reason=f"Will end on {contract.end_date:%d/%m/%Y}: {reason}"
+        _validated(contract),
+        by=by,
+        reason=f"Will end on {contract.end_date:%d/%m/%Y}: {contract.ending_reason}",
     )
 
 

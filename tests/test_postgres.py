@@ -41,3 +41,16 @@ def test_a_locked_row_refuses_a_second_writer(postgres):
         holder.join(timeout=10)
     with transaction.atomic():
         assert ApprovalPolicy.objects.select_for_update(nowait=True).get(pk=policy_id)
+
+
+def test_the_history_keeps_a_long_reason_whole(postgres):
+    """PostgreSQL enforces column lengths: a reason longer than 100 characters must fit."""
+    from datetime import date
+
+    from alerts.tests.factories import contract_ending
+    from contracts.services import contract_confirm_ending
+
+    contract = contract_ending(date(2027, 8, 31))
+    reason = "The service moves to the council's own company from April, as agreed. " * 5
+    contract_confirm_ending(contract=contract, reason=reason, by=contract.contract_manager)
+    assert contract.history.first().history_change_reason.endswith(reason.strip())
