@@ -1,16 +1,17 @@
 """Emails about gateway reports: only to whoever's turn it is, and the outcome to the author.
 
-Sent after the transaction commits, so nobody hears of a decision that was rolled back. Each email
-links straight to the report.
+Each is claimed in the notification ledger with the decision (so a decision rolled back claims
+nothing) and sent once the transaction commits; a failed send is retried like any alert
+(procurement/notifications.py). Each email links straight to the report.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from procurement.models import User
+from procurement.models import Notification, User
+from procurement.notifications import Draft, notifications_claim, notifications_deliver
 
 from .models import GatewayReview, ReviewStep, StepDecision
 
@@ -39,26 +40,59 @@ def step_recipients(review: GatewayReview, step: ReviewStep) -> list[User]:
     return [p for p in people if p.pk != review.author_id and p.pk not in acted]
 
 
+def _send(drafts: list[Draft]) -> None:
+    if drafts:
+        claim = notifications_claim(drafts=drafts)
+        transaction.on_commit(lambda: notifications_deliver(claim=claim))
+
+
 def notify_step(review: GatewayReview, step: ReviewStep) -> None:
-    recipients = [person.email for person in step_recipients(review, step)]
-    if not recipients:
-        return
+    """Each person who may act at ``step`` now, one email each, once a round."""
     subject = f"Gateway report for your decision: {review}"
     body = (
         f"{review} is waiting for you at '{step.name}'.\n\n"
         f"What it asks: {review.summary}\n\n"
         f"Open it: {_link(review)}\n"
     )
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=False))
+    _send(
+        [
+            Draft(
+                kind=Notification.Kind.GATEWAY_STEP,
+                subject=review,
+                key=f"round-{review.round}:step-{step.pk}",
+                recipient=person,
+                recipient_role=f"At '{step.name}'",
+                due_on=timezone.localdate(),
+                title=f"For your decision at '{step.name}': {review}",
+                link=reverse("gateways:review", args=[review.pk]),
+                email_subject=subject,
+                body_text=body,
+            )
+            for person in step_recipients(review, step)
+        ]
+    )
 
 
 def notify_author(review: GatewayReview, decision: StepDecision) -> None:
     outcome = review.get_state_display().lower()
     reasons = f"\n\nReasons: {decision.reasons}" if decision.reasons else ""
-    subject = f"Gateway report {outcome}: {review}"
     body = (
         f"{review} has been {outcome} by {decision.decided_by} ({decision.role.lower()})."
         f"{reasons}\n\nOpen it: {_link(review)}\n"
     )
-    recipient = [review.author.email]
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipient, fail_silently=False))
+    _send(
+        [
+            Draft(
+                kind=Notification.Kind.GATEWAY_OUTCOME,
+                subject=review,
+                key=f"round-{review.round}:{review.state}",
+                recipient=review.author,
+                recipient_role="Author",
+                due_on=timezone.localdate(),
+                title=f"{review.get_state_display()}: {review}",
+                link=reverse("gateways:review", args=[review.pk]),
+                email_subject=f"Gateway report {outcome}: {review}",
+                body_text=body,
+            )
+        ]
+    )

@@ -347,6 +347,8 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         RENEWAL = "renewal", "Renewal alert"
         ESCALATION_DIGEST = "escalation_digest", "Weekly escalations"
+        GATEWAY_STEP = "gateway_step", "Gateway report for decision"
+        GATEWAY_OUTCOME = "gateway_outcome", "Gateway decision"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

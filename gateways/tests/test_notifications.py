@@ -5,6 +5,7 @@ from django.core import mail
 
 from gateways.services import review_create, review_decide, review_submit
 from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
+from procurement.models import Notification
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -29,18 +30,18 @@ def submit(people, project, django_capture_on_commit_callbacks):
     return review
 
 
-def sent_to() -> list[list[str]]:
-    return [sorted(message.to) for message in mail.outbox]
+def sent_to() -> list[str]:
+    """Who was emailed: one email each, so nobody sees who else was told."""
+    assert all(len(message.to) == 1 for message in mail.outbox)
+    return sorted(message.to[0] for message in mail.outbox)
 
 
 def test_submission_emails_only_the_first_step(people, django_capture_on_commit_callbacks):
     review = submit(people, ProjectFactory(), django_capture_on_commit_callbacks)
     assert sent_to() == [
-        [
-            "business_partner@council.example",
-            "head_of_procurement@council.example",
-            "partner2@council.example",
-        ]
+        "business_partner@council.example",
+        "head_of_procurement@council.example",
+        "partner2@council.example",
     ]
     assert f"/gateways/reviews/{review.pk}/" in mail.outbox[0].body
     assert "executive_director@council.example" not in mail.outbox[0].to
@@ -52,11 +53,9 @@ def test_each_step_hears_when_it_is_their_turn(people, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="approved")
     assert sent_to() == [
-        [
-            "consultee_communications@council.example",
-            "consultee_finance@council.example",
-            "consultee_legal@council.example",
-        ]
+        "consultee_communications@council.example",
+        "consultee_finance@council.example",
+        "consultee_legal@council.example",
     ]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -76,7 +75,7 @@ def test_the_author_hears_the_outcome_with_reasons(people, django_capture_on_com
             outcome="returned",
             reasons="Add the risk register",
         )
-    assert sent_to() == [["procurement_officer@council.example"]]
+    assert sent_to() == ["procurement_officer@council.example"]
     assert "returned for changes" in mail.outbox[0].subject
     assert "Reasons: Add the risk register" in mail.outbox[0].body
 
@@ -89,3 +88,34 @@ def test_nothing_is_sent_when_the_decision_is_refused(people, django_capture_on_
     with pytest.raises(GatewayError), django_capture_on_commit_callbacks(execute=True):
         review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="rejected")
     assert mail.outbox == []
+
+
+def test_each_email_is_claimed_in_the_ledger_and_sent_once(
+    people, django_capture_on_commit_callbacks
+):
+    review = submit(people, ProjectFactory(), django_capture_on_commit_callbacks)
+    rows = Notification.objects.filter(kind="gateway_step", subject_id=review.pk)
+    assert sorted(rows.values_list("recipient__email", "status")) == [
+        ("business_partner@council.example", "sent"),
+        ("head_of_procurement@council.example", "sent"),
+        ("partner2@council.example", "sent"),
+    ]
+    # Telling the same step again in the same round (a retry of the job) claims nothing new.
+    from gateways.notifications import notify_step
+    from gateways.services import current_step
+
+    mail.outbox.clear()
+    review.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_step(review, current_step(review))
+    assert mail.outbox == []
+    assert rows.count() == 3
+
+
+def test_a_refused_decision_claims_nothing(people, django_capture_on_commit_callbacks):
+    review = submit(people, ProjectFactory(), django_capture_on_commit_callbacks)
+    from gateways.services import GatewayError
+
+    with pytest.raises(GatewayError), django_capture_on_commit_callbacks(execute=True):
+        review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="rejected")
+    assert not Notification.objects.filter(kind="gateway_outcome").exists()
