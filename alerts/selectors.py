@@ -19,7 +19,7 @@ from contracts.models import NAMED_OFFICERS_THRESHOLD, Contract
 from contracts.selectors import data_quality_problems, directorates_for_officer, inside_lead_time
 from gateways.models import GatewayReview, ProcurementProject
 from gateways.selectors import reviews_with_route
-from gateways.services import current_step
+from gateways.services import OPEN_STATES, current_step
 from performance.selectors import overdue_condition
 from procurement.models import GatewayStage, Notification, NotificationItem, User
 from procurement.notifications import SENDING_TIMEOUT
@@ -102,20 +102,15 @@ def current_lead_time(*, end_date: date, band: ValueBand, on: date) -> tuple[int
     return None
 
 
+# A Gateway 3 extension proposed and still open (not approved, rejected or withdrawn).
+EXTENSION_PROPOSED = {"stage": GatewayStage.G3, "is_extension": True, "state__in": OPEN_STATES}
+
+
 def renewal_answered() -> Q:
     """Contracts whose renewal has been answered: a re-procurement started, a Gateway 3
     extension proposed and not yet decided against, or the ending confirmed for this end date."""
     replacing = ProcurementProject.objects.filter(replaces=OuterRef("pk"))
-    extending = GatewayReview.objects.filter(
-        contract=OuterRef("pk"),
-        stage=GatewayStage.G3,
-        is_extension=True,
-        state__in=[
-            GatewayReview.State.DRAFT,
-            GatewayReview.State.IN_REVIEW,
-            GatewayReview.State.RETURNED,
-        ],
-    )
+    extending = GatewayReview.objects.filter(contract=OuterRef("pk"), **EXTENSION_PROPOSED)
     return Q(ending_confirmed_for=F("end_date")) | Exists(replacing) | Exists(extending)
 
 
@@ -448,14 +443,15 @@ def open_renewal_alerts(*, user: User, today: date) -> list[OpenAlert]:
     """The renewal alerts sent to ``user`` that still wait for an answer: the contract is still
     to end on the date alerted and nothing has answered it. The latest alert of each contract,
     soonest end first (two queries)."""
+    still_to_end = Contract.objects.filter(end_date__gte=today, terminated_on__isnull=True)
     latest: dict[int, Notification] = {}
     for notification in Notification.objects.filter(
-        kind=Notification.Kind.RENEWAL, recipient=user
+        kind=Notification.Kind.RENEWAL,
+        recipient=user,
+        subject_id__in=still_to_end.values("pk"),
     ).order_by("created_at", "pk"):
         latest[notification.subject_id] = notification
-    contracts = Contract.objects.filter(
-        pk__in=list(latest), end_date__gte=today, terminated_on__isnull=True
-    ).exclude(renewal_answered())
+    contracts = still_to_end.filter(pk__in=list(latest)).exclude(renewal_answered())
     alerts = [
         OpenAlert(latest[contract.pk], contract)
         for contract in contracts
@@ -543,19 +539,7 @@ class RenewalPosition:
 def renewal_position(contract: Contract, *, in_force: tuple[ValueBand, ...]) -> RenewalPosition:
     band = band_for(contract.whole_life_value, in_force)
     replacement = contract.replacement_projects.order_by("-pk").first()
-    extension = (
-        contract.gateway_reviews.filter(
-            stage=GatewayStage.G3,
-            is_extension=True,
-            state__in=[
-                GatewayReview.State.DRAFT,
-                GatewayReview.State.IN_REVIEW,
-                GatewayReview.State.RETURNED,
-            ],
-        )
-        .order_by("-pk")
-        .first()
-    )
+    extension = contract.gateway_reviews.filter(**EXTENSION_PROPOSED).order_by("-pk").first()
     if contract.ending_confirmed:
         answer = f"Recorded that it will end on {contract.end_date:%d/%m/%Y}: "
         answer += contract.ending_reason

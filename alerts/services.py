@@ -49,6 +49,11 @@ class AlertError(ProcurementError):
     """A request about alerts that the rules refuse."""
 
 
+# Drafts are rendered, claimed and sent this many at a time, so that a first run over a large
+# register (every contract already inside a lead time) holds a bounded number in memory.
+CHUNK = 1000
+
+
 @dataclass(frozen=True)
 class RunResult:
     """What one run of a job found and did."""
@@ -56,12 +61,34 @@ class RunResult:
     on: date
     due: int  # alerts due on the day, whether or not already sent
     already_sent: int  # of those, already in the ledger (an earlier run, a retry, a worker)
-    drafts: Sequence[Draft] = field(default_factory=tuple)  # the rest: claimed unless a dry run
-    delivery: Delivery | None = None
+    listed: Sequence[tuple[str, str]] = ()  # the rest: (recipient's email, title)
+    drafts: Sequence[Draft] = field(default_factory=tuple)  # a dry run's drafts, unclaimed
+    delivery: Delivery | None = None  # what this run claimed and sent; None for a dry run
 
     @property
     def claimed(self) -> int:
         return 0 if self.delivery is None else self.delivery.sent + self.delivery.failed
+
+
+def _claim_and_send(
+    pending: Sequence, draft_of, *, on: date, already: int, dry_run: bool, now
+) -> RunResult:
+    """Render ``pending`` (each turned into a draft by ``draft_of``), claim and send them, a
+    chunk at a time; or for a dry run, render them and claim nothing."""
+    due = already + len(pending)
+    if dry_run:
+        drafts = [draft_of(item) for item in pending]
+        listed = [(d.recipient.email, d.title) for d in drafts]
+        return RunResult(on=on, due=due, already_sent=already, listed=listed, drafts=drafts)
+    listed, sent, failed = [], 0, 0
+    for start in range(0, len(pending), CHUNK):
+        drafts = [draft_of(item) for item in pending[start : start + CHUNK]]
+        delivery = notifications_deliver(claim=notifications_claim(drafts=drafts), now=now)
+        sent, failed = sent + delivery.sent, failed + delivery.failed
+        listed += [(d.recipient.email, d.title) for d in drafts]
+    return RunResult(
+        on=on, due=due, already_sent=already, listed=listed, delivery=Delivery(sent, failed)
+    )
 
 
 def _absolute(path: str) -> str:
@@ -117,21 +144,22 @@ def renewal_alerts_send(
     """Send each renewal alert due on ``on`` (or missed before it) that the ledger does not hold:
     to the contract manager and the directorate's business partner, with what to do next."""
     in_force = bands()
-    due = renewals_due(on=on, in_force=in_force)
     claimed = renewal_keys_claimed(on=on, in_force=in_force)
-    drafts, already = [], 0
-    for item in due:
+    pending, already = [], 0
+    for item in renewals_due(on=on, in_force=in_force):
         for recipient in item.recipients:
             if (item.contract.pk, item.key, recipient.user.pk) in claimed:
                 already += 1
             else:
-                drafts.append(renewal_draft(item, recipient))
-    total = already + len(drafts)
-    if dry_run or not drafts:
-        return RunResult(on=on, due=total, already_sent=already, drafts=drafts)
-    claim = notifications_claim(drafts=drafts)
-    delivery = notifications_deliver(claim=claim, now=now)
-    return RunResult(on=on, due=total, already_sent=already, drafts=drafts, delivery=delivery)
+                pending.append((item, recipient))
+    return _claim_and_send(
+        pending,
+        lambda pair: renewal_draft(*pair),
+        on=on,
+        already=already,
+        dry_run=dry_run,
+        now=now,
+    )
 
 
 def digest_draft(*, person: User, items: list, on: date) -> Draft:
@@ -182,18 +210,18 @@ def escalation_digests_send(
     reach them; a person already sent this week's digest is not sent another."""
     digests = digests_due(on=on)
     claimed = digest_recipients_claimed(on=on)
-    drafts = [
-        digest_draft(person=person, items=items, on=on)
+    pending = [
+        (person, items)
         for person, items in sorted(digests.items(), key=lambda pair: pair[0].email)
         if person.pk not in claimed
     ]
-    already = len(digests) - len(drafts)
-    if dry_run or not drafts:
-        return RunResult(on=on, due=len(digests), already_sent=already, drafts=drafts)
-    claim = notifications_claim(drafts=drafts)
-    delivery = notifications_deliver(claim=claim, now=now)
-    return RunResult(
-        on=on, due=len(digests), already_sent=already, drafts=drafts, delivery=delivery
+    return _claim_and_send(
+        pending,
+        lambda pair: digest_draft(person=pair[0], items=pair[1], on=on),
+        on=on,
+        already=len(digests) - len(pending),
+        dry_run=dry_run,
+        now=now,
     )
 
 

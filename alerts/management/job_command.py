@@ -26,9 +26,9 @@ class JobCommand(BaseCommand):
     def handle(self, *args, date: str | None = None, dry_run: bool = False, **options):
         on = _day(date) if date else timezone.localdate()
         result = self.job(on=on, dry_run=dry_run)
-        for draft in result.drafts:
-            self.stdout.write(f"  {draft.recipient.email}: {draft.title}")
-        new = len(result.drafts)
+        for email, title in result.listed:
+            self.stdout.write(f"  {email}: {title}")
+        new = len(result.listed)
         summary = (
             f"{on:%d/%m/%Y}: {result.due} {self.noun}s due, {result.already_sent} already sent"
         )

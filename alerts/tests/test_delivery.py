@@ -130,7 +130,7 @@ def test_a_claim_nobody_delivered_is_swept_up_once():
     assert len(mail.outbox) == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_claims_of_the_same_alerts_at_once_claim_each_once(postgres):
     contract_ending(date(2027, 8, 31))
     drafts = renewal_alerts_send(on=ON, dry_run=True).drafts
@@ -170,7 +170,7 @@ def test_two_claims_of_the_same_alerts_at_once_claim_each_once(postgres):
     assert len(mail.outbox) == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_running_the_job_at_once_send_each_alert_once(postgres):
     for _ in range(5):
         contract_ending(date(2027, 8, 31))

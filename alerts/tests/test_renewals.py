@@ -288,3 +288,14 @@ def test_an_alert_due_on_the_day_the_clocks_change_is_sent_that_morning():
     seven_am_summer_time = datetime(2027, 3, 28, 6, tzinfo=UTC)
     renewal_alerts_send(on=council_day(seven_am_summer_time))
     assert {key for key, _ in sent_keys(contract)} == {"9m:2027-09-28", "6m:2027-09-28"}
+
+
+def test_a_large_run_is_claimed_and_sent_a_chunk_at_a_time(monkeypatch):
+    monkeypatch.setattr("alerts.services.CHUNK", 3)
+    for _ in range(4):
+        contract_ending(date(2027, 8, 31))
+    result = renewal_alerts_send(on=date(2026, 11, 30))
+    assert (result.due, result.claimed, len(result.listed)) == (8, 8, 8)
+    assert len(mail.outbox) == 8
+    assert len({(m.to[0], m.subject) for m in mail.outbox}) == 8
+    assert renewal_alerts_send(on=date(2026, 11, 30)).claimed == 0
