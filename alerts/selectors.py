@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts.lead_times import ValueBand, add_months, band_for
+from contracts.lead_times import MAX_LEAD_MONTHS, ValueBand, add_months, band_for
 from contracts.models import NAMED_OFFICERS_THRESHOLD, Contract
 from contracts.selectors import data_quality_problems, directorates_for_officer, inside_lead_time
 from gateways.models import GatewayReview, ProcurementProject
@@ -417,20 +417,22 @@ def digest_recipients_claimed(*, on: date) -> set[int]:
 # --- What has been sent -----------------------------------------------------------------------
 
 
-def notifications_about(instance) -> QuerySet[Notification]:
-    """Every notification about ``instance``: its own alerts and the digests that named it."""
+def notifications_about(instance, *, most: int = 50) -> tuple[list[Notification], int]:
+    """The latest ``most`` notifications about ``instance`` (its own alerts and the digests that
+    listed it), newest first, and how many there are in all (three queries, each on an index)."""
     subject_type = ContentType.objects.get_for_model(instance)
-    named = NotificationItem.objects.filter(
-        notification=OuterRef("pk"), subject_type=subject_type, subject_id=instance.pk
-    )
-    return (
-        Notification.objects.filter(
-            Q(subject_type=subject_type, subject_id=instance.pk) | Exists(named)
-        )
-        .annotate(named_as=Subquery(named.values("category")[:1]))
+    named = NotificationItem.objects.filter(subject_type=subject_type, subject_id=instance.pk)
+    categories = dict(named.values_list("notification_id", "category"))
+    own = Notification.objects.filter(subject_type=subject_type, subject_id=instance.pk)
+    ids = set(own.values_list("pk", flat=True)) | set(categories)
+    rows = list(
+        Notification.objects.filter(pk__in=sorted(ids, reverse=True)[:most])
         .select_related("recipient")
         .order_by("-created_at", "-pk")
     )
+    for row in rows:
+        row.named_as = categories.get(row.pk, "")
+    return rows, len(ids)
 
 
 @dataclass(frozen=True)
@@ -443,21 +445,31 @@ def open_renewal_alerts(*, user: User, today: date) -> list[OpenAlert]:
     """The renewal alerts sent to ``user`` that still wait for an answer: the contract is still
     to end on the date alerted and nothing has answered it. The latest alert of each contract,
     soonest end first (two queries)."""
-    still_to_end = Contract.objects.filter(end_date__gte=today, terminated_on__isnull=True)
+    cached = getattr(user, "_open_renewal_alerts", None)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    # An alert falls due at most the longest lead time allowed before the end: older ones are of
+    # contracts that have ended.
+    earliest = add_months(today, -MAX_LEAD_MONTHS)
     latest: dict[int, Notification] = {}
     for notification in Notification.objects.filter(
-        kind=Notification.Kind.RENEWAL,
-        recipient=user,
-        subject_id__in=still_to_end.values("pk"),
+        kind=Notification.Kind.RENEWAL, recipient=user, due_on__gte=earliest
     ).order_by("created_at", "pk"):
         latest[notification.subject_id] = notification
-    contracts = still_to_end.filter(pk__in=list(latest)).exclude(renewal_answered())
+    contracts = (
+        Contract.objects.filter(pk__in=list(latest), end_date__gte=today)
+        .filter(terminated_on__isnull=True)
+        .exclude(renewal_answered())
+    )
     alerts = [
         OpenAlert(latest[contract.pk], contract)
         for contract in contracts
         if end_date_of_key(latest[contract.pk].key) == contract.end_date
     ]
-    return sorted(alerts, key=lambda alert: (alert.contract.end_date, alert.contract.pk))
+    alerts.sort(key=lambda alert: (alert.contract.end_date, alert.contract.pk))
+    # The home page asks twice (its list and its count): the user object keeps the answer.
+    user._open_renewal_alerts = (today, alerts)
+    return alerts
 
 
 @dataclass(frozen=True)

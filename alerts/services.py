@@ -166,6 +166,7 @@ def digest_draft(*, person: User, items: list, on: date) -> Draft:
     by_category: dict[str, list] = defaultdict(list)
     for escalation, role in items:
         by_category[escalation.category].append((escalation, role))
+    present = [category for category in Category.ORDER if by_category[category]]
     sections = [
         {
             "label": Category.LABELS[category],
@@ -177,8 +178,7 @@ def digest_draft(*, person: User, items: list, on: date) -> Draft:
             "more": max(0, len(by_category[category]) - DIGEST_ITEMS_SHOWN),
             "list_url": _absolute(category_list_url(category)),
         }
-        for category in Category.ORDER
-        if by_category[category]
+        for category in present
     ]
     monday = week_start(on)
     text, html = _render(
@@ -196,9 +196,11 @@ def digest_draft(*, person: User, items: list, on: date) -> Draft:
         email_subject=f"Escalations for the week of {monday:%d/%m/%Y}",
         body_text=text,
         body_html=html,
+        # What the email itself lists, so the page of each names the digest that named it.
         items=tuple(
-            DraftItem(escalation.subject, escalation.category, escalation.title)
-            for escalation, _ in items
+            DraftItem(shown["escalation"].subject, category, shown["escalation"].title)
+            for category, section in zip(present, sections, strict=True)
+            for shown in section["shown"]
         ),
     )
 

@@ -43,6 +43,9 @@ def band_for(value: Decimal, among: tuple[ValueBand, ...]) -> ValueBand:
     return next(band for band in among if band.above is None or value > band.above)
 
 
+MAX_LEAD_MONTHS = 60
+
+
 def parse_lead_months(text: str) -> tuple[int, ...]:
     """ "18, 12, 6" → (18, 12, 6): whole months, each between 1 and 60, longest first."""
     parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
@@ -54,8 +57,8 @@ def parse_lead_months(text: str) -> tuple[int, ...]:
         raise ValueError(
             "Enter lead times as whole months separated by commas, such as 9, 6, 3"
         ) from None
-    if any(not 1 <= month <= 60 for month in months):
-        raise ValueError("Each lead time must be between 1 and 60 months")
+    if any(not 1 <= month <= MAX_LEAD_MONTHS for month in months):
+        raise ValueError(f"Each lead time must be between 1 and {MAX_LEAD_MONTHS} months")
     if len(set(months)) != len(months):
         raise ValueError("Enter each lead time once")
     return tuple(sorted(months, reverse=True))

@@ -44,11 +44,13 @@ def contract_alerts(context, contract):
     """The contract's renewal position, what to do next, and every alert sent about it."""
     user = context["request"].user
     today = timezone.localdate()
+    sent, sent_count = notifications_about(contract)
     return {
         "contract": contract,
         "today": today,
         "position": renewal_position(contract, in_force=bands()),
-        "sent": list(notifications_about(contract)),
+        "sent": sent,
+        "sent_count": sent_count,
         "can_change": user.has_perm("contracts.change_contract", contract),
         "can_reprocure": user.has_perm("gateways.add_project"),
         "running": contract.terminated_on is None and contract.end_date >= today,

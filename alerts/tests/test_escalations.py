@@ -155,7 +155,8 @@ def test_one_digest_a_person_a_week(council):
 
 def test_a_contracts_page_shows_the_digests_that_named_it(council):
     escalation_digests_send(on=council["on"])
-    about = list(notifications_about(council["past_end"]))
+    about, count = notifications_about(council["past_end"])
+    assert count == 3
     assert {n.recipient for n in about} == {
         council["people"][name] for name in ("partner", "head", "lead")
     }
@@ -163,4 +164,15 @@ def test_a_contracts_page_shows_the_digests_that_named_it(council):
         subject_type=ContentType.objects.get_for_model(Contract), subject_id=council["past_end"].pk
     )
     assert named.count() == 3
-    assert list(notifications_about(council["people"]["other_partner"])) == []
+    assert notifications_about(council["people"]["other_partner"]) == ([], 0)
+
+
+def test_a_digest_records_what_it_listed(council, monkeypatch):
+    monkeypatch.setattr("alerts.services.DIGEST_ITEMS_SHOWN", 1)
+    escalation_digests_send(on=council["on"])
+    digest = Notification.objects.get(recipient=council["people"]["head"], kind="escalation_digest")
+    # One of each kind is listed (two contracts have no manager): the rest are a link away.
+    assert sorted(digest.items.values_list("category", flat=True)) == sorted(
+        [Category.PAST_END, Category.NO_MANAGER, Category.REVIEW_OVERDUE, Category.GATEWAY_OVERDUE]
+    )
+    assert "...and 1 more" in digest.body_text
