@@ -24,6 +24,7 @@ from performance.selectors import overdue_condition
 from procurement.models import GatewayStage, Notification, NotificationItem, User
 from procurement.notifications import SENDING_TIMEOUT
 from procurement.roles import Role
+from procurement.selectors import users_with_role
 
 # A month's length varies: contracts ending up to this many days past the longest lead time are
 # read too, and the exact alert day (the same day of the month, kept within it) decides.
@@ -42,7 +43,7 @@ def _add(people: list[Recipient], user: User | None, role: str) -> None:
 
 
 def _active_holders(role: Role) -> list[User]:
-    return list(User.objects.filter(is_active=True, groups__name=role.label).order_by("email"))
+    return list(users_with_role(role=role).order_by("email"))
 
 
 # --- Renewal alerts ---------------------------------------------------------------------------

@@ -31,7 +31,11 @@ def categories_active() -> QuerySet[ContractCategory]:
 
 
 def directorates_active() -> QuerySet[Directorate]:
-    return Directorate.objects.filter(is_active=True).order_by("name")
+    return (
+        Directorate.objects.filter(is_active=True)
+        .select_related("business_partner")
+        .order_by("name")
+    )
 
 
 def users_with_role(*, role: Role) -> QuerySet[User]:

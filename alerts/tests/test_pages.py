@@ -234,3 +234,18 @@ def test_administrators_edit_the_lead_times_in_the_admin_with_a_reason(client, m
     assert band.history.first().history_change_reason == "Audit advice"
     client.force_login(make_user(Role.BUSINESS_PARTNER))
     assert client.get(url).status_code == 403
+
+
+def test_the_reference_data_shows_the_lead_times_in_force(client, make_user):
+    directorate = contract_ending(timezone.localdate() + timedelta(days=300)).directorate
+    band = RenewalBand.objects.get(value_above=Decimal("1500000.00"))
+    band.lead_months = "24, 12"
+    band.save()
+    client.force_login(make_user(Role.LEAD_MEMBER))
+    page = client.get(reverse("procurement:reference_data")).content.decode()
+    assert "Renewal alerts by whole-life value" in page
+    assert "Over £1,500,000.00" in page
+    assert "24, 12 months" in page
+    assert "9, 6, 3 months" in page
+    assert f"business partner {directorate.business_partner}" in page
+    assert "10 working days" in page
