@@ -70,6 +70,12 @@ def test_an_alert_is_seen_answered_and_audited(live_server, sign_in, make_user):
     admin_page.get_by_role("link", name=first.title).first.click()
     assert "Start a re-procurement project" in admin_page.inner_text("main")
     admin_audit.check()
+    admin_page.goto(f"{live_server.url}/alerts/gateways-overdue/")
+    assert "No gateway report is waiting longer than its target" in admin_page.inner_text("main")
+    admin_audit.check()
+    admin_page.goto(f"{live_server.url}/reference-data/")
+    assert "Renewal alerts by whole-life value" in admin_page.inner_text("main")
+    admin_audit.check()
 
     partner_page, partner_audit = sign_in(contract.directorate.business_partner)
     partner_page.get_by_role("link", name="Contracts whose manager has left").click()
