@@ -2,7 +2,6 @@
 gateway steps past their target, and the contracts of managers who have left."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from procurement.access import requires
 from procurement.models import Notification, User
 from procurement.notifications import NotificationError, is_interrupted, notification_send_again
-from procurement.pages import form_page
+from procurement.pages import form_page, paged
 
 from .forms import LedgerFilterForm, ReassignForm
 from .selectors import (
@@ -73,9 +72,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form = LedgerFilterForm(request.GET or None)
     rows = notifications_ledger(filters=form.filters(), now=now)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paged(request, rows, size=PAGE_SIZE)
     return render(
         request,
         "alerts/notifications.html",
@@ -83,7 +80,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "counts": ledger_counts(now=now),
-            "query": query.urlencode(),
+            "query": query,
             "now": now,
         },
     )

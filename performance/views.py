@@ -17,7 +17,7 @@ from contracts.lead_times import add_months
 from contracts.models import Contract
 from contracts.selectors import contract_detail
 from procurement.access import requires
-from procurement.pages import form_page, object_for
+from procurement.pages import form_page, object_for, paged
 
 from .forms import (
     ActionDoneForm,
@@ -472,12 +472,10 @@ def _portfolio_page(request: HttpRequest, *, key_only: bool, template: str) -> H
         key_only=key_only,
     )
     contracts = portfolio(today=today, filters=filters)
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paged(request, contracts, size=PAGE_SIZE)
     late = late_returns_by_contract([c.pk for c in page], today)
     for contract in page:
         contract.late_returns = late.get(contract.pk, 0)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         template,
@@ -485,7 +483,7 @@ def _portfolio_page(request: HttpRequest, *, key_only: bool, template: str) -> H
             "form": form,
             "page": page,
             "counts": portfolio_counts(today=today, filters=filters),
-            "query": query.urlencode(),
+            "query": query,
             "today": today,
         },
     )

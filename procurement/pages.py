@@ -1,10 +1,11 @@
-"""Shapes that many pages share: a form page that runs a service, and an object the user must hold
-a permission on."""
+"""Shapes that many pages share: a form page that runs a service, an object the user must hold
+a permission on, and a list in pages."""
 
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,3 +45,12 @@ def form_page(
             messages.success(request, done)
             return redirect(next_url(made) if callable(next_url) else next_url)
     return render(request, template, {"form": form, **context})
+
+
+def paged(request: HttpRequest, rows, *, size: int) -> tuple[Page, str]:
+    """The page of ``rows`` the request asks for, and the rest of its query string (its filters),
+    for the pagination links."""
+    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
