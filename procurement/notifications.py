@@ -40,6 +40,9 @@ MAX_ATTEMPTS = 8
 SENDING_TIMEOUT = timedelta(minutes=15)
 # A pending row nobody took this long after it was claimed is picked up by the sweep.
 PENDING_GRACE = timedelta(minutes=10)
+# The sweep sends at most this many at a time (every 5 minutes), so that after a long outage of
+# the mail server it finishes well before its rows would look interrupted.
+SWEEP_BATCH = 500
 
 
 class NotificationError(Exception):
@@ -142,13 +145,16 @@ class Delivery:
     failed: int
 
 
-def _take(condition: Q, *, now: datetime) -> uuid.UUID:
-    """Mark the rows matching ``condition`` as being sent by a new holder, in one update: a row
-    another worker has taken no longer matches, so each row is taken once."""
+def _take(condition: Q, *, now: datetime, most: int | None = None) -> uuid.UUID:
+    """Mark the rows matching ``condition`` (the oldest ``most`` of them) as being sent by a new
+    holder, in one update: a row another worker has taken no longer matches, so each row is taken
+    once."""
     holder = uuid.uuid4()
-    Notification.objects.filter(condition).update(
-        status=Status.SENDING, claim=holder, claimed_at=now
-    )
+    rows = Notification.objects.filter(condition)
+    if most is not None:
+        oldest = list(rows.order_by("pk").values_list("pk", flat=True)[:most])
+        rows = rows.filter(pk__in=oldest)
+    rows.update(status=Status.SENDING, claim=holder, claimed_at=now)
     return holder
 
 
@@ -210,12 +216,13 @@ def notifications_deliver(*, claim: uuid.UUID, now: datetime | None = None) -> D
 
 
 def notifications_retry_due(*, now: datetime | None = None) -> Delivery:
-    """Send again every failed row whose wait is over, and any pending row that nobody took."""
+    """Send again the failed rows whose wait is over, and any pending row that nobody took,
+    the oldest first, ``SWEEP_BATCH`` at a time."""
     now = now or timezone.now()
     due = Q(status=Status.FAILED, next_attempt_at__lte=now) | Q(
         status=Status.PENDING, created_at__lte=now - PENDING_GRACE
     )
-    holder = _take(due, now=now)
+    holder = _take(due, now=now, most=SWEEP_BATCH)
     return _send(holder, now=now)
 
 

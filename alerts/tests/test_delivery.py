@@ -196,3 +196,20 @@ def test_two_workers_running_the_job_at_once_send_each_alert_once(postgres):
     assert len(recipients) == 10
     assert len(set(subjects)) == 10
     assert Notification.objects.filter(status="sent").count() == 10
+
+
+@pytest.mark.django_db
+def test_the_sweep_sends_a_batch_at_a_time_oldest_first(refusing, monkeypatch):
+    monkeypatch.setattr("procurement.notifications.SWEEP_BATCH", 3)
+    for _ in range(2):
+        contract_ending(date(2027, 8, 31))
+    refusing.down = True
+    now = timezone.now()
+    renewal_alerts_send(on=ON, now=now)
+    refusing.down = False
+    later = now + timedelta(minutes=5)
+    assert notifications_retry_due(now=later).sent == 3
+    oldest = list(Notification.objects.order_by("pk").values_list("status", flat=True))
+    assert oldest == ["sent", "sent", "sent", "failed"]
+    assert notifications_retry_due(now=later).sent == 1
+    assert len(mail.outbox) == 4
