@@ -349,7 +349,8 @@ def escalations(*, on: date) -> list[Escalation]:
                 subject=review,
                 title=str(review),
                 detail=(
-                    f"Waiting at '{item.step.name}' since {item.since:%d/%m/%Y}: "
+                    f"Waiting at '{item.step.name}' since "
+                    f"{timezone.localdate(item.since):%d/%m/%Y}: "
                     f"{item.working_days} working days, target {item.step.target_days}"
                 ),
                 link=reverse("gateways:review", args=[review.pk]),
