@@ -35,8 +35,13 @@ def bands() -> tuple[ValueBand, ...]:
     """The bands in force, highest first (one query); the defaults if none are recorded."""
     from .models import RenewalBand
 
-    recorded = tuple(band.as_value_band() for band in RenewalBand.objects.order_by("-value_above"))
-    return recorded or DEFAULT_BANDS
+    recorded = [band.as_value_band() for band in RenewalBand.objects.order_by("-value_above")]
+    if not recorded:
+        return DEFAULT_BANDS
+    # The lowest band holds every contract below the next one up, so none is left without a band.
+    lowest = recorded[-1]
+    recorded[-1] = ValueBand(lowest.name, None, lowest.lead_months)
+    return tuple(recorded)
 
 
 def band_for(value: Decimal, among: tuple[ValueBand, ...]) -> ValueBand:
@@ -47,7 +52,8 @@ MAX_LEAD_MONTHS = 60
 
 
 def parse_lead_months(text: str) -> tuple[int, ...]:
-    """ "18, 12, 6" → (18, 12, 6): whole months, each between 1 and 60, longest first."""
+    """Lead times as an administrator writes them ("18, 12, 6"): whole months, each between 1
+    and ``MAX_LEAD_MONTHS``, longest first."""
     parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     if not parts:
         raise ValueError("Enter at least one lead time in months, such as 9, 6, 3")

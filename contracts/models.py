@@ -416,7 +416,8 @@ class RenewalBand(models.Model):
         **MONEY,
         unique=True,
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text="The band holds contracts worth more than this (0 for the lowest band).",
+        help_text="The band holds contracts worth more than this. The lowest band holds every "
+        "contract below the next one up, whatever its own figure.",
     )
     lead_months = models.CharField(
         "lead times in months",
@@ -431,6 +432,11 @@ class RenewalBand(models.Model):
     def __str__(self) -> str:
         return f"{self.name}: {self.lead_months} months"
 
+    def save(self, *args, **kwargs):
+        # Every page that shows a contract's status reads these: never store them unreadable.
+        self.clean()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         from .lead_times import parse_lead_months
 
@@ -443,8 +449,4 @@ class RenewalBand(models.Model):
     def as_value_band(self):
         from .lead_times import ValueBand, parse_lead_months
 
-        return ValueBand(
-            self.name,
-            self.value_above if self.value_above > 0 else None,
-            parse_lead_months(self.lead_months),
-        )
+        return ValueBand(self.name, self.value_above, parse_lead_months(self.lead_months))

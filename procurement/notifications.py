@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Notification, NotificationItem, User
+from .services import require
 
 logger = logging.getLogger(__name__)
 
@@ -240,8 +241,6 @@ def notification_send_again(
     *, notification: Notification, by: User, now: datetime | None = None
 ) -> Delivery:
     """An administrator's decision to send a row that failed for good, or was interrupted."""
-    from .services import require
-
     require(by, "procurement.manage_notifications")
     now = now or timezone.now()
     gave_up = Q(status=Status.FAILED, next_attempt_at__isnull=True)

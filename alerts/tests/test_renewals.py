@@ -299,3 +299,23 @@ def test_a_large_run_is_claimed_and_sent_a_chunk_at_a_time(monkeypatch):
     assert len(mail.outbox) == 8
     assert len({(m.to[0], m.subject) for m in mail.outbox}) == 8
     assert renewal_alerts_send(on=date(2026, 11, 30)).claimed == 0
+
+
+def test_unreadable_lead_times_are_never_stored():
+    band = RenewalBand.objects.get(value_above=Decimal("0.00"))
+    band.lead_months = "soon"
+    with pytest.raises(ValidationError):
+        band.save()
+    band.refresh_from_db()
+    assert band.lead_months == "3, 1"
+
+
+def test_the_lowest_band_holds_every_contract_below_the_next(client, make_user):
+    band = RenewalBand.objects.get(value_above=Decimal("0.00"))
+    band.value_above = Decimal("5000.00")
+    band.save()
+    small = contract_ending(date(2027, 3, 31), value="4000.00")
+    assert due_months(small, date(2026, 12, 31)) == 3
+    client.force_login(make_user(Role.BUSINESS_PARTNER))
+    page = client.get(small.get_absolute_url()).content.decode()
+    assert "Band: Up to £100k" in page
