@@ -15,8 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.lead_times import MAX_LEAD_MONTHS, ValueBand, add_months, band_for
-from contracts.models import NAMED_OFFICERS_THRESHOLD, Contract
-from contracts.selectors import data_quality_problems, directorates_for_officer, inside_lead_time
+from contracts.models import Contract
+from contracts.selectors import (
+    data_quality_problems,
+    directorates_for_officer,
+    inside_lead_time,
+    unmanaged_condition,
+)
 from gateways.models import GatewayReview, ProcurementProject
 from gateways.selectors import reviews_with_route
 from gateways.services import OPEN_STATES, current_step
@@ -315,12 +320,7 @@ def escalations(*, on: date) -> list[Escalation]:
                 directors,
             )
         )
-    unmanaged = (
-        Q(whole_life_value__gt=NAMED_OFFICERS_THRESHOLD, end_date__gte=on)
-        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=on))
-        & (Q(contract_manager__isnull=True) | Q(contract_manager__is_active=False))
-    )
-    for contract in _escalated_contracts().filter(unmanaged):
+    for contract in _escalated_contracts().filter(unmanaged_condition(today=on)):
         detail = (
             "No contract manager is named"
             if contract.contract_manager is None

@@ -198,6 +198,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.tasks.notifications_retry_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Daily, but each closed year is built once, from 1 May (docs/decisions/0019): a day
+    # missed is caught up by the next run.
+    "build-annual-report": {
+        "task": "reporting.tasks.annual_report_schedule_task",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -303,4 +309,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint and the font subsetter it uses narrate every step of a PDF at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("social-value/", include("socialvalue.urls")),
     path("maturity/", include("maturity.urls")),
     path("alerts/", include("alerts.urls")),
+    path("dashboard/", include("reporting.urls")),
     path("register/", include("contracts.public_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),

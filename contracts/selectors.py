@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from .lead_times import add_months, bands
-from .models import Contract, Supplier
+from .models import NAMED_OFFICERS_THRESHOLD, Contract, Supplier
 
 
 def inside_lead_time(*, today: date, in_force=None, slack_days: int = 0) -> Q:
@@ -71,6 +71,16 @@ def running_condition(*, today: date) -> Q:
     expiring or extended)."""
     return Q(start_date__lte=today, end_date__gte=today) & (
         Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)
+    )
+
+
+def unmanaged_condition(*, today: date) -> Q:
+    """Contracts over £50,000, not yet ended or terminated on ``today``, with no contract manager
+    or one who has left (Kent R24)."""
+    return (
+        Q(whole_life_value__gt=NAMED_OFFICERS_THRESHOLD, end_date__gte=today)
+        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
+        & (Q(contract_manager__isnull=True) | Q(contract_manager__is_active=False))
     )
 
 

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from contracts.models import Contract
 from contracts.selectors import contracts_with_status, status_condition
@@ -70,14 +70,22 @@ def projects_forward_plan(
     return projects
 
 
+def reprocure_condition(*, today: date) -> Q:
+    """Contracts inside their renewal lead time on ``today`` with no procurement planned to
+    replace them and no answer that they will simply end."""
+    return (
+        status_condition(Contract.Status.EXPIRING, today=today)
+        & ~Exists(ProcurementProject.objects.filter(replaces=OuterRef("pk")))
+        & ~Q(ending_confirmed_for=F("end_date"))
+    )
+
+
 def contracts_to_reprocure(*, today: date, directorate_id: int | None = None) -> QuerySet:
     """Contracts inside their renewal lead time with no procurement planned to replace them
     ("retender rather than extend")."""
     contracts = (
         contracts_with_status(today=today)
-        .filter(status_condition(Contract.Status.EXPIRING, today=today))
-        .filter(replacement_projects__isnull=True)
-        .exclude(ending_confirmed_for=F("end_date"))
+        .filter(reprocure_condition(today=today))
         .order_by("end_date", "pk")
     )
     if directorate_id:

@@ -170,12 +170,13 @@ def performance_summary(contract: Contract, today: date) -> PerformanceSummary:
 # --- Portfolio --------------------------------------------------------------------------------
 
 
-def _latest_review(field_name: str) -> Subquery:
-    return Subquery(
-        PerformanceReview.objects.filter(contract=OuterRef("pk"))
-        .order_by("-held_on", "-pk")
-        .values(field_name)[:1]
-    )
+def latest_review_of(field_name: str, *, on: date | None = None) -> Subquery:
+    """A contract's latest performance review's ``field_name`` (held on or before ``on``, if
+    given), as a subquery to annotate."""
+    reviews = PerformanceReview.objects.filter(contract=OuterRef("pk"))
+    if on is not None:
+        reviews = reviews.filter(held_on__lte=on)
+    return Subquery(reviews.order_by("-held_on", "-pk").values(field_name)[:1])
 
 
 def _count_of(queryset) -> Coalesce:
@@ -209,9 +210,9 @@ def portfolio(*, today: date, filters: PortfolioFilters | None = None) -> QueryS
         contracts_with_status(today=today)
         .filter(running_condition(today=today))
         .annotate(
-            latest_rating=_latest_review("rating"),
-            latest_rating_other=_latest_review("rating_other"),
-            latest_review_on=_latest_review("held_on"),
+            latest_rating=latest_review_of("rating"),
+            latest_rating_other=latest_review_of("rating_other"),
+            latest_review_on=latest_review_of("held_on"),
             open_exceptions=_count_of(
                 PerformanceException.objects.filter(contract=OuterRef("pk")).exclude(
                     status=PerformanceException.Status.CLOSED

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "Dashboards and reports"
+
+    def ready(self) -> None:
+        from procurement import navigation
+
+        navigation.register(
+            navigation.Section("Dashboard", "reporting:dashboard", "reporting.view_dashboard", 5)
+        )
+        navigation.register(
+            navigation.Section(
+                "Annual reports", "reporting:annual_reports", "reporting.view_annual_reports", 96
+            )
+        )

@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import exports
@@ -23,6 +22,7 @@ from procurement.pages import form_page, object_for
 from procurement.templatetags.govuk import money
 from procurement.uploads import import_preview_page, import_upload_page
 
+from .charts import short, value_chart
 from .forms import (
     CommitmentChangeForm,
     CommitmentForm,
@@ -218,10 +218,6 @@ def contract_social_value(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _short(text: str) -> str:
-    return Truncator(text).chars(70)
-
-
 def _percent_bar(measure: Measure, delivered, committed, percent) -> Bar:
     """A measure's delivery as a percentage of its commitment, with a figure short enough to sit
     beside the bar ("71% (5 of 7)"); the table beside the chart has the units."""
@@ -232,7 +228,7 @@ def _percent_bar(measure: Measure, delivered, committed, percent) -> Bar:
     else:
         text = f"{percent}% ({count(delivered)} of {count(committed)})"
     return Bar(
-        label=_short(f"{measure.code}: {measure.description}"), values=(percent,), texts=(text,)
+        label=short(f"{measure.code}: {measure.description}"), values=(percent,), texts=(text,)
     )
 
 
@@ -519,24 +515,6 @@ def _group_chart(group: PortfolioGroup) -> BarChart:
     )
 
 
-def _value_chart(groups: list[PortfolioGroup], by: str) -> BarChart | None:
-    valued = [g for g in groups if g.committed_value is not None or g.delivered_value is not None]
-    if not valued:
-        return None
-    return BarChart(
-        title=f"£ value committed and delivered, by {GROUPINGS[by][0].lower()}",
-        series=("Committed", "Delivered"),
-        bars=[
-            Bar(
-                label=_short(group.label),
-                values=(group.committed_value, group.delivered_value),
-                texts=(money(group.committed_value or 0, 0), money(group.delivered_value or 0, 0)),
-            )
-            for group in valued
-        ],
-    )
-
-
 @requires("socialvalue.view_social_value")
 @require_GET
 def portfolio(request: HttpRequest) -> HttpResponse:
@@ -553,7 +531,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                 (f"group-chart-{index}", group, _group_chart(group))
                 for index, group in enumerate(groups, start=1)
             ],
-            "value_chart": _value_chart(groups, by),
+            "value_chart": value_chart(groups, by),
         },
     )
 

@@ -1,0 +1,737 @@
+"""The figures of the annual Audit & Transparency report (RBKC §8) for a financial year.
+
+``annual_figures`` works out every section from the shared selectors and returns plain data
+(strings, whole numbers, lists): that is what a run stores, and what its PDF and HTML page are
+drawn from, so a stored version always shows the figures it was built with. Each section has
+its raw ``figures`` (for checking), a short narrative, tables of formatted cells and charts.
+"""
+
+import statistics
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from alerts.selectors import working_days_after
+from contracts.models import Contract, ContractEvent
+from gateways.models import GatewayReview, StepDecision
+from gateways.selectors import weighting_report
+from maturity.models import ActionItem, ActionPlan
+from maturity.selectors import assessment_results
+from performance.models import PerformanceReview
+from performance.selectors import key_condition
+from procurement.models import GatewayStage
+from procurement.numbers import count, figure
+from procurement.templatetags.govuk import money
+from socialvalue.selectors import PortfolioFilters, social_value_portfolio
+
+from .selectors import (
+    PROJECT_CONDITIONS,
+    ZERO,
+    Scope,
+    contract_counts,
+    exceptions_count,
+    figure_rows,
+    maturity_assessment,
+    project_counts,
+    review_counts,
+    savings_in_year,
+    savings_totals,
+    share,
+)
+
+NONE = "none"  # a cell with no figure
+LISTED = 50  # rows a listing table shows before saying how many more there are
+State = GatewayReview.State
+
+
+def _plural(number: int, one: str, many: str | None = None) -> str:
+    return f"{count(number)} {one if number == 1 else (many or one + 's')}"
+
+
+def _percent(part, whole) -> str:
+    found = share(part, whole)
+    return "none" if found is None else f"{found}%"
+
+
+def _table(caption: str, headings: list[str], rows: list[list], *, numeric=(), more: int = 0):
+    return {
+        "caption": caption,
+        "headings": headings,
+        "numeric": [index in numeric for index in range(len(headings))],
+        "rows": [[str(cell) for cell in row] for row in rows],
+        "more": more,
+    }
+
+
+def _chart(title: str, series: list[str], bars: list[tuple[str, list, list]], maximum=None):
+    return {
+        "title": title,
+        "series": series,
+        "bars": [
+            {
+                "label": label,
+                "values": [None if v is None else str(v) for v in values],
+                "texts": texts,
+            }
+            for label, values, texts in bars
+        ],
+        "maximum": None if maximum is None else str(maximum),
+    }
+
+
+def _listed(rows, render: Callable) -> tuple[list[list], int]:
+    total = rows.count()
+    return [render(row) for row in rows[:LISTED]], max(total - LISTED, 0)
+
+
+def _section(slug, title, *, figures, narrative, tables=(), charts=()) -> dict:
+    return {
+        "slug": slug,
+        "title": title,
+        "figures": {k: f"{v:.2f}" if isinstance(v, Decimal) else v for k, v in figures.items()},
+        "narrative": list(narrative),
+        "tables": list(tables),
+        "charts": list(charts),
+    }
+
+
+# --- Sections ---------------------------------------------------------------------------------
+
+
+def forward_plan_section(scope: Scope) -> dict:
+    projects = project_counts(scope)
+    planned = projects["planned_in_year"]["count"]
+    delivered = projects["delivered_in_year"]["count"]
+    in_year = PROJECT_CONDITIONS["planned_in_year"][1](scope)
+    by_directorate = (
+        figure_rows("planned_in_year", scope)
+        .order_by()
+        .values("directorate__name")
+        .annotate(
+            planned=Count("pk"),
+            awarded=Count("pk", filter=Q(awarded=True)),
+            value=Sum("estimated_value"),
+        )
+        .order_by("directorate__name")
+    )
+    rows, more = _listed(
+        figure_rows("planned_in_year", scope).filter(in_year & Q(awarded=False)),
+        lambda p: [
+            p.reference,
+            p.title,
+            p.directorate.name,
+            f"{p.planned_start_date:%d/%m/%Y}",
+            money(p.estimated_value, 0),
+        ],
+    )
+    narrative = [
+        f"{_plural(planned, 'procurement was', 'procurements were')} planned to start a contract "
+        f"in {scope.label}, with an estimated whole-life value of "
+        f"{money(projects['planned_in_year']['value'], 0)}. "
+        f"{count(delivered)} of them ({_percent(delivered, planned)}) had their award approved "
+        f"at Gateway 2 by {scope.as_at:%d %B %Y}."
+        if planned
+        else f"No procurement on the forward plan was planned to start in {scope.label}."
+    ]
+    if planned - delivered:
+        narrative.append(
+            f"{_plural(planned - delivered, 'procurement has', 'procurements have')} not yet "
+            "been awarded; they are listed below so the Committee can ask why."
+        )
+    return _section(
+        "forward-plan",
+        "Forward plan delivery",
+        figures={"planned": planned, "awarded": delivered},
+        narrative=narrative,
+        tables=[
+            _table(
+                "Procurements planned to start in the year, by directorate",
+                ["Directorate", "Planned", "Awarded", "Estimated value"],
+                [
+                    [
+                        r["directorate__name"],
+                        count(r["planned"]),
+                        count(r["awarded"]),
+                        money(r["value"], 0),
+                    ]
+                    for r in by_directorate
+                ],
+                numeric=(1, 2, 3),
+            ),
+            _table(
+                "Planned to start in the year and not yet awarded",
+                ["Reference", "Procurement", "Directorate", "Planned start", "Estimated value"],
+                rows,
+                numeric=(4,),
+                more=more,
+            ),
+        ],
+    )
+
+
+def gateways_section(scope: Scope) -> dict:
+    counts = review_counts(scope)
+    decided = (
+        figure_rows("decided", scope)
+        .filter(submitted_at__isnull=False)
+        .values_list("stage", "state", "submitted_at", "decided_at")
+    )
+    by_stage: dict[str, dict] = {
+        stage: {"approved": 0, "rejected": 0, "days": []} for stage in GatewayStage.values
+    }
+    for stage, state, submitted_at, decided_at in decided:
+        row = by_stage[stage]
+        row[state] += 1
+        row["days"].append(
+            working_days_after(timezone.localdate(submitted_at), timezone.localdate(decided_at))
+        )
+    other = dict(
+        figure_rows("returned", scope).order_by().values_list("stage").annotate(n=Count("pk"))
+    )
+    withdrawn = dict(
+        figure_rows("withdrawn", scope).order_by().values_list("stage").annotate(n=Count("pk"))
+    )
+    all_days = [d for row in by_stage.values() for d in row["days"]]
+    median = statistics.median(all_days) if all_days else None
+    rows = []
+    for stage in GatewayStage:
+        row = by_stage[stage.value]
+        rows.append(
+            [
+                stage.label,
+                count(row["approved"]),
+                count(row["rejected"]),
+                count(other.get(stage.value, 0)),
+                count(withdrawn.get(stage.value, 0)),
+                figure(statistics.median(row["days"])) if row["days"] else NONE,
+            ]
+        )
+    narrative = [
+        f"{_plural(counts['decided'], 'gateway report was', 'gateway reports were')} decided in "
+        f"{scope.label}: {count(counts['approved'])} approved and {count(counts['rejected'])} "
+        f"rejected. {count(counts['returned'])} more were returned for changes and are not yet "
+        f"back, and {count(counts['withdrawn'])} were withdrawn."
+    ]
+    if median is not None:
+        narrative.append(
+            f"A decision took a median of {figure(median)} working days from submission."
+        )
+    narrative.append(
+        f"{_plural(counts['awaiting'], 'report awaits', 'reports await')} a decision now."
+    )
+    return _section(
+        "gateways",
+        "Gateway volumes, outcomes and time to decision",
+        figures={
+            **counts,
+            "median_working_days": None if median is None else str(median),
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                "Gateway decisions in the year, by gateway",
+                ["Gateway", "Approved", "Rejected", "Returned", "Withdrawn", "Median working days"],
+                rows,
+                numeric=(1, 2, 3, 4, 5),
+            )
+        ],
+        charts=[
+            _chart(
+                "Gateway reports approved and rejected, by gateway",
+                ["Approved", "Rejected"],
+                [
+                    (
+                        stage.label,
+                        [by_stage[stage.value]["approved"], by_stage[stage.value]["rejected"]],
+                        [
+                            count(by_stage[stage.value]["approved"]),
+                            count(by_stage[stage.value]["rejected"]),
+                        ],
+                    )
+                    for stage in GatewayStage
+                ],
+            )
+        ],
+    )
+
+
+EXTENSION_TESTS = (
+    ("extension_allowed_evidence", "allowed by the contract"),
+    ("savings_evidence", "savings negotiated"),
+    ("added_social_value", "added social value"),
+    ("performance_evidence", "satisfactory performance"),
+)
+
+
+def compliance_section(scope: Scope) -> dict:
+    contracts = contract_counts(scope)
+    extensions = ContractEvent.objects.filter(
+        kind=ContractEvent.Kind.EXTENSION,
+        effective_date__gte=scope.start,
+        effective_date__lte=scope.as_at,
+    )
+    if scope.directorate_id:
+        extensions = extensions.filter(contract__directorate_id=scope.directorate_id)
+    extension_totals = extensions.aggregate(n=Count("pk"), added=Coalesce(Sum("new_value"), ZERO))
+    approved = list(
+        figure_rows("extensions_approved", scope).select_related("contract")[: LISTED + 1]
+    )
+    approved_count = review_counts(scope)["extensions_approved"]
+    all_four = 0
+    extension_rows = []
+    fields = [name for name, _ in EXTENSION_TESTS]
+    for tests in figure_rows("extensions_approved", scope).values_list(*fields):
+        if all(test.strip() for test in tests):
+            all_four += 1
+    for review in approved[:LISTED]:
+        missing = [label for f, label in EXTENSION_TESTS if not getattr(review, f).strip()]
+        extension_rows.append(
+            [
+                review.contract.reference if review.contract else NONE,
+                f"{review.decided_at:%d/%m/%Y}",
+                f"{4 - len(missing)} of 4",
+                ", ".join(missing) or "none",
+                "yes" if review.exception_justification.strip() else "no",
+            ]
+        )
+    exceptions_approved = figure_rows("approved", scope).exclude(exception_justification="").count()
+    social_value_exceptions = StepDecision.objects.filter(
+        accepted_social_value_exception=True,
+        decided_at__date__gte=scope.start,
+        decided_at__date__lte=scope.as_at,
+    )
+    if scope.directorate_id:
+        social_value_exceptions = social_value_exceptions.filter(
+            Q(step__review__project__directorate_id=scope.directorate_id)
+            | Q(step__review__contract__directorate_id=scope.directorate_id)
+        )
+    sv_exceptions = social_value_exceptions.count()
+    weighting = weighting_report(since=scope.start, until=scope.as_at)
+    departures = weighting["departures"]
+    direct = contracts["direct_awards"]
+    positions = [
+        ("no_manager", "Contracts over £50,000 with no current contract manager"),
+        ("overdue_reviews", "Running contracts with a performance review overdue"),
+        ("past_end", "Contracts past their end date and not ended on the register"),
+    ]
+    open_exceptions = exceptions_count(scope)
+    narrative = [
+        f"{_plural(extension_totals['n'], 'extension was', 'extensions were')} recorded on the "
+        f"register in {scope.label}. {_plural(approved_count, 'extension was', 'extensions were')} "
+        f"approved at Gateway 3, {count(all_four)} of them with all four tests shown "
+        "(allowed by the contract, savings negotiated, added social value and satisfactory "
+        "performance); any other went ahead on a recorded justification.",
+        f"{_plural(direct['count'], 'direct award')} worth {money(direct['value'], 0)} started "
+        f"in the year; {_plural(exceptions_approved, 'approved report')} "
+        f"relied on an exception justification, and {count(sv_exceptions)} "
+        f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
+        "10% minimum.",
+        f"On {scope.as_at:%d %B %Y}: "
+        + "; ".join(
+            f"{count(contracts[key]['count'])} {label[0].lower() + label[1:]}"
+            for key, label in positions
+        )
+        + f"; and {_plural(open_exceptions, 'performance exception')} open.",
+        f"{_plural(len(departures), 'approved weighting')} departed "
+        "from its category's template or gave social value less than 10%.",
+    ]
+    return _section(
+        "compliance",
+        "Compliance",
+        figures={
+            "extensions_recorded": extension_totals["n"],
+            "extensions_approved": approved_count,
+            "extensions_all_four_tests": all_four,
+            "direct_awards": direct["count"],
+            "direct_awards_value": direct["value"],
+            "exceptions_approved": exceptions_approved,
+            "social_value_exceptions": sv_exceptions,
+            "no_manager": contracts["no_manager"]["count"],
+            "overdue_reviews": contracts["overdue_reviews"]["count"],
+            "past_end": contracts["past_end"]["count"],
+            "open_exceptions": open_exceptions,
+            "weighting_departures": len(departures),
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                f"Positions on {scope.as_at:%d/%m/%Y}",
+                ["Measure", "Contracts"],
+                [[label, count(contracts[key]["count"])] for key, label in positions]
+                + [["Performance exceptions open", count(open_exceptions)]],
+                numeric=(1,),
+            ),
+            _table(
+                "Extensions approved at Gateway 3 and the four tests",
+                ["Contract", "Approved on", "Tests shown", "Not shown", "Exception justified"],
+                extension_rows,
+                more=max(approved_count - LISTED, 0),
+            ),
+            _table(
+                "Departures from the weighting templates",
+                ["Procurement", "Approved (Q/P/SV)", "Template (Q/P/SV)"],
+                [
+                    [
+                        r.project.reference,
+                        "/".join(
+                            figure(w)
+                            for w in (r.quality_weight, r.price_weight, r.social_value_weight)
+                        ),
+                        "/".join(figure(w) for w in r.template_weights)
+                        if r.template_weights
+                        else NONE,
+                    ]
+                    for r in departures[:LISTED]
+                ],
+                more=max(len(departures) - LISTED, 0),
+            ),
+        ],
+    )
+
+
+def social_value_section(scope: Scope) -> dict:
+    filters = PortfolioFilters(year=scope.year, directorate_id=scope.directorate_id)
+    groups = social_value_portfolio(filters=filters, by="theme")
+    committed = sum((g.committed_value or 0 for g in groups), Decimal("0"))
+    delivered = sum((g.delivered_value or 0 for g in groups), Decimal("0"))
+    commitments = sum(r.contracts for g in groups for r in g.rows)
+    narrative = [
+        f"Social value worth {money(committed, 0)} was due to be delivered in {scope.label}, and "
+        f"{money(delivered, 0)} ({_percent(delivered, committed)}) was delivered and verified. "
+        "Values are the measures' proxy values; outputs without one are counted in their own "
+        "units in the table."
+        if groups
+        else f"No social value was committed or delivered for {scope.label}."
+    ]
+    rows = [
+        [
+            group.label,
+            row.measure.code,
+            f"{count(row.committed)} {row.measure.unit}",
+            f"{count(row.delivered)} {row.measure.unit}",
+            money(row.committed_value, 0) if row.committed_value is not None else NONE,
+            money(row.delivered_value, 0) if row.delivered_value is not None else NONE,
+        ]
+        for group in groups
+        for row in group.rows
+    ]
+    return _section(
+        "social-value",
+        "Social value committed and delivered",
+        figures={
+            "committed": committed,
+            "delivered": delivered,
+            "measure_rows": len(rows),
+            "contract_measures": commitments,
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                "Social value by theme and measure",
+                ["Theme", "Measure", "Committed", "Delivered", "£ committed", "£ delivered"],
+                rows,
+                numeric=(2, 3, 4, 5),
+            )
+        ],
+        charts=[
+            _chart(
+                "£ value committed and delivered, by theme",
+                ["Committed", "Delivered"],
+                [
+                    (
+                        g.label,
+                        [g.committed_value, g.delivered_value],
+                        [money(g.committed_value or 0, 0), money(g.delivered_value or 0, 0)],
+                    )
+                    for g in groups
+                    if g.committed_value is not None or g.delivered_value is not None
+                ],
+            )
+        ],
+    )
+
+
+def savings_section(scope: Scope) -> dict:
+    totals = savings_totals(scope)
+    contracts = contract_counts(scope)
+    by_directorate = (
+        savings_in_year(scope)
+        .order_by()
+        .values("contract__directorate__name")
+        .annotate(cashable=Sum("cashable"), non_cashable=Sum("non_cashable"), n=Count("pk"))
+        .order_by("contract__directorate__name")
+    )
+    planned = contracts["planned_savings"]
+    narrative = [
+        f"Savings of {money(totals['total'], 0)} were recorded for {scope.label} on "
+        f"{_plural(totals['contracts'], 'contract')}: {money(totals['cashable'], 0)} cashable and "
+        f"{money(totals['non_cashable'], 0)} non-cashable.",
+        f"{_plural(planned['count'], 'running contract has', 'running contracts have')} savings "
+        f"planned over their life of {money(planned['savings'], 0)}; by the end of the year "
+        f"they had delivered {money(totals['delivered_on_planned'], 0)} "
+        f"({_percent(totals['delivered_on_planned'], planned['savings'])}).",
+    ]
+    return _section(
+        "savings",
+        "Savings",
+        figures={**totals, "planned": planned["savings"], "planned_contracts": planned["count"]},
+        narrative=narrative,
+        tables=[
+            _table(
+                "Savings recorded for the year, by directorate",
+                ["Directorate", "Contracts", "Cashable", "Non-cashable", "Total"],
+                [
+                    [
+                        r["contract__directorate__name"],
+                        count(r["n"]),
+                        money(r["cashable"], 0),
+                        money(r["non_cashable"], 0),
+                        money(r["cashable"] + r["non_cashable"], 0),
+                    ]
+                    for r in by_directorate
+                ],
+                numeric=(1, 2, 3, 4),
+            )
+        ],
+    )
+
+
+def suppliers_section(scope: Scope) -> dict:
+    contracts = contract_counts(scope)
+    awarded, running = contracts["awarded"], contracts["running"]
+    rows = []
+    for key, label in (("awarded_sme", "SMEs"), ("awarded_vcse", "VCSE organisations")):
+        rows.append(
+            [
+                label,
+                count(contracts[key]["count"]),
+                _percent(contracts[key]["count"], awarded["count"]),
+                money(contracts[key]["value"], 0),
+                _percent(contracts[key]["value"], awarded["value"]),
+            ]
+        )
+    narrative = [
+        f"{_plural(awarded['count'], 'contract', 'contracts')} worth {money(awarded['value'], 0)} "
+        f"started in {scope.label}. SMEs hold {count(contracts['awarded_sme']['count'])} of them "
+        f"({_percent(contracts['awarded_sme']['count'], awarded['count'])}, "
+        f"{_percent(contracts['awarded_sme']['value'], awarded['value'])} of the value) and VCSE "
+        f"organisations {count(contracts['awarded_vcse']['count'])} "
+        f"({_percent(contracts['awarded_vcse']['count'], awarded['count'])}, "
+        f"{_percent(contracts['awarded_vcse']['value'], awarded['value'])} of the value).",
+        f"Of the annual value of all contracts running on {scope.as_at:%d %B %Y}, SMEs hold "
+        f"{_percent(contracts['sme']['annual'], running['annual'])} and VCSE organisations "
+        f"{_percent(contracts['vcse']['annual'], running['annual'])}.",
+    ]
+    return _section(
+        "sme-vcse",
+        "SME and VCSE share of awards and value",
+        figures={
+            "awarded": awarded["count"],
+            "awarded_value": awarded["value"],
+            "awarded_sme": contracts["awarded_sme"]["count"],
+            "awarded_sme_value": contracts["awarded_sme"]["value"],
+            "awarded_vcse": contracts["awarded_vcse"]["count"],
+            "awarded_vcse_value": contracts["awarded_vcse"]["value"],
+            "running_annual": running["annual"],
+            "sme_annual": contracts["sme"]["annual"],
+            "vcse_annual": contracts["vcse"]["annual"],
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                "Contracts starting in the year",
+                ["Held by", "Contracts", "Share of contracts", "Value", "Share of value"],
+                rows,
+                numeric=(1, 2, 3, 4),
+            )
+        ],
+    )
+
+
+def performance_section(scope: Scope) -> dict:
+    reviews = PerformanceReview.objects.filter(
+        held_on__gte=scope.start, held_on__lte=scope.as_at
+    ).filter(**({"contract__directorate_id": scope.directorate_id} if scope.directorate_id else {}))
+    key_reviews = reviews.filter(contract__in=Contract.objects.filter(key_condition()).values("pk"))
+    by_rating = dict(key_reviews.order_by().values_list("rating").annotate(n=Count("pk")))
+    reviewed = key_reviews.values("contract").distinct().count()
+    key_running = contract_counts(scope)["key"]["count"]
+    not_reviewed = figure_rows("key", scope).exclude(pk__in=key_reviews.values("contract")).count()
+    total = sum(by_rating.values())
+    poor = sum(by_rating.get(r, 0) for r in PerformanceReview.POOR)
+    rows = [
+        [
+            rating.label,
+            count(by_rating.get(rating.value, 0)),
+            _percent(by_rating.get(rating.value, 0), total),
+        ]
+        for rating in PerformanceReview.Rating
+    ]
+    narrative = [
+        f"{_plural(total, 'performance review was', 'performance reviews were')} held in "
+        f"{scope.label} on {_plural(reviewed, 'key contract')} (over £1.5m or rated high risk). "
+        f"{count(by_rating.get(PerformanceReview.Rating.GOOD, 0))} rated the contract good and "
+        f"{count(poor)} rated it as requiring improvement or inadequate.",
+        f"{_plural(not_reviewed, 'key contract', 'key contracts')} of the {count(key_running)} "
+        f"running on {scope.as_at:%d %B %Y} had no review in the year.",
+    ]
+    return _section(
+        "performance",
+        "Performance reviews of key contracts",
+        figures={
+            "reviews": total,
+            "contracts_reviewed": reviewed,
+            "key_running": key_running,
+            "not_reviewed": not_reviewed,
+            **{f"rated_{k}": v for k, v in by_rating.items()},
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                "Reviews of key contracts held in the year, by rating",
+                ["Rating", "Reviews", "Share"],
+                rows,
+                numeric=(1, 2),
+            )
+        ],
+        charts=[
+            _chart(
+                "Reviews of key contracts held in the year, by rating",
+                ["Reviews"],
+                [
+                    (
+                        rating.label,
+                        [by_rating.get(rating.value, 0)],
+                        [count(by_rating.get(rating.value, 0))],
+                    )
+                    for rating in PerformanceReview.Rating
+                ],
+            )
+        ],
+    )
+
+
+def maturity_section(scope: Scope) -> dict:
+    assessment = maturity_assessment(scope)
+    if assessment is None:
+        return _section(
+            "maturity",
+            "Maturity position, movement and action plan",
+            figures={"assessment": None},
+            narrative=[f"No self-assessment had been closed by the end of {scope.label}."],
+        )
+    results = assessment_results(assessment)
+    plans = ActionPlan.objects.filter(assessment=assessment).order_by("name")
+    items = ActionItem.objects.filter(plan__in=plans)
+    status = dict(items.order_by().values_list("status").annotate(n=Count("pk")))
+    overdue = (
+        items.filter(due_by__lt=scope.as_at).exclude(status=ActionItem.Status.DELIVERED).count()
+    )
+
+    def level(value) -> str:
+        return NONE if value is None else f"{value:.1f}"
+
+    def signed(value) -> str:
+        return NONE if value is None else f"{value:+.1f}"
+
+    theme_rows = [
+        [
+            f"{t.theme.number}. {t.theme.name}",
+            level(t.current),
+            level(t.target),
+            level(t.gap),
+            signed(t.movement),
+        ]
+        for t in results.themes
+    ]
+    gaps = results.gaps[:5]
+    narrative = [
+        f"The position is from “{assessment.name}” ({assessment.framework}), agreed for "
+        f"{assessment.year}/{(assessment.year + 1) % 100:02d}"
+        + (
+            f", with movement measured from “{results.previous.name}”."
+            if results.previous
+            else "; it is the first, so there is no movement to show."
+        ),
+        "The widest gaps to target are in "
+        + "; ".join(f"{g.behaviour.code} {g.behaviour.name} ({g.gap})" for g in gaps)
+        + "."
+        if gaps
+        else "No behaviour is short of its target.",
+        f"The action plan answering it has {_plural(items.count(), 'action')}: "
+        + ", ".join(f"{count(status.get(s.value, 0))} {s.label.lower()}" for s in ActionItem.Status)
+        + f"; {count(overdue)} {'is' if overdue == 1 else 'are'} past their timescale."
+        if plans
+        else "No action plan has been recorded against it.",
+    ]
+    return _section(
+        "maturity",
+        "Maturity position, movement and action plan",
+        figures={
+            "assessment": assessment.name,
+            "themes": {t.theme.number: level(t.current) for t in results.themes},
+            "actions": items.count(),
+            "actions_overdue": overdue,
+            **{f"actions_{s.value}": status.get(s.value, 0) for s in ActionItem.Status},
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                "Maturity by theme (levels 1 to 5)",
+                ["Theme", "Current", "Target", "Gap", "Movement"],
+                theme_rows,
+                numeric=(1, 2, 3, 4),
+            )
+        ],
+        charts=[
+            _chart(
+                "Maturity by theme: current and target",
+                ["Current", "Target"],
+                [
+                    (
+                        f"{t.theme.number}. {t.theme.name}",
+                        [t.current, t.target],
+                        [level(t.current), level(t.target)],
+                    )
+                    for t in results.themes
+                ],
+                maximum=5,
+            )
+        ],
+    )
+
+
+SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
+    ("Forward plan delivery", forward_plan_section),
+    ("Gateways", gateways_section),
+    ("Compliance", compliance_section),
+    ("Social value", social_value_section),
+    ("Savings", savings_section),
+    ("SME and VCSE share", suppliers_section),
+    ("Performance of key contracts", performance_section),
+    ("Maturity", maturity_section),
+)
+
+
+def annual_figures(
+    scope: Scope, *, progress: Callable[[int, int, str], None] | None = None
+) -> dict:
+    """Every section of the report for ``scope``, calling ``progress(done, of, section)`` as each
+    is worked out."""
+    sections = []
+    for done, (label, build) in enumerate(SECTIONS):
+        if progress:
+            progress(done, len(SECTIONS), label)
+        sections.append(build(scope))
+    return {
+        "year": scope.year,
+        "label": scope.label,
+        "start": scope.start.isoformat(),
+        "end": scope.end.isoformat(),
+        "as_at": scope.as_at.isoformat(),
+        "in_progress": scope.in_progress,
+        "sections": sections,
+    }

@@ -1,0 +1,63 @@
+from django import forms
+from django.utils import timezone
+
+from procurement.models import ContractCategory, Directorate
+
+from .services import report_years
+
+NO_CATEGORY = "none"
+
+
+def _year_choices() -> list[tuple[int, str]]:
+    return [
+        (year, f"{year}/{(year + 1) % 100:02d}")
+        for year in report_years(today=timezone.localdate())
+    ]
+
+
+class ScopeForm(forms.Form):
+    """The dashboard's filters: a financial year and a directorate."""
+
+    year = forms.TypedChoiceField(
+        label="Financial year", coerce=int, required=False, empty_value=None
+    )
+    directorate = forms.ModelChoiceField(
+        label="Directorate",
+        queryset=Directorate.objects.order_by("name"),
+        required=False,
+        empty_label="All directorates",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _year_choices()
+
+
+class FigureScopeForm(ScopeForm):
+    """A list behind a figure: the dashboard's filters and, from its charts, a category."""
+
+    category = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_category(self) -> int | None:
+        given = self.cleaned_data["category"].strip()
+        if not given:
+            return None
+        if given == NO_CATEGORY:
+            return 0
+        if not given.isdigit() or not ContractCategory.objects.filter(pk=int(given)).exists():
+            raise forms.ValidationError("There is no such category: go back to the dashboard")
+        return int(given)
+
+
+class ReportRequestForm(forms.Form):
+    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    reason = forms.CharField(
+        label="Why build a new version? (optional)",
+        help_text="For example: the fourth quarter's savings are now recorded.",
+        max_length=250,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _year_choices()

@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from performance.models import financial_year_label
+
+
+def report_path(instance: "AnnualReport", filename: str) -> str:
+    return f"annual-reports/{instance.year}/{filename}"
+
+
+class AnnualReport(models.Model):
+    """One build of the annual Audit & Transparency report for a financial year: a new version
+    each time, never overwritten, with the file and the figures it was drawn from.
+
+    A run is a record of what was produced, written only by its build; who asked for it and
+    when are its own fields, so it keeps no separate history.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        BUILDING = "building", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        SCHEDULE = "schedule", "The yearly schedule"
+        PAGE = "page", "Asked for on the reports page"
+        COMMAND = "command", "The build_annual_report command"
+
+    year = models.PositiveSmallIntegerField(
+        help_text="The financial year, by the year it starts: 2025 for 2025/26."
+    )
+    version = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the schedule and the command.",
+    )
+    reason = models.CharField("why it was built", max_length=250, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    stage = models.CharField(max_length=100, blank=True, help_text="What the build is doing.")
+    file = models.FileField(upload_to=report_path, max_length=300, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    figures = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "version"], name="one_report_a_version"),
+            # The schedule builds each year once, however often beat or a retry runs it.
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(source="schedule"), name="one_scheduled_report_a_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Annual report {self.year_label}, version {self.version}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("reporting:annual_report", args=[self.pk])
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def file_name(self) -> str:
+        end = f"{(self.year + 1) % 100:02d}"
+        return f"audit-and-transparency-report-{self.year}-{end}-v{self.version}.pdf"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.READY, self.State.FAILED)

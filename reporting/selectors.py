@@ -1,0 +1,481 @@
+"""The figures Lead Members and the Audit & Transparency Committee read, and the lists behind them.
+
+Each figure is defined once, as a condition on its rows: the dashboard counts it, the list behind
+it filters by it and the annual report tabulates it, so the three always agree. A scope is a
+financial year (April to March) and, optionally, a directorate; figures that are a position
+rather than a flow are taken at the scope's "as at" day: the year's last day, or today while
+the year is still running.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from contracts.lead_times import add_months
+from contracts.models import Contract
+from contracts.selectors import (
+    data_quality_problems,
+    running_condition,
+    status_expression,
+    unmanaged_condition,
+)
+from gateways.models import GatewayReview, ProcurementProject
+from gateways.selectors import reprocure_condition
+from maturity.models import Assessment
+from performance.models import PerformanceException, PerformanceReview, Saving
+from performance.models import financial_year_label as year_label
+from performance.selectors import key_condition, latest_review_of, overdue_condition
+from procurement.models import GatewayStage
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
+FORWARD_PLAN_MONTHS = 18
+State = GatewayReview.State
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A financial year (by the year it starts: 2025 is 2025/26), optionally one directorate
+    (and, for lists of contracts, one category: 0 for contracts with none), seen on ``today``."""
+
+    year: int
+    today: date
+    directorate_id: int | None = None
+    category_id: int | None = None
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 4, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year + 1, 3, 31)
+
+    @property
+    def as_at(self) -> date:
+        return min(self.today, self.end)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.today < self.end
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year)
+
+    @property
+    def plan_until(self) -> date:
+        return add_months(self.as_at, FORWARD_PLAN_MONTHS)
+
+    def query(self, **more) -> str:
+        """The scope as a query string, for the links from a figure to its list."""
+        given = {"year": self.year, "directorate": self.directorate_id, **more}
+        return urlencode({k: v for k, v in given.items() if v})
+
+
+# --- Figures and their rows -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure: what it counts (``kind`` of rows), its label and the rows it counts."""
+
+    kind: str  # contracts, reviews, projects, exceptions or savings
+    label: str
+    rows: Callable[[Scope], QuerySet]
+
+
+def _contracts(scope: Scope) -> QuerySet[Contract]:
+    found = Contract.objects.all()
+    if scope.directorate_id:
+        found = found.filter(directorate_id=scope.directorate_id)
+    if scope.category_id == 0:
+        found = found.filter(category__isnull=True)
+    elif scope.category_id:
+        found = found.filter(category_id=scope.category_id)
+    return found
+
+
+def _started_in_year(scope: Scope) -> Q:
+    return Q(start_date__gte=scope.start, start_date__lte=scope.as_at)
+
+
+# Conditions on contracts. Each figure is counted by the dashboard in one query, and listed by
+# filtering on the same condition.
+CONTRACT_CONDITIONS: dict[str, tuple[str, Callable[[Scope], Q]]] = {
+    "running": ("Contracts running", lambda s: running_condition(today=s.as_at)),
+    "key": (
+        "Key contracts running (over £1.5m or rated high risk)",
+        lambda s: running_condition(today=s.as_at) & key_condition(),
+    ),
+    "sme": (
+        "Running contracts held by SMEs",
+        lambda s: running_condition(today=s.as_at) & Q(supplier__is_sme=True),
+    ),
+    "vcse": (
+        "Running contracts held by VCSE organisations",
+        lambda s: running_condition(today=s.as_at) & Q(supplier__is_vcse=True),
+    ),
+    "no_plan": (
+        "Contracts inside their renewal lead time with no plan to replace them",
+        lambda s: reprocure_condition(today=s.as_at),
+    ),
+    "overdue_reviews": (
+        "Running contracts whose performance review is overdue",
+        lambda s: overdue_condition(today=s.as_at),
+    ),
+    "past_end": (
+        "Contracts past their end date and not ended on the register",
+        lambda s: data_quality_problems(today=s.as_at)["past_end"][1],
+    ),
+    "no_manager": (
+        "Contracts over £50,000 with no current contract manager",
+        lambda s: unmanaged_condition(today=s.as_at) & Q(start_date__lte=s.as_at),
+    ),
+    "awarded": ("Contracts starting in the year", _started_in_year),
+    "awarded_sme": (
+        "Contracts starting in the year held by SMEs",
+        lambda s: _started_in_year(s) & Q(supplier__is_sme=True),
+    ),
+    "awarded_vcse": (
+        "Contracts starting in the year held by VCSE organisations",
+        lambda s: _started_in_year(s) & Q(supplier__is_vcse=True),
+    ),
+    "direct_awards": (
+        "Direct awards starting in the year",
+        lambda s: _started_in_year(s) & Q(procurement_route=Contract.Route.DIRECT_AWARD),
+    ),
+    "planned_savings": (
+        "Running contracts with savings planned",
+        lambda s: running_condition(today=s.as_at) & Q(planned_savings__gt=0),
+    ),
+}
+
+KEY_RATINGS = (*PerformanceReview.Rating.values, "none")
+
+
+def key_contracts(scope: Scope) -> QuerySet[Contract]:
+    """The key contracts running, each with its latest performance rating by the as-at day."""
+    condition = CONTRACT_CONDITIONS["key"][1](scope)
+    return (
+        _contracts(scope)
+        .filter(condition)
+        .annotate(latest_rating=latest_review_of("rating", on=scope.as_at))
+    )
+
+
+def _key_rated(rating: str) -> Callable[[Scope], QuerySet]:
+    def rows(scope: Scope) -> QuerySet[Contract]:
+        if rating == "none":
+            return key_contracts(scope).filter(latest_rating__isnull=True)
+        return key_contracts(scope).filter(latest_rating=rating)
+
+    return rows
+
+
+def _rating_label(rating: str) -> str:
+    if rating == "none":
+        return "Key contracts not yet reviewed"
+    return f"Key contracts rated {PerformanceReview.Rating(rating).label.lower()}"
+
+
+def _reviews(scope: Scope) -> QuerySet[GatewayReview]:
+    found = GatewayReview.objects.all()
+    if scope.directorate_id:
+        found = found.filter(
+            Q(project__directorate_id=scope.directorate_id)
+            | Q(contract__directorate_id=scope.directorate_id)
+        )
+    return found
+
+
+def _decided_in_year(scope: Scope) -> Q:
+    # Days in the council's time zone, so a decision at 23:30 on 31 March counts in that year.
+    return Q(decided_at__date__gte=scope.start, decided_at__date__lte=scope.as_at)
+
+
+REVIEW_CONDITIONS: dict[str, tuple[str, Callable[[Scope], Q]]] = {
+    "awaiting": ("Gateway reports awaiting a decision now", lambda s: Q(state=State.IN_REVIEW)),
+    "decided": (
+        "Gateway reports decided in the year",
+        lambda s: _decided_in_year(s) & Q(state__in=[State.APPROVED, State.REJECTED]),
+    ),
+    "approved": (
+        "Gateway reports approved in the year",
+        lambda s: _decided_in_year(s) & Q(state=State.APPROVED),
+    ),
+    "rejected": (
+        "Gateway reports rejected in the year",
+        lambda s: _decided_in_year(s) & Q(state=State.REJECTED),
+    ),
+    "returned": (
+        "Gateway reports returned for changes in the year and not yet resubmitted",
+        lambda s: _decided_in_year(s) & Q(state=State.RETURNED),
+    ),
+    "withdrawn": (
+        "Gateway reports withdrawn in the year",
+        lambda s: _decided_in_year(s) & Q(state=State.WITHDRAWN),
+    ),
+    "extensions_approved": (
+        "Extensions approved at Gateway 3 in the year",
+        lambda s: (
+            _decided_in_year(s) & Q(state=State.APPROVED, stage=GatewayStage.G3, is_extension=True)
+        ),
+    ),
+}
+
+
+def _projects(scope: Scope) -> QuerySet[ProcurementProject]:
+    found = ProcurementProject.objects.all()
+    if scope.directorate_id:
+        found = found.filter(directorate_id=scope.directorate_id)
+    return found
+
+
+def awarded_by(day: date) -> Exists:
+    """Whether a project's award (Gateway 2) was approved by the end of ``day``."""
+    return Exists(
+        GatewayReview.objects.filter(
+            project=OuterRef("pk"),
+            stage=GatewayStage.G2,
+            state=State.APPROVED,
+            decided_at__date__lte=day,
+        )
+    )
+
+
+PROJECT_CONDITIONS: dict[str, tuple[str, Callable[[Scope], Q]]] = {
+    "forward_plan": (
+        "Procurements planned to start in the next 18 months",
+        lambda s: Q(planned_start_date__gte=s.as_at, planned_start_date__lte=s.plan_until),
+    ),
+    "key_decisions": (
+        "Procurements in the next 18 months with a key decision",
+        lambda s: (
+            Q(planned_start_date__gte=s.as_at, planned_start_date__lte=s.plan_until)
+            & ~Q(key_decision_reference="")
+        ),
+    ),
+    "planned_in_year": (
+        "Procurements planned to start in the year",
+        lambda s: Q(planned_start_date__gte=s.start, planned_start_date__lte=s.end),
+    ),
+    "delivered_in_year": (
+        "Procurements planned to start in the year and awarded",
+        lambda s: (
+            Q(planned_start_date__gte=s.start, planned_start_date__lte=s.end) & Q(awarded=True)
+        ),
+    ),
+}
+
+
+def projects_in(scope: Scope) -> QuerySet[ProcurementProject]:
+    return _projects(scope).annotate(awarded=awarded_by(scope.as_at))
+
+
+def open_exceptions_at(scope: Scope) -> QuerySet[PerformanceException]:
+    """Performance exceptions open on the as-at day."""
+    found = PerformanceException.objects.filter(opened_on__lte=scope.as_at).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=scope.as_at)
+    )
+    if scope.directorate_id:
+        found = found.filter(contract__directorate_id=scope.directorate_id)
+    return found
+
+
+def savings_in_year(scope: Scope) -> QuerySet[Saving]:
+    found = Saving.objects.filter(financial_year=scope.year)
+    if scope.directorate_id:
+        found = found.filter(contract__directorate_id=scope.directorate_id)
+    return found
+
+
+def _condition_figure(kind, base, label, condition) -> Figure:
+    return Figure(kind, label, lambda s: base(s).filter(condition(s)))
+
+
+FIGURES: dict[str, Figure] = {
+    **{
+        key: _condition_figure("contracts", _contracts, label, condition)
+        for key, (label, condition) in CONTRACT_CONDITIONS.items()
+    },
+    **{
+        f"key_{rating}": Figure("contracts", _rating_label(rating), _key_rated(rating))
+        for rating in KEY_RATINGS
+    },
+    **{
+        key: _condition_figure("reviews", _reviews, label, condition)
+        for key, (label, condition) in REVIEW_CONDITIONS.items()
+    },
+    **{
+        key: _condition_figure("projects", projects_in, label, condition)
+        for key, (label, condition) in PROJECT_CONDITIONS.items()
+    },
+    "open_exceptions": Figure("exceptions", "Performance exceptions open", open_exceptions_at),
+    "savings": Figure("savings", "Savings recorded for the year", savings_in_year),
+}
+
+ORDER = {
+    "contracts": ("-whole_life_value", "pk"),
+    "reviews": ("-decided_at", "-submitted_at", "-pk"),
+    "projects": ("planned_start_date", "reference"),
+    "exceptions": ("opened_on", "pk"),
+    "savings": ("-cashable", "pk"),
+}
+RELATED = {
+    "contracts": ("directorate", "category", "supplier", "contract_manager"),
+    "reviews": ("project__directorate", "contract__directorate", "author"),
+    "projects": ("directorate", "lead_officer"),
+    "exceptions": ("contract__supplier", "contract__directorate", "accountable_officer"),
+    "savings": ("contract__directorate", "contract__supplier"),
+}
+
+
+def figure_rows(key: str, scope: Scope) -> QuerySet:
+    """The rows behind the figure ``key``, as its list shows them."""
+    figure = FIGURES[key]
+    rows = figure.rows(scope).select_related(*RELATED[figure.kind]).order_by(*ORDER[figure.kind])
+    if figure.kind == "contracts":
+        # The status as the register shows it, on the as-at day.
+        rows = rows.annotate(status=status_expression(today=scope.as_at))
+    return rows
+
+
+def figure_url(key: str, scope: Scope, **more) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('reporting:figure', args=[key])}?{scope.query(**more)}"
+
+
+# --- The dashboard's counts, a fixed number of queries ---------------------------------------
+
+
+def contract_counts(scope: Scope) -> dict[str, dict]:
+    """Each contract figure's count, whole-life value and annual value (one query)."""
+    sums = {}
+    for key, (_, condition) in CONTRACT_CONDITIONS.items():
+        q = condition(scope)
+        sums[f"{key}__count"] = Count("pk", filter=q)
+        sums[f"{key}__value"] = Coalesce(Sum("whole_life_value", filter=q), ZERO)
+        sums[f"{key}__annual"] = Coalesce(Sum("annual_value", filter=q), ZERO)
+        if key in ("running", "planned_savings"):
+            sums[f"{key}__savings"] = Coalesce(Sum("planned_savings", filter=q), ZERO)
+    found = _contracts(scope).aggregate(**sums)
+    counts: dict[str, dict] = {}
+    for name, value in found.items():
+        key, part = name.split("__")
+        counts.setdefault(key, {})[part] = value
+    return counts
+
+
+def key_rating_counts(scope: Scope) -> dict[str, int]:
+    """Key contracts running, by their latest rating ("none" if never reviewed) (one query)."""
+    found = dict(
+        key_contracts(scope)
+        .order_by()
+        .values_list("latest_rating")
+        .annotate(n=Count("pk"))
+        .values_list("latest_rating", "n")
+    )
+    return {rating: found.get(None if rating == "none" else rating, 0) for rating in KEY_RATINGS}
+
+
+def running_by(scope: Scope, field: str) -> list[dict]:
+    """Running contracts grouped by ``directorate`` or ``category``: id, name, count and value."""
+    condition = CONTRACT_CONDITIONS["running"][1](scope)
+    return list(
+        _contracts(scope)
+        .filter(condition)
+        .order_by()
+        .values(group_id=F(f"{field}_id"), name=F(f"{field}__name"))
+        .annotate(count=Count("pk"), value=Sum("whole_life_value"))
+        .order_by("-value", "name")
+    )
+
+
+def review_counts(scope: Scope) -> dict[str, int]:
+    """Each gateway figure's count (one query)."""
+    return _reviews(scope).aggregate(
+        **{
+            key: Count("pk", filter=condition(scope))
+            for key, (_, condition) in REVIEW_CONDITIONS.items()
+        }
+    )
+
+
+def project_counts(scope: Scope) -> dict[str, dict]:
+    """Each forward-plan figure's count and estimated value (one query)."""
+    sums = {}
+    for key, (_, condition) in PROJECT_CONDITIONS.items():
+        q = condition(scope)
+        sums[f"{key}__count"] = Count("pk", filter=q)
+        sums[f"{key}__value"] = Coalesce(Sum("estimated_value", filter=q), ZERO)
+    counts: dict[str, dict] = {}
+    for name, value in projects_in(scope).aggregate(**sums).items():
+        key, part = name.split("__")
+        counts.setdefault(key, {})[part] = value
+    return counts
+
+
+def forward_plan_next(scope: Scope, *, most: int = 10) -> list[ProcurementProject]:
+    """The first ``most`` procurements of the next 18 months, soonest first."""
+    return list(figure_rows("forward_plan", scope)[:most])
+
+
+def savings_totals(scope: Scope) -> dict:
+    """Savings recorded for the year, and on the contracts with savings planned: the plan over
+    their life against what they have delivered up to this year (two queries)."""
+    year = savings_in_year(scope).aggregate(
+        cashable=Coalesce(Sum("cashable"), ZERO),
+        non_cashable=Coalesce(Sum("non_cashable"), ZERO),
+        contracts=Count("contract", distinct=True),
+    )
+    planned_condition = CONTRACT_CONDITIONS["planned_savings"][1](scope)
+    to_date = Saving.objects.filter(
+        financial_year__lte=scope.year,
+        contract__in=_contracts(scope).filter(planned_condition).values("pk"),
+    ).aggregate(
+        delivered=Coalesce(Sum(F("cashable") + F("non_cashable")), ZERO),
+    )
+    return {
+        "cashable": year["cashable"],
+        "non_cashable": year["non_cashable"],
+        "total": year["cashable"] + year["non_cashable"],
+        "contracts": year["contracts"],
+        "delivered_on_planned": to_date["delivered"],
+    }
+
+
+def exceptions_count(scope: Scope) -> int:
+    return open_exceptions_at(scope).count()
+
+
+def maturity_assessment(scope: Scope) -> Assessment | None:
+    """The latest closed self-assessment for the year or before: the council's position."""
+    return (
+        Assessment.objects.filter(status=Assessment.Status.CLOSED, year__lte=scope.year)
+        .select_related("framework")
+        .order_by("-year", "-closed_at", "-pk")
+        .first()
+    )
+
+
+def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """``part`` as a whole percentage of ``whole`` (None where there is nothing to share)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("1"))

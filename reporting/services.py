@@ -1,0 +1,150 @@
+"""Builds of the annual Audit & Transparency report: asked for on the page, by the command or by
+the yearly schedule, each a new stored version."""
+
+import logging
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from performance.models import financial_year_of
+from procurement.models import User
+from procurement.services import require
+
+from .annual import SECTIONS, annual_figures
+from .models import AnnualReport
+from .pdf import report_pdf
+from .selectors import Scope
+
+logger = logging.getLogger(__name__)
+FIRST_YEAR = 2000
+Source = AnnualReport.Source
+State = AnnualReport.State
+
+
+class ReportError(Exception):
+    """A report that cannot be built as asked."""
+
+
+def report_years(*, today: date) -> list[int]:
+    """The financial years a report can be built for, the latest first: up to the current one
+    (which is then a report of the year so far)."""
+    return list(range(financial_year_of(today), FIRST_YEAR - 1, -1))
+
+
+def _check_year(year: int, *, today: date) -> None:
+    if year not in report_years(today=today):
+        raise ReportError(
+            f"Choose a financial year from {FIRST_YEAR}/{(FIRST_YEAR + 1) % 100:02d} to "
+            f"{financial_year_of(today)}/{(financial_year_of(today) + 1) % 100:02d}"
+        )
+
+
+def _new_version(*, year: int, source: str, by: User | None, reason: str) -> AnnualReport:
+    # Two requests at once may pick the same number: the unique constraint refuses the second,
+    # which then takes the next.
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                latest = AnnualReport.objects.filter(year=year).aggregate(v=Max("version"))["v"]
+                return AnnualReport.objects.create(
+                    year=year,
+                    version=(latest or 0) + 1,
+                    source=source,
+                    requested_by=by,
+                    reason=reason.strip(),
+                )
+        except IntegrityError:
+            if source == Source.SCHEDULE:
+                raise
+    raise ReportError(
+        "Another build of this year was being asked for at the same moment: try again"
+    )
+
+
+def _enqueue(report: AnnualReport) -> None:
+    from .tasks import annual_report_build_task
+
+    transaction.on_commit(lambda: annual_report_build_task.delay(report.pk))
+
+
+@transaction.atomic
+def annual_report_request(*, year: int, by: User, reason: str = "") -> AnnualReport:
+    """The central team asks for a new version of a year's report; a worker builds it."""
+    require(by, "reporting.build_annual_report")
+    _check_year(year, today=timezone.localdate())
+    report = _new_version(year=year, source=Source.PAGE, by=by, reason=reason)
+    _enqueue(report)
+    return report
+
+
+def year_due(on: date) -> int:
+    """The latest financial year whose report is due by ``on``: each is due on 1 May after it
+    closes, a month for the last quarter's returns and savings to be recorded."""
+    return on.year - 1 if on >= date(on.year, 5, 1) else on.year - 2
+
+
+def annual_report_schedule(*, on: date) -> AnnualReport | None:
+    """The scheduled build of the latest year due by ``on``: once a year, however often the
+    schedule runs (None if that year's scheduled build exists already)."""
+    year = year_due(on)
+    if AnnualReport.objects.filter(year=year, source=Source.SCHEDULE).exists():
+        return None
+    try:
+        with transaction.atomic():
+            report = _new_version(year=year, source=Source.SCHEDULE, by=None, reason="")
+            _enqueue(report)
+    except IntegrityError:
+        return None
+    return report
+
+
+def annual_report_command(*, year: int, reason: str = "") -> AnnualReport:
+    """``build_annual_report --year``: a new version, built here and now."""
+    _check_year(year, today=timezone.localdate())
+    report = _new_version(year=year, source=Source.COMMAND, by=None, reason=reason)
+    return annual_report_build(report_id=report.pk)
+
+
+def _note_progress(report_id: int, percent: int, stage: str) -> None:
+    AnnualReport.objects.filter(pk=report_id).update(progress=percent, stage=stage)
+
+
+def annual_report_build(*, report_id: int) -> AnnualReport:
+    """Work out the figures of a queued version, draw its PDF and store both. A version already
+    taken by another worker, or finished, is left alone."""
+    claimed = AnnualReport.objects.filter(pk=report_id, state=State.QUEUED).update(
+        state=State.BUILDING, started_at=timezone.now(), progress=0, stage="Starting"
+    )
+    report = AnnualReport.objects.get(pk=report_id)
+    if not claimed:
+        return report
+    steps = len(SECTIONS) + 1
+
+    def progress(done: int, of: int, section: str) -> None:
+        _note_progress(report_id, done * 100 // steps, f"Working out: {section}")
+
+    try:
+        scope = Scope(year=report.year, today=timezone.localdate())
+        figures = annual_figures(scope, progress=progress)
+        _note_progress(report_id, len(SECTIONS) * 100 // steps, "Drawing the PDF")
+        pdf, pages = report_pdf(figures, report=report)
+    except Exception as error:
+        logger.exception("Annual report %s failed", report_id)
+        AnnualReport.objects.filter(pk=report_id).update(
+            state=State.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+        )
+        report.refresh_from_db()
+        return report
+    with transaction.atomic():
+        report.file.save(report.file_name, ContentFile(pdf), save=False)
+        report.figures = figures
+        report.pages = pages
+        report.state = State.READY
+        report.progress = 100
+        report.stage = "Ready"
+        report.finished_at = timezone.now()
+        report.save()
+    return report

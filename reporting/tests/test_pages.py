@@ -1,0 +1,169 @@
+"""The dashboard, the lists behind its figures and the annual reports' pages: who may see them,
+what they show, and what bad input gets."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.tests.factories import ContractOverFiftyThousandFactory
+from performance.models import financial_year_of
+from procurement.roles import Role
+from reporting.models import AnnualReport
+from reporting.selectors import Scope, figure_rows
+from reporting.services import annual_report_build
+
+from . import world
+
+pytestmark = pytest.mark.django_db
+
+READERS = (
+    Role.LEAD_MEMBER,
+    Role.EXECUTIVE_DIRECTOR,
+    Role.OFFICER_BOARD_MEMBER,
+    Role.BUSINESS_PARTNER,
+    Role.HEAD_OF_PROCUREMENT,
+    Role.AUDITOR,
+)
+REFUSED = (
+    Role.PROCUREMENT_OFFICER,
+    Role.CONTRACT_MANAGER,
+    Role.CONSULTEE_LEGAL,
+    Role.ADMINISTRATOR,
+)
+YEAR = financial_year_of(timezone.localdate())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("reporting:dashboard"),
+        reverse("reporting:figure", args=["running"]),
+        reverse("reporting:annual_reports"),
+    ],
+)
+def test_readers_see_the_pages_and_everyone_else_is_refused(client, make_user, url):
+    assert client.get(url).status_code == 302  # to sign in
+    for role in READERS:
+        client.force_login(make_user(role))
+        assert client.get(url).status_code == 200, role
+    for role in REFUSED:
+        client.force_login(make_user(role))
+        assert client.get(url).status_code == 403, role
+
+
+def _total(response) -> int:
+    return int(re.search(r'data-total="(\d+)"', response.content.decode()).group(1))
+
+
+def test_each_figure_on_the_dashboard_matches_its_list(client, make_user):
+    world.build()
+    client.force_login(make_user(Role.LEAD_MEMBER))
+    page = client.get(reverse("reporting:dashboard"), {"year": world.YEAR}).content.decode()
+    links = re.findall(
+        r'href="(/dashboard/figures/([a-z_]+)/\?[^"]*)"\s+data-figure="[a-z_]+">([\d,]+)', page
+    )
+    assert len({key for _, key, _ in links}) == 28
+    for url, key, shown in links:
+        listed = client.get(url.replace("&amp;", "&"))
+        assert listed.status_code == 200
+        assert _total(listed) == int(shown.replace(",", "")), key
+
+
+def test_a_list_by_directorate_and_category_from_the_charts(client, make_user):
+    council = world.build()
+    client.force_login(make_user(Role.AUDITOR))
+    url = reverse("reporting:figure", args=["running"])
+    adults = council["adults"].pk
+    assert _total(client.get(url, {"year": world.YEAR, "directorate": adults})) == 3
+    category = council["contracts"]["C1"].category_id
+    by_category = client.get(url, {"year": world.YEAR, "category": category})
+    scope = Scope(year=world.YEAR, today=timezone.localdate(), category_id=category)
+    assert _total(by_category) == figure_rows("running", scope).count()
+
+
+def test_bad_filters_are_explained_and_the_page_still_answers(client, make_user):
+    client.force_login(make_user(Role.LEAD_MEMBER))
+    response = client.get(reverse("reporting:dashboard"), {"year": "1066", "directorate": "x"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in body
+    assert "Select a valid choice. 1066 is not one of the available choices." in body
+    listed = client.get(reverse("reporting:figure", args=["running"]), {"category": "99999"})
+    assert "There is no such category: go back to the dashboard" in listed.content.decode()
+    assert client.get(reverse("reporting:figure", args=["nothing"])).status_code == 404
+
+
+def test_the_dashboard_runs_the_same_queries_whatever_the_data(client, make_user):
+    world.build()
+    client.force_login(make_user(Role.LEAD_MEMBER))
+    url = reverse("reporting:dashboard")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"year": world.YEAR}).status_code == 200
+        return len(captured)
+
+    before = queries()
+    ContractOverFiftyThousandFactory.create_batch(20)
+    assert queries() == before
+
+
+def test_the_central_team_builds_a_new_version_and_a_second_adds_another(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    world.build()
+    head = make_user(Role.HEAD_OF_PROCUREMENT)
+    client.force_login(head)
+    url = reverse("reporting:annual_reports")
+    for version in (1, 2):
+        with django_capture_on_commit_callbacks() as queued:
+            response = client.post(url, {"year": world.YEAR, "reason": f"Try {version}"})
+        assert response.status_code == 302
+        assert len(queued) == 1  # the build, sent to a worker once the request commits
+        report = AnnualReport.objects.get(year=world.YEAR, version=version)
+        assert (report.state, report.requested_by, report.reason) == (
+            "queued",
+            head,
+            f"Try {version}",
+        )
+        progress = client.get(reverse("reporting:progress", args=[report.pk])).json()
+        assert (progress["state"], progress["finished"]) == ("queued", False)
+        assert "reporting/progress.js" in client.get(url).content.decode()
+        annual_report_build(report_id=report.pk)
+    reports = AnnualReport.objects.filter(year=world.YEAR).order_by("version")
+    assert [(r.version, r.state) for r in reports] == [(1, "ready"), (2, "ready")]
+    assert reports[0].file.name != reports[1].file.name
+    listing = client.get(url).content.decode()
+    assert listing.count("Download the PDF") == 2
+    assert "reporting/progress.js" not in listing
+    download = client.get(reverse("reporting:download", args=[reports[1].pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    page = client.get(reports[1].get_absolute_url()).content.decode()
+    assert "Forward plan delivery" in page
+    assert "Maturity position, movement and action plan" in page
+
+
+def test_only_the_central_team_builds_and_a_bad_year_writes_nothing(client, make_user):
+    url = reverse("reporting:annual_reports")
+    for role in (Role.LEAD_MEMBER, Role.AUDITOR, Role.EXECUTIVE_DIRECTOR):
+        client.force_login(make_user(role))
+        assert "Build the report" not in client.get(url).content.decode()
+        assert client.post(url, {"year": YEAR}).status_code == 403
+    client.force_login(make_user(Role.BUSINESS_PARTNER))
+    response = client.post(url, {"year": YEAR + 1})
+    assert "govuk-error-summary" in response.content.decode()
+    assert f"{YEAR + 1} is not one of the available choices" in response.content.decode()
+    assert not AnnualReport.objects.exists()
+
+
+def test_missing_versions_and_files_are_not_found(client, make_user):
+    client.force_login(make_user(Role.AUDITOR))
+    queued = AnnualReport.objects.create(year=2024, version=1, source="page")
+    assert client.get(reverse("reporting:download", args=[queued.pk])).status_code == 404
+    assert client.get(reverse("reporting:annual_report", args=[999])).status_code == 404
+    assert client.get(reverse("reporting:progress", args=[999])).status_code == 404

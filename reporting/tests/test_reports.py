@@ -1,0 +1,142 @@
+"""The annual report's builds: the PDF itself (text taken out of it), the command, the yearly
+schedule and a build that fails."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pypdf
+import pytest
+from django.core.management import CommandError, call_command
+
+from gateways.tests.factories import ProjectFactory
+from reporting.models import AnnualReport
+from reporting.services import annual_report_build, annual_report_schedule, year_due
+
+from . import world
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_of(report: AnnualReport) -> pypdf.PdfReader:
+    with report.file.open("rb") as stored:
+        return pypdf.PdfReader(io.BytesIO(stored.read()))
+
+
+def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world.build()
+    out = io.StringIO()
+    call_command(
+        "build_annual_report", "--year", "2025", "--reason", "For the committee", stdout=out
+    )
+    report = AnnualReport.objects.get()
+    assert (report.version, report.source, report.state) == (1, "command", "ready")
+    assert out.getvalue().startswith("Built Annual report 2025/26, version 1:")
+    pdf = pdf_of(report)
+    assert len(pdf.pages) == report.pages > 8
+    text = [page.extract_text() for page in pdf.pages]
+    assert "Audit and Transparency report" in text[0]
+    assert "2025/26" in text[0]
+    assert "1 April 2025 to 31 March 2026" in text[0]
+    assert "Why this version: For the committee" in text[0]
+    assert "Contents" in text[1]
+    for heading in (
+        "Forward plan delivery",
+        "Gateway volumes, outcomes and time to decision",
+        "Compliance",
+        "Social value committed and delivered",
+        "Savings",
+        "SME and VCSE share of awards and value",
+        "Performance reviews of key contracts",
+        "Maturity position, movement and action plan",
+    ):
+        assert heading in text[1]  # in the contents, with its page
+        assert any(page.lstrip().split("\n", 1)[0].endswith(heading) for page in text[2:]), heading
+    everything = "\n".join(text)
+    assert "£1,000 was due to be delivered in 2025/26, and £400 (40%)" in everything
+    assert "A decision took a median of 7.5 working days from submission." in everything
+    assert f"Page 3 of {len(pdf.pages)}" in text[2]
+    # Tagged, with its title and language.
+    root = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en-GB"
+    assert pdf.metadata.title.startswith("Audit and Transparency report 2025/26")
+    # The stored figures are the ones the PDF shows.
+    assert report.figures["label"] == "2025/26"
+    assert len(report.figures["sections"]) == 8
+
+
+def test_a_second_run_adds_a_version_and_keeps_the_first(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("build_annual_report", "--year", "2024", stdout=io.StringIO())
+    first = AnnualReport.objects.get()
+    ProjectFactory(planned_start_date=date(2024, 6, 1), estimated_value=Decimal("250000"))
+    call_command("build_annual_report", "--year", "2024", stdout=io.StringIO())
+    first.refresh_from_db()
+    second = AnnualReport.objects.exclude(pk=first.pk).get()
+    assert (first.version, second.version) == (1, 2)
+    assert first.file.storage.exists(first.file.name)
+    plan = next(s for s in first.figures["sections"] if s["slug"] == "forward-plan")
+    plan_now = next(s for s in second.figures["sections"] if s["slug"] == "forward-plan")
+    assert (plan["figures"]["planned"], plan_now["figures"]["planned"]) == (0, 1)
+
+
+def test_the_command_refuses_a_year_to_come():
+    with pytest.raises(CommandError, match="Choose a financial year from 2000/01 to"):
+        call_command("build_annual_report", "--year", "2999", stdout=io.StringIO())
+    assert not AnnualReport.objects.exists()
+
+
+def test_a_long_table_breaks_across_pages_with_its_headings_repeated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    for number in range(60):
+        ProjectFactory(
+            reference=f"LONG-{number:02d}",
+            planned_start_date=date(2025, 9, 1),
+            estimated_value=Decimal("150000"),
+        )
+    call_command("build_annual_report", "--year", "2025", stdout=io.StringIO())
+    report = AnnualReport.objects.get()
+    pages = [page.extract_text() for page in pdf_of(report).pages]
+    listing = [p for p in pages if "LONG-" in p]
+    assert len(listing) >= 2
+    assert all("Planned start" in page for page in listing)
+    everything = "\n".join(pages)
+    assert "LONG-49" in everything
+    assert "LONG-50" not in everything
+    assert "And 10 more, not listed here." in everything
+
+
+def test_the_report_is_due_on_1_may_after_its_year():
+    assert year_due(date(2026, 4, 30)) == 2024
+    assert year_due(date(2026, 5, 1)) == 2025
+    assert year_due(date(2027, 3, 31)) == 2025
+
+
+def test_the_schedule_builds_each_year_once(settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks() as queued:
+        report = annual_report_schedule(on=date(2026, 5, 1))
+        again = annual_report_schedule(on=date(2026, 5, 2))
+    assert (report.year, report.source, again) == (2025, "schedule", None)
+    assert len(queued) == 1
+    annual_report_build(report_id=report.pk)
+    assert annual_report_build(report_id=report.pk).state == "ready"  # a retry does nothing
+    assert AnnualReport.objects.count() == 1
+
+
+def test_a_build_that_fails_says_why(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    report = AnnualReport.objects.create(year=2025, version=1, source="page")
+
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("reporting.services.report_pdf", broken)
+    failed = annual_report_build(report_id=report.pk)
+    assert (failed.state, failed.error, failed.file.name) == (
+        "failed",
+        "OSError: No space left on device",
+        "",
+    )

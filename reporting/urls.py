@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.dashboard_view, name="dashboard"),
+    path("figures/<slug:key>/", views.figure_view, name="figure"),
+    path("annual/", views.annual_reports, name="annual_reports"),
+    path("annual/<int:pk>/", views.annual_report, name="annual_report"),
+    path("annual/<int:pk>/progress.json", views.annual_report_progress, name="progress"),
+    path("annual/<int:pk>/report.pdf", views.annual_report_download, name="download"),
+]
