@@ -35,7 +35,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench import alerts, core, maturity, register, socialvalue  # noqa: E402
+from bench import alerts, core, maturity, register, reporting, socialvalue  # noqa: E402
 
 
 def main() -> int:
@@ -47,8 +47,10 @@ def main() -> int:
         # import adds to it: their queries must not grow with it.
         register.seed(contracts=contracts // 10)
         small_alerts = alerts.measure(week=0)
+        small_dashboard = reporting.measure()
         seconds = register.seed(contracts=contracts)
         failures = alerts.run(small=small_alerts, large=alerts.measure(week=1))
+        failures += reporting.run(small=small_dashboard)
         # The register next: the core benchmark adds a thousand directorates, far more than
         # any council has, which would swell the register's filters.
         failures += register.run(

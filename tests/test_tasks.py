@@ -59,11 +59,49 @@ def test_the_alert_jobs_go_through_redis_to_a_worker_and_send_once(redis_url):
     assert past_end.reference in digest.body
 
 
+def test_the_annual_report_is_built_by_a_worker_and_a_second_request_adds_a_version(
+    redis_url, make_user, settings, tmp_path
+):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from procurement.roles import Role
+    from reporting.models import AnnualReport
+    from reporting.services import annual_report_request
+    from reporting.tasks import annual_report_schedule_task
+
+    settings.MEDIA_ROOT = tmp_path
+    head = make_user(Role.HEAD_OF_PROCUREMENT)
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        first = annual_report_request(year=2025, by=head, reason="For the committee")
+        assert first.state == AnnualReport.State.QUEUED  # the worker builds it, not the request
+        second = annual_report_request(year=2025, by=head)
+        scheduled = annual_report_schedule_task.delay("2026-05-01").get(timeout=30)
+        again = annual_report_schedule_task.delay("2026-05-02").get(timeout=30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if not AnnualReport.objects.exclude(state=AnnualReport.State.READY).exists():
+                break
+            time.sleep(0.5)
+    reports = list(AnnualReport.objects.order_by("version"))
+    assert [(r.version, r.source, r.state) for r in reports] == [
+        (1, "page", "ready"),
+        (2, "page", "ready"),
+        (3, "schedule", "ready"),
+    ]
+    assert (scheduled["queued"], again["queued"]) == (reports[2].pk, None)
+    assert all(r.file.storage.exists(r.file.name) and r.pages for r in reports)
+    assert (first.pk, second.pk) == (reports[0].pk, reports[1].pk)
+
+
 def test_the_beat_schedule_is_static_and_names_registered_tasks():
     schedule = app.conf.beat_schedule
     assert schedule["clear-expired-sessions"]["task"] == sessions_clear_expired_task.name
     assert schedule["send-renewal-alerts"]["task"] == "alerts.tasks.renewal_alerts_task"
     assert schedule["send-escalation-digests"]["task"] == "alerts.tasks.escalation_digests_task"
     assert schedule["retry-failed-notifications"]["task"] == "alerts.tasks.notifications_retry_task"
+    assert schedule["build-annual-report"]["task"] == "reporting.tasks.annual_report_schedule_task"
     app.loader.import_default_modules()
     assert all(entry["task"] in app.tasks for entry in schedule.values())

@@ -122,9 +122,20 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         Role.EXECUTIVE_DIRECTOR: ["Key contracts"],
         Role.OFFICER_BOARD_MEMBER: ["Key contracts"],
     }.get(role, [])
+    # Lead Members, the leadership, the central team and auditors read the dashboard and the
+    # annual reports.
+    readers = {
+        Role.LEAD_MEMBER,
+        Role.EXECUTIVE_DIRECTOR,
+        Role.OFFICER_BOARD_MEMBER,
+        Role.BUSINESS_PARTNER,
+        Role.HEAD_OF_PROCUREMENT,
+        Role.AUDITOR,
+    }
     # Every council role reads social value and the maturity results; none of the public does.
     expected = [
         "Home",
+        *(["Dashboard"] if role in readers else []),
         "Contracts",
         *performance,
         "Social value",
@@ -135,6 +146,8 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
     # The notification ledger is for administrators, and auditors read it.
     if role in {Role.ADMINISTRATOR, Role.AUDITOR}:
         expected.append("Notifications")
+    if role in readers:
+        expected.append("Annual reports")
     if role == Role.ADMINISTRATOR:
         expected.append("Administration")
     assert labels == expected
