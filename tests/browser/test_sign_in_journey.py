@@ -43,12 +43,14 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
     navigation = page.get_by_role("navigation", name="Menu")
     assert navigation.get_by_role("link").all_inner_texts() == [
         "Home",
+        "Dashboard",
         "Contracts",
         "Performance",
         "Social value",
         "Maturity",
         "Forward plan",
         "Reference data",
+        "Annual reports",
     ]
     audit.check()
 
