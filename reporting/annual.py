@@ -22,11 +22,14 @@ from maturity.models import ActionItem, ActionPlan
 from maturity.selectors import assessment_results
 from performance.models import PerformanceReview
 from performance.selectors import key_condition
+from procurement.charts import Bar, BarChart
 from procurement.models import GatewayStage
 from procurement.numbers import count, figure
 from procurement.templatetags.govuk import money
+from socialvalue.charts import value_chart
 from socialvalue.selectors import PortfolioFilters, social_value_portfolio
 
+from .charts import chart_data, level, maturity_chart
 from .selectors import (
     PROJECT_CONDITIONS,
     ZERO,
@@ -67,19 +70,13 @@ def _table(caption: str, headings: list[str], rows: list[list], *, numeric=(), m
 
 
 def _chart(title: str, series: list[str], bars: list[tuple[str, list, list]], maximum=None):
-    return {
-        "title": title,
-        "series": series,
-        "bars": [
-            {
-                "label": label,
-                "values": [None if v is None else str(v) for v in values],
-                "texts": texts,
-            }
-            for label, values, texts in bars
-        ],
-        "maximum": None if maximum is None else str(maximum),
-    }
+    chart = BarChart(
+        title=title,
+        series=tuple(series),
+        maximum=None if maximum is None else Decimal(maximum),
+        bars=[Bar(label, tuple(values), tuple(texts)) for label, values, texts in bars],
+    )
+    return chart_data(chart)
 
 
 def _listed(rows, render: Callable) -> tuple[list[list], int]:
@@ -436,21 +433,7 @@ def social_value_section(scope: Scope) -> dict:
                 numeric=(2, 3, 4, 5),
             )
         ],
-        charts=[
-            _chart(
-                "£ value committed and delivered, by theme",
-                ["Committed", "Delivered"],
-                [
-                    (
-                        g.label,
-                        [g.committed_value, g.delivered_value],
-                        [money(g.committed_value or 0, 0), money(g.delivered_value or 0, 0)],
-                    )
-                    for g in groups
-                    if g.committed_value is not None or g.delivered_value is not None
-                ],
-            )
-        ],
+        charts=[chart for chart in [chart_data(value_chart(groups, "theme"))] if chart],
     )
 
 
@@ -631,9 +614,6 @@ def maturity_section(scope: Scope) -> dict:
         items.filter(due_by__lt=scope.as_at).exclude(status=ActionItem.Status.DELIVERED).count()
     )
 
-    def level(value) -> str:
-        return NONE if value is None else f"{value:.1f}"
-
     def signed(value) -> str:
         return NONE if value is None else f"{value:+.1f}"
 
@@ -687,19 +667,7 @@ def maturity_section(scope: Scope) -> dict:
             )
         ],
         charts=[
-            _chart(
-                "Maturity by theme: current and target",
-                ["Current", "Target"],
-                [
-                    (
-                        f"{t.theme.number}. {t.theme.name}",
-                        [t.current, t.target],
-                        [level(t.current), level(t.target)],
-                    )
-                    for t in results.themes
-                ],
-                maximum=5,
-            )
+            chart_data(maturity_chart(results)),
         ],
     )
 

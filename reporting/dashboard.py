@@ -13,6 +13,7 @@ from procurement.templatetags.govuk import money
 from socialvalue.charts import short, value_chart
 from socialvalue.selectors import PortfolioFilters, social_value_portfolio
 
+from .charts import maturity_chart
 from .selectors import (
     CONTRACT_CONDITIONS,
     FIGURES,
@@ -193,19 +194,7 @@ def dashboard(scope: Scope) -> Dashboard:
     assessment = maturity_assessment(scope)
     board.maturity = assessment_results(assessment) if assessment else None
     if board.maturity:
-        board.charts["maturity"] = BarChart(
-            title=f"Maturity by theme: {assessment.name}",
-            series=("Current", "Target"),
-            maximum=Decimal("5"),
-            bars=[
-                Bar(
-                    short(f"{theme.theme.number}. {theme.theme.name}"),
-                    (theme.current, theme.target),
-                    (_level(theme.current), _level(theme.target)),
-                )
-                for theme in board.maturity.themes
-            ],
-        )
+        board.charts["maturity"] = maturity_chart(board.maturity)
     board.figures.update(contracts=contracts, reviews=reviews, projects=projects)
     board.figures.update(savings=savings, ratings=ratings)
     return board
@@ -213,10 +202,6 @@ def dashboard(scope: Scope) -> Dashboard:
 
 def _rating_name(rating: str) -> str:
     return "Not yet reviewed" if rating == "none" else PerformanceReview.Rating(rating).label
-
-
-def _level(value) -> str:
-    return "not agreed" if value is None else f"{value:.1f}"
 
 
 def _social_value_url(scope: Scope) -> str:

@@ -1,32 +1,15 @@
 """The annual report as a PDF (WeasyPrint): cover, contents, numbered pages, tables whose headers
 repeat across pages, tagged for assistive technology with its title and language."""
 
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 
-from procurement.charts import Bar, BarChart
+from .charts import chart_from
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
-
-
-def _chart(data: dict) -> BarChart:
-    return BarChart(
-        title=data["title"],
-        series=tuple(data["series"]),
-        maximum=Decimal(data["maximum"]) if data.get("maximum") else None,
-        bars=[
-            Bar(
-                bar["label"],
-                tuple(None if v is None else Decimal(v) for v in bar["values"]),
-                tuple(bar["texts"]),
-            )
-            for bar in data["bars"]
-        ],
-    )
 
 
 def report_context(figures: dict, *, report) -> dict:
@@ -35,7 +18,7 @@ def report_context(figures: dict, *, report) -> dict:
     sections = []
     for number, section in enumerate(figures.get("sections", []), start=1):
         charts = [
-            (f"{section['slug']}-chart-{index}", _chart(chart))
+            (f"{section['slug']}-chart-{index}", chart_from(chart))
             for index, chart in enumerate(section["charts"], start=1)
             if chart["bars"]
         ]

@@ -364,6 +364,15 @@ def figure_url(key: str, scope: Scope, **more) -> str:
 # --- The dashboard's counts, a fixed number of queries ---------------------------------------
 
 
+def _by_figure(aggregated: dict) -> dict[str, dict]:
+    """``{"running__count": 4, "running__value": …}`` as ``{"running": {"count": 4, …}}``."""
+    figures: dict[str, dict] = {}
+    for name, value in aggregated.items():
+        key, part = name.split("__")
+        figures.setdefault(key, {})[part] = value
+    return figures
+
+
 def contract_counts(scope: Scope) -> dict[str, dict]:
     """Each contract figure's count, whole-life value and annual value (one query)."""
     sums = {}
@@ -374,12 +383,7 @@ def contract_counts(scope: Scope) -> dict[str, dict]:
         sums[f"{key}__annual"] = Coalesce(Sum("annual_value", filter=q), ZERO)
         if key in ("running", "planned_savings"):
             sums[f"{key}__savings"] = Coalesce(Sum("planned_savings", filter=q), ZERO)
-    found = _contracts(scope).aggregate(**sums)
-    counts: dict[str, dict] = {}
-    for name, value in found.items():
-        key, part = name.split("__")
-        counts.setdefault(key, {})[part] = value
-    return counts
+    return _by_figure(_contracts(scope).aggregate(**sums))
 
 
 def key_rating_counts(scope: Scope) -> dict[str, int]:
@@ -424,11 +428,7 @@ def project_counts(scope: Scope) -> dict[str, dict]:
         q = condition(scope)
         sums[f"{key}__count"] = Count("pk", filter=q)
         sums[f"{key}__value"] = Coalesce(Sum("estimated_value", filter=q), ZERO)
-    counts: dict[str, dict] = {}
-    for name, value in projects_in(scope).aggregate(**sums).items():
-        key, part = name.split("__")
-        counts.setdefault(key, {})[part] = value
-    return counts
+    return _by_figure(projects_in(scope).aggregate(**sums))
 
 
 def forward_plan_next(scope: Scope, *, most: int = 10) -> list[ProcurementProject]:

@@ -1,0 +1,65 @@
+"""Charts the dashboard and the annual report share, and the plain form a stored report keeps
+them in (a version's charts are redrawn from its stored figures)."""
+
+from decimal import Decimal
+
+from maturity.selectors import Results
+from procurement.charts import Bar, BarChart
+from socialvalue.charts import short
+
+
+def maturity_chart(results: Results) -> BarChart:
+    """Each theme's current level against its target (1 to 5)."""
+    return BarChart(
+        title=f"Maturity by theme: {results.assessment.name}",
+        series=("Current", "Target"),
+        maximum=Decimal("5"),
+        bars=[
+            Bar(
+                short(f"{theme.theme.number}. {theme.theme.name}"),
+                (theme.current, theme.target),
+                (level(theme.current), level(theme.target)),
+            )
+            for theme in results.themes
+        ],
+    )
+
+
+def level(value) -> str:
+    return "none" if value is None else f"{value:.1f}"
+
+
+def chart_data(chart: BarChart | None) -> dict | None:
+    """A chart as plain data, to store with a report's figures."""
+    if chart is None:
+        return None
+    return {
+        "title": chart.title,
+        "series": list(chart.series),
+        "bars": [
+            {
+                "label": bar.label,
+                "values": [None if v is None else str(v) for v in bar.values],
+                "texts": list(bar.texts),
+            }
+            for bar in chart.bars
+        ],
+        "maximum": None if chart.maximum is None else str(chart.maximum),
+    }
+
+
+def chart_from(data: dict) -> BarChart:
+    """A stored chart, to draw."""
+    return BarChart(
+        title=data["title"],
+        series=tuple(data["series"]),
+        maximum=Decimal(data["maximum"]) if data.get("maximum") else None,
+        bars=[
+            Bar(
+                bar["label"],
+                tuple(None if v is None else Decimal(v) for v in bar["values"]),
+                tuple(bar["texts"]),
+            )
+            for bar in data["bars"]
+        ],
+    )
