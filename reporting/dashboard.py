@@ -8,20 +8,23 @@ from decimal import Decimal
 from maturity.selectors import assessment_results
 from performance.models import PerformanceReview
 from procurement.charts import Bar, BarChart
+from procurement.models import ContractCategory, Directorate
 from procurement.numbers import count
 from procurement.templatetags.govuk import money
 from socialvalue.charts import short, value_chart
 from socialvalue.selectors import PortfolioFilters, social_value_portfolio
 
 from .charts import maturity_chart
+from .forms import NO_CATEGORY
 from .selectors import (
     CONTRACT_CONDITIONS,
     FIGURES,
     KEY_RATINGS,
     PROJECT_CONDITIONS,
     REVIEW_CONDITIONS,
+    ContractFigures,
     Scope,
-    contract_counts,
+    contract_figures,
     exceptions_count,
     figure_url,
     forward_plan_next,
@@ -29,7 +32,6 @@ from .selectors import (
     maturity_assessment,
     project_counts,
     review_counts,
-    running_by,
     savings_totals,
     share,
 )
@@ -77,21 +79,21 @@ def _value_chart(title: str, rows: list[GroupRow]) -> BarChart:
     )
 
 
-def _group_rows(scope: Scope, field_name: str) -> list[GroupRow]:
-    rows = []
-    for group in running_by(scope, field_name):
-        more = {field_name: group["group_id"]} if group["group_id"] else {}
-        if field_name == "category" and not group["group_id"]:
-            more = {"category": "none"}
-        rows.append(
+def _group_rows(scope: Scope, figures: ContractFigures, field_name: str) -> list[GroupRow]:
+    model = Directorate if field_name == "directorate" else ContractCategory
+    rows = figures.running_by(field_name)
+    names = model.objects.in_bulk([group for group, _, _ in rows if group])
+    found = []
+    for group, number, value in rows:
+        found.append(
             GroupRow(
-                label=group["name"] or "No category",
-                number=group["count"],
-                value=group["value"],
-                url=figure_url("running", scope, **more),
+                label=names[group].name if group else "No category",
+                number=number,
+                value=value,
+                url=figure_url("running", scope, **{field_name: group or NO_CATEGORY}),
             )
         )
-    return rows
+    return found
 
 
 def _tile(key: str, scope: Scope, number: int, detail: str = "") -> Tile:
@@ -106,7 +108,8 @@ def _percent(part, whole) -> str:
 def dashboard(scope: Scope) -> Dashboard:
     """Everything the dashboard shows for ``scope``."""
     board = Dashboard(scope=scope)
-    contracts = contract_counts(scope)
+    grouped = contract_figures(scope)
+    contracts = grouped.totals
     reviews = review_counts(scope)
     projects = project_counts(scope)
     tiles = board.tiles
@@ -173,8 +176,8 @@ def dashboard(scope: Scope) -> Dashboard:
             for rating in KEY_RATINGS
         ],
     )
-    board.by_directorate = _group_rows(scope, "directorate")
-    board.by_category = _group_rows(scope, "category")
+    board.by_directorate = _group_rows(scope, grouped, "directorate")
+    board.by_category = _group_rows(scope, grouped, "category")
     board.charts["directorate"] = _value_chart(
         "Whole-life value of running contracts, by directorate", board.by_directorate
     )

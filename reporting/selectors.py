@@ -373,17 +373,67 @@ def _by_figure(aggregated: dict) -> dict[str, dict]:
     return figures
 
 
-def contract_counts(scope: Scope) -> dict[str, dict]:
-    """Each contract figure's count, whole-life value and annual value (one query)."""
+# Besides its count, the sums each contract figure is read with.
+CONTRACT_SUMS = {
+    "running": ("value", "annual"),
+    "sme": ("annual",),
+    "vcse": ("annual",),
+    "awarded": ("value",),
+    "awarded_sme": ("value",),
+    "awarded_vcse": ("value",),
+    "direct_awards": ("value",),
+    "planned_savings": ("savings",),
+}
+SUMMED = {"value": "whole_life_value", "annual": "annual_value", "savings": "planned_savings"}
+
+
+@dataclass
+class ContractFigures:
+    """Each contract figure's count and sums, in all and for each directorate and category
+    (``groups``: directorate id, category id and that group's figures)."""
+
+    totals: dict[str, dict]
+    groups: list[tuple[int, int | None, dict[str, dict]]]
+
+    def running_by(self, field: str) -> list[tuple[int | None, int, Decimal]]:
+        """Running contracts by ``directorate`` or ``category``: its id, count and value, the
+        highest value first."""
+        found: dict[int | None, list] = {}
+        for directorate_id, category_id, figures in self.groups:
+            group = directorate_id if field == "directorate" else category_id
+            row = found.setdefault(group, [0, Decimal("0")])
+            row[0] += figures["running"]["count"]
+            row[1] += figures["running"]["value"]
+        rows = [(group, n, value) for group, (n, value) in found.items() if n]
+        return sorted(rows, key=lambda row: (-row[2], row[0] or 0))
+
+
+def contract_figures(scope: Scope) -> ContractFigures:
+    """Every contract figure, in one pass over the register grouped by directorate and category
+    (one query)."""
     sums = {}
     for key, (_, condition) in CONTRACT_CONDITIONS.items():
         q = condition(scope)
         sums[f"{key}__count"] = Count("pk", filter=q)
-        sums[f"{key}__value"] = Coalesce(Sum("whole_life_value", filter=q), ZERO)
-        sums[f"{key}__annual"] = Coalesce(Sum("annual_value", filter=q), ZERO)
-        if key in ("running", "planned_savings"):
-            sums[f"{key}__savings"] = Coalesce(Sum("planned_savings", filter=q), ZERO)
-    return _by_figure(_contracts(scope).aggregate(**sums))
+        for part in CONTRACT_SUMS.get(key, ()):
+            sums[f"{key}__{part}"] = Coalesce(Sum(SUMMED[part], filter=q), ZERO)
+    rows = _contracts(scope).order_by().values("directorate_id", "category_id").annotate(**sums)
+    totals = {key: {"count": 0} for key in CONTRACT_CONDITIONS}
+    for key, parts in CONTRACT_SUMS.items():
+        totals[key].update(dict.fromkeys(parts, Decimal("0")))
+    groups = []
+    for row in rows:
+        figures = _by_figure({k: v for k, v in row.items() if "__" in k})
+        for key, parts in figures.items():
+            for part, value in parts.items():
+                totals[key][part] += value
+        groups.append((row["directorate_id"], row["category_id"], figures))
+    return ContractFigures(totals=totals, groups=groups)
+
+
+def contract_counts(scope: Scope) -> dict[str, dict]:
+    """Each contract figure's count and the sums it is read with (one query)."""
+    return contract_figures(scope).totals
 
 
 def key_rating_counts(scope: Scope) -> dict[str, int]:
@@ -396,19 +446,6 @@ def key_rating_counts(scope: Scope) -> dict[str, int]:
         .values_list("latest_rating", "n")
     )
     return {rating: found.get(None if rating == "none" else rating, 0) for rating in KEY_RATINGS}
-
-
-def running_by(scope: Scope, field: str) -> list[dict]:
-    """Running contracts grouped by ``directorate`` or ``category``: id, name, count and value."""
-    condition = CONTRACT_CONDITIONS["running"][1](scope)
-    return list(
-        _contracts(scope)
-        .filter(condition)
-        .order_by()
-        .values(group_id=F(f"{field}_id"), name=F(f"{field}__name"))
-        .annotate(count=Count("pk"), value=Sum("whole_life_value"))
-        .order_by("-value", "name")
-    )
 
 
 def review_counts(scope: Scope) -> dict[str, int]:
