@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from performance.models import financial_year_label
+
+STALLED_AFTER = timedelta(minutes=30)
 
 
 def report_path(instance: "AnnualReport", filename: str) -> str:
@@ -83,3 +88,13 @@ class AnnualReport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.READY, self.State.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Still building long after any build takes: its worker stopped (a new version is
+        the remedy; this one is never taken up again)."""
+        return (
+            self.state == self.State.BUILDING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > STALLED_AFTER
+        )

@@ -98,7 +98,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "may_build": may_build,
-            "building": any(not r.is_finished for r in page.object_list),
+            "building": any(not (r.is_finished or r.is_stalled) for r in page.object_list),
         },
     )
 

@@ -2,6 +2,7 @@
 what they show, and what bad input gets."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -167,3 +168,14 @@ def test_missing_versions_and_files_are_not_found(client, make_user):
     assert client.get(reverse("reporting:download", args=[queued.pk])).status_code == 404
     assert client.get(reverse("reporting:annual_report", args=[999])).status_code == 404
     assert client.get(reverse("reporting:progress", args=[999])).status_code == 404
+
+
+def test_a_build_whose_worker_stopped_is_shown_as_stopped(client, make_user):
+    started = timezone.now() - timedelta(minutes=31)
+    AnnualReport.objects.create(
+        year=2024, version=1, source="page", state="building", started_at=started
+    )
+    client.force_login(make_user(Role.AUDITOR))
+    listing = client.get(reverse("reporting:annual_reports")).content.decode()
+    assert "Stopped without finishing: build a new version" in listing
+    assert "reporting/progress.js" not in listing
