@@ -34,8 +34,13 @@ def sections_for(request: HttpRequest) -> list[dict]:
         if not user.has_perm(section.permission):
             continue
         href = reverse(section.url_name)
-        current = request.path == href or (href != "/" and request.path.startswith(href))
-        items.append({"text": section.label, "href": href, "current": current})
+        matches = request.path == href or (href != "/" and request.path.startswith(href))
+        items.append({"text": section.label, "href": href, "current": matches})
+    # Only the closest section is current: /dashboard/annual/ is the annual reports, not the
+    # dashboard as well.
+    closest = max((item["href"] for item in items if item["current"]), key=len, default=None)
+    for item in items:
+        item["current"] = item["href"] == closest
     return items
 
 

@@ -6,6 +6,7 @@ drawn from, so a stored version always shows the figures it was built with. Each
 its raw ``figures`` (for checking), a short narrative, tables of formatted cells and charts.
 """
 
+import re
 import statistics
 from collections.abc import Callable
 from decimal import Decimal
@@ -51,7 +52,13 @@ State = GatewayReview.State
 
 
 def _plural(number: int, one: str, many: str | None = None) -> str:
-    return f"{count(number)} {one if number == 1 else (many or one + 's')}"
+    """``3 contracts``, ``1 contract``, ``no contracts``."""
+    return f"{count(number) if number else 'no'} {one if number == 1 else (many or one + 's')}"
+
+
+def _sentences(paragraph: str) -> str:
+    """Each sentence starting with a capital ("no contracts were…" opens some)."""
+    return re.sub(r"(^|[.?!] )([a-z])", lambda m: m.group(1) + m.group(2).upper(), paragraph)
 
 
 def _percent(part, whole) -> str:
@@ -89,7 +96,7 @@ def _section(slug, title, *, figures, narrative, tables=(), charts=()) -> dict:
         "slug": slug,
         "title": title,
         "figures": {k: f"{v:.2f}" if isinstance(v, Decimal) else v for k, v in figures.items()},
-        "narrative": list(narrative),
+        "narrative": [_sentences(paragraph) for paragraph in narrative],
         "tables": list(tables),
         "charts": list(charts),
     }
@@ -332,8 +339,8 @@ def compliance_section(scope: Scope) -> dict:
             for key, label in positions
         )
         + f"; and {_plural(open_exceptions, 'performance exception')} open.",
-        f"{_plural(len(departures), 'approved weighting')} departed "
-        "from its category's template or gave social value less than 10%.",
+        f"{_plural(len(departures), 'approved weighting')} departed from the template of "
+        "its category or gave social value less than 10%.",
     ]
     return _section(
         "compliance",

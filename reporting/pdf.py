@@ -20,7 +20,7 @@ def report_context(figures: dict, *, report) -> dict:
         charts = [
             (f"{section['slug']}-chart-{index}", chart_from(chart))
             for index, chart in enumerate(section["charts"], start=1)
-            if chart["bars"]
+            if any(v not in (None, "0", "0.00") for bar in chart["bars"] for v in bar["values"])
         ]
         tables = [
             {

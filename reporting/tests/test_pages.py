@@ -179,3 +179,11 @@ def test_a_build_whose_worker_stopped_is_shown_as_stopped(client, make_user):
     listing = client.get(reverse("reporting:annual_reports")).content.decode()
     assert "Stopped without finishing: build a new version" in listing
     assert "reporting/progress.js" not in listing
+
+
+def test_the_menu_marks_only_the_closest_section(client, make_user):
+    client.force_login(make_user(Role.HEAD_OF_PROCUREMENT))
+    navigation = client.get(reverse("reporting:annual_reports")).context["navigation"]
+    assert [item["text"] for item in navigation if item["current"]] == ["Annual reports"]
+    navigation = client.get(reverse("reporting:dashboard")).context["navigation"]
+    assert [item["text"] for item in navigation if item["current"]] == ["Dashboard"]
