@@ -5,6 +5,8 @@ with a table of the same figures."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
+
 from maturity.selectors import assessment_results
 from performance.models import PerformanceReview
 from procurement.charts import Bar, BarChart
@@ -208,6 +210,4 @@ def _rating_name(rating: str) -> str:
 
 
 def _social_value_url(scope: Scope) -> str:
-    from django.urls import reverse
-
     return f"{reverse('socialvalue:portfolio')}?{scope.query(by='theme')}"

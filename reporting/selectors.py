@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from contracts.lead_times import add_months
 from contracts.models import Contract
@@ -356,8 +357,6 @@ def figure_rows(key: str, scope: Scope) -> QuerySet:
 
 
 def figure_url(key: str, scope: Scope, **more) -> str:
-    from django.urls import reverse
-
     return f"{reverse('reporting:figure', args=[key])}?{scope.query(**more)}"
 
 
