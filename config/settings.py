@@ -67,6 +67,10 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "").strip() or "Northmere Borough 
 # The service's address as people reach it, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = "Procurement governance"
+# Open data (docs/decisions/0020): the OCDS prefix the Open Contracting Partnership registered
+# for the council, and the role mailbox published as the buyer's contact (never an officer's).
+OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-demo01").strip()
+PROCUREMENT_MAILBOX = os.environ.get("PROCUREMENT_MAILBOX", "procurement@northmere.example")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -79,6 +83,9 @@ INSTALLED_APPS = [
     "django.forms",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "procurement",
     "contracts",
     "performance",
@@ -87,6 +94,7 @@ INSTALLED_APPS = [
     "maturity",
     "alerts",
     "reporting",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +211,47 @@ CELERY_BEAT_SCHEDULE = {
     "build-annual-report": {
         "task": "reporting.tasks.annual_report_schedule_task",
         "schedule": crontab(hour=6, minute=15),
+    },
+}
+
+# --- The API (Django REST Framework; docs/decisions/0020) -----------------------------------
+# https://www.django-rest-framework.org/api-guide/settings/
+
+# Requests a minute each token (or signed-in person) may make.
+API_RATE = os.environ.get("API_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "procurement.api.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["procurement.api.RulesPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["procurement.api.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "procurement.api.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "procurement.api.errors_as_json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Procurement governance API",
+    "DESCRIPTION": (
+        "The contract register, the forward plan and gateway reviews, social value measures and "
+        "maturity assessments. Sign in with a personal API token (Authorization: Bearer …) made "
+        "on your API tokens page; it acts with your roles and nothing more."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["procurement.api.RulesPermission"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The documentation's files are served from here, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "AssessmentStatusEnum": "maturity.models.Assessment.Status",
+        "ProcurementRouteEnum": "contracts.models.Contract.Route",
     },
 }
 

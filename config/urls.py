@@ -16,6 +16,8 @@ urlpatterns = [
     path("maturity/", include("maturity.urls")),
     path("alerts/", include("alerts.urls")),
     path("dashboard/", include("reporting.urls")),
+    path("api/", include(("config.api", "api"))),
+    path("open-data/", include("opendata.urls")),
     path("register/", include("contracts.public_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),

@@ -180,5 +180,9 @@ def transparency_row(contract: Contract) -> list[Any]:
     ]
 
 
+def transparency_filename(today) -> str:
+    return f"contracts-over-5000-{today:%Y-%m-%d}.csv"
+
+
 def transparency_csv(queryset: QuerySet, filename: str):
     return csv_response(TRANSPARENCY_HEADINGS, _rows(queryset, transparency_row), filename)

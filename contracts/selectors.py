@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from .lead_times import add_months, bands
-from .models import NAMED_OFFICERS_THRESHOLD, Contract, Supplier
+from .models import NAMED_OFFICERS_THRESHOLD, REGISTER_THRESHOLD, Contract, Supplier
 
 
 def inside_lead_time(*, today: date, in_force=None, slack_days: int = 0) -> Q:
@@ -89,6 +89,15 @@ def contracts_with_status(*, today: date) -> QuerySet[Contract]:
     return Contract.objects.select_related(
         "directorate", "category", "supplier", "contract_manager", "lead_director"
     ).annotate(status=status_expression(today=today))
+
+
+def contracts_published(*, today: date) -> QuerySet[Contract]:
+    """The contracts the council publishes (Transparency Code: over £5,000), by reference."""
+    return (
+        contracts_with_status(today=today)
+        .filter(whole_life_value__gt=REGISTER_THRESHOLD)
+        .order_by("reference", "pk")
+    )
 
 
 def contract_detail(*, pk: int, today: date) -> Contract:

@@ -13,14 +13,14 @@ from django.template.defaultfilters import filesizeformat
 
 from procurement.history import save_with_history
 from procurement.models import User
-from procurement.services import require
+from procurement.services import DomainError, require
 
 from .lead_times import add_months
 from .models import Contract, ContractAttachment, ContractEvent, Supplier
 from .selectors import suppliers_matching
 
 
-class ContractError(Exception):
+class ContractError(DomainError):
     """A change to the register that its rules refuse, with a message for the person."""
 
     def __init__(self, message: str, *, field: str | None = None, existing=None) -> None:

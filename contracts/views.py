@@ -38,10 +38,11 @@ from .importing import (
     contracts_import,
     contracts_import_check,
 )
-from .models import REGISTER_THRESHOLD, Contract, ContractAttachment, Supplier
+from .models import Contract, ContractAttachment, Supplier
 from .selectors import (
     SORTS,
     contract_detail,
+    contracts_published,
     contracts_register,
     contracts_with_status,
     data_quality_problems,
@@ -505,19 +506,11 @@ def supplier_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 # --- Publication (no sign-in) -----------------------------------------------------------------
 
 
-def _published(today):
-    return (
-        contracts_with_status(today=today)
-        .filter(whole_life_value__gt=REGISTER_THRESHOLD)
-        .order_by("reference", "pk")
-    )
-
-
 @public
 @require_GET
 def public_register(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    page = Paginator(_published(today), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(contracts_published(today=today), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "contracts/public_register.html", {"page": page, "today": today})
 
 
@@ -525,4 +518,6 @@ def public_register(request: HttpRequest) -> HttpResponse:
 @require_GET
 def transparency_csv(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    return exports.transparency_csv(_published(today), f"contracts-over-5000-{today:%Y-%m-%d}.csv")
+    return exports.transparency_csv(
+        contracts_published(today=today), f"contracts-over-5000-{today:%Y-%m-%d}.csv"
+    )

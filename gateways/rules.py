@@ -4,7 +4,8 @@ the services (gateways/services.py), against the roles the review's route names.
 import rules
 
 from contracts.rules import edits_everything, is_officer
-from procurement.rules import has_any_role, is_central_team
+from procurement.roles import Role
+from procurement.rules import has_any_role, has_role, is_central_team
 
 
 @rules.predicate
@@ -47,3 +48,51 @@ rules.add_perm(
 rules.add_perm("gateways.record_bids", is_central_team | is_cleared_evaluator)
 rules.add_perm("gateways.score_bids", is_cleared_evaluator)
 rules.add_perm("gateways.moderate_bids", is_central_team | is_cleared_evaluator)
+
+
+# --- Reading reports ----------------------------------------------------------------------------
+# A draft is the author's work in progress: besides the author, the officers of its directorate,
+# the central team, administrators and auditors read it. Once submitted, anyone with a role.
+
+
+@rules.predicate
+def is_draft(user, review) -> bool:
+    return review is not None and review.state == "draft"
+
+
+@rules.predicate
+def is_author(user, review) -> bool:
+    return review is not None and review.author_id == user.pk
+
+
+@rules.predicate
+def in_reviews_directorate(user, review) -> bool:
+    if review is None or user.directorate_id is None:
+        return False
+    owner = review.project or review.contract
+    return owner is not None and owner.directorate_id == user.directorate_id
+
+
+rules.add_perm(
+    "gateways.view_review",
+    has_any_role
+    & (
+        ~is_draft
+        | is_author
+        | (is_officer & in_reviews_directorate)
+        | is_central_team
+        | has_role(Role.ADMINISTRATOR, Role.AUDITOR)
+    ),
+)
+
+
+@rules.predicate
+def only_reads(user) -> bool:
+    """Auditors read everything and act on nothing."""
+    roles = getattr(user, "roles", frozenset())
+    return bool(roles) and roles <= {Role.AUDITOR}
+
+
+# Acting on a report (submitting, deciding): the services then check the step's roles, the
+# author and delegation. Auditors never act.
+rules.add_perm("gateways.act_on_reviews", has_any_role & ~only_reads)

@@ -8,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from contracts.models import Contract
 from contracts.selectors import contracts_with_status, status_condition
 from procurement.models import GatewayStage, User
+from procurement.roles import CENTRAL_TEAM, Role
 
 from .models import (
     SOCIAL_VALUE_MINIMUM,
@@ -198,3 +199,20 @@ def weighting_report(*, since: date | None = None, until: date | None = None) ->
 def _mean(values) -> Decimal | None:
     values = [v for v in values if v is not None]
     return points(sum(values) / len(values)) if values else None
+
+
+def reviews_visible(reviews: QuerySet[GatewayReview], *, user: User) -> QuerySet[GatewayReview]:
+    """Those of ``reviews`` that ``user`` may read (the rule ``gateways.view_review``, in SQL):
+    drafts only to their author, their directorate's officers, the central team,
+    administrators and auditors; every other report to anyone with a role."""
+    roles = getattr(user, "roles", frozenset())
+    if not roles:
+        return reviews.none()
+    if roles & {*CENTRAL_TEAM, Role.ADMINISTRATOR, Role.AUDITOR}:
+        return reviews
+    visible = ~Q(state=GatewayReview.State.DRAFT) | Q(author=user)
+    if roles & {Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER} and user.directorate_id:
+        visible |= Q(project__directorate_id=user.directorate_id) | Q(
+            project__isnull=True, contract__directorate_id=user.directorate_id
+        )
+    return reviews.filter(visible)

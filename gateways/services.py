@@ -31,7 +31,7 @@ from performance.selectors import performance_summary
 from performance.services import kpis_adopt
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, PolicyStep, User
-from procurement.services import require
+from procurement.services import DomainError, require
 from socialvalue.models import MEASURES_AT_GATEWAY_1, Measure
 from socialvalue.services import commitments_adopt
 
@@ -94,7 +94,7 @@ REPORT_FIELDS = {
 }
 
 
-class GatewayError(Exception):
+class GatewayError(DomainError):
     """A gateway action the rules refuse, with a message for the person who tried it."""
 
 

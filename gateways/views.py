@@ -143,6 +143,8 @@ def _review(pk: int) -> GatewayReview:
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(pk)
+    if not request.user.has_perm("gateways.view_review", review):
+        raise PermissionDenied
     step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
     delegators = _delegators_at(request.user, review, step)
     can_decide = can_act_at(request.user, review, step) or bool(delegators)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.roles import Role
-from procurement.services import require
+from procurement.services import DomainError, require
 
 from .models import (
     ActionItem,
@@ -28,7 +28,7 @@ from .models import (
 )
 
 
-class MaturityError(Exception):
+class MaturityError(DomainError):
     """A record the rules of the self-assessment refuse, with a message for the person."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from contracts.models import Contract
 from procurement.history import save_with_history
 from procurement.models import User
-from procurement.services import require
+from procurement.services import DomainError, require
 
 from .models import (
     KPI_FIELDS,
@@ -32,7 +32,7 @@ from .selectors import kpi_positions
 RISK_ORDER = [Contract.Risk.LOW, Contract.Risk.MEDIUM, Contract.Risk.HIGH]
 
 
-class PerformanceError(Exception):
+class PerformanceError(DomainError):
     """A record the rules of contract management refuse, with a message for the person."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:

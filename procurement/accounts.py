@@ -3,12 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
 from .access import public, requires
 from .forms import PasswordResetForm, SignInForm
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path(
         "sign-in/",
         public(

@@ -168,3 +168,17 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         self.fields["email"].error_messages["invalid"] = (
             "Enter an email address in the correct format, like name@example.gov.uk"
         )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What will use it, for example “Finance system”.",
+        error_messages={"required": "Name the token after what will use it"},
+    )
+    expires_on = GovukDateField(
+        label="Expires on",
+        help_text="It stops working at the end of this day: a year from today at most.",
+        error_messages={"required": "Enter the day it expires"},
+    )

@@ -423,3 +423,32 @@ class NotificationItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ApiToken(models.Model):
+    """A personal token a system uses to call the API as its owner, with the owner's roles and
+    nothing more. Only a hash of it is kept: the token itself is shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(
+        max_length=100, help_text="What uses it, for example the finance system."
+    )
+    prefix = models.CharField(
+        max_length=12, help_text="The token's first characters, to tell it by."
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_on = models.DateField(help_text="It stops working at the end of this day.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # When it was last used is kept up to date on each call, not as a change to the token.
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable_on(self, day) -> bool:
+        return self.revoked_at is None and day <= self.expires_on and self.user.is_active

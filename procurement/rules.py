@@ -31,6 +31,8 @@ is_central_team = has_role(*CENTRAL_TEAM)
 
 # Signed in with at least one role: the home page, reference data and routing rules.
 rules.add_perm("procurement.use_service", has_any_role)
+# A personal API token acts with its owner's roles, so anyone with a role may make one.
+rules.add_perm("procurement.use_api", has_any_role)
 rules.add_perm("procurement.view_reference_data", has_any_role)
 # The Django admin and everything it edits (users, roles, reference data) are for administrators.
 rules.add_perm("procurement.access_admin", is_administrator)

@@ -13,7 +13,12 @@ from .models import ApprovalPolicy, Directorate, User
 from .roles import Role
 
 
-class ProcurementError(Exception):
+class DomainError(Exception):
+    """A rule of the service refused what was asked; its message says which, to the person who
+    asked (the pages show it on the form, the API as a 400)."""
+
+
+class ProcurementError(DomainError):
     """A request that the rules of the service refuse, with a message for the person who made it."""
 
 

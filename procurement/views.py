@@ -1,19 +1,24 @@
-"""Pages of the shared core: home, reference data, accessibility, health and errors."""
+"""Pages of the shared core: home, reference data, API tokens, accessibility, health and errors."""
 
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import attention
 from .access import public, requires
+from .forms import ApiTokenForm, show_error
+from .models import ApiToken
 from .selectors import approval_policy_in_force, categories_active, directorates_active
+from .services import ProcurementError
+from .tokens import api_token_create, api_token_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,49 @@ def reference_data(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+@requires("procurement.use_api")
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's API tokens: make one (its key is shown this once) or revoke one."""
+    form = ApiTokenForm(request.POST or None)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, key = api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_on=form.cleaned_data["expires_on"],
+                by=request.user,
+            )
+        except ProcurementError as error:
+            show_error(form, error)
+        else:
+            made = {"token": token, "key": key}
+            form = ApiTokenForm()
+    tokens = request.user.api_tokens.all()
+    response = render(
+        request,
+        "procurement/api_tokens.html",
+        {"form": form, "made": made, "tokens": tokens, "today": timezone.localdate()},
+    )
+    if made:
+        response["Cache-Control"] = "no-store"  # the key is on this page only
+    return response
+
+
+@requires("procurement.use_api")
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # someone else's: not found
+    try:
+        api_token_revoke(token=token, by=request.user)
+    except ProcurementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    return redirect("accounts:api_tokens")
 
 
 @public

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from performance.models import financial_year_of
 from procurement.models import User
-from procurement.services import require
+from procurement.services import DomainError, require
 
 from .annual import SECTIONS, annual_figures
 from .models import AnnualReport
@@ -24,7 +24,7 @@ Source = AnnualReport.Source
 State = AnnualReport.State
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """A report that cannot be built as asked."""
 
 

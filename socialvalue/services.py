@@ -14,7 +14,7 @@ from contracts.models import Contract
 from contracts.services import attachment_problem
 from procurement.history import save_with_history
 from procurement.models import User
-from procurement.services import require
+from procurement.services import DomainError, require
 
 from .models import (
     Commitment,
@@ -29,7 +29,7 @@ from .models import (
 Status = DeliveryReturn.Status
 
 
-class SocialValueError(Exception):
+class SocialValueError(DomainError):
     """A record the rules of social value refuse, with a message for the person."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:

@@ -1,0 +1,54 @@
+"""The API's URLs (under /api/v1/), its OpenAPI schema and its documentation, from each app's
+``api.py``. See docs/decisions/0020."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from contracts.api import ContractViewSet, SupplierViewSet, TransparencyCsv
+from gateways.api import ProjectViewSet, ReviewViewSet
+from maturity.api import AssessmentViewSet
+from performance.api import ContractKpiViewSet
+from procurement.api import api_view
+from socialvalue.api import ContractCommitmentViewSet, MeasureViewSet
+
+router = SimpleRouter()
+router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+
+
+@api_view
+class Schema(SpectacularAPIView):
+    """The OpenAPI 3 schema, for anyone with a role (and their tokens)."""
+
+    permission_required = "procurement.use_api"
+
+
+@api_view
+class Documentation(SpectacularSwaggerSplitView):
+    """The schema to read and try, from files served here (no CDN)."""
+
+    permission_required = "procurement.use_api"
+    url_name = "api:schema"
+
+
+urlpatterns = [
+    path("v1/transparency.csv", TransparencyCsv.as_view(), name="transparency-csv"),
+    path(
+        "v1/contracts/<int:contract_pk>/kpis/",
+        ContractKpiViewSet.as_view({"get": "list"}),
+        name="contract-kpis",
+    ),
+    path(
+        "v1/contracts/<int:contract_pk>/commitments/",
+        ContractCommitmentViewSet.as_view({"get": "list"}),
+        name="contract-commitments",
+    ),
+    path("v1/", include(router.urls)),
+    path("schema/", Schema.as_view(), name="schema"),
+    path("docs/", Documentation.as_view(), name="docs"),
+]

@@ -1,0 +1,205 @@
+"""The register through the API: suppliers, contracts with their variations and extensions, and
+the Transparency Code CSV. The register's own filters and sorts, from the same form."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import APIView
+
+from procurement.api import api_view
+
+from . import exports
+from .forms import RegisterFilterForm
+from .models import Contract, ContractEvent, Supplier
+from .selectors import SORTS, contracts_published, contracts_register, contracts_with_status
+
+
+class SupplierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Supplier
+        fields = [
+            "id",
+            "name",
+            "companies_house_number",
+            "charity_number",
+            "postcode",
+            "is_sme",
+            "is_vcse",
+            "is_local",
+            "is_in_house",
+            "is_strategic",
+        ]
+
+
+class PersonSerializer(serializers.Serializer):
+    name = serializers.CharField(source="get_full_name")
+    email = serializers.EmailField()
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=Contract.Status.choices, read_only=True)
+    directorate = serializers.CharField(source="directorate.name")
+    category = serializers.CharField(source="category.name", allow_null=True, default=None)
+    supplier = SupplierSerializer()
+    contract_manager = PersonSerializer(allow_null=True)
+    lead_director = PersonSerializer(allow_null=True)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "status",
+            "directorate",
+            "category",
+            "supplier",
+            "contract_manager",
+            "lead_director",
+            "whole_life_value",
+            "annual_value",
+            "start_date",
+            "end_date",
+            "review_date",
+            "procurement_route",
+            "key_decision_reference",
+            "risk_rating",
+        ]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContractEvent
+        fields = [
+            "kind",
+            "effective_date",
+            "previous_value",
+            "new_value",
+            "previous_end_date",
+            "new_end_date",
+            "reason",
+            "approved_by",
+            "recorded_at",
+        ]
+
+
+class ContractDetailSerializer(ContractSerializer):
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(ContractSerializer.Meta):
+        fields = [
+            *ContractSerializer.Meta.fields,
+            "description",
+            "irrecoverable_vat",
+            "extension_options",
+            "extension_option_months",
+            "extension_options_value",
+            "extensions_used",
+            "terminated_on",
+            "events",
+        ]
+
+
+REGISTER_PARAMETERS = [
+    OpenApiParameter("q", str, description="Reference, title or supplier name contains this"),
+    OpenApiParameter("directorate", int, description="A directorate's id"),
+    OpenApiParameter("category", int, description="A category's id"),
+    OpenApiParameter("status", str, enum=Contract.Status.values),
+    OpenApiParameter(
+        "value", str, enum=["up_to_5k", "5k_to_50k", "50k_to_100k", "100k_to_1_5m", "over_1_5m"]
+    ),
+    OpenApiParameter("ending", int, enum=[3, 6, 12, 18], description="Ending within months"),
+    OpenApiParameter(
+        "problem",
+        str,
+        enum=["any", "no_manager", "no_lead_director", "no_review_date", "no_category", "past_end"],
+    ),
+    OpenApiParameter("mine", bool, description="Only the contracts you manage"),
+    OpenApiParameter("sme", bool),
+    OpenApiParameter("vcse", bool),
+    OpenApiParameter("sort", str, enum=list(SORTS)),
+    OpenApiParameter("order", str, enum=["asc", "desc"]),
+]
+FILTERS = {
+    "q",
+    "directorate",
+    "category",
+    "status",
+    "value",
+    "ending",
+    "problem",
+    "mine",
+    "sme",
+    "vcse",
+}
+
+
+@api_view
+@extend_schema_view(
+    list=extend_schema(summary="Suppliers"), retrieve=extend_schema(summary="A supplier")
+)
+class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_required = "contracts.view_register"
+    serializer_class = SupplierSerializer
+    queryset = Supplier.objects.order_by("name", "pk")
+
+
+@api_view
+@extend_schema_view(
+    list=extend_schema(summary="The register", parameters=REGISTER_PARAMETERS),
+    retrieve=extend_schema(summary="A contract, with its variations and extensions"),
+)
+class ContractViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_required = "contracts.view_register"
+    queryset = Contract.objects.none()  # the schema's; each request's is get_queryset's
+
+    def get_serializer_class(self):
+        return ContractDetailSerializer if self.action == "retrieve" else ContractSerializer
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        if self.action == "retrieve":
+            return contracts_with_status(today=today).prefetch_related("events")
+        return self.register(today)
+
+    def register(self, today):
+        given = {k: v for k, v in self.request.query_params.items() if k in FILTERS}
+        form = RegisterFilterForm(given or None, today=today)
+        if given and not form.is_valid():
+            raise ValidationError(form.errors)
+        sort = self.request.query_params.get("sort", "reference")
+        if sort not in SORTS:
+            raise ValidationError({"sort": [f"Sort by one of: {', '.join(SORTS)}"]})
+        order = self.request.query_params.get("order", "asc")
+        if order not in ("asc", "desc"):
+            raise ValidationError({"order": ["Order asc or desc"]})
+        return contracts_register(
+            filters=form.filters(user=self.request.user),
+            today=today,
+            sort=sort,
+            descending=order == "desc",
+        )
+
+
+@api_view
+class TransparencyCsv(APIView):
+    """The Transparency Code CSV of contracts over £5,000, as the public register publishes it."""
+
+    permission_required = "contracts.view_register"
+
+    @extend_schema(
+        summary="The Transparency Code CSV (contracts over £5,000)",
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request):
+        today = timezone.localdate()
+        return exports.transparency_csv(
+            contracts_published(today=today), exports.transparency_filename(today)
+        )

@@ -1,0 +1,163 @@
+"""The forward plan and gateway reviews through the API: projects and reviews with their steps to
+read, and the gateway actions (submit, decide) as POSTs calling the same services as the pages,
+so every rule (routing, segregation of duties, delegation) holds the same."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from procurement.api import api_view
+from procurement.models import User
+
+from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .selectors import projects_forward_plan, reviews_visible, reviews_with_route
+from .services import review_decide, review_submit
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    directorate = serializers.CharField(source="directorate.name")
+    category = serializers.CharField(source="category.name", allow_null=True, default=None)
+    replaces = serializers.CharField(source="replaces.reference", allow_null=True, default=None)
+
+    class Meta:
+        model = ProcurementProject
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "directorate",
+            "category",
+            "estimated_value",
+            "is_core_service",
+            "is_high_value_or_complex",
+            "planned_route",
+            "replaces",
+            "key_decision_reference",
+            "planned_g0_date",
+            "planned_g1_date",
+            "planned_tender_date",
+            "planned_g2_date",
+            "planned_award_date",
+            "planned_start_date",
+        ]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.get_full_name")
+
+    class Meta:
+        model = StepDecision
+        fields = ["outcome", "role", "decided_by", "reasons", "decided_at", "round"]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReviewStep
+        fields = ["order", "name", "kind", "consult_role", "target_days", "is_active", "decisions"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.reference", allow_null=True, default=None)
+    contract = serializers.CharField(source="contract.reference", allow_null=True, default=None)
+    author = serializers.CharField(source="author.get_full_name")
+    steps = StepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GatewayReview
+        fields = [
+            "id",
+            "project",
+            "contract",
+            "stage",
+            "is_extension",
+            "state",
+            "tier_code",
+            "value",
+            "summary",
+            "author",
+            "submitted_at",
+            "decided_at",
+            "steps",
+        ]
+
+
+class DecideSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=StepDecision.Outcome.choices)
+    reasons = serializers.CharField(required=False, allow_blank=True, default="")
+    meeting_date = serializers.DateField(required=False, allow_null=True, default=None)
+    minute_reference = serializers.CharField(required=False, allow_blank=True, default="")
+    key_decision_reference = serializers.CharField(required=False, allow_blank=True, default="")
+    consulted = serializers.CharField(required=False, allow_blank=True, default="")
+    consultation_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    on_behalf_of = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
+    accept_social_value_exception = serializers.BooleanField(required=False, default=False)
+
+
+@api_view
+@extend_schema_view(
+    list=extend_schema(summary="The forward plan"),
+    retrieve=extend_schema(summary="A procurement on the forward plan"),
+)
+class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_required = "gateways.view_forward_plan"
+    queryset = ProcurementProject.objects.none()  # the schema's; each request's is get_queryset's
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self):
+        return projects_forward_plan()
+
+
+ERRORS = {
+    400: OpenApiResponse(description="A rule refused it: the detail says which"),
+    403: OpenApiResponse(description="You may not"),
+    404: OpenApiResponse(description="No such report, or not one you may read"),
+}
+
+
+@api_view
+@extend_schema_view(
+    list=extend_schema(summary="Gateway reports you may read, with their steps and decisions"),
+    retrieve=extend_schema(summary="A gateway report, with its steps and decisions"),
+)
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_required = "procurement.use_service"
+    queryset = GatewayReview.objects.none()  # the schema's; each request's is get_queryset's
+    object_permission = "gateways.view_review"
+    serializer_class = ReviewSerializer
+
+    def get_queryset(self):
+        return reviews_visible(reviews_with_route(), user=self.request.user).order_by("-pk")
+
+    def _review(self, pk) -> GatewayReview:
+        review = get_object_or_404(self.get_queryset(), pk=pk)
+        self.check_object_permissions(self.request, review)
+        return review
+
+    @extend_schema(
+        summary="Submit (or resubmit) a report: its author only",
+        request=None,
+        responses={200: ReviewSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_required="gateways.act_on_reviews")
+    def submit(self, request, pk=None):
+        review = review_submit(review=self._review(pk), by=request.user)
+        return Response(ReviewSerializer(self._review(review.pk)).data)
+
+    @extend_schema(
+        summary="Decide at the report's current step, as the pages do",
+        request=DecideSerializer,
+        responses={201: DecisionSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_required="gateways.act_on_reviews")
+    def decide(self, request, pk=None):
+        given = DecideSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        decision = review_decide(review=self._review(pk), by=request.user, **given.validated_data)
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,120 @@
+"""What every API view shares: personal tokens and the session to sign in, permissions from the
+same rules as the pages (denied unless a view names one), throttling per token, paging, and
+errors as JSON.
+
+A view sets ``permission_required`` (a rules permission, asked of the user for every request)
+and, for object-level rules, ``object_permission``; the queryset it lists is already narrowed to
+what the user may see. See docs/decisions/0020.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, pagination, permissions, throttling
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.response import Response
+
+from .access import ACCESS_ATTRIBUTE, API
+from .services import DomainError
+from .tokens import api_token_for
+
+
+class TokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer <token>``: the token's owner, with their roles and nothing more."""
+
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Give the token after “Bearer ” and nothing else."
+            )
+        token = api_token_for(parts[1].decode(errors="replace"))
+        if token is None:
+            raise exceptions.AuthenticationFailed(
+                "The token is not known, has expired or was revoked."
+            )
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = TokenAuthentication
+    name = "personalToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token, made on your API tokens page.",
+        }
+
+
+class RulesPermission(permissions.BasePermission):
+    """The view's ``permission_required`` (and ``object_permission`` on an object); a view that
+    names none is refused."""
+
+    def has_permission(self, request, view) -> bool:
+        required = getattr(view, "permission_required", None)
+        if not required:
+            return False
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.user.has_perm(required)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        required = getattr(view, "object_permission", None)
+        return required is None or request.user.has_perm(required, obj)
+
+
+class TokenRateThrottle(throttling.SimpleRateThrottle):
+    """Requests per token (or, signed in with the session, per person)."""
+
+    scope = "token"
+
+    def get_rate(self) -> str:
+        return settings.API_RATE
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        ident = (
+            f"token-{request.auth.pk}"
+            if request.auth is not None and hasattr(request.auth, "pk")
+            else f"user-{request.user.pk}"
+        )
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class Pages(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def api_view(cls):
+    """Mark an API view for the access middleware: it checks access itself."""
+    setattr(cls, ACCESS_ATTRIBUTE, API)
+    return cls
+
+
+def errors_as_json(error, context):
+    """DRF's JSON errors, and the same shape for Django's refusals and the services' errors."""
+    if isinstance(error, ValidationError):
+        error = exceptions.ValidationError(
+            error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+        )
+    elif isinstance(error, PermissionDenied):
+        error = exceptions.PermissionDenied()
+    # Imported here: DRF's settings import this module while rest_framework.views loads.
+    from rest_framework.views import exception_handler
+
+    if isinstance(error, DomainError):
+        # A service refused by one of its rules (ContractError, GatewayError…): say which.
+        return Response({"detail": str(error)}, status=400)
+    return exception_handler(error, context)
