@@ -1,7 +1,8 @@
 """The API's URLs (under /api/v1/), its OpenAPI schema and its documentation, from each app's
 ``api.py``. See docs/decisions/0020."""
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -9,6 +10,7 @@ from contracts.api import ContractViewSet, SupplierViewSet, TransparencyCsv
 from gateways.api import ProjectViewSet, ReviewViewSet
 from maturity.api import AssessmentViewSet
 from performance.api import ContractKpiViewSet
+from procurement.access import API
 from procurement.api import api_view
 from socialvalue.api import ContractCommitmentViewSet, MeasureViewSet
 
@@ -36,6 +38,13 @@ class Documentation(SpectacularSwaggerSplitView):
     url_name = "api:schema"
 
 
+def not_found(request, rest: str = ""):
+    """Any other address under /api/: the API's 404, as JSON."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+not_found.access_rule = API  # nothing to protect: it says only that there is nothing here
+
 urlpatterns = [
     path("v1/transparency.csv", TransparencyCsv.as_view(), name="transparency-csv"),
     path(
@@ -51,4 +60,5 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", Schema.as_view(), name="schema"),
     path("docs/", Documentation.as_view(), name="docs"),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]

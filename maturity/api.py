@@ -10,7 +10,7 @@ from .selectors import assessment_results, assessments_listed
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    framework = serializers.CharField(source="framework.name")
+    framework = serializers.CharField(source="framework.title")
 
     class Meta:
         model = Assessment

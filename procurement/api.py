@@ -118,3 +118,37 @@ def errors_as_json(error, context):
         # A service refused by one of its rules (ContractError, GatewayError…): say which.
         return Response({"detail": str(error)}, status=400)
     return exception_handler(error, context)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "What was refused and why: ``detail``, or for bad input each field's problems.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+ERRORS = {
+    "400": "Bad input, or a rule refused it: the body says which",
+    "401": "No token, or one that is not known, has expired or was revoked",
+    "403": "Your roles do not allow it",
+    "404": "Not found, or not one you may see (or no such page of results)",
+    "429": "Too many requests from this token: wait and try again",
+}
+
+
+def document_errors(result: dict, generator, request, public) -> dict:
+    """Every operation's error responses, in the shape ``errors_as_json`` gives them, so that
+    the schema is the truth about them too (a drf-spectacular postprocessing hook)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"$ref": "#/components/schemas/Error"}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERRORS.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return result

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 STRONG_KEY = "k3y-" + "a1B2c3D4e5F6g7H8i9J0" * 3
@@ -128,3 +129,14 @@ def test_check_deploy_complains_when_https_is_turned_off():
     )
     assert result.returncode != 0
     assert "security.W008" in result.stderr
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()

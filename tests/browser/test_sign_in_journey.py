@@ -50,6 +50,7 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
         "Maturity",
         "Forward plan",
         "Reference data",
+        "Procurement Act",
         "Annual reports",
     ]
     audit.check()

@@ -1,0 +1,205 @@
+"""What the Procurement Act 2023 asks the council to notify, worked by hand at the limits, and
+the Find a Tender notices recorded against it."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.lead_times import add_months
+from contracts.models import ContractEvent
+from contracts.tests.factories import ContractOverFiftyThousandFactory
+from gateways.tests.factories import ProjectFactory
+from opendata.models import Notice
+from opendata.selectors import (
+    change_items,
+    contract_details_items,
+    notifiable,
+    performance_items,
+    pipeline_items,
+)
+from opendata.services import NoticeError, notice_record
+from performance.tests.factories import KpiFactory
+from procurement.models import ContractCategory
+from procurement.roles import Role
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 6, 1)
+
+
+def refs(items) -> list[str]:
+    return [item.reference for item in items]
+
+
+def test_the_pipeline_is_over_2m_in_the_next_18_months():
+    ProjectFactory(
+        reference="IN", estimated_value=Decimal("2000000.01"), planned_start_date=date(2027, 12, 1)
+    )
+    ProjectFactory(
+        reference="AT-2M", estimated_value=Decimal("2000000.00"), planned_start_date=TODAY
+    )
+    ProjectFactory(
+        reference="LATER", estimated_value=Decimal("3000000"), planned_start_date=date(2027, 12, 2)
+    )
+    assert refs(pipeline_items(today=TODAY)) == ["IN"]
+
+
+def test_contract_details_since_the_act_and_kpis_over_5m():
+    ContractOverFiftyThousandFactory(
+        reference="FIRST-DAY", whole_life_value=Decimal("30000.01"), start_date=date(2025, 2, 24)
+    )
+    ContractOverFiftyThousandFactory(reference="BEFORE", start_date=date(2025, 2, 23))
+    ContractOverFiftyThousandFactory(
+        reference="AT-30K", whole_life_value=Decimal("30000.00"), start_date=date(2025, 6, 1)
+    )
+    large = ContractOverFiftyThousandFactory(
+        reference="LARGE", whole_life_value=Decimal("6000000"), start_date=date(2025, 7, 1)
+    )
+    KpiFactory(contract=large, name="Visits on time")
+    KpiFactory(contract=large, name="Complaints answered")
+    items = contract_details_items(today=TODAY)
+    assert refs(items) == ["FIRST-DAY", "LARGE"]
+    assert items[1].detail == "Started 01/07/2025; KPIs: Visits on time; Complaints answered"
+    assert items[1].warning == "Over £5m: the notice must name at least 3 KPIs"
+    assert items[0].warning == ""
+
+
+def test_performance_ratings_due_in_the_next_12_months():
+    due = ContractOverFiftyThousandFactory(
+        reference="DUE",
+        whole_life_value=Decimal("6000000"),
+        start_date=date(2024, 4, 1),
+        end_date=date(2029, 3, 31),
+        review_date=date(2027, 6, 1),
+    )
+    KpiFactory(contract=due)
+    later = ContractOverFiftyThousandFactory(
+        reference="LATER",
+        whole_life_value=Decimal("6000000"),
+        start_date=date(2024, 4, 1),
+        end_date=date(2029, 3, 31),
+        review_date=date(2027, 6, 2),
+    )
+    KpiFactory(contract=later)
+    ContractOverFiftyThousandFactory(  # no KPIs: nothing to rate against
+        reference="NO-KPIS",
+        whole_life_value=Decimal("6000000"),
+        start_date=date(2024, 4, 1),
+        end_date=date(2029, 3, 31),
+        review_date=date(2026, 9, 1),
+    )
+    items = performance_items(today=TODAY)
+    assert [(i.reference, i.due_on) for i in items] == [("DUE", date(2027, 6, 1))]
+
+
+def _event(contract, *, new_value, new_end, kind=ContractEvent.Kind.VARIATION):
+    return ContractEvent.objects.create(
+        contract=contract,
+        kind=kind,
+        effective_date=date(2026, 1, 1),
+        previous_value=contract.whole_life_value,
+        new_value=Decimal(new_value),
+        previous_end_date=contract.end_date,
+        new_end_date=new_end,
+        reason="More hours",
+        approved_by="Gateway 3",
+        recorded_by=contract.contract_manager,
+    )
+
+
+def test_changes_over_the_value_and_term_limits():
+    term = dict(start_date=date(2025, 1, 1), end_date=date(2026, 12, 31))  # 729 days
+    over = ContractOverFiftyThousandFactory(
+        reference="OVER-10", whole_life_value=Decimal("100000"), **term
+    )
+    _event(over, new_value="110100", new_end=over.end_date)  # 10.1%
+    at = ContractOverFiftyThousandFactory(
+        reference="AT-10", whole_life_value=Decimal("100000"), **term
+    )
+    _event(at, new_value="110000", new_end=at.end_date)  # 10.0%: within the limit
+    works = ContractCategory.objects.filter(name__icontains="works").first()
+    building = ContractOverFiftyThousandFactory(
+        reference="WORKS-14", whole_life_value=Decimal("100000"), category=works, **term
+    )
+    _event(building, new_value="114000", new_end=building.end_date)  # works: 15% limit
+    longer = ContractOverFiftyThousandFactory(
+        reference="TERM", whole_life_value=Decimal("100000"), **term
+    )
+    _event(
+        longer,
+        new_value="100000",
+        new_end=longer.end_date + timedelta(days=74),  # 10.2% of 729 days
+        kind=ContractEvent.Kind.EXTENSION,
+    )
+    items = change_items()
+    assert refs(items) == ["OVER-10", "TERM"]
+    assert "value up 10.1% on the original (limit 10%)" in items[0].detail
+    assert "term up 10.2% on the original (limit 10%)" in items[1].detail
+
+
+def test_a_notice_is_recorded_once_with_its_history(make_user):
+    head = make_user(Role.HEAD_OF_PROCUREMENT)
+    today = timezone.localdate()
+    ProjectFactory(reference="BIG", estimated_value=Decimal("5000000"), planned_start_date=today)
+    item = next(i for i in notifiable(today=today) if i.reference == "BIG")
+    for notice_id, published, message in (
+        ("12345-2025", today, "Enter the notice identifier as Find a Tender shows it"),
+        ("012345-2025", today + timedelta(days=1), "cannot have been published in the future"),
+    ):
+        with pytest.raises(NoticeError, match=message):
+            notice_record(item=item, notice_id=notice_id, published_on=published, by=head)
+    assert not Notice.objects.exists()
+    notice = notice_record(item=item, notice_id="012345-2025", published_on=today, by=head)
+    assert notice.history.get().history_change_reason == "Published as 012345-2025"
+    assert notice.project.reference == "BIG"
+    with pytest.raises(NoticeError, match="already recorded"):
+        notice_record(item=item, notice_id="054321-2025", published_on=today, by=head)
+    assert next(i for i in notifiable(today=today) if i.reference == "BIG").notice == notice
+
+
+def test_the_page_and_csv_and_who_may_record(client, make_user):
+    today = timezone.localdate()
+    ProjectFactory(
+        reference="BIG",
+        estimated_value=Decimal("5000000"),
+        planned_start_date=add_months(today, 3),
+    )
+    url = reverse("opendata:procurement_act")
+    for role, status in ((Role.PROCUREMENT_OFFICER, 403), (Role.LEAD_MEMBER, 403)):
+        client.force_login(make_user(role))
+        assert client.get(url).status_code == status
+    client.force_login(make_user(Role.AUDITOR))
+    page = client.get(url).content.decode()
+    assert "BIG" in page
+    assert "Not yet recorded" in page
+    record = reverse("opendata:notice", args=["pipeline:BIG"])
+    assert client.get(record).status_code == 403
+    client.force_login(make_user(Role.BUSINESS_PARTNER))
+    bad = client.post(
+        record,
+        {
+            "notice_id": "nope",
+            "published_on_day": today.day,
+            "published_on_month": today.month,
+            "published_on_year": today.year,
+        },
+    )
+    assert "Enter the notice identifier as Find a Tender shows it" in bad.content.decode()
+    assert not Notice.objects.exists()
+    client.post(
+        record,
+        {
+            "notice_id": "000123-2026",
+            "published_on_day": today.day,
+            "published_on_month": today.month,
+            "published_on_year": today.year,
+        },
+    )
+    assert Notice.objects.get().notice_id == "000123-2026"
+    assert "000123-2026" in client.get(url).content.decode()
+    csv = b"".join(client.get(reverse("opendata:procurement_act_csv")).streaming_content)
+    assert "Pipeline notice,BIG" in csv.decode()
+    assert "000123-2026" in csv.decode()
+    assert client.get(reverse("opendata:notice", args=["pipeline:NONE"])).status_code == 404
