@@ -92,7 +92,8 @@ def csv_response(headings: list[str], rows: Iterable[list[Any]], filename: str):
         yield "\ufeff"  # so that Excel reads the file as UTF-8
         yield writer.writerow(headings)
         for row in rows:
-            yield writer.writerow(row)
+            # Every export, whoever builds its rows, is safe to open in a spreadsheet.
+            yield writer.writerow([safe_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -107,7 +108,7 @@ def xlsx_response(headings: list[str], rows: Iterable[list[Any]], filename: str,
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(headings)
     for row in rows:
-        sheet.append(row)
+        sheet.append([safe_cell(value) for value in row])
     output = tempfile.TemporaryFile(suffix=".xlsx")
     workbook.save(output)
     output.seek(0)

@@ -203,3 +203,15 @@ def test_the_page_and_csv_and_who_may_record(client, make_user):
     assert "Pipeline notice,BIG" in csv.decode()
     assert "000123-2026" in csv.decode()
     assert client.get(reverse("opendata:notice", args=["pipeline:NONE"])).status_code == 404
+
+
+def test_the_csv_cannot_run_a_formula(client, make_user):
+    ProjectFactory(
+        reference="SAFE",
+        title='=HYPERLINK("http://evil.example")',
+        estimated_value=Decimal("5000000"),
+        planned_start_date=add_months(timezone.localdate(), 3),
+    )
+    client.force_login(make_user(Role.AUDITOR))
+    csv = b"".join(client.get(reverse("opendata:procurement_act_csv")).streaming_content).decode()
+    assert "'=HYPERLINK" in csv
