@@ -263,10 +263,16 @@ SPECTACULAR_SETTINGS = {
 
 AUTH_USER_MODEL = "procurement.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked sign-in is refused whatever the password (procurement/lockout.py).
+    "procurement.lockout.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:sign_in"
+# Failed sign-ins in 15 minutes before an email address, or a network address, is refused for
+# the rest of those 15 minutes.
+SIGN_IN_FAILURES_PER_EMAIL = env_int("SIGN_IN_FAILURES_PER_EMAIL", default=5)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", default=30)
 LOGIN_REDIRECT_URL = "procurement:home"
 LOGOUT_REDIRECT_URL = "accounts:signed_out"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2

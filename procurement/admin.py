@@ -25,6 +25,7 @@ from .models import (
     PolicyGateway,
     PolicyStep,
     PolicyTier,
+    SignInAttempt,
     User,
 )
 from .services import ProcurementError, approval_policy_copy
@@ -261,3 +262,22 @@ class UserAdmin(GovernedAdmin, DjangoUserAdmin):
         form.instance._history_user = request.user
         form.instance._change_reason = form.cleaned_data.get("change_reason", "")
         super().save_related(request, form, formsets, change)
+
+
+@admin.register(SignInAttempt, site=site)
+class SignInAttemptAdmin(admin.ModelAdmin):
+    """Every attempt to sign in, to read: the record of who tried, from where, and the lockout."""
+
+    list_display = ("at", "email", "ip_address", "succeeded", "locked_out")
+    list_filter = ("succeeded", "locked_out")
+    search_fields = ("email", "ip_address")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -158,6 +159,19 @@ class SignInForm(auth_forms.AuthenticationForm):
     def clean_username(self) -> str:
         # Addresses are stored in lower case; people type them however they like.
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            until = getattr(self.request, "sign_in_locked_until", None)
+            if until is None:
+                raise
+            raise forms.ValidationError(
+                "Too many failed attempts to sign in. Try again after "
+                f"{timezone.localtime(until):%H:%M}, or reset your password.",
+                code="locked",
+            ) from None
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

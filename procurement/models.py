@@ -452,3 +452,25 @@ class ApiToken(models.Model):
 
     def is_usable_on(self, day) -> bool:
         return self.revoked_at is None and day <= self.expires_on and self.user.is_active
+
+
+class SignInAttempt(models.Model):
+    """Every attempt to sign in, kept for audit and to lock out guessing: written once by the
+    sign-in checks (procurement/lockout.py), never changed."""
+
+    email = models.CharField(max_length=254, help_text="As typed, in lower case.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField()
+    locked_out = models.BooleanField(default=False, help_text="Refused because of the lockout.")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["email", "at"], name="sign_in_attempt_email_at"),
+            models.Index(fields=["ip_address", "at"], name="sign_in_attempt_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        outcome = "signed in" if self.succeeded else "refused"
+        return f"{self.email} {outcome} at {self.at:%d/%m/%Y %H:%M}"

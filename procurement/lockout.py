@@ -1,0 +1,86 @@
+"""Sign-in throttling: after repeated failures an email address (or an address on the network)
+is refused for a while, even with the right password; every attempt is recorded for audit.
+
+NCSC advice is to throttle rather than lock accounts for good: the lockout lifts by itself, and a
+password reset is always open. The message never says whether an account exists.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import SignInAttempt
+
+WINDOW = timedelta(minutes=15)
+
+
+def client_address(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def locked_until(*, email: str, ip_address: str | None, now: datetime | None = None):
+    """When sign-in for ``email`` (or from ``ip_address``) opens again, if it is locked now."""
+    now = now or timezone.now()
+    since = now - WINDOW
+    recent = SignInAttempt.objects.filter(at__gte=since, succeeded=False, locked_out=False)
+    for attempts, limit in (
+        (recent.filter(email=email.lower()), settings.SIGN_IN_FAILURES_PER_EMAIL),
+        (
+            recent.filter(ip_address=ip_address) if ip_address else None,
+            settings.SIGN_IN_FAILURES_PER_ADDRESS,
+        ),
+    ):
+        if attempts is None:
+            continue
+        failures = list(attempts.order_by("-at").values_list("at", flat=True)[:limit])
+        if len(failures) >= limit:
+            return failures[0] + WINDOW
+    return None
+
+
+class LockoutBackend:
+    """First of the authentication backends: refuses any sign-in while its email or address is
+    locked, whichever page it comes from (the service's or the admin's)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            return None
+        until = locked_until(email=str(username), ip_address=client_address(request))
+        if until is not None:
+            SignInAttempt.objects.create(
+                email=str(username).lower()[:254],
+                ip_address=client_address(request),
+                succeeded=False,
+                locked_out=True,
+            )
+            if request is not None:
+                request.sign_in_locked_until = until
+            raise PermissionDenied
+        return None
+
+    def get_user(self, user_id):
+        return None
+
+
+@receiver(user_login_failed)
+def _record_failure(sender, credentials, request=None, **kwargs):
+    if getattr(request, "sign_in_locked_until", None) is not None:
+        return  # recorded by the backend as refused for the lockout
+    SignInAttempt.objects.create(
+        email=str(credentials.get("username", "")).lower()[:254],
+        ip_address=client_address(request),
+        succeeded=False,
+    )
+
+
+@receiver(user_logged_in)
+def _record_success(sender, request, user, **kwargs):
+    SignInAttempt.objects.create(
+        email=user.email.lower(), ip_address=client_address(request), succeeded=True
+    )
