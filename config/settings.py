@@ -263,10 +263,9 @@ SPECTACULAR_SETTINGS = {
 
 AUTH_USER_MODEL = "procurement.User"
 AUTHENTICATION_BACKENDS = [
-    # First, so that a locked sign-in is refused whatever the password (procurement/lockout.py).
-    "procurement.lockout.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing a locked sign-in whatever the password (lockout.py).
+    "procurement.lockout.LockoutBackend",
 ]
 LOGIN_URL = "accounts:sign_in"
 # Failed sign-ins in 15 minutes before an email address, or a network address, is refused for

@@ -8,6 +8,7 @@ password reset is always open. The message never says whether an account exists.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
@@ -44,13 +45,13 @@ def locked_until(*, email: str, ip_address: str | None, now: datetime | None = N
     return None
 
 
-class LockoutBackend:
-    """First of the authentication backends: refuses any sign-in while its email or address is
-    locked, whichever page it comes from (the service's or the admin's)."""
+class LockoutBackend(ModelBackend):
+    """Django's own backend, refusing any sign-in while its email or address is locked,
+    whichever page it comes from (the service's or the admin's)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
-            return None
+            return super().authenticate(request, username, password, **kwargs)
         until = locked_until(email=str(username), ip_address=client_address(request))
         if until is not None:
             SignInAttempt.objects.create(
@@ -62,10 +63,7 @@ class LockoutBackend:
             if request is not None:
                 request.sign_in_locked_until = until
             raise PermissionDenied
-        return None
-
-    def get_user(self, user_id):
-        return None
+        return super().authenticate(request, username, password, **kwargs)
 
 
 @receiver(user_login_failed)
