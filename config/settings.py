@@ -269,9 +269,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "accounts:sign_in"
 # Failed sign-ins in 15 minutes before an email address, or a network address, is refused for
-# the rest of those 15 minutes.
+# the rest of those 15 minutes. By address is off (0) by default: a council's staff often share
+# one address, and behind a proxy every request has the proxy's.
 SIGN_IN_FAILURES_PER_EMAIL = env_int("SIGN_IN_FAILURES_PER_EMAIL", default=5)
-SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", default=30)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", default=0)
 LOGIN_REDIRECT_URL = "procurement:home"
 LOGOUT_REDIRECT_URL = "accounts:signed_out"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2

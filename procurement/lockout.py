@@ -37,7 +37,7 @@ def locked_until(*, email: str, ip_address: str | None, now: datetime | None = N
             settings.SIGN_IN_FAILURES_PER_ADDRESS,
         ),
     ):
-        if attempts is None:
+        if attempts is None or limit <= 0:
             continue
         failures = list(attempts.order_by("-at").values_list("at", flat=True)[:limit])
         if len(failures) >= limit:

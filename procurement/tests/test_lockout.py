@@ -61,3 +61,12 @@ def test_a_success_does_not_count_against_anyone(client):
         sign_in(client, user.email, "wrong")
     assert sign_in(client, user.email, PASSWORD).status_code == 302
     assert SignInAttempt.objects.filter(succeeded=False).count() == 4
+
+
+def test_an_address_can_be_throttled_where_it_is_each_persons_own(client, settings):
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 3
+    for number in range(3):
+        sign_in(client, f"guess{number}@council.example", "guess")
+    user = UserFactory(roles=[Role.PROCUREMENT_OFFICER])
+    body = sign_in(client, user.email, PASSWORD).content.decode()
+    assert "Too many failed attempts to sign in" in body
