@@ -1,6 +1,7 @@
 """The API's URLs (under /api/v1/), its OpenAPI schema and its documentation, from each app's
 ``api.py``. See docs/decisions/0020."""
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -36,6 +37,14 @@ class Documentation(SpectacularSwaggerSplitView):
 
     permission_required = "procurement.use_api"
     url_name = "api:schema"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Swagger UI sets a style inline; scripts stay as strict as everywhere else.
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+            "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+        )
+        return response
 
 
 def not_found(request, rest: str = ""):

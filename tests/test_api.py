@@ -297,3 +297,10 @@ def test_the_schema_and_its_documentation_are_served_here(client, make_user):
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "https://" not in docs.replace("https://www.w3.org", "")
+
+
+def test_the_documentation_keeps_scripts_strict(client, make_user):
+    client.force_login(make_user(Role.AUDITOR))
+    policy = client.get("/api/docs/")["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "style-src 'self' 'unsafe-inline'" in policy

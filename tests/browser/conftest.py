@@ -59,7 +59,14 @@ class AccessibilityAudit:
         self.axe = Axe()
         self.visited: list[str] = []
         self.checked: set[str] = set()
+        self.refused: list[str] = []
         page.on("framenavigated", self._record)
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        # The browser reports each thing the Content Security Policy blocked.
+        if "Content Security Policy" in message.text:
+            self.refused.append(f"{self.page.url}: {message.text}")
 
     def _record(self, frame) -> None:
         if frame == self.page.main_frame:
@@ -72,6 +79,9 @@ class AccessibilityAudit:
         )
         violations = results.response["violations"]
         assert not violations, f"axe-core on {self.page.url}:\n{results.generate_report()}"
+        assert not self.refused, "blocked by the Content Security Policy:\n" + "\n".join(
+            self.refused
+        )
         self.checked.add(urldefrag(self.page.url).url)
 
     def unchecked(self) -> list[str]:

@@ -22,3 +22,17 @@ def test_the_audit_passes_an_accessible_page(page):
         '<body><main><h1>Title</h1><img src="a.png" alt="A chart"></main></body></html>'
     )
     AccessibilityAudit(page).check()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_audit_fails_on_anything_the_content_security_policy_blocks(page, live_server):
+    page.goto(f"{live_server.url}/accessibility/")
+    audit = AccessibilityAudit(page)
+    audit.check()  # the service's own page: nothing blocked
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.ran = true'; document.body.appendChild(s); }"
+    )
+    assert page.evaluate("() => window.ran") is None  # the inline script did not run
+    with pytest.raises(AssertionError, match="blocked by the Content Security Policy"):
+        audit.check()
