@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "procurement.security.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Every view is denied unless it declares who may use it (procurement/access.py).
     "procurement.access.AccessControlMiddleware",
@@ -291,6 +292,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# And after this many seconds with no request (procurement/security.py).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", default=60 * 30)
 
 # --- Internationalisation ---------------------------------------------------------------------
 
