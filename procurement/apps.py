@@ -6,4 +6,5 @@ class ProcurementConfig(AppConfig):
     verbose_name = "Procurement governance: people and reference data"
 
     def ready(self) -> None:
-        from . import lockout  # noqa: F401 - records every sign-in attempt (its signal receivers)
+        # Their signal receivers: every sign-in attempt recorded, and sign-in counted as activity.
+        from . import lockout, security  # noqa: F401

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "Content-Security-Policy"
@@ -48,3 +50,10 @@ class IdleSessionMiddleware:
             if last is None or now - last >= self.REWRITE_AFTER:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def _seen_at_sign_in(sender, request, user, **kwargs):
+    # Signing in is activity: the first page after it need not rewrite the session.
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleSessionMiddleware.KEY] = int(time.time())
