@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from bench.timing import page, table
 from contracts.models import Contract
-from performance.models import financial_year_of
+from performance.models import financial_year_label, financial_year_of
 from procurement.models import User
 
 DASHBOARD_TARGET_MS = 300
@@ -136,7 +136,7 @@ def run(*, small: dict) -> list[str]:
     year = financial_year_of(timezone.localdate()) - 1
     seconds, peak = _build_pdf(year)
     print(
-        f"Annual report PDF for {year}/{(year + 1) % 100:02d} over {large['contracts']:,} "
+        f"Annual report PDF for {financial_year_label(year)} over {large['contracts']:,} "
         f"contracts: {seconds:.1f} s, peak memory {peak / 1e6:.0f} MB "
         f"(targets <= {PDF_TARGET_S} s, <= 1 GiB)\n"
     )

@@ -127,18 +127,8 @@ REGISTER_PARAMETERS = [
     OpenApiParameter("sort", str, enum=list(SORTS)),
     OpenApiParameter("order", str, enum=["asc", "desc"]),
 ]
-FILTERS = {
-    "q",
-    "directorate",
-    "category",
-    "status",
-    "value",
-    "ending",
-    "problem",
-    "mine",
-    "sme",
-    "vcse",
-}
+# The register form's fields are the filters (sort and order are read apart).
+FILTERS = set(RegisterFilterForm.base_fields)
 
 
 @api_view

@@ -21,7 +21,7 @@ from gateways.models import GatewayReview, StepDecision
 from gateways.selectors import weighting_report
 from maturity.models import ActionItem, ActionPlan
 from maturity.selectors import assessment_results
-from performance.models import PerformanceReview
+from performance.models import PerformanceReview, financial_year_label
 from performance.selectors import key_condition
 from procurement.charts import Bar, BarChart
 from procurement.models import GatewayStage
@@ -637,7 +637,7 @@ def maturity_section(scope: Scope) -> dict:
     gaps = results.gaps[:5]
     narrative = [
         f"The position is from “{assessment.name}” ({assessment.framework}), agreed for "
-        f"{assessment.year}/{(assessment.year + 1) % 100:02d}"
+        f"{financial_year_label(assessment.year)}"
         + (
             f", with movement measured from “{results.previous.name}”."
             if results.previous

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from performance.models import financial_year_label
 from procurement.models import ContractCategory, Directorate
 
 from .services import report_years
@@ -9,10 +10,7 @@ NO_CATEGORY = "none"
 
 
 def _year_choices() -> list[tuple[int, str]]:
-    return [
-        (year, f"{year}/{(year + 1) % 100:02d}")
-        for year in report_years(today=timezone.localdate())
-    ]
+    return [(year, financial_year_label(year)) for year in report_years(today=timezone.localdate())]
 
 
 class ScopeForm(forms.Form):

@@ -42,6 +42,7 @@ from performance.models import PerformanceException, PerformanceReview, Saving
 from performance.models import financial_year_label as year_label
 from performance.selectors import key_condition, latest_review_of, overdue_condition
 from procurement.models import GatewayStage
+from socialvalue.selectors import percent_of
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 FORWARD_PLAN_MONTHS = 18
@@ -512,6 +513,4 @@ def maturity_assessment(scope: Scope) -> Assessment | None:
 
 def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     """``part`` as a whole percentage of ``whole`` (None where there is nothing to share)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("1"))
+    return percent_of(Decimal(part), Decimal(whole)) if whole else None

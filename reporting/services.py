@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from performance.models import financial_year_of
+from performance.models import financial_year_label, financial_year_of
 from procurement.models import User
 from procurement.services import DomainError, require
 
@@ -37,8 +37,8 @@ def report_years(*, today: date) -> list[int]:
 def _check_year(year: int, *, today: date) -> None:
     if year not in report_years(today=today):
         raise ReportError(
-            f"Choose a financial year from {FIRST_YEAR}/{(FIRST_YEAR + 1) % 100:02d} to "
-            f"{financial_year_of(today)}/{(financial_year_of(today) + 1) % 100:02d}"
+            f"Choose a financial year from {financial_year_label(FIRST_YEAR)} to "
+            f"{financial_year_label(financial_year_of(today))}"
         )
 
 

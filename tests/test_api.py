@@ -51,8 +51,10 @@ def test_a_token_is_shown_once_kept_as_a_hash_and_acts_as_its_owner(make_user):
     assert response.status_code == 200
     token.refresh_from_db()
     assert token.last_used_at is not None
-    # The officer's roles and nothing more: the performance portfolio is the central team's.
     assert client_with(key).get("/api/v1/contracts/?problem=no_manager").status_code == 200
+    # The officer's roles and nothing more: another directorate's contract's KPIs are refused.
+    elsewhere = ContractOverFiftyThousandFactory()
+    assert client_with(key).get(f"/api/v1/contracts/{elsewhere.pk}/kpis/").status_code == 403
 
 
 @pytest.mark.parametrize(
