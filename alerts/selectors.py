@@ -518,12 +518,17 @@ def ledger_counts(*, now: datetime) -> dict[str, int]:
 # --- People who have left ---------------------------------------------------------------------
 
 
+def contracts_left_behind(*, today: date) -> QuerySet[Contract]:
+    """Contracts still to end whose contract manager has left (deactivated)."""
+    return Contract.objects.filter(contract_manager__is_active=False, end_date__gte=today).filter(
+        Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)
+    )
+
+
 def contracts_to_reassign(*, user: User, today: date) -> QuerySet[Contract]:
-    """Contracts still to end whose contract manager has left (deactivated), in the directorates
-    ``user`` keeps, grouped by that manager."""
+    """The contracts left behind in the directorates ``user`` keeps, grouped by their manager."""
     return (
-        Contract.objects.filter(contract_manager__is_active=False, end_date__gte=today)
-        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
+        contracts_left_behind(today=today)
         .filter(directorate__in=directorates_for_officer(user=user))
         .select_related("contract_manager", "lead_director", "directorate", "supplier")
         .order_by("contract_manager__last_name", "contract_manager__email", "end_date", "pk")

@@ -2,6 +2,7 @@
 gateway steps past their target, and the contracts of managers who have left."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from procurement.pages import form_page, paged
 
 from .forms import LedgerFilterForm, ReassignForm
 from .selectors import (
+    contracts_left_behind,
     contracts_to_reassign,
     gateway_steps_overdue,
     group_by_manager,
@@ -53,8 +55,7 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     own = notification.recipient_id == request.user.pk
     if not own and not request.user.has_perm("procurement.view_notifications"):
-        # Someone else's email is not shown, nor is its existence confirmed.
-        raise Http404
+        raise PermissionDenied("This email was sent to someone else.")
     return render(
         request,
         "alerts/notification.html",
@@ -125,11 +126,14 @@ def reassign(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reassign_manager(request: HttpRequest, user_pk: int) -> HttpResponse:
     departed = get_object_or_404(User, pk=user_pk, is_active=False)
-    contracts = contracts_to_reassign(user=request.user, today=timezone.localdate()).filter(
+    today = timezone.localdate()
+    contracts = contracts_to_reassign(user=request.user, today=today).filter(
         contract_manager=departed
     )
     if not contracts.exists():
-        raise Http404
+        if contracts_left_behind(today=today).filter(contract_manager=departed).exists():
+            raise PermissionDenied("None of their contracts is yours to reassign.")
+        raise Http404("They have no contracts left to reassign.")
     form = ReassignForm(
         request.POST or None, contracts=contracts, initial={"contracts": list(contracts)}
     )

@@ -69,5 +69,5 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", Schema.as_view(), name="schema"),
     path("docs/", Documentation.as_view(), name="docs"),
-    re_path(r"^(?P<rest>.*)$", not_found),
+    re_path(r"^(?P<rest>.*)$", not_found, name="not-found"),
 ]

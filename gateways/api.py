@@ -2,6 +2,7 @@
 read, and the gateway actions (submit, decide) as POSTs calling the same services as the pages,
 so every rule (routing, segregation of duties, delegation) holds the same."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -117,7 +118,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 ERRORS = {
     400: OpenApiResponse(description="A rule refused it: the detail says which"),
     403: OpenApiResponse(description="You may not"),
-    404: OpenApiResponse(description="No such report, or not one you may read"),
+    404: OpenApiResponse(description="No such report"),
 }
 
 
@@ -133,10 +134,15 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReviewSerializer
 
     def get_queryset(self):
+        # The list holds only the reports the visitor may read; one report is looked up among
+        # them all and then checked, so a draft that is not theirs is refused (403), as the
+        # pages refuse it, rather than reported missing.
+        if self.detail:
+            return reviews_with_route()
         return reviews_visible(reviews_with_route(), user=self.request.user).order_by("-pk")
 
     def _review(self, pk) -> GatewayReview:
-        review = get_object_or_404(self.get_queryset(), pk=pk)
+        review = get_object_or_404(reviews_with_route(), pk=pk)
         self.check_object_permissions(self.request, review)
         return review
 
@@ -147,7 +153,10 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], permission_required="gateways.act_on_reviews")
     def submit(self, request, pk=None):
-        review = review_submit(review=self._review(pk), by=request.user)
+        review = self._review(pk)
+        if review.author_id != request.user.pk:
+            raise PermissionDenied("Only the report's author can submit it.")
+        review = review_submit(review=review, by=request.user)
         return Response(ReviewSerializer(self._review(review.pk)).data)
 
     @extend_schema(
@@ -157,7 +166,8 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], permission_required="gateways.act_on_reviews")
     def decide(self, request, pk=None):
+        review = self._review(pk)  # first, so a report the visitor may not read is refused
         given = DecideSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        decision = review_decide(review=self._review(pk), by=request.user, **given.validated_data)
+        decision = review_decide(review=review, by=request.user, **given.validated_data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

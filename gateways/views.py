@@ -135,16 +135,26 @@ def awaiting(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _review(pk: int) -> GatewayReview:
-    return get_object_or_404(reviews_with_route(), pk=pk)
+def _review(request: HttpRequest, pk: int) -> GatewayReview:
+    """The report, if the visitor may read it (403 if not)."""
+    review = get_object_or_404(reviews_with_route(), pk=pk)
+    if not request.user.has_perm("gateways.view_review", review):
+        raise PermissionDenied
+    return review
+
+
+def _authors_review(request: HttpRequest, pk: int) -> GatewayReview:
+    """The report, if the visitor wrote it: only its author submits, withdraws or attaches."""
+    review = _review(request, pk)
+    if request.user.pk != review.author_id:
+        raise PermissionDenied("Only the report's author can do this.")
+    return review
 
 
 @requires("procurement.use_service")
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _review(pk)
-    if not request.user.has_perm("gateways.view_review", review):
-        raise PermissionDenied
+    review = _review(request, pk)
     step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
     delegators = _delegators_at(request.user, review, step)
     can_decide = can_act_at(request.user, review, step) or bool(delegators)
@@ -245,9 +255,7 @@ def _kpis_on_report(review: GatewayReview) -> dict:
 @requires("procurement.use_service")
 @require_http_methods(["GET", "POST"])
 def proposed_kpi_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_object_or_404(GatewayReview, pk=pk)
-    if request.user.pk != review.author_id:
-        raise PermissionDenied
+    review = _authors_review(request, pk)
     form = KpiForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -267,9 +275,8 @@ def proposed_kpi_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("procurement.use_service")
 @require_POST
 def proposed_kpi_remove_view(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
-    kpi = get_object_or_404(ProposedKpi.objects.select_related("review"), pk=kpi_pk, review_id=pk)
-    if request.user.pk != kpi.review.author_id:
-        raise PermissionDenied
+    review = _authors_review(request, pk)
+    kpi = get_object_or_404(ProposedKpi, pk=kpi_pk, review=review)
     try:
         proposed_kpi_remove(kpi=kpi, by=request.user)
     except GatewayError as error:
@@ -290,7 +297,7 @@ def _may_withdraw(request: HttpRequest, review: GatewayReview) -> bool:
 @requires("procurement.use_service")
 @require_POST
 def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _review(pk)
+    review = _review(request, pk)
     step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
     delegators = _delegators_at(request.user, review, step)
     if not (can_act_at(request.user, review, step) or delegators):
@@ -311,7 +318,7 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("procurement.use_service")
 @require_POST
 def review_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _review(pk)
+    review = _authors_review(request, pk)
     try:
         review_submit(review=review, by=request.user)
     except GatewayError as error:
@@ -324,7 +331,7 @@ def review_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("procurement.use_service")
 @require_POST
 def review_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _review(pk)
+    review = _authors_review(request, pk)
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
@@ -553,7 +560,9 @@ def delegations(request: HttpRequest) -> HttpResponse:
 @requires("procurement.use_service")
 @require_POST
 def delegation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
-    delegation = get_object_or_404(Delegation, pk=pk, delegator=request.user)
+    delegation = get_object_or_404(Delegation, pk=pk)
+    if delegation.delegator_id != request.user.pk:
+        raise PermissionDenied("Only the colleague who delegated can end a delegation.")
     try:
         delegation_end(delegation=delegation, by=request.user)
     except GatewayError as error:
@@ -567,8 +576,8 @@ def delegation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The author completes or corrects the report while it is a draft or returned."""
-    review = get_object_or_404(GatewayReview, pk=pk)
-    if request.user.pk != review.author_id or review.state not in {
+    review = _authors_review(request, pk)
+    if review.state not in {
         GatewayReview.State.DRAFT,
         GatewayReview.State.RETURNED,
     }:
@@ -615,7 +624,7 @@ def propose_extension(request: HttpRequest, contract_pk: int) -> HttpResponse:
 @requires("procurement.use_service")
 @require_POST
 def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_object_or_404(GatewayReview, pk=pk)
+    review = _authors_review(request, pk)
     form = ReportAttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose the document to attach")
@@ -632,7 +641,8 @@ def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("procurement.use_service")
 @require_GET
 def report_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    attachment = get_object_or_404(ReportAttachment, pk=attachment_pk, review_id=pk)
+    review = _review(request, pk)
+    attachment = get_object_or_404(ReportAttachment, pk=attachment_pk, review=review)
     return download_response(attachment.file, name=attachment.original_name)
 
 

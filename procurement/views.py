@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -80,7 +81,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @requires("procurement.use_api")
 @require_POST
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # someone else's: not found
+    token = get_object_or_404(ApiToken, pk=pk)
+    if token.user_id != request.user.pk:
+        raise PermissionDenied("This token is someone else's.")
     try:
         api_token_revoke(token=token, by=request.user)
     except ProcurementError as error:

@@ -134,7 +134,7 @@ def test_the_tokens_page_makes_shows_once_and_revokes(client, make_user):
     assert "Name the token after what will use it" in bad.content.decode()
     assert ApiToken.objects.count() == 1
     client.force_login(other)
-    assert client.post(reverse("accounts:api_token_revoke", args=[token.pk])).status_code == 404
+    assert client.post(reverse("accounts:api_token_revoke", args=[token.pk])).status_code == 403
     client.force_login(officer)
     client.post(reverse("accounts:api_token_revoke", args=[token.pk]))
     token.refresh_from_db()
@@ -200,7 +200,7 @@ def test_an_officer_cannot_read_another_directorates_draft(client, make_user):
         api = client_with(token_for(user))
         listed = [row["id"] for row in api.get("/api/v1/reviews/").json()["results"]]
         assert (draft.pk in listed) is allowed, user
-        assert api.get(f"/api/v1/reviews/{draft.pk}/").status_code == (200 if allowed else 404)
+        assert api.get(f"/api/v1/reviews/{draft.pk}/").status_code == (200 if allowed else 403)
         client.force_login(user)
         page = client.get(reverse("gateways:review", args=[draft.pk]))
         assert page.status_code == (200 if allowed else 403)

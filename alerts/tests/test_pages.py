@@ -118,7 +118,7 @@ def test_someone_elses_email_is_not_shown(client, alerted, make_user):
     client.force_login(alerted.contract_manager)
     assert "Renewal alert:" in client.get(url).content.decode()
     client.force_login(make_user(Role.CONTRACT_MANAGER))
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403
     client.force_login(make_user(Role.AUDITOR))
     page = client.get(url).content.decode()
     assert "Send it again" not in page
@@ -184,7 +184,7 @@ def test_reassignment_is_limited_to_the_directorates_a_person_keeps(client, depa
     other_officer = make_user(Role.PROCUREMENT_OFFICER)
     client.force_login(other_officer)
     assert contract.reference not in client.get(reverse("alerts:reassign")).content.decode()
-    assert client.get(reverse("alerts:reassign_manager", args=[leaver.pk])).status_code == 404
+    assert client.get(reverse("alerts:reassign_manager", args=[leaver.pk])).status_code == 403
     client.force_login(make_user(Role.LEAD_MEMBER))
     assert client.get(reverse("alerts:reassign")).status_code == 403
 

@@ -167,4 +167,4 @@ def test_the_delegations_page(client, people):
     delegation.refresh_from_db()
     assert delegation.ended_at is not None
     client.force_login(people["deputy"])
-    assert client.post(reverse("gateways:delegation_end", args=[delegation.pk])).status_code == 404
+    assert client.post(reverse("gateways:delegation_end", args=[delegation.pk])).status_code == 403

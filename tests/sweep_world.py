@@ -1,0 +1,263 @@
+"""The council the authorisation sweep visits: the demo council, plus a second side.
+
+Every address that names an object is visited twice, with object **A** and object **B**:
+
+- **A** belongs to Adult Social Care, the directorate of the sweep's procurement officer,
+  contract manager and executive director: its contracts are managed by the contract manager and
+  led by the director, its draft gateway report is the officer's. Where the object is personal (an
+  API token, a notification), A is the visitor's own.
+- **B** belongs to another directorate and to people outside the sweep (an officer and a director
+  of Housing): the visitor holds it only through a council-wide role. Where the object is
+  personal, B is someone else's.
+
+docs/access.md declares, for each address and each role, what A and B answer.
+"""
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from procurement.management.commands.seed_demo import PEOPLE
+from procurement.models import Directorate, User
+from procurement.roles import Role
+
+OURS = "asc"
+DEMO_CONTRACTS = 30
+
+# Text the sweep plants in objects only some roles may see; no other page may show it.
+# (An object's own text ends in -A or -B.)
+SECRET_DRAFT = "SWEEP-SECRET-DRAFT-REPORT"
+SECRET_EVIDENCE = "SWEEP-SECRET-SUPPLIER-EVIDENCE"
+SECRET_SCORE = "SWEEP-SECRET-PARTICIPANT-SCORE"
+SECRET_TOKEN = "SWEEP-SECRET-TOKEN-NAME"
+SECRET_NOTIFICATION = "SWEEP-SECRET-NOTIFICATION"
+
+
+@dataclass
+class World:
+    users: dict[Role, User]
+    outsider: User
+    objects: dict[str, tuple] = field(default_factory=dict)  # kind -> (A, B or None)
+    personal: dict[str, dict[int, object]] = field(default_factory=dict)  # kind -> user pk -> obj
+    secrets: list[tuple[str, object]] = field(default_factory=list)  # (text, may_see(user))
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%sweep\n", content_type="application/pdf")
+
+
+def build() -> World:
+    from contracts.models import Contract, Supplier
+    from contracts.services import attachment_add
+    from gateways.models import (
+        Bid,
+        Delegation,
+        GatewayReview,
+        ProcurementProject,
+        ProposedKpi,
+        ReportAttachment,
+    )
+    from gateways.services import project_create, review_attach, review_create
+    from maturity.models import ActionItem, ActionPlan, Assessment, KeyArea, Score
+    from opendata.selectors import notifiable
+    from performance.models import Kpi, KpiDefinition, PerformanceException, ReviewAction
+    from procurement.models import Notification
+    from procurement.tokens import api_token_create
+    from reporting.models import AnnualReport
+    from reporting.services import annual_report_build, report_years
+    from socialvalue.models import Commitment, DeliveryReturn, MeasureLibrary
+
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", contracts=DEMO_CONTRACTS, stdout=io.StringIO())
+    today = timezone.localdate()
+    emails = {roles[0]: f"{local}@northmere.example" for local, *_, roles in PEOPLE}
+    users = {role: User.objects.get(email=email) for role, email in emails.items()}
+    housing = Directorate.objects.get(code="hsg")
+    outsider = _outsider("owen", [Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER], housing)
+    outside_director = _outsider("hilda", [Role.EXECUTIVE_DIRECTOR], housing)
+
+    # Our contracts are the sweep's contract manager's and director's; everyone else's are the
+    # outsiders'. (Test set-up, not the app: a plain update is fine here.)
+    current = Contract.objects.exclude(contract_manager__is_active=False)
+    current.filter(directorate__code=OURS).update(
+        contract_manager=users[Role.CONTRACT_MANAGER], lead_director=users[Role.EXECUTIVE_DIRECTOR]
+    )
+    current.exclude(directorate__code=OURS).update(
+        contract_manager=outsider, lead_director=outside_director
+    )
+    world = World(users=users, outsider=outsider)
+
+    def pair(kind, queryset, ours="directorate__code"):
+        a = queryset.filter(**{ours: OURS}).order_by("pk").first()
+        b = queryset.exclude(**{ours: OURS}).order_by("pk").first()
+        assert a is not None, f"the sweep has no A {kind}"
+        world.objects[kind] = (a, b)
+
+    pair("contract", Contract.objects.exclude(contract_manager__is_active=False))
+    for contract in world.objects["contract"]:
+        attachment_add(
+            contract=contract,
+            upload=_pdf("signed-contract.pdf"),
+            kind="contract",
+            by=users[Role.HEAD_OF_PROCUREMENT],
+        )
+    from contracts.models import ContractAttachment
+
+    pair("contract_attachment", ContractAttachment.objects.all(), "contract__directorate__code")
+    pair("kpi", Kpi.objects.all(), "contract__directorate__code")
+    pair("action", ReviewAction.objects.all(), "review__contract__directorate__code")
+    pair("exception", PerformanceException.objects.all(), "contract__directorate__code")
+    pair("commitment", Commitment.objects.all(), "contract__directorate__code")
+    returns = DeliveryReturn.objects.all()
+    pair("return", returns, "commitment__contract__directorate__code")
+    world.objects["evidence"] = world.objects["return"]
+    for side, delivery_return in zip("AB", world.objects["return"], strict=True):
+        delivery_return.attachment.save("evidence.pdf", _pdf("evidence.pdf"), save=False)
+        delivery_return.attachment_name = "evidence.pdf"
+        delivery_return.evidence = f"{SECRET_EVIDENCE}-{side}"
+        delivery_return.save()
+        contract = delivery_return.commitment.contract
+        world.secrets.append(
+            (
+                delivery_return.evidence,
+                lambda user, c=contract: user.has_perm("socialvalue.view_evidence", c),
+            )
+        )
+    world.objects["supplier"] = (Supplier.objects.order_by("pk").first(), None)
+
+    # Their procurement: a Housing project with a draft report by their officer.
+    their_project = project_create(
+        fields={
+            "reference": "HSG-SWEEP-1",
+            "title": "Housing repairs and maintenance",
+            "directorate": housing,
+            "estimated_value": Decimal("900000"),
+            "lead_officer": outsider,
+        },
+        by=outsider,
+        reason="Planned",
+    )
+    review_create(author=outsider, stage="G0", summary="Housing repairs", project=their_project)
+    pair("project", ProcurementProject.objects.all())
+    template = Kpi.objects.order_by("pk").first()
+    kpi_definition = {
+        f.name: getattr(template, f.name) for f in KpiDefinition._meta.fields if f.name != "id"
+    }
+    drafts = GatewayReview.objects.filter(state="draft", project__isnull=False)
+    pair("review", drafts.filter(stage="G0"), "project__directorate__code")
+    # A Gateway 1 report still being written, for its weighting and social value measures.
+    strategy = GatewayReview.objects.filter(stage="G1", state__in=["draft", "returned"])
+    world.objects["strategy"] = (strategy.order_by("pk").first(), None)
+    for side, review in zip("AB", world.objects["review"], strict=True):
+        review.summary = f"{SECRET_DRAFT}-{side}"
+        review.save()
+        world.secrets.append(
+            (review.summary, lambda user, r=review: user.has_perm("gateways.view_review", r))
+        )
+        ProposedKpi.objects.create(review=review, **kpi_definition)
+        review_attach(review=review, upload=_pdf("options-appraisal.pdf"), by=review.author)
+    pair("proposed_kpi", ProposedKpi.objects.all(), "review__project__directorate__code")
+    pair("report_attachment", ReportAttachment.objects.all(), "review__project__directorate__code")
+    world.objects["bid"] = (Bid.objects.order_by("pk").first(), None)
+    # The procurement being evaluated, with its panel and bids.
+    world.objects["tender"] = (world.objects["bid"][0].project, None)
+    world.objects["delegation"] = (Delegation.objects.order_by("pk").first(), None)
+    world.objects["library"] = (MeasureLibrary.objects.order_by("pk").first(), None)
+
+    assessments = Assessment.objects.order_by("pk")
+    world.objects["assessment"] = (
+        assessments.filter(status=Assessment.Status.OPEN).first(),
+        assessments.exclude(status=Assessment.Status.OPEN).first(),
+    )
+    world.objects["key_area"] = (KeyArea.objects.order_by("pk").first(), None)
+    score = Score.objects.filter(participant__assessment=world.objects["assessment"][0]).first()
+    score.evidence = SECRET_SCORE
+    score.save()
+    assessment = score.participant.assessment
+    world.secrets.append(
+        (SECRET_SCORE, lambda user: user.has_perm("maturity.view_scores", assessment))
+    )
+    world.objects["plan"] = (ActionPlan.objects.order_by("pk").first(), None)
+    items = ActionItem.objects.order_by("pk")
+    world.objects["item"] = (
+        items.filter(owner=users[Role.PROCUREMENT_OFFICER]).first(),
+        items.exclude(owner=users[Role.PROCUREMENT_OFFICER]).first(),
+    )
+    departed = User.objects.filter(is_active=False).first()
+    world.objects["departed"] = (departed, None)
+
+    # Personal things: each visitor's own API token and notification, and the outsider's.
+    world.personal["token"] = {}
+    world.personal["notification"] = {}
+    example = Notification.objects.order_by("pk").first()
+    for user in [*users.values(), outsider]:
+        name = SECRET_TOKEN if user == outsider else "Reporting"
+        token, _ = api_token_create(
+            user=user, name=name, expires_on=today + timedelta(days=30), by=user
+        )
+        world.personal["token"][user.pk] = token
+        notification = Notification.objects.create(
+            kind=example.kind,
+            subject_type=example.subject_type,
+            subject_id=example.subject_id,
+            key=f"sweep-{user.pk}",
+            recipient=user,
+            due_on=today,
+            title=SECRET_NOTIFICATION if user == outsider else "Contract ending soon",
+            email_subject="Contract ending soon",
+            body_text="A contract you manage ends soon.",
+        )
+        world.personal["notification"][user.pk] = notification
+    world.secrets.append((SECRET_TOKEN, lambda user: user == outsider))
+    world.secrets.append(
+        (
+            SECRET_NOTIFICATION,
+            lambda user: user == outsider or user.has_perm("procurement.view_notifications"),
+        )
+    )
+
+    report = AnnualReport.objects.create(
+        year=report_years(today=today)[0],
+        version=1,
+        source="page",
+        requested_by=users[Role.HEAD_OF_PROCUREMENT],
+        reason="For the sweep",
+    )
+    annual_report_build(report_id=report.pk)
+    world.objects["annual_report"] = (report, None)
+    items_to_notify = notifiable(today=today)
+    world.objects["notifiable"] = (items_to_notify[0] if items_to_notify else None, None)
+    return world
+
+
+def _outsider(local: str, roles: list[Role], directorate: Directorate) -> User:
+    from procurement.services import user_create
+
+    return user_create(
+        email=f"{local}@housing.example",
+        first_name=local.title(),
+        last_name="Outsider",
+        directorate=directorate,
+        roles=roles,
+        password="an-outsider-password-2026",
+        by=None,
+        reason="The sweep's other side",
+    )
+
+
+def first_key_area():
+    from maturity.models import KeyArea
+
+    return KeyArea.objects.order_by("pk").first()
+
+
+def ocid(contract) -> str:
+    from opendata.ocds import ocid_for
+
+    return ocid_for(contract.reference)
