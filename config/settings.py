@@ -325,6 +325,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Documents attached to contracts: at most this size (bytes); types are checked by content too.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# The largest register or measure library a person may upload to import.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Email ------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/email/

@@ -97,7 +97,8 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
     except csv.Error as error:
         raise ImportFileError(f"The file is not a readable CSV file ({error})") from None
     finally:
-        wrapper.detach()
+        if not stream.closed:  # leave the caller's stream open; it may be read again
+            wrapper.detach()
 
 
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[list[Any]]:

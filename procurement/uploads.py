@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 
 from .tabular import ImportFileError, ImportRefused
 
@@ -93,6 +95,9 @@ def import_upload_page(
         upload = form.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
             form.add_error("file", "The file must be a CSV or XLSX file")
+        elif upload.size > settings.IMPORT_MAX_BYTES:
+            limit = filesizeformat(settings.IMPORT_MAX_BYTES)
+            form.add_error("file", f"The file must be smaller than {limit}")
         else:
             return redirect(preview, token=upload_stash(request, key=key, upload=upload))
     return render(request, template, {"form": form, "columns": columns})
