@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format assets bench install clean
+.PHONY: run test lint format assets bench loadtest install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ assets:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# gunicorn on PostgreSQL with the 100,000-contract data set, driven by wrk (apt-get install wrk).
+loadtest: $(STAMP)
+	$(BIN)/python -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
