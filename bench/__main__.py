@@ -35,7 +35,12 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench import alerts, core, maturity, register, reporting, socialvalue  # noqa: E402
+from bench import alerts, core, maturity, register, reporting, socialvalue, timing  # noqa: E402
+
+
+def part(name: str) -> None:
+    """Name the benchmark whose tables follow, for the summary."""
+    timing.section["name"] = name
 
 
 def main() -> int:
@@ -46,23 +51,32 @@ def main() -> int:
         # The alert jobs at a tenth of the register and then at its full size, before the
         # import adds to it: their queries must not grow with it.
         register.seed(contracts=contracts // 10)
+        part("alerts and dashboard, 1/10 size")
         small_alerts = alerts.measure(week=0)
         small_dashboard = reporting.measure()
         seconds = register.seed(contracts=contracts)
+        part("renewal alerts")
         failures = alerts.run(small=small_alerts, large=alerts.measure(week=1))
+        part("dashboard and annual report")
         failures += reporting.run(small=small_dashboard)
         # The register next: the core benchmark adds a thousand directorates, far more than
         # any council has, which would swell the register's filters.
+        part("contract register")
         failures += register.run(
             seeded_in=seconds,
             import_rows=int(os.environ.get("BENCH_IMPORT_ROWS", "50000")),
             workdir=workdir,
         )
+        part("social value")
         failures += socialvalue.run()
+        part("maturity")
         failures += maturity.run()
+        part("core pages")
         failures += core.run()
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
+    print("Summary: every benchmark above, in one table\n")
+    timing.table(timing.SUMMARY[:], ("benchmark", "measure", "figures"))
     for failure in failures:
         print(f"FAIL {failure}")
     return 1 if failures else 0

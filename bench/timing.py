@@ -16,6 +16,7 @@ def page(client: Client, path: str, *, requests: int = 30) -> dict:
         response = client.get(path)
     # Read the count now: the next request resets the connection's query log.
     count = len(queries)
+    captured = list(queries.captured_queries)
     assert response.status_code == 200, (path, response.status_code)
     timings = []
     for _ in range(requests):
@@ -30,10 +31,34 @@ def page(client: Client, path: str, *, requests: int = 30) -> dict:
         "queries": count,
         "median": statistics.median(timings),
         "p95": timings[max(0, int(len(timings) * 0.95) - 1)],
+        "captured": captured,
     }
 
 
+# Every table a benchmark prints, gathered for the summary at the end (bench/__main__.py).
+SUMMARY: list[tuple[str, str, str]] = []
+section = {"name": ""}
+
+
+def sql_time(queries: list[dict], *, repeats: int = 30) -> float:
+    """Median milliseconds to run ``queries``' SELECTs bare, on the same connection, fetching
+    every row: what the page costs without the framework."""
+    selects = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in selects:
+                cursor.execute(sql)
+                cursor.fetchall()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
 def table(rows: list[tuple], headings: tuple) -> None:
+    for row in rows:
+        figures = ", ".join(f"{h} {v}" for h, v in zip(headings[1:], row[1:], strict=True))
+        SUMMARY.append((section["name"], str(row[0]), figures))
     widths = [max(len(str(x)) for x in column) for column in zip(headings, *rows, strict=True)]
     for row in (headings, *rows):
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
