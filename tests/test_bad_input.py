@@ -117,28 +117,23 @@ def assert_all_or_nothing(run, content, filename):
     assert counts() == before, "a refused import wrote something"
 
 
-@given(upload=hostile_file(CONTRACT_COLUMNS))
+# Each import: its columns, who runs it, and the service.
+IMPORTS = {
+    "register": (CONTRACT_COLUMNS, Role.BUSINESS_PARTNER, contracts_import),
+    "measure library": (MEASURE_COLUMNS, Role.HEAD_OF_PROCUREMENT, measures_import),
+}
+
+
+@pytest.mark.parametrize("which", IMPORTS)
+@given(data=st.data())
 @HYPOTHESIS
-def test_a_hostile_register_is_refused_with_reasons_or_taken_whole(make_user, upload):
+def test_a_hostile_file_is_refused_with_reasons_or_taken_whole(make_user, which, data):
+    columns, role, service = IMPORTS[which]
     DirectorateFactory(name="Adult Social Care", code="asc")
-    partner = make_user(Role.BUSINESS_PARTNER)
-    content, filename = upload
+    user = make_user(role)
+    content, filename = data.draw(hostile_file(columns))
     assert_all_or_nothing(
-        lambda **file: contracts_import(**file, by=partner, reason="Hostile file"),
-        content,
-        filename,
-    )
-
-
-@given(upload=hostile_file(MEASURE_COLUMNS))
-@HYPOTHESIS
-def test_a_hostile_measure_library_is_refused_with_reasons_or_taken_whole(make_user, upload):
-    head = make_user(Role.HEAD_OF_PROCUREMENT)
-    content, filename = upload
-    assert_all_or_nothing(
-        lambda **file: measures_import(**file, by=head, reason="Hostile file"),
-        content,
-        filename,
+        lambda **file: service(**file, by=user, reason="Hostile file"), content, filename
     )
 
 
