@@ -137,6 +137,9 @@ TEMPLATES = [
 # characters, and PostgreSQL refuses a longer one).
 # https://django-simple-history.readthedocs.io/en/latest/historical_model.html#change-reason
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# The admin shows each record's history but never reverts one: a change goes through the service,
+# with a reason, or not at all.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Forms render as GOV.UK Frontend markup (procurement/forms.py and templates/govuk/forms/).
 FORM_RENDERER = "procurement.forms.GovukFormRenderer"

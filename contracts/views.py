@@ -1,7 +1,5 @@
 """Pages of the contract register."""
 
-from datetime import date
-from decimal import Decimal
 from functools import partial
 
 from django.contrib import messages
@@ -17,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from procurement.access import public, requires
 from procurement.files import download_response
 from procurement.forms import show_error
+from procurement.history import changes_of
 from procurement.pages import form_page, object_for
-from procurement.templatetags.govuk import money
 from procurement.uploads import import_preview_page, import_upload_page
 
 from . import exports
@@ -148,56 +146,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def contract_changes(contract: Contract) -> list[dict]:
-    """The contract's history, newest first: who, when, why, and each field from what to what.
-
-    Related records (people, supplier, directorate...) are shown by name, read with one query per
-    kind of record, so the page's query count does not grow with the history.
-    """
-    history = list(contract.history.select_related("history_user").order_by("-history_date", "-pk"))
-    diffs = [
-        newer.diff_against(older).changes if older is not None else []
-        for newer, older in zip(history, [*history[1:], None], strict=True)
-    ]
-    wanted: dict[type, set] = {}
-    for diff in diffs:
-        for change in diff:
-            field = Contract._meta.get_field(change.field)
-            if field.is_relation:
-                wanted.setdefault(field.related_model, set()).update(
-                    value for value in (change.old, change.new) if value is not None
-                )
-    names = {model: model.objects.in_bulk(ids) for model, ids in wanted.items()}
-
-    def shown(field, value):
-        if value is None or value == "":
-            return "blank"
-        if field.is_relation:
-            return str(names[field.related_model].get(value, value))
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, Decimal):
-            return money(value)
-        if isinstance(value, date):
-            return f"{value:%d/%m/%Y}"
-        return value
-
-    entries = []
-    for record, diff in zip(history, diffs, strict=True):
-        fields = [(Contract._meta.get_field(change.field), change) for change in diff]
-        entries.append(
-            {
-                "record": record,
-                "changes": [
-                    {
-                        "field": field.verbose_name,
-                        "old": shown(field, change.old),
-                        "new": shown(field, change.new),
-                    }
-                    for field, change in fields
-                ],
-            }
-        )
-    return entries
+    """The contract's history, newest first: who, when, why, and each field from what to what."""
+    history = contract.history.select_related("history_user").order_by("-history_date", "-pk")
+    return changes_of(list(history), Contract)
 
 
 def _contract_for_change(request: HttpRequest, pk: int) -> Contract:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/end/", views.delegation_end_view, name="delegation_end"),
     path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("reviews/<int:pk>/history/", views.review_history, name="review_history"),
     path("reviews/<int:pk>/kpis/new/", views.proposed_kpi_add_view, name="kpi_add"),
     path(
         "reviews/<int:pk>/kpis/<int:kpi_pk>/remove/",

@@ -15,6 +15,7 @@ from performance.forms import KpiForm
 from procurement.access import requires
 from procurement.files import download_response
 from procurement.forms import show_error
+from procurement.history import changes_of
 from procurement.models import ContractCategory, Directorate, GatewayStage
 from socialvalue.models import MeasureLibrary
 
@@ -999,3 +1000,33 @@ def weighting_report_view(request: HttpRequest) -> HttpResponse:
     """Weights actually approved, by category; awards with social value of 10% or more; and the
     departures from the templates."""
     return render(request, "gateways/weighting_report.html", weighting_report())
+
+
+# --- The audit trail ---------------------------------------------------------------------------
+
+
+def review_trail(review: GatewayReview) -> list[dict]:
+    """Everything recorded about a report, newest first: the report's own changes (drafting,
+    submission, each move of its state, with why), the decisions at its steps, its documents and
+    its proposed KPIs. One query for each kind of record, however long the history."""
+    kinds = [
+        ("The report", GatewayReview, review.history.all()),
+        ("A decision", StepDecision, StepDecision.history.filter(step__review=review)),
+        ("A document", ReportAttachment, ReportAttachment.history.filter(review_id=review.pk)),
+        ("A proposed KPI", ProposedKpi, ProposedKpi.history.filter(review_id=review.pk)),
+    ]
+    entries = []
+    for label, model, records in kinds:
+        ordered = list(records.select_related("history_user").order_by("-history_date", "-pk"))
+        entries += [{**entry, "label": label} for entry in changes_of(ordered, model)]
+    entries.sort(key=lambda entry: entry["record"].history_date, reverse=True)
+    return entries
+
+
+@requires("procurement.use_service")
+@require_GET
+def review_history(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    return render(
+        request, "gateways/review_history.html", {"review": review, "entries": review_trail(review)}
+    )

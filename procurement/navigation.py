@@ -45,6 +45,7 @@ def sections_for(request: HttpRequest) -> list[dict]:
 
 
 register(Section("Home", "procurement:home", "procurement.use_service", order=0))
+register(Section("People", "procurement:people", "procurement.view_audit_trail", order=97))
 register(
     Section("Reference data", "procurement:reference_data", "procurement.view_reference_data", 90)
 )

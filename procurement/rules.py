@@ -39,3 +39,5 @@ rules.add_perm("procurement.access_admin", is_administrator)
 # The notification ledger: administrators run it; auditors read it, as they read everything.
 rules.add_perm("procurement.view_notifications", is_administrator | is_auditor)
 rules.add_perm("procurement.manage_notifications", is_administrator)
+# The audit trail of each person: their account's history and everything they changed.
+rules.add_perm("procurement.view_audit_trail", is_administrator | is_auditor)

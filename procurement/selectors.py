@@ -42,3 +42,28 @@ def users_with_role(*, role: Role) -> QuerySet[User]:
     return User.objects.filter(is_active=True, groups__name=role.label).select_related(
         "directorate"
     )
+
+
+def people_for_audit():
+    """Everyone with an account, active or not, for the audit trail."""
+    from .models import User
+
+    return (
+        User.objects.select_related("directorate")
+        .prefetch_related("groups")
+        .order_by("last_name", "first_name", "email")
+    )
+
+
+def actions_by(user, *, most: int = 100) -> list:
+    """The latest ``most`` history records ``user`` made, in every governed table, newest first:
+    one query per table, however much they have done."""
+    from django.apps import apps
+
+    records = []
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical") and hasattr(model, "history_user"):
+            latest = model.objects.filter(history_user=user).order_by("-history_date")
+            records += list(latest[:most])
+    records.sort(key=lambda record: record.history_date, reverse=True)
+    return records[:most]

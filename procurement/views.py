@@ -16,8 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import attention
 from .access import public, requires
 from .forms import ApiTokenForm, show_error
-from .models import ApiToken
-from .selectors import approval_policy_in_force, categories_active, directorates_active
+from .history import changes_of
+from .models import ApiToken, User
+from .pages import paged
+from .selectors import (
+    actions_by,
+    approval_policy_in_force,
+    categories_active,
+    directorates_active,
+    people_for_audit,
+)
 from .services import ProcurementError
 from .tokens import api_token_create, api_token_revoke
 
@@ -29,6 +37,39 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request, "procurement/home.html", {"attention_items": attention.items_for(request.user)}
+    )
+
+
+PEOPLE_PAGE = 50
+
+
+@requires("procurement.view_audit_trail")
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    """Everyone with an account, for auditors and administrators to open their audit trail."""
+    page, query = paged(request, people_for_audit(), size=PEOPLE_PAGE)
+    return render(request, "procurement/people.html", {"page": page, "query": query})
+
+
+@requires("procurement.view_audit_trail")
+@require_GET
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's audit trail: their account's history (roles, directorate, leaving) and the
+    latest changes they made anywhere in the service, with why. Nothing here can be changed."""
+    user = get_object_or_404(people_for_audit(), pk=pk)
+    history = list(user.history.select_related("history_user").order_by("-history_date", "-pk"))
+    actions = [
+        {
+            "record": record,
+            "what": record.instance_type._meta.verbose_name,
+            "id": getattr(record, record.instance_type._meta.pk.attname),
+        }
+        for record in actions_by(user)
+    ]
+    return render(
+        request,
+        "procurement/person.html",
+        {"person": user, "entries": changes_of(history, User), "actions": actions},
     )
 
 

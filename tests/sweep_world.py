@@ -191,6 +191,7 @@ def build() -> World:
     )
     departed = User.objects.filter(is_active=False).first()
     world.objects["departed"] = (departed, None)
+    world.objects["person"] = (users[Role.PROCUREMENT_OFFICER], None)
 
     # Personal things: each visitor's own API token and notification, and the outsider's.
     world.personal["token"] = {}

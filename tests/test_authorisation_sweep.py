@@ -53,6 +53,7 @@ def _contract(c):
 # For each address naming objects: the kind of object A and B are, and its URL arguments.
 ARGUMENTS = {
     "accounts:api_token_revoke": ("token", lambda t: {"pk": t.pk}),
+    "procurement:person": ("person", lambda u: {"pk": u.pk}),
     "accounts:password_reset_confirm": (
         "departed",
         lambda u: {"uidb64": urlsafe_base64_encode(str(u.pk).encode()), "token": "set-password"},

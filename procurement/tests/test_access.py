@@ -167,6 +167,9 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         expected.append("Notifications")
     if role in readers:
         expected.append("Annual reports")
+    # The audit trail of each person: auditors and administrators.
+    if role in {Role.ADMINISTRATOR, Role.AUDITOR}:
+        expected.append("People")
     if role == Role.ADMINISTRATOR:
         expected.append("Administration")
     assert labels == expected

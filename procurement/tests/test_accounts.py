@@ -95,3 +95,23 @@ def test_a_short_password_is_refused_with_a_clear_message(client, make_user):
     assert "This password is too short. It must contain at least 12 characters." in (
         response.content.decode().replace("&#x27;", "'")
     )
+
+
+@pytest.mark.parametrize(
+    ("password", "refused_because"),
+    [
+        ("short-pass", "at least 12 characters"),
+        ("password1234", "too common"),
+        ("123456789012345", "entirely numeric"),
+    ],
+)
+def test_passwords_follow_ncsc_guidance(make_user, password, refused_because):
+    """Length and a deny-list of common passwords, no composition rules (NCSC password guidance):
+    three random words pass; short, common or all-digit passwords do not."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = make_user(first_name="Priya", last_name="Shah")
+    validate_password("correct horse battery staple", user=user)  # no capital, digit or symbol
+    with pytest.raises(ValidationError, match=refused_because):
+        validate_password(password, user=user)
