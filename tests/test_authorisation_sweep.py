@@ -417,7 +417,7 @@ def form_pages(world) -> list[tuple[Role, str, list[str]]]:
 
 @given(data=st.data())
 @hypothesis_settings(
-    max_examples=6,
+    max_examples=4,
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],  # a failure names its form; no slow shrinking

@@ -23,7 +23,7 @@ def test_refuses_with_debug_off(settings):
 def test_creates_a_user_for_every_role_and_prints_the_logins(settings):
     settings.DEBUG = True
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", contracts=20, stdout=out)
     held = {role for user in User.objects.all() for role in user.roles}
     assert held == set(Role)
     assert Directorate.objects.count() == 5
@@ -33,9 +33,9 @@ def test_creates_a_user_for_every_role_and_prints_the_logins(settings):
 
 def test_is_safe_to_run_twice_and_if_empty_skips(settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", contracts=20, stdout=io.StringIO())
     people = User.objects.count()
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", contracts=20, stdout=io.StringIO())
     assert User.objects.count() == people
     # Everyone in PEOPLE, and one contract manager who has left (alerts/demo.py).
     assert User.objects.filter(is_active=True).count() == len(PEOPLE)
@@ -47,7 +47,7 @@ def test_is_safe_to_run_twice_and_if_empty_skips(settings):
 @pytest.mark.parametrize("role", list(Role))
 def test_every_demo_user_can_sign_in(client, settings, role):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", contracts=20, stdout=io.StringIO())
     user = User.objects.filter(groups__name=role.label).order_by("pk").first()
     response = client.post(
         reverse("accounts:sign_in"), {"username": user.email, "password": DEMO_PASSWORD}

@@ -1,0 +1,137 @@
+"""Every page type, in Chromium with axe-core (WCAG 2.2 A and AA), as the roles that use it; and
+the main journey with the keyboard alone.
+
+The pages come from the access table (docs/access.md): every address that serves HTML, opened as
+the first of the central team and officers it is served to, else the first of the readers (Lead
+Member, auditor, director, consultee), else as the public, on the authorisation sweep's council.
+"""
+
+from collections import defaultdict
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from procurement.roles import Role
+from tests import sweep_world
+from tests.browser.conftest import AccessibilityAudit
+from tests.test_authorisation_sweep import argument_maker, declared_table, objects_for, routes
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+DOERS = [
+    Role.BUSINESS_PARTNER,
+    Role.PROCUREMENT_OFFICER,
+    Role.CONTRACT_MANAGER,
+    Role.HEAD_OF_PROCUREMENT,
+    Role.ADMINISTRATOR,
+]
+READERS = [Role.LEAD_MEMBER, Role.AUDITOR, Role.EXECUTIVE_DIRECTOR, Role.CONSULTEE_LEGAL]
+# The API's own documentation is Swagger UI, not a GOV.UK page.
+NOT_GOVUK = {"api:docs"}
+
+
+def served(cell: str) -> bool:
+    return not cell.startswith("POST") and cell.split("/")[0].strip() == "200"
+
+
+def pages_to_visit(world) -> dict[str, list[str]]:
+    """Visitor (a role's value, or anonymous) -> the HTML addresses to open as them."""
+    table = declared_table()
+    visits: dict[str, list[str]] = defaultdict(list)
+    for name, _route, params in routes():
+        if name in NOT_GOVUK:
+            continue
+        cells = table[name]
+        # The page as one who acts on it, else one who reads it, else the public.
+        candidates = [role.value for role in DOERS + READERS] + ["anonymous"]
+        visitors = (
+            [next(v for v in candidates if served(cells[v]))]
+            if any(served(cells[v]) for v in candidates)
+            else []
+        )
+        kind, make = argument_maker(name, params)
+        for visitor in visitors:
+            user = None if visitor == "anonymous" else world.users[Role(visitor)]
+            obj = objects_for(world, kind, user)[0][1]
+            url = reverse(name, kwargs=make(obj) if make else None)
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            response = client.get(url)
+            if response.status_code == 200 and "text/html" in response["Content-Type"]:
+                visits[visitor].append(url)
+    return visits
+
+
+def test_every_page_type_passes_axe_as_the_roles_that_use_it(live_server, browser):
+    world = sweep_world.build()
+    visits = pages_to_visit(world)
+    assert sum(len(urls) for urls in visits.values()) > 90
+    problems = []
+    for visitor, urls in visits.items():
+        context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
+        if visitor != "anonymous":
+            client = Client()
+            client.force_login(world.users[Role(visitor)])
+            cookie = client.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        audit = AccessibilityAudit(page)
+        for url in urls:
+            page.goto(f"{live_server.url}{url}")
+            try:
+                audit.check()
+            except AssertionError as failure:
+                problems.append(f"as {visitor}: {failure}")
+        context.close()
+    assert problems == [], "\n\n".join(problems)
+
+
+def test_a_contract_is_found_and_opened_with_the_keyboard_alone(live_server, page, make_user):
+    """Sign in, reach the register, search it and open a contract: Tab, type and Enter only."""
+    from conftest import TEST_PASSWORD
+    from contracts.tests.factories import ContractFactory
+
+    user = make_user(Role.PROCUREMENT_OFFICER)
+    contract = ContractFactory(title="Keyboard journey home care", directorate=user.directorate)
+    audit = AccessibilityAudit(page)
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    audit.check()
+
+    def tab_to(selector: str, most: int = 60) -> None:
+        target = page.locator(selector).first
+        for _ in range(most):
+            page.keyboard.press("Tab")
+            if target.evaluate("element => element === document.activeElement"):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("input[name=username]")
+    page.keyboard.type(user.email)
+    tab_to("input[name=password]")
+    page.keyboard.type(TEST_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    audit.check()
+    tab_to(f"a[href='{reverse('contracts:register')}']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}{reverse('contracts:register')}*")
+    audit.check()
+    tab_to("details.govuk-details summary")  # the search and filters fold away until opened
+    page.keyboard.press("Enter")
+    tab_to("input[name=q]")
+    page.keyboard.type("keyboard journey")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=keyboard*")
+    audit.check()
+    tab_to(f"a[href='{reverse('contracts:detail', args=[contract.pk])}']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}{reverse('contracts:detail', args=[contract.pk])}")
+    assert "Keyboard journey home care" in page.inner_text("h1")
+    audit.check()
+    assert audit.unchecked() == []
