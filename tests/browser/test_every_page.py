@@ -1,9 +1,10 @@
 """Every page type, in Chromium with axe-core (WCAG 2.2 A and AA), as the roles that use it; and
 the main journey with the keyboard alone.
 
-The pages come from the access table (docs/access.md): every address that serves HTML, opened as
-the first of the central team and officers it is served to, else the first of the readers (Lead
-Member, auditor, director, consultee), else as the public, on the authorisation sweep's council.
+The pages come from the access table (docs/access.md): every page type (template) that serves
+HTML, opened as the first of the central team and officers it is served to, else the first of the
+readers (Lead Member, auditor, director, consultee), else as the public, on the authorisation
+sweep's council.
 """
 
 from collections import defaultdict
@@ -42,6 +43,7 @@ def pages_to_visit(world) -> dict[str, list[str]]:
     """Visitor (a role's value, or anonymous) -> the HTML addresses to open as them."""
     table = declared_table()
     visits: dict[str, list[str]] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
     for name, _route, params in routes():
         if name in NOT_GOVUK:
             continue
@@ -62,7 +64,12 @@ def pages_to_visit(world) -> dict[str, list[str]]:
             if user is not None:
                 client.force_login(user)
             response = client.get(url)
-            if response.status_code == 200 and "text/html" in response["Content-Type"]:
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            # Pages drawn by the same template as the same visitor are one page type.
+            page_type = (visitor, response.templates[0].name if response.templates else url)
+            if page_type not in seen:
+                seen.add(page_type)
                 visits[visitor].append(url)
     return visits
 
@@ -70,7 +77,7 @@ def pages_to_visit(world) -> dict[str, list[str]]:
 def test_every_page_type_passes_axe_as_the_roles_that_use_it(live_server, browser):
     world = sweep_world.build()
     visits = pages_to_visit(world)
-    assert sum(len(urls) for urls in visits.values()) > 90
+    assert sum(len(urls) for urls in visits.values()) > 70
     problems = []
     for visitor, urls in visits.items():
         context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
