@@ -90,6 +90,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts in a new data generation: no cached piece of a page outlives the test
+    (and its rolled-back data) that built it."""
+    from procurement.caching import data_changed
+
+    data_changed()
+
+
 @pytest.fixture(scope="session")
 def seeds_dir():
     """The council documents the product's reference data comes from (``SEEDS_DIR``, else the

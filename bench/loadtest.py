@@ -9,6 +9,8 @@ percentile <= 500 ms, no errors).
 The data set is built once into ``LOADTEST_DATABASE_URL`` (default: a ``procurement_load``
 database on the local PostgreSQL) and kept, so later runs start at once. ``LOADTEST_CONTRACTS``,
 ``LOADTEST_DURATION`` (seconds), ``LOADTEST_CONNECTIONS`` and ``LOADTEST_WORKERS`` change the run.
+The workers share their cache in Redis (``LOADTEST_REDIS_URL``, default database 3 of the local
+server, emptied first), as production's do.
 """
 
 import json
@@ -37,6 +39,7 @@ TARGET_P95_MS = 500
 ENVIRONMENT = {
     **os.environ,
     "DATABASE_URL": DATABASE_URL,
+    "DATABASE_CONN_MAX_AGE": "60",
     "SECRET_KEY": "loadtest-only-secret-key-not-used-anywhere-real-0123456789",
     "DEBUG": "false",
     "HTTPS_ONLY": "false",
@@ -46,7 +49,10 @@ ENVIRONMENT = {
     # WhiteNoise serves from the finders here; STATIC_ROOT is filled only by collectstatic.
     "PYTHONWARNINGS": "ignore:No directory at",
 }
-ENVIRONMENT.pop("REDIS_URL", None)
+# Redis, as in production: every worker shares the cache (procurement/caching.py). A database of
+# its own, emptied before each run, so nothing of another run's is served.
+REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+ENVIRONMENT["REDIS_URL"] = REDIS_URL
 
 # wrk's script: each connection walks the requests (path and session cookie) from a random start,
 # and the summary comes back as one JSON line.
@@ -186,6 +192,9 @@ def main() -> int:
         print("make loadtest needs wrk: apt-get install wrk")
         return 2
     mix = prepare()
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
     server = serve()
     try:
         check_mix(mix)

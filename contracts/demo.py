@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from procurement.caching import data_changed
 from procurement.models import ContractCategory, Directorate, User
 from procurement.roles import Role
 
@@ -103,6 +104,7 @@ def _suppliers(rng: random.Random, wanted: int) -> list[Supplier]:
         )
     if new:
         bulk_create_with_history(new, Supplier, batch_size=BATCH, default_change_reason=REASON)
+        data_changed()  # bulk writes send no signals
     return list(Supplier.objects.order_by("pk"))
 
 
@@ -152,6 +154,7 @@ def build(*, options: dict) -> str:
             batch = []
     if batch:
         bulk_create_with_history(batch, Contract, batch_size=BATCH, default_change_reason=REASON)
+    data_changed()  # bulk writes send no signals
     return f"Contracts: added {wanted - have} demo contracts ({wanted} in all)."
 
 

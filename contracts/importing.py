@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from procurement.caching import data_changed
 from procurement.models import ContractCategory, Directorate, User
 from procurement.tabular import (
     CellError,
@@ -499,6 +500,7 @@ def _write(outcomes: list[RowOutcome], *, by: User, reason: str) -> int:
         bulk_update_with_history(
             updates, Contract, UPDATE_FIELDS, default_user=by, default_change_reason=reason
         )
+    data_changed()  # bulk writes send no signals
     return len(new_suppliers)
 
 

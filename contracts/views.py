@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from procurement.access import public, requires
+from procurement.caching import cached_html, query_vary
 from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
@@ -85,25 +86,41 @@ def _register_query(request: HttpRequest):
 @requires("contracts.view_register")
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
-    form, contracts, sort, descending = _register_query(request)
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The search and results are the same for everyone asking the same query, but for "only
+    # contracts I manage".
+    results = cached_html(
+        request,
+        "contracts:register",
+        query_vary(request),
+        request.user.pk if "mine" in request.GET else None,
+        template="contracts/_register.html",
+        context=partial(_register_results, request),
+    )
     return render(
         request,
         "contracts/register.html",
         {
-            "form": form,
-            "page": page,
-            "sort": sort,
-            "descending": descending,
-            "sort_columns": SORT_COLUMNS,
-            "query": query.urlencode(),
-            "sort_query": _without(query, "sort", "order"),
+            "results": results,
             "can_add": request.user.has_perm("contracts.add_contract"),
             "can_import": request.user.has_perm("contracts.import_contracts"),
         },
     )
+
+
+def _register_results(request: HttpRequest) -> dict:
+    form, contracts, sort, descending = _register_query(request)
+    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "descending": descending,
+        "sort_columns": SORT_COLUMNS,
+        "query": query.urlencode(),
+        "sort_query": _without(query, "sort", "order"),
+    }
 
 
 def _without(query, *names) -> str:
@@ -131,10 +148,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         contract = contract_detail(pk=pk, today=today)
     except Contract.DoesNotExist:
         raise Http404 from None
-    return render(
+    # The panels show what the visitor may do and the alerts they received: kept per visitor.
+    content = cached_html(
         request,
-        "contracts/detail.html",
-        {
+        "contracts:detail",
+        pk,
+        request.user.pk,
+        template="contracts/_detail.html",
+        context=lambda: {
             "contract": contract,
             "events": contract.events.select_related("recorded_by"),
             "attachments": contract.attachments.select_related("uploaded_by"),
@@ -143,6 +164,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
         },
     )
+    return render(request, "contracts/detail.html", {"contract": contract, "content": content})
 
 
 def contract_changes(contract: Contract) -> list[dict]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts.models import Contract
 from performance.forms import KpiForm
 from procurement.access import requires
+from procurement.caching import cached_html, query_vary
 from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
@@ -369,6 +370,19 @@ def _id(raw: str | None) -> int | None:
 @requires("gateways.view_forward_plan")
 @require_GET
 def forward_plan(request: HttpRequest) -> HttpResponse:
+    can_add = request.user.has_perm("gateways.add_project")
+    content = cached_html(
+        request,
+        "gateways:forward_plan",
+        query_vary(request),
+        can_add,
+        template="gateways/_forward_plan.html",
+        context=lambda: {**_forward_plan(request), "can_add": can_add},
+    )
+    return render(request, "gateways/forward_plan.html", {"content": content})
+
+
+def _forward_plan(request: HttpRequest) -> dict:
     today = timezone.localdate()
     directorate_id = _id(request.GET.get("directorate"))
     category_id = _id(request.GET.get("category"))
@@ -380,19 +394,14 @@ def forward_plan(request: HttpRequest) -> HttpResponse:
         else:
             label = "Start not yet planned"
         quarters.setdefault(label, []).append(project)
-    return render(
-        request,
-        "gateways/forward_plan.html",
-        {
-            "quarters": quarters,
-            "to_reprocure": contracts_to_reprocure(today=today, directorate_id=directorate_id)[:50],
-            "directorates": Directorate.objects.filter(is_active=True),
-            "directorate_id": directorate_id,
-            "categories": ContractCategory.objects.filter(is_active=True),
-            "category_id": category_id,
-            "can_add": request.user.has_perm("gateways.add_project"),
-        },
-    )
+    return {
+        "quarters": quarters,
+        "to_reprocure": contracts_to_reprocure(today=today, directorate_id=directorate_id)[:50],
+        "directorates": Directorate.objects.filter(is_active=True),
+        "directorate_id": directorate_id,
+        "categories": ContractCategory.objects.filter(is_active=True),
+        "category_id": category_id,
+    }
 
 
 @requires("gateways.view_forward_plan")

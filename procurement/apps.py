@@ -6,5 +6,6 @@ class ProcurementConfig(AppConfig):
     verbose_name = "Procurement governance: people and reference data"
 
     def ready(self) -> None:
-        # Their signal receivers: every sign-in attempt recorded, and sign-in counted as activity.
-        from . import lockout, security  # noqa: F401
+        # Their signal receivers: every sign-in attempt recorded, sign-in counted as activity, and
+        # every write retiring the cached pieces of pages.
+        from . import caching, lockout, security  # noqa: F401

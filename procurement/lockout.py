@@ -46,8 +46,8 @@ def locked_until(*, email: str, ip_address: str | None, now: datetime | None = N
 
 
 class LockoutBackend(ModelBackend):
-    """Django's own backend, refusing any sign-in while its email or address is locked,
-    whichever page it comes from (the service's or the admin's)."""
+    """Django's own backend for signing in, refusing any sign-in while its email or address is
+    locked, whichever page it comes from (the service's or the admin's)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
@@ -64,6 +64,18 @@ class LockoutBackend(ModelBackend):
                 request.sign_in_locked_until = until
             raise PermissionDenied
         return super().authenticate(request, username, password, **kwargs)
+
+    # Permissions come from the rules alone (each app's rules.py), and no permission is ever
+    # stored on a user or group: this backend signs people in and grants nothing, so checking a
+    # permission asks nothing of Django's permission tables.
+    def get_user_permissions(self, user_obj, obj=None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None) -> set[str]:
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        return set()
 
 
 @receiver(user_login_failed)

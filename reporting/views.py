@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from performance.models import financial_year_of
 from procurement.access import requires
+from procurement.caching import cached_html, query_vary
 from procurement.files import download_response
 from procurement.pages import form_page, paged
 
@@ -39,11 +40,14 @@ def _scope(form: ScopeForm) -> Scope:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     form = ScopeForm(request.GET or None)
     scope = _scope(form)
-    return render(
+    content = cached_html(
         request,
-        "reporting/dashboard.html",
-        {"form": form, "board": dashboard(scope), "scope": scope},
+        "reporting:dashboard",
+        query_vary(request),
+        template="reporting/_dashboard.html",
+        context=lambda: {"form": form, "board": dashboard(scope), "scope": scope},
     )
+    return render(request, "reporting/dashboard.html", {"form": form, "content": content})
 
 
 @requires("reporting.view_dashboard")

@@ -109,10 +109,23 @@ def test_check_deploy_reports_nothing_for_a_production_configuration():
         DEBUG="false",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="procurement.example.gov.uk",
+        REDIS_URL="redis://cache.internal:6379/0",
     )
     assert result.returncode == 0, result.stderr
     assert "clean" in result.stdout
     assert "WARNINGS" not in result.stderr
+
+
+def test_check_deploy_complains_when_the_cache_is_not_shared():
+    code = (
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')\n"
+    )
+    result = run_django(
+        code, DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="procurement.example.gov.uk"
+    )
+    assert result.returncode != 0
+    assert "procurement.W001" in result.stderr
 
 
 def test_check_deploy_complains_when_https_is_turned_off():

@@ -1,0 +1,139 @@
+"""Pieces of pages that are dear to build, kept in the cache until the data changes.
+
+Every write to the database through a model (a save, a delete, a many-to-many change) gives the
+data a new *generation*: a random token kept in the cache, replaced at once and again when the
+transaction commits. A piece is kept under the generation it was built in and today's date, so
+any change, or midnight, retires every piece at once: no page shows data older than the last
+write. Bulk writes send no signals and call ``data_changed()`` themselves; ``migrate``, run
+after every release and every restore, starts a new generation too.
+
+A piece is kept only when it was built outside a transaction (a GET page runs in autocommit), so
+what is kept has been committed; inside one, as in a view that writes or a test, it is built
+every time. The reasons are in docs/decisions/0022-generational-page-cache.md.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core import checks
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.dispatch import receiver
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+GENERATION = "data-generation"
+# A safety net only: a piece is retired by the next write long before this.
+TIMEOUT = 60 * 15
+# Written at every sign-in or request, and read by no cached piece.
+UNCACHED_MODELS = frozenset({"sessions.session", "procurement.signinattempt"})
+# What a cached piece's forms hold in place of the visitor's CSRF token.
+CSRF_PLACEHOLDER = "csrf-token-of-the-visitor-7d1f0c"
+
+T = TypeVar("T")
+
+
+def generation() -> str:
+    """The data's current generation (a new one if the cache has lost it)."""
+    token = cache.get(GENERATION)
+    if token is None:
+        token = secrets.token_hex(8)
+        if not cache.add(GENERATION, token, timeout=None):
+            token = cache.get(GENERATION, token)
+    return token
+
+
+def new_generation() -> None:
+    """Start a new generation now (``data_changed`` is what a write calls)."""
+    cache.set(GENERATION, secrets.token_hex(8), timeout=None)
+
+
+def data_changed() -> None:
+    """Retire every cached piece: now, and again when the current transaction commits (a piece
+    built between the two from data not yet committed is kept under the first, so dies too).
+    Within one transaction, only its first write does this."""
+    if not connection.in_atomic_block:
+        new_generation()
+        return
+    hooks = connection.run_on_commit
+    if hooks and getattr(connection, "_generation_hooks", None) is hooks:
+        return  # this transaction's hooks already end with a new generation
+    new_generation()
+    transaction.on_commit(new_generation)
+    connection._generation_hooks = connection.run_on_commit
+
+
+def cached(name: str, *vary, build: Callable[[], T]) -> T:
+    """``build()``, or what it gave when last called with the same ``name`` and ``vary`` in this
+    generation, on this day and in this language. ``vary`` is everything else the piece depends
+    on: the query string, the user where the piece shows what is theirs."""
+    day = timezone.localdate().isoformat()
+    key = repr((name, generation(), day, translation.get_language(), vary))
+    key = f"piece:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    value = build()
+    if not connection.in_atomic_block:
+        cache.set(key, value, timeout=TIMEOUT)
+    return value
+
+
+def cached_html(
+    request, name: str, *vary, template: str, context: Callable[[], dict]
+) -> SafeString:
+    """``template`` rendered with ``context()``, cached as ``cached`` does. The template may show
+    nothing of the user's beyond what ``vary`` names. Its forms' CSRF tokens are kept as a
+    placeholder and filled in with the visitor's own token on every request."""
+
+    def build() -> SafeString:
+        found = {"request": request, **context(), "csrf_token": CSRF_PLACEHOLDER}
+        return mark_safe(render_to_string(template, found))  # noqa: S308 - rendered, escaped
+
+    html = cached(name, *vary, build=build)
+    if CSRF_PLACEHOLDER in html:
+        html = mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+    return html
+
+
+def query_vary(request) -> tuple:
+    """A request's query string, in a canonical order, for ``vary``."""
+    return tuple(sorted((key, tuple(values)) for key, values in request.GET.lists()))
+
+
+@receiver(post_save, dispatch_uid="caching-saved")
+@receiver(post_delete, dispatch_uid="caching-deleted")
+@receiver(m2m_changed, dispatch_uid="caching-related")
+def _changed(sender, **kwargs) -> None:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.label_lower not in UNCACHED_MODELS:
+        data_changed()
+
+
+@receiver(post_migrate, dispatch_uid="caching-migrated")
+def _migrated(sender, **kwargs) -> None:
+    # A release (new templates, new code) or a restored backup is followed by ``migrate``: what
+    # was cached before it is not served after.
+    new_generation()
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """In production the generation must be shared by every web process, as Redis shares it."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith(("locmem.LocMemCache", "dummy.DummyCache")):
+        return [
+            checks.Warning(
+                "The cache is in each process's own memory: with more than one web process, "
+                "one process's pages would not see another's writes.",
+                hint="Set REDIS_URL, as production must for its Celery worker.",
+                id="procurement.W001",
+            )
+        ]
+    return []

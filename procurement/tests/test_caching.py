@@ -1,0 +1,144 @@
+"""The page cache (procurement/caching.py): pieces kept per data generation and retired by any
+write, never shown to someone they were not built for, and their forms' CSRF tokens the
+visitor's own. These tests commit, as pages do: a piece is kept only outside a transaction."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.importing import contracts_import
+from contracts.services import contract_update
+from contracts.tests.factories import ContractFactory, ContractWithOptionsFactory
+from contracts.tests.test_import import csv_file, row
+from gateways.models import GatewayReview
+from procurement.caching import cached, generation
+from procurement.models import Directorate
+from procurement.roles import Role
+from procurement.tests.factories import DirectorateFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_every_kind_of_write_starts_a_new_generation_and_a_session_does_not():
+    seen = [generation()]
+    directorate = DirectorateFactory()
+    seen.append(generation())
+    user = UserFactory(roles=[Role.AUDITOR])
+    seen.append(generation())
+    user.groups.clear()
+    seen.append(generation())
+    Directorate.objects.get(pk=directorate.pk).delete()
+    seen.append(generation())
+    assert len(set(seen)) == len(seen)
+    store = SessionStore()
+    store["visited"] = True
+    store.save()
+    assert generation() == seen[-1]
+
+
+def test_a_piece_is_kept_until_the_next_write_and_never_from_inside_a_transaction():
+    built = []
+
+    def build():
+        built.append(len(built) + 1)
+        return built[-1]
+
+    assert cached("test", "a", build=build) == 1
+    assert cached("test", "a", build=build) == 1
+    assert cached("test", "b", build=build) == 2
+    DirectorateFactory()
+    assert cached("test", "a", build=build) == 3
+    DirectorateFactory()
+    with transaction.atomic():
+        assert cached("test", "a", build=build) == 4
+    # Built inside a transaction, so not kept: built again.
+    assert cached("test", "a", build=build) == 5
+
+
+def _signed_in(*roles, **fields) -> tuple[Client, object]:
+    user = UserFactory(roles=list(roles), **fields)
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def _queries(client: Client, path: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_the_register_comes_from_the_cache_until_a_contract_changes():
+    directorate = DirectorateFactory()
+    contract = ContractFactory(title="Grounds maintenance", directorate=directorate)
+    client, officer = _signed_in(Role.PROCUREMENT_OFFICER, directorate=directorate)
+    register = reverse("contracts:register")
+    first, built = _queries(client, register)
+    again, served = _queries(client, register)
+    assert "Grounds maintenance" in first
+    assert "Grounds maintenance" in again
+    assert served < built
+    contract_update(
+        contract=contract, fields={"title": "Parks maintenance"}, by=officer, reason="Renamed"
+    )
+    changed, _ = _queries(client, register)
+    assert "Parks maintenance" in changed
+    assert "Grounds maintenance" not in changed
+
+
+def test_an_import_retires_the_cached_register(make_user):
+    directorate = DirectorateFactory(name="Adult Social Care", code="asc")
+    partner = make_user(Role.BUSINESS_PARTNER, email="partner@council.example")
+    make_user(Role.CONTRACT_MANAGER, email="manager@council.example")
+    make_user(Role.EXECUTIVE_DIRECTOR, email="director@council.example")
+    ContractFactory(title="Grounds maintenance", directorate=directorate)
+    client = Client()
+    client.force_login(partner)
+    register = reverse("contracts:register")
+    assert "Home care (north)" not in _queries(client, register)[0]
+    result = contracts_import(
+        stream=csv_file(row("C-1")), filename="register.csv", by=partner, reason="Annual load"
+    )
+    assert (result.ok, result.created) == (True, 1)
+    assert "Home care (north)" in _queries(client, register)[0]
+
+
+def test_a_contract_page_is_kept_for_its_visitor_alone():
+    directorate = DirectorateFactory()
+    contract = ContractFactory(directorate=directorate)
+    officer, _ = _signed_in(Role.PROCUREMENT_OFFICER, directorate=directorate)
+    member, _ = _signed_in(Role.LEAD_MEMBER)
+    page = reverse("contracts:detail", args=[contract.pk])
+    assert "Edit details" in _queries(officer, page)[0]
+    assert "Edit details" in _queries(officer, page)[0]
+    assert "Edit details" not in _queries(member, page)[0]
+
+
+def test_a_cached_form_carries_each_visitors_own_csrf_token():
+    contract = ContractWithOptionsFactory(end_date=timezone.localdate() + timedelta(days=60))
+    plan = reverse("gateways:forward_plan")
+    clients = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    for client in clients:
+        client.force_login(UserFactory(roles=[Role.BUSINESS_PARTNER]))
+    visits = []
+    for client in clients:
+        page, queries = _queries(client, plan)
+        assert "propose an extension (Gateway 3)" in page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        visits.append((client, token, queries))
+    (_, first_token, built), (client, token, served) = visits
+    assert served < built  # the second visitor's page came from the cache
+    # With the second visitor's own token: the first visitor's is refused for them.
+    proposal = reverse("gateways:propose_extension", args=[contract.pk])
+    assert client.post(proposal, {"csrfmiddlewaretoken": first_token}).status_code == 403
+    assert not GatewayReview.objects.exists()
+    assert client.post(proposal, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert GatewayReview.objects.get().contract == contract
