@@ -9,7 +9,7 @@ percentile <= 500 ms, no errors).
 The data set is built once into ``LOADTEST_DATABASE_URL`` (default: a ``procurement_load``
 database on the local PostgreSQL) and kept, so later runs start at once. ``LOADTEST_CONTRACTS``,
 ``LOADTEST_DURATION`` (seconds), ``LOADTEST_CONNECTIONS`` and ``LOADTEST_WORKERS`` change the run.
-The workers share their cache in Redis (``LOADTEST_REDIS_URL``, default database 3 of the local
+The workers share their cache in Redis (``LOADTEST_REDIS_URL``, default database 15 of the local
 server, emptied first), as production's do.
 """
 
@@ -51,7 +51,7 @@ ENVIRONMENT = {
 }
 # Redis, as in production: every worker shares the cache (procurement/caching.py). A database of
 # its own, emptied before each run, so nothing of another run's is served.
-REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ENVIRONMENT["REDIS_URL"] = REDIS_URL
 
 # wrk's script: each connection walks the requests (path and session cookie) from a random start,
