@@ -117,7 +117,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
 ERRORS = {
     400: OpenApiResponse(description="A rule refused it: the detail says which"),
-    403: OpenApiResponse(description="You may not"),
+    403: OpenApiResponse(description="You may not: the detail says why where a rule refused you"),
     404: OpenApiResponse(description="No such report"),
 }
 

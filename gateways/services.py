@@ -98,6 +98,12 @@ class GatewayError(DomainError):
     """A gateway action the rules refuse, with a message for the person who tried it."""
 
 
+class NotYourDecision(GatewayError):
+    """The rules refuse this person the decision: segregation of duties, or another's step."""
+
+    refuses_person = True
+
+
 class WeightingError(GatewayError):
     """A weighting the rules refuse, with each of its problems for the error summary."""
 
@@ -356,13 +362,13 @@ def review_decide(
     if on_behalf_of is not None and on_behalf_of.pk not in {
         d.delegator_id for d in delegations_active(delegate=by, on=timezone.localdate())
     }:
-        raise GatewayError(f"You do not hold {on_behalf_of}'s approvals today.")
+        raise NotYourDecision(f"You do not hold {on_behalf_of}'s approvals today.")
     role = _acting_role(on_behalf_of or by, step)
     if role is None:
-        raise GatewayError(_why_not_yours(review, step, by))
+        raise NotYourDecision(_why_not_yours(review, step, by))
     people = {by.pk} | ({on_behalf_of.pk} if on_behalf_of else set())
     if review.author_id in people:
-        raise GatewayError("You wrote this report, so you cannot decide on it.")
+        raise NotYourDecision("You wrote this report, so you cannot decide on it.")
     acted = StepDecision.objects.filter(step__review=review, round=review.round).filter(
         Q(decided_by__in=people) | Q(on_behalf_of__in=people)
     )

@@ -116,7 +116,7 @@ def errors_as_json(error, context):
 
     if isinstance(error, DomainError):
         # A service refused by one of its rules (ContractError, GatewayError…): say which.
-        return Response({"detail": str(error)}, status=400)
+        return Response({"detail": str(error)}, status=403 if error.refuses_person else 400)
     return exception_handler(error, context)
 
 

@@ -15,7 +15,11 @@ from .roles import Role
 
 class DomainError(Exception):
     """A rule of the service refused what was asked; its message says which, to the person who
-    asked (the pages show it on the form, the API as a 400)."""
+    asked (the pages show it on the form, the API as a 400, or a 403 where ``refuses_person``)."""
+
+    # True where the rule refuses this person rather than what they asked (the report's author
+    # deciding on it, a step that is another role's): the API answers 403, with the message.
+    refuses_person = False
 
 
 class ProcurementError(DomainError):

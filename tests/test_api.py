@@ -223,11 +223,12 @@ def test_gateway_actions_follow_the_services_rules(make_user):
     assert submitted.status_code == 200
     assert submitted.json()["state"] == "in_review"
     assert len(submitted.json()["steps"]) == 2
-    # Segregation of duties: the author, though a business partner, cannot approve it.
+    # Segregation of duties: the author, though a business partner, cannot approve it. A refusal
+    # of the person, as on the pages: 403, saying why.
     refused = api.post(
         f"/api/v1/reviews/{draft.pk}/decide/", {"outcome": "approved"}, format="json"
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     assert refused.json() == {"detail": "You wrote this report, so you cannot decide on it."}
     assert (
         auditor.post(

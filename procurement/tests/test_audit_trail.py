@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from gateways.models import GatewayReview, StepDecision
 from gateways.services import review_create, review_decide, review_submit, review_withdraw
@@ -44,10 +45,10 @@ def test_an_auditor_reads_a_reports_whole_history(client, make_user, decided):
     client.force_login(make_user(Role.AUDITOR))
     response = client.get(reverse("gateways:review_history", args=[review.pk]))
     page = " ".join(response.content.decode().split())
-    assert f"The report changed by {author}" in page
+    assert f"The report changed by {escape(author)}" in page
     assert "Why: Withdrawn: The service is to be brought in house" in page
     assert "State: In review to Withdrawn" in page
-    assert f"A decision added by {partner}" in page
+    assert f"A decision added by {escape(partner)}" in page
     assert "Why: Submitted" in page
     assert page.index("Withdrawn: The service") < page.index("Why: Submitted")  # newest first
     link = reverse("gateways:review_history", args=[review.pk])
