@@ -9,10 +9,13 @@ after every release and every restore, starts a new generation too.
 
 A piece is kept only when it was built outside a transaction (a GET page runs in autocommit), so
 what is kept has been committed; inside one, as in a view that writes or a test, it is built
-every time. The reasons are in docs/decisions/0022-generational-page-cache.md.
+every time. With the cache out of reach, pages are built every time and writes go on; a process
+whose write could not start a new generation starts one as soon as the cache answers again. The
+reasons are in docs/decisions/0022-generational-page-cache.md.
 """
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from typing import TypeVar
@@ -27,6 +30,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from redis.exceptions import RedisError
 
 GENERATION = "data-generation"
 # A safety net only: a piece is retired by the next write long before this.
@@ -38,20 +42,40 @@ CSRF_PLACEHOLDER = "csrf-token-of-the-visitor-7d1f0c"
 
 T = TypeVar("T")
 
+logger = logging.getLogger(__name__)
+# What the cache raises when it is out of reach.
+UNREACHABLE = (RedisError, OSError)
+# A write of this process's that could not start a new generation (the cache out of reach).
+_owed = {"generation": False}
 
-def generation() -> str:
-    """The data's current generation (a new one if the cache has lost it)."""
-    token = cache.get(GENERATION)
-    if token is None:
-        token = secrets.token_hex(8)
-        if not cache.add(GENERATION, token, timeout=None):
-            token = cache.get(GENERATION, token)
+
+def generation() -> str | None:
+    """The data's current generation (a new one if the cache has lost it), or None when the
+    cache is out of reach."""
+    try:
+        if _owed["generation"]:
+            new_generation()
+        token = cache.get(GENERATION)
+        if token is None:
+            token = secrets.token_hex(8)
+            if not cache.add(GENERATION, token, timeout=None):
+                token = cache.get(GENERATION, token)
+    except UNREACHABLE:
+        logger.warning("The cache is out of reach: pages are built afresh", exc_info=True)
+        return None
     return token
 
 
 def new_generation() -> None:
-    """Start a new generation now (``data_changed`` is what a write calls)."""
-    cache.set(GENERATION, secrets.token_hex(8), timeout=None)
+    """Start a new generation now (``data_changed`` is what a write calls), or as soon as the
+    cache answers again."""
+    try:
+        cache.set(GENERATION, secrets.token_hex(8), timeout=None)
+    except UNREACHABLE:
+        logger.warning("The cache is out of reach: a new generation is owed", exc_info=True)
+        _owed["generation"] = True
+    else:
+        _owed["generation"] = False
 
 
 def data_changed() -> None:
@@ -63,7 +87,7 @@ def data_changed() -> None:
         return
     hooks = connection.run_on_commit
     if hooks and getattr(connection, "_generation_hooks", None) is hooks:
-        return  # this transaction's hooks already end with a new generation
+        return  # this transaction already starts a new generation when it commits
     new_generation()
     transaction.on_commit(new_generation)
     connection._generation_hooks = connection.run_on_commit
@@ -73,15 +97,24 @@ def cached(name: str, *vary, build: Callable[[], T]) -> T:
     """``build()``, or what it gave when last called with the same ``name`` and ``vary`` in this
     generation, on this day and in this language. ``vary`` is everything else the piece depends
     on: the query string, the user where the piece shows what is theirs."""
+    current = generation()
+    if current is None:
+        return build()
     day = timezone.localdate().isoformat()
-    key = repr((name, generation(), day, translation.get_language(), vary))
+    key = repr((name, current, day, translation.get_language(), vary))
     key = f"piece:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except UNREACHABLE:
+        return build()
     if found is not None:
         return found
     value = build()
     if not connection.in_atomic_block:
-        cache.set(key, value, timeout=TIMEOUT)
+        try:
+            cache.set(key, value, timeout=TIMEOUT)
+        except UNREACHABLE:
+            logger.warning("The cache is out of reach: a piece was not kept", exc_info=True)
     return value
 
 

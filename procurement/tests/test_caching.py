@@ -142,3 +142,28 @@ def test_a_cached_form_carries_each_visitors_own_csrf_token():
     assert not GatewayReview.objects.exists()
     assert client.post(proposal, {"csrfmiddlewaretoken": token}).status_code == 302
     assert GatewayReview.objects.get().contract == contract
+
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+def test_with_the_cache_out_of_reach_pages_are_built_and_writes_go_on(client, settings):
+    reachable = settings.CACHES
+    before = generation()
+    settings.CACHES = UNREACHABLE_REDIS
+    directorate = DirectorateFactory()  # the write goes on; its new generation is owed
+    assert generation() is None
+    assert cached("test", build=lambda: "built") == "built"
+    client.force_login(UserFactory(roles=[Role.PROCUREMENT_OFFICER], directorate=directorate))
+    assert client.get(reverse("contracts:register")).status_code == 200
+    # Back in reach, the same cache: the owed generation is started before anything is read.
+    settings.CACHES = reachable
+    back = generation()
+    assert back is not None
+    assert back != before
