@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts.models import Contract
@@ -157,11 +159,24 @@ def _authors_review(request: HttpRequest, pk: int) -> GatewayReview:
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
-    delegators = _delegators_at(request.user, review, step)
-    can_decide = can_act_at(request.user, review, step) or bool(delegators)
-    form = DecisionForm(step=step, review=review, delegators=delegators) if can_decide else None
-    return _page(request, review, step, form)
+
+    def context() -> dict:
+        step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
+        delegators = _delegators_at(request.user, review, step)
+        can_decide = can_act_at(request.user, review, step) or bool(delegators)
+        form = DecisionForm(step=step, review=review, delegators=delegators) if can_decide else None
+        return _page_context(request, review, step, form)
+
+    # What the visitor may do at the report is on the page: kept per visitor.
+    content = cached_html(
+        request,
+        "gateways:review",
+        review.pk,
+        request.user.pk,
+        template="gateways/_review_detail.html",
+        context=context,
+    )
+    return render(request, "gateways/review_detail.html", {"review": review, "content": content})
 
 
 def _delegators_at(user, review: GatewayReview, step: ReviewStep | None) -> list:
@@ -224,26 +239,34 @@ def _evaluation_on_report(request: HttpRequest, review: GatewayReview) -> dict:
 
 
 def _page(request: HttpRequest, review: GatewayReview, step, form) -> HttpResponse:
+    """The report's page with a decision form as posted (its errors shown), never cached."""
+    content = render_to_string(
+        "gateways/_review_detail.html", _page_context(request, review, step, form), request
+    )
     return render(
         request,
         "gateways/review_detail.html",
-        {
-            **_evaluation_on_report(request, review),
-            "may_change_weighting": review.stage == GatewayStage.G1
-            and request.user.pk == review.author_id
-            and review.state in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED},
-            "review": review,
-            "step": step,
-            "route": route_rows(review, step),
-            "form": form,
-            "withdraw_form": WithdrawForm() if _may_withdraw(request, review) else None,
-            "may_submit": request.user.pk == review.author_id
-            and review.state in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED},
-            "attachments": review.attachments.select_related("uploaded_by"),
-            "attachment_form": ReportAttachmentForm(),
-            **_kpis_on_report(review),
-        },
+        {"review": review, "form": form, "content": mark_safe(content)},  # noqa: S308 - rendered
     )
+
+
+def _page_context(request: HttpRequest, review: GatewayReview, step, form) -> dict:
+    return {
+        **_evaluation_on_report(request, review),
+        "may_change_weighting": review.stage == GatewayStage.G1
+        and request.user.pk == review.author_id
+        and review.state in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED},
+        "review": review,
+        "step": step,
+        "route": route_rows(review, step),
+        "form": form,
+        "withdraw_form": WithdrawForm() if _may_withdraw(request, review) else None,
+        "may_submit": request.user.pk == review.author_id
+        and review.state in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED},
+        "attachments": review.attachments.select_related("uploaded_by"),
+        "attachment_form": ReportAttachmentForm(),
+        **_kpis_on_report(review),
+    }
 
 
 def _kpis_on_report(review: GatewayReview) -> dict:

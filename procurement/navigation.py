@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from .caching import cached
+
 
 @dataclass(frozen=True)
 class Section:
@@ -29,10 +31,19 @@ def sections_for(request: HttpRequest) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
         return []
+    # Which sections a person may open changes only with the data (their roles, above all).
+    allowed = cached(
+        "navigation",
+        user.pk,
+        build=lambda: [
+            section.url_name
+            for section in sorted(_SECTIONS.values(), key=lambda s: s.order)
+            if user.has_perm(section.permission)
+        ],
+    )
     items = []
-    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
-        if not user.has_perm(section.permission):
-            continue
+    for url_name in allowed:
+        section = _SECTIONS[url_name]
         href = reverse(section.url_name)
         matches = request.path == href or (href != "/" and request.path.startswith(href))
         items.append({"text": section.label, "href": href, "current": matches})

@@ -21,6 +21,7 @@ from gateways.models import GatewayReview
 from procurement.caching import cached, generation
 from procurement.models import Directorate
 from procurement.roles import Role
+from procurement.services import user_set_roles
 from procurement.tests.factories import DirectorateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -167,3 +168,14 @@ def test_with_the_cache_out_of_reach_pages_are_built_and_writes_go_on(client, se
     back = generation()
     assert back is not None
     assert back != before
+
+
+def test_the_navigation_kept_for_a_person_follows_their_roles():
+    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    client, auditor = _signed_in(Role.AUDITOR)
+    home = reverse("procurement:home")
+    people = reverse("procurement:people")
+    assert f'href="{people}"' in _queries(client, home)[0]
+    assert f'href="{people}"' in _queries(client, home)[0]
+    user_set_roles(user=auditor, roles=[Role.LEAD_MEMBER], by=admin, reason="Moved to members")
+    assert f'href="{people}"' not in _queries(client, home)[0]
