@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .caching import cached
 from .roles import Role
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -91,15 +92,19 @@ class User(AbstractUser):
 
     @property
     def roles(self) -> frozenset[Role]:
-        """The roles this user holds, read once per request and kept on the instance."""
+        """The roles this user holds, read once per request and kept on the instance, and kept in
+        the page cache until the data changes (a change of groups is a write)."""
         if not self.is_active or self.pk is None:
             return frozenset()
-        cached = getattr(self, "_roles_cache", None)
-        if cached is None:
-            names = self.groups.values_list("name", flat=True)
-            cached = frozenset(r for r in map(Role.from_group_name, names) if r is not None)
-            self._roles_cache = cached
-        return cached
+        found = getattr(self, "_roles_cache", None)
+        if found is None:
+            found = cached("roles", self.pk, build=self._roles_held)
+            self._roles_cache = found
+        return found
+
+    def _roles_held(self) -> frozenset[Role]:
+        names = self.groups.values_list("name", flat=True)
+        return frozenset(r for r in map(Role.from_group_name, names) if r is not None)
 
     def role_labels(self) -> list[str]:
         return sorted(role.label for role in self.roles)
