@@ -7,9 +7,9 @@ any change, or midnight, retires every piece at once: no page shows data older t
 write. Bulk writes send no signals and call ``data_changed()`` themselves; ``migrate``, run
 after every release and every restore, starts a new generation too.
 
-A piece is kept only when it was built outside a transaction (a GET page runs in autocommit), so
-what is kept has been committed; inside one, as in a view that writes or a test, it is built
-every time. With the cache out of reach, pages are built every time and writes go on; a process
+A piece is read and kept only outside a transaction (a GET page runs in autocommit), so what is
+kept has been committed; inside one, as in a view that writes or a test, it is built every
+time. With the cache out of reach, pages are built every time and writes go on; a process
 whose write could not start a new generation starts one as soon as the cache answers again. The
 reasons are in docs/decisions/0022-generational-page-cache.md.
 """
@@ -97,6 +97,10 @@ def cached(name: str, *vary, build: Callable[[], T]) -> T:
     """``build()``, or what it gave when last called with the same ``name`` and ``vary`` in this
     generation, on this day and in this language. ``vary`` is everything else the piece depends
     on: the query string, the user where the piece shows what is theirs."""
+    if connection.in_atomic_block:
+        # Inside a transaction the data may differ from what any kept piece was built from (its
+        # own writes, and those after the first, start no generation until it commits).
+        return build()
     current = generation()
     if current is None:
         return build()
@@ -110,11 +114,10 @@ def cached(name: str, *vary, build: Callable[[], T]) -> T:
     if found is not None:
         return found
     value = build()
-    if not connection.in_atomic_block:
-        try:
-            cache.set(key, value, timeout=TIMEOUT)
-        except UNREACHABLE:
-            logger.warning("The cache is out of reach: a piece was not kept", exc_info=True)
+    try:
+        cache.set(key, value, timeout=TIMEOUT)
+    except UNREACHABLE:
+        logger.warning("The cache is out of reach: a piece was not kept", exc_info=True)
     return value
 
 

@@ -13,7 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.services import renewal_alerts_send
+from alerts.tests.factories import contract_ending
 from contracts.importing import contracts_import
+from contracts.lead_times import add_months
 from contracts.services import contract_update
 from contracts.tests.factories import ContractFactory, ContractWithOptionsFactory
 from contracts.tests.test_import import csv_file, row
@@ -179,3 +182,16 @@ def test_the_navigation_kept_for_a_person_follows_their_roles():
     assert f'href="{people}"' in _queries(client, home)[0]
     user_set_roles(user=auditor, roles=[Role.LEAD_MEMBER], by=admin, reason="Moved to members")
     assert f'href="{people}"' not in _queries(client, home)[0]
+
+
+def test_an_alert_sent_about_a_contract_retires_its_kept_page():
+    # The notification ledger writes in bulk, without signals.
+    today = timezone.localdate()
+    contract = contract_ending(add_months(today, 9))
+    client = Client()
+    client.force_login(contract.contract_manager)
+    page = contract.get_absolute_url()
+    assert "Alerts sent about this contract" not in _queries(client, page)[0]
+    assert "Alerts sent about this contract" not in _queries(client, page)[0]
+    renewal_alerts_send(on=today)
+    assert "Alerts sent about this contract" in _queries(client, page)[0]
