@@ -20,7 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from bench.timing import page, table
+from bench.timing import line, page, table
 from contracts.models import Contract
 from performance.models import financial_year_label, financial_year_of
 from procurement.models import User
@@ -135,10 +135,9 @@ def run(*, small: dict) -> list[str]:
     )
     year = financial_year_of(timezone.localdate()) - 1
     seconds, peak = _build_pdf(year)
-    print(
-        f"Annual report PDF for {financial_year_label(year)} over {large['contracts']:,} "
-        f"contracts: {seconds:.1f} s, peak memory {peak / 1e6:.0f} MB "
-        f"(targets <= {PDF_TARGET_S} s, <= 1 GiB)\n"
+    line(
+        f"Annual report PDF for {financial_year_label(year)} over {large['contracts']:,} contracts",
+        f"{seconds:.1f} s, peak memory {peak / 1e6:.0f} MB (targets <= {PDF_TARGET_S} s, <= 1 GiB)",
     )
     if seconds > PDF_TARGET_S:
         failures.append(f"annual report PDF: {seconds:.0f} s > {PDF_TARGET_S} s")

@@ -61,6 +61,12 @@ def sql_time(queries: list[dict], *, repeats: int = 30) -> float:
     return statistics.median(timings)
 
 
+def line(measure: str, figures: str) -> None:
+    """Print one benchmark's figures on a line of their own, and keep them for the summary."""
+    SUMMARY.append((section["name"], measure, figures))
+    print(f"{measure}: {figures}\n")
+
+
 def table(rows: list[tuple], headings: tuple) -> None:
     for row in rows:
         figures = ", ".join(f"{h} {v}" for h, v in zip(headings[1:], row[1:], strict=True))
