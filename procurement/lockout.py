@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import SignInAttempt
+from .models import SignInAttempt, User
 
 WINDOW = timedelta(minutes=15)
 
@@ -64,6 +64,14 @@ class LockoutBackend(ModelBackend):
                 request.sign_in_locked_until = until
             raise PermissionDenied
         return super().authenticate(request, username, password, **kwargs)
+
+    def get_user(self, user_id):
+        # Every page shows the person's directorate beside their name: read it with them.
+        try:
+            user = User._default_manager.select_related("directorate").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
     # Permissions come from the rules alone (each app's rules.py), and no permission is ever
     # stored on a user or group: this backend signs people in and grants nothing, so checking a
