@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from procurement.access import public, requires
-from procurement.caching import cached_html, query_vary
+from procurement.caching import cached_html, cached_page, query_vary
 from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
@@ -144,27 +144,32 @@ def register_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
-    try:
-        contract = contract_detail(pk=pk, today=today)
-    except Contract.DoesNotExist:
-        raise Http404 from None
-    # The panels show what the visitor may do and the alerts they received: kept per visitor.
-    content = cached_html(
-        request,
-        "contracts:detail",
-        pk,
-        request.user.pk,
-        template="contracts/_detail.html",
-        context=lambda: {
+
+    def context() -> dict:
+        try:
+            contract = contract_detail(pk=pk, today=today)
+        except Contract.DoesNotExist:
+            raise Http404 from None
+        return {
+            "page_title": f"{contract.reference}: {contract.title}",
             "contract": contract,
             "events": contract.events.select_related("recorded_by"),
             "attachments": contract.attachments.select_related("uploaded_by"),
             "changes": contract_changes(contract),
             "can_change": request.user.has_perm("contracts.change_contract", contract),
             "today": today,
-        },
+        }
+
+    # The panels show what the visitor may do and the alerts they received: kept per visitor.
+    title, content = cached_page(
+        request,
+        "contracts:detail",
+        pk,
+        request.user.pk,
+        template="contracts/_detail.html",
+        context=context,
     )
-    return render(request, "contracts/detail.html", {"contract": contract, "content": content})
+    return render(request, "contracts/detail.html", {"page_title": title, "content": content})
 
 
 def contract_changes(contract: Contract) -> list[dict]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts.models import Contract
 from performance.forms import KpiForm
 from procurement.access import requires
-from procurement.caching import cached_html, query_vary
+from procurement.caching import cached_html, cached_page, query_vary
 from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
@@ -158,25 +158,25 @@ def _authors_review(request: HttpRequest, pk: int) -> GatewayReview:
 @requires("procurement.use_service")
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _review(request, pk)
-
     def context() -> dict:
+        review = _review(request, pk)
         step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
         delegators = _delegators_at(request.user, review, step)
         can_decide = can_act_at(request.user, review, step) or bool(delegators)
         form = DecisionForm(step=step, review=review, delegators=delegators) if can_decide else None
         return _page_context(request, review, step, form)
 
-    # What the visitor may do at the report is on the page: kept per visitor.
-    content = cached_html(
+    # What the visitor may do at the report is on the page: kept per visitor, and only once
+    # they were let read it (``_review`` refuses inside ``context``).
+    title, content = cached_page(
         request,
         "gateways:review",
-        review.pk,
+        pk,
         request.user.pk,
         template="gateways/_review_detail.html",
         context=context,
     )
-    return render(request, "gateways/review_detail.html", {"review": review, "content": content})
+    return render(request, "gateways/review_detail.html", {"page_title": title, "content": content})
 
 
 def _delegators_at(user, review: GatewayReview, step: ReviewStep | None) -> list:
@@ -246,12 +246,13 @@ def _page(request: HttpRequest, review: GatewayReview, step, form) -> HttpRespon
     return render(
         request,
         "gateways/review_detail.html",
-        {"review": review, "form": form, "content": mark_safe(content)},  # noqa: S308 - rendered
+        {"page_title": str(review), "form": form, "content": mark_safe(content)},  # noqa: S308
     )
 
 
 def _page_context(request: HttpRequest, review: GatewayReview, step, form) -> dict:
     return {
+        "page_title": str(review),
         **_evaluation_on_report(request, review),
         "may_change_weighting": review.stage == GatewayStage.G1
         and request.user.pk == review.author_id

@@ -121,21 +121,33 @@ def cached(name: str, *vary, build: Callable[[], T]) -> T:
     return value
 
 
+def cached_page(
+    request, name: str, *vary, template: str, context: Callable[[], dict]
+) -> tuple[str, SafeString]:
+    """The page's title and ``template`` rendered with ``context()``, cached as ``cached`` does:
+    a hit reads neither the object nor anything else the piece was built from. The title is
+    ``context()["page_title"]``. ``context()`` may refuse (a 404, a 403), and then nothing is
+    kept; a piece kept for one visitor therefore says they were allowed in this generation, so
+    ``vary`` must name the visitor wherever ``context()`` checks what they may see. The template
+    may show nothing of the user's beyond what ``vary`` names. Its forms' CSRF tokens are kept
+    as a placeholder and filled in with the visitor's own token on every request."""
+
+    def build() -> tuple[str, SafeString]:
+        found = {"request": request, **context(), "csrf_token": CSRF_PLACEHOLDER}
+        html = mark_safe(render_to_string(template, found))  # noqa: S308 - rendered, escaped
+        return found.get("page_title", ""), html
+
+    title, html = cached(name, *vary, build=build)
+    if CSRF_PLACEHOLDER in html:
+        html = mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+    return title, html
+
+
 def cached_html(
     request, name: str, *vary, template: str, context: Callable[[], dict]
 ) -> SafeString:
-    """``template`` rendered with ``context()``, cached as ``cached`` does. The template may show
-    nothing of the user's beyond what ``vary`` names. Its forms' CSRF tokens are kept as a
-    placeholder and filled in with the visitor's own token on every request."""
-
-    def build() -> SafeString:
-        found = {"request": request, **context(), "csrf_token": CSRF_PLACEHOLDER}
-        return mark_safe(render_to_string(template, found))  # noqa: S308 - rendered, escaped
-
-    html = cached(name, *vary, build=build)
-    if CSRF_PLACEHOLDER in html:
-        html = mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
-    return html
+    """``template`` rendered with ``context()``, cached as ``cached_page`` does."""
+    return cached_page(request, name, *vary, template=template, context=context)[1]
 
 
 def query_vary(request) -> tuple:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from alerts.services import renewal_alerts_send
 from alerts.tests.factories import contract_ending
@@ -21,6 +22,8 @@ from contracts.services import contract_update
 from contracts.tests.factories import ContractFactory, ContractWithOptionsFactory
 from contracts.tests.test_import import csv_file, row
 from gateways.models import GatewayReview
+from gateways.services import review_create
+from gateways.tests.factories import G1_REPORT, ProjectFactory
 from procurement.caching import cached, generation
 from procurement.models import Directorate
 from procurement.roles import Role
@@ -124,6 +127,55 @@ def test_a_contract_page_is_kept_for_its_visitor_alone():
     assert "Edit details" in _queries(officer, page)[0]
     assert "Edit details" in _queries(officer, page)[0]
     assert "Edit details" not in _queries(member, page)[0]
+
+
+def _title(page: str) -> str:
+    return " ".join(re.search(r"<title>(.*?)</title>", page, re.DOTALL).group(1).split())
+
+
+def test_a_kept_contract_page_reads_no_contract_and_keeps_its_title():
+    contract = ContractFactory(reference="C-0042", title="Grounds maintenance")
+    client, _ = _signed_in(Role.PROCUREMENT_OFFICER, directorate=contract.directorate)
+    page = reverse("contracts:detail", args=[contract.pk])
+    _queries(client, page)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page)
+    assert _title(response.content.decode()).startswith("C-0042: Grounds maintenance \N{EN DASH}")
+    assert not [q for q in queries if '"contracts_contract"' in q["sql"]]
+    # A contract that is not there is looked for on every visit: a refusal is never kept.
+    missing = reverse("contracts:detail", args=[contract.pk + 1000])
+    assert client.get(missing).status_code == 404
+    ContractFactory(pk=contract.pk + 1000, title="Street lighting")
+    assert "Street lighting" in _queries(client, missing)[0]
+
+
+def test_a_gateway_report_is_kept_only_for_a_visitor_let_read_it():
+    author = UserFactory(roles=[Role.PROCUREMENT_OFFICER])
+    review = review_create(
+        author=author,
+        stage="G1",
+        summary="Strategy",
+        project=ProjectFactory(directorate=author.directorate),
+        report=G1_REPORT,
+    )
+    page = reverse("gateways:review", args=[review.pk])
+    colleague, officer = _signed_in(Role.PROCUREMENT_OFFICER, directorate=author.directorate)
+    outsider, _ = _signed_in(Role.CONTRACT_MANAGER)
+    _, built = _queries(colleague, page)
+    again, served = _queries(colleague, page)
+    assert served < built
+    assert _title(again).startswith(f"{escape(review)} \N{EN DASH}")
+    # Each visitor is checked: the draft is refused to a contract manager, every time.
+    assert outsider.get(page).status_code == 403
+    assert outsider.get(page).status_code == 403
+    # A change of roles retires the kept page: a Lead Member does not read drafts.
+    user_set_roles(
+        user=officer,
+        roles=[Role.LEAD_MEMBER],
+        by=UserFactory(roles=[Role.ADMINISTRATOR]),
+        reason="Elected",
+    )
+    assert colleague.get(page).status_code == 403
 
 
 def test_a_cached_form_carries_each_visitors_own_csrf_token():
