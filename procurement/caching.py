@@ -1,22 +1,26 @@
 """Pieces of pages that are dear to build, kept in the cache until the data changes.
 
 Every write to the database through a model (a save, a delete, a many-to-many change) gives the
-data a new *generation*: a random token kept in the cache, replaced at once and again when the
-transaction commits. A piece is kept under the generation it was built in and today's date, so
-any change, or midnight, retires every piece at once: no page shows data older than the last
-write. Bulk writes send no signals and call ``data_changed()`` themselves; ``migrate``, run
-after every release and every restore, starts a new generation too.
+data a new *generation*: a random token kept in the cache, replaced when the write commits. A
+piece is kept under the generation it was built in and today's date, so any change, or midnight,
+retires every piece at once: no page shows data older than the last write. Bulk writes send no
+signals and call ``data_changed()`` themselves; ``migrate``, run after every release and every
+restore, starts a new generation too.
 
 A piece is read and kept only outside a transaction (a GET page runs in autocommit), so what is
 kept has been committed; inside one, as in a view that writes or a test, it is built every
-time. With the cache out of reach, pages are built every time and writes go on; a process
-whose write could not start a new generation starts one as soon as the cache answers again. The
-reasons are in docs/decisions/0022-generational-page-cache.md.
+time. While one process builds a piece, the others asking for it wait for it (up to two
+seconds) rather than build it too: every write retires every piece, and the busiest are asked
+for again at once. With the cache out of reach, pages are built every time and writes go on; a
+process whose write could not start a new generation starts one as soon as the cache answers
+again. The reasons are in docs/decisions/0022-generational-page-cache.md.
 """
 
+import contextlib
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -37,6 +41,10 @@ GENERATION = "data-generation"
 TIMEOUT = 60 * 15
 # Written at every sign-in or request, and read by no cached piece.
 UNCACHED_MODELS = frozenset({"sessions.session", "procurement.signinattempt"})
+# While one process builds a piece, the others asking for it wait this long at most, looking
+# for it at this interval.
+BUILDING_SECONDS = 2
+AWAIT_INTERVAL = 0.01
 # What a cached piece's forms hold in place of the visitor's CSRF token.
 CSRF_PLACEHOLDER = "csrf-token-of-the-visitor-7d1f0c"
 
@@ -79,16 +87,16 @@ def new_generation() -> None:
 
 
 def data_changed() -> None:
-    """Retire every cached piece: now, and again when the current transaction commits (a piece
-    built between the two from data not yet committed is kept under the first, so dies too).
-    Within one transaction, only its first write does this."""
+    """Retire every cached piece: now, or inside a transaction when it commits. Until then other
+    connections read the data as it was, and this one keeps no piece (``cached``), so nothing
+    kept under the old generation can show the new data before it is retired. Within one
+    transaction, only its first write does this; a transaction rolled back retires nothing."""
     if not connection.in_atomic_block:
         new_generation()
         return
     hooks = connection.run_on_commit
     if hooks and getattr(connection, "_generation_hooks", None) is hooks:
         return  # this transaction already starts a new generation when it commits
-    new_generation()
     transaction.on_commit(new_generation)
     connection._generation_hooks = connection.run_on_commit
 
@@ -109,16 +117,38 @@ def cached(name: str, *vary, build: Callable[[], T]) -> T:
     key = f"piece:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
     try:
         found = cache.get(key)
+        if found is not None:
+            return found
+        # One process builds a piece at a time; the others asking for it meanwhile (as after
+        # every write, when all are retired at once) wait for it rather than build it too.
+        building = cache.add(f"{key}:building", 1, timeout=BUILDING_SECONDS)
+        if not building and (found := _awaited(key)) is not None:
+            return found
     except UNREACHABLE:
         return build()
-    if found is not None:
-        return found
-    value = build()
     try:
-        cache.set(key, value, timeout=TIMEOUT)
-    except UNREACHABLE:
-        logger.warning("The cache is out of reach: a piece was not kept", exc_info=True)
+        value = build()
+        try:
+            cache.set(key, value, timeout=TIMEOUT)
+        except UNREACHABLE:
+            logger.warning("The cache is out of reach: a piece was not kept", exc_info=True)
+    finally:
+        if building:
+            with contextlib.suppress(*UNREACHABLE):
+                cache.delete(f"{key}:building")
     return value
+
+
+def _awaited(key: str):
+    """The piece another process is building, once it is kept; None if its build failed (a
+    refusal is never kept) or takes longer than ``BUILDING_SECONDS``."""
+    deadline = time.monotonic() + BUILDING_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(AWAIT_INTERVAL)
+        found = cache.get(key)
+        if found is not None or not cache.get(f"{key}:building"):
+            return found
+    return None
 
 
 def cached_page(

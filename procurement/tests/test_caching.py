@@ -3,10 +3,13 @@ write, never shown to someone they were not built for, and their forms' CSRF tok
 visitor's own. These tests commit, as pages do: a piece is kept only outside a transaction."""
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +27,7 @@ from contracts.tests.test_import import csv_file, row
 from gateways.models import GatewayReview
 from gateways.services import review_create
 from gateways.tests.factories import G1_REPORT, ProjectFactory
-from procurement.caching import cached, generation
+from procurement.caching import BUILDING_SECONDS, cached, generation
 from procurement.models import Directorate
 from procurement.roles import Role
 from procurement.services import user_set_roles
@@ -67,6 +70,71 @@ def test_a_piece_is_kept_until_the_next_write_and_never_from_inside_a_transactio
         assert cached("test", "a", build=build) == 4
     # Built inside a transaction, so not kept: built again.
     assert cached("test", "a", build=build) == 5
+
+
+def _in_thread(target) -> threading.Thread:
+    def run():
+        try:
+            target()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_piece_asked_for_while_it_is_built_is_built_once():
+    built, results = [], []
+    started = threading.Event()
+
+    def build():
+        built.append(1)
+        started.set()
+        time.sleep(0.3)
+        return "piece"
+
+    def ask():
+        results.append(cached("test", "single", build=build))
+
+    first = _in_thread(ask)
+    assert started.wait(5)
+    others = [_in_thread(ask) for _ in range(3)]
+    for thread in (first, *others):
+        thread.join()
+    assert results == ["piece"] * 4
+    assert len(built) == 1
+
+
+def test_when_a_build_fails_the_others_build_their_own_at_once():
+    started, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def refuse():
+        started.set()
+        release.wait(5)
+        raise PermissionDenied
+
+    def first():
+        try:
+            cached("test", "refused", build=refuse)
+        except PermissionDenied:
+            outcome["first"] = "refused"
+
+    def second():
+        start = time.monotonic()
+        outcome["second"] = cached("test", "refused", build=lambda: "built")
+        outcome["waited"] = time.monotonic() - start
+
+    refused = _in_thread(first)
+    assert started.wait(5)
+    waiting = _in_thread(second)
+    time.sleep(0.1)
+    release.set()
+    refused.join()
+    waiting.join()
+    assert (outcome["first"], outcome["second"]) == ("refused", "built")
+    assert outcome["waited"] < BUILDING_SECONDS
 
 
 def _signed_in(*roles, **fields) -> tuple[Client, object]:
