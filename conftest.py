@@ -94,9 +94,9 @@ def _fast_password_hashing(settings):
 def _fresh_page_cache():
     """Each test starts in a new data generation: no cached piece of a page outlives the test
     (and its rolled-back data) that built it."""
-    from procurement.caching import data_changed
+    from procurement.caching import new_generation
 
-    data_changed()
+    new_generation()
 
 
 @pytest.fixture(scope="session")
