@@ -55,6 +55,20 @@ CONSULTATION = {
 }
 
 
+def g1_draft(author, *, project=None):
+    """A Gateway 1 strategy drafted by ``author``, for ``project`` or else a Tier A project of
+    their directorate."""
+    from gateways.services import review_create
+
+    return review_create(
+        author=author,
+        stage="G1",
+        summary="Strategy",
+        project=project or ProjectFactory(directorate=author.directorate),
+        report=G1_REPORT,
+    )
+
+
 def approved_strategy(
     project, *, author, partner, director, weighting=None, measures=(), **decision
 ):

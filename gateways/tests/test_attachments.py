@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gateways.models import ReportAttachment
-from gateways.services import GatewayError, review_attach, review_create, review_submit
-from gateways.tests.factories import G1_REPORT, ProjectFactory
+from gateways.services import GatewayError, review_attach, review_submit
+from gateways.tests.factories import g1_draft
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +21,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def draft(make_user):
     author = make_user(Role.PROCUREMENT_OFFICER)
-    return review_create(
-        author=author,
-        stage="G1",
-        summary="Strategy",
-        project=ProjectFactory(directorate=author.directorate),
-        report=G1_REPORT,
-    )
+    return g1_draft(author)
 
 
 def test_the_author_attaches_a_document_that_downloads_as_a_file(client, draft):

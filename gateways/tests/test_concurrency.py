@@ -6,8 +6,8 @@ import pytest
 from django.db import connections
 
 from gateways.models import GatewayReview, StepDecision
-from gateways.services import GatewayError, review_create, review_decide, review_submit
-from gateways.tests.factories import G1_REPORT, ProjectFactory
+from gateways.services import GatewayError, review_decide, review_submit
+from gateways.tests.factories import g1_draft
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -16,13 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_partners_approving_the_same_step_at_once_give_one_approval(postgres, make_user):
     author = make_user(Role.PROCUREMENT_OFFICER)
     partners = [make_user(Role.BUSINESS_PARTNER), make_user(Role.BUSINESS_PARTNER)]
-    review = review_create(
-        author=author,
-        stage="G1",
-        summary="x",
-        project=ProjectFactory(directorate=author.directorate),
-        report=G1_REPORT,
-    )
+    review = g1_draft(author)
     review_submit(review=review, by=author)
     start = threading.Barrier(len(partners))
     outcomes: list[str] = []

@@ -15,7 +15,7 @@ from gateways.services import (
     review_decide,
     review_submit,
 )
-from gateways.tests.factories import G1_REPORT, TierBProjectFactory
+from gateways.tests.factories import G1_REPORT, TierBProjectFactory, g1_draft
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -92,13 +92,7 @@ def test_a_decision_on_behalf_is_recorded_and_the_rules_apply_to_both(people, ma
 
 def test_on_behalf_shows_on_the_report_and_ends_with_the_delegation(client, people, make_user):
     officer = people["officer"]
-    review = review_create(
-        author=officer,
-        stage="G1",
-        summary="x",
-        project=TierBProjectFactory(directorate=officer.directorate),
-        report=G1_REPORT,
-    )
+    review = g1_draft(officer, project=TierBProjectFactory(directorate=officer.directorate))
     review_submit(review=review, by=officer)
     review_decide(review=review, by=people["partner"], outcome="approved")
     for role in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from gateways.models import GatewayReview, StepDecision
 from gateways.services import review_create, review_decide, review_submit
-from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
+from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory, g1_draft
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -85,13 +85,7 @@ def test_someone_not_at_the_step_cannot_decide_on_the_page(client, people):
 
 def test_the_author_submits_and_withdraws_on_the_page(client, people):
     author = people[Role.PROCUREMENT_OFFICER]
-    review = review_create(
-        author=author,
-        stage="G1",
-        summary="x",
-        project=ProjectFactory(directorate=author.directorate),
-        report=G1_REPORT,
-    )
+    review = g1_draft(author)
     client.force_login(author)
     assert client.get(reverse("gateways:review", args=[review.pk])).context["may_submit"]
     client.post(reverse("gateways:submit", args=[review.pk]))

@@ -15,7 +15,7 @@ from gateways.services import (
     review_submit,
     review_withdraw,
 )
-from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
+from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory, g1_draft
 from procurement.models import ApprovalPolicy
 from procurement.roles import Role
 from procurement.services import approval_policy_copy
@@ -222,13 +222,7 @@ def test_only_the_author_submits_and_only_when_a_gateway_is_required(people):
     )
     with pytest.raises(GatewayError, match="no gateway is required"):
         review_submit(review=small, by=author)
-    review = review_create(
-        author=author,
-        stage="G1",
-        summary="x",
-        project=ProjectFactory(directorate=author.directorate),
-        report=G1_REPORT,
-    )
+    review = g1_draft(author)
     with pytest.raises(GatewayError, match="Only the report's author"):
         review_submit(review=review, by=people[Role.BUSINESS_PARTNER])
 

@@ -25,8 +25,7 @@ from contracts.services import contract_update
 from contracts.tests.factories import ContractFactory, ContractWithOptionsFactory
 from contracts.tests.test_import import csv_file, row
 from gateways.models import GatewayReview
-from gateways.services import review_create
-from gateways.tests.factories import G1_REPORT, ProjectFactory
+from gateways.tests.factories import g1_draft
 from procurement.caching import BUILDING_SECONDS, cached, generation
 from procurement.models import Directorate
 from procurement.roles import Role
@@ -219,13 +218,7 @@ def test_a_kept_contract_page_reads_no_contract_and_keeps_its_title():
 
 def test_a_gateway_report_is_kept_only_for_a_visitor_let_read_it():
     author = UserFactory(roles=[Role.PROCUREMENT_OFFICER])
-    review = review_create(
-        author=author,
-        stage="G1",
-        summary="Strategy",
-        project=ProjectFactory(directorate=author.directorate),
-        report=G1_REPORT,
-    )
+    review = g1_draft(author)
     page = reverse("gateways:review", args=[review.pk])
     colleague, officer = _signed_in(Role.PROCUREMENT_OFFICER, directorate=author.directorate)
     outsider, _ = _signed_in(Role.CONTRACT_MANAGER)
