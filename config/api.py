@@ -33,8 +33,10 @@ class Schema(SpectacularAPIView):
 
 @api_view
 class Documentation(SpectacularSwaggerSplitView):
-    """The schema to read and try, from files served here (no CDN)."""
+    """The schema to read and try, from files served here (no CDN), in English and to WCAG 2.2
+    AA (templates/api/docs.html)."""
 
+    template_name = "api/docs.html"
     permission_required = "procurement.use_api"
     url_name = "api:schema"
 

@@ -263,6 +263,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A deep link is drawn inside each operation's button (a control within a control), and the
+    # examples' highlighting has colours of too little contrast: both off.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
     "ENUM_NAME_OVERRIDES": {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "AssessmentStatusEnum": "maturity.models.Assessment.Status",

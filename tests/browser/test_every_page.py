@@ -31,7 +31,8 @@ DOERS = [
     Role.ADMINISTRATOR,
 ]
 READERS = [Role.LEAD_MEMBER, Role.AUDITOR, Role.EXECUTIVE_DIRECTOR, Role.CONSULTEE_LEGAL]
-# The API's own documentation is Swagger UI, not a GOV.UK page.
+# The API's own documentation is Swagger UI, not a GOV.UK page: drawn by script after it loads,
+# it is audited on its own, once drawn (below).
 NOT_GOVUK = {"api:docs"}
 
 
@@ -97,6 +98,19 @@ def test_every_page_type_passes_axe_as_the_roles_that_use_it(live_server, browse
                 problems.append(f"as {visitor}: {failure}")
         context.close()
     assert problems == [], "\n\n".join(problems)
+
+
+def test_the_api_documentation_passes_axe_once_drawn_and_opened(live_server, sign_in, make_user):
+    page, audit = sign_in(make_user(Role.PROCUREMENT_OFFICER))
+    page.goto(f"{live_server.url}{reverse('api:docs')}")
+    operations = page.locator(".swagger-ui .opblock-summary-control")
+    operations.first.wait_for()
+    assert operations.count() > 10
+    audit.check()
+    # An operation opened, with its parameters, responses and "Try it out".
+    operations.first.click()
+    page.get_by_role("button", name="Try it out").wait_for()
+    audit.check()
 
 
 def test_a_contract_is_found_and_opened_with_the_keyboard_alone(live_server, page, make_user):
