@@ -48,10 +48,22 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.get_full_name")
+    on_behalf_of = serializers.CharField(
+        source="on_behalf_of.get_full_name", allow_null=True, default=None
+    )
 
     class Meta:
         model = StepDecision
-        fields = ["outcome", "role", "decided_by", "reasons", "decided_at", "round"]
+        fields = [
+            "outcome",
+            "role",
+            "decided_by",
+            "on_behalf_of",
+            "reasons",
+            "key_decision_reference",
+            "decided_at",
+            "round",
+        ]
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -79,6 +91,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "state",
             "tier_code",
             "value",
+            "value_basis",
             "summary",
             "author",
             "submitted_at",
@@ -94,11 +107,13 @@ class DecideSerializer(serializers.Serializer):
     minute_reference = serializers.CharField(required=False, allow_blank=True, default="")
     key_decision_reference = serializers.CharField(required=False, allow_blank=True, default="")
     consulted = serializers.CharField(required=False, allow_blank=True, default="")
+    consulted_on = serializers.DateField(required=False, allow_null=True, default=None)
     consultation_notes = serializers.CharField(required=False, allow_blank=True, default="")
     on_behalf_of = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )
     accept_social_value_exception = serializers.BooleanField(required=False, default=False)
+    accept_direct_award_exception = serializers.BooleanField(required=False, default=False)
 
 
 @api_view

@@ -23,3 +23,17 @@ class GatewaysConfig(AppConfig):
         from . import demo
 
         demo_registry.register(demo_registry.DemoPart("gateways", demo.build, order=20))
+
+        # Whatever path changes a contract's or a project's value (a page, the API, the
+        # import, a variation), the reports with their approvers follow it.
+        from django.db.models.signals import post_save
+
+        from contracts.models import Contract
+
+        from .models import ProcurementProject
+        from .services import value_changed
+
+        post_save.connect(value_changed, sender=Contract, dispatch_uid="gateways_contract_value")
+        post_save.connect(
+            value_changed, sender=ProcurementProject, dispatch_uid="gateways_project_value"
+        )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from contracts.models import Supplier
 from procurement.models import ContractCategory, Directorate, User
+from procurement.roles import Role
 
 from .models import ProcurementProject
 from .services import (
@@ -34,7 +35,8 @@ STRATEGY = {
 }
 MEETING = {"meeting_date": date(2026, 11, 12), "minute_reference": "SCCB 2026/11 item 3"}
 CONSULTATION = {
-    "consulted": "Cllr Ruth Adeyemi, lead member, 10/11/2026",
+    "consulted": "Cllr Ruth Adeyemi, lead member for adult social care",
+    "consulted_on": date(2026, 11, 10),
     "consultation_notes": "Supports the approach; asked for a social value report each year.",
 }
 
@@ -124,6 +126,7 @@ def build(*, options: dict) -> str:
         delegation_create(
             delegator=people["member"],
             delegate=people["deputy"],
+            roles=[Role.LEAD_MEMBER.label],
             starts_on=today,
             ends_on=today + timedelta(days=14),
             by=people["member"],

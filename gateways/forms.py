@@ -67,7 +67,17 @@ class DecisionForm(forms.Form):
         help_text="Required to return or reject the report, or to refer it.",
     )
 
-    def __init__(self, *args, step, review=None, delegators=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        step,
+        review=None,
+        delegators=(),
+        may_act_in_own_right=True,
+        key_decision=False,
+        collective=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         from .services import OUTCOMES_BY_KIND
 
@@ -83,12 +93,29 @@ class DecisionForm(forms.Form):
                 help_text="Needed to approve: the report shows the justification.",
             )
 
+        if (
+            review is not None
+            and step.kind == "decision"
+            and review.stage in {GatewayStage.G1, GatewayStage.G2}
+            and review.without_competition
+        ):
+            self.fields["accept_direct_award_exception"] = forms.BooleanField(
+                label="I accept the exception recorded for this route without competition "
+                f"({review.procurement_route_label.lower()})",
+                required=False,
+                help_text="Needed to approve: the report shows the exception and why.",
+            )
+
         if delegators:
+            # Acting under a delegation is the default where the person may not act in their
+            # own right (``may_act_in_own_right``); the decision then says on whose behalf.
             self.fields["on_behalf_of"] = forms.ModelChoiceField(
                 label="Acting on behalf of",
                 queryset=User.objects.filter(pk__in=[d.pk for d in delegators]),
-                required=False,
-                empty_label="Nobody: in my own right",
+                required=not may_act_in_own_right,
+                empty_label="Nobody: in my own right" if may_act_in_own_right else None,
+                initial=None if may_act_in_own_right else delegators[0].pk,
+                error_messages={"required": "Choose whom you are acting on behalf of"},
             )
 
         allowed = OUTCOMES_BY_KIND[step.kind]
@@ -100,22 +127,25 @@ class DecisionForm(forms.Form):
         if step.kind == "consultation":
             self.fields["reasons"].label = "Your comments"
             self.fields["reasons"].help_text = ""
-        if step.records_meeting:
+        if step.records_meeting or collective:
             self.fields["meeting_date"] = GovukDateField(
                 label="Date of the board meeting", required=False
             )
             self.fields["minute_reference"] = forms.CharField(
                 label="Minute reference", required=False, max_length=100
             )
-        if step.records_key_decision:
+        if step.records_key_decision or key_decision:
             self.fields["key_decision_reference"] = forms.CharField(
                 label="Key-decision reference", required=False, max_length=100
             )
         if step.consult_role:
             self.fields["consulted"] = forms.CharField(
-                label=f"Consultation with the {step.consult_role.lower()}: who and when",
+                label=f"Who was consulted ({step.consult_role.lower()})",
                 required=False,
                 max_length=200,
+            )
+            self.fields["consulted_on"] = GovukDateField(
+                label="Date of the consultation", required=False
             )
             self.fields["consultation_notes"] = forms.CharField(
                 label="What they said", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -213,6 +243,13 @@ class StartReportForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Which of your roles are you delegating?",
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only these pass to your colleague, who must hold each of them too.",
+        error_messages={"required": "Choose the role or roles you are delegating"},
+    )
     delegate = forms.ModelChoiceField(
         label="Who will decide for you?",
         queryset=User.objects.none(),
@@ -229,9 +266,12 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Colleagues holding one of the same roles.
+        # The roles this person holds that act at a step of a gateway policy.
+        deciding = user.groups.filter(policy_steps__isnull=False).distinct().order_by("name")
+        self.fields["roles"].choices = [(group.name, group.name) for group in deciding]
+        # Colleagues holding one of those roles.
         self.fields["delegate"].queryset = (
-            User.objects.filter(is_active=True, groups__in=user.groups.all())
+            User.objects.filter(is_active=True, groups__in=deciding)
             .exclude(pk=user.pk)
             .distinct()
             .order_by("last_name", "first_name")
@@ -272,6 +312,12 @@ class ReportForm(forms.Form):
                 "timetable": text_area("Timetable"),
                 "risks": text_area("Risks and how they are managed"),
                 "social_value_approach": text_area("Social value approach"),
+                "exception_justification": text_area(
+                    "If the route is a direct award, without competition: the exception and "
+                    "why it is justified",
+                    3,
+                    help_text="The approver must accept it explicitly.",
+                ),
             },
             "G2": {
                 "tender_outcome": text_area("Tender outcome: bids, scores and ranking", 6),
@@ -298,6 +344,18 @@ class ReportForm(forms.Form):
                     3,
                     help_text="Contracts over £5,000,000 need at least 3 KPIs, proposed below "
                     "the report, unless KPIs cannot apply.",
+                ),
+                "award_variance_explanation": text_area(
+                    "If the award is above the estimate approved at Gateway 1 by more than the "
+                    "policy's tolerance, why?",
+                    3,
+                    help_text="The approvers see it beside the report.",
+                ),
+                "exception_justification": text_area(
+                    "If the route is a direct award, without competition: the exception and "
+                    "why it is justified",
+                    3,
+                    help_text="The approver must accept it explicitly.",
                 ),
             },
         }

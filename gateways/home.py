@@ -3,9 +3,10 @@
 from django.urls import reverse
 
 from procurement.attention import AttentionItem
+from procurement.roles import Role
 
 from .models import Evaluator
-from .selectors import reviews_awaiting
+from .selectors import reviews_awaiting, reviews_stuck
 
 
 def gateways_needing_attention(*, user) -> list[AttentionItem]:
@@ -17,7 +18,14 @@ def gateways_needing_attention(*, user) -> list[AttentionItem]:
         .order_by("pk")
         .values_list("project_id", flat=True)
     )
+    stuck = reviews_stuck() if Role.HEAD_OF_PROCUREMENT in user.roles else []
     return [
+        AttentionItem(
+            "Gateway reports nobody can decide",
+            len(stuck),
+            reverse("gateways:awaiting") + "#stuck",
+            "No one in scope holds the role their step needs: appoint someone or delegate.",
+        ),
         AttentionItem(
             "Gateway reports awaiting your decision",
             len(waiting),

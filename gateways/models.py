@@ -1,5 +1,7 @@
 """The forward plan and the Gateway 0 to 3 reviews, routed by the approval policy (DESIGN §2.1)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -186,6 +188,10 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         blank=True,
         help_text="Where a test cannot be shown, or for a direct award: why it should go ahead.",
     )
+    # Gateway 2: an award more than the policy's tolerance above the Gateway 1 estimate.
+    award_variance_explanation = models.TextField(
+        "why the award is above the estimate approved at Gateway 1", blank=True
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_reviews"
     )
@@ -196,6 +202,9 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
     )
     tier_code = models.CharField(max_length=4, blank=True)
     value = models.DecimalField(**MONEY, null=True, blank=True)
+    value_basis = models.CharField(
+        max_length=300, blank=True, help_text="Which value routed the report, and why that one."
+    )
     round = models.PositiveSmallIntegerField(
         default=0, help_text="How many times the report has been submitted."
     )
@@ -381,6 +390,70 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
             )
         return problems
 
+    # --- The route to market: a route without competition needs an accepted exception --------
+
+    NON_COMPETITIVE_ROUTES = {Contract.Route.DIRECT_AWARD}
+
+    @property
+    def procurement_route(self) -> str:
+        """Gateway 1's proposed route; for Gateway 2, the route approved at Gateway 1 (else the
+        one planned for the project)."""
+        if self.stage == GatewayStage.G1:
+            return self.strategy_route
+        if self.stage == GatewayStage.G2 and self.project_id:
+            approved = (
+                self.project.reviews.filter(stage=GatewayStage.G1, state=self.State.APPROVED)
+                .exclude(strategy_route="")
+                .order_by("-decided_at", "-pk")
+                .values_list("strategy_route", flat=True)
+                .first()
+            )
+            return approved or self.project.planned_route
+        return ""
+
+    @property
+    def procurement_route_label(self) -> str:
+        return dict(Contract.Route.choices).get(self.procurement_route, "")
+
+    @property
+    def without_competition(self) -> bool:
+        return self.procurement_route in self.NON_COMPETITIVE_ROUTES
+
+    # --- Gateway 2: the award against the estimate approved at Gateway 1 --------------------
+
+    @property
+    def approved_estimate(self) -> "Decimal | None":
+        """The value the approved Gateway 1 was routed on; without one, the project's estimate."""
+        if not self.project_id:
+            return None
+        approved = (
+            self.project.reviews.filter(stage=GatewayStage.G1, state=self.State.APPROVED)
+            .order_by("-decided_at", "-pk")
+            .values_list("value", flat=True)
+            .first()
+        )
+        return approved or self.project.estimated_value
+
+    @property
+    def award_variance(self) -> str:
+        """The award's excess over the approved estimate under the report's route's policy."""
+        return self.award_excess(policy=self.policy) if self.policy_id else ""
+
+    def award_excess(self, *, policy: ApprovalPolicy) -> str:
+        """How far the award is above the approved estimate, where that is more than the
+        policy's tolerance; blank where it is within it."""
+        estimate = self.approved_estimate
+        if self.stage != GatewayStage.G2 or self.award_value is None or not estimate:
+            return ""
+        limit = estimate * (1 + policy.award_tolerance / 100)
+        if self.award_value <= limit:
+            return ""
+        above = (self.award_value - estimate) / estimate * 100
+        return (
+            f"£{self.award_value:,.2f}, {above:.1f}% above the estimate of £{estimate:,.2f} "
+            f"approved at Gateway 1 (the policy's tolerance is {figure(policy.award_tolerance)}%)"
+        )
+
     @property
     def subject(self) -> "ProcurementProject | Contract":
         """What the report is about: a procurement project, or for Gateway 3 a contract."""
@@ -421,6 +494,11 @@ class ReviewStep(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20)  # procurement.models.PolicyStep.Kind
     roles = models.JSONField(help_text="The names of the roles that may act (or each comment).")
+    scoped_roles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Of those, the roles that act only for their own directorate or portfolio.",
+    )
     consult_role = models.CharField(max_length=150, blank=True)
     refer_to_tier = models.CharField(max_length=4, blank=True)
     records_meeting = models.BooleanField(default=False)
@@ -475,7 +553,14 @@ class StepDecision(models.Model):
     consulted = models.CharField(
         max_length=200, blank=True, help_text="Who was consulted (the lead member), and when."
     )
+    consulted_on = models.DateField(
+        null=True, blank=True, help_text="When the consultation (with the lead member) took place."
+    )
     consultation_notes = models.TextField(blank=True, help_text="What they said.")
+    accepted_direct_award_exception = models.BooleanField(
+        default=False,
+        help_text="The approver accepted the exception recorded for a route without competition.",
+    )
     accepted_social_value_exception = models.BooleanField(
         default=False,
         help_text="The approver accepted the justification for social value below 10%.",
@@ -510,13 +595,17 @@ class StepDecision(models.Model):
 
 
 class Delegation(models.Model):
-    """A person's gateway approvals given to a colleague holding the same role, for a while."""
+    """Some of a person's gateway roles, given for a while to a colleague who holds them too:
+    the delegate then acts for the delegator, in the delegator's scope, recorded as such."""
 
     delegator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given"
     )
     delegate = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received"
+    )
+    roles = models.JSONField(
+        default=list, help_text="The names of the roles delegated: only these are handed over."
     )
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -536,7 +625,8 @@ class Delegation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.delegator} to {self.delegate}, {self.starts_on} to {self.ends_on}"
+        roles = ", ".join(self.roles).lower() or "no roles"
+        return f"{self.delegator} to {self.delegate} ({roles}), {self.starts_on} to {self.ends_on}"
 
     def is_active(self, *, today) -> bool:
         return self.ended_at is None and self.starts_on <= today <= self.ends_on

@@ -21,23 +21,37 @@ def _link(review: GatewayReview) -> str:
 
 
 def step_recipients(review: GatewayReview, step: ReviewStep) -> list[User]:
-    """Active holders of the step's roles who may still act: not the author, nobody who has
-    acted in this round, and for a consultation only the roles still to comment."""
-    decisions = StepDecision.objects.filter(step__review=review, round=review.round)
-    acted = set(decisions.values_list("decided_by_id", flat=True))
-    commented = set(decisions.filter(step=step).values_list("role", flat=True))
-    roles = [role for role in step.roles if role not in commented]
-    holders = User.objects.filter(is_active=True, groups__name__in=roles)
+    """Active people who may act at the step now, by role and scope, themselves or for a
+    delegator (``gateways.authority``): not the author, nobody who has acted in this round, and
+    for a consultation only the roles still to comment. Someone who has delegated their role
+    here for now is not asked: their delegate is."""
+    from .authority import authorities_open, delegated_away
+    from .selectors import reviews_with_route
+    from .services import delegations_active
+
+    # The report as it now stands, its steps and decisions read once for everyone asked.
+    review = reviews_with_route().get(pk=review.pk)
+    step = next(s for s in review.steps.all() if s.pk == step.pk)
     today = timezone.localdate()
-    delegates = User.objects.filter(
-        is_active=True,
-        delegations_received__delegator__in=holders,
-        delegations_received__ended_at__isnull=True,
-        delegations_received__starts_on__lte=today,
-        delegations_received__ends_on__gte=today,
+    holders = User.objects.filter(is_active=True, groups__name__in=step.roles)
+    given = delegations_active(on=today)
+    delegates = {d.delegate_id for d in given}
+    people = (
+        (holders | User.objects.filter(is_active=True, pk__in=delegates))
+        .distinct()
+        .prefetch_related("groups", "portfolio")
+        .order_by("email")
     )
-    people = (holders | delegates).distinct().order_by("email")
-    return [p for p in people if p.pk != review.author_id and p.pk not in acted]
+    asked = []
+    for person in people:
+        received = [d for d in given if d.delegate_id == person.pk]
+        found = authorities_open(person, review, step, delegations=received, on=today)
+        acting_for_others = any(a.on_behalf_of is not None for a in found)
+        if acting_for_others or (
+            found and delegated_away(person, step, given=given, on=today) is None
+        ):
+            asked.append(person)
+    return asked
 
 
 def _send(drafts: list[Draft]) -> None:

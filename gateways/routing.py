@@ -39,6 +39,42 @@ class Route:
         }
 
 
+@dataclass(frozen=True)
+class RoutingValue:
+    """The value a gateway report is routed on, and which value that is and why, for the report."""
+
+    value: Decimal
+    basis: str
+
+
+def routing_value(review) -> RoutingValue:
+    """The value the decision is about: Gateway 2 on the larger of the estimate and the award
+    (both whole-life); Gateway 3 on the contract's whole-life value, which includes its extension
+    options and so the extension asked for; the others on the estimate."""
+    if review.contract_id is not None and review.project_id is None:
+        contract = review.contract
+        return RoutingValue(
+            contract.whole_life_value,
+            f"The contract's whole-life value, £{contract.whole_life_value:,.2f}, including its "
+            "extension options (so the extension asked for).",
+        )
+    estimate = review.project.estimated_value
+    award = review.award_value if review.stage == GatewayStage.G2 else None
+    if award is not None and award > estimate:
+        return RoutingValue(
+            award,
+            f"The award's whole-life value, £{award:,.2f}: it is more than the estimate of "
+            f"£{estimate:,.2f}, and a decision is routed on the larger.",
+        )
+    if award is not None:
+        return RoutingValue(
+            estimate,
+            f"The estimated whole-life value, £{estimate:,.2f}: the award, £{award:,.2f}, is "
+            "not more, and a decision is routed on the larger.",
+        )
+    return RoutingValue(estimate, f"The estimated whole-life value, £{estimate:,.2f}.")
+
+
 def policy_on(day: date) -> ApprovalPolicy:
     policy = approval_policy_in_force(on=day)
     if policy is None:

@@ -4,14 +4,17 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from contracts.models import Contract
 from contracts.selectors import contracts_with_status, status_condition
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
 
+from .authority import authorities_open, delegated_away
 from .models import (
     SOCIAL_VALUE_MINIMUM,
+    Delegation,
     GatewayReview,
     ProcurementProject,
     ReviewStep,
@@ -19,7 +22,7 @@ from .models import (
 )
 from .routing import gateways_required, policy_on
 from .scoring import points
-from .services import current_step
+from .services import current_step, delegations_active
 
 
 def reviews_with_route() -> QuerySet[GatewayReview]:
@@ -33,28 +36,105 @@ def reviews_with_route() -> QuerySet[GatewayReview]:
     ).prefetch_related(Prefetch("steps", queryset=steps))
 
 
-def can_act_at(user: User, review: GatewayReview, step: ReviewStep | None) -> bool:
-    """Whether ``user`` may act at ``step`` now (the services check the same, and more)."""
+def can_act_at(
+    user: User,
+    review: GatewayReview,
+    step: ReviewStep | None,
+    *,
+    delegations: list[Delegation] | None = None,
+) -> bool:
+    """Whether ``user`` may act at ``step`` now, themselves or for a delegator (the services
+    check the same, and more)."""
     if step is None or review.state != GatewayReview.State.IN_REVIEW:
         return False
-    if user.pk == review.author_id or not {r.label for r in user.roles} & set(step.roles):
-        return False
-    for other in review.steps.all():
-        for decision in other.decisions.all():
-            if decision.round == review.round and decision.decided_by_id == user.pk:
-                return False
-    return True
+    today = timezone.localdate()
+    if delegations is None:
+        delegations = delegations_active(delegate=user, on=today)
+    return bool(authorities_open(user, review, step, delegations=delegations, on=today))
+
+
+def _in_review() -> QuerySet[GatewayReview]:
+    return reviews_with_route().filter(state=GatewayReview.State.IN_REVIEW)
 
 
 def reviews_awaiting(*, user: User) -> list[tuple[GatewayReview, ReviewStep]]:
-    """The reviews whose current step is waiting for ``user``, oldest submission first."""
+    """The reviews whose current step is waiting for ``user``, oldest submission first: not
+    those whose role there ``user`` has delegated to a colleague for now (they are asked)."""
+    today = timezone.localdate()
+    received = delegations_active(delegate=user, on=today)
+    given = delegations_active(delegator=user, on=today)
     waiting = []
-    in_review = reviews_with_route().filter(state=GatewayReview.State.IN_REVIEW)
-    for review in in_review.exclude(author=user).order_by("submitted_at", "pk"):
+    for review in _in_review().exclude(author=user).order_by("submitted_at", "pk"):
         step = current_step(review)
-        if can_act_at(user, review, step):
+        found = authorities_open(user, review, step, delegations=received, on=today)
+        if any(a.on_behalf_of is not None for a in found) or (
+            found and delegated_away(user, step, given=given, on=today) is None
+        ):
             waiting.append((review, step))
     return waiting
+
+
+def reviews_with_my_delegate(*, user: User) -> list[tuple[GatewayReview, ReviewStep, Delegation]]:
+    """The reviews waiting at a step whose role ``user`` has delegated for now, with the
+    delegation: their delegate has the decision."""
+    today = timezone.localdate()
+    given = delegations_active(delegator=user, on=today)
+    if not given:
+        return []
+    found = []
+    for review in _in_review().exclude(author=user).order_by("submitted_at", "pk"):
+        step = current_step(review)
+        if not authorities_open(user, review, step, delegations=[], on=today):
+            continue
+        delegation = delegated_away(user, step, given=given, on=today)
+        if delegation is not None:
+            found.append((review, step, delegation))
+    return found
+
+
+def possible_deciders() -> list[User]:
+    """Everyone active holding a role that acts at some step, with their roles and portfolio."""
+    return list(
+        User.objects.filter(is_active=True, groups__isnull=False)
+        .distinct()
+        .select_related("directorate")
+        .prefetch_related("groups", "portfolio")
+    )
+
+
+def reviews_stuck() -> list[tuple[GatewayReview, ReviewStep]]:
+    """Reviews whose current step nobody may take: no active holder of its roles in scope (nor
+    a delegate acting for one) who is not the author and has not acted in the round. The head
+    of procurement sees them, rather than the step being open to anyone."""
+    today = timezone.localdate()
+    people = possible_deciders()
+    delegations = (
+        Delegation.objects.filter(ended_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+        .select_related("delegator", "delegate")
+        .prefetch_related("delegator__portfolio")
+    )
+    delegations = list(delegations)
+    received: dict[int, list[Delegation]] = {}
+    for delegation in delegations:
+        received.setdefault(delegation.delegate_id, []).append(delegation)
+    stuck = []
+    for review in _in_review().order_by("submitted_at", "pk"):
+        step = current_step(review)
+        if step is None:
+            continue
+        roles_taken = {
+            authority.role
+            for person in people
+            for authority in authorities_open(
+                person, review, step, delegations=received.get(person.pk, []), on=today
+            )
+        }
+        commented = {d.role for d in step.decisions.all() if d.round == review.round}
+        # A consultation waits for each role still to comment; any other step for one of them.
+        needed = set(step.roles) - commented if step.kind == "consultation" else set()
+        if not roles_taken or not needed <= roles_taken:
+            stuck.append((review, step))
+    return stuck
 
 
 def projects_forward_plan(

@@ -31,11 +31,13 @@ from performance.selectors import performance_summary
 from performance.services import kpis_adopt
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, PolicyStep, User
+from procurement.roles import COLLECTIVE_ROLES
 from procurement.services import DomainError, require
 from socialvalue.models import MEASURES_AT_GATEWAY_1, Measure
 from socialvalue.services import commitments_adopt
 
 from . import notifications
+from .authority import Authority, authorities, refusal
 from .evaluation import evaluation_for, weighting_in_force
 from .models import (
     Bid,
@@ -53,7 +55,7 @@ from .models import (
     ReviewStep,
     StepDecision,
 )
-from .routing import policy_on, route_for
+from .routing import RoutingValue, policy_on, route_for, routing_value
 
 Kind = PolicyStep.Kind
 Outcome = StepDecision.Outcome
@@ -91,7 +93,9 @@ REPORT_FIELDS = {
     "added_social_value",
     "performance_evidence",
     "exception_justification",
+    "award_variance_explanation",
 }
+COLLECTIVE = {role.label for role in COLLECTIVE_ROLES}
 
 
 class GatewayError(DomainError):
@@ -240,8 +244,21 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
                 "Show the evidence for every extension test, or record an exception with its "
                 f"justification for the approver. Missing: {'; '.join(missing).lower()}."
             )
+    if review.stage in {GatewayStage.G1, GatewayStage.G2} and review.without_competition:
+        if not review.exception_justification.strip():
+            raise GatewayError(
+                f"The route is {review.procurement_route_label.lower()}, without competition: "
+                "record the exception and its justification for the approver."
+            )
+    valued = routing_value(review)
+    if review.stage == GatewayStage.G2 and review.project_id:
+        _check_award_variance(review, valued, today=today or timezone.localdate())
     if review.round == 0:
-        _route(review, today=today or timezone.localdate())
+        _route(review, valued, policy=policy_on(today or timezone.localdate()))
+    elif _tier_of(review, review.value) != _tier_of(review, valued.value):
+        _reroute(review, valued, by=by)
+    elif valued.value != review.value:
+        review.value, review.value_basis = valued.value, valued.basis
     review.round += 1
     review.submitted_at = timezone.now()
     review.decided_at = None
@@ -252,13 +269,13 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
     return review
 
 
-def _route(review: GatewayReview, *, today: date) -> None:
-    project, contract = review.project, review.contract
-    value = project.estimated_value if project else contract.whole_life_value
+def _route(review: GatewayReview, valued: RoutingValue, *, policy) -> None:
+    """Give the report the steps of the tier its value falls in, under ``policy``."""
+    project = review.project
     route = route_for(
-        policy=policy_on(today),
+        policy=policy,
         stage=review.stage,
-        value=value,
+        value=valued.value,
         core_service=bool(project and project.is_core_service),
         high_value_or_complex=bool(project and project.is_high_value_or_complex),
         # A Gateway 3 on a contract is an extension or a key contract's performance review.
@@ -268,8 +285,109 @@ def _route(review: GatewayReview, *, today: date) -> None:
         raise GatewayError(" ".join(route.reasons))
     review.policy = route.policy
     review.tier_code = route.tier.code
-    review.value = value
-    _copy_steps(review, route.steps, first_order=1)
+    review.value, review.value_basis = valued.value, valued.basis
+    _copy_steps(review, route.steps, first_order=_next_order(review))
+
+
+def value_changed(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """After any save of a contract or a project: its reports with their approvers follow a
+    change of value (``reviews_revalue``), as the person who saved it."""
+    if created or raw:
+        return
+    field = "contract" if isinstance(instance, Contract) else "project"
+    waiting = GatewayReview.objects.filter(**{field: instance}, state=State.IN_REVIEW)
+    if field == "contract":
+        waiting = waiting.filter(project__isnull=True)
+    reviews = list(waiting.exclude(value=_value_of(instance)))
+    if reviews:
+        reviews_revalue(reviews=reviews, by=getattr(instance, "_history_user", None))
+
+
+def _value_of(instance) -> Decimal:
+    return instance.whole_life_value if isinstance(instance, Contract) else instance.estimated_value
+
+
+@transaction.atomic
+def reviews_revalue(*, reviews, by: User | None) -> list[GatewayReview]:
+    """A report's value has changed while it is with its approvers (the estimate, or the
+    contract's value): one whose value now falls in another tier, or needs no gateway, goes back
+    to its author with the reason, to be resubmitted on the new route; a change inside the tier
+    is kept in its history. Returns the reports sent back."""
+    returned = []
+    for review in reviews:
+        review = _locked(review)
+        if review.state != State.IN_REVIEW:
+            continue
+        valued = routing_value(review)
+        if valued.value == review.value:
+            continue
+        before, after = _tier_of(review, review.value), _tier_of(review, valued.value)
+        if before == after:
+            change = f"£{review.value:,.2f} to £{valued.value:,.2f}"
+            review.value, review.value_basis = valued.value, valued.basis
+            _save(review, by=by, reason=f"Value changed within Tier {after}: {change}")
+            continue
+        moved = f"Tier {after}" if after else "no gateway (officer delegation)"
+        why = (
+            f"The value this report is routed on changed from £{review.value:,.2f} to "
+            f"£{valued.value:,.2f} after it was submitted: it now falls in {moved}, not "
+            f"Tier {before}. It has come back to its author to be resubmitted on the new route."
+        )
+        step = current_step(review)
+        recorder = by or review.author
+        if StepDecision.objects.filter(step=step, round=review.round, decided_by=recorder).exists():
+            recorder = review.author  # who changed it has already acted here this round
+        decision = save_with_history(
+            StepDecision(
+                step=step,
+                round=review.round,
+                outcome=Outcome.RETURNED,
+                role="The service (the value changed its route)",
+                decided_by=recorder,
+                reasons=why,
+            ),
+            by=by,
+            reason="Returned: the value changed its route",
+        )
+        review.return_for_changes()
+        review.decided_at = timezone.now()
+        _save(review, by=by, reason=f"Returned: {why}")
+        notifications.notify_author(review, decision)
+        returned.append(review)
+    return returned
+
+
+def _next_order(review: GatewayReview) -> int:
+    if review.pk is None:
+        return 1
+    last = review.steps.order_by("-order").values_list("order", flat=True).first()
+    return (last or 0) + 1
+
+
+def _tier_of(review: GatewayReview, value: Decimal | None) -> str | None:
+    """The tier ``value`` falls in under the report's own policy (``None``: no gateway)."""
+    if value is None or review.policy is None:
+        return None
+    tier = review.policy.tier_for(value)
+    return tier.code if tier else None
+
+
+def _reroute(review: GatewayReview, valued: RoutingValue, *, by: User) -> None:
+    """The value has moved the report into another tier: the steps of the old route are set
+    aside (their decisions stay on record) and the new tier's steps follow, under the same
+    policy, which a report keeps for good."""
+    for step in review.steps.filter(is_active=True):
+        step.is_active = False
+        save_with_history(step, by=by, reason="Set aside: the report's value changed its tier")
+    _route(review, valued, policy=review.policy)
+
+
+def _check_award_variance(review: GatewayReview, valued: RoutingValue, *, today: date) -> None:
+    """An award more than the policy's tolerance above the estimate approved at Gateway 1 needs
+    an explanation, which the approvers see beside the report."""
+    excess = review.award_excess(policy=review.policy or policy_on(today))
+    if excess and not review.award_variance_explanation.strip():
+        raise GatewayError(f"The award is {excess}: explain why, for the approvers to see.")
 
 
 def _copy_steps(review: GatewayReview, steps, *, first_order: int) -> None:
@@ -323,12 +441,45 @@ def _why_not_yours(review: GatewayReview, step: ReviewStep, user: User) -> str:
                 f"({decision.get_outcome_display().lower()}); the report is now with "
                 f"{' or '.join(step.roles).lower()}."
             )
-    return f"You cannot act at this step: it is for {' or '.join(step.roles)}."
+    return refusal(user, review, step)
 
 
-def _acting_role(user: User, step: ReviewStep) -> str | None:
-    held = {role.label for role in user.roles}
-    return next((role for role in step.roles if role in held), None)
+def _authority(
+    review: GatewayReview, step: ReviewStep, *, by: User, on_behalf_of: User | None
+) -> Authority:
+    """The role ``by`` acts in at ``step``, and for whom: in their own right, or for the
+    colleague named (or, where that is the only way they may act, the one colleague) who
+    delegated them the step's role today."""
+    today = timezone.localdate()
+    received = delegations_active(delegate=by, on=today)
+    found = authorities(by, review, step, delegations=received, on=today)
+    if step.kind == Kind.CONSULTATION:
+        # Each consultee's role comments once: act in one still to comment, where there is one.
+        commented = set(
+            StepDecision.objects.filter(
+                step=step, round=review.round, outcome=Outcome.COMMENTED
+            ).values_list("role", flat=True)
+        )
+        found.sort(key=lambda authority: authority.role in commented)
+    own = [a for a in found if a.on_behalf_of is None]
+    delegated = [a for a in found if a.on_behalf_of is not None]
+    if on_behalf_of is not None:
+        for authority in delegated:
+            if authority.on_behalf_of.pk == on_behalf_of.pk:
+                return authority
+        raise NotYourDecision(
+            f"{on_behalf_of} has not delegated to you today a role that can act at this step "
+            "for this directorate."
+        )
+    if own:
+        return own[0]
+    if len({a.on_behalf_of.pk for a in delegated}) == 1:
+        return delegated[0]
+    if delegated:
+        raise NotYourDecision(
+            "You hold this step for more than one colleague: choose whom you act on behalf of."
+        )
+    raise NotYourDecision(_why_not_yours(review, step, by))
 
 
 @transaction.atomic
@@ -342,15 +493,19 @@ def review_decide(
     minute_reference: str = "",
     key_decision_reference: str = "",
     consulted: str = "",
+    consulted_on: date | None = None,
     consultation_notes: str = "",
     on_behalf_of: User | None = None,
     accept_social_value_exception: bool = False,
+    accept_direct_award_exception: bool = False,
 ) -> StepDecision:
     """Record one person's decision at the review's current step, and move the review on.
 
-    ``on_behalf_of``: the colleague whose approvals ``by`` holds by delegation today; the rules
-    then apply to both of them. ``accept_social_value_exception``: the approver of a Gateway 1
-    weighting social value below 10% (over £100,000) accepts its justification explicitly.
+    Who may act is decided in ``gateways.authority``: the step's roles, the policy's scope for
+    each (own directorate or council-wide), and delegation of a named role (``on_behalf_of``: the
+    colleague who delegated it; the rules then apply to both of them). The approver of a
+    Gateway 1 weighting social value below 10%, or of a route without competition, accepts its
+    recorded justification explicitly.
     """
     review = _locked(review)
     if review.state != State.IN_REVIEW:
@@ -359,13 +514,8 @@ def review_decide(
     step = current_step(review)
     if step is None:
         raise GatewayError("This report has no step waiting for a decision.")
-    if on_behalf_of is not None and on_behalf_of.pk not in {
-        d.delegator_id for d in delegations_active(delegate=by, on=timezone.localdate())
-    }:
-        raise NotYourDecision(f"You do not hold {on_behalf_of}'s approvals today.")
-    role = _acting_role(on_behalf_of or by, step)
-    if role is None:
-        raise NotYourDecision(_why_not_yours(review, step, by))
+    authority = _authority(review, step, by=by, on_behalf_of=on_behalf_of)
+    role, on_behalf_of = authority.role, authority.on_behalf_of
     people = {by.pk} | ({on_behalf_of.pk} if on_behalf_of else set())
     if review.author_id in people:
         raise NotYourDecision("You wrote this report, so you cannot decide on it.")
@@ -380,30 +530,41 @@ def review_decide(
         raise GatewayError("You have already acted at this step.")
     if outcome not in OUTCOMES_BY_KIND[step.kind]:
         raise GatewayError(f"'{outcome}' is not a decision that can be made at this step.")
-    if outcome == Outcome.APPROVED and step.kind == Kind.DECISION:
+    approving = outcome == Outcome.APPROVED and step.kind == Kind.DECISION
+    if approving:
         _check_kpis(review)
     _require_what_the_step_records(
+        review,
         step,
+        role=role,
         outcome=outcome,
         reasons=reasons,
         meeting_date=meeting_date,
         minute_reference=minute_reference,
         key_decision_reference=key_decision_reference,
         consulted=consulted,
+        consulted_on=consulted_on,
         consultation_notes=consultation_notes,
     )
-    # Approving a Gateway 1 that weights social value below 10% (over £100,000) needs the
-    # approver's explicit acceptance of its justification.
-    exception_to_accept = (
-        outcome == Outcome.APPROVED
-        and step.kind == Kind.DECISION
-        and review.stage == GatewayStage.G1
-        and review.social_value_below_minimum
+    # Approving a Gateway 1 that weights social value below 10% (over £100,000), or a route
+    # without competition, needs the approver's explicit acceptance of its justification.
+    social_value_exception = (
+        approving and review.stage == GatewayStage.G1 and review.social_value_below_minimum
     )
-    if exception_to_accept and not accept_social_value_exception:
+    if social_value_exception and not accept_social_value_exception:
         raise GatewayError(
             "Social value is weighted below 10%: accept the recorded justification to approve, "
             "or return the report."
+        )
+    direct_award_exception = (
+        approving
+        and review.stage in {GatewayStage.G1, GatewayStage.G2}
+        and review.without_competition
+    )
+    if direct_award_exception and not accept_direct_award_exception:
+        raise GatewayError(
+            f"The route is {review.procurement_route_label.lower()}, without competition: "
+            "accept the recorded exception to approve, or return the report."
         )
     decision = save_with_history(
         StepDecision(
@@ -416,15 +577,19 @@ def review_decide(
             reasons=reasons,
             meeting_date=meeting_date,
             minute_reference=minute_reference,
-            key_decision_reference=key_decision_reference,
+            key_decision_reference=key_decision_reference.strip(),
             consulted=consulted,
+            consulted_on=consulted_on,
             consultation_notes=consultation_notes,
-            accepted_social_value_exception=exception_to_accept,
+            accepted_social_value_exception=social_value_exception,
+            accepted_direct_award_exception=direct_award_exception,
         ),
         by=by,
         reason=f"{StepDecision.Outcome(outcome).label} at {step.name}",
     )
-    _move_on(review, step=step, outcome=outcome, by=by)
+    if approving and decision.key_decision_reference:
+        _key_decision_of_record(review, decision.key_decision_reference, by=by)
+    _move_on(review, step=step, outcome=outcome, by=by, decision=decision)
     if review.state == State.IN_REVIEW:
         following = current_step(review)
         if following is not None and following.pk != step.pk:
@@ -434,7 +599,16 @@ def review_decide(
     return decision
 
 
-def _require_what_the_step_records(step: ReviewStep, *, outcome: str, **given) -> None:
+def is_key_decision(review: GatewayReview) -> bool:
+    """The policy makes a procurement above its key-decision value a key decision, whatever
+    its tier."""
+    above = review.policy.key_decision_above if review.policy else None
+    return above is not None and review.value is not None and review.value > above
+
+
+def _require_what_the_step_records(
+    review: GatewayReview, step: ReviewStep, *, role: str, outcome: str, **given
+) -> None:
     if outcome in {Outcome.RETURNED, Outcome.REJECTED, Outcome.COMMENTED, Outcome.REFERRED}:
         if not given["reasons"].strip():
             raise GatewayError(
@@ -442,21 +616,53 @@ def _require_what_the_step_records(step: ReviewStep, *, outcome: str, **given) -
             )
     if outcome == Outcome.REFERRED and not step.refer_to_tier:
         raise GatewayError("This step cannot refer the report to another tier.")
-    if step.records_meeting and outcome == Outcome.RECOMMENDED:
-        if given["meeting_date"] is None or not given["minute_reference"].strip():
-            raise GatewayError("Enter the board meeting's date and the minute reference.")
-    if step.records_key_decision and outcome == Outcome.APPROVED:
+    meeting = (step.records_meeting and outcome == Outcome.RECOMMENDED) or (
+        role in COLLECTIVE and outcome in {Outcome.APPROVED, Outcome.RECOMMENDED}
+    )
+    if meeting and (given["meeting_date"] is None or not given["minute_reference"].strip()):
+        body = "board" if step.kind == Kind.RECOMMENDATION else role
+        raise GatewayError(f"Enter the {body} meeting's date and the minute reference.")
+    key_decision = step.records_key_decision or is_key_decision(review)
+    if key_decision and outcome == Outcome.APPROVED and step.kind == Kind.DECISION:
         if not given["key_decision_reference"].strip():
-            raise GatewayError("Enter the key-decision reference.")
-    if step.consult_role and outcome == Outcome.APPROVED:
-        if not given["consulted"].strip() or not given["consultation_notes"].strip():
             raise GatewayError(
-                f"Record the consultation with the {step.consult_role.lower()}: who, when and "
-                "what they said."
+                "Enter the key-decision reference."
+                if step.records_key_decision
+                else "Enter the key-decision reference: the policy makes a procurement over "
+                f"£{review.policy.key_decision_above:,.2f} a key decision."
             )
+    if step.consult_role and outcome == Outcome.APPROVED:
+        if (
+            not given["consulted"].strip()
+            or given["consulted_on"] is None
+            or not given["consultation_notes"].strip()
+        ):
+            raise GatewayError(
+                f"Record the consultation with the {step.consult_role.lower()}: who, on what "
+                "date, and what they said."
+            )
+        if given["consulted_on"] > timezone.localdate():
+            raise GatewayError("The consultation's date cannot be in the future.")
 
 
-def _move_on(review: GatewayReview, *, step: ReviewStep, outcome: str, by: User) -> None:
+def _key_decision_of_record(review: GatewayReview, reference: str, *, by: User) -> None:
+    """The key-decision reference recorded at the decision is the reference of record: it goes
+    onto the project, and so onto the forward plan, the dashboard and the contract the award
+    creates."""
+    project = review.project
+    if project is None or project.key_decision_reference == reference:
+        return
+    project = _locked_project(project)
+    project.key_decision_reference = reference
+    save_with_history(
+        project, by=by, reason=f"Key decision {reference} recorded at {review.get_stage_display()}"
+    )
+    review.project = project
+
+
+def _move_on(
+    review: GatewayReview, *, step: ReviewStep, outcome: str, by: User, decision: StepDecision
+) -> None:
     if outcome == Outcome.RETURNED:
         review.return_for_changes()
         review.decided_at = timezone.now()
@@ -471,10 +677,10 @@ def _move_on(review: GatewayReview, *, step: ReviewStep, outcome: str, by: User)
         review.approve()
         review.decided_at = timezone.now()
         _save(review, by=by, reason="Approved")
-        _act_on_the_register(review, by=by)
+        _act_on_the_register(review, by=by, decision=decision)
 
 
-def _act_on_the_register(review: GatewayReview, *, by: User) -> None:
+def _act_on_the_register(review: GatewayReview, *, by: User, decision: StepDecision) -> None:
     """An approved Gateway 2 puts the awarded contract on the register; an approved Gateway 3
     extension uses one of the contract's extension options."""
     if review.stage == GatewayStage.G2 and review.project_id:
@@ -493,8 +699,9 @@ def _act_on_the_register(review: GatewayReview, *, by: User) -> None:
                     "whole_life_value": review.award_value,
                     "start_date": review.contract_start,
                     "end_date": review.contract_end,
-                    "procurement_route": project.planned_route or Contract.Route.TENDER,
-                    "key_decision_reference": project.key_decision_reference,
+                    "procurement_route": review.procurement_route or Contract.Route.TENDER,
+                    "key_decision_reference": decision.key_decision_reference
+                    or project.key_decision_reference,
                     "planned_savings": project.expected_savings,
                 },
                 by=by,
@@ -595,26 +802,52 @@ def review_withdraw(*, review: GatewayReview, by: User, reason: str) -> GatewayR
 # --- Delegation -------------------------------------------------------------------------------
 
 
-def delegations_active(*, delegate: User, on: date) -> list[Delegation]:
-    """The delegations ``delegate`` may act under on ``on``."""
+def delegations_active(
+    *, delegate: User | None = None, delegator: User | None = None, on: date
+) -> list[Delegation]:
+    """The delegations in force on ``on`` that ``delegate`` may act under, or that
+    ``delegator`` has given, with both people and the delegator's portfolio."""
+    found = Delegation.objects.filter(ended_at__isnull=True, starts_on__lte=on, ends_on__gte=on)
+    if delegate is not None:
+        found = found.filter(delegate=delegate)
+    if delegator is not None:
+        found = found.filter(delegator=delegator)
     return list(
-        Delegation.objects.filter(
-            delegate=delegate, ended_at__isnull=True, starts_on__lte=on, ends_on__gte=on
-        ).select_related("delegator")
+        found.select_related("delegator", "delegate").prefetch_related("delegator__portfolio")
     )
 
 
 @transaction.atomic
 def delegation_create(
-    *, delegator: User, delegate: User, starts_on: date, ends_on: date, by: User, reason: str
+    *,
+    delegator: User,
+    delegate: User,
+    roles: Sequence[str],
+    starts_on: date,
+    ends_on: date,
+    by: User,
+    reason: str,
 ) -> Delegation:
-    """Give ``delegator``'s gateway approvals to ``delegate`` for a period."""
+    """Give ``delegate`` the named gateway ``roles`` of ``delegator`` for a period: the delegate
+    must hold each role themselves, and acts in it for the delegator, in the delegator's scope."""
     if by.pk != delegator.pk and not by.has_perm("procurement.access_admin"):
         raise GatewayError("Only the person delegating (or an administrator) can delegate.")
     if delegate.pk == delegator.pk:
         raise GatewayError("Choose someone else to delegate to.")
-    if not delegate.is_active or not (delegator.roles & delegate.roles):
-        raise GatewayError(f"{delegate} does not hold any of {delegator}'s roles.")
+    roles = sorted(set(roles))
+    if not roles:
+        raise GatewayError("Choose the role or roles you are delegating.")
+    given = {role.label for role in delegator.roles}
+    not_held = [role for role in roles if role not in given]
+    if not_held:
+        raise GatewayError(f"{delegator} does not hold the role {', '.join(not_held).lower()}.")
+    delegate_holds = {role.label for role in delegate.roles} if delegate.is_active else set()
+    missing = [role for role in roles if role not in delegate_holds]
+    if missing:
+        raise GatewayError(
+            f"{delegate} cannot act as {', '.join(missing).lower()}: a delegate must hold each "
+            "role delegated to them."
+        )
     if ends_on < starts_on:
         raise GatewayError("The delegation must end on or after the day it starts.")
     if ends_on < timezone.localdate():
@@ -622,9 +855,16 @@ def delegation_create(
     if not reason.strip():
         raise GatewayError("Say why, for example annual leave.")
     delegation = Delegation(
-        delegator=delegator, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason
+        delegator=delegator,
+        delegate=delegate,
+        roles=roles,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
     )
-    return save_with_history(delegation, by=by, reason=f"Delegated: {reason}")
+    return save_with_history(
+        delegation, by=by, reason=f"Delegated {', '.join(roles).lower()}: {reason}"
+    )
 
 
 @transaction.atomic

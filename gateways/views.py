@@ -20,8 +20,10 @@ from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
 from procurement.models import ContractCategory, Directorate, GatewayStage
+from procurement.roles import Role
 from socialvalue.models import MeasureLibrary
 
+from .authority import authorities_open
 from .evaluation import evaluation_for, savings_against_baseline, weighting_in_force
 from .forms import (
     BidForm,
@@ -52,16 +54,18 @@ from .models import (
 )
 from .routing import NoPolicyInForce, policy_on, route_for
 from .selectors import (
-    can_act_at,
     contracts_to_reprocure,
     project_gateways,
     projects_forward_plan,
     reviews_awaiting,
     reviews_for_the_board,
+    reviews_stuck,
+    reviews_with_my_delegate,
     reviews_with_route,
     weighting_report,
 )
 from .services import (
+    COLLECTIVE,
     GatewayError,
     WeightingError,
     bid_create,
@@ -74,6 +78,7 @@ from .services import (
     delegations_active,
     evaluator_add,
     evaluator_declare,
+    is_key_decision,
     measures_choose,
     proposed_kpi_add,
     proposed_kpi_remove,
@@ -133,9 +138,17 @@ def routing_preview_json(request: HttpRequest) -> JsonResponse:
 @requires("procurement.use_service")
 @require_GET
 def awaiting(request: HttpRequest) -> HttpResponse:
-    """The reports waiting for the signed-in person's decision, oldest first."""
+    """The reports waiting for the signed-in person's decision, oldest first; those with their
+    delegate for now; and, for the head of procurement, those nobody in scope can decide."""
+    user = request.user
     return render(
-        request, "gateways/awaiting.html", {"waiting": reviews_awaiting(user=request.user)}
+        request,
+        "gateways/awaiting.html",
+        {
+            "waiting": reviews_awaiting(user=user),
+            "with_delegate": reviews_with_my_delegate(user=user),
+            "stuck": reviews_stuck() if Role.HEAD_OF_PROCUREMENT in user.roles else None,
+        },
     )
 
 
@@ -161,10 +174,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     def context() -> dict:
         review = _review(request, pk)
         step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
-        delegators = _delegators_at(request.user, review, step)
-        can_decide = can_act_at(request.user, review, step) or bool(delegators)
-        form = DecisionForm(step=step, review=review, delegators=delegators) if can_decide else None
-        return _page_context(request, review, step, form)
+        return _page_context(request, review, step, _decision_form(request.user, review, step))
 
     # What the visitor may do at the report is on the page: kept per visitor, and only once
     # they were let read it (``_review`` refuses inside ``context``).
@@ -179,15 +189,27 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gateways/review_detail.html", {"page_title": title, "content": content})
 
 
-def _delegators_at(user, review: GatewayReview, step: ReviewStep | None) -> list:
-    """Colleagues whose approvals ``user`` holds today and who could act at ``step``."""
+def _decision_form(user, review: GatewayReview, step: ReviewStep | None, data=None):
+    """The decision form for ``user`` at ``step``, or ``None`` where they may not act there.
+    Under a delegation (and only so) it acts on behalf of the delegator by default."""
     if step is None:
-        return []
-    return [
-        d.delegator
-        for d in delegations_active(delegate=user, on=timezone.localdate())
-        if can_act_at(d.delegator, review, step)
-    ]
+        return None
+    today = timezone.localdate()
+    found = authorities_open(
+        user, review, step, delegations=delegations_active(delegate=user, on=today), on=today
+    )
+    if not found:
+        return None
+    delegators = list({a.on_behalf_of.pk: a.on_behalf_of for a in found if a.on_behalf_of}.values())
+    return DecisionForm(
+        data,
+        step=step,
+        review=review,
+        delegators=delegators,
+        may_act_in_own_right=any(a.on_behalf_of is None for a in found),
+        key_decision=is_key_decision(review),
+        collective=any(a.role in COLLECTIVE for a in found),
+    )
 
 
 def route_rows(review: GatewayReview, current: ReviewStep | None) -> list[dict]:
@@ -325,10 +347,9 @@ def _may_withdraw(request: HttpRequest, review: GatewayReview) -> bool:
 def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
-    delegators = _delegators_at(request.user, review, step)
-    if not (can_act_at(request.user, review, step) or delegators):
+    form = _decision_form(request.user, review, step, request.POST)
+    if form is None:
         raise PermissionDenied
-    form = DecisionForm(request.POST, step=step, review=review, delegators=delegators)
     if form.is_valid():
         try:
             review_decide(review=review, by=request.user, **form.cleaned_data)

@@ -236,7 +236,7 @@ class UserAdmin(GovernedAdmin, DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["first_name", "last_name", "job_title", "directorate"]}),
-        ("Roles", {"fields": ["is_active", "groups"]}),
+        ("Roles", {"fields": ["is_active", "groups", "portfolio"]}),
         ("Why", {"fields": ["change_reason"]}),
     ]
     add_fieldsets = [
@@ -255,7 +255,7 @@ class UserAdmin(GovernedAdmin, DjangoUserAdmin):
             },
         ),
     ]
-    filter_horizontal = ["groups"]
+    filter_horizontal = ["groups", "portfolio"]
 
     def save_related(self, request, form, formsets, change):
         # Role changes land in the history with the same author and reason as the edit.

@@ -75,8 +75,17 @@ class User(AbstractUser):
     directorate = models.ForeignKey(
         Directorate, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
+    portfolio = models.ManyToManyField(
+        Directorate,
+        blank=True,
+        related_name="portfolio_holders",
+        help_text="For a Lead Member: the directorates they answer for. Their decisions at a "
+        "gateway step limited to its own directorate are for these.",
+    )
     # Password hashes and sign-in times are not governed data and stay out of the history.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], m2m_fields=["groups", "portfolio"]
+    )
 
     objects = UserManager()
 
@@ -108,6 +117,17 @@ class User(AbstractUser):
 
     def role_labels(self) -> list[str]:
         return sorted(role.label for role in self.roles)
+
+    @property
+    def answers_for(self) -> frozenset[int]:
+        """The directorates this person answers for: their own, and a Lead Member's portfolio.
+        Read once per instance (a prefetched ``portfolio`` costs no query)."""
+        found = getattr(self, "_answers_for_cache", None)
+        if found is None:
+            own = {self.directorate_id} if self.directorate_id else set()
+            portfolio = {d.pk for d in self.portfolio.all()} if self.pk else set()
+            found = self._answers_for_cache = frozenset(own | portfolio)
+        return found
 
 
 class ContractCategory(models.Model):
@@ -171,6 +191,25 @@ class ApprovalPolicy(models.Model):
         **MONEY,
         validators=[MinValueValidator(Decimal("0"))],
         help_text="At or below this whole-life value no gateway is required.",
+    )
+    award_tolerance = models.DecimalField(
+        "award tolerance (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=PERCENT_VALIDATORS,
+        help_text="A Gateway 2 award more than this percentage above the estimate approved at "
+        "Gateway 1 needs an explanation, which the approvers see.",
+    )
+    key_decision_above = models.DecimalField(
+        "key decision above",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="A procurement above this whole-life value is a key decision: its gateway "
+        "decision records the key-decision reference in every tier. Blank: only where a step "
+        "records one.",
     )
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -303,6 +342,15 @@ class PolicyStep(models.Model):
         related_name="policy_steps",
         help_text="Who may act at this step. For a consultation, each of these roles comments.",
     )
+    scoped_roles = models.ManyToManyField(
+        Group,
+        blank=True,
+        related_name="scoped_at_policy_steps",
+        verbose_name="roles acting for their own directorate only",
+        help_text="Of the roles above, those who act only on procurements of their own "
+        "directorate (a Lead Member: the directorates of their portfolio). The others act "
+        "council-wide.",
+    )
     consult_role = models.ForeignKey(
         Group,
         on_delete=models.PROTECT,
@@ -328,7 +376,7 @@ class PolicyStep(models.Model):
     target_days = models.PositiveSmallIntegerField(
         default=10, help_text="Working days the step should take before it is escalated."
     )
-    history = HistoricalRecords(m2m_fields=["roles"])
+    history = HistoricalRecords(m2m_fields=["roles", "scoped_roles"])
 
     class Meta:
         ordering = ["tier", "order"]

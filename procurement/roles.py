@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     EXECUTIVE_DIRECTOR = "executive_director", "Executive director"
     OFFICER_BOARD_MEMBER = "officer_board_member", "Officer board member"
     LEAD_MEMBER = "lead_member", "Lead member"
+    LEADERSHIP_TEAM = "leadership_team", "Leadership Team"
     AUDITOR = "auditor", "Auditor"
     ADMINISTRATOR = "administrator", "Administrator"
 
@@ -30,3 +31,6 @@ class Role(models.TextChoices):
 
 STATUTORY_CONSULTEES = (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS)
 CENTRAL_TEAM = (Role.BUSINESS_PARTNER, Role.HEAD_OF_PROCUREMENT)
+# Bodies that decide together at a meeting: acting in one of these roles records the meeting's
+# date and its minute (RBKC §7: the Officer Board recommends; the Leadership Team decides Tier B).
+COLLECTIVE_ROLES = (Role.OFFICER_BOARD_MEMBER, Role.LEADERSHIP_TEAM)

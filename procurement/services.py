@@ -87,6 +87,21 @@ def user_set_roles(*, user: User, roles: list[Role], by: User | None, reason: st
 
 
 @transaction.atomic
+def user_set_portfolio(
+    *, user: User, directorates: list[Directorate], by: User | None, reason: str
+) -> User:
+    """Give a Lead Member the directorates they answer for; kept in the user's history."""
+    if directorates and Role.LEAD_MEMBER not in user.roles:
+        raise ProcurementError(f"{user} is not a lead member, so holds no portfolio.")
+    user._history_user = by
+    user._change_reason = reason
+    user.portfolio.set(directorates)
+    user._answers_for_cache = None
+    save_with_history(user, by=by, reason=reason)
+    return user
+
+
+@transaction.atomic
 def approval_policy_copy(
     *, policy: ApprovalPolicy, name: str, effective_from: date, by: User, reason: str
 ) -> ApprovalPolicy:
@@ -118,6 +133,7 @@ def approval_policy_copy(
             )
             save_with_history(new_step, by=by, reason=reason)
             new_step.roles.set(step.roles.all())
+            new_step.scoped_roles.set(step.scoped_roles.all())
     return copy
 
 

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import factory
@@ -50,7 +51,16 @@ WEIGHTING = {
     ],
 }
 CONSULTATION = {
-    "consulted": "Cllr Adeyemi, 18/11/2026",
+    "consulted": "Cllr Adeyemi",
+    "consulted_on": date(2026, 11, 18),
+    "consultation_notes": "Content to proceed.",
+}
+# The same consultation as the decision form posts it.
+CONSULTATION_FORM = {
+    "consulted": "Cllr Adeyemi",
+    "consulted_on_day": "18",
+    "consulted_on_month": "11",
+    "consulted_on_year": "2026",
     "consultation_notes": "Content to proceed.",
 }
 

@@ -24,6 +24,7 @@ from performance.models import PerformanceReview
 from performance.services import review_record
 from performance.tests.factories import KpiFactory
 from procurement.roles import Role
+from procurement.tests.factories import DirectorateFactory
 
 pytestmark = pytest.mark.django_db
 Outcome = StepDecision.Outcome
@@ -40,7 +41,9 @@ KPI = {
 
 @pytest.fixture
 def people(make_user):
-    return {role: make_user(role) for role in Role}
+    # One directorate: its executive director and lead member decide its procurements.
+    directorate = DirectorateFactory()
+    return {role: make_user(role, directorate=directorate) for role in Role}
 
 
 def award(people, value: str, estimate: str = "6000000"):

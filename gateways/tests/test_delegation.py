@@ -24,10 +24,17 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def people(make_user):
+    officer = make_user(Role.PROCUREMENT_OFFICER)
     return {
-        "officer": make_user(Role.PROCUREMENT_OFFICER),
+        "officer": officer,
         "partner": make_user(Role.BUSINESS_PARTNER),
-        "member": make_user(Role.LEAD_MEMBER, first_name="Ruth", last_name="Adeyemi"),
+        # The lead member answers for the officer's directorate; the deputy for another.
+        "member": make_user(
+            Role.LEAD_MEMBER,
+            first_name="Ruth",
+            last_name="Adeyemi",
+            directorate=officer.directorate,
+        ),
         "deputy": make_user(
             Role.LEAD_MEMBER, Role.OFFICER_BOARD_MEMBER, first_name="Sam", last_name="Patel"
         ),
@@ -39,6 +46,7 @@ def delegate(people, **changes):
     fields = {
         "delegator": people["member"],
         "delegate": people["deputy"],
+        "roles": [Role.LEAD_MEMBER.label],
         "starts_on": TODAY,
         "ends_on": TODAY + timedelta(days=14),
         "by": people["member"],
@@ -49,7 +57,7 @@ def delegate(people, **changes):
 
 
 def test_only_to_a_colleague_with_the_same_role_and_for_a_real_period(people):
-    with pytest.raises(GatewayError, match="does not hold any of"):
+    with pytest.raises(GatewayError, match="must hold each role delegated"):
         delegate(people, delegate=people["auditor"])
     with pytest.raises(GatewayError, match="end on or after"):
         delegate(people, ends_on=TODAY - timedelta(days=1), starts_on=TODAY)
@@ -57,7 +65,7 @@ def test_only_to_a_colleague_with_the_same_role_and_for_a_real_period(people):
         delegate(people, by=people["deputy"])
     delegation = delegate(people)
     assert delegation.is_active(today=TODAY)
-    assert delegation.history.get().history_change_reason == "Delegated: Annual leave"
+    assert delegation.history.get().history_change_reason == "Delegated lead member: Annual leave"
 
 
 def test_a_decision_on_behalf_is_recorded_and_the_rules_apply_to_both(people, make_user):
@@ -109,7 +117,7 @@ def test_on_behalf_shows_on_the_report_and_ends_with_the_delegation(client, peop
     )
     stand_in = delegation.delegate
     delegation_end(delegation=delegation, by=people["member"])
-    with pytest.raises(GatewayError, match="do not hold"):
+    with pytest.raises(GatewayError, match="has not delegated to you today"):
         review_decide(
             review=review,
             by=stand_in,
@@ -142,9 +150,11 @@ def test_the_delegations_page(client, people):
     url = reverse("gateways:delegations")
     missing = client.post(url, {})
     assert "Choose who will decide for you" in missing.content.decode()
+    assert "Choose the role or roles you are delegating" in missing.content.decode()
     response = client.post(
         url,
         {
+            "roles": [Role.LEAD_MEMBER.label],
             "delegate": people["deputy"].pk,
             "starts_on_day": TODAY.day,
             "starts_on_month": TODAY.month,
@@ -157,6 +167,7 @@ def test_the_delegations_page(client, people):
     )
     assert response.status_code == 302
     delegation = Delegation.objects.get()
+    assert delegation.roles == [Role.LEAD_MEMBER.label]
     client.post(reverse("gateways:delegation_end", args=[delegation.pk]))
     delegation.refresh_from_db()
     assert delegation.ended_at is not None

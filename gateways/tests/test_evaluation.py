@@ -41,8 +41,8 @@ def people(make_user):
         "officer": officer,
         "colleague": make_user(Role.CONTRACT_MANAGER, directorate=officer.directorate),
         "partner": make_user(Role.BUSINESS_PARTNER),
-        "director": make_user(Role.EXECUTIVE_DIRECTOR),
-        "member": make_user(Role.LEAD_MEMBER),
+        "director": make_user(Role.EXECUTIVE_DIRECTOR, directorate=officer.directorate),
+        "member": make_user(Role.LEAD_MEMBER, directorate=officer.directorate),
         "other_officer": make_user(Role.PROCUREMENT_OFFICER),
     }
 

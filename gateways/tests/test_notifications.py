@@ -7,13 +7,19 @@ from gateways.services import review_create, review_decide, review_submit
 from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
 from procurement.models import Notification
 from procurement.roles import Role
+from procurement.tests.factories import DirectorateFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def people(make_user):
-    people = {role: make_user(role, email=f"{role.value}@council.example") for role in Role}
+    # One directorate: its executive director and lead member decide its procurements.
+    directorate = DirectorateFactory()
+    people = {
+        role: make_user(role, email=f"{role.value}@council.example", directorate=directorate)
+        for role in Role
+    }
     people["second_partner"] = make_user(Role.BUSINESS_PARTNER, email="partner2@council.example")
     return people
 

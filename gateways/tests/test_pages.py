@@ -9,13 +9,16 @@ from gateways.models import GatewayReview, StepDecision
 from gateways.services import review_create, review_decide, review_submit
 from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory, g1_draft
 from procurement.roles import Role
+from procurement.tests.factories import DirectorateFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def people(make_user):
-    return {role: make_user(role) for role in Role}
+    # One directorate: its executive director and lead member decide its procurements.
+    directorate = DirectorateFactory()
+    return {role: make_user(role, directorate=directorate) for role in Role}
 
 
 def submitted(people, project=None):
@@ -181,6 +184,7 @@ def test_the_author_completes_the_report_before_submitting(client, people):
         "timetable",
         "risks",
         "social_value_approach",
+        "exception_justification",
     ]
     response = client.post(
         url,

@@ -19,6 +19,7 @@ from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFact
 from procurement.models import ApprovalPolicy
 from procurement.roles import Role
 from procurement.services import approval_policy_copy
+from procurement.tests.factories import DirectorateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,17 @@ State = GatewayReview.State
 Outcome = StepDecision.Outcome
 MEETING = {"meeting_date": date(2026, 11, 20), "minute_reference": "SCCB 2026/11 min 4"}
 CONSULTATION = {
-    "consulted": "Cllr Adeyemi, 18/11/2026",
+    "consulted": "Cllr Adeyemi",
+    "consulted_on": date(2026, 11, 18),
     "consultation_notes": "Content to proceed; asked for quarterly updates.",
 }
 
 
 @pytest.fixture
 def people(make_user):
-    return {role: make_user(role) for role in Role} | {
+    # One directorate: its executive director and lead member decide its procurements.
+    directorate = DirectorateFactory()
+    return {role: make_user(role, directorate=directorate) for role in Role} | {
         "second_partner": make_user(Role.BUSINESS_PARTNER),
         "partner_and_board": make_user(Role.BUSINESS_PARTNER, Role.OFFICER_BOARD_MEMBER),
     }
@@ -67,7 +71,7 @@ def test_tier_a_business_partner_then_executive_director(people):
     assert review.decided_at is not None
     assert current_step(review) is None
     decision = StepDecision.objects.get(decided_by=people[Role.EXECUTIVE_DIRECTOR])
-    assert (decision.role, decision.consulted) == ("Executive director", "Cllr Adeyemi, 18/11/2026")
+    assert (decision.role, decision.consulted) == ("Executive director", "Cllr Adeyemi")
 
 
 def test_tier_b_check_consultees_board_then_lead_member(people):

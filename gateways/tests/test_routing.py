@@ -37,7 +37,7 @@ def policy():
                 "Statutory consultee (communications) or Statutory consultee (finance) "
                 "or Statutory consultee (legal)",
                 "Officer board member",
-                "Lead member",
+                "Lead member or Leadership Team",
             ],
         ),
     ],

@@ -20,7 +20,7 @@ def test_json_gives_tier_steps_and_policy(signed_in):
     assert body["required"] is True
     assert body["tier"] == "B"
     assert body["steps"][0] == "Business partner or Head of procurement"
-    assert body["steps"][-1] == "Lead member"
+    assert body["steps"][-1] == "Lead member or Leadership Team"
     assert body["policy"] == "2020-09-01"
     small = signed_in.get(f"{url}?stage=G2&value=100000.00").json()
     assert (small["required"], small["tier"], small["steps"]) == (False, None, [])

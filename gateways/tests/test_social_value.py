@@ -35,7 +35,7 @@ def people(make_user):
         "officer": officer,
         "colleague": make_user(Role.CONTRACT_MANAGER, directorate=officer.directorate),
         "partner": make_user(Role.BUSINESS_PARTNER),
-        "director": make_user(Role.EXECUTIVE_DIRECTOR),
+        "director": make_user(Role.EXECUTIVE_DIRECTOR, directorate=officer.directorate),
     }
 
 

@@ -22,6 +22,7 @@ from gateways.services import (
 )
 from gateways.tests.factories import (
     CONSULTATION,
+    CONSULTATION_FORM,
     G1_REPORT,
     WEIGHTING,
     ProjectFactory,
@@ -40,7 +41,7 @@ def people(make_user):
     return {
         "officer": officer,
         "partner": make_user(Role.BUSINESS_PARTNER),
-        "director": make_user(Role.EXECUTIVE_DIRECTOR),
+        "director": make_user(Role.EXECUTIVE_DIRECTOR, directorate=officer.directorate),
     }
 
 
@@ -178,7 +179,7 @@ def test_the_approver_must_accept_a_social_value_exception_explicitly(people, cl
     assert 'name="accept_social_value_exception"' in page
     client.post(
         f"{url}decide/",
-        {"outcome": "approved", **CONSULTATION, "accept_social_value_exception": "on"},
+        {"outcome": "approved", **CONSULTATION_FORM, "accept_social_value_exception": "on"},
     )
     review.refresh_from_db()
     assert review.state == GatewayReview.State.APPROVED

@@ -82,9 +82,12 @@ def test_tier_a_steps_are_business_partner_review_then_executive_director(policy
     assert sign_off.kind == PolicyStep.Kind.DECISION
     assert roles_of(sign_off) == {Role.EXECUTIVE_DIRECTOR.label}
     assert sign_off.consult_role.name == Role.LEAD_MEMBER.label
+    # The executive director signs off only their own directorate's procurements.
+    assert {g.name for g in sign_off.scoped_roles.all()} == {Role.EXECUTIVE_DIRECTOR.label}
+    assert not review.scoped_roles.exists()
 
 
-def test_tier_b_steps_run_check_consultees_board_then_lead_member(policy):
+def test_tier_b_steps_run_check_consultees_board_then_lead_member_or_leadership_team(policy):
     steps = list(policy.tiers.all()[1].steps.all())
     assert [step.kind for step in steps] == ["check", "consultation", "recommendation", "decision"]
     assert roles_of(steps[0]) == {Role.BUSINESS_PARTNER.label, Role.HEAD_OF_PROCUREMENT.label}
@@ -95,8 +98,13 @@ def test_tier_b_steps_run_check_consultees_board_then_lead_member(policy):
     }
     assert roles_of(steps[2]) == {Role.OFFICER_BOARD_MEMBER.label}
     assert steps[2].records_meeting
-    assert roles_of(steps[3]) == {Role.LEAD_MEMBER.label}
+    # RBKC §7: "recommend to Lead Member / Leadership Team for approval". The lead member
+    # decides for their portfolio; the Leadership Team for the whole council.
+    assert roles_of(steps[3]) == {Role.LEAD_MEMBER.label, Role.LEADERSHIP_TEAM.label}
+    assert {g.name for g in steps[3].scoped_roles.all()} == {Role.LEAD_MEMBER.label}
     assert steps[3].records_key_decision
+    # The installed policy's correction is in its history, with the reason.
+    assert "Leadership Team" in steps[3].history.first().history_change_reason
 
 
 def test_the_policy_in_force_is_the_latest_that_has_started(policy, make_user):

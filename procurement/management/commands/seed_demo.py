@@ -12,7 +12,7 @@ from django.test.utils import override_settings
 from procurement import demo
 from procurement.models import Directorate, User
 from procurement.roles import Role
-from procurement.services import user_create
+from procurement.services import user_create, user_set_portfolio
 
 DEMO_PASSWORD = "northmere-demo-2026"  # noqa: S105 - published on purpose: demo only, DEBUG only
 DEMO_DOMAIN = "northmere.example"
@@ -26,6 +26,9 @@ DIRECTORATES = [
     ("Resources", "res"),
 ]
 
+# The directorates each lead member answers for (their portfolio).
+PORTFOLIOS = {"member": ["asc", "cs"], "deputy": ["hsg", "ec", "res"]}
+
 # email local part, first name, last name, job title, directorate code, roles
 PEOPLE = [
     ("officer", "Priya", "Shah", "Commissioning officer", "asc", [Role.PROCUREMENT_OFFICER]),
@@ -37,8 +40,17 @@ PEOPLE = [
     ("comms", "Lucy", "Chen", "Communications manager", "res", [Role.CONSULTEE_COMMUNICATIONS]),
     ("director", "Fiona", "MacLeod", "Executive director", "asc", [Role.EXECUTIVE_DIRECTOR]),
     ("board", "Daniel", "Novak", "Officer board member", "res", [Role.OFFICER_BOARD_MEMBER]),
-    ("member", "Cllr Ruth", "Adeyemi", "Lead member for finance", "res", [Role.LEAD_MEMBER]),
+    (
+        "member",
+        "Cllr Ruth",
+        "Adeyemi",
+        "Lead member for adult social care",
+        "res",
+        [Role.LEAD_MEMBER],
+    ),
     ("deputy", "Cllr Sam", "Patel", "Deputy lead member", "res", [Role.LEAD_MEMBER]),
+    ("chief", "Joanne", "Whitfield", "Chief executive", "res", [Role.LEADERSHIP_TEAM]),
+    ("housing", "Oliver", "Grant", "Executive director", "hsg", [Role.EXECUTIVE_DIRECTOR]),
     ("auditor", "Simon", "Hart", "Internal auditor", "res", [Role.AUDITOR]),
     ("admin", "Nadia", "Kowalski", "Systems administrator", "res", [Role.ADMINISTRATOR]),
 ]
@@ -100,6 +112,13 @@ class Command(BaseCommand):
                     by=None,
                     reason=REASON,
                 )
+                if local in PORTFOLIOS:
+                    user_set_portfolio(
+                        user=user,
+                        directorates=[directorates[code] for code in PORTFOLIOS[local]],
+                        by=None,
+                        reason=REASON,
+                    )
             people.append(user)
         return people
 

@@ -1,0 +1,165 @@
+"""Who may act at a step of a gateway report: the role, its scope, and delegation.
+
+A person acts at a step in a role the step names and they hold. Where the policy limits that role
+to the procurement's own directorate (the step's ``scoped_roles``), they act only for a directorate
+they answer for: their own or, for a Lead Member, one of their portfolio. Or they act for a
+colleague who has delegated that very role to them for today, in the colleague's scope; the
+decision is then recorded as "X on behalf of Y (role)". The author of a report never acts on it,
+in their own right or through a delegate, and nobody acts at two steps of one round.
+
+Pages, the API, notifications and the services all ask here, so they give the same answer
+(decision record 0024).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from procurement.models import User
+
+from .models import Delegation, GatewayReview, ReviewStep
+
+
+@dataclass(frozen=True)
+class Authority:
+    """One way a person may act at a step: in ``role``, in their own right or for a delegator."""
+
+    role: str
+    on_behalf_of: User | None = None
+
+    def __str__(self) -> str:
+        if self.on_behalf_of is None:
+            return self.role
+        return f"{self.role}, on behalf of {self.on_behalf_of}"
+
+
+def held_roles(user: User) -> set[str]:
+    """The names of the roles ``user`` holds (from prefetched groups where they were read)."""
+    prefetched = getattr(user, "_prefetched_objects_cache", {})
+    if "groups" in prefetched:
+        return {group.name for group in prefetched["groups"]} if user.is_active else set()
+    return {role.label for role in user.roles}
+
+
+def directorate_of(review: GatewayReview) -> int | None:
+    subject = review.project or review.contract
+    return subject.directorate_id if subject is not None else None
+
+
+def in_scope(person: User, role: str, step: ReviewStep, directorate_id: int | None) -> bool:
+    """Whether ``person`` may act in ``role`` at ``step`` for this directorate."""
+    return role not in step.scoped_roles or directorate_id in person.answers_for
+
+
+def covers(delegation: Delegation, role: str, *, on: date) -> bool:
+    return role in delegation.roles and delegation.is_active(today=on)
+
+
+def authorities(
+    user: User,
+    review: GatewayReview,
+    step: ReviewStep,
+    *,
+    delegations: Iterable[Delegation],
+    on: date,
+) -> list[Authority]:
+    """Every way ``user`` may act at ``step`` by role and scope: in their own right first, then
+    for each colleague who delegated one of the step's roles to them (``delegations``: those
+    received, with their delegators). Who has already acted is the caller's to rule out."""
+    held = held_roles(user)
+    directorate = directorate_of(review)
+    found = [
+        Authority(role)
+        for role in step.roles
+        if role in held and in_scope(user, role, step, directorate)
+    ]
+    for delegation in delegations:
+        if delegation.delegate_id != user.pk:
+            continue
+        delegator = delegation.delegator
+        for role in step.roles:
+            if (
+                covers(delegation, role, on=on)
+                and role in held
+                and role in held_roles(delegator)
+                and in_scope(delegator, role, step, directorate)
+            ):
+                found.append(Authority(role, delegator))
+    return found
+
+
+def acted_in_round(review: GatewayReview) -> set[int]:
+    """Who has acted on the report in this round, themselves or through a delegate (from the
+    prefetched steps and decisions)."""
+    people = set()
+    for step in review.steps.all():
+        for decision in step.decisions.all():
+            if decision.round == review.round:
+                people.add(decision.decided_by_id)
+                if decision.on_behalf_of_id:
+                    people.add(decision.on_behalf_of_id)
+    return people
+
+
+def authorities_open(
+    user: User,
+    review: GatewayReview,
+    step: ReviewStep | None,
+    *,
+    delegations: Iterable[Delegation],
+    on: date,
+) -> list[Authority]:
+    """The ways ``user`` may act at ``step`` now: by role and scope, less any that would let the
+    author act, or anyone act a second time in the round."""
+    if step is None or review.state != GatewayReview.State.IN_REVIEW:
+        return []
+    acted = acted_in_round(review)
+    if user.pk == review.author_id or user.pk in acted:
+        return []
+    commented = {
+        d.role for d in step.decisions.all() if d.round == review.round and d.outcome == "commented"
+    }
+    return [
+        authority
+        for authority in authorities(user, review, step, delegations=delegations, on=on)
+        if authority.role not in commented
+        and (
+            authority.on_behalf_of is None
+            or (
+                authority.on_behalf_of.pk != review.author_id
+                and authority.on_behalf_of.pk not in acted
+            )
+        )
+    ]
+
+
+def refusal(user: User, review: GatewayReview, step: ReviewStep) -> str:
+    """Why ``user`` holds no authority at ``step`` by role or scope, in plain words."""
+    held = held_roles(user)
+    directorate_id = directorate_of(review)
+    out_of_scope = [
+        role
+        for role in step.roles
+        if role in held and not in_scope(user, role, step, directorate_id)
+    ]
+    if not out_of_scope:
+        return f"You cannot act at this step: it is for {' or '.join(step.roles)}."
+    subject = review.project or review.contract
+    return (
+        f"This is a procurement of {subject.directorate}: as {out_of_scope[0].lower()} you act "
+        "at this step only for your own directorate or portfolio."
+    )
+
+
+def delegated_away(
+    user: User, step: ReviewStep, *, given: Iterable[Delegation], on: date
+) -> Delegation | None:
+    """The delegation by which ``user`` has handed every role they hold at ``step`` to a
+    colleague today: they are then not asked to decide, as their delegate is."""
+    roles = [role for role in step.roles if role in held_roles(user)]
+    for delegation in given:
+        if delegation.delegator_id == user.pk and all(
+            covers(delegation, role, on=on) for role in roles
+        ):
+            return delegation if roles else None
+    return None
