@@ -227,6 +227,12 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
     missing = review.report_missing()
     if missing:
         raise GatewayError(f"Complete the report before submitting it: {'; '.join(missing)}.")
+    if review.stage in {GatewayStage.G1, GatewayStage.G2} and review.without_competition:
+        if not review.exception_justification.strip():
+            raise GatewayError(
+                f"The route is {review.procurement_route_label.lower()}, without competition: "
+                "record the exception and its justification for the approver."
+            )
     if review.stage == GatewayStage.G1 and review.project_id:
         _check_weighting(review)
     if review.stage == GatewayStage.G2 and review.project_id:
@@ -243,12 +249,6 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
             raise GatewayError(
                 "Show the evidence for every extension test, or record an exception with its "
                 f"justification for the approver. Missing: {'; '.join(missing).lower()}."
-            )
-    if review.stage in {GatewayStage.G1, GatewayStage.G2} and review.without_competition:
-        if not review.exception_justification.strip():
-            raise GatewayError(
-                f"The route is {review.procurement_route_label.lower()}, without competition: "
-                "record the exception and its justification for the approver."
             )
     valued = routing_value(review)
     if review.stage == GatewayStage.G2 and review.project_id:
@@ -399,6 +399,7 @@ def _copy_steps(review: GatewayReview, steps, *, first_order: int) -> None:
             name=step.name,
             kind=step.kind,
             roles=sorted(role.name for role in step.roles.all()),
+            scoped_roles=sorted(role.name for role in step.scoped_roles.all()),
             consult_role=step.consult_role.name if step.consult_role else "",
             refer_to_tier=step.may_refer_to.code if step.may_refer_to else "",
             records_meeting=step.records_meeting,
@@ -750,7 +751,9 @@ def _refer(review: GatewayReview, *, step: ReviewStep, by: User) -> None:
         later.is_active = False
         save_with_history(later, by=by, reason="Replaced by the referral")
     last = review.steps.order_by("-order").values_list("order", flat=True).first()
-    steps = [s for s in tier.steps.prefetch_related("roles") if s.kind != Kind.CHECK]
+    steps = [
+        s for s in tier.steps.prefetch_related("roles", "scoped_roles") if s.kind != Kind.CHECK
+    ]
     _copy_steps(review, steps, first_order=last + 1)
     review.tier_code = tier.code
     _save(review, by=by, reason=f"Referred to Tier {tier.code}")

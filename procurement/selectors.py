@@ -11,7 +11,7 @@ from .roles import Role
 def approval_policy_in_force(*, on: date) -> ApprovalPolicy | None:
     """The policy that routes a gateway submitted on ``on``, with its tiers, gateways and steps."""
     steps = PolicyStep.objects.select_related("consult_role", "may_refer_to").prefetch_related(
-        "roles"
+        "roles", "scoped_roles"
     )
     tiers = PolicyTier.objects.prefetch_related("gateways", Prefetch("steps", queryset=steps))
     return (
