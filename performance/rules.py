@@ -11,8 +11,12 @@ of detail for each audience).
 import rules
 
 from contracts.rules import edits_everything, in_contracts_directorate, is_officer
-from procurement.roles import Role
-from procurement.rules import has_role, is_administrator, is_auditor, is_central_team
+from procurement.rules import (
+    is_administrator,
+    is_auditor,
+    is_central_team,
+    is_leadership,
+)
 
 
 @rules.predicate
@@ -35,7 +39,6 @@ def is_accountable_officer(user, exception) -> bool:
 
 
 manages_contract = edits_everything | is_contract_manager | (is_officer & in_contracts_directorate)
-is_leadership = has_role(Role.LEAD_MEMBER, Role.EXECUTIVE_DIRECTOR, Role.OFFICER_BOARD_MEMBER)
 
 rules.add_perm("performance.view_contract", manages_contract | is_lead_director | is_auditor)
 rules.add_perm("performance.manage_contract", manages_contract)

@@ -28,6 +28,10 @@ def has_any_role(user) -> bool:
 is_administrator = has_role(Role.ADMINISTRATOR)
 is_auditor = has_role(Role.AUDITOR)
 is_central_team = has_role(*CENTRAL_TEAM)
+# Members and senior officers who read the summaries: dashboards, key contracts, the annual report.
+is_leadership = has_role(
+    Role.LEAD_MEMBER, Role.LEADERSHIP_TEAM, Role.EXECUTIVE_DIRECTOR, Role.OFFICER_BOARD_MEMBER
+)
 
 # Signed in with at least one role: the home page, reference data and routing rules.
 rules.add_perm("procurement.use_service", has_any_role)

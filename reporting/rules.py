@@ -4,12 +4,7 @@ read, as they read everything; the central team builds new versions."""
 
 import rules
 
-from procurement.roles import Role
-from procurement.rules import has_role, is_auditor, is_central_team
-
-is_leadership = has_role(
-    Role.LEAD_MEMBER, Role.LEADERSHIP_TEAM, Role.EXECUTIVE_DIRECTOR, Role.OFFICER_BOARD_MEMBER
-)
+from procurement.rules import is_auditor, is_central_team, is_leadership
 
 rules.add_perm("reporting.view_dashboard", is_leadership | is_central_team | is_auditor)
 rules.add_perm("reporting.view_annual_reports", is_leadership | is_central_team | is_auditor)
