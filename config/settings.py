@@ -228,7 +228,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- The API (Django REST Framework; docs/decisions/0020) -----------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
 
-# Requests a minute each token (or signed-in person) may make.
+# Requests each person may make a minute, all their tokens (and their session) together, counted
+# atomically in the cache in fixed windows (docs/decisions/0026). "600/minute", "10000/hour"...
 API_RATE = os.environ.get("API_RATE", "600/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -236,7 +237,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["procurement.api.RulesPermission"],
-    "DEFAULT_THROTTLE_CLASSES": ["procurement.api.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["procurement.api.PersonRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "procurement.api.Pages",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -287,6 +288,11 @@ LOGIN_URL = "accounts:sign_in"
 # one address, and behind a proxy every request has the proxy's.
 SIGN_IN_FAILURES_PER_EMAIL = env_int("SIGN_IN_FAILURES_PER_EMAIL", default=5)
 SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", default=0)
+# Password reset emails an hour: to one email address (counted alike whether or not it has an
+# account, so the limit tells nobody which addresses do) and to one account; and asked for from
+# one network address, off (0) by default for the same reason as above (docs/decisions/0026).
+PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", default=5)
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", default=0)
 LOGIN_REDIRECT_URL = "procurement:home"
 LOGOUT_REDIRECT_URL = "accounts:signed_out"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2

@@ -35,8 +35,6 @@ urlpatterns = [
             auth_views.PasswordResetView.as_view(
                 form_class=PasswordResetForm,
                 success_url=reverse_lazy("accounts:password_reset_done"),
-                subject_template_name="registration/password_reset_subject.txt",
-                email_template_name="registration/password_reset_email.txt",
             )
         ),
         name="password_reset",

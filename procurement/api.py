@@ -1,5 +1,5 @@
 """What every API view shares: personal tokens and the session to sign in, permissions from the
-same rules as the pages (denied unless a view names one), throttling per token, paging, and
+same rules as the pages (denied unless a view names one), throttling per person, paging, and
 errors as JSON.
 
 A view sets ``permission_required`` (a rules permission, asked of the user for every request)
@@ -14,6 +14,7 @@ from rest_framework import exceptions, pagination, permissions, throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.response import Response
 
+from . import throttles
 from .access import ACCESS_ATTRIBUTE, API
 from .services import DomainError
 from .tokens import api_token_for
@@ -72,23 +73,33 @@ class RulesPermission(permissions.BasePermission):
         return required is None or request.user.has_perm(required, obj)
 
 
-class TokenRateThrottle(throttling.SimpleRateThrottle):
-    """Requests per token (or, signed in with the session, per person)."""
+class PersonRateThrottle(throttling.BaseThrottle):
+    """``API_RATE`` requests per person, whichever of their tokens (or their session) each comes
+    with, counted atomically in the cache (throttles.py); over it, a 429 with ``Retry-After``."""
 
-    scope = "token"
+    scope = "api"
+    PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 60 * 60 * 24}
 
-    def get_rate(self) -> str:
-        return settings.API_RATE
+    def allow_request(self, request, view) -> bool:
+        limit, period = self.parse_rate(settings.API_RATE)
+        if request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"address-{self.get_ident(request)}"
+        counted = throttles.count(scope=self.scope, ident=ident, period=period)
+        if counted is None:
+            return True
+        self.seconds_left = counted.seconds_left
+        return counted.number <= limit
 
-    def get_cache_key(self, request, view):
-        if not request.user or not request.user.is_authenticated:
-            return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-        ident = (
-            f"token-{request.auth.pk}"
-            if request.auth is not None and hasattr(request.auth, "pk")
-            else f"user-{request.user.pk}"
-        )
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    def wait(self) -> int:
+        return self.seconds_left
+
+    @classmethod
+    def parse_rate(cls, rate: str) -> tuple[int, int]:
+        """``600/minute`` as (600, 60): a number of requests, and seconds."""
+        number, _, unit = rate.partition("/")
+        return int(number), cls.PERIODS[unit.strip()[:1].lower()]
 
 
 class Pages(pagination.PageNumberPagination):
@@ -131,7 +142,7 @@ ERRORS = {
     "401": "No token, or one that is not known, has expired or was revoked",
     "403": "Your roles do not allow it",
     "404": "Not found, or not one you may see (or no such page of results)",
-    "429": "Too many requests from this token: wait and try again",
+    "429": "Too many requests from you (all your tokens together): wait and try again",
 }
 
 

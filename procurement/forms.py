@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
+from .lockout import client_address
+from .passwords import password_reset_request
+
 
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "govuk/forms/form.html"
@@ -175,12 +178,23 @@ class SignInForm(auth_forms.AuthenticationForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Ask for a reset link: the address is counted and handed to a task, never looked up here,
+    so every address takes the same path (procurement/passwords.py)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
         self.fields["email"].error_messages["required"] = "Enter your email address"
         self.fields["email"].error_messages["invalid"] = (
             "Enter an email address in the correct format, like name@example.gov.uk"
+        )
+
+    def save(self, *, request, use_https: bool = False, **unused) -> None:
+        password_reset_request(
+            email=self.cleaned_data["email"],
+            network_address=client_address(request),
+            protocol="https" if use_https else "http",
+            domain=request.get_host(),
         )
 
 

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -17,6 +18,10 @@ from .roles import Role
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+# Sent with ``user`` in the transaction that stores a new (or a disabled) password, whichever way
+# it was set: their password change page, a reset link, the admin, or ``manage.py changepassword``.
+password_replaced = Signal()
 
 
 class Directorate(models.Model):
@@ -92,12 +97,34 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
+    # True between set_unusable_password() and the save that stores it.
+    _password_disabled = False
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        # Every way of setting a password ends here, after set_password() (or
+        # set_unusable_password()); a hash upgraded at sign-in is not a new password.
+        update_fields = kwargs.get("update_fields")
+        replaced = (
+            not self._state.adding
+            and (self._password is not None or self._password_disabled)
+            and (update_fields is None or "password" in update_fields)
+        )
+        if not replaced:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            password_replaced.send(sender=type(self), user=self)
+        self._password_disabled = False
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_disabled = True
 
     @property
     def roles(self) -> frozenset[Role]:

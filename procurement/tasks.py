@@ -2,9 +2,15 @@
 
 from celery import shared_task
 
+from .passwords import password_reset_send
 from .services import sessions_clear_expired
 
 
 @shared_task(name="procurement.tasks.sessions_clear_expired_task")
 def sessions_clear_expired_task() -> int:
     return sessions_clear_expired()
+
+
+@shared_task(name="procurement.tasks.password_reset_send_task")
+def password_reset_send_task(email: str, protocol: str, domain: str) -> int:
+    return password_reset_send(email=email, protocol=protocol, domain=domain)

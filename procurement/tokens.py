@@ -2,6 +2,9 @@
 
 A token is 32 random bytes, so a plain SHA-256 of it is enough to store: there is nothing to
 guess that a slow hash would protect (unlike a password). It is shown once, when it is made.
+
+A new password revokes every token of its owner: whoever knew the old one may have made a
+token with it, and would otherwise keep the account through the API (docs/decisions/0026).
 """
 
 import hashlib
@@ -9,10 +12,12 @@ import secrets
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .history import save_with_history
-from .models import ApiToken, User
+from .models import ApiToken, User, password_replaced
 from .services import ProcurementError, require
 
 PREFIX = "pgv_"
@@ -61,6 +66,32 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
         raise ProcurementError("This token has already been revoked.")
     token.revoked_at = timezone.now()
     return save_with_history(token, by=by, reason="Token revoked")
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, by: User, reason: str) -> list[ApiToken]:
+    """Stop every token of ``user`` that still works, at once and for good: the tokens revoked.
+    Not a choice anyone makes but what a new password does, so it asks for no permission."""
+    tokens = ApiToken.objects.select_for_update().filter(
+        user=user, revoked_at__isnull=True, expires_on__gte=timezone.localdate()
+    )
+    now = timezone.now()
+    revoked = []
+    for token in tokens:
+        token.revoked_at = now
+        revoked.append(save_with_history(token, by=by, reason=reason))
+    return revoked
+
+
+@receiver(password_replaced)
+def _revoke_tokens_of_new_password(sender, user: User, **kwargs) -> None:
+    # Who set it: the signed-in person asking (the owner, or an administrator in the admin);
+    # with nobody signed in (a reset link, manage.py changepassword), the owner.
+    request = getattr(HistoricalRecords.context, "request", None)
+    by = getattr(request, "user", None)
+    if by is None or not by.is_authenticated:
+        by = user
+    api_tokens_revoke_all(user=user, by=by, reason="Revoked: the password changed")
 
 
 def api_token_for(key: str) -> ApiToken | None:

@@ -1,9 +1,8 @@
-"""Signing in and out, and setting a password by email."""
+"""Signing in and out, and the rules for passwords (resets by email: test_password_reset.py)."""
 
 import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from conftest import TEST_PASSWORD
@@ -56,32 +55,6 @@ def test_sign_out_needs_a_post_and_ends_the_session(client, make_user):
     response = client.post(reverse("accounts:sign_out"))
     assert response["Location"] == reverse("accounts:signed_out")
     assert client.get(reverse("procurement:home")).status_code == 302
-
-
-def test_password_reset_by_email_sets_a_new_password(client, make_user):
-    user = make_user(Role.CONTRACT_MANAGER, email="tom@council.example")
-    response = client.post(reverse("accounts:password_reset"), {"email": "tom@council.example"})
-    assert response["Location"] == reverse("accounts:password_reset_done")
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["tom@council.example"]
-    link = re.search(r"http://testserver(/accounts/password-reset/\S+/)", mail.outbox[0].body)
-    assert link is not None
-    form_page = client.get(link.group(1), follow=True)
-    assert "Set a new password" in form_page.content.decode()
-    new_password = "a-long-new-passphrase-for-tom"
-    response = client.post(
-        form_page.redirect_chain[-1][0],
-        {"new_password1": new_password, "new_password2": new_password},
-    )
-    assert response["Location"] == reverse("accounts:password_reset_complete")
-    user.refresh_from_db()
-    assert user.check_password(new_password)
-
-
-def test_password_reset_for_an_unknown_address_reveals_nothing(client, db):
-    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@council.example"})
-    assert response["Location"] == reverse("accounts:password_reset_done")
-    assert mail.outbox == []
 
 
 def test_a_short_password_is_refused_with_a_clear_message(client, make_user):
