@@ -76,7 +76,11 @@ def build() -> World:
     with override_settings(DEBUG=True):
         call_command("seed_demo", contracts=DEMO_CONTRACTS, stdout=io.StringIO())
     today = timezone.localdate()
-    emails = {roles[0]: f"{local}@northmere.example" for local, *_, roles in PEOPLE}
+    # Each role's visitor is the first demo person holding it (the demo has a second executive
+    # director, of Housing, and a deputy lead member: they are not the sweep's visitors).
+    emails: dict[Role, str] = {}
+    for local, *_, roles in PEOPLE:
+        emails.setdefault(roles[0], f"{local}@northmere.example")
     users = {role: User.objects.get(email=email) for role, email in emails.items()}
     housing = Directorate.objects.get(code="hsg")
     outsider = _outsider("owen", [Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER], housing)

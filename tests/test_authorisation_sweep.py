@@ -41,6 +41,7 @@ HEADINGS = {
     "Director": Role.EXECUTIVE_DIRECTOR.value,
     "Board": Role.OFFICER_BOARD_MEMBER.value,
     "Member": Role.LEAD_MEMBER.value,
+    "Leadership": Role.LEADERSHIP_TEAM.value,
     "Auditor": Role.AUDITOR.value,
     "Admin": Role.ADMINISTRATOR.value,
 }
