@@ -11,9 +11,14 @@ Every address that names an object is visited twice, with object **A** and objec
   personal, B is someone else's.
 
 docs/access.md declares, for each address and each role, what A and B answer.
+
+For the decision addresses, ``decision_case`` makes a report of Adult Social Care waiting at a step
+limited to the procurement's directorate, with someone of that role who may not take it and
+someone who may.
 """
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -43,6 +48,7 @@ SECRET_NOTIFICATION = "SWEEP-SECRET-NOTIFICATION"
 class World:
     users: dict[Role, User]
     outsider: User
+    outside_director: User | None = None  # Housing's executive director
     objects: dict[str, tuple] = field(default_factory=dict)  # kind -> (A, B or None)
     personal: dict[str, dict[int, object]] = field(default_factory=dict)  # kind -> user pk -> obj
     secrets: list[tuple[str, object]] = field(default_factory=list)  # (text, may_see(user))
@@ -76,7 +82,11 @@ def build() -> World:
     with override_settings(DEBUG=True):
         call_command("seed_demo", contracts=DEMO_CONTRACTS, stdout=io.StringIO())
     today = timezone.localdate()
-    emails = {roles[0]: f"{local}@northmere.example" for local, *_, roles in PEOPLE}
+    # Each role's visitor is the first demo person holding it (the demo has a second executive
+    # director, of Housing, and a deputy lead member: they are not the sweep's visitors).
+    emails: dict[Role, str] = {}
+    for local, *_, roles in PEOPLE:
+        emails.setdefault(roles[0], f"{local}@northmere.example")
     users = {role: User.objects.get(email=email) for role, email in emails.items()}
     housing = Directorate.objects.get(code="hsg")
     outsider = _outsider("owen", [Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER], housing)
@@ -91,7 +101,7 @@ def build() -> World:
     current.exclude(directorate__code=OURS).update(
         contract_manager=outsider, lead_director=outside_director
     )
-    world = World(users=users, outsider=outsider)
+    world = World(users=users, outsider=outsider, outside_director=outside_director)
 
     def pair(kind, queryset, ours="directorate__code"):
         a = queryset.filter(**{ours: OURS}).order_by("pk").first()
@@ -235,6 +245,128 @@ def build() -> World:
     items_to_notify = notifiable(today=today)
     world.objects["notifiable"] = (items_to_notify[0] if items_to_notify else None, None)
     return world
+
+
+# --- Decisions in and out of scope ---------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    """One person sending the case's decision: refused with ``refusal``, or (``refusal`` empty)
+    taken. ``first`` runs before they send it (a delegation given in the meantime)."""
+
+    person: User
+    refusal: str = ""
+    first: Callable[[], object] | None = None
+
+
+@dataclass
+class DecisionCase:
+    """An Adult Social Care report waiting at a step whose role is scoped, and the same decision
+    sent by someone of that role who may not take it here (``outside``), then by someone who may
+    (``within``)."""
+
+    review: object
+    role: str  # the role the step is taken in
+    decision: dict  # as the services take it: ``on_behalf_of`` a person
+    outside: Attempt
+    within: Attempt
+
+
+SCOPE = (
+    "This is a procurement of Adult Social Care and Health: as {role} you act at this step only "
+    "for your own directorate or portfolio."
+)
+DECISION_CASES = ["tier_a_sign_off", "tier_b_lead_member", "tier_b_delegate"]
+
+
+def decision_case(world: World, name: str) -> DecisionCase:
+    """A new report for the case ``name`` (one of DECISION_CASES), taken by the demo's people
+    through the services to the scoped step."""
+    from gateways.services import delegation_create, review_decide, review_submit
+    from gateways.tests.factories import (
+        CONSULTATION,
+        ProjectFactory,
+        TierBProjectFactory,
+        g1_draft,
+    )
+    from procurement.services import user_set_portfolio
+
+    users = world.users
+    officer = users[Role.PROCUREMENT_OFFICER]
+    ours = officer.directorate
+    housing = Directorate.objects.get(code="hsg")
+    tier_b = name != "tier_a_sign_off"
+    factory = TierBProjectFactory if tier_b else ProjectFactory
+    review = g1_draft(officer, project=factory(directorate=ours, lead_officer=officer))
+    review_submit(review=review, by=officer)
+    review_decide(review=review, by=users[Role.BUSINESS_PARTNER], outcome="approved")
+    if not tier_b:
+        # Step 2: the executive director's sign-off, in consultation with the lead member.
+        return DecisionCase(
+            review=review,
+            role=Role.EXECUTIVE_DIRECTOR.label,
+            decision={"outcome": "approved", **CONSULTATION},
+            outside=Attempt(world.outside_director, SCOPE.format(role="executive director")),
+            within=Attempt(users[Role.EXECUTIVE_DIRECTOR]),
+        )
+    for role in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS):
+        review_decide(review=review, by=users[role], outcome="commented", reasons="Content.")
+    review_decide(
+        review=review,
+        by=users[Role.OFFICER_BOARD_MEMBER],
+        outcome="recommended",
+        meeting_date=timezone.localdate(),
+        minute_reference="OB 2026/11 min 3",
+    )
+
+    def lead_member(local: str, directorate, portfolio, *also: Role) -> User:
+        person = _outsider(local, [Role.LEAD_MEMBER, *also], directorate)
+        user_set_portfolio(user=person, directorates=portfolio, by=None, reason="The sweep")
+        return User.objects.get(pk=person.pk)
+
+    decision = {"outcome": "approved", "key_decision_reference": "KD-SWEEP-1"}
+    if name == "tier_b_lead_member":
+        # Step 4: the Lead Member for the directorate's portfolio (or the Leadership Team).
+        return DecisionCase(
+            review=review,
+            role=Role.LEAD_MEMBER.label,
+            decision=decision,
+            outside=Attempt(
+                lead_member("lena", housing, [housing]), SCOPE.format(role="lead member")
+            ),
+            within=Attempt(users[Role.LEAD_MEMBER]),
+        )
+    # A lead member for Adult Social Care, also on the officer board, delegates only their board
+    # role to a colleague who holds both roles for Housing: that colleague cannot act at step 4 on
+    # their behalf until the lead member role is delegated too.
+    board = Role.OFFICER_BOARD_MEMBER
+    delegator = lead_member("larry", housing, [ours], board)
+    delegate = lead_member("dora", housing, [housing], board)
+
+    def delegate_roles(*roles: Role):
+        return delegation_create(
+            delegator=delegator,
+            delegate=delegate,
+            roles=[role.label for role in roles],
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate() + timedelta(days=7),
+            by=delegator,
+            reason="Annual leave",
+        )
+
+    delegate_roles(board)
+    return DecisionCase(
+        review=review,
+        role=Role.LEAD_MEMBER.label,
+        decision={**decision, "on_behalf_of": delegator},
+        outside=Attempt(
+            delegate,
+            f"{delegator} has not delegated to you today a role that can act at this step for "
+            "this directorate.",
+        ),
+        within=Attempt(delegate, first=lambda: delegate_roles(Role.LEAD_MEMBER)),
+    )
 
 
 def _outsider(local: str, roles: list[Role], directorate: Directorate) -> User:

@@ -3,12 +3,14 @@ and as each role, with objects the visitor may and may not see, against docs/acc
 
 Each refusal must be the one declared (a 403, a redirect to sign in, or the API's 401), never a
 500; a refused POST writes nothing; and no page shows a visitor text planted in an object their
-role may not see (tests/sweep_world.py). The same council then has every form the sweep finds
-posted hostile values (hypothesis).
+role may not see (tests/sweep_world.py). Each decision address is then sent the same decision
+by someone out of the step's scope (refused, writing nothing) and someone within it (recorded).
+The same council then has every form the sweep finds posted hostile values (hypothesis).
 """
 
 import html
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,9 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from gateways.models import GatewayReview, StepDecision
 from procurement.admin import site as admin_site
+from procurement.models import User
 from procurement.roles import Role
 from tests import sweep_world
 from tests.test_bad_input import hostile_cell as hostile_value
@@ -41,6 +45,7 @@ HEADINGS = {
     "Director": Role.EXECUTIVE_DIRECTOR.value,
     "Board": Role.OFFICER_BOARD_MEMBER.value,
     "Member": Role.LEAD_MEMBER.value,
+    "Leadership": Role.LEADERSHIP_TEAM.value,
     "Auditor": Role.AUDITOR.value,
     "Admin": Role.ADMINISTRATOR.value,
 }
@@ -439,3 +444,89 @@ def test_every_form_answers_hostile_values_with_its_errors(world, db, data):
         elif writes(queries.captured_queries):
             problems.append(f"{url}: showed errors but wrote to the database")
     assert problems == []
+
+
+# --- Decisions in and out of scope --------------------------------------------------------------
+
+
+def _as_form(decision: dict) -> dict:
+    """A decision as the report page's form posts it (a GOV.UK date input is three fields)."""
+    data = {}
+    for key, value in decision.items():
+        if isinstance(value, date):
+            data |= {f"{key}_{part}": getattr(value, part) for part in ("day", "month", "year")}
+        else:
+            data[key] = value.pk if isinstance(value, User) else value
+    return data
+
+
+def _as_json(decision: dict) -> dict:
+    def value(v):
+        return v.isoformat() if isinstance(v, date) else v.pk if isinstance(v, User) else v
+
+    return {key: value(v) for key, v in decision.items()}
+
+
+# Every address that records a decision at a gateway step: how it is sent the decision, and what
+# it answers when the decision is taken (a refusal is a 403 from both).
+DECISION_ENDPOINTS = {
+    "gateways:decide": (lambda client, url, d: client.post(url, _as_form(d)), 302),
+    "api:review-decide": (
+        lambda client, url, d: client.post(url, _as_json(d), content_type="application/json"),
+        201,
+    ),
+}
+
+
+def test_every_decision_endpoint_is_checked_in_and_out_of_scope():
+    deciding = {name for name, _route, _params in routes() if "decide" in name}
+    assert deciding == set(DECISION_ENDPOINTS)
+
+
+@pytest.mark.parametrize("case_name", sweep_world.DECISION_CASES)
+@pytest.mark.parametrize("endpoint", sorted(DECISION_ENDPOINTS))
+def test_a_decision_is_refused_out_of_scope_and_taken_within_it(world, db, endpoint, case_name):
+    """The same decision at a scoped step, sent first by someone of the step's role who may not
+    take it here (an executive director of another directorate; a Lead Member whose portfolio
+    lacks the directorate; a delegate for a colleague who has not delegated that role), then by
+    someone who may: refused with a 403 (the API saying why) and nothing written, then taken."""
+    send, taken = DECISION_ENDPOINTS[endpoint]
+    case = sweep_world.decision_case(world, case_name)
+    review = case.review
+    review.refresh_from_db()
+    url = reverse(endpoint, kwargs={"pk": review.pk})
+    decisions = StepDecision.objects.filter(step__review=review)
+    before = (review.state, review.round, decisions.count())
+
+    client = Client()
+    client.force_login(case.outside.person)
+    with CaptureQueriesContext(connection) as queries:
+        response = send(client, url, case.decision)
+    assert response.status_code == 403
+    if endpoint.startswith("api:"):
+        assert response.json() == {"detail": case.outside.refusal}
+    assert writes(queries.captured_queries) == []
+    review.refresh_from_db()
+    assert (review.state, review.round, decisions.count()) == before
+
+    if case.within.first is not None:
+        case.within.first()
+    client = Client()
+    client.force_login(case.within.person)
+    response = send(client, url, case.decision)
+    assert response.status_code == taken, response.content.decode(errors="replace")[:2000]
+    decision = decisions.get(decided_by=case.within.person)
+    on_behalf_of = case.decision.get("on_behalf_of")
+    assert (decision.outcome, decision.role, decision.on_behalf_of) == (
+        "approved",
+        case.role,
+        on_behalf_of,
+    )
+    if endpoint.startswith("api:"):
+        assert response.json()["on_behalf_of"] == (
+            on_behalf_of.get_full_name() if on_behalf_of else None
+        )
+    else:
+        assert response["Location"] == reverse("gateways:review", args=[review.pk])
+    review.refresh_from_db()
+    assert review.state == GatewayReview.State.APPROVED

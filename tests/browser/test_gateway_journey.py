@@ -5,6 +5,7 @@ import pytest
 from gateways.models import GatewayReview
 from gateways.tests.factories import TierBProjectFactory
 from procurement.roles import Role
+from procurement.services import user_set_portfolio
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,6 +29,10 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, sign_in, make
     project = TierBProjectFactory(
         title="Home care across the borough",
         directorate=people[Role.PROCUREMENT_OFFICER].directorate,
+    )
+    # The Lead Member decides Tier B for the directorates of their portfolio.
+    user_set_portfolio(
+        user=people[Role.LEAD_MEMBER], directorates=[project.directorate], by=None, reason="Cabinet"
     )
 
     def signed_in(role: Role):
