@@ -37,10 +37,11 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
     pdf = pdf_of(report)
     assert len(pdf.pages) == report.pages > 8
     text = [page.extract_text() for page in pdf.pages]
-    assert "Audit and Transparency report" in text[0]
-    assert "2025/26" in text[0]
-    assert "1 April 2025 to 31 March 2026" in text[0]
-    assert "Why this version: For the committee" in text[0]
+    # The title page as words: where a line breaks depends on the fonts the machine has.
+    title_page = " ".join(text[0].split())
+    assert "Audit and Transparency report 2025/26" in title_page
+    assert "1 April 2025 to 31 March 2026" in title_page
+    assert "Why this version: For the committee" in title_page
     assert "Contents" in text[1]
     for heading in (
         "Forward plan delivery",
