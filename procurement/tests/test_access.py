@@ -135,6 +135,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         Role.ADMINISTRATOR: ["Performance"],
         Role.AUDITOR: ["Performance"],
         Role.LEAD_MEMBER: ["Key contracts"],
+        Role.LEADERSHIP_TEAM: ["Key contracts"],
         Role.EXECUTIVE_DIRECTOR: ["Key contracts"],
         Role.OFFICER_BOARD_MEMBER: ["Key contracts"],
     }.get(role, [])
@@ -142,6 +143,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
     # annual reports.
     readers = {
         Role.LEAD_MEMBER,
+        Role.LEADERSHIP_TEAM,
         Role.EXECUTIVE_DIRECTOR,
         Role.OFFICER_BOARD_MEMBER,
         Role.BUSINESS_PARTNER,
