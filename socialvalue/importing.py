@@ -90,7 +90,7 @@ def _parse_year(value: Any) -> int | None:
     if not raw:
         return None
     head = raw.split("/")[0].split("-")[0].strip()
-    if not (head.isdigit() and len(head) == 4 and 2000 <= int(head) <= 2100):
+    if not (head.isascii() and head.isdigit() and len(head) == 4 and 2000 <= int(head) <= 2100):
         raise CellError(f"'{raw}' is not a year: use the year its values apply from, like 2026")
     return int(head)
 
