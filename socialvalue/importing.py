@@ -124,7 +124,9 @@ def _read(positions, rows, result: MeasuresImportResult) -> list[Row]:
             def problem(attribute: str, message: str, number=number, found=found) -> None:
                 found.append(Problem(number, COLUMN_NAMES[attribute], message))
 
-            values = {name: text(cells.get(name)) for name in COLUMN_NAMES}
+            values = {
+                name: text(cells.get(name), lines=name == "description") for name in COLUMN_NAMES
+            }
             for attribute in ("library", "version", "theme", "outcome", "code", "description"):
                 if not values[attribute]:
                     problem(attribute, f"Enter the {COLUMN_NAMES[attribute].lower()}")
