@@ -311,7 +311,7 @@ class RowChecker:
 
         fields: dict[str, Any] = {
             "title": text(row.get("title")),
-            "description": text(row.get("description")),
+            "description": text(row.get("description"), lines=True),
             "key_decision_reference": text(row.get("key_decision_reference")),
         }
         if not fields["title"]:

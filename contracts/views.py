@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +19,7 @@ from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
 from procurement.pages import form_page, object_for
+from procurement.query import query_value, search_text
 from procurement.uploads import import_preview_page, import_upload_page
 
 from . import exports
@@ -67,18 +69,17 @@ SORT_COLUMNS = [
     ("value", "Whole-life value"),
     ("end", "End date"),
 ]
+SORT_CHOICES = [(key, key) for key in SORTS]
+ORDERS = [("asc", "Ascending"), ("desc", "Descending")]
 
 
 def _register_query(request: HttpRequest):
     today = timezone.localdate()
     form = RegisterFilterForm(request.GET or None, today=today)
-    sort = request.GET.get("sort", "reference")
-    descending = request.GET.get("order") == "desc"
+    sort = query_value(request, "sort", forms.ChoiceField(choices=SORT_CHOICES), "reference")
+    descending = query_value(request, "order", forms.ChoiceField(choices=ORDERS)) == "desc"
     contracts = contracts_register(
-        filters=form.filters(user=request.user),
-        today=today,
-        sort=sort if sort in SORTS else "reference",
-        descending=descending,
+        filters=form.filters(user=request.user), today=today, sort=sort, descending=descending
     )
     return form, contracts, sort, descending
 
@@ -437,7 +438,7 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 @requires("contracts.view_register")
 @require_GET
 def suppliers(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
+    search = query_value(request, "q", search_text(), default="")
     found = Supplier.objects.order_by("name")
     if search:
         found = found.filter(

@@ -7,6 +7,7 @@ from contracts.selectors import directorates_for_officer
 from procurement.forms import GovukDateField, MoneyField, text_area
 from procurement.models import GatewayStage, User
 from procurement.numbers import figure
+from procurement.query import parsed
 from socialvalue.forms import QuantityField
 from socialvalue.models import MEASURES_AT_GATEWAY_1
 
@@ -455,8 +456,7 @@ class WeightingForm(forms.Form):
         criteria = list(review.criteria.all())
         count = len(criteria) + 3
         if self.is_bound:
-            raw = str(self.data.get("rows", ""))
-            count = min(int(raw), 30) if raw.isdigit() and int(raw) > 0 else count
+            count = parsed(self.data.get("rows"), self.fields["rows"], count)
         self.initial.update(
             quality=review.quality_weight,
             price=review.price_weight,

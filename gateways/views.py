@@ -20,6 +20,7 @@ from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
 from procurement.models import ContractCategory, Directorate, GatewayStage
+from procurement.query import query_value
 from procurement.roles import Role
 from socialvalue.models import MeasureLibrary
 
@@ -408,10 +409,6 @@ def financial_quarter(day) -> tuple[int, int]:
     return year, (day.month - 4) % 12 // 3 + 1
 
 
-def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
 @requires("gateways.view_forward_plan")
 @require_GET
 def forward_plan(request: HttpRequest) -> HttpResponse:
@@ -429,8 +426,8 @@ def forward_plan(request: HttpRequest) -> HttpResponse:
 
 def _forward_plan(request: HttpRequest) -> dict:
     today = timezone.localdate()
-    directorate_id = _id(request.GET.get("directorate"))
-    category_id = _id(request.GET.get("category"))
+    directorate_id = query_value(request, "directorate")
+    category_id = query_value(request, "category")
     quarters: dict[str, list] = {}
     for project in projects_forward_plan(directorate_id=directorate_id, category_id=category_id):
         if project.planned_start_date:
@@ -477,7 +474,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     initial = {"lead_officer": request.user.pk, "directorate": request.user.directorate_id}
-    replaces = Contract.objects.filter(pk=request.GET.get("replaces") or 0).first()
+    replaces_pk = query_value(request, "replaces")
+    replaces = Contract.objects.filter(pk=replaces_pk).first() if replaces_pk else None
     if replaces is not None and request.user.has_perm("contracts.change_contract", replaces):
         initial.update(
             title=f"Re-procurement of {replaces.title}",
@@ -546,11 +544,8 @@ def start_report(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("gateways.change_project", project):
         raise PermissionDenied
     stages = [g["stage"] for g in project_gateways(project=project, today=timezone.localdate())]
-    form = StartReportForm(
-        request.POST if request.method == "POST" else None,
-        stages=stages,
-        initial={"stage": request.GET.get("stage")},
-    )
+    form = StartReportForm(request.POST if request.method == "POST" else None, stages=stages)
+    form.initial["stage"] = query_value(request, "stage", form.fields["stage"])
     if request.method == "POST" and form.is_valid():
         try:
             review = review_create(
@@ -759,7 +754,7 @@ def measures_edit(request: HttpRequest, pk: int) -> HttpResponse:
     libraries = list(MeasureLibrary.objects.all())
     if not libraries:
         raise Http404("No measure library has been loaded")
-    library_id = _id(request.GET.get("library")) or (
+    library_id = query_value(request, "library") or (
         chosen[0].measure.library_id if chosen else libraries[0].pk
     )
     library = next((lib for lib in libraries if lib.pk == library_id), None)
@@ -1025,8 +1020,9 @@ def evaluation_summary(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "The summary is ready once every bid's scores are moderated")
         return redirect("gateways:evaluation", pk=project.pk)
     recipient = None
-    if request.GET.get("bidder"):
-        recipient = next((r for r in current.rows if str(r.bid.pk) == request.GET["bidder"]), None)
+    bidder = query_value(request, "bidder")
+    if bidder is not None:
+        recipient = next((r for r in current.rows if r.bid.pk == bidder), None)
         if recipient is None:
             raise Http404("No such bid on this procurement")
     names, letter = {}, iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")

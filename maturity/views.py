@@ -13,6 +13,7 @@ from procurement.access import public, requires
 from procurement.charts import Axis, RadarChart
 from procurement.models import User
 from procurement.pages import form_page
+from procurement.query import query_value
 
 from .evidence import evidence_for
 from .forms import (
@@ -404,10 +405,8 @@ def _item(plan_pk: int, item_pk: int) -> ActionItem:
 @requires("maturity.manage_plans")
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest) -> HttpResponse:
-    initial = {}
-    if request.GET.get("assessment", "").isdigit():
-        initial["assessment"] = int(request.GET["assessment"])
-    form = ActionPlanForm(request.POST or None, initial=initial)
+    form = ActionPlanForm(request.POST or None)
+    form.initial["assessment"] = query_value(request, "assessment", form.fields["assessment"])
     return _form_page(
         request,
         form,
@@ -491,11 +490,11 @@ def _terms(data: dict) -> ActionTerms:
 
 def _gap_initial(request: HttpRequest, plan: ActionPlan) -> dict:
     """A new action for a behaviour's gap (the link beside each gap) starts filled in."""
-    behaviour_pk = request.GET.get("behaviour", "")
-    if not behaviour_pk.isdigit() or plan.assessment_id is None:
+    behaviour_pk = query_value(request, "behaviour")
+    if behaviour_pk is None or plan.assessment_id is None:
         return {}
     results = assessment_results(plan.assessment)
-    row = next((b for b in results.behaviours if b.behaviour.pk == int(behaviour_pk)), None)
+    row = next((b for b in results.behaviours if b.behaviour.pk == behaviour_pk), None)
     if row is None or not row.gap:
         return {}
     behaviour = row.behaviour

@@ -3,6 +3,7 @@ the portfolio for the central team, and key contracts for lead members (Cotswold
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,6 +19,7 @@ from contracts.models import Contract
 from contracts.selectors import contract_detail
 from procurement.access import requires
 from procurement.pages import form_page, object_for, paged
+from procurement.query import query_value
 
 from .forms import (
     ActionDoneForm,
@@ -518,7 +520,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     """The contracts a person manages or directs, with their reviews, returns and exceptions."""
     today = timezone.localdate()
     user = request.user
-    overdue = request.GET.get("overdue") == "on"
+    overdue = query_value(request, "overdue", forms.BooleanField(), default=False)
     contracts = portfolio(today=today, filters=PortfolioFilters(overdue=overdue)).filter(
         Q(contract_manager=user) | Q(lead_director=user)
     )

@@ -29,6 +29,7 @@ from django.utils import timezone
 from .caching import data_changed
 from .models import Notification, NotificationItem, User
 from .services import require
+from .text import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def notifications_claim(*, drafts: Sequence[Draft]) -> uuid.UUID:
             due_on=draft.due_on,
             title=draft.title[:300],
             link=draft.link,
-            email_subject=draft.email_subject[:250],
+            email_subject=single_line(draft.email_subject)[:250],
             body_text=draft.body_text,
             body_html=draft.body_html,
             claim=claim,
@@ -178,7 +179,9 @@ def _send(holder: uuid.UUID, *, now: datetime) -> Delivery:
         try:
             for row in rows:
                 message = EmailMultiAlternatives(
-                    row.email_subject,
+                    # A row claimed before titles were kept to one line may hold a line break,
+                    # which Django refuses in a header.
+                    single_line(row.email_subject),
                     row.body_text,
                     settings.DEFAULT_FROM_EMAIL,
                     [row.recipient.email],

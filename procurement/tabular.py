@@ -18,6 +18,8 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from .text import multi_line, single_line
+
 BATCH_SIZE = 500
 
 
@@ -168,12 +170,13 @@ def batches(
 # --- Reading values ---------------------------------------------------------------------------
 
 
-def text(value: Any) -> str:
+def text(value: Any, *, lines: bool = False) -> str:
+    """A cell as text: one line (procurement/text.py), or with its line breaks if ``lines``."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return (multi_line if lines else single_line)(str(value)).strip()
 
 
 def parse_date(value: Any) -> date | None:

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from performance.models import financial_year_label
 from procurement.models import ContractCategory, Directorate
+from procurement.query import parsed, row_id
 
 from .services import report_years
 
@@ -42,9 +43,10 @@ class FigureScopeForm(ScopeForm):
             return None
         if given == NO_CATEGORY:
             return 0
-        if not given.isdigit() or not ContractCategory.objects.filter(pk=int(given)).exists():
+        category_id = parsed(given, row_id())
+        if category_id is None or not ContractCategory.objects.filter(pk=category_id).exists():
             raise forms.ValidationError("There is no such category: go back to the dashboard")
-        return int(given)
+        return category_id
 
 
 class ReportRequestForm(forms.Form):

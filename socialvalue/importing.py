@@ -90,7 +90,7 @@ def _parse_year(value: Any) -> int | None:
     if not raw:
         return None
     head = raw.split("/")[0].split("-")[0].strip()
-    if not (head.isdigit() and len(head) == 4 and 2000 <= int(head) <= 2100):
+    if not (head.isascii() and head.isdigit() and len(head) == 4 and 2000 <= int(head) <= 2100):
         raise CellError(f"'{raw}' is not a year: use the year its values apply from, like 2026")
     return int(head)
 
@@ -124,7 +124,9 @@ def _read(positions, rows, result: MeasuresImportResult) -> list[Row]:
             def problem(attribute: str, message: str, number=number, found=found) -> None:
                 found.append(Problem(number, COLUMN_NAMES[attribute], message))
 
-            values = {name: text(cells.get(name)) for name in COLUMN_NAMES}
+            values = {
+                name: text(cells.get(name), lines=name == "description") for name in COLUMN_NAMES
+            }
             for attribute in ("library", "version", "theme", "outcome", "code", "description"):
                 if not values[attribute]:
                     problem(attribute, f"Enter the {COLUMN_NAMES[attribute].lower()}")
