@@ -1,5 +1,6 @@
 """Every write to the register: atomic, permission-checked and kept in history."""
 
+import copy
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
@@ -196,6 +198,37 @@ def _saved_once(instance, *, number: int | None, by: User, reason: str, used: st
         raise
 
 
+def contract_change_refusal(*, by: User, current: Contract | None, proposed: Contract) -> str:
+    """Why ``by`` may not make this change to the register, or "" if they may. A change needs the
+    permission on the contract as it stands and as it would become, so no one moves a contract out
+    of, or into, a directorate that is not theirs; a new contract needs both to add one and the
+    permission on it."""
+    if current is None:
+        if not by.has_perm("contracts.add_contract"):
+            return "You may not add contracts to the register"
+        if not by.has_perm("contracts.change_contract", proposed):
+            return (
+                f"You cannot add contract {proposed.reference} to {_directorate_of(proposed)}: "
+                "you may only add contracts of your own directorate"
+            )
+        return ""
+    if not by.has_perm("contracts.change_contract", current):
+        return (
+            f"You cannot change contract {current.reference}: "
+            f"it belongs to {_directorate_of(current)}"
+        )
+    if not by.has_perm("contracts.change_contract", proposed):
+        return (
+            f"You cannot move contract {current.reference} to {_directorate_of(proposed)}: "
+            "you may only change contracts of your own directorate"
+        )
+    return ""
+
+
+def _directorate_of(contract: Contract) -> str:
+    return contract.directorate.name if contract.directorate_id else "no directorate"
+
+
 @transaction.atomic
 def contract_create(
     *,
@@ -214,8 +247,9 @@ def contract_create(
     contract = Contract(**fields)
     number = None
     if gateway_approval is None:
-        require(by, "contracts.add_contract")
-        require(by, "contracts.change_contract", contract)
+        refusal = contract_change_refusal(by=by, current=None, proposed=contract)
+        if refusal:
+            raise PermissionDenied(refusal)
     else:
         _refuse_unless_the_award(contract, gateway_approval)
         number = contract.gateway_report = gateway_approval.pk
@@ -233,18 +267,20 @@ def contract_update(
     *, contract: Contract, fields: Mapping[str, Any], by: User, reason: str
 ) -> Contract:
     """Correct or complete a contract's details; the history keeps what it was and why."""
-    require(by, "contracts.change_contract", contract)
+    current = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = copy.copy(current)
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    # Moving a contract to another directorate needs permission there too.
+    refusal = contract_change_refusal(by=by, current=current, proposed=contract)
+    if refusal:
+        raise PermissionDenied(refusal)
     if EVENT_FIELDS & set(fields):
         raise ContractError("Extensions and termination are recorded as events, not edited.")
     if APPROVAL_FIELDS & set(fields):
         raise ContractError("The approving gateway report is recorded by the approval itself.")
     if not reason.strip():
         raise ContractError("Say why you are changing the contract", field="change_reason")
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    for name, value in fields.items():
-        setattr(contract, name, value)
-    # Moving a contract to another directorate needs permission there too.
-    require(by, "contracts.change_contract", contract)
     return save_with_history(_validated(contract), by=by, reason=reason)
 
 
