@@ -8,6 +8,7 @@ Rows are matched to the register by reference, so importing the same file twice 
 The file is read row by row in batches, so memory does not grow with its length.
 """
 
+import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -35,6 +36,7 @@ from procurement.tabular import (
 )
 
 from .models import Contract, Supplier
+from .services import contract_change_refusal
 
 COLUMNS = (
     Column(
@@ -384,12 +386,18 @@ class RowChecker:
             problems.extend(found)
             return RowOutcome(None, "")
 
-        contract = existing if existing is not None else Contract(reference=reference)
+        # The row is applied to a copy, so the contract as it stands is checked too.
+        contract = copy.copy(existing) if existing is not None else Contract(reference=reference)
         before = {name: getattr(contract, name) for name in CONTRACT_ATTRIBUTES}
         for name, new in fields.items():
             setattr(contract, name, new)
         if new_supplier is not None:
             contract.supplier = new_supplier
+        # The same rule as editing a contract: permission on it as it stands and as it would be.
+        refusal = contract_change_refusal(by=self.by, current=existing, proposed=contract)
+        if refusal:
+            problems.append(Problem(number, COLUMN_BY_ATTRIBUTE["directorate"].name, refusal))
+            return RowOutcome(None, "")
         # Foreign keys were resolved from the lookups above; validating them again would cost a
         # query for each on every row.
         exclude = ["supplier", "directorate", "category", "contract_manager", "lead_director"]
@@ -402,15 +410,6 @@ class RowChecker:
                 column = COLUMN_BY_ATTRIBUTE.get(name.removesuffix("_id"))
                 for message in messages:
                     problems.append(Problem(number, column.name if column else "", message))
-            return RowOutcome(None, "")
-        if not self.by.has_perm("contracts.change_contract", contract):
-            problems.append(
-                Problem(
-                    number,
-                    COLUMN_BY_ATTRIBUTE["directorate"].name,
-                    "You may only import contracts of your own directorate",
-                )
-            )
             return RowOutcome(None, "")
         if existing is None:
             return RowOutcome(contract, "create", new_supplier)
@@ -428,6 +427,9 @@ class RowChecker:
         if supplier is not None:
             # A supplier first named earlier in this file is new until the import writes it.
             return (supplier, None) if supplier.pk else (None, supplier)
+        if not self.by.has_perm("contracts.manage_suppliers"):
+            problem("supplier_name", f"'{name}' is not a registered supplier: ask to register it")
+            return None, None
         new = Supplier(
             name=name,
             companies_house_number=text(row.get("supplier_companies_house_number")).upper(),

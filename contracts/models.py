@@ -190,6 +190,11 @@ class Contract(models.Model):
     # for this end date only, so a variation or extension that moves the end asks again.
     ending_confirmed_for = models.DateField("will end on", null=True, blank=True)
     ending_reason = models.TextField("why it will end without a replacement", blank=True)
+    # The approved Gateway 2 report that put the contract on the register, by number (the register
+    # may not depend on the gateways): unique, so one approval awards one contract, even in a race.
+    gateway_report = models.PositiveIntegerField(
+        "awarded under Gateway 2 report", null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -360,6 +365,11 @@ class ContractEvent(models.Model):
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The approved Gateway 3 report that ordered an extension, by number: one approval, one
+    # extension.
+    gateway_report = models.PositiveIntegerField(
+        "made under Gateway 3 report", null=True, blank=True, unique=True, editable=False
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -1,18 +1,20 @@
 """Every write to the register: atomic, permission-checked and kept in history."""
 
+import copy
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 
 from procurement.history import save_with_history
-from procurement.models import User
+from procurement.models import GatewayStage, User
 from procurement.services import DomainError, require
 
 from .lead_times import add_months
@@ -91,19 +93,173 @@ EVENT_FIELDS = {
 }
 
 
+# Set only by the approval that orders the change, never entered.
+APPROVAL_FIELDS = {"gateway_report"}
+
+
+class AwardedProject(Protocol):
+    """What the register reads of the project a Gateway 2 report awards."""
+
+    @property
+    def reference(self) -> str: ...
+
+    @property
+    def directorate_id(self) -> int: ...
+
+
+class GatewayApproval(Protocol):
+    """What the register reads of the gateway report that orders a change to it. The register
+    may not depend on the gateways, so it names what it reads instead of importing the model."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def stage(self) -> str: ...
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def is_extension(self) -> bool: ...
+
+    @property
+    def project_id(self) -> int | None: ...
+
+    @property
+    def contract_id(self) -> int | None: ...
+
+    # Gateway 2: the award.
+    @property
+    def project(self) -> AwardedProject | None: ...
+
+    @property
+    def recommended_supplier_id(self) -> int | None: ...
+
+    @property
+    def award_value(self) -> Decimal | None: ...
+
+    @property
+    def contract_start(self) -> date | None: ...
+
+    @property
+    def contract_end(self) -> date | None: ...
+
+
+def _approval_number(approval: GatewayApproval, *, stage: str) -> int:
+    """The number of an approved report of ``stage``; anything else is refused."""
+    number = getattr(approval, "pk", None)
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise TypeError("gateway_approval must be the approved gateway report itself")
+    label = GatewayStage(stage).label.split(":")[0]
+    if approval.stage != stage:
+        raise ContractError(f"Gateway report {number} is not a {label} report")
+    if approval.state != "approved":
+        raise ContractError(f"Gateway report {number} has not been approved")
+    return number
+
+
+def _refuse_unless_the_award(contract: Contract, approval: GatewayApproval) -> None:
+    """The contract an approved Gateway 2 report orders is the award it approved, and no other."""
+    number = _approval_number(approval, stage=GatewayStage.G2)
+    project = approval.project if approval.project_id else None
+    if project is None:
+        raise ContractError(f"Gateway report {number} is not for a procurement project")
+    award = {
+        "reference": (contract.reference, project.reference),
+        "directorate": (contract.directorate_id, project.directorate_id),
+        "supplier": (contract.supplier_id, approval.recommended_supplier_id),
+        "whole-life value": (contract.whole_life_value, approval.award_value),
+        "start date": (contract.start_date, approval.contract_start),
+        "end date": (contract.end_date, approval.contract_end),
+    }
+    differing = [name for name, (given, approved) in award.items() if given != approved]
+    if differing:
+        raise ContractError(
+            f"The contract is not the award Gateway report {number} approved: its "
+            + ", ".join(differing)
+            + (" differs" if len(differing) == 1 else " differ")
+        )
+    if Contract.objects.filter(gateway_report=number).exists():
+        raise ContractError(f"Gateway report {number} has already put its contract on the register")
+
+
+def _saved_once(instance, *, number: int | None, by: User, reason: str, used: str):
+    """Save ``instance`` with history; a second use of the same approval, even by a request
+    racing this one, meets the database's unique constraint and is refused."""
+    if number is None:
+        return save_with_history(instance, by=by, reason=reason)
+    try:
+        with transaction.atomic():
+            return save_with_history(instance, by=by, reason=reason)
+    except IntegrityError:
+        if type(instance).objects.filter(gateway_report=number).exists():
+            raise ContractError(used) from None
+        raise
+
+
+def contract_change_refusal(*, by: User, current: Contract | None, proposed: Contract) -> str:
+    """Why ``by`` may not make this change to the register, or "" if they may. A change needs the
+    permission on the contract as it stands and as it would become, so no one moves a contract out
+    of, or into, a directorate that is not theirs; a new contract needs both to add one and the
+    permission on it."""
+    if current is None:
+        if not by.has_perm("contracts.add_contract"):
+            return "You may not add contracts to the register"
+        if not by.has_perm("contracts.change_contract", proposed):
+            return (
+                f"You cannot add contract {proposed.reference} to {_directorate_of(proposed)}: "
+                "you may only add contracts of your own directorate"
+            )
+        return ""
+    if not by.has_perm("contracts.change_contract", current):
+        return (
+            f"You cannot change contract {current.reference}: "
+            f"it belongs to {_directorate_of(current)}"
+        )
+    if not by.has_perm("contracts.change_contract", proposed):
+        return (
+            f"You cannot move contract {current.reference} to {_directorate_of(proposed)}: "
+            "you may only change contracts of your own directorate"
+        )
+    return ""
+
+
+def _directorate_of(contract: Contract) -> str:
+    return contract.directorate.name if contract.directorate_id else "no directorate"
+
+
 @transaction.atomic
 def contract_create(
-    *, fields: Mapping[str, Any], by: User, reason: str, gateway_approval: str = ""
+    *,
+    fields: Mapping[str, Any],
+    by: User,
+    reason: str,
+    gateway_approval: GatewayApproval | None = None,
 ) -> Contract:
-    """Add a contract to the register. ``gateway_approval`` names the approved Gateway 2 review
-    when that approval orders it: the approval is the authority, not the approver's own role."""
+    """Add a contract to the register. ``gateway_approval`` is the approved Gateway 2 report when
+    that approval orders it: the approval is the authority, not the approver's own role, and it
+    orders only the contract it approved, once."""
     if EVENT_FIELDS & set(fields):
         raise ContractError("Extensions and termination are recorded as events, not entered.")
+    if APPROVAL_FIELDS & set(fields):
+        raise ContractError("The approving gateway report is recorded by the approval itself.")
     contract = Contract(**fields)
-    if not gateway_approval:
-        require(by, "contracts.add_contract")
-        require(by, "contracts.change_contract", contract)
-    return save_with_history(_validated(contract), by=by, reason=reason)
+    number = None
+    if gateway_approval is None:
+        refusal = contract_change_refusal(by=by, current=None, proposed=contract)
+        if refusal:
+            raise PermissionDenied(refusal)
+    else:
+        _refuse_unless_the_award(contract, gateway_approval)
+        number = contract.gateway_report = gateway_approval.pk
+    return _saved_once(
+        _validated(contract),
+        number=number,
+        by=by,
+        reason=reason,
+        used=f"Gateway report {number} has already put its contract on the register",
+    )
 
 
 @transaction.atomic
@@ -111,16 +267,20 @@ def contract_update(
     *, contract: Contract, fields: Mapping[str, Any], by: User, reason: str
 ) -> Contract:
     """Correct or complete a contract's details; the history keeps what it was and why."""
-    require(by, "contracts.change_contract", contract)
-    if EVENT_FIELDS & set(fields):
-        raise ContractError("Extensions and termination are recorded as events, not edited.")
-    if not reason.strip():
-        raise ContractError("Say why you are changing the contract", field="change_reason")
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    current = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = copy.copy(current)
     for name, value in fields.items():
         setattr(contract, name, value)
     # Moving a contract to another directorate needs permission there too.
-    require(by, "contracts.change_contract", contract)
+    refusal = contract_change_refusal(by=by, current=current, proposed=contract)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if EVENT_FIELDS & set(fields):
+        raise ContractError("Extensions and termination are recorded as events, not edited.")
+    if APPROVAL_FIELDS & set(fields):
+        raise ContractError("The approving gateway report is recorded by the approval itself.")
+    if not reason.strip():
+        raise ContractError("Say why you are changing the contract", field="change_reason")
     return save_with_history(_validated(contract), by=by, reason=reason)
 
 
@@ -134,6 +294,7 @@ def _record_event(
     reason: str,
     approved_by: str,
     by: User,
+    gateway_report: int | None = None,
 ) -> ContractEvent:
     if not reason.strip():
         raise ContractError("Enter the reason", field="reason")
@@ -150,15 +311,31 @@ def _record_event(
         reason=reason,
         approved_by=approved_by,
         recorded_by=by,
+        gateway_report=gateway_report,
     )
-    return save_with_history(event, by=by, reason=reason)
+    return _saved_once(
+        event,
+        number=gateway_report,
+        by=by,
+        reason=reason,
+        used=f"Gateway report {gateway_report} has already extended the contract",
+    )
 
 
-def _locked_for_event(contract: Contract, by: User, *, gateway_approval: str = "") -> Contract:
-    # A Gateway 3 approval is itself the authority to extend: its approver need not be an
-    # officer of the contract's directorate (the gateways service checked their role).
-    if not gateway_approval:
+def _locked_for_event(
+    contract: Contract, by: User, *, gateway_approval: GatewayApproval | None = None
+) -> Contract:
+    # An approved Gateway 3 extension of this contract is itself the authority to extend it: its
+    # approver need not be an officer of the contract's directorate (the gateways service checked
+    # their role on the report's route).
+    if gateway_approval is None:
         require(by, "contracts.change_contract", contract)
+    else:
+        number = _approval_number(gateway_approval, stage=GatewayStage.G3)
+        if not gateway_approval.is_extension or gateway_approval.contract_id != contract.pk:
+            raise ContractError(f"Gateway report {number} does not extend {contract.reference}")
+        if ContractEvent.objects.filter(gateway_report=number).exists():
+            raise ContractError(f"Gateway report {number} has already extended the contract")
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.terminated_on is not None:
         raise ContractError(
@@ -212,12 +389,18 @@ def contract_vary(
 
 @transaction.atomic
 def contract_extend(
-    *, contract: Contract, reason: str, approved_by: str, by: User, gateway_approval: str = ""
+    *,
+    contract: Contract,
+    reason: str,
+    approved_by: str,
+    by: User,
+    gateway_approval: GatewayApproval | None = None,
 ) -> ContractEvent:
     """Use one extension option: the end date moves on by the option's months.
 
     The whole-life value already includes the options, so it does not change.
-    ``gateway_approval`` names the approved Gateway 3 review when that approval orders it.
+    ``gateway_approval`` is the approved Gateway 3 extension report of this contract when that
+    approval orders it; it orders one extension.
     """
     contract = _locked_for_event(contract, by, gateway_approval=gateway_approval)
     if contract.extensions_remaining <= 0:
@@ -239,6 +422,7 @@ def contract_extend(
         reason=reason,
         approved_by=approved_by,
         by=by,
+        gateway_report=gateway_approval.pk if gateway_approval is not None else None,
     )
 
 

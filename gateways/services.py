@@ -707,7 +707,7 @@ def _act_on_the_register(review: GatewayReview, *, by: User, decision: StepDecis
                 },
                 by=by,
                 reason=f"Awarded: Gateway 2 approved by {by} (report {review.pk})",
-                gateway_approval=str(review.pk),
+                gateway_approval=review,
             )
         except (ContractError, ValidationError) as error:
             raise GatewayError(
@@ -734,7 +734,7 @@ def _act_on_the_register(review: GatewayReview, *, by: User, decision: StepDecis
                 reason=review.summary,
                 approved_by=f"Gateway 3 approval by {by} (report {review.pk})",
                 by=by,
-                gateway_approval=str(review.pk),
+                gateway_approval=review,
             )
         except ContractError as error:
             raise GatewayError(f"The extension cannot be made: {error}.") from None

@@ -2,10 +2,15 @@
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -17,6 +22,7 @@ from contracts.importing import (
     contracts_import_check,
 )
 from contracts.models import Contract, Supplier
+from contracts.tests.factories import ContractOverFiftyThousandFactory
 from procurement import tabular
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
@@ -191,7 +197,11 @@ def test_an_officer_may_only_import_their_own_directorate(people):
     other = DirectorateFactory(name="Housing", code="hsg")
     result = check(people, csv_file(row("C-1"), row("C-2", Department=other.name)), who="officer")
     assert [(p.row, p.message) for p in result.problems] == [
-        (3, "You may only import contracts of your own directorate")
+        (
+            3,
+            "You cannot add contract C-2 to Housing: "
+            "you may only add contracts of your own directorate",
+        )
     ]
 
 
@@ -282,3 +292,76 @@ def test_the_templates_download_with_every_column(client, people):
     headings = next(csv.reader(io.StringIO(text)))
     assert headings == [column.name for column in importing.COLUMNS]
     assert client.get(reverse("contracts:template_xlsx")).status_code == 200
+
+
+# --- Whose contracts a row may change -----------------------------------------------------------
+
+
+@pytest.fixture
+def housing_contract(people):
+    housing = DirectorateFactory(name="Housing", code="hsg")
+    return ContractOverFiftyThousandFactory(reference="HSG-1", title="Repairs", directorate=housing)
+
+
+def test_an_officer_cannot_take_another_directorates_contract_into_theirs(people, housing_contract):
+    stream = csv_file(row("C-1"), row("HSG-1", Title="Rewritten"))
+    with pytest.raises(ImportRefused) as refused:
+        run(people, stream, who="officer")
+    assert [(p.row, p.column, p.message) for p in refused.value.result.problems] == [
+        (3, "Directorate", "You cannot change contract HSG-1: it belongs to Housing")
+    ]
+    housing_contract.refresh_from_db()
+    assert (housing_contract.title, housing_contract.directorate.name) == ("Repairs", "Housing")
+    assert housing_contract.history.count() == 1
+    assert not Contract.objects.filter(reference="C-1").exists()
+
+
+def test_an_officer_cannot_move_their_contract_to_another_directorate(people):
+    DirectorateFactory(name="Housing", code="hsg")
+    run(people, csv_file(row("C-1")), who="officer")
+    result = check(people, csv_file(row("C-1", Department="Housing")), who="officer")
+    assert [(p.row, p.message) for p in result.problems] == [
+        (
+            2,
+            "You cannot move contract C-1 to Housing: "
+            "you may only change contracts of your own directorate",
+        )
+    ]
+
+
+def test_the_central_team_imports_every_directorates_contracts(people, housing_contract):
+    result = run(people, csv_file(row("HSG-1", Title="Rewritten")))
+    assert result.updated == 1
+    housing_contract.refresh_from_db()
+    assert (housing_contract.title, housing_contract.directorate.name) == (
+        "Rewritten",
+        "Adult Social Care",
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_command_refuses_the_row_and_names_it(postgres, people, housing_contract, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_bytes(csv_file(row("C-1"), row("HSG-1", Title="Rewritten")).getvalue())
+    database = connection.settings_dict
+    url = (
+        f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    command = [sys.executable, "manage.py", "import_contracts", str(path)]
+    command += ["--as", people["officer"].email]
+    environment = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "REDIS_URL": ""}
+    if database["PASSWORD"]:
+        environment["PGPASSWORD"] = database["PASSWORD"]
+    done = subprocess.run(
+        command, cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+    )
+    assert done.returncode == 1, done.stderr
+    assert (
+        "Row 3, Directorate: You cannot change contract HSG-1: it belongs to Housing" in done.stdout
+    )
+    assert "1 problems: nothing was imported." in done.stderr
+    housing_contract.refresh_from_db()
+    assert housing_contract.title == "Repairs"
+    assert housing_contract.history.count() == 1
+    assert not Contract.objects.filter(reference="C-1").exists()

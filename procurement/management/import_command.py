@@ -11,7 +11,8 @@ from procurement.tabular import ImportFileError, ImportRefused
 
 
 class ImportCommand(BaseCommand):
-    """Subclasses set ``what`` and ``as_required`` and give ``check``, ``run`` and ``summary``."""
+    """Subclasses set ``what`` and ``as_required`` and give ``check_file``, ``run`` and
+    ``summary`` (not ``check``: that name is Django's system checks, run before every command)."""
 
     what = "rows"  # what the file holds, for messages: "contracts", "measure libraries"
     as_required = True
@@ -29,7 +30,7 @@ class ImportCommand(BaseCommand):
             + ("" if self.as_required else " Without it the import is recorded as made here."),
         )
 
-    def check(self, *, stream, filename: str, by: User | None):
+    def check_file(self, *, stream, filename: str, by: User | None):
         raise NotImplementedError
 
     def run(self, *, stream, filename: str, by: User | None, reason: str):
@@ -49,7 +50,7 @@ class ImportCommand(BaseCommand):
         try:
             with file.open("rb") as stream:
                 if dry_run:
-                    result = self.check(stream=stream, filename=file.name, by=user)
+                    result = self.check_file(stream=stream, filename=file.name, by=user)
                 else:
                     command = type(self).__module__.rsplit(".", 1)[-1]
                     result = self.run(

@@ -8,7 +8,7 @@ class Command(ImportCommand):
     help = "Import contracts from a CSV or XLSX file (all rows or none)."
     what = "contracts"
 
-    def check(self, **kwargs):
+    def check_file(self, **kwargs):
         return contracts_import_check(**kwargs)
 
     def run(self, **kwargs):

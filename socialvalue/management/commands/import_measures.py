@@ -10,7 +10,7 @@ class Command(ImportCommand):
     what = "measure libraries"
     as_required = False
 
-    def check(self, **kwargs):
+    def check_file(self, **kwargs):
         return measures_import_check(**kwargs)
 
     def run(self, **kwargs):
