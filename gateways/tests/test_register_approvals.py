@@ -14,7 +14,7 @@ from contracts.services import ContractError, contract_create, contract_extend
 from contracts.tests.factories import ContractFactory, ContractWithOptionsFactory, SupplierFactory
 from gateways.models import GatewayReview, StepDecision
 from gateways.services import review_create, review_decide, review_submit
-from gateways.tests.factories import ProjectFactory
+from gateways.tests.factories import CONSULTATION, ProjectFactory
 from gateways.tests.test_reviews import EVIDENCE, g2_report
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
@@ -27,7 +27,9 @@ NOT_APPROVED = [State.DRAFT, State.IN_REVIEW, State.RETURNED, State.REJECTED, St
 
 @pytest.fixture
 def people(make_user):
-    return {role: make_user(role) for role in Role}
+    # One directorate: its executive director signs off its procurements.
+    directorate = DirectorateFactory()
+    return {role: make_user(role, directorate=directorate) for role in Role}
 
 
 @pytest.fixture
@@ -286,8 +288,7 @@ def test_the_gateway_route_records_the_report_it_acted_under(client, people):
         review=review,
         by=people[Role.EXECUTIVE_DIRECTOR],
         outcome=StepDecision.Outcome.APPROVED,
-        consulted="Cllr Adeyemi, 18/11/2026",
-        consultation_notes="Content to proceed.",
+        **CONSULTATION,
     )
     contract = Contract.objects.get(reference=project.reference)
     assert contract.gateway_report == review.pk

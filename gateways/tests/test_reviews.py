@@ -307,7 +307,9 @@ def test_an_approved_gateway_3_extension_uses_an_option(people):
     from contracts.tests.factories import ContractWithOptionsFactory
 
     partner = people[Role.BUSINESS_PARTNER]
-    contract = ContractWithOptionsFactory(end_date=date(2027, 3, 31))
+    contract = ContractWithOptionsFactory(
+        end_date=date(2027, 3, 31), directorate=partner.directorate
+    )
     review = review_create(
         author=partner,
         stage="G3",
