@@ -11,7 +11,7 @@ from contracts.selectors import contracts_with_status, status_condition
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
 
-from .authority import authorities_open, delegated_away
+from .authority import authorities_open, delegated_away, held_roles
 from .models import (
     SOCIAL_VALUE_MINIMUM,
     Delegation,
@@ -34,23 +34,6 @@ def reviews_with_route() -> QuerySet[GatewayReview]:
     return GatewayReview.objects.select_related(
         "project", "contract", "author", "policy"
     ).prefetch_related(Prefetch("steps", queryset=steps))
-
-
-def can_act_at(
-    user: User,
-    review: GatewayReview,
-    step: ReviewStep | None,
-    *,
-    delegations: list[Delegation] | None = None,
-) -> bool:
-    """Whether ``user`` may act at ``step`` now, themselves or for a delegator (the services
-    check the same, and more)."""
-    if step is None or review.state != GatewayReview.State.IN_REVIEW:
-        return False
-    today = timezone.localdate()
-    if delegations is None:
-        delegations = delegations_active(delegate=user, on=today)
-    return bool(authorities_open(user, review, step, delegations=delegations, on=today))
 
 
 def _in_review() -> QuerySet[GatewayReview]:
@@ -117,14 +100,21 @@ def reviews_stuck() -> list[tuple[GatewayReview, ReviewStep]]:
     received: dict[int, list[Delegation]] = {}
     for delegation in delegations:
         received.setdefault(delegation.delegate_id, []).append(delegation)
+    holders: dict[str, list[User]] = {}
+    for person in people:
+        for role in held_roles(person):
+            holders.setdefault(role, []).append(person)
     stuck = []
     for review in _in_review().order_by("submitted_at", "pk"):
         step = current_step(review)
         if step is None:
             continue
+        # A delegate holds each role they act in, so the holders of the step's roles are all
+        # who might act at it.
+        candidates = {p.pk: p for role in step.roles for p in holders.get(role, [])}
         roles_taken = {
             authority.role
-            for person in people
+            for person in candidates.values()
             for authority in authorities_open(
                 person, review, step, delegations=received.get(person.pk, []), on=today
             )

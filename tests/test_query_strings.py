@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.handlers import wsgi
-from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
@@ -24,7 +23,6 @@ from maturity.tests.factories import assessment
 from procurement.roles import Role
 from procurement.tabular import CellError
 from socialvalue.importing import _parse_year
-from tests import sweep_world
 from tests.test_authorisation_sweep import (
     FIELD_NAME,
     argument_maker,
@@ -126,19 +124,6 @@ class AskedQueryDict(QueryDict):
     def items(self):
         self.asked.add(EVERY)
         return super().items()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The authorisation sweep's council, built once for the module and rolled back after."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield sweep_world.build()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 GET_FORM = re.compile(r"<form[^>]*method=\"get\"[^>]*>(.*?)</form>", re.S | re.I)

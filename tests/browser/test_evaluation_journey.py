@@ -27,7 +27,12 @@ SOCIAL = "Local employment (social value, 10%)"
 
 def test_bids_scores_moderation_and_the_ranking_on_gateway_2(live_server, page, audit, make_user):
     officer = make_user(Role.PROCUREMENT_OFFICER, email="officer@council.example")
-    director = make_user(Role.EXECUTIVE_DIRECTOR, first_name="Dana", last_name="Director")
+    director = make_user(
+        Role.EXECUTIVE_DIRECTOR,
+        first_name="Dana",
+        last_name="Director",
+        directorate=officer.directorate,
+    )
     project = ProjectFactory(title="Advocacy service", directorate=officer.directorate)
     approved_strategy(
         project, author=officer, partner=make_user(Role.BUSINESS_PARTNER), director=director
