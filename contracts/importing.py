@@ -37,6 +37,7 @@ from procurement.tabular import (
 
 from .models import Contract, Supplier
 from .services import contract_change_refusal
+from .signals import contracts_changed
 
 COLUMNS = (
     Column(
@@ -502,7 +503,10 @@ def _write(outcomes: list[RowOutcome], *, by: User, reason: str) -> int:
         bulk_update_with_history(
             updates, Contract, UPDATE_FIELDS, default_user=by, default_change_reason=reason
         )
-    data_changed()  # bulk writes send no signals
+        # Bulk writes send no signals: say which contracts changed (their gateway reports
+        # follow a change of value).
+        contracts_changed.send(sender=Contract, contracts=updates, by=by)
+    data_changed()
     return len(new_suppliers)
 
 

@@ -146,22 +146,27 @@ class GatewayApproval(Protocol):
     def contract_end(self) -> date | None: ...
 
 
-def _approval_number(approval: GatewayApproval, *, stage: str) -> int:
-    """The number of an approved report of ``stage``; anything else is refused."""
+def _approval_as_stored(approval: GatewayApproval, *, stage: str) -> GatewayApproval:
+    """The approved report of ``stage`` as the database holds it, under a row lock: what the
+    caller's copy says of its state or stage is not trusted. Anything else is refused."""
     number = getattr(approval, "pk", None)
     if not isinstance(number, int) or isinstance(number, bool):
         raise TypeError("gateway_approval must be the approved gateway report itself")
+    stored = type(approval)._default_manager.select_for_update().filter(pk=number).first()
+    if stored is None:
+        raise ContractError(f"There is no gateway report {number}")
     label = GatewayStage(stage).label.split(":")[0]
-    if approval.stage != stage:
+    if stored.stage != stage:
         raise ContractError(f"Gateway report {number} is not a {label} report")
-    if approval.state != "approved":
+    if stored.state != "approved":
         raise ContractError(f"Gateway report {number} has not been approved")
-    return number
+    return stored
 
 
 def _refuse_unless_the_award(contract: Contract, approval: GatewayApproval) -> None:
     """The contract an approved Gateway 2 report orders is the award it approved, and no other."""
-    number = _approval_number(approval, stage=GatewayStage.G2)
+    approval = _approval_as_stored(approval, stage=GatewayStage.G2)
+    number = approval.pk
     project = approval.project if approval.project_id else None
     if project is None:
         raise ContractError(f"Gateway report {number} is not for a procurement project")
@@ -331,7 +336,8 @@ def _locked_for_event(
     if gateway_approval is None:
         require(by, "contracts.change_contract", contract)
     else:
-        number = _approval_number(gateway_approval, stage=GatewayStage.G3)
+        gateway_approval = _approval_as_stored(gateway_approval, stage=GatewayStage.G3)
+        number = gateway_approval.pk
         if not gateway_approval.is_extension or gateway_approval.contract_id != contract.pk:
             raise ContractError(f"Gateway report {number} does not extend {contract.reference}")
         if ContractEvent.objects.filter(gateway_report=number).exists():

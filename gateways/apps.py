@@ -29,11 +29,13 @@ class GatewaysConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from contracts.models import Contract
+        from contracts.signals import contracts_changed
 
         from .models import ProcurementProject
-        from .services import value_changed
+        from .services import contracts_value_changed, value_changed
 
         post_save.connect(value_changed, sender=Contract, dispatch_uid="gateways_contract_value")
+        contracts_changed.connect(contracts_value_changed, dispatch_uid="gateways_contracts_value")
         post_save.connect(
             value_changed, sender=ProcurementProject, dispatch_uid="gateways_project_value"
         )

@@ -8,7 +8,7 @@ decision is then recorded as "X on behalf of Y (role)". The author of a report n
 in their own right or through a delegate, and nobody acts at two steps of one round.
 
 Pages, the API, notifications and the services all ask here, so they give the same answer
-(decision record 0024).
+(decision record 0025).
 """
 
 from collections.abc import Iterable
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from procurement.models import User
+from procurement.roles import Role
 
 from .models import Delegation, GatewayReview, ReviewStep
 
@@ -47,8 +48,13 @@ def directorate_of(review: GatewayReview) -> int | None:
 
 
 def in_scope(person: User, role: str, step: ReviewStep, directorate_id: int | None) -> bool:
-    """Whether ``person`` may act in ``role`` at ``step`` for this directorate."""
-    return role not in step.scoped_roles or directorate_id in person.answers_for
+    """Whether ``person`` may act in ``role`` at ``step`` for this directorate: a scoped role
+    acts for the person's own directorate, and a Lead Member's also for their portfolio."""
+    if role not in step.scoped_roles:
+        return True
+    if role == Role.LEAD_MEMBER.label:
+        return directorate_id in person.answers_for
+    return directorate_id is not None and directorate_id == person.directorate_id
 
 
 def covers(delegation: Delegation, role: str, *, on: date) -> bool:

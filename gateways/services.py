@@ -303,6 +303,17 @@ def value_changed(sender, instance, created: bool, raw: bool = False, **kwargs) 
         reviews_revalue(reviews=reviews, by=getattr(instance, "_history_user", None))
 
 
+def contracts_value_changed(sender, contracts, by: User | None = None, **kwargs) -> None:
+    """After a bulk change of contracts (the import): as ``value_changed``, for each of them."""
+    waiting = GatewayReview.objects.filter(
+        contract__in=[c.pk for c in contracts], project__isnull=True, state=State.IN_REVIEW
+    )
+    values = {c.pk: c.whole_life_value for c in contracts}
+    reviews = [r for r in waiting if r.value != values[r.contract_id]]
+    if reviews:
+        reviews_revalue(reviews=reviews, by=by)
+
+
 def _value_of(instance) -> Decimal:
     return instance.whole_life_value if isinstance(instance, Contract) else instance.estimated_value
 
@@ -531,6 +542,8 @@ def review_decide(
         raise GatewayError("You have already acted at this step.")
     if outcome not in OUTCOMES_BY_KIND[step.kind]:
         raise GatewayError(f"'{outcome}' is not a decision that can be made at this step.")
+    if outcome in PASSING:
+        _refuse_a_stale_route(review)
     approving = outcome == Outcome.APPROVED and step.kind == Kind.DECISION
     if approving:
         _check_kpis(review)
@@ -598,6 +611,20 @@ def review_decide(
     else:
         notifications.notify_author(review, decision)
     return decision
+
+
+def _refuse_a_stale_route(review: GatewayReview) -> None:
+    """The last word on the route: whatever path changed the value (one that sent no signal),
+    nobody moves on a report whose value has left the tier it was routed in."""
+    valued = routing_value(review)
+    before, after = _tier_of(review, review.value), _tier_of(review, valued.value)
+    if before != after:
+        moved = f"Tier {after}" if after else "no gateway"
+        raise GatewayError(
+            f"The value this report is routed on is now £{valued.value:,.2f}, not "
+            f"£{review.value:,.2f}: that needs {moved}, not Tier {before}. Return it to its "
+            "author, to be resubmitted on the new route."
+        )
 
 
 def is_key_decision(review: GatewayReview) -> bool:

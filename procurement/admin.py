@@ -28,6 +28,7 @@ from .models import (
     SignInAttempt,
     User,
 )
+from .roles import Role
 from .services import ProcurementError, approval_policy_copy
 
 ADMIN_PERMISSION = "procurement.access_admin"
@@ -209,6 +210,15 @@ class UserAdminChangeForm(DirectorateRequired, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        groups = {group.name for group in cleaned.get("groups") or []}
+        if cleaned.get("portfolio") and Role.LEAD_MEMBER.label not in groups:
+            self.add_error(
+                "portfolio", "Only a lead member holds a portfolio: clear it, or add the role."
+            )
+        return cleaned
 
 
 class UserAdminCreationForm(DirectorateRequired, UserCreationForm):

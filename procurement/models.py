@@ -147,8 +147,8 @@ class User(AbstractUser):
 
     @property
     def answers_for(self) -> frozenset[int]:
-        """The directorates this person answers for: their own, and a Lead Member's portfolio.
-        Read once per instance (a prefetched ``portfolio`` costs no query)."""
+        """The directorates this person answers for as a Lead Member: their own and their
+        portfolio. Read once per instance (a prefetched ``portfolio`` costs no query)."""
         found = getattr(self, "_answers_for_cache", None)
         if found is None:
             own = {self.directorate_id} if self.directorate_id else set()

@@ -3,6 +3,8 @@ decided, each step's role acts in its scope, a delegation hands over only the ro
 a route without competition needs an accepted exception, and the key decision of record is the
 one recorded at the decision. Through the services, the pages and the API alike."""
 
+import csv
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from contracts.importing import contracts_import
 from contracts.models import Contract
 from contracts.services import contract_vary
 from contracts.tests.factories import ContractWithOptionsFactory, SupplierFactory
@@ -593,3 +596,71 @@ def test_a_tier_a_procurement_the_policy_makes_a_key_decision_needs_its_referenc
     )
     over.project.refresh_from_db()
     assert over.project.key_decision_reference == "KD-2026-070"
+
+
+def _register_file(value: str) -> io.BytesIO:
+    headings = ["Contract Ref", "Title", "Department", "Supplier", "Total Value"]
+    headings += ["Start Date", "End Date", "Route", "Contract Manager", "Lead Director"]
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(headings)
+    writer.writerow(
+        [
+            *("C-77", "Home care", "Adult Social Care", "Caring Ltd", value, "01/04/2024"),
+            *("31/03/2028", "Published tender", "manager@council.example", "ed@council.example"),
+        ]
+    )
+    return io.BytesIO(text.getvalue().encode())
+
+
+def test_an_import_that_moves_a_contract_across_a_tier_returns_its_gateway_3(council, make_user):
+    """The import writes in bulk, which sends no save signal: it says which contracts changed."""
+    make_user(Role.CONTRACT_MANAGER, email="manager@council.example")
+    council["director"].email = "ed@council.example"
+    council["director"].save()
+    partner = council["partner"]
+    contracts_import(
+        stream=_register_file("£1,400,000"), filename="register.csv", by=partner, reason="Load"
+    )
+    contract = Contract.objects.get(reference="C-77")
+    review = review_submit(
+        review=review_create(
+            author=partner, stage="G3", summary="Performance review", contract=contract
+        ),
+        by=partner,
+    )
+    assert (review.tier_code, review.value) == ("A", Decimal("1400000.00"))
+    contracts_import(
+        stream=_register_file("£5,000,000"), filename="register.csv", by=partner, reason="Fix"
+    )
+    review.refresh_from_db()
+    assert review.state == State.RETURNED
+    returned = StepDecision.objects.get(outcome=Outcome.RETURNED)
+    assert "£5,000,000.00" in returned.reasons
+    assert returned.decided_by == partner
+
+
+def test_nobody_moves_on_a_report_whose_value_left_its_tier_by_any_path(council):
+    """A change that reached the database without any signal is caught at the decision."""
+    review = submitted(council, value="500000")
+    # A path that tells nobody: a direct write to the table.
+    type(review.project).objects.filter(pk=review.project_id).update(
+        estimated_value=Decimal("2000000")
+    )
+    with pytest.raises(GatewayError, match=r"needs Tier B, not Tier A\. Return it to its author"):
+        review_decide(review=review, by=council["partner"], outcome=Outcome.APPROVED)
+    review_decide(
+        review=review, by=council["partner"], outcome=Outcome.RETURNED, reasons="Now Tier B"
+    )
+    review = review_submit(review=review, by=council["officer"])
+    assert review.tier_code == "B"
+
+
+def test_a_portfolio_widens_only_a_lead_members_scope(council):
+    """An executive director given a portfolio still signs off only their own directorate."""
+    director = council["housing_director"]
+    director.portfolio.set([council["adults"]])
+    review = submitted(council)
+    review_decide(review=review, by=council["partner"], outcome=Outcome.APPROVED)
+    with pytest.raises(NotYourDecision, match="This is a procurement of Adult Social Care"):
+        review_decide(review=review, by=director, outcome=Outcome.APPROVED, **CONSULTATION)

@@ -1,15 +1,15 @@
-"""The Leadership Team as a role, and the installed gateway policy corrected to the seed's table.
+"""The Leadership Team as a role, and the gateway policies corrected to the seed's table.
 
 RBKC §7: Tier B is approved by the Lead Member or the Leadership Team, and Tier A is signed off by
 the Executive Director (of the procurement's directorate) in consultation with the Lead Member.
-The policy loaded at installation named only the Lead Member at Tier B and let any executive
-director or lead member act for any directorate. This corrects that policy, and only that one:
-the Leadership Team joins its Tier B decision, and the executive director's and lead member's
-decisions are limited to their own directorate or portfolio. Reports already submitted keep the
-route they were given. Each change is kept in the policy step's history.
+The policy loaded at installation, and any copy made of it since, named only the Lead Member at
+Tier B and let any executive director or lead member act for any directorate. This corrects every
+policy's decision steps: the Leadership Team joins a decision the Lead Member takes, and the
+executive director's and lead member's decisions are limited to their own directorate or
+portfolio. It is a correction of a control, not a change of policy: each change is kept in the
+policy step's history with the reason. (Reports already submitted gain the same limits:
+gateways/migrations/0008.)
 """
-
-from datetime import date
 
 from django.db import migrations
 from django.utils import timezone
@@ -40,27 +40,18 @@ def record_changed(apps, step) -> None:
 
 def correct(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
-    Policy = apps.get_model("procurement", "ApprovalPolicy")
+    Step = apps.get_model("procurement", "PolicyStep")
     leadership, _ = Group.objects.get_or_create(name=LEADERSHIP_TEAM)
-    installed = Policy.objects.filter(
-        name="Gateway approval policy", effective_from=date(2020, 9, 1)
-    ).first()
-    if installed is None:
-        return
     groups = {group.name: group for group in Group.objects.all()}
-    for tier in installed.tiers.all():
-        for step in tier.steps.filter(kind="decision"):
-            names = set(step.roles.values_list("name", flat=True))
-            changed = False
-            if EXECUTIVE_DIRECTOR in names:
-                step.scoped_roles.add(groups[EXECUTIVE_DIRECTOR])
-                changed = True
-            if LEAD_MEMBER in names:
-                step.roles.add(leadership)
-                step.scoped_roles.add(groups[LEAD_MEMBER])
-                changed = True
-            if changed:
-                record_changed(apps, step)
+    for step in Step.objects.filter(kind="decision").order_by("pk"):
+        names = set(step.roles.values_list("name", flat=True))
+        if EXECUTIVE_DIRECTOR in names:
+            step.scoped_roles.add(groups[EXECUTIVE_DIRECTOR])
+        if LEAD_MEMBER in names:
+            step.roles.add(leadership)
+            step.scoped_roles.add(groups[LEAD_MEMBER])
+        if names & {EXECUTIVE_DIRECTOR, LEAD_MEMBER}:
+            record_changed(apps, step)
 
 
 class Migration(migrations.Migration):
