@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
+from procurement.selectors import approval_policy_in_force
+
 from .lead_times import add_months, bands
 from .models import NAMED_OFFICERS_THRESHOLD, REGISTER_THRESHOLD, Contract, Supplier
 
@@ -220,3 +222,12 @@ def directorates_for_officer(*, user) -> QuerySet:
     if not user.has_perm("contracts.edit_any_directorate"):
         directorates = directorates.filter(pk=user.directorate_id)
     return directorates
+
+
+def extension_gateway_threshold(contract: Contract, *, on: date) -> Decimal | None:
+    """The gateway threshold ``contract`` is over, where its extension is approved at Gateway 3
+    (RBKC §7) rather than recorded by hand; ``None`` where it may be recorded."""
+    policy = approval_policy_in_force(on=on)
+    if policy is None or policy.tier_for(contract.whole_life_value) is None:
+        return None
+    return policy.gateway_threshold

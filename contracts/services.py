@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, User
@@ -19,7 +20,7 @@ from procurement.services import DomainError, require
 
 from .lead_times import add_months
 from .models import Contract, ContractAttachment, ContractEvent, Supplier
-from .selectors import suppliers_matching
+from .selectors import extension_gateway_threshold, suppliers_matching
 
 
 class ContractError(DomainError):
@@ -393,6 +394,18 @@ def contract_vary(
     )
 
 
+def _refuse_an_extension_that_needs_gateway_3(contract: Contract) -> None:
+    """An extension of a contract over the gateway threshold is decided at Gateway 3 (RBKC §7):
+    recording it by hand would walk round that decision."""
+    threshold = extension_gateway_threshold(contract, on=timezone.localdate())
+    if threshold is not None:
+        raise ContractError(
+            f"An extension of a contract over £{threshold:,.2f} is approved at "
+            "Gateway 3: start a Gateway 3 report from the forward plan, and its approval "
+            "extends the contract"
+        )
+
+
 @transaction.atomic
 def contract_extend(
     *,
@@ -409,6 +422,8 @@ def contract_extend(
     approval orders it; it orders one extension.
     """
     contract = _locked_for_event(contract, by, gateway_approval=gateway_approval)
+    if gateway_approval is None:
+        _refuse_an_extension_that_needs_gateway_3(contract)
     if contract.extensions_remaining <= 0:
         raise ContractError(
             "This contract has no extension options left"

@@ -47,6 +47,7 @@ from .selectors import (
     contracts_register,
     contracts_with_status,
     data_quality_problems,
+    extension_gateway_threshold,
 )
 from .services import (
     ContractError,
@@ -158,6 +159,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": contract.attachments.select_related("uploaded_by"),
             "changes": contract_changes(contract),
             "can_change": request.user.has_perm("contracts.change_contract", contract),
+            "extension_threshold": extension_gateway_threshold(contract, on=today),
             "today": today,
         }
 

@@ -161,19 +161,23 @@ def test_an_answered_renewal_is_not_alerted():
 
 
 def test_an_extension_starts_the_alerts_of_the_new_end_date_afresh():
+    # At the gateway threshold, so the option is used without a Gateway 3 (3 and 1 month alerts).
     contract = contract_ending(
         date(2027, 8, 31),
+        value="100000.00",
         extension_options=1,
         extension_option_months=12,
-        extension_options_value=Decimal("100000.00"),
+        extension_options_value=Decimal("20000.00"),
     )
     renewal_alerts_send(on=date(2027, 5, 31))
     partner = contract.directorate.business_partner
-    contract_extend(contract=contract, reason="Option used", approved_by="Gateway 3", by=partner)
+    contract_extend(
+        contract=contract, reason="Option used", approved_by="Head of service", by=partner
+    )
     contract.refresh_from_db()
     assert contract.end_date == date(2028, 8, 31)
-    renewal_alerts_send(on=date(2027, 11, 30))
-    assert {key for key, _ in sent_keys(contract)} == {"3m:2027-08-31", "9m:2028-08-31"}
+    renewal_alerts_send(on=date(2028, 5, 31))
+    assert {key for key, _ in sent_keys(contract)} == {"3m:2027-08-31", "3m:2028-08-31"}
 
 
 def test_a_confirmed_ending_holds_for_its_end_date_only():

@@ -77,8 +77,20 @@ def test_a_variation_cannot_leave_no_value(partner):
         )
 
 
+def test_over_the_gateway_threshold_an_extension_is_approved_at_gateway_3_only(partner):
+    at_threshold = ContractWithOptionsFactory(whole_life_value=Decimal("100000.00"))
+    contract_extend(contract=at_threshold, reason="Good", approved_by="Head of service", by=partner)
+    over = ContractWithOptionsFactory(whole_life_value=Decimal("100000.01"))
+    with pytest.raises(ContractError, match=r"over £100,000\.00 is approved at Gateway 3"):
+        contract_extend(contract=over, reason="Good", approved_by="Head of service", by=partner)
+    over.refresh_from_db()
+    assert (over.extensions_used, over.events.count()) == (0, 0)
+
+
 def test_extensions_use_options_until_none_remain(partner):
-    contract = ContractWithOptionsFactory(end_date=date(2027, 3, 31))
+    contract = ContractWithOptionsFactory(
+        end_date=date(2027, 3, 31), whole_life_value=Decimal("90000.00")
+    )
     first = contract_extend(
         contract=contract, reason="Good performance", approved_by="G3-2026-01", by=partner
     )
@@ -86,7 +98,7 @@ def test_extensions_use_options_until_none_remain(partner):
     assert contract.end_date == date(2028, 3, 31)
     assert contract.extensions_used == 1
     assert first.kind == ContractEvent.Kind.EXTENSION
-    assert first.new_value == first.previous_value == Decimal("250000.00")
+    assert first.new_value == first.previous_value == Decimal("90000.00")
     contract_extend(contract=contract, reason="Second year", approved_by="G3-2027-02", by=partner)
     contract.refresh_from_db()
     assert (contract.end_date, contract.extensions_used) == (date(2029, 3, 31), 2)
@@ -119,7 +131,7 @@ def test_termination_records_date_and_reason_and_stops_further_events(partner):
 
 
 def test_reasons_and_approvals_are_required(partner):
-    contract = ContractWithOptionsFactory()
+    contract = ContractWithOptionsFactory(whole_life_value=Decimal("90000.00"))
     with pytest.raises(ContractError, match="Enter the reason"):
         contract_extend(contract=contract, reason=" ", approved_by="G3", by=partner)
     with pytest.raises(ContractError, match="Enter who approved it"):

@@ -146,7 +146,9 @@ def test_add_a_contract_with_gov_uk_errors_then_success(client, make_user):
 
 
 def test_extension_page_uses_an_option(client, make_user):
-    contract = ContractWithOptionsFactory(end_date=date(2027, 3, 31))
+    contract = ContractWithOptionsFactory(
+        end_date=date(2027, 3, 31), whole_life_value=Decimal("90000.00")
+    )
     client.force_login(make_user(Role.BUSINESS_PARTNER))
     url = reverse("contracts:extend", args=[contract.pk])
     response = client.post(url, {"reason": "Performing well", "approved_by": "G3 approval 2026/7"})
@@ -156,6 +158,22 @@ def test_extension_page_uses_an_option(client, make_user):
     detail = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
     assert "1 of 2 used" in detail
     assert "Performing well" in detail
+
+
+def test_over_the_threshold_the_extension_page_points_to_gateway_3(client, make_user):
+    contract = ContractWithOptionsFactory()  # £250,000
+    client.force_login(make_user(Role.BUSINESS_PARTNER))
+    url = reverse("contracts:extend", args=[contract.pk])
+    response = client.post(url, {"reason": "Performing well", "approved_by": "Head of service"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert "is approved at Gateway 3" in page
+    contract.refresh_from_db()
+    assert contract.extensions_used == 0
+    detail = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert "Use an extension option" not in detail
+    assert "so an extension is approved at Gateway 3" in detail
 
 
 def test_search_filters_and_sorting(client, make_user):
