@@ -163,9 +163,29 @@ def delegated_away(
     """The delegation by which ``user`` has handed every role they hold at ``step`` to a
     colleague today: they are then not asked to decide, as their delegate is."""
     roles = [role for role in step.roles if role in held_roles(user)]
+    if not roles:
+        return None
     for delegation in given:
         if delegation.delegator_id == user.pk and all(
             covers(delegation, role, on=on) for role in roles
         ):
-            return delegation if roles else None
+            return delegation
     return None
+
+
+def is_asked(
+    user: User,
+    review: GatewayReview,
+    step: ReviewStep | None,
+    *,
+    received: Iterable[Delegation],
+    given: Iterable[Delegation],
+    on: date,
+) -> bool:
+    """Whether ``user`` is asked to decide at ``step`` (emailed, listed as awaiting them): they
+    may act there, for a delegator or in their own right, and have not delegated their own role
+    there to a colleague for now."""
+    found = authorities_open(user, review, step, delegations=received, on=on)
+    if any(authority.on_behalf_of is not None for authority in found):
+        return True
+    return bool(found) and delegated_away(user, step, given=given, on=on) is None

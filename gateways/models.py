@@ -1,6 +1,7 @@
 """The forward plan and the Gateway 0 to 3 reviews, routed by the approval policy (DESIGN §2.1)."""
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -394,6 +395,17 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
 
     NON_COMPETITIVE_ROUTES = {Contract.Route.DIRECT_AWARD}
 
+    @cached_property
+    def approved_strategy(self) -> "GatewayReview | None":
+        """The project's latest approved Gateway 1: its route and the value it was routed on."""
+        if not self.project_id:
+            return None
+        return (
+            self.project.reviews.filter(stage=GatewayStage.G1, state=self.State.APPROVED)
+            .order_by("-decided_at", "-pk")
+            .first()
+        )
+
     @property
     def procurement_route(self) -> str:
         """Gateway 1's proposed route; for Gateway 2, the route approved at Gateway 1 (else the
@@ -401,14 +413,8 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         if self.stage == GatewayStage.G1:
             return self.strategy_route
         if self.stage == GatewayStage.G2 and self.project_id:
-            approved = (
-                self.project.reviews.filter(stage=GatewayStage.G1, state=self.State.APPROVED)
-                .exclude(strategy_route="")
-                .order_by("-decided_at", "-pk")
-                .values_list("strategy_route", flat=True)
-                .first()
-            )
-            return approved or self.project.planned_route
+            approved = self.approved_strategy
+            return (approved and approved.strategy_route) or self.project.planned_route
         return ""
 
     @property
@@ -426,13 +432,8 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         """The value the approved Gateway 1 was routed on; without one, the project's estimate."""
         if not self.project_id:
             return None
-        approved = (
-            self.project.reviews.filter(stage=GatewayStage.G1, state=self.State.APPROVED)
-            .order_by("-decided_at", "-pk")
-            .values_list("value", flat=True)
-            .first()
-        )
-        return approved or self.project.estimated_value
+        approved = self.approved_strategy
+        return (approved and approved.value) or self.project.estimated_value
 
     @property
     def award_variance(self) -> str:

@@ -25,7 +25,7 @@ def step_recipients(review: GatewayReview, step: ReviewStep) -> list[User]:
     delegator (``gateways.authority``): not the author, nobody who has acted in this round, and
     for a consultation only the roles still to comment. Someone who has delegated their role
     here for now is not asked: their delegate is."""
-    from .authority import authorities_open, delegated_away
+    from .authority import is_asked
     from .selectors import reviews_with_route
     from .services import delegations_active
 
@@ -33,25 +33,26 @@ def step_recipients(review: GatewayReview, step: ReviewStep) -> list[User]:
     review = reviews_with_route().get(pk=review.pk)
     step = next(s for s in review.steps.all() if s.pk == step.pk)
     today = timezone.localdate()
-    holders = User.objects.filter(is_active=True, groups__name__in=step.roles)
     given = delegations_active(on=today)
-    delegates = {d.delegate_id for d in given}
+    # A delegate holds each role they act in, so the holders of the step's roles are everyone.
     people = (
-        (holders | User.objects.filter(is_active=True, pk__in=delegates))
+        User.objects.filter(is_active=True, groups__name__in=step.roles)
         .distinct()
         .prefetch_related("groups", "portfolio")
         .order_by("email")
     )
-    asked = []
-    for person in people:
-        received = [d for d in given if d.delegate_id == person.pk]
-        found = authorities_open(person, review, step, delegations=received, on=today)
-        acting_for_others = any(a.on_behalf_of is not None for a in found)
-        if acting_for_others or (
-            found and delegated_away(person, step, given=given, on=today) is None
-        ):
-            asked.append(person)
-    return asked
+    return [
+        person
+        for person in people
+        if is_asked(
+            person,
+            review,
+            step,
+            received=[d for d in given if d.delegate_id == person.pk],
+            given=given,
+            on=today,
+        )
+    ]
 
 
 def _send(drafts: list[Draft]) -> None:

@@ -11,7 +11,7 @@ from contracts.selectors import contracts_with_status, status_condition
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
 
-from .authority import authorities_open, delegated_away, held_roles
+from .authority import authorities_open, delegated_away, held_roles, is_asked
 from .models import (
     SOCIAL_VALUE_MINIMUM,
     Delegation,
@@ -49,10 +49,7 @@ def reviews_awaiting(*, user: User) -> list[tuple[GatewayReview, ReviewStep]]:
     waiting = []
     for review in _in_review().exclude(author=user).order_by("submitted_at", "pk"):
         step = current_step(review)
-        found = authorities_open(user, review, step, delegations=received, on=today)
-        if any(a.on_behalf_of is not None for a in found) or (
-            found and delegated_away(user, step, given=given, on=today) is None
-        ):
+        if is_asked(user, review, step, received=received, given=given, on=today):
             waiting.append((review, step))
     return waiting
 
@@ -91,14 +88,8 @@ def reviews_stuck() -> list[tuple[GatewayReview, ReviewStep]]:
     of procurement sees them, rather than the step being open to anyone."""
     today = timezone.localdate()
     people = possible_deciders()
-    delegations = (
-        Delegation.objects.filter(ended_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
-        .select_related("delegator", "delegate")
-        .prefetch_related("delegator__portfolio")
-    )
-    delegations = list(delegations)
     received: dict[int, list[Delegation]] = {}
-    for delegation in delegations:
+    for delegation in delegations_active(on=today):
         received.setdefault(delegation.delegate_id, []).append(delegation)
     holders: dict[str, list[User]] = {}
     for person in people:

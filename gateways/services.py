@@ -252,7 +252,7 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
             )
     valued = routing_value(review)
     if review.stage == GatewayStage.G2 and review.project_id:
-        _check_award_variance(review, valued, today=today or timezone.localdate())
+        _check_award_variance(review, today=today or timezone.localdate())
     if review.round == 0:
         _route(review, valued, policy=policy_on(today or timezone.localdate()))
     elif _tier_of(review, review.value) != _tier_of(review, valued.value):
@@ -393,7 +393,7 @@ def _reroute(review: GatewayReview, valued: RoutingValue, *, by: User) -> None:
     _route(review, valued, policy=review.policy)
 
 
-def _check_award_variance(review: GatewayReview, valued: RoutingValue, *, today: date) -> None:
+def _check_award_variance(review: GatewayReview, *, today: date) -> None:
     """An award more than the policy's tolerance above the estimate approved at Gateway 1 needs
     an explanation, which the approvers see beside the report."""
     excess = review.award_excess(policy=review.policy or policy_on(today))
