@@ -128,6 +128,15 @@ class ContractForm(forms.ModelForm):
                 f"Enter the {self.fields[name].label.lower().removesuffix(' (£)')}"
             )
 
+    def clean_reference(self):
+        # The database's rule is one contract for each reference and lot; a contract made here has
+        # no lot, and a lot keeps its own when its reference is corrected.
+        reference = self.cleaned_data["reference"]
+        taken = Contract.objects.filter(reference=reference, lot=self.instance.lot)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(self.Meta.error_messages["reference"]["unique"])
+        return reference
+
     def clean_irrecoverable_vat(self):
         return self.cleaned_data["irrecoverable_vat"] or 0
 

@@ -459,9 +459,12 @@ def _run(stream: IO[bytes], filename: str, *, by: User, write: bool, reason: str
     for batch in batches(positions, rows):
         result.rows += len(batch)
         lookups.load_suppliers([row for _, row in batch])
-        existing = Contract.objects.in_bulk(
-            [text(row.get("reference")) for _, row in batch], field_name="reference"
-        )
+        existing = {
+            contract.reference: contract
+            for contract in Contract.objects.filter(
+                reference__in=[text(row.get("reference")) for _, row in batch], lot=""
+            )
+        }
         outcomes = [
             checker.check(number, row, existing.get(text(row.get("reference"))), result.problems)
             for number, row in batch

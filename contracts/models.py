@@ -101,7 +101,14 @@ class Contract(models.Model):
         EXTENDED = "extended", "Extended"
         TERMINATED = "terminated", "Terminated"
 
-    reference = models.CharField(max_length=50, unique=True)
+    # The council's own reference. Lots (or several suppliers) awarded under one reference are
+    # separate contracts that share it, told apart by ``lot``; a reference alone is unique.
+    reference = models.CharField(max_length=50)
+    lot = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The lot, or the supplier, that tells contracts under one reference apart.",
+    )
     title = models.CharField(max_length=250)
     description = models.TextField(blank=True)
     directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="contracts")
@@ -200,8 +207,13 @@ class Contract(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["reference"]
+        ordering = ["reference", "lot"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "lot"],
+                name="contract_reference_lot_unique",
+                violation_error_message="A contract with this reference is already on the register",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="contract_ends_after_start"
             ),
@@ -221,7 +233,12 @@ class Contract(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.title}"
+        return f"{self.reference_and_lot}: {self.title}"
+
+    @property
+    def reference_and_lot(self) -> str:
+        """The reference as people quote it: with the lot where one reference has several."""
+        return f"{self.reference} ({self.lot})" if self.lot else self.reference
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
