@@ -235,11 +235,6 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.reference_and_lot}: {self.title}"
 
-    @property
-    def reference_and_lot(self) -> str:
-        """The reference as people quote it: with the lot where one reference has several."""
-        return f"{self.reference} ({self.lot})" if self.lot else self.reference
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
@@ -291,6 +286,11 @@ class Contract(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def reference_and_lot(self) -> str:
+        """The reference as people quote it: with the lot where one reference has several."""
+        return f"{self.reference} ({self.lot})" if self.lot else self.reference
 
     RISK_PARTS = ("financial_risk", "operational_risk", "contractual_risk", "supplier_failure_risk")
 

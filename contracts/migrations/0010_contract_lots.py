@@ -5,40 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0009_gateway_reports_already_used'),
-        ('procurement', '0010_leadership_team_and_step_scope'),
+        ("contracts", "0009_gateway_reports_already_used"),
+        ("procurement", "0010_leadership_team_and_step_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='contract',
-            options={'ordering': ['reference', 'lot']},
+            name="contract",
+            options={"ordering": ["reference", "lot"]},
         ),
         migrations.AddField(
-            model_name='contract',
-            name='lot',
-            field=models.CharField(blank=True, help_text='The lot, or the supplier, that tells contracts under one reference apart.', max_length=100),
+            model_name="contract",
+            name="lot",
+            field=models.CharField(
+                blank=True,
+                help_text="The lot, or the supplier, that tells contracts under one reference apart.",
+                max_length=100,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcontract',
-            name='lot',
-            field=models.CharField(blank=True, help_text='The lot, or the supplier, that tells contracts under one reference apart.', max_length=100),
+            model_name="historicalcontract",
+            name="lot",
+            field=models.CharField(
+                blank=True,
+                help_text="The lot, or the supplier, that tells contracts under one reference apart.",
+                max_length=100,
+            ),
         ),
         migrations.AlterField(
-            model_name='contract',
-            name='reference',
+            model_name="contract",
+            name="reference",
             field=models.CharField(max_length=50),
         ),
         migrations.AlterField(
-            model_name='historicalcontract',
-            name='reference',
+            model_name="historicalcontract",
+            name="reference",
             field=models.CharField(max_length=50),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.UniqueConstraint(fields=('reference', 'lot'), name='contract_reference_lot_unique', violation_error_message='A contract with this reference is already on the register'),
+            model_name="contract",
+            constraint=models.UniqueConstraint(
+                fields=("reference", "lot"),
+                name="contract_reference_lot_unique",
+                violation_error_message="A contract with this reference is already on the register",
+            ),
         ),
     ]
