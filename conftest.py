@@ -108,3 +108,23 @@ def seeds_dir():
     folder = Path(os.environ.get("SEEDS_DIR") or settings.BASE_DIR.parent / "shared" / "seeds")
     require(folder.is_dir(), f"needs the seed documents in {folder} (set SEEDS_DIR)")
     return folder
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Queued tasks run here, as they do without Redis (``make run``)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def imports_run_here(tasks_in_process, monkeypatch):
+    """An import's background steps run in this process as soon as they are queued, as under
+    ``make run``: a test's transaction never commits, so nothing would wait for the commit."""
+    from procurement import imports
+
+    monkeypatch.setattr(imports.transaction, "on_commit", lambda run, *args, **kwargs: run())

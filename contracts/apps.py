@@ -8,7 +8,10 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from procurement import attention, navigation
 
-        from . import home
+        from . import (
+            home,
+            importing,  # noqa: F401 - registers the import with the shared machinery
+        )
 
         navigation.register(
             navigation.Section("Contracts", "contracts:register", "contracts.view_register", 10)

@@ -4,43 +4,24 @@ The register export uses the import template's headings, so an exported file imp
 unchanged. Cells that a spreadsheet would run as a formula are escaped.
 """
 
-import csv
-import tempfile
-from collections.abc import Iterable, Iterator
-from datetime import date
-from decimal import Decimal
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
 
-from .importing import COLUMNS
+from procurement.downloads import csv_response, safe_cell, xlsx_response
+
+from .importing import TEMPLATE_COLUMNS
 from .models import Contract
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
-
-
-def safe_cell(value: Any) -> Any:
-    """A value a spreadsheet shows as written: text that would start a formula is escaped."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def register_row(contract: Contract) -> list[Any]:
     supplier = contract.supplier
     values = {
         "reference": contract.reference,
+        "lot": contract.lot,
         "title": contract.title,
         "description": contract.description,
         "directorate": contract.directorate.name,
@@ -65,59 +46,18 @@ def register_row(contract: Contract) -> list[Any]:
         "key_decision_reference": contract.key_decision_reference,
         "risk_rating": contract.get_risk_rating_display(),
     }
-    return [values[column.attribute] for column in COLUMNS] + [
+    return [values[column.attribute] for column in TEMPLATE_COLUMNS] + [
         Contract.Status(contract.status).label,
         contract.extensions_used,
     ]
 
 
-REGISTER_HEADINGS = [column.name for column in COLUMNS] + ["Status", "Extensions used"]
+REGISTER_HEADINGS = [column.name for column in TEMPLATE_COLUMNS] + ["Status", "Extensions used"]
 
 
 def _rows(queryset: QuerySet, row) -> Iterator[list[Any]]:
     for contract in queryset.iterator(chunk_size=CHUNK):
         yield [safe_cell(value) for value in row(contract)]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(headings: list[str], rows: Iterable[list[Any]], filename: str):
-    """A CSV download streamed as it is written, so no export is held in memory."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # so that Excel reads the file as UTF-8
-        yield writer.writerow(headings)
-        for row in rows:
-            # Every export, whoever builds its rows, is safe to open in a spreadsheet.
-            yield writer.writerow([safe_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def xlsx_response(headings: list[str], rows: Iterable[list[Any]], filename: str, *, title: str):
-    """An XLSX download, written row by row to a temporary file rather than held in memory."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(headings)
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    output = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
 
 
 def register_csv(queryset: QuerySet, filename: str):

@@ -9,7 +9,8 @@ The file is read row by row in batches, so memory does not grow with its length.
 """
 
 import copy
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
@@ -19,14 +20,19 @@ from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from procurement.caching import data_changed
+from procurement.imports import ImportKind, ValueMap, register, table_begin
 from procurement.models import ContractCategory, Directorate, User
 from procurement.tabular import (
     CellError,
     Column,
     ImportFileError,
     ImportRefused,
+    ImportResult,
     Problem,
     batches,
+    is_blank_word,
+    normalise_heading,
+    parse_company_number,
     parse_date,
     parse_money,
     parse_whole_number,
@@ -44,38 +50,88 @@ COLUMNS = (
         "Reference",
         "reference",
         True,
-        ("contract reference", "contract ref", "ref", "contract id", "contract number"),
+        (
+            "reference number",
+            "contract reference",
+            "contract reference number",
+            "contract ref",
+            "ref",
+            "ref no",
+            "contract id",
+            "contract number",
+            "contract no",
+        ),
+    ),
+    Column("Lot", "lot", False, ("lot number", "lot no", "lot name", "lot title")),
+    Column(
+        "Title",
+        "title",
+        True,
+        (
+            "title of agreement",
+            "agreement title",
+            "contract title",
+            "contract name",
+            "name of contract",
+            "subject",
+        ),
     ),
     Column(
-        "Title", "title", True, ("contract title", "contract name", "name of contract", "subject")
+        "Description",
+        "description",
+        False,
+        (
+            "description of the goods and or services",
+            "description of the goods and or services being provided",
+            "description of goods and services",
+            "contract description",
+            "details",
+            "scope",
+        ),
     ),
-    Column("Description", "description", False, ("contract description", "details", "scope")),
     Column(
         "Directorate",
         "directorate",
         True,
-        ("department", "service area", "directorate name", "service"),
+        (
+            "local authority department responsible",
+            "department responsible",
+            "department",
+            "service area",
+            "directorate name",
+            "service",
+            "responsible department",
+        ),
     ),
     Column(
         "Category",
         "category",
         False,
-        ("contract category", "procurement category", "category of spend"),
+        ("contract category", "procurement category", "category of spend", "spend category"),
     ),
     Column(
         "Supplier name",
         "supplier_name",
         True,
-        ("supplier", "contractor", "provider", "supplier name", "vendor"),
+        (
+            "supplier",
+            "supplier name and details",
+            "contractor",
+            "contractor name",
+            "provider",
+            "vendor",
+            "supplier trading name",
+        ),
     ),
     Column(
         "Companies House number",
         "supplier_companies_house_number",
         False,
         (
+            "supplier company registration number",
+            "company registration number",
             "company number",
             "companies house number",
-            "company registration number",
             "registration number",
             "crn",
         ),
@@ -84,101 +140,194 @@ COLUMNS = (
         "Charity number",
         "supplier_charity_number",
         False,
-        ("charity number", "charity registration number", "registered charity number"),
+        (
+            "supplier charity registration number",
+            "charity registration number",
+            "registered charity number",
+        ),
     ),
+    # The public Transparency CSV gives one number, a company's or a charity's.
+    Column(
+        "Supplier registration number",
+        "supplier_registration",
+        False,
+        ("supplier registration number", "supplier registration"),
+    ),
+    Column("Supplier postcode", "supplier_postcode", False, ("postcode", "supplier post code")),
     Column(
         "SME",
         "supplier_is_sme",
         False,
-        ("sme", "is sme", "sme supplier", "small or medium enterprise"),
+        (
+            "is sme",
+            "sme supplier",
+            "small or medium enterprise",
+            "small or medium sized enterprise",
+            "sme y n",
+        ),
     ),
     Column(
-        "VCSE", "supplier_is_vcse", False, ("vcse", "is vcse", "voluntary sector", "vcse supplier")
+        "VCSE",
+        "supplier_is_vcse",
+        False,
+        ("is vcse", "voluntary sector", "vcse supplier", "voluntary or community sector", "vcs"),
+    ),
+    # Many councils publish one column for both: "SME", "VCSE", "Both" or "Neither".
+    Column(
+        "SME or VCSE",
+        "supplier_kind",
+        False,
+        (
+            "sme vcse",
+            "sme or vcse",
+            "sme and or vcse",
+            "sme vcse status",
+            "supplier type",
+            "supplier status",
+            "whether the supplier is an sme or vcse",
+            "small or medium sized enterprise and or voluntary or community sector organisation",
+        ),
     ),
     Column(
         "Contract manager email",
         "contract_manager",
         False,
-        ("contract manager", "contract manager email", "manager email"),
+        (
+            "contract manager",
+            "contract manager name",
+            "manager email",
+            "contract owner",
+            "contract officer",
+            "responsible officer",
+            "officer responsible",
+        ),
     ),
     Column(
         "Lead director email",
         "lead_director",
         False,
-        ("lead director", "lead director email", "director email", "responsible director"),
+        (
+            "lead director",
+            "lead director name",
+            "director email",
+            "responsible director",
+            "director",
+        ),
     ),
     Column(
         "Whole-life value",
         "whole_life_value",
         True,
         (
+            "sum to be paid over the length of the contract",
+            "sum to be paid over the length of the contract or the estimated annual spending "
+            "or budget for the contract",
             "whole life value",
+            "whole life cost",
             "total value",
             "contract value",
             "value",
             "total contract value",
             "estimated value",
+            "estimated total value",
+            "value of contract",
         ),
     ),
     Column(
         "Annual value",
         "annual_value",
         False,
-        ("annual value", "value per year", "yearly value", "annual contract value"),
+        (
+            "estimated annual spend",
+            "estimated annual spending",
+            "estimated annual spending or budget for the contract",
+            "annual value",
+            "value per year",
+            "yearly value",
+            "annual contract value",
+            "annual spend",
+        ),
     ),
     Column(
         "Irrecoverable VAT",
         "irrecoverable_vat",
         False,
-        ("irrecoverable vat", "vat irrecoverable", "vat"),
+        (
+            "value added tax that cannot be recovered",
+            "vat that cannot be recovered",
+            "irrecoverable vat",
+            "vat irrecoverable",
+            "non recoverable vat",
+            "vat",
+        ),
     ),
     Column(
         "Start date",
         "start_date",
         True,
-        ("start date", "contract start date", "commencement date", "start"),
+        ("contract start date", "commencement date", "start", "date of commencement"),
     ),
-    Column("End date", "end_date", True, ("end date", "contract end date", "expiry date", "end")),
-    Column("Review date", "review_date", False, ("review date", "next review date")),
+    Column(
+        "End date",
+        "end_date",
+        True,
+        ("contract end date", "expiry date", "end", "contract expiry date", "termination date"),
+    ),
+    Column(
+        "Review date", "review_date", False, ("next review date", "contract review date", "review")
+    ),
     Column(
         "Extension options",
         "extension_options",
         False,
-        ("extension options", "number of extensions", "extensions available"),
+        ("number of extensions", "extensions available", "number of extension options"),
     ),
     Column(
         "Months per extension",
         "extension_option_months",
         False,
-        ("months per extension", "extension months", "extension period months"),
+        ("extension months", "extension period months", "months per extension option"),
     ),
     Column(
         "Value of extension options",
         "extension_options_value",
         False,
-        ("value of extension options", "extension value", "extension options value"),
+        ("extension value", "extension options value", "value of extensions"),
     ),
     Column(
         "Procurement route",
         "procurement_route",
         True,
         (
-            "procurement route",
+            "invitation to quote or published invitation to tender",
+            "whether or not the contract was the result of an invitation to quote or a "
+            "published invitation to tender",
+            "quote or published tender",
+            "quote or tender",
             "route",
             "procurement method",
+            "procurement procedure",
             "route to market",
             "procurement process",
+            "procedure",
         ),
     ),
     Column(
         "Key decision reference",
         "key_decision_reference",
         False,
-        ("key decision reference", "key decision", "decision reference"),
+        ("key decision", "decision reference", "key decision number"),
     ),
-    Column("Risk rating", "risk_rating", False, ("risk rating", "risk")),
+    Column("Risk rating", "risk_rating", False, ("risk", "contract risk", "risk level")),
 )
 COLUMN_BY_ATTRIBUTE = {column.attribute: column for column in COLUMNS}
+# The template, the register's export and the people who fill it need only these: the other
+# columns are ways councils already publish the same things.
+TEMPLATE_COLUMNS = tuple(
+    column
+    for column in COLUMNS
+    if column.attribute not in {"supplier_registration", "supplier_postcode", "supplier_kind"}
+)
 __all__ = [
     "COLUMNS",
     "ImportFileError",
@@ -187,43 +336,98 @@ __all__ = [
     "contracts_import_check",
 ]
 
+R = Contract.Route
+# Each way of naming a route (as compared: lower case, letters and digits) to the route.
 ROUTES = {
-    "quote": Contract.Route.QUOTE,
-    "quotation": Contract.Route.QUOTE,
-    "quotes": Contract.Route.QUOTE,
-    "request for quotation": Contract.Route.QUOTE,
-    "tender": Contract.Route.TENDER,
-    "published tender": Contract.Route.TENDER,
-    "open tender": Contract.Route.TENDER,
-    "open procedure": Contract.Route.TENDER,
-    "restricted procedure": Contract.Route.TENDER,
-    "competitive tender": Contract.Route.TENDER,
-    "framework": Contract.Route.FRAMEWORK,
-    "framework call off": Contract.Route.FRAMEWORK,
-    "framework call-off": Contract.Route.FRAMEWORK,
-    "call off": Contract.Route.FRAMEWORK,
-    "direct award": Contract.Route.DIRECT_AWARD,
-    "direct_award": Contract.Route.DIRECT_AWARD,
-    "waiver": Contract.Route.DIRECT_AWARD,
-    "single source": Contract.Route.DIRECT_AWARD,
+    **dict.fromkeys(
+        (
+            "quote",
+            "quotes",
+            "quotation",
+            "quotations",
+            "request for quotation",
+            "rfq",
+            "invitation to quote",
+            "itq",
+            "three quotes",
+            "written quotations",
+        ),
+        R.QUOTE,
+    ),
+    **dict.fromkeys(
+        (
+            "tender",
+            "published tender",
+            "published invitation to tender",
+            "invitation to tender",
+            "itt",
+            "open tender",
+            "open",
+            "open procedure",
+            "restricted",
+            "restricted procedure",
+            "competitive tender",
+            "competitive dialogue",
+            "competitive procedure with negotiation",
+            "competitive flexible procedure",
+            "innovation partnership",
+        ),
+        R.TENDER,
+    ),
+    **dict.fromkeys(
+        (
+            "framework",
+            "framework agreement",
+            "framework call off",
+            "call off",
+            "call off from framework",
+            "further competition",
+            "mini competition",
+            "dps",
+            "dynamic purchasing system",
+        ),
+        R.FRAMEWORK,
+    ),
+    **dict.fromkeys(
+        (
+            "direct award",
+            "direct call off",
+            "waiver",
+            "exemption",
+            "exception",
+            "single source",
+            "single tender action",
+            "sta",
+            "negotiated without prior publication",
+        ),
+        R.DIRECT_AWARD,
+    ),
+    **{normalise_heading(label): value for value, label in R.choices},
 }
-UPDATE_FIELDS = list(Contract.DETAIL_FIELDS)
+RISKS = {
+    **{normalise_heading(label): value for value, label in Contract.Risk.choices},
+    **{value: value for value in Contract.Risk.values},
+    "l": Contract.Risk.LOW,
+    "m": Contract.Risk.MEDIUM,
+    "h": Contract.Risk.HIGH,
+    "green": Contract.Risk.LOW,
+    "amber": Contract.Risk.MEDIUM,
+    "red": Contract.Risk.HIGH,
+}
+# An end date that says the contract has none: it is rolling, reviewed on its review date.
+ROLLING_WORDS = {"ongoing", "rolling", "on going", "evergreen", "no end date", "open ended"}
+UPDATE_FIELDS = ["lot", *Contract.DETAIL_FIELDS]
 # The same details as attributes, foreign keys by id, to compare a row with the register.
 CONTRACT_ATTRIBUTES = tuple(Contract._meta.get_field(name).attname for name in UPDATE_FIELDS)
+PEOPLE = {"contract_manager": "contract manager", "lead_director": "lead director"}
 
 
 @dataclass
-class ImportResult:
-    rows: int = 0
+class ContractsImportResult(ImportResult):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     suppliers_created: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.rows > 0 and not self.problems
 
 
 # --- Checking and writing ---------------------------------------------------------------------
@@ -232,24 +436,63 @@ class ImportResult:
 class Lookups:
     """Reference data read once per import; suppliers and contracts read a batch at a time."""
 
-    def __init__(self) -> None:
-        self.directorates = {}
+    def __init__(self, values: ValueMap) -> None:
+        self.values = values
+        self.directorates: dict[str, Directorate] = {}
         for directorate in Directorate.objects.all():
-            self.directorates[directorate.name.lower()] = directorate
-            self.directorates[directorate.code.lower()] = directorate
-        self.categories = {c.name.lower(): c for c in ContractCategory.objects.all()}
-        self.users = {u.email.lower(): u for u in User.objects.filter(is_active=True)}
+            self.directorates[normalise_heading(directorate.name)] = directorate
+            self.directorates[normalise_heading(directorate.code)] = directorate
+        self.directorates_by_pk = {d.pk: d for d in self.directorates.values()}
+        self.categories = {normalise_heading(c.name): c for c in ContractCategory.objects.all()}
+        self.categories_by_pk = {c.pk: c for c in self.categories.values()}
+        # People by email and by name, whether or not they still work here: a register names
+        # those who managed its contracts, and its export must import back.
+        self.people: dict[str, User | None] = {}
+        for user in User.objects.order_by("-is_active", "pk"):
+            self.people.setdefault(user.email.lower(), user)
+            name = normalise_heading(user.get_full_name())
+            if name:
+                # Two people of one name: the name alone cannot say which.
+                self.people[name] = None if name in self.people else user
         self.suppliers_by_number: dict[str, Supplier] = {}
         self.suppliers_by_name: dict[str, Supplier] = {}
+
+    def mapped(self, attribute: str, raw: str, own: dict[str, Any]) -> Any:
+        """What a value names: by the run's mapping, else by the council's own words."""
+        chosen = self.values.get(attribute, raw)
+        if chosen is not None:
+            return chosen
+        return own.get(normalise_heading(raw))
+
+    def directorate(self, raw: str) -> Directorate | None:
+        chosen = self.values.get("directorate", raw)
+        if chosen is not None:
+            return self.directorates_by_pk.get(int(chosen)) if chosen.isdigit() else None
+        return self.directorates.get(normalise_heading(raw))
+
+    def category(self, raw: str) -> ContractCategory | None:
+        chosen = self.values.get("category", raw)
+        if chosen is not None:
+            return self.categories_by_pk.get(int(chosen)) if chosen.isdigit() else None
+        return self.categories.get(normalise_heading(raw))
+
+    def person(self, raw: str) -> tuple[User | None, str]:
+        """The user a name or an email address names, and why none if none."""
+        key = raw.lower() if "@" in raw else normalise_heading(raw)
+        if key not in self.people:
+            return None, f"'{raw}' is not the name or email address of anyone who uses the service"
+        if self.people[key] is None:
+            return None, f"More than one person is called '{raw}': give their email address"
+        return self.people[key], ""
 
     def load_suppliers(self, rows: list[dict[str, Any]]) -> None:
         numbers, names = set(), set()
         for row in rows:
             for key in ("supplier_companies_house_number", "supplier_charity_number"):
-                if text(row.get(key)):
-                    numbers.add(text(row[key]).upper())
-            if text(row.get("supplier_name")):
-                names.add(text(row["supplier_name"]))
+                if row.get(key):
+                    numbers.add(row[key])
+            if row.get("supplier_name"):
+                names.add(row["supplier_name"])
         known = Supplier.objects.filter(
             Q(companies_house_number__in=numbers)
             | Q(charity_number__in=numbers)
@@ -266,10 +509,10 @@ class Lookups:
 
     def supplier_for(self, row: dict[str, Any]) -> Supplier | None:
         for key in ("supplier_companies_house_number", "supplier_charity_number"):
-            number = text(row.get(key)).upper()
+            number = row.get(key)
             if number and number in self.suppliers_by_number:
                 return self.suppliers_by_number[number]
-        return self.suppliers_by_name.get(text(row.get("supplier_name")).lower())
+        return self.suppliers_by_name.get(row.get("supplier_name", "").lower())
 
 
 @dataclass
@@ -279,164 +522,280 @@ class RowOutcome:
     new_supplier: Supplier | None = None
 
 
+def _supplier_kind(value: Any) -> tuple[bool | None, bool | None]:
+    """ "SME", "VCSE", "Both", "Neither" (or "SME and VCSE", "Charity"...) as the two flags."""
+    words = set(normalise_heading(text(value)).split())
+    if not words or is_blank_word(text(value)):
+        return None, None
+    if words & {"both"}:
+        return True, True
+    if words & {"neither", "no", "none", "large", "n"}:
+        return False, False
+    sme = bool(words & {"sme", "smes", "small", "medium", "micro"})
+    vcse = bool(words & {"vcse", "vcs", "voluntary", "charity", "community", "social"})
+    if not (sme or vcse):
+        raise CellError(f"'{text(value)}' is not SME, VCSE, Both or Neither")
+    return sme, vcse
+
+
+def _registration(value: Any) -> tuple[str, str]:
+    """One registration number as a company's or a charity's, by its shape."""
+    raw = text(value).upper().replace(" ", "")
+    if not raw or is_blank_word(raw):
+        return "", ""
+    try:
+        return parse_company_number(raw), ""
+    except CellError:
+        return "", raw
+
+
 class RowChecker:
-    def __init__(self, *, by: User, lookups: Lookups) -> None:
+    """Each row read into a contract, every problem found at once: the whole-row checks (the
+    model's rules, permission on the directorate) run on whatever in the row could be read."""
+
+    def __init__(self, *, by: User, lookups: Lookups, result: ContractsImportResult) -> None:
         self.by = by
         self.lookups = lookups
-        self.seen_references: dict[str, int] = {}
+        self.result = result
+        self.seen: dict[tuple[str, str], int] = {}
 
-    def check(
-        self, number: int, row: dict[str, Any], existing: Contract | None, problems: list[Problem]
-    ) -> RowOutcome:
-        found: list[Problem] = []
+    def read(self, number: int, cells: dict[str, Any], shared: set[str]) -> dict[str, Any]:
+        """The row's values, parsed; a value that cannot be read is left out and a problem."""
+        row: dict[str, Any] = {"number": number, "bad": set()}
 
         def problem(attribute: str, message: str) -> None:
-            found.append(Problem(number, COLUMN_BY_ATTRIBUTE[attribute].name, message))
+            self.result.problems.append(
+                Problem(number, COLUMN_BY_ATTRIBUTE[attribute].name, message)
+            )
+            row["bad"].add(attribute)
 
-        def value(attribute: str, parser):
+        def parsed(attribute: str, parser):
             try:
-                return parser(row.get(attribute))
+                return parser(cells.get(attribute))
             except CellError as error:
                 problem(attribute, str(error))
                 return None
 
-        reference = text(row.get("reference"))
+        row["problem"] = problem
+        for attribute in ("reference", "lot", "title", "key_decision_reference", "supplier_name"):
+            row[attribute] = text(cells.get(attribute))
+        row["supplier_postcode"] = text(cells.get("supplier_postcode")).upper()[:10]
+        row["description"] = text(cells.get("description"), lines=True)
+        row["lot_of_supplier"] = not row["lot"] and row["reference"] in shared
+        if row["lot_of_supplier"]:
+            # One reference on several rows with no lot column: a contract for each supplier.
+            row["lot"] = row["supplier_name"][:100]
+        for attribute in ("whole_life_value", "annual_value", "extension_options_value"):
+            row[attribute] = parsed(attribute, parse_money)
+        row["irrecoverable_vat"] = parsed("irrecoverable_vat", parse_money)
+        for attribute in ("start_date", "review_date"):
+            row[attribute] = parsed(attribute, parse_date)
+        end = text(cells.get("end_date"))
+        row["rolling"] = normalise_heading(end) in ROLLING_WORDS
+        row["end_date"] = None if row["rolling"] else parsed("end_date", parse_date)
+        for attribute in ("extension_options", "extension_option_months"):
+            row[attribute] = parsed(attribute, parse_whole_number)
+        for attribute in ("supplier_is_sme", "supplier_is_vcse"):
+            row[attribute] = parsed(attribute, parse_yes_no)
+        kind = parsed("supplier_kind", _supplier_kind)
+        if kind:
+            row["supplier_is_sme"] = (
+                kind[0] if row["supplier_is_sme"] is None else row["supplier_is_sme"]
+            )
+            row["supplier_is_vcse"] = (
+                kind[1] if row["supplier_is_vcse"] is None else row["supplier_is_vcse"]
+            )
+        row["supplier_companies_house_number"] = (
+            parsed("supplier_companies_house_number", parse_company_number) or ""
+        )
+        row["supplier_charity_number"] = (
+            text(cells.get("supplier_charity_number")).upper().replace(" ", "")
+        )
+        if is_blank_word(row["supplier_charity_number"]):
+            row["supplier_charity_number"] = ""
+        company, charity = _registration(cells.get("supplier_registration"))
+        row["supplier_companies_house_number"] = row["supplier_companies_house_number"] or company
+        row["supplier_charity_number"] = row["supplier_charity_number"] or charity
+        for attribute in ("directorate", "category", "procurement_route", "risk_rating"):
+            row[f"{attribute}_raw"] = text(cells.get(attribute))
+        for attribute in PEOPLE:
+            row[f"{attribute}_raw"] = text(cells.get(attribute))
+        return row
+
+    def check(self, row: dict[str, Any], existing: Contract | None) -> RowOutcome:
+        number, problem, bad = row["number"], row["problem"], row["bad"]
+        reference, lot = row["reference"], row["lot"]
         if not reference:
             problem("reference", "Enter the contract reference")
-        elif reference in self.seen_references:
+        elif (reference, lot) in self.seen:
+            given = lot and not row["lot_of_supplier"]
             problem(
-                "reference",
-                f"'{reference}' is also on row {self.seen_references[reference]}: "
-                "each contract must appear once",
+                "lot" if given else "reference",
+                f"'{reference}'{f' lot {lot}' if given else ''} is also on row "
+                f"{self.seen[(reference, lot)]}"
+                + (" with the same supplier" if row["lot_of_supplier"] else "")
+                + ": each contract must appear once",
             )
         else:
-            self.seen_references[reference] = number
+            self.seen[(reference, lot)] = number
 
         fields: dict[str, Any] = {
-            "title": text(row.get("title")),
-            "description": text(row.get("description"), lines=True),
-            "key_decision_reference": text(row.get("key_decision_reference")),
+            "lot": lot,
+            "title": row["title"],
+            "description": row["description"],
+            "key_decision_reference": row["key_decision_reference"],
         }
         if not fields["title"]:
             problem("title", "Enter the contract title")
 
-        directorate_name = text(row.get("directorate"))
-        directorate = self.lookups.directorates.get(directorate_name.lower())
+        raw = row["directorate_raw"]
+        directorate = self.lookups.directorate(raw) if raw else None
         if directorate is None:
             problem(
                 "directorate",
-                f"'{directorate_name}' is not a directorate of the council"
-                if directorate_name
+                f"'{raw}' is not a directorate of the council: say which it is"
+                if raw
                 else "Enter the directorate",
             )
+            if raw:
+                self.result.unknown("directorate", raw)
         fields["directorate_id"] = directorate.pk if directorate else None
 
-        category_name = text(row.get("category"))
-        category = self.lookups.categories.get(category_name.lower()) if category_name else None
-        if category_name and category is None:
-            problem("category", f"'{category_name}' is not a contract category")
+        raw = row["category_raw"]
+        category = self.lookups.category(raw) if raw and not is_blank_word(raw) else None
+        if raw and not is_blank_word(raw) and category is None:
+            problem("category", f"'{raw}' is not a contract category: say which it is")
+            self.result.unknown("category", raw)
         fields["category_id"] = category.pk if category else None
 
-        for attribute in ("contract_manager", "lead_director"):
-            email = text(row.get(attribute)).lower()
-            user = self.lookups.users.get(email) if email else None
-            if email and user is None:
-                problem(attribute, f"'{email}' is not the email address of a user")
+        for attribute, label in PEOPLE.items():
+            raw = row[f"{attribute}_raw"]
+            user, why = self.lookups.person(raw) if raw and not is_blank_word(raw) else (None, "")
+            if why:
+                # A legacy register names people who never used the service: the contract goes
+                # in without them, as a gap on the data-quality page, not as a refusal.
+                self.result.notes.append(
+                    Problem(
+                        number,
+                        COLUMN_BY_ATTRIBUTE[attribute].name,
+                        f"{why}: the {label} is left empty",
+                    )
+                )
             fields[f"{attribute}_id"] = user.pk if user else None
 
-        for attribute in ("whole_life_value", "annual_value", "extension_options_value"):
-            fields[attribute] = value(attribute, parse_money)
-        fields["irrecoverable_vat"] = value("irrecoverable_vat", parse_money) or Decimal("0.00")
-        if fields["extension_options_value"] is None:
-            fields["extension_options_value"] = Decimal("0.00")
-        for attribute in ("start_date", "end_date", "review_date"):
-            fields[attribute] = value(attribute, parse_date)
-        for attribute in ("extension_options", "extension_option_months"):
-            fields[attribute] = value(attribute, parse_whole_number) or 0
-        if fields["whole_life_value"] is None and not any(
-            p.column == COLUMN_BY_ATTRIBUTE["whole_life_value"].name for p in found
+        for attribute in (
+            "whole_life_value",
+            "annual_value",
+            "start_date",
+            "end_date",
+            "review_date",
+            "extension_options",
+            "extension_option_months",
         ):
-            problem("whole_life_value", "Enter the whole-life value")
-        for attribute in ("start_date", "end_date"):
-            if fields[attribute] is None and not any(
-                p.column == COLUMN_BY_ATTRIBUTE[attribute].name for p in found
-            ):
-                problem(attribute, f"Enter the {COLUMN_BY_ATTRIBUTE[attribute].name.lower()}")
+            fields[attribute] = row[attribute]
+        fields["irrecoverable_vat"] = row["irrecoverable_vat"] or Decimal("0.00")
+        fields["extension_options_value"] = row["extension_options_value"] or Decimal("0.00")
+        for attribute in ("extension_options", "extension_option_months"):
+            fields[attribute] = fields[attribute] or 0
+        for attribute, what in (
+            ("whole_life_value", "whole-life value"),
+            ("start_date", "start date"),
+        ):
+            if fields[attribute] is None and attribute not in bad:
+                problem(attribute, f"Enter the {what}")
+        if fields["end_date"] is None and not row["rolling"] and "end_date" not in bad:
+            problem("end_date", "Enter the end date, or Ongoing for a contract with no end date")
 
-        route = text(row.get("procurement_route"))
-        fields["procurement_route"] = ROUTES.get(route.lower().replace("-", " ").strip(), "")
-        if route.lower() in ROUTES:
-            fields["procurement_route"] = ROUTES[route.lower()]
-        if not fields["procurement_route"]:
+        raw = row["procurement_route_raw"]
+        fields["procurement_route"] = self.lookups.mapped("procurement_route", raw, ROUTES) or ""
+        if fields["procurement_route"] not in Contract.Route.values:
+            fields["procurement_route"] = ""
             problem(
                 "procurement_route",
-                f"'{route}' is not a procurement route: use Quotation, Published tender, "
-                "Framework call-off or Direct award"
-                if route
+                f"'{raw}' is not a procurement route: say which it is (Quotation, Published "
+                "tender, Framework call-off or Direct award)"
+                if raw
                 else "Enter the procurement route",
             )
-        risk = text(row.get("risk_rating")).lower()
-        fields["risk_rating"] = risk if risk in Contract.Risk.values else ""
-        if risk and not fields["risk_rating"]:
-            problem("risk_rating", f"'{risk}' is not a risk rating: use Low, Medium or High")
+            if raw:
+                self.result.unknown("procurement_route", raw)
+        raw = row["risk_rating_raw"]
+        fields["risk_rating"] = (
+            "" if not raw or is_blank_word(raw) else RISKS.get(normalise_heading(raw), None)
+        )
+        if fields["risk_rating"] is None:
+            fields["risk_rating"] = ""
+            problem("risk_rating", f"'{raw}' is not a risk rating: use Low, Medium or High")
 
-        supplier, new_supplier = self._supplier(row, problem, value)
+        supplier, new_supplier = self._supplier(row)
         fields["supplier_id"] = supplier.pk if supplier and supplier.pk else None
 
-        if found:
-            problems.extend(found)
-            return RowOutcome(None, "")
-
-        # The row is applied to a copy, so the contract as it stands is checked too.
+        # The whole-row checks, on what could be read: so one pass finds every problem.
         contract = copy.copy(existing) if existing is not None else Contract(reference=reference)
         before = {name: getattr(contract, name) for name in CONTRACT_ATTRIBUTES}
         for name, new in fields.items():
             setattr(contract, name, new)
         if new_supplier is not None:
             contract.supplier = new_supplier
-        # The same rule as editing a contract: permission on it as it stands and as it would be.
-        refusal = contract_change_refusal(by=self.by, current=existing, proposed=contract)
-        if refusal:
-            problems.append(Problem(number, COLUMN_BY_ATTRIBUTE["directorate"].name, refusal))
-            return RowOutcome(None, "")
+        if directorate is not None:
+            contract.directorate = directorate
+            # The same rule as editing a contract: permission on it as it stands and as it
+            # would be.
+            refusal = contract_change_refusal(by=self.by, current=existing, proposed=contract)
+            if refusal:
+                problem("directorate", refusal)
         # Foreign keys were resolved from the lookups above; validating them again would cost a
-        # query for each on every row.
-        exclude = ["supplier", "directorate", "category", "contract_manager", "lead_director"]
+        # query for each on every row. The model's clean() holds the same rules as its check
+        # constraints, which the database enforces on write.
+        exclude = [
+            "supplier",
+            "directorate",
+            "category",
+            "contract_manager",
+            "lead_director",
+            *(name for name in bad if name in CONTRACT_ATTRIBUTES),
+        ]
         try:
-            # The model's clean() holds the same rules as its check constraints, which the
-            # database enforces on write; checking them here would cost queries on every row.
             contract.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                column = COLUMN_BY_ATTRIBUTE.get(name.removesuffix("_id"))
+                name = name.removesuffix("_id")
+                if name in bad:
+                    continue  # its own problem says already why
+                column = COLUMN_BY_ATTRIBUTE.get(name)
                 for message in messages:
-                    problems.append(Problem(number, column.name if column else "", message))
+                    self.result.problems.append(
+                        Problem(number, column.name if column else "", message)
+                    )
+                bad.add(name or "row")
+        if bad:
             return RowOutcome(None, "")
         if existing is None:
             return RowOutcome(contract, "create", new_supplier)
         after = {name: getattr(contract, name) for name in CONTRACT_ATTRIBUTES}
         return RowOutcome(contract, "update" if after != before else "unchanged", new_supplier)
 
-    def _supplier(self, row, problem, value) -> tuple[Supplier | None, Supplier | None]:
-        name = text(row.get("supplier_name"))
-        is_sme = bool(value("supplier_is_sme", parse_yes_no))
-        is_vcse = bool(value("supplier_is_vcse", parse_yes_no))
+    def _supplier(self, row: dict[str, Any]) -> tuple[Supplier | None, Supplier | None]:
+        name = row["supplier_name"]
         if not name:
-            problem("supplier_name", "Enter the supplier's name")
+            row["problem"]("supplier_name", "Enter the supplier's name")
             return None, None
         supplier = self.lookups.supplier_for(row)
         if supplier is not None:
             # A supplier first named earlier in this file is new until the import writes it.
             return (supplier, None) if supplier.pk else (None, supplier)
         if not self.by.has_perm("contracts.manage_suppliers"):
-            problem("supplier_name", f"'{name}' is not a registered supplier: ask to register it")
+            row["problem"](
+                "supplier_name", f"'{name}' is not a registered supplier: ask to register it"
+            )
             return None, None
         new = Supplier(
             name=name,
-            companies_house_number=text(row.get("supplier_companies_house_number")).upper(),
-            charity_number=text(row.get("supplier_charity_number")).upper(),
-            is_sme=is_sme,
-            is_vcse=is_vcse,
+            companies_house_number=row["supplier_companies_house_number"],
+            charity_number=row["supplier_charity_number"],
+            postcode=row["supplier_postcode"],
+            is_sme=bool(row["supplier_is_sme"]),
+            is_vcse=bool(row["supplier_is_vcse"]),
         )
         try:
             new.full_clean(validate_unique=False, validate_constraints=False)
@@ -444,30 +803,81 @@ class RowChecker:
             for attribute, messages in error.message_dict.items():
                 column = f"supplier_{attribute}"
                 for message in messages:
-                    problem(column if column in COLUMN_BY_ATTRIBUTE else "supplier_name", message)
+                    row["problem"](
+                        column if column in COLUMN_BY_ATTRIBUTE else "supplier_name", message
+                    )
             return None, None
         # Later rows naming the same supplier use this one.
         self.lookups.remember(new)
         return None, new
 
 
-def _run(stream: IO[bytes], filename: str, *, by: User, write: bool, reason: str) -> ImportResult:
-    positions, rows = read_table(stream, filename, COLUMNS)
-    result = ImportResult()
-    lookups = Lookups()
-    checker = RowChecker(by=by, lookups=lookups)
-    for batch in batches(positions, rows):
+def _shared_references(rows: Iterator[tuple[int, list[Any]]], position: int | None) -> set[str]:
+    """The references that more than one row gives (lots, or several suppliers)."""
+    if position is None:
+        return set()
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for _, cells in rows:
+        reference = text(cells[position]) if position < len(cells) else ""
+        if reference in seen:
+            shared.add(reference)
+        seen.add(reference)
+    shared.discard("")
+    return shared
+
+
+def _existing(batch: list[dict[str, Any]]) -> dict[tuple[str, str], Contract]:
+    """The contracts the batch's rows are, by reference and lot. A contract imported before its
+    reference had several rows (no lot) is the one of its supplier now."""
+    found: dict[tuple[str, str], Contract] = {}
+    alone: dict[tuple[str, str], Contract] = {}
+    for contract in Contract.objects.filter(
+        reference__in={row["reference"] for row in batch}
+    ).select_related("supplier"):
+        found[(contract.reference, contract.lot)] = contract
+        if not contract.lot:
+            alone[(contract.reference, contract.supplier.name.lower())] = contract
+    for row in batch:
+        key = (row["reference"], row["lot"])
+        if key not in found and row["lot"]:
+            match = alone.pop((row["reference"], row["supplier_name"].lower()), None)
+            if match is not None:
+                found[key] = match
+    return found
+
+
+def _run(
+    stream: IO[bytes],
+    filename: str,
+    *,
+    by: User,
+    write: bool,
+    reason: str,
+    mapping: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ContractsImportResult:
+    result = ContractsImportResult()
+    rows, values = table_begin(stream, filename, COLUMNS, mapping, result)
+    if rows is None:
+        return result
+    layout = result.layout
+    where = {attribute: position for position, attribute in layout.positions.items()}
+    if "lot" not in where:
+        shared = _shared_references(rows, where.get("reference"))
+        stream.seek(0)
+        _, rows = read_table(stream, filename, COLUMNS, mapping=(mapping or {}).get("columns"))
+    else:
+        shared = set()
+    lookups = Lookups(values)
+    checker = RowChecker(by=by, lookups=lookups, result=result)
+    for batch in batches(layout, rows):
         result.rows += len(batch)
-        lookups.load_suppliers([row for _, row in batch])
-        existing = {
-            contract.reference: contract
-            for contract in Contract.objects.filter(
-                reference__in=[text(row.get("reference")) for _, row in batch], lot=""
-            )
-        }
+        read = [checker.read(number, cells, shared) for number, cells in batch]
+        lookups.load_suppliers(read)
+        existing = _existing(read)
         outcomes = [
-            checker.check(number, row, existing.get(text(row.get("reference"))), result.problems)
-            for number, row in batch
+            checker.check(row, existing.get((row["reference"], row["lot"]))) for row in read
         ]
         for outcome in outcomes:
             if outcome.action == "create":
@@ -478,8 +888,12 @@ def _run(stream: IO[bytes], filename: str, *, by: User, write: bool, reason: str
                 result.unchanged += 1
         if write and not result.problems:
             result.suppliers_created += _write(outcomes, by=by, reason=reason)
+        if progress:
+            progress(result.rows, layout.estimated_rows)
     if result.rows == 0:
-        result.problems.append(Problem(2, "", "The file has a heading row but no contracts"))
+        result.problems.append(
+            Problem(layout.heading_row + 1, "", "The file has a heading row but no contracts")
+        )
     return result
 
 
@@ -513,20 +927,69 @@ def _write(outcomes: list[RowOutcome], *, by: User, reason: str) -> int:
     return len(new_suppliers)
 
 
-def contracts_import_check(*, stream: IO[bytes], filename: str, by: User) -> ImportResult:
+def contracts_import_check(
+    *,
+    stream: IO[bytes],
+    filename: str,
+    by: User,
+    mapping: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ContractsImportResult:
     """What importing the file would do, and every problem in it. Writes nothing."""
     if not by.has_perm("contracts.import_contracts"):
         raise PermissionDenied
-    return _run(stream, filename, by=by, write=False, reason="")
+    return _run(stream, filename, by=by, write=False, reason="", mapping=mapping, progress=progress)
 
 
-def contracts_import(*, stream: IO[bytes], filename: str, by: User, reason: str) -> ImportResult:
+def contracts_import(
+    *,
+    stream: IO[bytes],
+    filename: str,
+    by: User,
+    reason: str,
+    mapping: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ContractsImportResult:
     """Import the file: every row, or, if any row has a problem, nothing at all."""
     if not by.has_perm("contracts.import_contracts"):
         raise PermissionDenied
     with transaction.atomic():
-        result = _run(stream, filename, by=by, write=True, reason=reason)
+        result = _run(
+            stream, filename, by=by, write=True, reason=reason, mapping=mapping, progress=progress
+        )
         if not result.ok:
             # Leaving the block with an exception rolls back every batch already written.
             raise ImportRefused(result)
     return result
+
+
+KIND = register(
+    ImportKind(
+        key="contracts",
+        noun="contract",
+        columns=COLUMNS,
+        permission="contracts.import_contracts",
+        check=contracts_import_check,
+        run=contracts_import,
+        counts=lambda result: [
+            ("Rows read", result.rows),
+            ("Rows ready to import", result.ready),
+            ("Contracts to add", result.created),
+            ("Contracts to update", result.updated),
+            ("Contracts unchanged", result.unchanged),
+        ],
+        done=lambda result: (
+            f"{result.created} contracts added, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        ),
+        value_choices={
+            "directorate": lambda: [
+                (str(d.pk), d.name) for d in Directorate.objects.filter(is_active=True)
+            ],
+            "category": lambda: [
+                (str(c.pk), c.name) for c in ContractCategory.objects.filter(is_active=True)
+            ],
+            "procurement_route": lambda: list(Contract.Route.choices),
+        },
+    )
+)

@@ -20,7 +20,12 @@ from procurement.forms import show_error
 from procurement.history import changes_of
 from procurement.pages import form_page, object_for
 from procurement.query import query_value, search_text
-from procurement.uploads import import_preview_page, import_upload_page
+from procurement.uploads import (
+    import_problems_csv,
+    import_progress,
+    import_run_page,
+    import_upload_page,
+)
 
 from . import exports
 from .forms import (
@@ -34,11 +39,8 @@ from .forms import (
     TerminationForm,
     VariationForm,
 )
-from .importing import (
-    COLUMNS,
-    contracts_import,
-    contracts_import_check,
-)
+from .importing import KIND as IMPORT_KIND
+from .importing import TEMPLATE_COLUMNS
 from .models import Contract, ContractAttachment, Supplier
 from .selectors import (
     SORTS,
@@ -353,80 +355,79 @@ def _count(condition: Q) -> Count:
 
 # --- Import -----------------------------------------------------------------------------------
 
-IMPORT_SESSION_KEY = "contracts_import"
-
 
 @requires("contracts.import_contracts")
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     return import_upload_page(
         request,
-        key=IMPORT_SESSION_KEY,
+        kind=IMPORT_KIND,
         form=ImportForm(request.POST if request.method == "POST" else None, request.FILES or None),
         template="contracts/import_upload.html",
-        preview="contracts:import_preview",
-        columns=COLUMNS,
+        run_url="contracts:import_preview",
     )
 
 
 @requires("contracts.import_contracts")
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    return import_preview_page(
+    return import_run_page(
         request,
-        key=IMPORT_SESSION_KEY,
+        kind=IMPORT_KIND,
         token=token,
-        check=partial(contracts_import_check, by=request.user),
-        run=lambda stream, filename: contracts_import(
-            stream=stream, filename=filename, by=request.user, reason=f"Imported from {filename}"
-        ),
-        counts=lambda result: [
-            ("Rows read", result.rows),
-            ("Contracts to add", result.created),
-            ("Contracts to update", result.updated),
-            ("Contracts unchanged", result.unchanged),
-        ],
-        noun="contract",
-        done=lambda result: (
-            f"{result.created} contracts added, {result.updated} updated, "
-            f"{result.unchanged} unchanged"
-        ),
-        done_url=reverse("contracts:register"),
         upload_url=reverse("contracts:import"),
+        done_url=reverse("contracts:register"),
+        progress_url=reverse("contracts:import_progress", args=[token]),
+        problems_url=reverse("contracts:import_problems", args=[token]),
     )
 
 
 @requires("contracts.import_contracts")
 @require_GET
+def import_progress_json(request: HttpRequest, token: str) -> HttpResponse:
+    return import_progress(request, kind=IMPORT_KIND, token=token)
+
+
+@requires("contracts.import_contracts")
+@require_GET
+def import_problems(request: HttpRequest, token: str) -> HttpResponse:
+    return import_problems_csv(request, kind=IMPORT_KIND, token=token)
+
+
+TEMPLATE_EXAMPLE = {
+    "reference": "CR-2026-001",
+    "lot": "",
+    "title": "Home care services (north)",
+    "description": "Adults, health and social care service for the north of the borough",
+    "directorate": "Adult Social Care and Health",
+    "category": "Care and support services",
+    "supplier_name": "Example Care Ltd",
+    "supplier_companies_house_number": "01234567",
+    "supplier_charity_number": "",
+    "supplier_is_sme": "Yes",
+    "supplier_is_vcse": "No",
+    "contract_manager": "manager@example.gov.uk",
+    "lead_director": "director@example.gov.uk",
+    "whole_life_value": "£1,250,000.00",
+    "annual_value": "£250,000.00",
+    "irrecoverable_vat": "£0.00",
+    "start_date": "01/04/2026",
+    "end_date": "31/03/2029",
+    "review_date": "01/04/2027",
+    "extension_options": "2",
+    "extension_option_months": "12",
+    "extension_options_value": "£500,000.00",
+    "procurement_route": "Published tender",
+    "key_decision_reference": "KD-2026-014",
+    "risk_rating": "Medium",
+}
+
+
+@requires("contracts.import_contracts")
+@require_GET
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    headings = [column.name for column in COLUMNS]
-    example = [
-        "CR-2026-001",
-        "Home care services (north)",
-        "Adults, health and social care service for the north of the borough",
-        "Adult Social Care and Health",
-        "Care and support services",
-        "Example Care Ltd",
-        "01234567",
-        "",
-        "Yes",
-        "No",
-        "manager@example.gov.uk",
-        "director@example.gov.uk",
-        "£1,250,000.00",
-        "£250,000.00",
-        "£0.00",
-        "01/04/2026",
-        "31/03/2029",
-        "01/04/2027",
-        "2",
-        "12",
-        "£500,000.00",
-        "Published tender",
-        "KD-2026-014",
-        "Medium",
-    ]
-    rows = [exports.safe_cell(value) for value in example]
+    headings = [column.name for column in TEMPLATE_COLUMNS]
+    rows = [exports.safe_cell(TEMPLATE_EXAMPLE[column.attribute]) for column in TEMPLATE_COLUMNS]
     if fmt == "csv":
         return exports.csv_response(headings, [rows], "contract-register-template.csv")
     return exports.xlsx_response(

@@ -554,3 +554,70 @@ class SignInAttempt(models.Model):
     def __str__(self) -> str:
         outcome = "signed in" if self.succeeded else "refused"
         return f"{self.email} {outcome} at {self.at:%d/%m/%Y %H:%M}"
+
+
+class ImportMapping(models.Model):
+    """What each column of a council's file holds, and what its values mean, saved by name so
+    that the next file from the same system maps itself.
+
+    ``columns``: each heading (as compared: lower case, letters and digits) to the attribute it
+    holds, or "" for a column that holds nothing to import. ``values``: for a column whose
+    values name something of the council's (a directorate, a procurement route), each value as
+    compared to what it names.
+    """
+
+    kind = models.CharField(max_length=40, help_text="What the files hold: contracts, measures.")
+    name = models.CharField(max_length=100)
+    columns = models.JSONField(default=dict, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="import_mapping_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One file on its way in: checked in the background, mapped, then imported all or nothing.
+
+    The check's findings are kept here, so the preview is read, not worked out again, on each
+    visit, and the page survives a reload. Progress while a step runs is in the cache.
+    """
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Checked"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Not imported"
+
+    token = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_runs"
+    )
+    path = models.CharField(max_length=300, help_text="Where the uploaded file is stored.")
+    filename = models.CharField(max_length=255)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.CHECKING)
+    mapping = models.JSONField(default=dict, blank=True)
+    mapping_name = models.CharField(max_length=100, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    file_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.CHECKING, self.State.IMPORTING)

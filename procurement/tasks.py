@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .imports import import_run_execute
 from .passwords import password_reset_send
 from .services import sessions_clear_expired
 
@@ -14,3 +15,8 @@ def sessions_clear_expired_task() -> int:
 @shared_task(name="procurement.tasks.password_reset_send_task")
 def password_reset_send_task(email: str, protocol: str, domain: str) -> int:
     return password_reset_send(email=email, protocol=protocol, domain=domain)
+
+
+@shared_task(name="procurement.tasks.import_run_task")
+def import_run_task(run_pk: int) -> str:
+    return import_run_execute(run_pk)

@@ -1,135 +1,246 @@
-"""An uploaded import file kept between its preview and its import.
+"""The pages of an import, whatever the file holds: upload, the run (progress, the preview with
+its mapping step, the result), its progress as JSON and its problems as CSV.
 
-The file is stored under the uploader's id with a random token, and the session remembers it, so
-one person's pending import can never be previewed or run by another.
+A run belongs to the person who uploaded it: anyone else, whatever their role, is told it is not
+found. Each import's views say only which import they are (procurement/imports.py).
 """
 
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 
-from .tabular import ImportFileError, ImportRefused
+from .downloads import csv_response
+from .imports import (
+    PROBLEMS_KEPT,
+    ImportKind,
+    ImportRunError,
+    import_run_confirm,
+    import_run_remap,
+    import_run_start,
+    layout_of,
+    progress_of,
+)
+from .models import ImportRun
+from .tabular import NOT_USED, normalise_heading
+from .workbooks import xlsx_refusal
 
 IMPORT_SUFFIXES = {".csv", ".xlsx"}
-
-
-def upload_stash(request: HttpRequest, *, key: str, upload) -> str:
-    """Keep ``upload`` for the preview under session ``key``; the token names it in the URL."""
-    suffix = Path(upload.name).suffix.lower()
-    token = secrets.token_urlsafe(16)
-    stored = default_storage.save(f"imports/{request.user.pk}/{token}{suffix}", upload)
-    request.session[key] = {"token": token, "path": stored, "name": Path(upload.name).name}
-    return token
-
-
-def upload_pending(request: HttpRequest, *, key: str, token: str) -> dict:
-    """The stashed upload ``token`` names, or 404 once it has been imported or has gone."""
-    pending = request.session.get(key)
-    if not pending or pending["token"] != token or not default_storage.exists(pending["path"]):
-        raise Http404("This import has finished or expired: upload the file again")
-    return pending
-
-
-def upload_discard(request: HttpRequest, *, key: str, pending: dict) -> None:
-    default_storage.delete(pending["path"])
-    request.session.pop(key, None)
-
-
-@dataclass
-class ImportStep:
-    """One visit to an import's preview: what the check (GET) or the import (POST) found."""
-
-    pending: dict
-    result: Any = None
-    file_error: str | None = None
-    imported: bool = False
-
-    @property
-    def context(self) -> dict:
-        return {"pending": self.pending, "result": self.result, "file_error": self.file_error}
-
-
-def import_step(
-    request: HttpRequest,
-    *,
-    key: str,
-    token: str,
-    check: Callable[..., Any],
-    run: Callable[..., Any],
-) -> ImportStep:
-    """Check the stashed file (GET) or import it (POST), all or nothing.
-
-    ``check(stream=, filename=)`` and ``run(stream=, filename=)`` are the import's services; a
-    successful import discards the stashed file.
-    """
-    step = ImportStep(pending=upload_pending(request, key=key, token=token))
-    name = step.pending["name"]
-    try:
-        with default_storage.open(step.pending["path"], "rb") as stream:
-            action = run if request.method == "POST" else check
-            step.result = action(stream=stream, filename=name)
-    except ImportFileError as error:
-        step.file_error = str(error)
-    except ImportRefused as refused:
-        step.result = refused.result
-    if request.method == "POST" and step.result is not None and step.result.ok:
-        upload_discard(request, key=key, pending=step.pending)
-        step.imported = True
-    return step
+# Problems shown on the page; every one is in the CSV download.
+PROBLEMS_SHOWN = 500
 
 
 def import_upload_page(
-    request: HttpRequest, *, key: str, form, template: str, preview: str, columns
+    request: HttpRequest, *, kind: ImportKind, form, template: str, run_url: str
 ) -> HttpResponse:
-    """The first page of an import: take a CSV or XLSX file and go to its preview."""
+    """The first page of an import: take a CSV or XLSX file and go to its run."""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in IMPORT_SUFFIXES:
             form.add_error("file", "The file must be a CSV or XLSX file")
         elif upload.size > settings.IMPORT_MAX_BYTES:
             limit = filesizeformat(settings.IMPORT_MAX_BYTES)
             form.add_error("file", f"The file must be smaller than {limit}")
+        elif suffix == ".xlsx" and (refusal := xlsx_refusal(upload)):
+            form.add_error("file", refusal)
         else:
-            return redirect(preview, token=upload_stash(request, key=key, upload=upload))
-    return render(request, template, {"form": form, "columns": columns})
+            run = import_run_start(kind=kind, upload=upload, by=request.user)
+            return redirect(run_url, token=run.token)
+    return render(request, template, {"form": form, "columns": kind.columns})
 
 
-def import_preview_page(
+def _run_of(request: HttpRequest, kind: ImportKind, token: str) -> ImportRun:
+    run = ImportRun.objects.filter(token=token, kind=kind.key, user=request.user).first()
+    if run is None:
+        raise Http404("This import is not yours, or has gone: upload the file again")
+    return run
+
+
+class MappingForm:
+    """The mapping step: what each column of the file holds, and what its unknown values name.
+
+    Built from the run's layout; the fields are named by position (``column-3``) and by value
+    (``value-directorate-0``), so any heading, however written, is safe in a form.
+    """
+
+    def __init__(self, kind: ImportKind, run: ImportRun, data=None) -> None:
+        self.kind = kind
+        self.run = run
+        self.data = data
+        self.layout = layout_of(run)
+        self.errors: list[tuple[str, str]] = []  # (field id, message)
+        chosen = (run.mapping or {}).get("values") or {}
+        self.rows = []
+        if self.layout:
+            for position, heading in enumerate(self.layout.headings):
+                if not heading and not self.layout.samples.get(position):
+                    continue
+                self.rows.append(
+                    {
+                        "position": position,
+                        "name": f"column-{position}",
+                        "heading": heading or f"Column {position + 1} (no heading)",
+                        "samples": self.layout.samples.get(position, []),
+                        "value": self._value(
+                            f"column-{position}", self.layout.positions.get(position, NOT_USED)
+                        ),
+                    }
+                )
+        self.options = [(NOT_USED, "Not imported")] + [
+            (column.attribute, column.name + (" (required)" if column.required else ""))
+            for column in kind.columns
+        ]
+        self.value_groups = []
+        unknown = run.result.get("unknown_values") or {}
+        for attribute, choices in kind.value_choices.items():
+            written = list(unknown.get(attribute, {}).items())
+            if not written:
+                continue
+            options = [("", "Choose"), *choices()]
+            self.value_groups.append(
+                {
+                    "attribute": attribute,
+                    "label": kind.column(attribute).name,
+                    "options": options,
+                    "values": [
+                        {
+                            "name": f"value-{attribute}-{index}",
+                            "raw": raw,
+                            "rows": count,
+                            "value": self._value(
+                                f"value-{attribute}-{index}",
+                                chosen.get(attribute, {}).get(normalise_heading(raw), ""),
+                            ),
+                        }
+                        for index, (raw, count) in enumerate(written)
+                    ],
+                }
+            )
+
+    def _value(self, name: str, initial: str) -> str:
+        return self.data.get(name, initial) if self.data is not None else initial
+
+    @property
+    def needed(self) -> bool:
+        """Whether the officer must map something before the file can go in."""
+        return bool(self.layout and (self.layout.missing or self.value_groups))
+
+    def is_valid(self) -> bool:
+        known = {column.attribute for column in self.kind.columns}
+        taken: dict[str, str] = {}
+        for row in self.rows:
+            attribute = row["value"]
+            if attribute and attribute not in known:
+                self.errors.append((row["name"], f"Choose what {row['heading']} holds"))
+            elif attribute in taken:
+                name = self.kind.column(attribute).name
+                self.errors.append(
+                    (row["name"], f"{name} is in {taken[attribute]} already: choose one column")
+                )
+            elif attribute:
+                taken[attribute] = row["heading"]
+        for column in self.kind.columns:
+            if column.required and column.attribute not in taken and self.rows:
+                self.errors.append(
+                    (self.rows[0]["name"], f"Say which column holds the {column.name.lower()}")
+                )
+        for group in self.value_groups:
+            allowed = {value for value, _ in group["options"]}
+            for value in group["values"]:
+                if value["value"] not in allowed:
+                    self.errors.append((value["name"], f"Choose what '{value['raw']}' is"))
+        save_as = self.data.get("save_as", "").strip()
+        if len(save_as) > 100:
+            self.errors.append(("save_as", "Name the mapping in 100 characters or fewer"))
+        messages = dict(reversed(self.errors))
+        for field in [*self.rows, *(v for group in self.value_groups for v in group["values"])]:
+            field["error"] = messages.get(field["name"], "")
+        return not self.errors
+
+    def mapping(self) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        columns = {
+            normalise_heading(row["heading"]): row["value"]
+            for row in self.rows
+            if normalise_heading(row["heading"])
+        }
+        values = dict((self.run.mapping or {}).get("values") or {})
+        for group in self.value_groups:
+            chosen = dict(values.get(group["attribute"], {}))
+            for value in group["values"]:
+                if value["value"]:
+                    chosen[normalise_heading(value["raw"])] = value["value"]
+            values[group["attribute"]] = chosen
+        return columns, values
+
+
+def import_run_page(
     request: HttpRequest,
     *,
-    key: str,
+    kind: ImportKind,
     token: str,
-    check: Callable[..., Any],
-    run: Callable[..., Any],
-    counts: Callable[[Any], list[tuple[str, int]]],
-    noun: str,
-    done: Callable[[Any], str],
-    done_url: str,
     upload_url: str,
+    done_url: str,
+    progress_url: str,
+    problems_url: str,
 ) -> HttpResponse:
-    """The preview of a stashed import (what it would do and every problem), and the import
-    itself when confirmed; ``counts`` names the figures to show, ``noun`` what a row is."""
-    step = import_step(request, key=key, token=token, check=check, run=run)
-    if step.imported:
-        messages.success(request, f"Imported {step.pending['name']}: {done(step.result)}")
-        return redirect(done_url)
-    rows = step.result.rows if step.result else 0
+    """A run: its progress while it runs; then what the check found, the mapping step and the
+    button to import; then what the import did. Each POST redirects back here."""
+    run = _run_of(request, kind, token)
+    form = MappingForm(kind, run, request.POST if request.method == "POST" else None)
+    action = request.POST.get("action") if request.method == "POST" else None
+    try:
+        if action == "import":
+            import_run_confirm(run)
+            return redirect(request.path)
+        if action == "map" and form.is_valid():
+            columns, values = form.mapping()
+            import_run_remap(run, columns=columns, values=values, save_as=request.POST["save_as"])
+            return redirect(request.path)
+    except ImportRunError as error:
+        messages.error(request, str(error))
+        return redirect(request.path)
+    if run.state == ImportRun.State.IMPORTED and request.method == "GET":
+        result = run.result
+        messages.success(request, f"Imported {run.filename}: {result.get('done', '')}")
+    problems = run.result.get("problems", [])
+    rows = run.result.get("rows", 0)
+    ready = run.result.get("ready", 0)
     return render(
         request,
-        "govuk/import_preview.html",
+        "govuk/import_run.html",
         {
-            **step.context,
-            "counts": counts(step.result) if step.result else [],
-            "button": f"Import {rows} {noun}{'' if rows == 1 else 's'}",
+            "run": run,
+            "kind": kind,
+            "form": form,
+            "result": run.result,
+            "progress": progress_of(run),
+            "problems": problems[:PROBLEMS_SHOWN],
+            "problems_hidden": run.result.get("problem_count", 0)
+            - min(len(problems), PROBLEMS_SHOWN),
+            "notes": run.result.get("notes", [])[:PROBLEMS_SHOWN],
+            "button": f"Import {ready:,} {kind.noun}{'' if ready == 1 else 's'}",
+            "rows": rows,
             "upload_url": upload_url,
+            "done_url": done_url,
+            "progress_url": progress_url,
+            "problems_url": problems_url,
+            "kept": PROBLEMS_KEPT,
         },
+        status=400 if form.errors else 200,
     )
+
+
+def import_progress(request: HttpRequest, *, kind: ImportKind, token: str) -> JsonResponse:
+    return JsonResponse(progress_of(_run_of(request, kind, token)))
+
+
+def import_problems_csv(request: HttpRequest, *, kind: ImportKind, token: str) -> HttpResponse:
+    """Every problem the check kept, to work through in a spreadsheet."""
+    run = _run_of(request, kind, token)
+    rows = [[row or "", column, message] for row, column, message in run.result.get("problems", [])]
+    name = f"problems-{Path(run.filename).stem[:60]}.csv"
+    return csv_response(["Row", "Column", "Problem"], rows, name)

@@ -9,7 +9,11 @@ class SocialValueConfig(AppConfig):
         from procurement import attention, navigation
         from procurement import demo as demo_registry
 
-        from . import demo, home
+        from . import (
+            demo,
+            home,
+            importing,  # noqa: F401 - registers the import with the shared machinery
+        )
 
         attention.register(home.social_value_needing_attention)
         navigation.register(

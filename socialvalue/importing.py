@@ -8,7 +8,8 @@ nothing. A measure that has been committed against keeps its unit and proxy valu
 values are imported as a new version, so past results are never rewritten.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from procurement.history import save_with_history
+from procurement.imports import ImportKind, register, table_begin
 from procurement.models import User
 from procurement.services import require
 from procurement.tabular import (
@@ -23,10 +25,10 @@ from procurement.tabular import (
     Column,
     ImportFileError,
     ImportRefused,
+    ImportResult,
     Problem,
     batches,
     parse_money,
-    read_table,
     text,
 )
 
@@ -60,18 +62,12 @@ MEASURE_DETAILS = ("description", "unit", "proxy_value", "order")
 
 
 @dataclass
-class MeasuresImportResult:
-    rows: int = 0
+class MeasuresImportResult(ImportResult):
     libraries_created: int = 0
     libraries_updated: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.rows > 0 and not self.problems
 
 
 @dataclass
@@ -108,13 +104,13 @@ def _parse_proxy(value: Any) -> Decimal | None:
     return amount
 
 
-def _read(positions, rows, result: MeasuresImportResult) -> list[Row]:
+def _read(rows, result: MeasuresImportResult) -> list[Row]:
     """Every row, parsed, with each problem found in a row on its own."""
     parsed: list[Row] = []
     codes: dict[tuple[str, str, str], int] = {}
     libraries: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     orders: dict[tuple[str, str], int] = {}
-    for batch in batches(positions, rows):
+    for batch in batches(result.layout, rows):
         for number, cells in batch:
             result.rows += 1
             if result.rows > MAX_ROWS:
@@ -288,13 +284,23 @@ class Plan:
 
 
 def _run(
-    stream: IO[bytes], filename: str, *, by: User | None, write: bool, reason: str
+    stream: IO[bytes],
+    filename: str,
+    *,
+    by: User | None,
+    write: bool,
+    reason: str,
+    mapping: dict | None = None,
 ) -> MeasuresImportResult:
-    positions, rows = read_table(stream, filename, COLUMNS)
     result = MeasuresImportResult()
-    parsed = _read(positions, rows, result)
+    rows, _ = table_begin(stream, filename, COLUMNS, mapping, result)
+    if rows is None:
+        return result
+    parsed = _read(rows, result)
     if result.rows == 0:
-        result.problems.append(Problem(2, "", "The file has a heading row but no measures"))
+        result.problems.append(
+            Problem(result.layout.heading_row + 1, "", "The file has a heading row but no measures")
+        )
         return result
     plan = Plan(parsed, result)
     plan.check()
@@ -304,7 +310,12 @@ def _run(
 
 
 def measures_import_check(
-    *, stream: IO[bytes], filename: str, by: User | None
+    *,
+    stream: IO[bytes],
+    filename: str,
+    by: User | None,
+    mapping: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MeasuresImportResult:
     """What importing the file would do, and every problem in it. Writes nothing.
 
@@ -312,17 +323,48 @@ def measures_import_check(
     """
     if by is not None:
         require(by, "socialvalue.manage_library")
-    return _run(stream, filename, by=by, write=False, reason="")
+    return _run(stream, filename, by=by, write=False, reason="", mapping=mapping)
 
 
 def measures_import(
-    *, stream: IO[bytes], filename: str, by: User | None, reason: str
+    *,
+    stream: IO[bytes],
+    filename: str,
+    by: User | None,
+    reason: str,
+    mapping: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MeasuresImportResult:
     """Import the file's measures: every row, or, if any row has a problem, nothing at all."""
     if by is not None:
         require(by, "socialvalue.manage_library")
     with transaction.atomic():
-        result = _run(stream, filename, by=by, write=True, reason=reason)
+        result = _run(stream, filename, by=by, write=True, reason=reason, mapping=mapping)
         if not result.ok:
             raise ImportRefused(result)
     return result
+
+
+KIND = register(
+    ImportKind(
+        key="measures",
+        noun="measure",
+        columns=COLUMNS,
+        permission="socialvalue.manage_library",
+        check=measures_import_check,
+        run=measures_import,
+        counts=lambda result: [
+            ("Rows read", result.rows),
+            ("Rows ready to import", result.ready),
+            ("Libraries to add", result.libraries_created),
+            ("Libraries to update", result.libraries_updated),
+            ("Measures to add", result.created),
+            ("Measures to update", result.updated),
+            ("Measures unchanged", result.unchanged),
+        ],
+        done=lambda result: (
+            f"{result.libraries_created} libraries added; {result.created} measures added, "
+            f"{result.updated} updated, {result.unchanged} unchanged"
+        ),
+    )
+)

@@ -28,6 +28,16 @@ urlpatterns = [
         name="template_xlsx",
     ),
     path("measures/import/<str:token>/", views.import_preview, name="import_preview"),
+    path(
+        "measures/import/<str:token>/progress.json",
+        views.import_progress_json,
+        name="import_progress",
+    ),
+    path(
+        "measures/import/<str:token>/problems.csv",
+        views.import_problems,
+        name="import_problems",
+    ),
     path(contract, views.contract_social_value, name="contract"),
     path(f"{contract}commitments/new/", views.commitment_create, name="commitment_create"),
     path(f"{commitment}change/", views.commitment_edit, name="commitment_change"),

@@ -1,8 +1,6 @@
 """Pages of social value: the measure libraries and their import, each contract's plan with its
 delivery returns, and the portfolio of committed against delivered."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,7 +18,12 @@ from procurement.files import download_response
 from procurement.numbers import count
 from procurement.pages import form_page, object_for
 from procurement.templatetags.govuk import money
-from procurement.uploads import import_preview_page, import_upload_page
+from procurement.uploads import (
+    import_problems_csv,
+    import_progress,
+    import_run_page,
+    import_upload_page,
+)
 
 from .charts import short, value_chart
 from .forms import (
@@ -32,7 +35,8 @@ from .forms import (
     QueryForm,
     ReturnForm,
 )
-from .importing import COLUMNS, measures_import, measures_import_check
+from .importing import COLUMNS
+from .importing import KIND as IMPORT_KIND
 from .models import Commitment, DeliveryReturn, Measure, MeasureLibrary
 from .selectors import (
     GROUPINGS,
@@ -57,8 +61,6 @@ from .services import (
     return_record,
     return_verify,
 )
-
-IMPORT_SESSION_KEY = "measures_import"
 
 
 def _contract(request: HttpRequest, pk: int, permission: str) -> Contract:
@@ -107,41 +109,37 @@ def library(request: HttpRequest, pk: int) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     return import_upload_page(
         request,
-        key=IMPORT_SESSION_KEY,
+        kind=IMPORT_KIND,
         form=ImportForm(request.POST if request.method == "POST" else None, request.FILES or None),
         template="socialvalue/import_upload.html",
-        preview="socialvalue:import_preview",
-        columns=COLUMNS,
+        run_url="socialvalue:import_preview",
     )
 
 
 @requires("socialvalue.manage_library")
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    return import_preview_page(
+    return import_run_page(
         request,
-        key=IMPORT_SESSION_KEY,
+        kind=IMPORT_KIND,
         token=token,
-        check=partial(measures_import_check, by=request.user),
-        run=lambda stream, filename: measures_import(
-            stream=stream, filename=filename, by=request.user, reason=f"Imported from {filename}"
-        ),
-        counts=lambda result: [
-            ("Rows read", result.rows),
-            ("Libraries to add", result.libraries_created),
-            ("Libraries whose year, source or licence changes", result.libraries_updated),
-            ("Measures to add", result.created),
-            ("Measures to update", result.updated),
-            ("Measures unchanged", result.unchanged),
-        ],
-        noun="measure",
-        done=lambda result: (
-            f"{result.created} measures added, {result.updated} updated, "
-            f"{result.unchanged} unchanged"
-        ),
-        done_url=reverse("socialvalue:libraries"),
         upload_url=reverse("socialvalue:import"),
+        done_url=reverse("socialvalue:libraries"),
+        progress_url=reverse("socialvalue:import_progress", args=[token]),
+        problems_url=reverse("socialvalue:import_problems", args=[token]),
     )
+
+
+@requires("socialvalue.manage_library")
+@require_GET
+def import_progress_json(request: HttpRequest, token: str) -> HttpResponse:
+    return import_progress(request, kind=IMPORT_KIND, token=token)
+
+
+@requires("socialvalue.manage_library")
+@require_GET
+def import_problems(request: HttpRequest, token: str) -> HttpResponse:
+    return import_problems_csv(request, kind=IMPORT_KIND, token=token)
 
 
 TEMPLATE_EXAMPLE = [

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from contracts.exports import FORMULA_PREFIXES, safe_cell, xlsx_response
 from contracts.importing import COLUMNS as CONTRACT_COLUMNS
 from contracts.importing import contracts_import
+from procurement.downloads import FORMULA_PREFIXES, safe_cell, xlsx_response
 from procurement.roles import Role
 from procurement.tabular import ImportFileError, ImportRefused
 from procurement.tests.factories import DirectorateFactory
@@ -139,7 +139,9 @@ def test_a_hostile_file_is_refused_with_reasons_or_taken_whole(make_user, which,
 
 @given(upload=hostile_file(CONTRACT_COLUMNS))
 @HYPOTHESIS
-def test_the_import_page_answers_a_hostile_file_with_its_errors(client, make_user, upload):
+def test_the_import_page_answers_a_hostile_file_with_its_errors(
+    client, make_user, imports_run_here, upload
+):
     """Through the pages: the upload and its preview never fail, and show what is wrong."""
     client.force_login(make_user(Role.BUSINESS_PARTNER))
     content, filename = upload

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config.celery import app
 from procurement import throttles
 from procurement.passwords import password_reset_send
 from procurement.roles import Role
@@ -27,15 +26,6 @@ def _no_counts_from_before():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def tasks_in_process():
-    """Queued tasks run here, as they do without Redis, so that the email they send is seen."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def ask(client, email: str, **extra) -> tuple[object, list]:

@@ -135,14 +135,14 @@ def test_the_central_team_builds_a_new_version_and_a_second_adds_another(
         )
         progress = client.get(reverse("reporting:progress", args=[report.pk])).json()
         assert (progress["state"], progress["finished"]) == ("queued", False)
-        assert "reporting/progress.js" in client.get(url).content.decode()
+        assert "js/progress.js" in client.get(url).content.decode()
         annual_report_build(report_id=report.pk)
     reports = AnnualReport.objects.filter(year=world.YEAR).order_by("version")
     assert [(r.version, r.state) for r in reports] == [(1, "ready"), (2, "ready")]
     assert reports[0].file.name != reports[1].file.name
     listing = client.get(url).content.decode()
     assert listing.count("Download the PDF") == 2
-    assert "reporting/progress.js" not in listing
+    assert "js/progress.js" not in listing
     download = client.get(reverse("reporting:download", args=[reports[1].pk]))
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
@@ -180,7 +180,7 @@ def test_a_build_whose_worker_stopped_is_shown_as_stopped(client, make_user):
     client.force_login(make_user(Role.AUDITOR))
     listing = client.get(reverse("reporting:annual_reports")).content.decode()
     assert "Stopped without finishing: build a new version" in listing
-    assert "reporting/progress.js" not in listing
+    assert "js/progress.js" not in listing
 
 
 def test_the_menu_marks_only_the_closest_section(client, make_user):

@@ -143,8 +143,11 @@ def test_the_check_reports_without_writing(head):
 
 
 def test_files_that_cannot_be_read_are_refused_whole(head):
-    with pytest.raises(ImportFileError, match="no column for 'Measure code'"):
+    with pytest.raises(ImportRefused) as refused:
         run(head, csv_file(row("SK1"), headings=[h for h in HEADINGS if h != "Measure code"]))
+    assert [p.message for p in refused.value.result.problems] == [
+        "Say which column holds the measure code"
+    ]
     with pytest.raises(ImportFileError, match="must be a CSV or XLSX"):
         run(head, io.BytesIO(b"x"), filename="measures.pdf")
     with pytest.raises(ImportRefused):
@@ -220,7 +223,7 @@ def test_the_command_checks_imports_and_refuses(tmp_path, head):
         )
 
 
-def test_the_import_pages_preview_then_import(client, head):
+def test_the_import_pages_preview_then_import(client, head, imports_run_here):
     client.force_login(head)
     upload = csv_file(row("SK1"), row("SK2"))
     upload.name = "ours.csv"
@@ -230,14 +233,15 @@ def test_the_import_pages_preview_then_import(client, head):
     assert "Measures to add" in page
     assert "Import 2 measures" in page
     assert not Measure.objects.filter(code="SK1").exists()
-    response = client.post(preview)
-    assert response["Location"] == reverse("socialvalue:libraries")
+    response = client.post(preview, {"action": "import"})
+    assert response["Location"] == preview
     assert Measure.objects.filter(code__in=["SK1", "SK2"]).count() == 2
-    # The stashed file is gone once imported.
-    assert client.get(preview).status_code == 404
+    page = client.get(preview).content.decode()
+    assert "Import complete" in page
+    assert reverse("socialvalue:libraries") in page
 
 
-def test_the_preview_lists_problems_in_an_error_summary(client, head):
+def test_the_preview_lists_problems_in_an_error_summary(client, head, imports_run_here):
     client.force_login(head)
     upload = csv_file(row("SK1", "people", "abc"))
     upload.name = "ours.csv"
@@ -245,7 +249,8 @@ def test_the_preview_lists_problems_in_an_error_summary(client, head):
     page = client.get(preview).content.decode()
     assert "govuk-error-summary" in page
     assert "1 problem in ours.csv: nothing has been imported" in page
-    assert client.post(preview).status_code == 200
+    refused = client.post(preview, {"action": "import"}, follow=True).content.decode()
+    assert "Only a checked file with no problem can be imported" in refused
     assert not Measure.objects.filter(code="SK1").exists()
 
 

@@ -1,0 +1,344 @@
+"""The run of an import, whatever the file holds: the shared machinery.
+
+An import (contracts, measure libraries, later payments) registers an :class:`ImportKind`: what its
+columns mean, its check and its import, and how to describe what they found. The machinery does
+the rest, the same for each: the upload is stored and an :class:`~procurement.models.ImportRun`
+made; the check runs in the background (a Celery task; in-process without a broker), with its
+progress in the cache; what it found (counts, every problem, the columns and their first values,
+values that no mapping names) is kept on the run, so the preview is read, not worked out again;
+the officer maps columns and values there, and may save the mapping by name; confirming imports
+in the background too, all rows or none.
+"""
+
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from .history import save_with_history
+from .models import ImportMapping, ImportRun, User
+from .tabular import (
+    Column,
+    ImportFileError,
+    ImportRefused,
+    ImportResult,
+    Layout,
+    Problem,
+    normalise_heading,
+    read_table,
+)
+
+# The most problems kept on a run to show; the count is always whole.
+PROBLEMS_KEPT = 5000
+PROGRESS_TTL = 60 * 60 * 6
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """What one kind of import is: its columns, services and words."""
+
+    key: str  # "contracts"
+    noun: str  # what one row is: "contract"
+    columns: Sequence[Column]
+    permission: str | None  # the permission to import; None: no one but the command line
+    # check(stream=, filename=, by=, mapping=, progress=) and
+    # run(stream=, filename=, by=, mapping=, progress=, reason=): the import's services
+    check: Callable[..., ImportResult]
+    run: Callable[..., ImportResult]
+    counts: Callable[[ImportResult], list[tuple[str, int]]]  # figures to show, labelled
+    done: Callable[[ImportResult], str]  # one line on what an import did
+    # attribute: the choices its values may be mapped to, for a column whose values name
+    # something of the council's (a directorate, a procurement route)
+    value_choices: dict[str, Callable[[], list[tuple[str, str]]]] = field(default_factory=dict)
+
+    def column(self, attribute: str) -> Column:
+        return next(column for column in self.columns if column.attribute == attribute)
+
+
+KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: ImportKind) -> ImportKind:
+    KINDS[kind.key] = kind
+    return kind
+
+
+def kind_of(key: str) -> ImportKind:
+    return KINDS[key]
+
+
+def may_import(user: User | None, kind: ImportKind) -> bool:
+    return user is None or (kind.permission is not None and user.has_perm(kind.permission))
+
+
+# --- Mappings ---------------------------------------------------------------------------------
+
+
+def mapping_named(kind: ImportKind, name: str) -> ImportMapping | None:
+    return ImportMapping.objects.filter(kind=kind.key, name__iexact=name.strip()).first()
+
+
+def mapping_for(kind: ImportKind, headings: Sequence[str]) -> ImportMapping | None:
+    """The saved mapping whose columns the file's headings hold most of (all it names), so the
+    next month's file from the same system maps itself."""
+    present = {normalise_heading(heading) for heading in headings if heading}
+    best, best_score = None, 0
+    for mapping in ImportMapping.objects.filter(kind=kind.key):
+        named = set(mapping.columns)
+        if named and named <= present and len(named) > best_score:
+            best, best_score = mapping, len(named)
+    return best
+
+
+def mapping_save(
+    *, kind: ImportKind, name: str, columns: dict, values: dict, by: User | None
+) -> ImportMapping:
+    mapping = mapping_named(kind, name) or ImportMapping(kind=kind.key, name=name.strip())
+    mapping.columns, mapping.values = columns, values
+    return save_with_history(mapping, by=by, reason=f"Mapping saved as {mapping.name}")
+
+
+@dataclass
+class ValueMap:
+    """The values of a run's mapping: for an attribute, what a value as written names."""
+
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def get(self, attribute: str, raw: str) -> str | None:
+        return self.values.get(attribute, {}).get(normalise_heading(raw))
+
+
+# --- Results kept on a run ---------------------------------------------------------------------
+
+
+def result_as_stored(kind: ImportKind, result: ImportResult) -> dict[str, Any]:
+    problems = result.problems
+    return {
+        "rows": result.rows,
+        "ready": result.ready,
+        "ok": result.ok,
+        "counts": kind.counts(result),
+        "done": kind.done(result) if result.ok else "",
+        "problem_count": len(problems),
+        "problems": [[p.row, p.column, p.message] for p in problems[:PROBLEMS_KEPT]],
+        "notes": [[p.row, p.column, p.message] for p in result.notes[:PROBLEMS_KEPT]],
+        "note_count": len(result.notes),
+        "layout": asdict(result.layout) if result.layout else None,
+        "unknown_values": result.unknown_values,
+    }
+
+
+def layout_of(run: ImportRun) -> Layout | None:
+    stored = run.result.get("layout")
+    if not stored:
+        return None
+    return Layout(
+        heading_row=stored["heading_row"],
+        headings=stored["headings"],
+        positions={int(k): v for k, v in stored["positions"].items()},
+        samples={int(k): v for k, v in stored["samples"].items()},
+        missing=stored["missing"],
+        estimated_rows=stored["estimated_rows"],
+    )
+
+
+# --- Progress ----------------------------------------------------------------------------------
+
+
+def _progress_key(run_pk: int) -> str:
+    return f"import-run:{run_pk}:progress"
+
+
+def progress_note(run_pk: int, done: int, total: int) -> None:
+    """Kept in the cache: an import writes in one transaction, so the run's row would show
+    nothing until the end."""
+    cache.set(_progress_key(run_pk), {"done": done, "total": total}, PROGRESS_TTL)
+
+
+def progress_of(run: ImportRun) -> dict[str, Any]:
+    seen = cache.get(_progress_key(run.pk)) or {"done": 0, "total": 0}
+    total = max(seen["total"], seen["done"], 1)
+    doing = "Importing" if run.state == ImportRun.State.IMPORTING else "Checking"
+    return {
+        "label": f"{doing}: {seen['done']:,} of about {total:,} rows read",
+        "state": run.state,
+        "state_label": run.get_state_display(),
+        "finished": not run.is_running,
+        "rows_done": seen["done"],
+        "rows_total": seen["total"],
+        "progress": min(100, seen["done"] * 100 // total) if run.is_running else 100,
+        "stage": "",
+    }
+
+
+# --- The run -----------------------------------------------------------------------------------
+
+
+def _enqueue(run: ImportRun) -> None:
+    from .tasks import import_run_task
+
+    progress_note(run.pk, 0, 0)
+    transaction.on_commit(lambda: import_run_task.delay(run.pk))
+
+
+def import_run_start(*, kind: ImportKind, upload, by: User) -> ImportRun:
+    """Store the upload and check it in the background; the run names it in the URL."""
+    if not may_import(by, kind):
+        raise PermissionDenied
+    suffix = Path(upload.name).suffix.lower()
+    token = secrets.token_urlsafe(16)
+    path = default_storage.save(f"imports/{by.pk}/{token}{suffix}", upload)
+    run = ImportRun.objects.create(
+        token=token, kind=kind.key, user=by, path=path, filename=Path(upload.name).name[:255]
+    )
+    _enqueue(run)
+    return run
+
+
+def import_run_remap(
+    run: ImportRun, *, columns: dict[str, str], values: dict[str, dict[str, str]], save_as: str
+) -> ImportRun:
+    """Check the file again with the officer's mapping, saving it by name if asked."""
+    kind = kind_of(run.kind)
+    if run.is_running or run.state == ImportRun.State.IMPORTED:
+        raise ImportRunError("This file is being checked or has been imported")
+    run.mapping = {"columns": columns, "values": values}
+    if save_as.strip():
+        saved = mapping_save(kind=kind, name=save_as, columns=columns, values=values, by=run.user)
+        run.mapping_name = saved.name
+    run.state = ImportRun.State.CHECKING
+    run.save()
+    _enqueue(run)
+    return run
+
+
+def import_run_confirm(run: ImportRun) -> ImportRun:
+    """Import a checked file with no problem, in the background."""
+    if run.state != ImportRun.State.CHECKED or not run.result.get("ok"):
+        raise ImportRunError("Only a checked file with no problem can be imported")
+    run.state = ImportRun.State.IMPORTING
+    run.save(update_fields=["state", "updated_at"])
+    _enqueue(run)
+    return run
+
+
+class ImportRunError(Exception):
+    pass
+
+
+def _mapping_of(run: ImportRun, kind: ImportKind, stream: IO[bytes]) -> dict:
+    """The run's own mapping, else the saved one that fits the file's headings, if any."""
+    if run.mapping:
+        return run.mapping
+    layout, _ = read_table(stream, run.filename, kind.columns)
+    stream.seek(0)
+    saved = mapping_for(kind, layout.headings)
+    if saved is None:
+        return {}
+    run.mapping_name = saved.name
+    return {"columns": saved.columns, "values": saved.values}
+
+
+def import_run_execute(run_pk: int) -> str:
+    """The background step of a run: check it, or import it; returns the state it ends in."""
+    run = ImportRun.objects.select_related("user").get(pk=run_pk)
+    if not run.is_running:
+        return run.state  # a repeated delivery of the task: done already
+    kind = kind_of(run.kind)
+    importing = run.state == ImportRun.State.IMPORTING
+
+    def progress(done: int, total: int) -> None:
+        progress_note(run.pk, done, total)
+
+    result = None
+    try:
+        with default_storage.open(run.path, "rb") as stream:
+            run.mapping = _mapping_of(run, kind, stream)
+            arguments = {
+                "stream": stream,
+                "filename": run.filename,
+                "by": run.user,
+                "mapping": run.mapping,
+                "progress": progress,
+            }
+            if importing:
+                result = kind.run(**arguments, reason=f"Imported from {run.filename}")
+            else:
+                result = kind.check(**arguments)
+    except ImportFileError as error:
+        run.file_error = str(error)
+    except ImportRefused as refused:
+        result = refused.result
+    except PermissionDenied:
+        run.file_error = "You may no longer import this file"
+    if result is not None:
+        run.result = result_as_stored(kind, result)
+        run.file_error = ""
+    if importing and result is not None and result.ok:
+        run.state = ImportRun.State.IMPORTED
+        default_storage.delete(run.path)
+    elif importing:
+        run.state = ImportRun.State.REFUSED
+    else:
+        run.state = ImportRun.State.CHECKED
+    run.save()
+    return run.state
+
+
+def import_file(
+    *,
+    kind: ImportKind,
+    stream: IO[bytes],
+    filename: str,
+    by: User | None,
+    mapping_name: str = "",
+    write: bool,
+    reason: str = "",
+) -> ImportResult:
+    """The import at the command line: check, or import, a file, in this process."""
+    mapping: dict = {}
+    if mapping_name:
+        saved = mapping_named(kind, mapping_name)
+        if saved is None:
+            names = ", ".join(
+                ImportMapping.objects.filter(kind=kind.key).values_list("name", flat=True)
+            )
+            raise ImportFileError(
+                f"No mapping is saved as '{mapping_name}'"
+                + (f": the saved mappings are {names}" if names else "")
+            )
+        mapping = {"columns": saved.columns, "values": saved.values}
+    arguments = {"stream": stream, "filename": filename, "by": by, "mapping": mapping}
+    if write:
+        return kind.run(**arguments, reason=reason)
+    return kind.check(**arguments)
+
+
+def problems_of(run: ImportRun) -> list[Problem]:
+    return [Problem(*problem) for problem in run.result.get("problems", [])]
+
+
+def table_begin(
+    stream: IO[bytes],
+    filename: str,
+    columns: Sequence[Column],
+    mapping: dict | None,
+    result: ImportResult,
+) -> tuple[Iterator[tuple[int, list[Any]]] | None, ValueMap]:
+    """Read the file's layout into ``result`` with the run's mapping; the rows to check, or
+    ``None`` while a required column has none (the preview then asks which column it is)."""
+    mapping = mapping or {}
+    layout, rows = read_table(stream, filename, columns, mapping=mapping.get("columns"))
+    result.layout = layout
+    names = {column.attribute: column.name for column in columns}
+    for attribute in layout.missing:
+        result.problems.append(
+            Problem(0, names[attribute], f"Say which column holds the {names[attribute].lower()}")
+        )
+    return (None if layout.missing else rows), ValueMap(mapping.get("values") or {})
