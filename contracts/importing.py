@@ -558,6 +558,7 @@ class RowChecker:
         self.lookups = lookups
         self.result = result
         self.seen: dict[tuple[str, str], int] = {}
+        self.present = set(result.layout.positions.values())
 
     def read(self, number: int, cells: dict[str, Any], shared: set[str]) -> dict[str, Any]:
         """The row's values, parsed; a value that cannot be read is left out and a problem."""
@@ -729,6 +730,14 @@ class RowChecker:
 
         supplier, new_supplier = self._supplier(row)
         fields["supplier_id"] = supplier.pk if supplier and supplier.pk else None
+        if existing is not None:
+            # A column the file does not have leaves what the register holds: a file of a few
+            # columns, or the public register's, updates only what it gives.
+            fields = {
+                name: value
+                for name, value in fields.items()
+                if name in ("lot", "supplier_id") or name.removesuffix("_id") in self.present
+            }
 
         # The whole-row checks, on what could be read: so one pass finds every problem.
         contract = copy.copy(existing) if existing is not None else Contract(reference=reference)

@@ -20,6 +20,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
+from .downloads import FORMULA_PREFIXES
 from .text import multi_line, single_line
 
 BATCH_SIZE = 500
@@ -292,7 +293,10 @@ def text(value: Any, *, lines: bool = False) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return (multi_line if lines else single_line)(str(value)).strip()
+    raw = str(value)
+    if raw.startswith("'") and raw[1:2] and raw[1] in FORMULA_PREFIXES:
+        raw = raw[1:]  # escaped by an export so that a spreadsheet shows it as written
+    return (multi_line if lines else single_line)(raw).strip()
 
 
 # Excel counts days from 30 December 1899 (after its 1900 leap-year error); a date column that
