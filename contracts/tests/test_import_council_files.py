@@ -5,10 +5,15 @@ in the council's words that the officer maps once, and the register's own export
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -462,3 +467,53 @@ def test_the_problems_download_lists_every_problem_safe_for_a_spreadsheet(
         ["7", "Annual value"],
     ]
     assert all(not cell.startswith("=") for line in lines for cell in line)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_command_line_takes_a_saved_mapping_by_name(postgres, council, tmp_path):
+    """As the README writes it: ``manage.py import_contracts FILE --as EMAIL --mapping NAME``."""
+    positions = {heading: i for i, heading in enumerate(FINANCE_HEADINGS)}
+    ImportMapping.objects.create(
+        kind="contracts",
+        name="Ledger",
+        columns={
+            "contract no": "reference",
+            "agreement": "title",
+            "dept": "directorate",
+            "supplier": "supplier_name",
+            "total value": "whole_life_value",
+            "start": "start_date",
+            "finish": "end_date",
+            "procurement method": "procurement_route",
+            "cost centre": "",
+        },
+        values={},
+    )
+    assert len(positions) == 9
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(finance_file(finance_row("GM-7")).getvalue())
+    database = connection.settings_dict
+    url = (
+        f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    environment = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "REDIS_URL": ""}
+    command = [sys.executable, "manage.py", "import_contracts", str(path)]
+    command += ["--as", council["partner"].email, "--mapping", "Ledger"]
+    done = subprocess.run(
+        command, cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 contracts were added" in done.stdout
+    assert Contract.objects.get(reference="GM-7").title == "Grounds maintenance"
+    unknown = subprocess.run(
+        [*command[:-1], "Nothing like it"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert unknown.returncode == 1
+    assert (
+        "No mapping is saved as 'Nothing like it': the saved mappings are Ledger" in unknown.stderr
+    )

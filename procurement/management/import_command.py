@@ -6,14 +6,17 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from procurement.imports import ImportKind, import_file
 from procurement.models import User
 from procurement.tabular import ImportFileError, ImportRefused
 
 
 class ImportCommand(BaseCommand):
-    """Subclasses set ``what`` and ``as_required`` and give ``check_file``, ``run`` and
-    ``summary`` (not ``check``: that name is Django's system checks, run before every command)."""
+    """Subclasses set ``kind`` (the import, procurement/imports.py), ``what`` and
+    ``as_required``, and give ``summary``. (No method may be called ``check``: that name is
+    Django's system checks, run before every command.)"""
 
+    kind: ImportKind
     what = "rows"  # what the file holds, for messages: "contracts", "measure libraries"
     as_required = True
 
@@ -29,17 +32,17 @@ class ImportCommand(BaseCommand):
             help="The email address of the user doing the import (their roles apply)."
             + ("" if self.as_required else " Without it the import is recorded as made here."),
         )
-
-    def check_file(self, *, stream, filename: str, by: User | None):
-        raise NotImplementedError
-
-    def run(self, *, stream, filename: str, by: User | None, reason: str):
-        raise NotImplementedError
+        parser.add_argument(
+            "--mapping",
+            default="",
+            help="The name of a mapping saved on the import page: what the file's columns and "
+            "values hold. Without it, a saved mapping that fits the file's headings is used.",
+        )
 
     def summary(self, result, *, verb: str) -> str:
         raise NotImplementedError
 
-    def handle(self, *args, file: Path, email: str | None, dry_run: bool, **options):
+    def handle(self, *args, file: Path, email: str | None, dry_run: bool, mapping: str, **options):
         user = None
         if email:
             user = User.objects.filter(email__iexact=email, is_active=True).first()
@@ -49,16 +52,16 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"{file} is not a file.")
         try:
             with file.open("rb") as stream:
-                if dry_run:
-                    result = self.check_file(stream=stream, filename=file.name, by=user)
-                else:
-                    command = type(self).__module__.rsplit(".", 1)[-1]
-                    result = self.run(
-                        stream=stream,
-                        filename=file.name,
-                        by=user,
-                        reason=f"Imported from {file.name} ({command})",
-                    )
+                command = type(self).__module__.rsplit(".", 1)[-1]
+                result = import_file(
+                    kind=self.kind,
+                    stream=stream,
+                    filename=file.name,
+                    by=user,
+                    mapping_name=mapping,
+                    write=not dry_run,
+                    reason=f"Imported from {file.name} ({command})",
+                )
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         except PermissionDenied:
@@ -67,6 +70,9 @@ class ImportCommand(BaseCommand):
             result = refused.result
         self.stdout.write(self.summary(result, verb="would be" if dry_run else "were"))
         for problem in result.problems:
-            self.stdout.write(f"Row {problem.row}, {problem.column or 'file'}: {problem.message}")
+            where = f"Row {problem.row}, " if problem.row else ""
+            self.stdout.write(f"{where}{problem.column or 'file'}: {problem.message}")
+        for note in result.notes:
+            self.stdout.write(f"Note: row {note.row}, {note.column}: {note.message}")
         if result.problems:
             raise CommandError(f"{len(result.problems)} problems: nothing was imported.")

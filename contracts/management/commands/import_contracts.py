@@ -1,18 +1,13 @@
 """Import the register from a CSV or XLSX file, as the import page does: all rows or none."""
 
-from contracts.importing import contracts_import, contracts_import_check
+from contracts.importing import KIND
 from procurement.management.import_command import ImportCommand
 
 
 class Command(ImportCommand):
     help = "Import contracts from a CSV or XLSX file (all rows or none)."
+    kind = KIND
     what = "contracts"
-
-    def check_file(self, **kwargs):
-        return contracts_import_check(**kwargs)
-
-    def run(self, **kwargs):
-        return contracts_import(**kwargs)
 
     def summary(self, result, *, verb: str) -> str:
         return (
