@@ -56,6 +56,7 @@ class ContractSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "reference",
+            "lot",
             "title",
             "status",
             "directorate",

@@ -20,7 +20,9 @@ from .services import review_decide, review_submit
 class ProjectSerializer(serializers.ModelSerializer):
     directorate = serializers.CharField(source="directorate.name")
     category = serializers.CharField(source="category.name", allow_null=True, default=None)
-    replaces = serializers.CharField(source="replaces.reference", allow_null=True, default=None)
+    replaces = serializers.CharField(
+        source="replaces.reference_and_lot", allow_null=True, default=None
+    )
 
     class Meta:
         model = ProcurementProject
@@ -76,7 +78,9 @@ class StepSerializer(serializers.ModelSerializer):
 
 class ReviewSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.reference", allow_null=True, default=None)
-    contract = serializers.CharField(source="contract.reference", allow_null=True, default=None)
+    contract = serializers.CharField(
+        source="contract.reference_and_lot", allow_null=True, default=None
+    )
     author = serializers.CharField(source="author.get_full_name")
     steps = StepSerializer(many=True, read_only=True)
 

@@ -33,7 +33,7 @@ class Notice(models.Model):
         ContractEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
     )
     due_on = models.DateField(null=True, blank=True, help_text="For a performance rating.")
-    # The item notified, as opendata.selectors names it ("pipeline:P-1", "change:17"…).
+    # The item notified, as opendata.selectors names it, by its row ("pipeline:4", "change:17"…).
     item_key = models.CharField(max_length=120)
     notice_id = models.CharField("notice identifier", max_length=20, validators=[NOTICE_ID])
     published_on = models.DateField()

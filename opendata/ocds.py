@@ -2,9 +2,10 @@
 
 One contracting process per reference: a procurement on the forward plan and the contract its
 Gateway 2 award put on the register share a reference (gateways/services.py), so they share an
-``ocid`` (the configured prefix, then the reference). Each release is the process as it stands:
-planning (the project), tender (the approved Gateway 1 strategy), awards (approved Gateway 2s, or
-for a contract from before the service, the contract itself), contracts (period with its latest
+``ocid`` (the configured prefix, then the reference written with URL-safe characters), and so do
+the lots awarded under one reference. Each release is the process as it stands: planning (the
+project), tender (the approved Gateway 1 strategy), awards (approved Gateway 2s, or for a contract
+from before the service, the contract itself), contracts, one for each lot (period with its latest
 extent, value, amendments for variations and extensions, performance reviews as implementation
 milestones). Only what the council publishes: processes over £5,000, the buyer's role mailbox
 and no officer's name or address.
@@ -12,6 +13,8 @@ and no officer's name or address.
 
 import hashlib
 import json
+import re
+import string
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -46,8 +49,42 @@ CONTRACT_STATUS = {
 }
 
 
+# A reference's characters kept as they are in an identifier: a URI's unreserved characters
+# (RFC 3986) but the tilde, which writes every other byte of its UTF-8 as "~" and two hex digits.
+KEPT = frozenset(string.ascii_letters + string.digits + "-._")
+ESCAPED = re.compile(r"~([0-9A-F]{2})")
+
+
+def local_id(text: str) -> str:
+    """``text`` as a URL-safe identifier: letters, digits, hyphens, dots and underscores as they
+    are, anything else escaped ("CR24/0001 A" is "CR24~2F0001~20A"), so it is one to one."""
+    return "".join(
+        char if char in KEPT else "".join(f"~{byte:02X}" for byte in char.encode()) for char in text
+    )
+
+
+def local_text(identifier: str) -> str | None:
+    """The text ``local_id`` wrote as ``identifier``, or None if it wrote no text that way."""
+    parts = ESCAPED.split(identifier)
+    raw = b"".join(
+        bytes.fromhex(part) if odd else part.encode("ascii", "replace")
+        for odd, part in ((i % 2, part) for i, part in enumerate(parts))
+    )
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return None
+    return text if local_id(text) == identifier else None
+
+
 def ocid_for(reference: str) -> str:
-    return f"{settings.OCDS_PREFIX}-{reference}"
+    return f"{settings.OCDS_PREFIX}-{local_id(reference)}"
+
+
+def reference_for(ocid: str) -> str | None:
+    """The reference of the process ``ocid`` names, if it is one of ours."""
+    prefix = f"{settings.OCDS_PREFIX}-"
+    return local_text(ocid.removeprefix(prefix)) if ocid.startswith(prefix) else None
 
 
 def _money(amount: Decimal | None) -> dict | None:
@@ -114,16 +151,24 @@ def supplier_party(supplier: Supplier) -> dict:
 
 @dataclass
 class Process:
-    """What the council holds about one contracting process."""
+    """What the council holds about one contracting process: its contracts are the lots awarded
+    under its reference (most processes have one, with no lot)."""
 
     reference: str
     project: ProcurementProject | None = None
-    contract: Contract | None = None
+    contracts: list[Contract] = field(default_factory=list)
     reviews: list[GatewayReview] = field(default_factory=list)
 
     @property
     def ocid(self) -> str:
         return ocid_for(self.reference)
+
+    def lot_id(self, kind: str, contract: Contract) -> str:
+        """The id of a contract's award or contract section: the one contract with no lot keeps
+        the id it had before lots; a lot's names it (never all digits, as a report's award is)."""
+        if not contract.lot:
+            return f"{self.ocid}-{kind}"
+        return f"{self.ocid}-{kind}-lot-{local_id(contract.lot)}"
 
 
 # --- Sections of a release --------------------------------------------------------------------
@@ -166,11 +211,11 @@ def _tender(process: Process) -> dict | None:
     route = (strategy.strategy_route if strategy else "") or (
         project.planned_route if project else ""
     )
-    if project is None and process.contract is not None:
-        route = process.contract.procurement_route
+    if project is None and process.contracts:
+        route = process.contracts[0].procurement_route
     method, details = METHODS.get(route, (None, None))
-    awarded = _latest(process.reviews, GatewayStage.G2) is not None or process.contract is not None
-    title = project.title if project else process.contract.title
+    awarded = _latest(process.reviews, GatewayStage.G2) is not None or bool(process.contracts)
+    title = project.title if project else process.contracts[0].title
     return {
         "id": f"{process.ocid}-tender",
         "title": title,
@@ -182,7 +227,19 @@ def _tender(process: Process) -> dict | None:
     }
 
 
-def _awards(process: Process) -> list[dict]:
+def _titled(contract: Contract) -> str:
+    return f"{contract.title} ({contract.lot})" if contract.lot else contract.title
+
+
+def _awards(process: Process) -> tuple[list[dict], dict[int, str]]:
+    """The awards, and the award of each contract: the approved Gateway 2 that put it on the
+    register, or (on the register from before the service, or a lot no report awarded) the
+    contract itself."""
+    approved = [
+        review
+        for review in process.reviews
+        if review.stage == GatewayStage.G2 and review.state == State.APPROVED and review.project_id
+    ]
     awards = [
         {
             "id": f"{process.ocid}-award-{review.pk}",
@@ -199,26 +256,33 @@ def _awards(process: Process) -> list[dict]:
             if review.recommended_supplier
             else [],
         }
-        for review in process.reviews
-        if review.stage == GatewayStage.G2 and review.state == State.APPROVED and review.project_id
+        for review in approved
     ]
-    contract = process.contract
-    if contract is not None and not awards:
-        # On the register from before the service: the contract is its own award.
-        awards.append(
-            {
-                "id": f"{process.ocid}-award",
-                "status": "active",
-                "date": _moment(contract.start_date),
-                "value": _money(contract.whole_life_value),
-                "suppliers": [{"id": party_id(contract.supplier), "name": contract.supplier.name}],
-            }
-        )
-    return awards
+    by_report = {review.pk: award["id"] for review, award in zip(approved, awards, strict=True)}
+    award_of = {}
+    for contract in process.contracts:
+        award_id = by_report.get(contract.gateway_report)
+        if award_id is None and not contract.lot and approved:
+            award_id = by_report[approved[-1].pk]  # as before lots: the last report's award
+        if award_id is None:
+            award_id = process.lot_id("award", contract)
+            awards.append(
+                {
+                    "id": award_id,
+                    "title": _titled(contract) if contract.lot else None,
+                    "status": "active",
+                    "date": _moment(contract.start_date),
+                    "value": _money(contract.whole_life_value),
+                    "suppliers": [
+                        {"id": party_id(contract.supplier), "name": contract.supplier.name}
+                    ],
+                }
+            )
+        award_of[contract.pk] = award_id
+    return awards, award_of
 
 
-def _contract(process: Process, award_id: str) -> dict:
-    contract = process.contract
+def _contract(process: Process, contract: Contract, award_id: str) -> dict:
     events = list(contract.events.all())
     amendments = [
         {
@@ -257,9 +321,9 @@ def _contract(process: Process, award_id: str) -> dict:
             }
         )
     return {
-        "id": f"{process.ocid}-contract",
+        "id": process.lot_id("contract", contract),
         "awardID": award_id,
-        "title": contract.title,
+        "title": _titled(contract),
         "description": contract.description,
         "status": CONTRACT_STATUS[contract.status],
         "period": {
@@ -282,14 +346,13 @@ def release_for(process: Process) -> dict:
         for r in process.reviews
         if r.recommended_supplier_id and r.stage == GatewayStage.G2 and r.state == State.APPROVED
     ]
-    if process.contract is not None:
-        suppliers.append(process.contract.supplier)
+    suppliers += [contract.supplier for contract in process.contracts]
     for supplier in suppliers:
         party = supplier_party(supplier)
         if party["id"] not in seen:
             seen.add(party["id"])
             parties.append(party)
-    awards = _awards(process)
+    awards, award_of = _awards(process)
     tags = []
     if process.project is not None:
         tags.append("planning")
@@ -307,12 +370,14 @@ def release_for(process: Process) -> dict:
         "tender": _tender(process),
         "awards": awards,
     }
-    if process.contract is not None:
-        body["contracts"] = [_contract(process, awards[-1]["id"])]
+    if process.contracts:
+        body["contracts"] = [
+            _contract(process, contract, award_of[contract.pk]) for contract in process.contracts
+        ]
         tags.append("contract")
-        if body["contracts"][0]["amendments"]:
+        if any(section["amendments"] for section in body["contracts"]):
             tags.append("contractAmendment")
-        if body["contracts"][0]["implementation"]["milestones"]:
+        if any(section["implementation"]["milestones"] for section in body["contracts"]):
             tags.append("implementation")
     body = _clean(body)
     # The same process gives the same release id: a fingerprint of what it says.
@@ -320,7 +385,7 @@ def release_for(process: Process) -> dict:
     changed = [
         moment
         for moment in (
-            process.contract.updated_at if process.contract else None,
+            *(contract.updated_at for contract in process.contracts),
             *(r.decided_at for r in process.reviews),
             *(r.submitted_at for r in process.reviews),
         )
@@ -355,6 +420,14 @@ def process_references() -> QuerySet:
     return projects.union(contracts).order_by("reference")
 
 
+def process_exists(reference: str) -> bool:
+    today = timezone.localdate()
+    return (
+        _projects().filter(reference=reference).exists()
+        or contracts_published(today=today).filter(reference=reference).exists()
+    )
+
+
 def processes(references: list[str]) -> list[Process]:
     """The processes with those references, everything a release needs (six queries)."""
     today = timezone.localdate()
@@ -372,8 +445,8 @@ def processes(references: list[str]) -> list[Process]:
     found = {ref: Process(reference=ref) for ref in references}
     for project in _projects().filter(reference__in=references):
         found[project.reference].project = project
-    for contract in contracts:
-        found[contract.reference].contract = contract
+    for contract in contracts.order_by("reference", "lot"):
+        found[contract.reference].contracts.append(contract)
     for review in reviews:
         owner = review.project or review.contract
         if owner is not None and owner.reference in found:
@@ -401,7 +474,7 @@ def release_package(*, references: list[str], uri: str, links: dict | None = Non
 
 def record_package(*, reference: str, uri: str, releases_uri: str) -> dict | None:
     found = processes([reference])
-    if not found or (found[0].project is None and found[0].contract is None):
+    if not found or (found[0].project is None and not found[0].contracts):
         return None
     release = release_for(found[0])
     return {

@@ -39,7 +39,11 @@ Kind = Notice.Kind
 
 @dataclass
 class Item:
-    """A thing to notify: what it is, why, and the notice published for it (if any)."""
+    """A thing to notify: what it is, why, and the notice published for it (if any).
+
+    Its key names it by the row it comes from ("contract_details:17"), never by a reference: a
+    reference may hold any character, lots share one, and it may be corrected after a notice.
+    """
 
     kind: str
     key: str
@@ -51,6 +55,9 @@ class Item:
     url: str
     notice: Notice | None = None
     warning: str = ""
+    project_id: int | None = None
+    contract_id: int | None = None
+    event_id: int | None = None
 
     @property
     def kind_label(self) -> str:
@@ -67,13 +74,14 @@ def pipeline_items(*, today: date) -> list[Item]:
     return [
         Item(
             Kind.PIPELINE,
-            f"pipeline:{project.reference}",
+            f"pipeline:{project.pk}",
             project.reference,
             project.title,
             "Planned to start a contract in the next 18 months",
             project.planned_start_date,
             project.estimated_value,
             project.get_absolute_url(),
+            project_id=project.pk,
         )
         for project in projects
     ]
@@ -85,7 +93,7 @@ def contract_details_items(*, today: date) -> list[Item]:
         .filter(whole_life_value__gt=DETAILS_OVER, start_date__gte=IN_FORCE)
         .annotate(kpi_count=Count("kpis"))
         .prefetch_related(Prefetch("kpis", queryset=Kpi.objects.order_by("pk")))
-        .order_by("start_date", "reference")
+        .order_by("start_date", "reference", "lot")
     )
     found = []
     for contract in contracts:
@@ -99,14 +107,15 @@ def contract_details_items(*, today: date) -> list[Item]:
         found.append(
             Item(
                 Kind.CONTRACT_DETAILS,
-                f"contract_details:{contract.reference}",
-                contract.reference,
+                f"contract_details:{contract.pk}",
+                contract.reference_and_lot,
                 contract.title,
                 detail,
                 contract.start_date,
                 contract.whole_life_value,
                 contract.get_absolute_url(),
                 warning=warning,
+                contract_id=contract.pk,
             )
         )
     return found
@@ -118,7 +127,7 @@ def performance_items(*, today: date) -> list[Item]:
         Contract.objects.filter(running_condition(today=today), whole_life_value__gt=KPIS_OVER)
         .filter(kpis__isnull=False)
         .distinct()
-        .order_by("review_date", "reference")
+        .order_by("review_date", "reference", "lot")
     )
     found = []
     for contract in contracts:
@@ -130,13 +139,14 @@ def performance_items(*, today: date) -> list[Item]:
         found.append(
             Item(
                 Kind.PERFORMANCE,
-                f"performance:{contract.reference}:{due.isoformat()}",
-                contract.reference,
+                f"performance:{contract.pk}:{due.isoformat()}",
+                contract.reference_and_lot,
                 contract.title,
                 "A rating against its KPIs is due",
                 due,
                 contract.whole_life_value,
                 contract.get_absolute_url(),
+                contract_id=contract.pk,
             )
         )
     return found
@@ -177,13 +187,15 @@ def change_items() -> list[Item]:
             Item(
                 Kind.CHANGE,
                 f"change:{event.pk}",
-                contract.reference,
+                contract.reference_and_lot,
                 contract.title,
                 f"{event.get_kind_display()} of {event.effective_date:%d/%m/%Y}: "
                 + "; ".join(reasons),
                 event.effective_date,
                 event.new_value,
                 contract.get_absolute_url(),
+                contract_id=contract.pk,
+                event_id=event.pk,
             )
         )
     return found

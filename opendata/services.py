@@ -6,8 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contracts.models import Contract, ContractEvent
-from gateways.models import ProcurementProject
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
@@ -33,15 +31,12 @@ def notice_record(*, item: Item, notice_id: str, published_on: date, by: User) -
         published_on=published_on,
         recorded_by=by,
         due_on=item.due_on if item.kind == Notice.Kind.PERFORMANCE else None,
+        project_id=item.project_id,
+        contract_id=item.contract_id,
+        event_id=item.event_id,
     )
     if Notice.objects.filter(item_key=item.key).exists():
         raise NoticeError("A notice is already recorded for this item.")
-    if item.kind == Notice.Kind.PIPELINE:
-        notice.project = ProcurementProject.objects.get(reference=item.reference)
-    else:
-        notice.contract = Contract.objects.get(reference=item.reference)
-    if item.kind == Notice.Kind.CHANGE:
-        notice.event = ContractEvent.objects.get(pk=int(item.key.split(":")[1]))
     try:
         notice.full_clean(exclude=["recorded_by"])
     except ValidationError as error:

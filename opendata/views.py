@@ -16,7 +16,14 @@ from procurement.pages import form_page
 
 from .forms import NoticeForm
 from .models import Notice
-from .ocds import process_references, record_package, release_package
+from .ocds import (
+    ocid_for,
+    process_exists,
+    process_references,
+    record_package,
+    reference_for,
+    release_package,
+)
 from .selectors import item_for, notifiable
 from .services import NoticeError, notice_record
 
@@ -56,19 +63,29 @@ def releases(request: HttpRequest) -> JsonResponse:
 
 @public
 @require_GET
-def record(request: HttpRequest, ocid: str) -> JsonResponse:
-    """The record package of one process."""
+def record(request: HttpRequest, ocid: str) -> HttpResponse:
+    """The record package of one process. An ocid published before references were written with
+    URL-safe characters (with a space, say) is sent on to the one its process has now."""
+    reference = reference_for(ocid)
+    package = None
+    if reference is not None:
+        package = record_package(
+            reference=reference,
+            uri=request.build_absolute_uri(),
+            releases_uri=request.build_absolute_uri(reverse("opendata:releases")),
+        )
+    if package is not None:
+        return _json(package)
     prefix = f"{settings.OCDS_PREFIX}-"
-    if not ocid.startswith(prefix):
-        raise Http404("No contracting process has that ocid")
-    package = record_package(
-        reference=ocid.removeprefix(prefix),
-        uri=request.build_absolute_uri(),
-        releases_uri=request.build_absolute_uri(reverse("opendata:releases")),
-    )
-    if package is None:
-        raise Http404("No contracting process has that ocid")
-    return _json(package)
+    former = ocid.removeprefix(prefix)
+    if (
+        ocid.startswith(prefix)
+        and former.isprintable()  # no reference holds a control character, and a NUL is refused
+        and ocid_for(former) != ocid
+        and process_exists(former)
+    ):
+        return redirect("opendata:record", ocid=ocid_for(former), permanent=True)
+    raise Http404("No contracting process has that ocid")
 
 
 # --- Procurement Act 2023 notices (signed in) -------------------------------------------------

@@ -4,7 +4,6 @@ does not publish."""
 
 import io
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,14 +19,6 @@ from gateways.models import ProcurementProject
 pytestmark = pytest.mark.django_db
 
 SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/"
-
-
-@pytest.fixture(scope="module")
-def ocds_dir() -> Path:
-    folder = Path(os.environ.get("OCDS_DIR") or settings.BASE_DIR.parent / "shared" / "ocds")
-    if not (folder / "1.1.5" / "release-schema.json").is_file():
-        pytest.skip(f"needs the OCDS 1.1.5 schemas in {folder} (set OCDS_DIR)")
-    return folder / "1.1.5"
 
 
 def validator(ocds_dir: Path, name: str):

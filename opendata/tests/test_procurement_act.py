@@ -1,10 +1,12 @@
 """What the Procurement Act 2023 asks the council to notify, worked by hand at the limits, and
-the Find a Tender notices recorded against it."""
+the Find a Tender notices recorded against it, for any reference and each lot."""
 
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -161,7 +163,7 @@ def test_a_notice_is_recorded_once_with_its_history(make_user):
 
 def test_the_page_and_csv_and_who_may_record(client, make_user):
     today = timezone.localdate()
-    ProjectFactory(
+    big = ProjectFactory(
         reference="BIG",
         estimated_value=Decimal("5000000"),
         planned_start_date=add_months(today, 3),
@@ -174,7 +176,7 @@ def test_the_page_and_csv_and_who_may_record(client, make_user):
     page = client.get(url).content.decode()
     assert "BIG" in page
     assert "Not yet recorded" in page
-    record = reverse("opendata:notice", args=["pipeline:BIG"])
+    record = reverse("opendata:notice", args=[f"pipeline:{big.pk}"])
     assert client.get(record).status_code == 403
     client.force_login(make_user(Role.BUSINESS_PARTNER))
     bad = client.post(
@@ -202,7 +204,8 @@ def test_the_page_and_csv_and_who_may_record(client, make_user):
     csv = b"".join(client.get(reverse("opendata:procurement_act_csv")).streaming_content)
     assert "Pipeline notice,BIG" in csv.decode()
     assert "000123-2026" in csv.decode()
-    assert client.get(reverse("opendata:notice", args=["pipeline:NONE"])).status_code == 404
+    missing = reverse("opendata:notice", args=[f"pipeline:{big.pk + 1}"])
+    assert client.get(missing).status_code == 404
 
 
 def test_the_csv_cannot_run_a_formula(client, make_user):
@@ -215,3 +218,75 @@ def test_the_csv_cannot_run_a_formula(client, make_user):
     client.force_login(make_user(Role.AUDITOR))
     csv = b"".join(client.get(reverse("opendata:procurement_act_csv")).streaming_content).decode()
     assert "'=HYPERLINK" in csv
+
+
+def started_since_the_act(reference: str, **fields):
+    return ContractOverFiftyThousandFactory(
+        reference=reference,
+        start_date=date(2025, 6, 1),
+        end_date=timezone.localdate() + timedelta(days=365),
+        **fields,
+    )
+
+
+class TestAwkwardReferencesAndLots:
+    def test_the_notice_of_an_awkward_reference_is_recorded_from_its_page(self, client, make_user):
+        today = timezone.localdate()
+        lot = started_since_the_act("CR24/0001 A", lot="Lot 2 (north)")
+        other = started_since_the_act("CR24/0001 A", lot="Lot 1")
+        client.force_login(make_user(Role.BUSINESS_PARTNER))
+        page = client.get(reverse("opendata:procurement_act")).content.decode()
+        assert "CR24/0001 A (Lot 2 (north))" in page
+        item = next(i for i in notifiable(today=today) if i.contract_id == lot.pk)
+        url = reverse("opendata:notice", args=[item.key])
+        assert f'href="{url}"' in page
+        form = client.get(url)
+        assert form.status_code == 200
+        assert "CR24/0001 A (Lot 2 (north))" in form.content.decode()
+        client.post(
+            url,
+            {
+                "notice_id": "000123-2026",
+                "published_on_day": today.day,
+                "published_on_month": today.month,
+                "published_on_year": today.year,
+            },
+        )
+        notice = Notice.objects.get()
+        assert notice.contract == lot
+        waiting = [i for i in notifiable(today=today) if i.notice is None]
+        assert other.pk in {i.contract_id for i in waiting}
+        assert lot.pk not in {i.contract_id for i in waiting}
+        assert client.get(url).status_code == 302  # already recorded
+
+    def test_a_notice_recorded_under_its_reference_is_still_found(self, make_user):
+        today = timezone.localdate()
+        contract = started_since_the_act("CR24/0001 A")
+        project = ProjectFactory(
+            reference="BIG (2026)",
+            estimated_value=Decimal("5000000"),
+            planned_start_date=today,
+        )
+        head = make_user(Role.HEAD_OF_PROCUREMENT)
+        for kind, key, owner in (
+            (Notice.Kind.CONTRACT_DETAILS, "contract_details:CR24/0001 A", {"contract": contract}),
+            (Notice.Kind.PIPELINE, "pipeline:BIG (2026)", {"project": project}),
+        ):
+            Notice.objects.create(
+                kind=kind,
+                item_key=key,
+                notice_id="000123-2026",
+                published_on=today,
+                recorded_by=head,
+                **owner,
+            )
+        migration = importlib.import_module("opendata.migrations.0002_item_keys_by_row")
+        migration.keys_by_row(apps, None)
+        found = {i.key: i.notice for i in notifiable(today=today)}
+        assert found[f"contract_details:{contract.pk}"] is not None
+        assert found[f"pipeline:{project.pk}"] is not None
+        migration.keys_by_reference(apps, None)
+        assert set(Notice.objects.values_list("item_key", flat=True)) == {
+            "contract_details:CR24/0001 A",
+            "pipeline:BIG (2026)",
+        }
