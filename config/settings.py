@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "procurement.security.ContentSecurityPolicyMiddleware",
+    # Before anything reads the request body (CSRF reads the form): a body too large is refused.
+    "procurement.request_size.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -345,6 +347,15 @@ WHITENOISE_USE_FINDERS = True
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # The largest register or measure library a person may upload to import.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# What an uploaded XLSX may expand to, and how many cells its first sheet may cover, before it is
+# opened: a small file can unpack to gigabytes (procurement/workbooks.py, docs/decisions/0032).
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", default=2_000_000)
+# A request body larger than this is refused (413) before anything reads it: the largest file a
+# form takes, and room for the form's other fields (procurement/request_size.py).
+MAX_REQUEST_BYTES = env_int(
+    "MAX_REQUEST_BYTES", default=max(IMPORT_MAX_BYTES, ATTACHMENT_MAX_BYTES) + 1024 * 1024
+)
 
 # --- Email ------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/email/
