@@ -232,17 +232,28 @@ class ImportRunError(Exception):
     pass
 
 
-def _mapping_of(run: ImportRun, kind: ImportKind, stream: IO[bytes]) -> dict:
-    """The run's own mapping, else the saved one that fits the file's headings, if any."""
-    if run.mapping:
-        return run.mapping
-    layout, _ = read_table(stream, run.filename, kind.columns)
-    stream.seek(0)
-    saved = mapping_for(kind, layout.headings)
-    if saved is None:
-        return {}
-    run.mapping_name = saved.name
-    return {"columns": saved.columns, "values": saved.values}
+def mapping_to_use(
+    kind: ImportKind, stream: IO[bytes], filename: str, name: str = ""
+) -> tuple[dict, str]:
+    """The mapping to read a file with, and its name: the one saved as ``name`` if given, else
+    the saved one that fits the file's headings, else none (the import's own names only)."""
+    if name:
+        saved = mapping_named(kind, name)
+        if saved is None:
+            names = ", ".join(
+                ImportMapping.objects.filter(kind=kind.key).values_list("name", flat=True)
+            )
+            raise ImportFileError(
+                f"No mapping is saved as '{name}'"
+                + (f": the saved mappings are {names}" if names else "")
+            )
+    else:
+        layout, _ = read_table(stream, filename, kind.columns)
+        stream.seek(0)
+        saved = mapping_for(kind, layout.headings)
+        if saved is None:
+            return {}, ""
+    return {"columns": saved.columns, "values": saved.values}, saved.name
 
 
 def import_run_execute(run_pk: int) -> str:
@@ -259,7 +270,8 @@ def import_run_execute(run_pk: int) -> str:
     result = None
     try:
         with default_storage.open(run.path, "rb") as stream:
-            run.mapping = _mapping_of(run, kind, stream)
+            if not run.mapping:
+                run.mapping, run.mapping_name = mapping_to_use(kind, stream, run.filename)
             arguments = {
                 "stream": stream,
                 "filename": run.filename,
@@ -302,26 +314,11 @@ def import_file(
     reason: str = "",
 ) -> ImportResult:
     """The import at the command line: check, or import, a file, in this process."""
-    mapping: dict = {}
-    if mapping_name:
-        saved = mapping_named(kind, mapping_name)
-        if saved is None:
-            names = ", ".join(
-                ImportMapping.objects.filter(kind=kind.key).values_list("name", flat=True)
-            )
-            raise ImportFileError(
-                f"No mapping is saved as '{mapping_name}'"
-                + (f": the saved mappings are {names}" if names else "")
-            )
-        mapping = {"columns": saved.columns, "values": saved.values}
+    mapping, _ = mapping_to_use(kind, stream, filename, mapping_name)
     arguments = {"stream": stream, "filename": filename, "by": by, "mapping": mapping}
     if write:
         return kind.run(**arguments, reason=reason)
     return kind.check(**arguments)
-
-
-def problems_of(run: ImportRun) -> list[Problem]:
-    return [Problem(*problem) for problem in run.result.get("problems", [])]
 
 
 def table_begin(

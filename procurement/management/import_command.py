@@ -22,7 +22,6 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="The CSV or XLSX file to import.")
-        # Further options of the import (how the file's columns are read) go here.
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report; write nothing."
         )
