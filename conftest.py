@@ -128,3 +128,19 @@ def imports_run_here(tasks_in_process, monkeypatch):
     from procurement import imports
 
     monkeypatch.setattr(imports.transaction, "on_commit", lambda run, *args, **kwargs: run())
+
+
+@pytest.fixture
+def import_worker(transactional_db):
+    """A Celery worker for the imports' background steps, as production has, when tasks go
+    through Redis; without Redis they run in the request, as under ``make run``."""
+    from config.celery import app
+
+    if app.conf.task_always_eager:
+        yield None
+        return
+    from celery.contrib.testing.worker import start_worker
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
+        yield worker

@@ -64,6 +64,8 @@ ARGUMENTS = {
         lambda u: {"uidb64": urlsafe_base64_encode(str(u.pk).encode()), "token": "set-password"},
     ),
     "contracts:import_preview": (None, lambda _: {"token": "an-upload-never-made"}),
+    "contracts:import_progress": (None, lambda _: {"token": "an-upload-never-made"}),
+    "contracts:import_problems": (None, lambda _: {"token": "an-upload-never-made"}),
     "contracts:supplier_edit": ("supplier", lambda s: {"pk": s.pk}),
     "contracts:download": (
         "contract_attachment",
@@ -89,6 +91,8 @@ ARGUMENTS = {
     ),
     "socialvalue:library": ("library", lambda m: {"pk": m.pk}),
     "socialvalue:import_preview": (None, lambda _: {"token": "an-upload-never-made"}),
+    "socialvalue:import_progress": (None, lambda _: {"token": "an-upload-never-made"}),
+    "socialvalue:import_problems": (None, lambda _: {"token": "an-upload-never-made"}),
     "socialvalue:commitment_change": (
         "commitment",
         lambda c: {"pk": c.contract_id, "commitment_pk": c.pk},

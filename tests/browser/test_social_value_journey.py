@@ -21,7 +21,7 @@ pytestmark = [
 
 
 def test_a_return_with_evidence_is_verified_and_counts_as_delivered(
-    live_server, sign_in, make_user, tmp_path
+    live_server, sign_in, make_user, tmp_path, import_worker
 ):
     today = timezone.localdate()
     manager = make_user(Role.CONTRACT_MANAGER, email="manager@council.example", first_name="Mo")
