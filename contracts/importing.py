@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from procurement.caching import data_changed
 from procurement.imports import ImportKind, ValueMap, register, table_begin
 from procurement.models import ContractCategory, Directorate, User
+from procurement.services import directorate_create
 from procurement.tabular import (
     CellError,
     Column,
@@ -999,6 +1000,14 @@ KIND = register(
                 (str(c.pk), c.name) for c in ContractCategory.objects.filter(is_active=True)
             ],
             "procurement_route": lambda: list(Contract.Route.choices),
+        },
+        value_create={
+            "directorate": (
+                "procurement.manage_directorates",
+                lambda name, *, by, reason: str(
+                    directorate_create(name=name, by=by, reason=reason).pk
+                ),
+            ),
         },
     )
 )

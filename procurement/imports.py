@@ -56,6 +56,10 @@ class ImportKind:
     # attribute: the choices its values may be mapped to, for a column whose values name
     # something of the council's (a directorate, a procurement route)
     value_choices: dict[str, Callable[[], list[tuple[str, str]]]] = field(default_factory=dict)
+    # attribute: (the permission, and the service that adds a value written in the file as a
+    # new one of the council's, returning what it is now), e.g. a directorate an administrator
+    # adds from the mapping step
+    value_create: dict[str, tuple[str, Callable[..., str]]] = field(default_factory=dict)
 
     def column(self, attribute: str) -> Column:
         return next(column for column in self.columns if column.attribute == attribute)
@@ -201,13 +205,33 @@ def import_run_start(*, kind: ImportKind, upload, by: User) -> ImportRun:
     return run
 
 
+NEW_VALUE = "new"  # in a value mapping: add the value as a new one of the council's
+
+
+@transaction.atomic
 def import_run_remap(
     run: ImportRun, *, columns: dict[str, str], values: dict[str, dict[str, str]], save_as: str
 ) -> ImportRun:
-    """Check the file again with the officer's mapping, saving it by name if asked."""
+    """Check the file again with the officer's mapping, saving it by name if asked. A value
+    mapped to ``NEW_VALUE`` is added first, by those who may add one."""
     kind = kind_of(run.kind)
     if run.is_running or run.state == ImportRun.State.IMPORTED:
         raise ImportRunError("This file is being checked or has been imported")
+    unknown = run.result.get("unknown_values") or {}
+    for attribute, chosen in values.items():
+        for written, value in chosen.items():
+            if value != NEW_VALUE:
+                continue
+            if attribute not in kind.value_create:
+                raise ImportRunError(f"A new {attribute} cannot be added here")
+            permission, create = kind.value_create[attribute]
+            if not run.user.has_perm(permission):
+                raise PermissionDenied
+            raw = next(
+                (raw for raw in unknown.get(attribute, {}) if normalise_heading(raw) == written),
+                written,
+            )
+            chosen[written] = create(raw, by=run.user, reason=f"Added importing {run.filename}")
     run.mapping = {"columns": columns, "values": values}
     if save_as.strip():
         saved = mapping_save(kind=kind, name=save_as, columns=columns, values=values, by=run.user)

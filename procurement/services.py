@@ -7,6 +7,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .history import save_with_history
 from .models import ApprovalPolicy, Directorate, User
@@ -63,6 +64,25 @@ def user_create(
     save_with_history(user, by=by, reason=reason)
     user_set_roles(user=user, roles=roles, by=by, reason=reason)
     return user
+
+
+@transaction.atomic
+def directorate_create(*, name: str, by: User, reason: str) -> Directorate:
+    """Add a directorate of the council (an administrator's work), with a code made from its
+    name; a directorate of that name already there is returned as it is."""
+    require(by, "procurement.manage_directorates")
+    name = " ".join(name.split())[:120]
+    if not name:
+        raise ProcurementError("Give the directorate a name.")
+    existing = Directorate.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    base = slugify(name)[:16] or "directorate"
+    code, number = base, 1
+    while Directorate.objects.filter(code=code).exists():
+        number += 1
+        code = f"{base}-{number}"
+    return save_with_history(Directorate(name=name, code=code), by=by, reason=reason)
 
 
 @transaction.atomic

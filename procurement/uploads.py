@@ -15,6 +15,7 @@ from django.template.defaultfilters import filesizeformat
 
 from .downloads import csv_response
 from .imports import (
+    NEW_VALUE,
     PROBLEMS_KEPT,
     ImportKind,
     ImportRunError,
@@ -67,7 +68,7 @@ class MappingForm:
     (``value-directorate-0``), so any heading, however written, is safe in a form.
     """
 
-    def __init__(self, kind: ImportKind, run: ImportRun, data=None) -> None:
+    def __init__(self, kind: ImportKind, run: ImportRun, data=None, *, user=None) -> None:
         self.kind = kind
         self.run = run
         self.data = data
@@ -101,6 +102,10 @@ class MappingForm:
             if not written:
                 continue
             options = [("", "Choose"), *choices()]
+            permission, _ = kind.value_create.get(attribute, (None, None))
+            if permission and user is not None and user.has_perm(permission):
+                label = kind.column(attribute).name.lower()
+                options.append((NEW_VALUE, f"Add it as a new {label}"))
             self.value_groups.append(
                 {
                     "attribute": attribute,
@@ -190,7 +195,9 @@ def import_run_page(
     """A run: its progress while it runs; then what the check found, the mapping step and the
     button to import; then what the import did. Each POST redirects back here."""
     run = _run_of(request, kind, token)
-    form = MappingForm(kind, run, request.POST if request.method == "POST" else None)
+    form = MappingForm(
+        kind, run, request.POST if request.method == "POST" else None, user=request.user
+    )
     action = request.POST.get("action") if request.method == "POST" else None
     try:
         if action == "import":

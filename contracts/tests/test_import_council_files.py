@@ -517,3 +517,44 @@ def test_the_command_line_takes_a_saved_mapping_by_name(postgres, council, tmp_p
     assert (
         "No mapping is saved as 'Nothing like it': the saved mappings are Ledger" in unknown.stderr
     )
+
+
+def test_an_administrator_adds_a_directorate_from_the_mapping_step_and_no_one_else_can(
+    client, council, make_user, imports_run_here
+):
+    from procurement.models import Directorate
+
+    admin = make_user(Role.ADMINISTRATOR, email="admin@council.example")
+    for who in (council["partner"], admin):
+        client.force_login(who)
+        upload = published_csv(
+            code_row(**{"Local Authority Department Responsible": "Children's Services"})
+        )
+        upload.name = "register.csv"
+        url = client.post(reverse("contracts:import"), {"file": upload})["Location"]
+        page = client.get(url).content.decode()
+        assert "Children&#x27;s Services" in page
+        offered = "Add it as a new directorate" in page
+        assert offered == (who == admin)
+        run_ = ImportRun.objects.get(token=url.rstrip("/").rsplit("/", 1)[-1])
+        layout = run_.result["layout"]
+        answer = {
+            "action": "map",
+            "save_as": "",
+            "value-directorate-0": "new",
+            **{
+                f"column-{position}": layout["positions"].get(str(position), "")
+                for position in range(len(layout["headings"]))
+            },
+        }
+        response = client.post(url, answer)
+        if who != admin:
+            # The choice is not offered, and posting it anyway is refused.
+            assert response.status_code == 400
+            assert not Directorate.objects.filter(name="Children's Services").exists()
+            continue
+        assert response.status_code == 302
+        added = Directorate.objects.get(name="Children's Services")
+        assert added.history.get().history_user == admin
+        run_.refresh_from_db()
+        assert run_.result["ok"], run_.result["problems"]
