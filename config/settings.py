@@ -205,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    "clear-old-imports": {
+        "task": "procurement.tasks.import_runs_clear_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # One tick a day; a day missed is caught up by the next run (docs/decisions/0018).
     "send-renewal-alerts": {
         "task": "alerts.tasks.renewal_alerts_task",

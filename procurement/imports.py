@@ -13,6 +13,7 @@ in the background too, all rows or none.
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +21,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from .history import save_with_history
 from .models import ImportMapping, ImportRun, User
@@ -37,6 +39,10 @@ from .tabular import (
 # The most problems kept on a run to show; the count is always whole.
 PROBLEMS_KEPT = 5000
 PROGRESS_TTL = 60 * 60 * 6
+# A run left this long (never confirmed, or its worker lost) is cleared with its file.
+RUNS_KEPT_FOR = timedelta(days=7)
+# A step this long without finishing is said to be taking longer than it should.
+STALLED_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,21 @@ def progress_of(run: ImportRun) -> dict[str, Any]:
         "rows_total": seen["total"],
         "progress": min(100, seen["done"] * 100 // total) if run.is_running else 100,
         "stage": "",
+        "stalled": run.is_running and timezone.now() - run.updated_at > STALLED_AFTER,
     }
+
+
+def import_runs_clear(*, now=None) -> int:
+    """Delete the runs left for a week and their stored files (the files are the council's data,
+    held only until imported); returns how many."""
+    old = ImportRun.objects.filter(updated_at__lt=(now or timezone.now()) - RUNS_KEPT_FOR)
+    cleared = 0
+    for run in old.iterator():
+        if run.path and default_storage.exists(run.path):
+            default_storage.delete(run.path)
+        run.delete()
+        cleared += 1
+    return cleared
 
 
 # --- The run -----------------------------------------------------------------------------------

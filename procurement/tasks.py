@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .imports import import_run_execute
+from .imports import import_run_execute, import_runs_clear
 from .passwords import password_reset_send
 from .services import sessions_clear_expired
 
@@ -20,3 +20,8 @@ def password_reset_send_task(email: str, protocol: str, domain: str) -> int:
 @shared_task(name="procurement.tasks.import_run_task")
 def import_run_task(run_pk: int) -> str:
     return import_run_execute(run_pk)
+
+
+@shared_task(name="procurement.tasks.import_runs_clear_task")
+def import_runs_clear_task() -> int:
+    return import_runs_clear()
