@@ -204,3 +204,34 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
 )
 def test_sizes_read_as_a_person_writes_them(size, words):
     assert readable_size(size) == words
+
+
+@pytest.mark.django_db
+def test_the_import_page_and_the_reader_refuse_a_bomb_before_opening_it(
+    client, make_user, monkeypatch, string_bomb
+):
+    """Through the import page and through the reader (the command line, a task): the workbook is
+    refused with its reason, and openpyxl is never asked to open it."""
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from contracts.importing import COLUMNS
+    from procurement.models import ImportRun
+    from procurement.roles import Role
+    from procurement.tabular import ImportFileError, read_table
+
+    def never(*args, **kwargs):
+        raise AssertionError("openpyxl was asked to open a workbook it should never see")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    bomb = string_bomb
+    client.force_login(make_user(Role.BUSINESS_PARTNER))
+    response = client.post(
+        reverse("contracts:import"), {"file": SimpleUploadedFile("register.xlsx", bomb)}
+    )
+    assert response.status_code == 200
+    assert "expands to" in response.content.decode()
+    assert not ImportRun.objects.exists()
+    with pytest.raises(ImportFileError, match="expands to"):
+        read_table(io.BytesIO(bomb), "register.xlsx", COLUMNS)
