@@ -87,6 +87,7 @@ def test_import_with_errors_then_fixed(
     assert "'31/02/2025' is not a real date" in problems
     assert page.get_by_role("button", name="Import").count() == 0
     audit.check()
+    assert_fits_a_phone(page)
     assert not Contract.objects.exists()
 
     fixed = tmp_path / "register-fixed.csv"
@@ -203,6 +204,8 @@ def test_a_big_council_file_is_checked_and_imported_in_the_background_with_progr
     page.get_by_role("button", name="Import 20,000 contracts").wait_for(timeout=240_000)
     assert "Headings found on" in page.locator(".govuk-summary-list").inner_text()
     audit.check()
+    page.get_by_text("What each column holds").click()
+    assert_fits_a_phone(page)
     page.get_by_role("button", name="Import 20,000 contracts").click()
     page.reload()  # the page survives a reload while the import runs
     watch_progress(page)
@@ -239,3 +242,21 @@ def watch_progress(page) -> list[int]:
             seen.append(value)
         page.wait_for_timeout(500)
     return seen
+
+
+def assert_fits_a_phone(page) -> None:
+    """At 320 px the page reflows (WCAG 2.2 1.4.10): nothing makes it scroll sideways."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(
+            "Array.from(document.querySelectorAll('body *'))"
+            ".filter(e => e.getBoundingClientRect().right > 320)"
+            ".map(e => e.tagName + '.' + e.className + ' '"
+            " + Math.round(e.getBoundingClientRect().right))"
+            ".slice(0, 12)"
+        )
+        assert width <= 320, f"{page.url} is {width} px wide at 320 px: {wide}"
+    finally:
+        page.set_viewport_size(size)
