@@ -174,6 +174,15 @@ def _contract(
         end = add_months(end, option_months * used)
     incomplete = rng.random() < 0.12
     named = value > Decimal("50000") or rng.random() < 0.5
+    # One in 25 is rolling (no end date), reviewed within the year; one in 40 is a legacy
+    # contract that names no lead director: gaps for the data-quality page to show.
+    rolling = number % 25 == 7
+    legacy_gap = number % 40 == 11
+    review = None if incomplete else min(add_months(start, 12), end)
+    if rolling:
+        end, options, option_months, used = None, 0, 0, 0
+        start = min(start, today)
+        review = None if incomplete else today + timedelta(days=number % 365 + 1)
     return Contract(
         reference=f"{PREFIX}{number:06d}",
         title=f"{rng.choice(SUBJECTS[category_name])} ({rng.choice(AREAS)})",
@@ -182,13 +191,13 @@ def _contract(
         category=None if incomplete and rng.random() < 0.5 else categories[category_name],
         supplier=rng.choice(suppliers),
         contract_manager=rng.choice(managers) if named else None,
-        lead_director=rng.choice(directors) if named else None,
+        lead_director=rng.choice(directors) if named and not legacy_gap else None,
         whole_life_value=value,
         annual_value=(value / years).quantize(Decimal("0.01")),
         irrecoverable_vat=Decimal("0.00"),
         start_date=start,
         end_date=end,
-        review_date=None if incomplete else min(add_months(start, 12), end),
+        review_date=review,
         extension_options=options,
         extension_option_months=option_months,
         extension_options_value=(value * Decimal("0.2") if options else Decimal("0")).quantize(

@@ -18,6 +18,8 @@ from .importing import COLUMNS
 from .models import Contract
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The end-date cell of a rolling contract (no end date): the import reads it back as rolling.
+ONGOING = "Ongoing"
 CHUNK = 2000
 
 
@@ -35,6 +37,10 @@ def safe_cell(value: Any) -> Any:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def end_date_cell(contract: Contract) -> date | str:
+    return ONGOING if contract.end_date is None else contract.end_date
 
 
 def register_row(contract: Contract) -> list[Any]:
@@ -56,7 +62,7 @@ def register_row(contract: Contract) -> list[Any]:
         "annual_value": contract.annual_value,
         "irrecoverable_vat": contract.irrecoverable_vat,
         "start_date": contract.start_date,
-        "end_date": contract.end_date,
+        "end_date": end_date_cell(contract),
         "review_date": contract.review_date,
         "extension_options": contract.extension_options,
         "extension_option_months": contract.extension_option_months,
@@ -172,7 +178,7 @@ def transparency_row(contract: Contract) -> list[Any]:
         contract.annual_value,
         contract.irrecoverable_vat,
         contract.start_date,
-        contract.end_date,
+        end_date_cell(contract),
         contract.review_date,
         contract.get_procurement_route_display(),
         how,
