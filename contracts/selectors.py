@@ -13,7 +13,12 @@ from .models import NAMED_OFFICERS_THRESHOLD, REGISTER_THRESHOLD, Contract, Supp
 
 
 def inside_lead_time(
-    *, today: date, in_force=None, slack_days: int = 0, field: str = "end_date", shortest=False
+    *,
+    today: date,
+    in_force=None,
+    slack_days: int = 0,
+    field: str = "end_date",
+    shortest: bool = False,
 ) -> Q:
     """Contracts ending within the longest lead time of their value band (plus ``slack_days``);
     or with ``field="review_date"``, due for review within it; or within the shortest."""
