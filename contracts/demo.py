@@ -183,7 +183,7 @@ def _contract(
         end, options, option_months, used = None, 0, 0, 0
         start = min(start, today)
         review = None if incomplete else today + timedelta(days=number % 365 + 1)
-    return Contract(
+    contract = Contract(
         reference=f"{PREFIX}{number:06d}",
         title=f"{rng.choice(SUBJECTS[category_name])} ({rng.choice(AREAS)})",
         description="" if incomplete else f"Demo contract {number} for the fictional council.",
@@ -191,7 +191,7 @@ def _contract(
         category=None if incomplete and rng.random() < 0.5 else categories[category_name],
         supplier=rng.choice(suppliers),
         contract_manager=rng.choice(managers) if named else None,
-        lead_director=rng.choice(directors) if named and not legacy_gap else None,
+        lead_director=rng.choice(directors) if named else None,
         whole_life_value=value,
         annual_value=(value / years).quantize(Decimal("0.01")),
         irrecoverable_vat=Decimal("0.00"),
@@ -224,3 +224,7 @@ def _contract(
         else "",
         risk_rating=rng.choice(["low", "medium", "medium", "high"]) if not incomplete else "",
     )
+    if legacy_gap:
+        # Drawn all the same above, so that the rest of the demo does not change with the gap.
+        contract.lead_director = None
+    return contract
