@@ -60,5 +60,6 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["contracts"].queryset = contracts
         self.fields["contracts"].label_from_instance = lambda c: (
-            f"{c.reference}: {c.title} (ends {c.end_date:%d/%m/%Y})"
+            f"{c.reference}: {c.title} "
+            + (f"(ends {c.end_date:%d/%m/%Y})" if c.end_date else "(rolling: no end date)")
         )

@@ -20,6 +20,8 @@ from contracts.selectors import (
     data_quality_problems,
     directorates_for_officer,
     inside_lead_time,
+    no_lead_director_condition,
+    not_ended_condition,
     unmanaged_condition,
 )
 from gateways.models import GatewayReview, ProcurementProject
@@ -65,13 +67,17 @@ class RenewalDue:
 
     @property
     def key(self) -> str:
-        return renewal_key(months=self.months, end_date=self.contract.end_date)
+        contract = self.contract
+        if contract.is_rolling:
+            return renewal_key(months=self.months, end_date=contract.review_date, review=True)
+        return renewal_key(months=self.months, end_date=contract.end_date)
 
 
-def renewal_key(*, months: int, end_date: date) -> str:
+def renewal_key(*, months: int, end_date: date, review: bool = False) -> str:
     """The ledger key of one lead time of one end date: an extension's new end date starts its
-    alerts afresh."""
-    return f"{months}m:{end_date.isoformat()}"
+    alerts afresh. A rolling contract's is of its review date ("3m:review:2027-06-30"): each
+    review date is alerted once, and the next one afresh."""
+    return f"{months}m:{'review:' if review else ''}{end_date.isoformat()}"
 
 
 def months_phrase(months: int) -> str:
@@ -85,10 +91,18 @@ def months_of_key(key: str) -> int | None:
 
 
 def end_date_of_key(key: str) -> date | None:
+    """The end date a renewal alert's key names, or the review date of a rolling contract's."""
     try:
-        return date.fromisoformat(key.split(":", 1)[1])
+        return date.fromisoformat(key.rsplit(":", 1)[1])
     except (IndexError, ValueError):
         return None
+
+
+def rolling_band(band: ValueBand) -> ValueBand:
+    """The lead time of a rolling contract's review: its band's shortest alone. Its review date
+    moves on at each review (every 3 to 12 months), so every lead time of every review would
+    repeat the same question all year; one alert, in time to decide, asks it once a review."""
+    return ValueBand(band.name, band.above, band.lead_months[-1:])
 
 
 def alert_day(*, end_date: date, months: int) -> date:
@@ -114,17 +128,30 @@ EXTENSION_PROPOSED = {"stage": GatewayStage.G3, "is_extension": True, "state__in
 
 def renewal_answered() -> Q:
     """Contracts whose renewal has been answered: a re-procurement started, a Gateway 3
-    extension proposed and not yet decided against, or the ending confirmed for this end date."""
+    extension proposed and not yet decided against, or the ending confirmed for this end date
+    (a rolling contract has none to confirm: a re-procurement, a variation giving it an end date
+    or its termination answers it)."""
     replacing = ProcurementProject.objects.filter(replaces=OuterRef("pk"))
     extending = GatewayReview.objects.filter(contract=OuterRef("pk"), **EXTENSION_PROPOSED)
     return Q(ending_confirmed_for=F("end_date")) | Exists(replacing) | Exists(extending)
 
 
 def renewal_candidates(*, on: date, in_force: tuple[ValueBand, ...]) -> QuerySet[Contract]:
-    """Contracts still to end, inside the longest lead time of their band, not yet answered."""
+    """Contracts still to end, inside the longest lead time of their band, and rolling contracts
+    due for review inside the shortest, not yet answered."""
+    ending = Q(end_date__gte=on) & inside_lead_time(
+        today=on, in_force=in_force, slack_days=MONTH_END_SLACK_DAYS
+    )
+    reviewed = Q(end_date__isnull=True, review_date__gte=on) & inside_lead_time(
+        today=on,
+        in_force=in_force,
+        slack_days=MONTH_END_SLACK_DAYS,
+        field="review_date",
+        shortest=True,
+    )
     return (
-        Contract.objects.filter(end_date__gte=on, terminated_on__isnull=True)
-        .filter(inside_lead_time(today=on, in_force=in_force, slack_days=MONTH_END_SLACK_DAYS))
+        Contract.objects.filter(terminated_on__isnull=True)
+        .filter(ending | reviewed)
         .exclude(renewal_answered())
         .select_related(
             "contract_manager", "lead_director", "directorate__business_partner", "supplier"
@@ -159,7 +186,9 @@ def renewals_due(*, on: date, in_force: tuple[ValueBand, ...]) -> list[RenewalDu
     due = []
     for contract in renewal_candidates(on=on, in_force=in_force):
         band = band_for(contract.whole_life_value, in_force)
-        reached = current_lead_time(end_date=contract.end_date, band=band, on=on)
+        if contract.is_rolling:
+            band = rolling_band(band)
+        reached = current_lead_time(end_date=contract.renewal_date, band=band, on=on)
         if reached is None:
             continue
         months, day = reached
@@ -190,14 +219,16 @@ class Category:
     REVIEW_OVERDUE = "review_overdue"
     GATEWAY_OVERDUE = "gateway_overdue"
     NO_MANAGER = "no_manager"
+    NO_LEAD_DIRECTOR = "no_lead_director"
 
     LABELS = {
         PAST_END: "Contracts running past their end date",
         REVIEW_OVERDUE: "Performance reviews overdue",
         GATEWAY_OVERDUE: "Gateway reports waiting longer than their target",
         NO_MANAGER: "Contracts over £50,000 with no contract manager",
+        NO_LEAD_DIRECTOR: "Contracts over £50,000 with no lead director",
     }
-    ORDER = [PAST_END, NO_MANAGER, REVIEW_OVERDUE, GATEWAY_OVERDUE]
+    ORDER = [PAST_END, NO_MANAGER, NO_LEAD_DIRECTOR, REVIEW_OVERDUE, GATEWAY_OVERDUE]
 
 
 def category_list_url(category: str) -> str:
@@ -207,6 +238,9 @@ def category_list_url(category: str) -> str:
         Category.REVIEW_OVERDUE: f"{reverse('performance:portfolio')}?overdue=on",
         Category.GATEWAY_OVERDUE: reverse("alerts:gateways_overdue"),
         Category.NO_MANAGER: reverse("alerts:reassign"),
+        Category.NO_LEAD_DIRECTOR: (
+            f"{reverse('contracts:register')}?problem=over_50k_no_lead_director"
+        ),
     }[category]
 
 
@@ -303,7 +337,7 @@ def _escalated_contracts() -> QuerySet[Contract]:
 def escalations(*, on: date) -> list[Escalation]:
     """Everything to escalate on ``on``: contracts running past their end, performance reviews
     overdue, gateway steps waiting past their target, and contracts over £50,000 without a
-    (current) contract manager."""
+    (current) contract manager or without a lead director (legacy gaps the import let in)."""
     directors: dict[int, list[User]] = defaultdict(list)
     for director in _active_holders(Role.EXECUTIVE_DIRECTOR):
         directors[director.directorate_id].append(director)
@@ -327,6 +361,16 @@ def escalations(*, on: date) -> list[Escalation]:
             else f"{contract.contract_manager} has left: reassign the contract"
         )
         found.append(_contract_escalation(Category.NO_MANAGER, contract, detail, directors))
+    for contract in _escalated_contracts().filter(no_lead_director_condition(today=on)):
+        found.append(
+            _contract_escalation(
+                Category.NO_LEAD_DIRECTOR,
+                contract,
+                "No lead director is named: the business partner for the directorate "
+                "asks its executive director to name one",
+                directors,
+            )
+        )
     for contract in _escalated_contracts().filter(overdue_condition(today=on)):
         found.append(
             _contract_escalation(
@@ -459,16 +503,18 @@ def open_renewal_alerts(*, user: User, today: date) -> list[OpenAlert]:
     ).order_by("created_at", "pk"):
         latest[notification.subject_id] = notification
     contracts = (
-        Contract.objects.filter(pk__in=list(latest), end_date__gte=today)
+        Contract.objects.filter(pk__in=list(latest))
+        .filter(Q(end_date__gte=today) | Q(end_date__isnull=True, review_date__gte=today))
         .filter(terminated_on__isnull=True)
         .exclude(renewal_answered())
     )
     alerts = [
         OpenAlert(latest[contract.pk], contract)
         for contract in contracts
-        if end_date_of_key(latest[contract.pk].key) == contract.end_date
+        if end_date_of_key(latest[contract.pk].key) == contract.renewal_date
+        and (":review:" in latest[contract.pk].key) == contract.is_rolling
     ]
-    alerts.sort(key=lambda alert: (alert.contract.end_date, alert.contract.pk))
+    alerts.sort(key=lambda alert: (alert.contract.renewal_date, alert.contract.pk))
     # The home page asks twice (its list and its count): the user object keeps the answer.
     user._open_renewal_alerts = (today, alerts)
     return alerts
@@ -520,8 +566,9 @@ def ledger_counts(*, now: datetime) -> dict[str, int]:
 
 def contracts_left_behind(*, today: date) -> QuerySet[Contract]:
     """Contracts still to end whose contract manager has left (deactivated)."""
-    return Contract.objects.filter(contract_manager__is_active=False, end_date__gte=today).filter(
-        Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)
+    return Contract.objects.filter(contract_manager__is_active=False).filter(
+        not_ended_condition(today=today),
+        Q(terminated_on__isnull=True) | Q(terminated_on__gt=today),
     )
 
 
@@ -550,6 +597,7 @@ class RenewalPosition:
 
     band: ValueBand
     alert_days: list[tuple[int, date]]  # each lead time and its day, longest first
+    rolling: bool  # no end date: the alert goes before the review date
     answer: str  # what has answered the renewal, or ""
     replacement: ProcurementProject | None
     extension: GatewayReview | None
@@ -557,6 +605,7 @@ class RenewalPosition:
 
 def renewal_position(contract: Contract, *, in_force: tuple[ValueBand, ...]) -> RenewalPosition:
     band = band_for(contract.whole_life_value, in_force)
+    alerted = rolling_band(band) if contract.is_rolling else band
     replacement = contract.replacement_projects.order_by("-pk").first()
     extension = contract.gateway_reviews.filter(**EXTENSION_PROPOSED).order_by("-pk").first()
     if contract.ending_confirmed:
@@ -571,9 +620,12 @@ def renewal_position(contract: Contract, *, in_force: tuple[ValueBand, ...]) -> 
     return RenewalPosition(
         band=band,
         alert_days=[
-            (months, alert_day(end_date=contract.end_date, months=months))
-            for months in band.lead_months
-        ],
+            (months, alert_day(end_date=contract.renewal_date, months=months))
+            for months in alerted.lead_months
+        ]
+        if contract.renewal_date
+        else [],
+        rolling=contract.is_rolling,
         answer=answer,
         replacement=replacement,
         extension=extension,

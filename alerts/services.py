@@ -115,13 +115,16 @@ def renewal_draft(due: RenewalDue, recipient) -> Draft:
         "renewal_url": f"{contract_url}#alerts",
         "reprocure_url": _absolute(f"{reverse('gateways:project_create')}?replaces={contract.pk}"),
         "ending_url": _absolute(reverse("contracts:confirm_ending", args=[contract.pk])),
-        "can_extend": contract.extensions_remaining > 0,
+        "can_extend": contract.extensions_remaining > 0 and not contract.is_rolling,
+        "rolling": contract.is_rolling,
     }
     text, html = _render("renewal", context)
-    title = (
-        f"{contract.reference} ends {contract.end_date:%d/%m/%Y}: "
-        f"alert {months_phrase(due.months)} before the end"
-    )
+    if contract.is_rolling:
+        what = f"rolling: review due {contract.review_date:%d/%m/%Y}"
+        title = f"{contract.reference} {what}: alert {months_phrase(due.months)} before the review"
+    else:
+        what = f"ends {contract.end_date:%d/%m/%Y}"
+        title = f"{contract.reference} {what}: alert {months_phrase(due.months)} before the end"
     return Draft(
         kind=Notification.Kind.RENEWAL,
         subject=contract,
@@ -131,8 +134,7 @@ def renewal_draft(due: RenewalDue, recipient) -> Draft:
         due_on=due.alert_day,
         title=title,
         link=contract.get_absolute_url(),
-        email_subject=f"Renewal alert: {contract.reference} {contract.title} ends "
-        f"{contract.end_date:%d/%m/%Y}",
+        email_subject=f"Renewal alert: {contract.reference} {contract.title} {what}",
         body_text=text,
         body_html=html,
     )

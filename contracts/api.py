@@ -50,6 +50,9 @@ class ContractSerializer(serializers.ModelSerializer):
     supplier = SupplierSerializer()
     contract_manager = PersonSerializer(allow_null=True)
     lead_director = PersonSerializer(allow_null=True)
+    is_rolling = serializers.BooleanField(
+        read_only=True, help_text="No end date: the contract runs on and is reviewed instead."
+    )
 
     class Meta:
         model = Contract
@@ -68,6 +71,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "annual_value",
             "start_date",
             "end_date",
+            "is_rolling",
             "review_date",
             "procurement_route",
             "key_decision_reference",
@@ -120,7 +124,17 @@ REGISTER_PARAMETERS = [
     OpenApiParameter(
         "problem",
         str,
-        enum=["any", "no_manager", "no_lead_director", "no_review_date", "no_category", "past_end"],
+        enum=[
+            "any",
+            "no_manager",
+            "no_lead_director",
+            "over_50k_no_manager",
+            "over_50k_no_lead_director",
+            "no_review_date",
+            "rolling_no_review_date",
+            "no_category",
+            "past_end",
+        ],
     ),
     OpenApiParameter("mine", bool, description="Only the contracts you manage"),
     OpenApiParameter("sme", bool),

@@ -17,6 +17,7 @@ class ContractsConfig(AppConfig):
             navigation.Section("Contracts", "contracts:register", "contracts.view_register", 10)
         )
         attention.register(home.contracts_needing_attention)
+        attention.register(home.named_officer_gaps_needing_attention)
         from procurement import demo as demo_registry
 
         from . import demo

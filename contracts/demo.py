@@ -174,7 +174,16 @@ def _contract(
         end = add_months(end, option_months * used)
     incomplete = rng.random() < 0.12
     named = value > Decimal("50000") or rng.random() < 0.5
-    return Contract(
+    # One in 25 is rolling (no end date), reviewed within the year; one in 40 is a legacy
+    # contract that names no lead director: gaps for the data-quality page to show.
+    rolling = number % 25 == 7
+    legacy_gap = number % 40 == 11
+    review = None if incomplete else min(add_months(start, 12), end)
+    if rolling:
+        end, options, option_months, used = None, 0, 0, 0
+        start = min(start, today)
+        review = None if incomplete else today + timedelta(days=number % 365 + 1)
+    contract = Contract(
         reference=f"{PREFIX}{number:06d}",
         title=f"{rng.choice(SUBJECTS[category_name])} ({rng.choice(AREAS)})",
         description="" if incomplete else f"Demo contract {number} for the fictional council.",
@@ -188,7 +197,7 @@ def _contract(
         irrecoverable_vat=Decimal("0.00"),
         start_date=start,
         end_date=end,
-        review_date=None if incomplete else min(add_months(start, 12), end),
+        review_date=review,
         extension_options=options,
         extension_option_months=option_months,
         extension_options_value=(value * Decimal("0.2") if options else Decimal("0")).quantize(
@@ -215,3 +224,7 @@ def _contract(
         else "",
         risk_rating=rng.choice(["low", "medium", "medium", "high"]) if not incomplete else "",
     )
+    if legacy_gap:
+        # Drawn all the same above, so that the rest of the demo does not change with the gap.
+        contract.lead_director = None
+    return contract

@@ -5,6 +5,7 @@ unchanged. Cells that a spreadsheet would run as a formula are escaped.
 """
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,7 +15,13 @@ from procurement.downloads import csv_response, safe_cell, xlsx_response
 from .importing import TEMPLATE_COLUMNS
 from .models import Contract
 
+# The end-date cell of a rolling contract (no end date): the import reads it back as rolling.
+ONGOING = "Ongoing"
 CHUNK = 2000
+
+
+def end_date_cell(contract: Contract) -> date | str:
+    return ONGOING if contract.end_date is None else contract.end_date
 
 
 def register_row(contract: Contract) -> list[Any]:
@@ -37,7 +44,7 @@ def register_row(contract: Contract) -> list[Any]:
         "annual_value": contract.annual_value,
         "irrecoverable_vat": contract.irrecoverable_vat,
         "start_date": contract.start_date,
-        "end_date": contract.end_date,
+        "end_date": end_date_cell(contract),
         "review_date": contract.review_date,
         "extension_options": contract.extension_options,
         "extension_option_months": contract.extension_option_months,
@@ -112,7 +119,7 @@ def transparency_row(contract: Contract) -> list[Any]:
         contract.annual_value,
         contract.irrecoverable_vat,
         contract.start_date,
-        contract.end_date,
+        end_date_cell(contract),
         contract.review_date,
         contract.get_procurement_route_display(),
         how,

@@ -11,6 +11,7 @@ from .selectors import (
     directorates_for_officer,
     suppliers_matching,
 )
+from .services import named_officers_missing
 
 ANY = [("", "Any")]
 
@@ -80,7 +81,17 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class ContractForm(forms.ModelForm):
     start_date = GovukDateField(label="Start date")
-    end_date = GovukDateField(label="End date")
+    end_date = GovukDateField(
+        label="End date",
+        required=False,
+        help_text="Leave blank only for a rolling contract, and say so below.",
+    )
+    is_rolling = forms.BooleanField(
+        label="This contract has no end date (rolling)",
+        required=False,
+        help_text="It runs on until it is ended, and is reviewed on its review date instead: "
+        "enter the review date.",
+    )
     review_date = GovukDateField(label="Review date", required=False)
     whole_life_value = MoneyField(
         label="Whole-life value (£)",
@@ -115,6 +126,13 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        # The rolling box sits under the end date it stands in for.
+        order = list(self.fields)
+        order.remove("is_rolling")
+        order.insert(order.index("end_date") + 1, "is_rolling")
+        self.order_fields(order)
+        if self.instance.pk and self.instance.end_date is None:
+            self.fields["is_rolling"].initial = True
         people = User.objects.filter(is_active=True).order_by("last_name", "first_name")
         self.fields["contract_manager"].queryset = people
         self.fields["lead_director"].queryset = people
@@ -123,7 +141,7 @@ class ContractForm(forms.ModelForm):
         self.fields["supplier"].queryset = Supplier.objects.order_by("name")
         self.fields["irrecoverable_vat"].initial = 0
         self.fields["extension_options_value"].initial = 0
-        for name in ("whole_life_value", "start_date", "end_date"):
+        for name in ("whole_life_value", "start_date"):
             self.fields[name].error_messages["required"] = (
                 f"Enter the {self.fields[name].label.lower().removesuffix(' (£)')}"
             )
@@ -136,6 +154,36 @@ class ContractForm(forms.ModelForm):
         if taken.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(self.Meta.error_messages["reference"]["unique"])
         return reference
+
+    def clean(self):
+        cleaned = super().clean()
+        end_date, rolling = cleaned.get("end_date"), cleaned.get("is_rolling")
+        if rolling and end_date is not None:
+            self.add_error(
+                "end_date",
+                "Leave the end date blank for a rolling contract, or untick "
+                "'This contract has no end date'",
+            )
+        elif not rolling and end_date is None and "end_date" not in self.errors:
+            self.add_error(
+                "end_date", "Enter the end date, or tick 'This contract has no end date (rolling)'"
+            )
+        elif rolling and cleaned.get("review_date") is None and "review_date" not in self.errors:
+            self.add_error(
+                "review_date",
+                "Enter the review date: a rolling contract is reviewed on it instead of ending",
+            )
+        # Kent R24: a contract over £50,000 made or changed here names both officers (the
+        # import takes a legacy register without them, and shows the gap).
+        contract = Contract(
+            whole_life_value=cleaned.get("whole_life_value"),
+            contract_manager=cleaned.get("contract_manager"),
+            lead_director=cleaned.get("lead_director"),
+        )
+        for name, message in named_officers_missing(contract).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
     def clean_irrecoverable_vat(self):
         return self.cleaned_data["irrecoverable_vat"] or 0

@@ -7,7 +7,7 @@ from django.utils import timezone
 from procurement.attention import AttentionItem
 
 from .models import Contract
-from .selectors import contracts_with_status
+from .selectors import contracts_with_status, named_officer_gaps
 
 
 def contracts_needing_attention(*, user) -> list[AttentionItem]:
@@ -35,5 +35,28 @@ def contracts_needing_attention(*, user) -> list[AttentionItem]:
             counts["expired"],
             f"{register}?status=expired&mine=on",
             "Record the extension or termination, or the contract that replaced them.",
+        ),
+    ]
+
+
+def named_officer_gaps_needing_attention(*, user) -> list[AttentionItem]:
+    """Contracts over £50,000 without a named contract manager or lead director, for the
+    business partner of their directorate to have filled (legacy gaps the import let in)."""
+    if not user.has_perm("contracts.view_register"):
+        return []
+    gaps = named_officer_gaps(user=user, today=timezone.localdate())
+    register = reverse("contracts:register")
+    return [
+        AttentionItem(
+            "Contracts over £50,000 in your directorates with no contract manager",
+            gaps["no_manager"],
+            f"{register}?problem=over_50k_no_manager",
+            "As business partner, have the directorate name one for each.",
+        ),
+        AttentionItem(
+            "Contracts over £50,000 in your directorates with no lead director",
+            gaps["no_lead_director"],
+            f"{register}?problem=over_50k_no_lead_director",
+            "As business partner, have the directorate name one for each.",
         ),
     ]

@@ -706,7 +706,15 @@ class RowChecker:
             if fields[attribute] is None and attribute not in bad:
                 problem(attribute, f"Enter the {what}")
         if fields["end_date"] is None and not row["rolling"] and "end_date" not in bad:
-            problem("end_date", "Enter the end date, or Ongoing for a contract with no end date")
+            # A register leaves the end blank for a contract that has none: it is rolling,
+            # reviewed on its review date, and the officer is told.
+            self.result.notes.append(
+                Problem(
+                    number,
+                    COLUMN_BY_ATTRIBUTE["end_date"].name,
+                    "No end date: imported as a rolling contract, reviewed on its review date",
+                )
+            )
 
         raw = row["procurement_route_raw"]
         fields["procurement_route"] = self.lookups.mapped("procurement_route", raw, ROUTES) or ""

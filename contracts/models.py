@@ -1,5 +1,6 @@
 """The contract register: suppliers, contracts, the events that change them, and attachments."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -150,7 +151,10 @@ class Contract(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     start_date = models.DateField()
-    end_date = models.DateField()
+    # No end date: a rolling (evergreen) contract, reviewed on its review date instead of ending.
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Blank for a rolling contract, which has no end date."
+    )
     review_date = models.DateField(null=True, blank=True)
     extension_options = models.PositiveSmallIntegerField(
         default=0, help_text="How many extension options the contract allows."
@@ -215,7 +219,8 @@ class Contract(models.Model):
                 violation_error_message="A contract with this reference is already on the register",
             ),
             models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="contract_ends_after_start"
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="contract_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(whole_life_value__gt=0), name="contract_value_positive"
@@ -241,21 +246,20 @@ class Contract(models.Model):
         return reverse("contracts:detail", args=[self.pk])
 
     def clean(self) -> None:
+        # Contracts over £50,000 must name a contract manager and a lead director, but that rule
+        # is the form's and the services' (``named_officers_missing``), not the model's: a legacy
+        # register imported without them is accepted, and the gap shown to be filled.
         errors: dict[str, str] = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date must be the same as or after the start date"
-        if self.review_date and self.start_date and self.end_date:
-            if not self.start_date <= self.review_date <= self.end_date:
+        if self.review_date and self.start_date:
+            if self.end_date is None:
+                if self.review_date < self.start_date:
+                    errors["review_date"] = (
+                        "The review date of a rolling contract must be on or after its start date"
+                    )
+            elif not self.start_date <= self.review_date <= self.end_date:
                 errors["review_date"] = "The review date must be within the contract term"
-        if self.whole_life_value and self.whole_life_value > NAMED_OFFICERS_THRESHOLD:
-            if not self.contract_manager_id:
-                errors["contract_manager"] = (
-                    "Name a contract manager: contracts over £50,000 must have one"
-                )
-            if not self.lead_director_id:
-                errors["lead_director"] = (
-                    "Name a lead director: contracts over £50,000 must have one"
-                )
         if self.extension_options:
             if not self.extension_option_months:
                 errors["extension_option_months"] = (
@@ -304,6 +308,16 @@ class Contract(models.Model):
             )
             for name in self.RISK_PARTS
         ]
+
+    @property
+    def is_rolling(self) -> bool:
+        """A contract with no end date, which runs on until it is ended (evergreen)."""
+        return self.end_date is None
+
+    @property
+    def renewal_date(self) -> date | None:
+        """The day its future is decided: the end date, or a rolling contract's review date."""
+        return self.review_date if self.end_date is None else self.end_date
 
     @property
     def ending_confirmed(self) -> bool:
@@ -374,8 +388,9 @@ class ContractEvent(models.Model):
     effective_date = models.DateField()
     previous_value = models.DecimalField(**MONEY)
     new_value = models.DecimalField(**MONEY)
-    previous_end_date = models.DateField()
-    new_end_date = models.DateField()
+    # Blank where the contract was, or is, rolling (no end date).
+    previous_end_date = models.DateField(null=True, blank=True)
+    new_end_date = models.DateField(null=True, blank=True)
     reason = models.TextField()
     approved_by = models.CharField(
         max_length=200, help_text="Who approved it, with the decision reference."

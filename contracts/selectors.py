@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from procurement.selectors import approval_policy_in_force
 
@@ -12,8 +12,16 @@ from .lead_times import add_months, bands
 from .models import NAMED_OFFICERS_THRESHOLD, REGISTER_THRESHOLD, Contract, Supplier
 
 
-def inside_lead_time(*, today: date, in_force=None, slack_days: int = 0) -> Q:
-    """Contracts ending within the longest lead time of their value band (plus ``slack_days``)."""
+def inside_lead_time(
+    *,
+    today: date,
+    in_force=None,
+    slack_days: int = 0,
+    field: str = "end_date",
+    shortest: bool = False,
+) -> Q:
+    """Contracts ending within the longest lead time of their value band (plus ``slack_days``);
+    or with ``field="review_date"``, due for review within it; or within the shortest."""
     in_force = in_force or bands()
     condition = Q()
     for band in in_force:
@@ -22,9 +30,18 @@ def inside_lead_time(*, today: date, in_force=None, slack_days: int = 0) -> Q:
             if higher is band:
                 break
             in_band &= Q(whole_life_value__lte=higher.above)
-        latest_end = add_months(today, band.longest) + timedelta(days=slack_days)
-        condition |= in_band & Q(end_date__lte=latest_end)
+        months = band.lead_months[-1] if shortest else band.longest
+        latest = add_months(today, months) + timedelta(days=slack_days)
+        condition |= in_band & Q(**{f"{field}__lte": latest})
     return condition
+
+
+def rolling_review_due_condition(*, today: date, in_force=None, slack_days: int = 0) -> Q:
+    """Rolling contracts (no end date) whose review date, which decides their future as an end
+    date would, falls from ``today`` to the longest lead time of their band."""
+    return Q(end_date__isnull=True, review_date__gte=today) & inside_lead_time(
+        today=today, in_force=in_force, slack_days=slack_days, field="review_date"
+    )
 
 
 def _status_rules(*, today: date) -> list[tuple[str, Q]]:
@@ -69,21 +86,41 @@ def status_condition(status: str, *, today: date) -> Q:
 
 
 def running_condition(*, today: date) -> Q:
-    """The contracts running on ``today``: started, not past their end, not terminated (active,
-    expiring or extended)."""
-    return Q(start_date__lte=today, end_date__gte=today) & (
-        Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)
+    """The contracts running on ``today``: started, not past their end (rolling contracts have
+    none), not terminated (active, expiring or extended)."""
+    return (
+        Q(start_date__lte=today)
+        & not_ended_condition(today=today)
+        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
     )
+
+
+def not_ended_condition(*, today: date) -> Q:
+    """Contracts whose end date has not passed on ``today``, rolling contracts among them."""
+    return Q(end_date__gte=today) | Q(end_date__isnull=True)
 
 
 def unmanaged_condition(*, today: date) -> Q:
     """Contracts over £50,000, not yet ended or terminated on ``today``, with no contract manager
     or one who has left (Kent R24)."""
-    return (
-        Q(whole_life_value__gt=NAMED_OFFICERS_THRESHOLD, end_date__gte=today)
-        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
-        & (Q(contract_manager__isnull=True) | Q(contract_manager__is_active=False))
+    return current_over_named_officers_threshold(today=today) & (
+        Q(contract_manager__isnull=True) | Q(contract_manager__is_active=False)
     )
+
+
+def current_over_named_officers_threshold(*, today: date) -> Q:
+    """Contracts over £50,000 not yet ended or terminated on ``today``: those that must name a
+    contract manager and a lead director (Kent R24)."""
+    return (
+        Q(whole_life_value__gt=NAMED_OFFICERS_THRESHOLD)
+        & not_ended_condition(today=today)
+        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
+    )
+
+
+def no_lead_director_condition(*, today: date) -> Q:
+    """Contracts over £50,000, not yet ended or terminated, with no lead director (Kent R24)."""
+    return current_over_named_officers_threshold(today=today) & Q(lead_director__isnull=True)
 
 
 def contracts_with_status(*, today: date) -> QuerySet[Contract]:
@@ -103,7 +140,24 @@ def contracts_published(*, today: date) -> QuerySet[Contract]:
 
 
 def contract_detail(*, pk: int, today: date) -> Contract:
-    return contracts_with_status(today=today).get(pk=pk)
+    return (
+        contracts_with_status(today=today)
+        .select_related("directorate__business_partner")
+        .get(pk=pk)
+    )
+
+
+def named_officer_gaps(*, user, today: date) -> dict[str, int]:
+    """How many contracts over £50,000, not yet ended, name no contract manager or no lead
+    director in the directorates ``user`` is business partner for: the gaps they are asked to
+    fill (one query)."""
+    gaps = Contract.objects.filter(
+        current_over_named_officers_threshold(today=today), directorate__business_partner=user
+    ).aggregate(
+        no_manager=Count("pk", filter=Q(contract_manager__isnull=True)),
+        no_lead_director=Count("pk", filter=Q(lead_director__isnull=True)),
+    )
+    return {key: count or 0 for key, count in gaps.items()}
 
 
 @dataclass(frozen=True)
@@ -137,6 +191,8 @@ SORTS = {
     "value": "whole_life_value",
     "end": "end_date",
 }
+# Rolling contracts have no end date: by end date they come after every dated one, either way.
+NULLS_LAST = {"end_date"}
 
 
 def data_quality_problems(*, today: date) -> dict[str, tuple[str, Q]]:
@@ -144,7 +200,20 @@ def data_quality_problems(*, today: date) -> dict[str, tuple[str, Q]]:
     return {
         "no_manager": ("No contract manager", Q(contract_manager__isnull=True)),
         "no_lead_director": ("No lead director", Q(lead_director__isnull=True)),
+        "over_50k_no_manager": (
+            "Over £50,000 with no contract manager",
+            current_over_named_officers_threshold(today=today) & Q(contract_manager__isnull=True),
+        ),
+        "over_50k_no_lead_director": (
+            "Over £50,000 with no lead director",
+            no_lead_director_condition(today=today),
+        ),
         "no_review_date": ("No review date", Q(review_date__isnull=True)),
+        "rolling_no_review_date": (
+            "Rolling (no end date) with no review date",
+            Q(end_date__isnull=True, review_date__isnull=True)
+            & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)),
+        ),
         "no_category": ("No category", Q(category__isnull=True)),
         "past_end": (
             "Running past its end date",
@@ -200,6 +269,11 @@ def contracts_register(
     elif filters.problem in problems:
         contracts = contracts.filter(problems[filters.problem][1])
     order = SORTS.get(sort, "reference")
+    if order in NULLS_LAST:
+        column = F(order)
+        return contracts.order_by(
+            column.desc(nulls_last=True) if descending else column.asc(nulls_last=True), "pk"
+        )
     return contracts.order_by(f"-{order}" if descending else order, "pk")
 
 

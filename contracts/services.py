@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
@@ -19,7 +19,7 @@ from procurement.models import GatewayStage, User
 from procurement.services import DomainError, require
 
 from .lead_times import add_months
-from .models import Contract, ContractAttachment, ContractEvent, Supplier
+from .models import NAMED_OFFICERS_THRESHOLD, Contract, ContractAttachment, ContractEvent, Supplier
 from .selectors import extension_gateway_threshold, suppliers_matching
 
 
@@ -231,6 +231,36 @@ def contract_change_refusal(*, by: User, current: Contract | None, proposed: Con
     return ""
 
 
+def named_officers_missing(contract: Contract) -> dict[str, str]:
+    """The named officers a contract over £50,000 lacks (Kent R24), by field, with the message
+    for the person; empty when it names both or is not over the threshold. The form and the
+    services ask this of every contract a person makes or changes; the register import does not,
+    so a legacy register without them is taken in and each gap shown to be filled."""
+    missing: dict[str, str] = {}
+    if not contract.whole_life_value or contract.whole_life_value <= NAMED_OFFICERS_THRESHOLD:
+        return missing
+    if not contract.contract_manager_id:
+        missing["contract_manager"] = (
+            "Name a contract manager: contracts over £50,000 must have one"
+        )
+    if not contract.lead_director_id:
+        missing["lead_director"] = "Name a lead director: contracts over £50,000 must have one"
+    return missing
+
+
+def _refuse_named_officer_gaps(proposed: Contract, *, current: Contract | None = None) -> None:
+    """Refuse a change that leaves a contract over £50,000 without a named officer, unless the
+    contract already lacked them (a legacy gap): filling one gap need not fill the other."""
+    already = named_officers_missing(current) if current is not None else {}
+    new = {
+        name: message
+        for name, message in named_officers_missing(proposed).items()
+        if name not in already
+    }
+    if new:
+        raise ValidationError(new)
+
+
 def _directorate_of(contract: Contract) -> str:
     return contract.directorate.name if contract.directorate_id else "no directorate"
 
@@ -259,6 +289,7 @@ def contract_create(
     else:
         _refuse_unless_the_award(contract, gateway_approval)
         number = contract.gateway_report = gateway_approval.pk
+    _refuse_named_officer_gaps(contract)
     return _saved_once(
         _validated(contract),
         number=number,
@@ -287,6 +318,7 @@ def contract_update(
         raise ContractError("The approving gateway report is recorded by the approval itself.")
     if not reason.strip():
         raise ContractError("Say why you are changing the contract", field="change_reason")
+    _refuse_named_officer_gaps(contract, current=current)
     return save_with_history(_validated(contract), by=by, reason=reason)
 
 
@@ -296,7 +328,7 @@ def _record_event(
     kind: ContractEvent.Kind,
     effective_date: date,
     previous_value: Decimal,
-    previous_end_date: date,
+    previous_end_date: date | None,
     reason: str,
     approved_by: str,
     by: User,
@@ -378,9 +410,11 @@ def contract_vary(
         raise ContractError(
             "The variation cannot take effect before the contract starts", field="effective_date"
         )
+    before = copy.copy(contract)
     contract.whole_life_value = previous_value + value_change
     if new_end_date is not None:
         contract.end_date = new_end_date
+    _refuse_named_officer_gaps(contract, current=before)
     save_with_history(_validated(contract), by=by, reason=f"Variation: {reason}")
     return _record_event(
         contract=contract,
@@ -422,6 +456,11 @@ def contract_extend(
     approval orders it; it orders one extension.
     """
     contract = _locked_for_event(contract, by, gateway_approval=gateway_approval)
+    if contract.is_rolling:
+        raise ContractError(
+            "This is a rolling contract with no end date, so an extension option has no end "
+            "to move: it runs on until it is ended. To set an end date, record a variation"
+        )
     if gateway_approval is None:
         _refuse_an_extension_that_needs_gateway_3(contract)
     if contract.extensions_remaining <= 0:
@@ -485,6 +524,11 @@ def contract_confirm_ending(*, contract: Contract, reason: str, by: User) -> Con
         raise ContractError(
             f"This contract was terminated on {contract.terminated_on:%d/%m/%Y}: "
             "record nothing more about its end"
+        )
+    if contract.is_rolling:
+        raise ContractError(
+            "This is a rolling contract with no end date: to end it, record a variation that "
+            "gives it an end date, or a termination"
         )
     contract.ending_confirmed_for = contract.end_date
     contract.ending_reason = reason.strip()

@@ -4,10 +4,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contracts.models import Contract
-from contracts.selectors import contracts_with_status, status_condition
+from contracts.selectors import (
+    contracts_with_status,
+    rolling_review_due_condition,
+    running_condition,
+    status_condition,
+)
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
 
@@ -133,22 +139,26 @@ def projects_forward_plan(
 
 
 def reprocure_condition(*, today: date) -> Q:
-    """Contracts inside their renewal lead time on ``today`` with no procurement planned to
-    replace them and no answer that they will simply end."""
+    """Contracts inside their renewal lead time on ``today`` (or rolling contracts whose review
+    date is inside it) with no procurement planned to replace them and no answer that they will
+    simply end."""
+    due = status_condition(Contract.Status.EXPIRING, today=today) | (
+        running_condition(today=today) & rolling_review_due_condition(today=today)
+    )
     return (
-        status_condition(Contract.Status.EXPIRING, today=today)
+        due
         & ~Exists(ProcurementProject.objects.filter(replaces=OuterRef("pk")))
-        & ~Q(ending_confirmed_for=F("end_date"))
+        & (Q(ending_confirmed_for__isnull=True) | ~Q(ending_confirmed_for=F("end_date")))
     )
 
 
 def contracts_to_reprocure(*, today: date, directorate_id: int | None = None) -> QuerySet:
     """Contracts inside their renewal lead time with no procurement planned to replace them
-    ("retender rather than extend")."""
+    ("retender rather than extend"), soonest decided first (a rolling one by its review date)."""
     contracts = (
         contracts_with_status(today=today)
         .filter(reprocure_condition(today=today))
-        .order_by("end_date", "pk")
+        .order_by(Coalesce("end_date", "review_date"), "pk")
     )
     if directorate_id:
         contracts = contracts.filter(directorate_id=directorate_id)

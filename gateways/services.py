@@ -140,6 +140,11 @@ def project_update(
     return save_with_history(project, by=by, reason=reason)
 
 
+ROLLING_NOT_EXTENDED = (
+    "This is a rolling contract with no end date: an extension option has no end to move."
+)
+
+
 @transaction.atomic
 def review_create(
     *,
@@ -160,6 +165,8 @@ def review_create(
         )
     if project is None and contract is None:
         raise GatewayError("A gateway report is about a procurement project or a contract.")
+    if is_extension and contract is not None and contract.is_rolling:
+        raise GatewayError(ROLLING_NOT_EXTENDED)
     if project is not None:
         require(author, "gateways.change_project", project)
     else:
@@ -222,6 +229,8 @@ def review_submit(*, review: GatewayReview, by: User, today: date | None = None)
         raise GatewayError(
             f"This report cannot be submitted: it is {review.get_state_display().lower()}."
         )
+    if review.is_extension and review.contract and review.contract.is_rolling:
+        raise GatewayError(ROLLING_NOT_EXTENDED)
     if review.is_extension and review.contract and review.contract.extensions_remaining <= 0:
         raise GatewayError("This contract has no extension options left to extend it by.")
     missing = review.report_missing()

@@ -483,9 +483,13 @@ def project_create(request: HttpRequest) -> HttpResponse:
             category=replaces.category_id,
             estimated_value=replaces.whole_life_value,
             replaces=replaces.pk,
-            planned_start_date=replaces.end_date + timedelta(days=1),
+            planned_start_date=replaces.renewal_date + timedelta(days=1)
+            if replaces.renewal_date
+            else None,
             change_reason=(
                 f"Re-procurement of {replaces.reference}, which ends {replaces.end_date:%d/%m/%Y}"
+                if replaces.end_date
+                else f"Re-procurement of {replaces.reference}, a rolling contract"
             ),
         )
     form = ProjectForm(

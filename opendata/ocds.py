@@ -102,6 +102,10 @@ def _moment(day: date | datetime | None) -> str | None:
     return day.isoformat(timespec="seconds")
 
 
+def _day(day: date | None) -> str:
+    return "ongoing" if day is None else f"{day:%d/%m/%Y}"
+
+
 def _clean(value):
     """Without empty values: OCDS fields are left out rather than null or empty."""
     if isinstance(value, dict):
@@ -291,14 +295,19 @@ def _contract(process: Process, contract: Contract, award_id: str) -> dict:
             "rationale": event.reason,
             "description": (
                 f"{event.get_kind_display()}: value {event.previous_value} to {event.new_value}, "
-                f"end {event.previous_end_date:%d/%m/%Y} to {event.new_end_date:%d/%m/%Y}"
+                f"end {_day(event.previous_end_date)} to {_day(event.new_end_date)}"
             ),
         }
         for event in events
         if event.kind in (ContractEvent.Kind.VARIATION, ContractEvent.Kind.EXTENSION)
     ]
     remaining = contract.extension_options - contract.extensions_used
-    max_extent = add_months(contract.end_date, remaining * contract.extension_option_months)
+    # A rolling contract has no end: its period is open, with no endDate or maxExtentDate.
+    max_extent = (
+        add_months(contract.end_date, remaining * contract.extension_option_months)
+        if contract.end_date is not None
+        else None
+    )
     milestones = [
         {
             "id": f"review-{review.pk}",

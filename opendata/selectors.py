@@ -169,11 +169,15 @@ def change_items() -> list[Item]:
         contract = event.contract
         original = first.setdefault(contract.pk, event)
         value = original.previous_value
-        term = (original.previous_end_date - contract.start_date).days
         added_value = _percent(event.new_value - value, value)
-        added_term = _percent(
-            Decimal((event.new_end_date - original.previous_end_date).days), Decimal(term)
-        )
+        # A term added to or from a rolling contract (no end date) cannot be measured.
+        if original.previous_end_date is None or event.new_end_date is None:
+            added_term = Decimal("0")
+        else:
+            term = (original.previous_end_date - contract.start_date).days
+            added_term = _percent(
+                Decimal((event.new_end_date - original.previous_end_date).days), Decimal(term)
+            )
         works = contract.category is not None and "works" in contract.category.name.lower()
         limit = WORKS_VALUE_LIMIT if works else VALUE_LIMIT
         reasons = []

@@ -144,7 +144,9 @@ def _manage(contract: Contract, number: int, rng: random.Random, today, people) 
         else rng.choice([PerformanceReview.Rating.GOOD, PerformanceReview.Rating.APPROACHING]),
         narrative="Quarterly review with the provider: KPIs, complaints, staffing and "
         "social value commitments discussed.",
-        next_review_date=following if following <= contract.end_date else None,
+        next_review_date=following
+        if contract.end_date is None or following <= contract.end_date
+        else None,
         frequency_months=6,
         actions=[
             (

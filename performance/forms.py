@@ -255,7 +255,7 @@ class SavingForm(forms.Form):
     def __init__(self, *args, contract: Contract, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         first = financial_year_of(contract.start_date)
-        last = financial_year_of(min(contract.end_date, today))
+        last = financial_year_of(min(contract.end_date or today, today))
         self.fields["financial_year"].choices = [("", "Choose a year")] + [
             (year, financial_year_label(year)) for year in range(last, first - 1, -1)
         ]

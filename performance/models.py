@@ -112,13 +112,15 @@ class Kpi(KpiDefinition):
         periods = []
         while True:
             period = self.period(len(periods))
-            if period[1] >= until or period[1] > self.contract.end_date:
+            end = self.contract.end_date
+            if period[1] >= until or (end is not None and period[1] > end):
                 return periods
             periods.append(period)
 
     def current_period(self, *, today: date) -> tuple[date, date] | None:
         """The period ``today`` falls in, while the contract runs."""
-        if not self.contract.start_date <= today <= self.contract.end_date:
+        end = self.contract.end_date
+        if today < self.contract.start_date or (end is not None and today > end):
             return None
         number = 0
         while (period := self.period(number))[1] < today:

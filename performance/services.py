@@ -197,7 +197,7 @@ def review_record(
     if next_review_date is not None:
         if next_review_date <= max(held_on, today):
             errors["next_review_date"] = "The next review must be after today"
-        elif next_review_date > contract.end_date:
+        elif contract.end_date is not None and next_review_date > contract.end_date:
             errors["next_review_date"] = (
                 f"The next review must be by the contract's end, {contract.end_date:%d/%m/%Y}: "
                 "leave it empty if this was the last review"
@@ -385,7 +385,7 @@ def saving_record(
     today = today or timezone.localdate()
     require(by, "performance.manage_contract", contract)
     first = financial_year_of(contract.start_date)
-    last = financial_year_of(min(contract.end_date, today))
+    last = financial_year_of(min(contract.end_date or today, today))
     if not first <= financial_year <= last:
         raise PerformanceError(
             f"Choose a financial year of the contract's term up to now: "

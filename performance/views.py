@@ -228,7 +228,10 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _next_review(contract: Contract, today: date) -> date | None:
     following = add_months(today, contract.review_frequency_months)
-    return following if following <= contract.end_date else None
+    # A rolling contract has no end to stop at: it is reviewed for as long as it runs.
+    if contract.end_date is None or following <= contract.end_date:
+        return following
+    return None
 
 
 @requires("contracts.view_register")

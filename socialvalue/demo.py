@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from contracts.lead_times import add_months
 from contracts.models import Contract
 from contracts.selectors import running_condition
 from procurement.models import User
@@ -111,12 +112,12 @@ def _plan(contract, library, number: int, rng: random.Random, today, people) -> 
             contract=contract,
             measure=measure,
             quantity=quantity,
-            target_date=contract.end_date,
+            target_date=contract.end_date or add_months(today, 12),
             note="Offered in the tender and confirmed at contract signature.",
             by=recorder,
         )
         quarters = [q for q in reversed(quarters_open(contract, today)) if quarter_end(q) < today]
-        term = max(len(quarters_open(contract, contract.end_date)), 1)
+        term = max(len(quarters_open(contract, contract.end_date or add_months(today, 12))), 1)
         pace = Decimal("0.4") if behind and index == 0 else Decimal("1.1")
         so_far = Decimal("0")
         for position, start in enumerate(quarters):

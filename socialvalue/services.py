@@ -144,7 +144,7 @@ def commitments_adopt(
 
 def quarters_open(contract: Contract, today: date) -> list[date]:
     """The financial quarters of the contract's term that have begun, newest first."""
-    last = quarter_start(min(today, contract.end_date))
+    last = quarter_start(min(today, contract.end_date or today))
     quarters = []
     start = quarter_start(contract.start_date)
     while start <= last:

@@ -29,7 +29,8 @@ def months_phrase_filter(months: int) -> str:
 
 @register.filter
 def lead_time_of_key(key: str) -> str:
-    """The lead time a renewal alert's key names: "6m:2027-06-30" is "6 months"."""
+    """The lead time a renewal alert's key names: "6m:2027-06-30" (or a rolling contract's
+    "6m:review:2027-06-30") is "6 months"."""
     months = months_of_key(key)
     return months_phrase(months) if months is not None else key
 
@@ -53,7 +54,8 @@ def contract_alerts(context, contract):
         "sent_count": sent_count,
         "can_change": user.has_perm("contracts.change_contract", contract),
         "can_reprocure": user.has_perm("gateways.add_project"),
-        "running": contract.terminated_on is None and contract.end_date >= today,
+        "running": contract.terminated_on is None
+        and (contract.end_date is None or contract.end_date >= today),
         "viewer": user,
         "show_links": user.has_perm("procurement.view_notifications"),
     }

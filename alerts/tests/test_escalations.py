@@ -91,9 +91,11 @@ def test_each_escalation_reaches_its_lead_director_and_the_central_team(council)
         Category.NO_MANAGER,
         Category.REVIEW_OVERDUE,
     ]
+    # The contract with neither named officer is escalated for each gap.
     everything = sorted(
         [(c, contract.pk) for c, contract in zip(categories, contracts, strict=True)]
         + [(Category.GATEWAY_OVERDUE, council["review"].pk)]
+        + [(Category.NO_LEAD_DIRECTOR, council["unmanaged"].pk)]
     )
     assert digest_of(people["partner"], digests) == everything
     assert digest_of(people["head"], digests) == everything
@@ -105,12 +107,14 @@ def test_each_escalation_reaches_its_lead_director_and_the_central_team(council)
             (Category.NO_MANAGER, council["left"].pk),
             (Category.REVIEW_OVERDUE, council["overdue"].pk),
             (Category.NO_MANAGER, council["unmanaged"].pk),
+            (Category.NO_LEAD_DIRECTOR, council["unmanaged"].pk),
             (Category.GATEWAY_OVERDUE, council["review"].pk),
         ]
     )
     assert digest_of(people["director"], digests) == sorted(
         [
             (Category.NO_MANAGER, council["unmanaged"].pk),
+            (Category.NO_LEAD_DIRECTOR, council["unmanaged"].pk),
             (Category.GATEWAY_OVERDUE, council["review"].pk),
         ]
     )
@@ -173,6 +177,12 @@ def test_a_digest_records_what_it_listed(council, monkeypatch):
     digest = Notification.objects.get(recipient=council["people"]["head"], kind="escalation_digest")
     # One of each kind is listed (two contracts have no manager): the rest are a link away.
     assert sorted(digest.items.values_list("category", flat=True)) == sorted(
-        [Category.PAST_END, Category.NO_MANAGER, Category.REVIEW_OVERDUE, Category.GATEWAY_OVERDUE]
+        [
+            Category.PAST_END,
+            Category.NO_MANAGER,
+            Category.NO_LEAD_DIRECTOR,
+            Category.REVIEW_OVERDUE,
+            Category.GATEWAY_OVERDUE,
+        ]
     )
     assert "...and 1 more" in digest.body_text

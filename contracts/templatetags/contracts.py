@@ -1,4 +1,5 @@
 from django import template
+from django.utils import formats
 
 from contracts.lead_times import bands
 from contracts.models import Contract
@@ -24,3 +25,20 @@ def contract_status(status: str) -> dict:
 def renewal_bands() -> dict:
     """The value bands in force and the months before a contract's end that its alerts go."""
     return {"bands": bands()}
+
+
+@register.filter
+def end_date_or_ongoing(contract: Contract) -> str:
+    """Where an end date is shown: the date, or for a rolling contract "Ongoing" with its next
+    review date."""
+    if contract.end_date is not None:
+        return formats.date_format(contract.end_date, "SHORT_DATE_FORMAT")
+    if contract.review_date is None:
+        return "Ongoing (no review date)"
+    return f"Ongoing (review due {formats.date_format(contract.review_date, 'SHORT_DATE_FORMAT')})"
+
+
+@register.filter
+def date_or_ongoing(value) -> str:
+    """An event's end date, or "Ongoing" where the contract had none."""
+    return "Ongoing" if value is None else formats.date_format(value, "SHORT_DATE_FORMAT")

@@ -148,11 +148,6 @@ def test_changed_rows_update_the_register_with_history(people):
             "End date",
             "The end date must be the same as or after the start date",
         ),
-        (
-            {"Contract Manager": "", "Lead Director": ""},
-            "Contract manager email",
-            "Name a contract manager",
-        ),
         ({"Title": ""}, "Title", "Enter the contract title"),
     ],
 )

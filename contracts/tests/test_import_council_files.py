@@ -558,3 +558,46 @@ def test_an_administrator_adds_a_directorate_from_the_mapping_step_and_no_one_el
         assert added.history.get().history_user == admin
         run_.refresh_from_db()
         assert run_.result["ok"], run_.result["problems"]
+
+
+def test_a_legacy_contract_over_50000_without_named_officers_goes_in_as_a_gap(council):
+    result = run(
+        council,
+        published_csv(code_row(**{"Contract Manager": "", "Lead Director": "Pat Nobody"})),
+    )
+    assert (result.created, result.problems) == (1, [])
+    assert [(p.row, p.column) for p in result.notes] == [(5, "Lead director email")]
+    contract = Contract.objects.get()
+    assert (contract.contract_manager, contract.lead_director) == (None, None)
+
+
+@pytest.mark.parametrize("written", ["Ongoing", "ROLLING", "No end date", ""])
+def test_a_contract_with_no_end_date_is_rolling_and_reviewed_on_its_review_date(council, written):
+    result = run(
+        council, published_csv(code_row(**{"End Date": written, "Review Date": "1 April 2027"}))
+    )
+    assert (result.created, result.problems) == (1, [])
+    contract = Contract.objects.get()
+    assert (contract.end_date, contract.review_date, contract.is_rolling) == (
+        None,
+        date(2027, 4, 1),
+        True,
+    )
+    # A blank is read as rolling too, and the officer is told; a word for it needs no note.
+    assert [p.column for p in result.notes] == (["End date"] if not written else [])
+
+
+def test_a_rolling_contract_in_the_registers_export_imports_back_unchanged(client, council):
+    ContractOverFiftyThousandFactory(
+        directorate=council["adults"], end_date=None, review_date=date(2027, 1, 1)
+    )
+    client.force_login(council["partner"])
+    for name, read in (
+        ("contracts:export_csv", _csv_bytes),
+        ("contracts:export_xlsx", _xlsx_bytes),
+    ):
+        content, filename = read(client.get(reverse(name)))
+        assert b"Ongoing" in content or filename.endswith(".xlsx")
+        result = run(council, io.BytesIO(content), filename=filename)
+        assert (result.problems, result.unchanged, result.notes) == ([], 1, []), result.problems
+    assert Contract.objects.get().end_date is None
