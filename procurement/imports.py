@@ -235,6 +235,7 @@ def import_run_remap(
     """Check the file again with the officer's mapping, saving it by name if asked. A value
     mapped to ``NEW_VALUE`` is added first, by those who may add one."""
     kind = kind_of(run.kind)
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.is_running or run.state == ImportRun.State.IMPORTED:
         raise ImportRunError("This file is being checked or has been imported")
     unknown = run.result.get("unknown_values") or {}
@@ -262,8 +263,11 @@ def import_run_remap(
     return run
 
 
+@transaction.atomic
 def import_run_confirm(run: ImportRun) -> ImportRun:
-    """Import a checked file with no problem, in the background."""
+    """Import a checked file with no problem, in the background. The run is locked while its
+    state is read, so a second press of the button cannot queue a second import."""
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.state != ImportRun.State.CHECKED or not run.result.get("ok"):
         raise ImportRunError("Only a checked file with no problem can be imported")
     run.state = ImportRun.State.IMPORTING
@@ -333,6 +337,15 @@ def import_run_execute(run_pk: int) -> str:
         result = refused.result
     except PermissionDenied:
         run.file_error = "You may no longer import this file"
+    except Exception:
+        # Nothing was written (the import is one transaction); the run must not wait for ever.
+        run.state = ImportRun.State.REFUSED
+        run.file_error = (
+            "The check or the import stopped with an error the service did not expect: nothing "
+            "was imported. Try again, and if it happens again tell the service's administrator"
+        )
+        run.save()
+        raise
     if result is not None:
         run.result = result_as_stored(kind, result)
         run.file_error = ""

@@ -215,3 +215,31 @@ def test_runs_left_a_week_are_cleared_with_their_files(make_user, settings, tmp_
     ImportRun.objects.filter(pk=new.pk).update(updated_at=timezone.now() - timedelta(minutes=20))
     new.refresh_from_db()
     assert progress_of(new)["stalled"]
+
+
+@pytest.mark.django_db
+def test_a_step_that_fails_unexpectedly_ends_the_run_rather_than_leaving_it_waiting(
+    make_user, settings, tmp_path, monkeypatch
+):
+    from procurement import imports
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def broken(**kwargs):
+        raise RuntimeError("a fault in the service")
+
+    kind = _kind()
+    monkeypatch.setitem(
+        imports.KINDS, "tests", imports.ImportKind(**{**kind.__dict__, "check": broken})
+    )
+    path = default_storage.save("imports/t.csv", ContentFile(b"Reference,Title\nR-1,Repairs\n"))
+    run = ImportRun.objects.create(
+        token="t", kind="tests", user=make_user(), path=path, filename="t.csv"
+    )
+    with pytest.raises(RuntimeError):
+        imports.import_run_execute(run.pk)
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.REFUSED
+    assert "nothing was imported" in run.file_error
+    with pytest.raises(imports.ImportRunError):
+        imports.import_run_confirm(run)
