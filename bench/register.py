@@ -38,7 +38,7 @@ def seed(*, contracts: int) -> float:
     return seconds
 
 
-def _import_file(path: Path, rows: int) -> None:
+def import_file(path: Path, rows: int, *, prefix: str = "IMP") -> None:
     """A register as councils publish it: the Transparency Code's headings below a title and a
     blank row, in Windows-1252, people by name, dates and money as people type them."""
     directorates = list(Directorate.objects.values_list("name", flat=True))
@@ -68,7 +68,7 @@ def _import_file(path: Path, rows: int) -> None:
         for n in range(rows):
             writer.writerow(
                 [
-                    f"IMP/{n:06d}",
+                    f"{prefix}/{n:06d}",
                     f"Imported contract {n}",
                     directorates[n % len(directorates)],
                     f"Imported Supplier {n % 5000} Ltd",
@@ -139,9 +139,9 @@ def run(*, seeded_in: float, import_rows: int, workdir: Path) -> list[str]:
     )
 
     path = workdir / "import.csv"
-    _import_file(path, import_rows)
+    import_file(path, import_rows)
     small = workdir / "import-small.csv"
-    _import_file(small, max(1, import_rows // 10))
+    import_file(small, max(1, import_rows // 10))
     peak_small, peak_large = (
         _peak_memory_of_check(small, partner),
         _peak_memory_of_check(path, partner),
