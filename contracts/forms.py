@@ -255,7 +255,7 @@ class AttachmentForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Upload the register",
-        help_text="A CSV or XLSX file with one contract a row, headings on the first row.",
+        help_text="A CSV or XLSX file with one contract a row, under a row of headings.",
         error_messages={"required": "Choose the file to import"},
     )
 

@@ -27,7 +27,7 @@ def measure_choices() -> list:
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Upload the measure library",
-        help_text="A CSV or XLSX file with one measure a row, headings on the first row.",
+        help_text="A CSV or XLSX file with one measure a row, under a row of headings.",
         error_messages={"required": "Choose the file to import"},
     )
 
