@@ -79,6 +79,7 @@ def register_xlsx(queryset: QuerySet, filename: str):
 
 TRANSPARENCY_HEADINGS = [
     "Reference",
+    "Lot",
     "Title",
     "Directorate",
     "Description",
@@ -110,6 +111,7 @@ def transparency_row(contract: Contract) -> list[Any]:
     )
     return [
         contract.reference,
+        contract.lot,
         contract.title,
         contract.directorate.name,
         contract.description,

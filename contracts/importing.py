@@ -641,6 +641,8 @@ class RowChecker:
         else:
             self.seen[(reference, lot)] = number
 
+        if row["lot_of_supplier"] and existing is not None:
+            lot = existing.lot  # the register's name for the lot stands
         fields: dict[str, Any] = {
             "lot": lot,
             "title": row["title"],
@@ -846,22 +848,30 @@ def _shared_references(rows: Iterator[tuple[int, list[Any]]], position: int | No
 
 
 def _existing(batch: list[dict[str, Any]]) -> dict[tuple[str, str], Contract]:
-    """The contracts the batch's rows are, by reference and lot. A contract imported before its
-    reference had several rows (no lot) is the one of its supplier now."""
+    """The contracts the batch's rows are, by reference and lot. Where the row's lot is not on
+    the register, the one contract under its reference with its supplier is it: a contract
+    imported before its reference had several rows (no lot yet), or a lot named on the register
+    that a file without a lot column tells apart by its supplier."""
     found: dict[tuple[str, str], Contract] = {}
-    alone: dict[tuple[str, str], Contract] = {}
+    by_supplier: dict[tuple[str, str], list[Contract]] = {}
     for contract in Contract.objects.filter(
         reference__in={row["reference"] for row in batch}
     ).select_related("supplier"):
         found[(contract.reference, contract.lot)] = contract
-        if not contract.lot:
-            alone[(contract.reference, contract.supplier.name.lower())] = contract
+        by_supplier.setdefault((contract.reference, contract.supplier.name.lower()), []).append(
+            contract
+        )
     for row in batch:
         key = (row["reference"], row["lot"])
-        if key not in found and row["lot"]:
-            match = alone.pop((row["reference"], row["supplier_name"].lower()), None)
-            if match is not None:
-                found[key] = match
+        if key in found or not row["lot"]:
+            continue
+        candidates = [
+            contract
+            for contract in by_supplier.get((row["reference"], row["supplier_name"].lower()), [])
+            if row["lot_of_supplier"] or not contract.lot
+        ]
+        if len(candidates) == 1:
+            found[key] = candidates[0]
     return found
 
 

@@ -601,3 +601,37 @@ def test_a_rolling_contract_in_the_registers_export_imports_back_unchanged(clien
         result = run(council, io.BytesIO(content), filename=filename)
         assert (result.problems, result.unchanged, result.notes) == ([], 1, []), result.problems
     assert Contract.objects.get().end_date is None
+
+
+def test_lots_named_on_the_register_come_back_through_the_public_csv_and_files_without_lots(
+    client, council
+):
+    headings = [*CODE_HEADINGS, "Lot"]
+    rows = [
+        [*code_row("FW/11"), "Lot 1 (north)"],
+        [
+            *code_row(
+                "FW/11",
+                **{
+                    "Supplier Name": "Homecare Partners",
+                    "Supplier Company Registration Number": "7654321",
+                },
+            ),
+            "Lot 2 (south)",
+        ],
+    ]
+    assert run(council, published_csv(*rows, headings=headings)).created == 2
+    content, filename = _csv_bytes(client.get(reverse("register:transparency_csv")))
+    back = run(council, io.BytesIO(content), filename=filename)
+    assert (back.problems, back.created, back.updated, back.unchanged) == ([], 0, 0, 2)
+    # A file with no lot column tells the lots apart by their suppliers, and keeps their names.
+    changed = [
+        code_row("FW/11", **{"Title of Agreement": "Home care north (varied)"}),
+        rows[1][:-1],
+    ]
+    result = run(council, published_csv(*changed))
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert sorted(Contract.objects.values_list("lot", "title")) == [
+        ("Lot 1 (north)", "Home care north (varied)"),
+        ("Lot 2 (south)", "Home care \u2013 north"),
+    ]
