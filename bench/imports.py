@@ -50,7 +50,7 @@ def main() -> int:
             assert run.state == ImportRun.State.CHECKED, run.result
             assert run.result["ok"], run.result["problems"][:5]
             start = time.perf_counter()
-            import_run_confirm(run)
+            import_run_confirm(run=run)
             run.refresh_from_db()
             imported = time.perf_counter() - start
             assert run.state == ImportRun.State.IMPORTED, run.result

@@ -559,6 +559,7 @@ class RowChecker:
         self.lookups = lookups
         self.result = result
         self.seen: dict[tuple[str, str], int] = {}
+        self.claimed: dict[int, int] = {}  # contract: the row that is it
         self.present = set(result.layout.positions.values())
 
     def read(self, number: int, cells: dict[str, Any], shared: set[str]) -> dict[str, Any]:
@@ -583,6 +584,7 @@ class RowChecker:
             row[attribute] = text(cells.get(attribute))
         row["supplier_postcode"] = text(cells.get("supplier_postcode")).upper()[:10]
         row["description"] = text(cells.get("description"), lines=True)
+        row["lot_given"] = bool(row["lot"])
         row["lot_of_supplier"] = not row["lot"] and row["reference"] in shared
         if row["lot_of_supplier"]:
             # One reference on several rows with no lot column: a contract for each supplier.
@@ -641,8 +643,16 @@ class RowChecker:
         else:
             self.seen[(reference, lot)] = number
 
-        if row["lot_of_supplier"] and existing is not None:
+        if not row["lot_given"] and existing is not None:
             lot = existing.lot  # the register's name for the lot stands
+        if existing is not None and existing.pk in self.claimed and not bad & {"reference", "lot"}:
+            problem(
+                "reference",
+                f"This row and row {self.claimed[existing.pk]} are both contract "
+                f"{existing.reference_and_lot}: give each lot its own row",
+            )
+        elif existing is not None:
+            self.claimed.setdefault(existing.pk, number)
         fields: dict[str, Any] = {
             "lot": lot,
             "title": row["title"],
@@ -663,6 +673,17 @@ class RowChecker:
             )
             if raw:
                 self.result.unknown("directorate", raw)
+        if (
+            directorate is not None
+            and not directorate.is_active
+            and (existing is None or existing.directorate_id != directorate.pk)
+        ):
+            problem(
+                "directorate",
+                f"{directorate.name} is no longer one of the council's directorates in use: "
+                "choose the one that took on its contracts",
+            )
+            directorate = None
         fields["directorate_id"] = directorate.pk if directorate else None
 
         raw = row["category_raw"]
@@ -675,14 +696,29 @@ class RowChecker:
         for attribute, label in PEOPLE.items():
             raw = row[f"{attribute}_raw"]
             user, why = self.lookups.person(raw) if raw and not is_blank_word(raw) else (None, "")
+            kept = getattr(existing, f"{attribute}_id", None) if existing is not None else None
+            column = COLUMN_BY_ATTRIBUTE[attribute].name
+            if why and kept:
+                # A name the service cannot match never takes away the officer the register
+                # already holds.
+                self.result.notes.append(
+                    Problem(number, column, f"{why}: the {label} on the register is kept")
+                )
+                fields[f"{attribute}_id"] = kept
+                continue
             if why:
                 # A legacy register names people who never used the service: the contract goes
                 # in without them, as a gap on the data-quality page, not as a refusal.
                 self.result.notes.append(
+                    Problem(number, column, f"{why}: the {label} is left empty")
+                )
+            elif user is not None and not user.is_active and user.pk != kept:
+                self.result.notes.append(
                     Problem(
                         number,
-                        COLUMN_BY_ATTRIBUTE[attribute].name,
-                        f"{why}: the {label} is left empty",
+                        column,
+                        f"{user.get_full_name() or user.email} no longer uses the service: the "
+                        f"data-quality page lists the contract for a new {label}",
                     )
                 )
             fields[f"{attribute}_id"] = user.pk if user else None
@@ -863,12 +899,14 @@ def _existing(batch: list[dict[str, Any]]) -> dict[tuple[str, str], Contract]:
         )
     for row in batch:
         key = (row["reference"], row["lot"])
-        if key in found or not row["lot"]:
+        if key in found:
             continue
+        # A lot named in the file matches only a contract with no lot yet; a row without one
+        # of its own matches whichever lot its supplier has.
         candidates = [
             contract
             for contract in by_supplier.get((row["reference"], row["supplier_name"].lower()), [])
-            if row["lot_of_supplier"] or not contract.lot
+            if not row["lot_given"] or not contract.lot
         ]
         if len(candidates) == 1:
             found[key] = candidates[0]

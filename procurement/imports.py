@@ -13,7 +13,7 @@ in the background too, all rows or none.
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from .history import save_with_history
 from .models import ImportMapping, ImportRun, User
+from .selectors import import_mapping_fitting, import_mapping_named
+from .services import DomainError
 from .tabular import (
     Column,
     ImportFileError,
@@ -90,26 +92,12 @@ def may_import(user: User | None, kind: ImportKind) -> bool:
 # --- Mappings ---------------------------------------------------------------------------------
 
 
-def mapping_named(kind: ImportKind, name: str) -> ImportMapping | None:
-    return ImportMapping.objects.filter(kind=kind.key, name__iexact=name.strip()).first()
-
-
-def mapping_for(kind: ImportKind, headings: Sequence[str]) -> ImportMapping | None:
-    """The saved mapping whose columns the file's headings hold most of (all it names), so the
-    next month's file from the same system maps itself."""
-    present = {normalise_heading(heading) for heading in headings if heading}
-    best, best_score = None, 0
-    for mapping in ImportMapping.objects.filter(kind=kind.key):
-        named = set(mapping.columns)
-        if named and named <= present and len(named) > best_score:
-            best, best_score = mapping, len(named)
-    return best
-
-
 def mapping_save(
     *, kind: ImportKind, name: str, columns: dict, values: dict, by: User | None
 ) -> ImportMapping:
-    mapping = mapping_named(kind, name) or ImportMapping(kind=kind.key, name=name.strip())
+    mapping = import_mapping_named(kind=kind.key, name=name) or ImportMapping(
+        kind=kind.key, name=name.strip()
+    )
     mapping.columns, mapping.values = columns, values
     return save_with_history(mapping, by=by, reason=f"Mapping saved as {mapping.name}")
 
@@ -165,10 +153,23 @@ def _progress_key(run_pk: int) -> str:
     return f"import-run:{run_pk}:progress"
 
 
+def _claim_key(run_pk: int) -> str:
+    return f"import-run:{run_pk}:claim"
+
+
 def progress_note(run_pk: int, done: int, total: int) -> None:
     """Kept in the cache: an import writes in one transaction, so the run's row would show
-    nothing until the end."""
-    cache.set(_progress_key(run_pk), {"done": done, "total": total}, PROGRESS_TTL)
+    nothing until the end. Each note says when, so a step still moving is not stalled."""
+    cache.set(
+        _progress_key(run_pk),
+        {"done": done, "total": total, "at": timezone.now().timestamp()},
+        PROGRESS_TTL,
+    )
+    cache.touch(_claim_key(run_pk), STALLED_AFTER.total_seconds())
+
+
+def _moment(timestamp: float | None):
+    return datetime.fromtimestamp(timestamp or 0, tz=UTC)
 
 
 def progress_of(run: ImportRun) -> dict[str, Any]:
@@ -184,7 +185,8 @@ def progress_of(run: ImportRun) -> dict[str, Any]:
         "rows_total": seen["total"],
         "progress": min(100, seen["done"] * 100 // total) if run.is_running else 100,
         "stage": "",
-        "stalled": run.is_running and timezone.now() - run.updated_at > STALLED_AFTER,
+        "stalled": run.is_running
+        and timezone.now() - max(run.updated_at, _moment(seen.get("at"))) > STALLED_AFTER,
     }
 
 
@@ -205,10 +207,33 @@ def import_runs_clear(*, now=None) -> int:
 
 
 def _enqueue(run: ImportRun) -> None:
+    progress_note(run.pk, 0, 0)
+    transaction.on_commit(lambda: _queue(run.pk))
+
+
+def _queue(run_pk: int) -> None:
+    """Hand the run's step to a worker; if that cannot be done, end the run with why."""
     from .tasks import import_run_task
 
-    progress_note(run.pk, 0, 0)
-    transaction.on_commit(lambda: import_run_task.delay(run.pk))
+    try:
+        import_run_task.delay(run_pk)
+    except Exception:
+        ImportRun.objects.filter(pk=run_pk).update(
+            state=ImportRun.State.REFUSED,
+            file_error="The file could not be handed to the service's workers: nothing was "
+            "imported. Try again in a few minutes, and tell the administrator if it goes on",
+        )
+        raise
+
+
+def import_run_retry(*, run: ImportRun) -> ImportRun:
+    """Queue a step again that has stopped moving (its worker lost): the run is claimed by one
+    step at a time, so a step still running is not doubled."""
+    if not progress_of(run)["stalled"]:
+        raise ImportRunError("This file is still being worked on")
+    run.save(update_fields=["updated_at"])
+    _enqueue(run)
+    return run
 
 
 def import_run_start(*, kind: ImportKind, upload, by: User) -> ImportRun:
@@ -230,11 +255,13 @@ NEW_VALUE = "new"  # in a value mapping: add the value as a new one of the counc
 
 @transaction.atomic
 def import_run_remap(
-    run: ImportRun, *, columns: dict[str, str], values: dict[str, dict[str, str]], save_as: str
+    *, run: ImportRun, columns: dict[str, str], values: dict[str, dict[str, str]], save_as: str
 ) -> ImportRun:
     """Check the file again with the officer's mapping, saving it by name if asked. A value
     mapped to ``NEW_VALUE`` is added first, by those who may add one."""
     kind = kind_of(run.kind)
+    if not may_import(run.user, kind):
+        raise PermissionDenied
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.is_running or run.state == ImportRun.State.IMPORTED:
         raise ImportRunError("This file is being checked or has been imported")
@@ -264,11 +291,11 @@ def import_run_remap(
 
 
 @transaction.atomic
-def import_run_confirm(run: ImportRun) -> ImportRun:
+def import_run_confirm(*, run: ImportRun) -> ImportRun:
     """Import a checked file with no problem, in the background. The run is locked while its
     state is read, so a second press of the button cannot queue a second import."""
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
-    if run.state != ImportRun.State.CHECKED or not run.result.get("ok"):
+    if run.state != ImportRun.State.CHECKED or not run.result.get("ok") or run.file_error:
         raise ImportRunError("Only a checked file with no problem can be imported")
     run.state = ImportRun.State.IMPORTING
     run.save(update_fields=["state", "updated_at"])
@@ -276,8 +303,8 @@ def import_run_confirm(run: ImportRun) -> ImportRun:
     return run
 
 
-class ImportRunError(Exception):
-    pass
+class ImportRunError(DomainError):
+    """A step of a run that its state refuses, with a message for the officer."""
 
 
 def mapping_to_use(
@@ -286,7 +313,7 @@ def mapping_to_use(
     """The mapping to read a file with, and its name: the one saved as ``name`` if given, else
     the saved one that fits the file's headings, else none (the import's own names only)."""
     if name:
-        saved = mapping_named(kind, name)
+        saved = import_mapping_named(kind=kind.key, name=name)
         if saved is None:
             names = ", ".join(
                 ImportMapping.objects.filter(kind=kind.key).values_list("name", flat=True)
@@ -298,9 +325,11 @@ def mapping_to_use(
     else:
         layout, _ = read_table(stream, filename, kind.columns)
         stream.seek(0)
-        saved = mapping_for(kind, layout.headings)
+        saved = import_mapping_fitting(kind=kind.key, headings=layout.headings)
         if saved is None:
-            return {}, ""
+            # Nothing fits: the import's own names. Kept as a mapping, so that the import reads
+            # the file as the check did, whatever is saved in between.
+            return {"columns": {}, "values": {}}, ""
     return {"columns": saved.columns, "values": saved.values}, saved.name
 
 
@@ -309,6 +338,18 @@ def import_run_execute(run_pk: int) -> str:
     run = ImportRun.objects.select_related("user").get(pk=run_pk)
     if not run.is_running:
         return run.state  # a repeated delivery of the task: done already
+    # One step of a run at a time: a task delivered again while the first still runs leaves it.
+    # The claim lapses when the step stops moving (its worker lost), so it can be tried again.
+    claim = _claim_key(run_pk)
+    if not cache.add(claim, True, STALLED_AFTER.total_seconds()):
+        return run.state
+    try:
+        return _execute(run)
+    finally:
+        cache.delete(claim)
+
+
+def _execute(run: ImportRun) -> str:
     kind = kind_of(run.kind)
     importing = run.state == ImportRun.State.IMPORTING
 
@@ -349,6 +390,8 @@ def import_run_execute(run_pk: int) -> str:
     if result is not None:
         run.result = result_as_stored(kind, result)
         run.file_error = ""
+    else:
+        run.result = {}  # nothing the file said before holds now
     if importing and result is not None and result.ok:
         run.state = ImportRun.State.IMPORTED
         default_storage.delete(run.path)

@@ -4,7 +4,15 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import ApprovalPolicy, ContractCategory, Directorate, PolicyStep, PolicyTier, User
+from .models import (
+    ApprovalPolicy,
+    ContractCategory,
+    Directorate,
+    ImportMapping,
+    PolicyStep,
+    PolicyTier,
+    User,
+)
 from .roles import Role
 
 
@@ -67,3 +75,21 @@ def actions_by(user, *, most: int = 100) -> list:
             records += list(latest[:most])
     records.sort(key=lambda record: record.history_date, reverse=True)
     return records[:most]
+
+
+def import_mapping_named(*, kind: str, name: str) -> ImportMapping | None:
+    return ImportMapping.objects.filter(kind=kind, name__iexact=name.strip()).first()
+
+
+def import_mapping_fitting(*, kind: str, headings) -> ImportMapping | None:
+    """The saved mapping whose columns the file's headings hold most of (all it names), so the
+    next month's file from the same system maps itself."""
+    from .tabular import heading_keys
+
+    present = set(heading_keys(headings))
+    best, best_score = None, 0
+    for mapping in ImportMapping.objects.filter(kind=kind).order_by("name"):
+        named = set(mapping.columns)
+        if named and named <= present and len(named) > best_score:
+            best, best_score = mapping, len(named)
+    return best

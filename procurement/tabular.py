@@ -84,6 +84,7 @@ class ImportResult:
     layout: Layout | None = None
     # attribute: {value as written in the file: how many rows}
     unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
+    _written: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     MAX_UNKNOWN_VALUES = 100
 
@@ -97,9 +98,16 @@ class ImportResult:
         return self.rows - len({problem.row for problem in self.problems if problem.row})
 
     def unknown(self, attribute: str, value: str) -> None:
+        """Count a value no mapping names, under the first way the file writes it ("Adults" and
+        "ADULTS " are one value, as a mapping compares them)."""
         seen = self.unknown_values.setdefault(attribute, {})
-        if value in seen or len(seen) < self.MAX_UNKNOWN_VALUES:
-            seen[value] = seen.get(value, 0) + 1
+        written = self._written.setdefault(attribute, {})
+        key = normalise_heading(value)
+        if key in written:
+            seen[written[key]] += 1
+        elif len(seen) < self.MAX_UNKNOWN_VALUES:
+            written[key] = value
+            seen[value] = 1
 
 
 class ImportRefused(Exception):
@@ -117,6 +125,22 @@ class CellError(ValueError):
 def normalise_heading(heading: Any) -> str:
     """A heading or value as compared: lower case, letters and digits, single spaces."""
     return re.sub(r"[^a-z0-9]+", " ", str(heading or "").lower()).strip()
+
+
+def heading_keys(headings: Sequence[Any]) -> list[str]:
+    """The key a mapping knows each column by: its heading as compared; for a heading that is
+    blank (or only punctuation) its place, "#3"; for a heading repeated, its heading and which
+    one it is, "value #2"."""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for position, heading in enumerate(headings):
+        key = normalise_heading(heading)
+        if not key:
+            keys.append(f"#{position + 1}")
+            continue
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(key if seen[key] == 1 else f"{key} #{seen[key]}")
+    return keys
 
 
 def heading_lookup(columns: Sequence[Column]) -> dict[str, str]:
@@ -188,11 +212,34 @@ def _xlsx_sheet(stream: IO[bytes]):
     return workbook
 
 
+# No register needs more columns than this; a sheet that says it has more is read this far.
+MAX_COLUMNS = 200
+
+
 def _xlsx_rows(workbook) -> Iterator[list[Any]]:
+    """The first sheet's rows, each at most ``MAX_COLUMNS`` wide, and no more cells in all than
+    the service takes (``IMPORT_MAX_CELLS``), however the sheet describes itself."""
+    from django.conf import settings
+
     try:
         sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield list(values)
+        # Read as far as the sheet goes, not as far as it says it goes (its declared size may
+        # be wrong), and never past the cells the service takes: each row counts its cells up to
+        # its last value, an empty row one.
+        limit = settings.IMPORT_MAX_CELLS
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=limit)
+        counted = 0
+        for values in rows:
+            cells = list(values)
+            while cells and cells[-1] is None:
+                cells.pop()
+            counted += max(len(cells), 1)
+            if counted > limit:
+                raise ImportFileError(
+                    f"The workbook has more than {limit:,} cells: save the register as CSV, or "
+                    "remove the rows and columns the import does not need"
+                )
+            yield cells
     finally:
         workbook.close()
 
@@ -247,8 +294,12 @@ def read_table(
         headings=[text(cell) for cell in heading],
         estimated_rows=max(estimated - index - 1, 0),
     )
-    for position, cell in enumerate(heading):
-        attribute = lookup.get(normalise_heading(cell))
+    own = heading_lookup(columns)
+    for position, key in enumerate(heading_keys(heading)):
+        # The mapping, by the column's key, wins; else the import's own names for the heading.
+        attribute = (
+            mapping[key] if key in mapping else own.get(normalise_heading(heading[position]))
+        )
         if attribute and attribute not in layout.positions.values():
             layout.positions[position] = attribute
     layout.missing = [
@@ -375,7 +426,10 @@ def parse_money(value: Any) -> Decimal | None:
     """An amount as councils write it: 1234.5, £1,234.50, "£ 1 234", (250.00), £1.2m, 30k.
     "N/A", "-" and blanks are no amount."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+        amount = Decimal(str(value))
+        if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
+            raise CellError(f"'{value}' is not an amount of money, like £1,234.50")
+        return amount.quantize(Decimal("0.01"))
     raw = text(value)
     if not raw or is_blank_word(raw):
         return None

@@ -5,6 +5,7 @@ A run belongs to the person who uploaded it: anyone else, whatever their role, i
 found. Each import's views say only which import they are (procurement/imports.py).
 """
 
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
 
 from .downloads import csv_response
 from .imports import (
@@ -21,16 +23,17 @@ from .imports import (
     ImportRunError,
     import_run_confirm,
     import_run_remap,
+    import_run_retry,
     import_run_start,
     layout_of,
     progress_of,
 )
 from .models import ImportRun
-from .tabular import NOT_USED, normalise_heading
+from .tabular import NOT_USED, heading_keys, normalise_heading
 from .workbooks import xlsx_refusal
 
 IMPORT_SUFFIXES = {".csv", ".xlsx"}
-# Problems shown on the page; every one is in the CSV download.
+# Problems shown on the page; the CSV download has every one the run keeps (PROBLEMS_KEPT).
 PROBLEMS_SHOWN = 500
 
 
@@ -61,6 +64,11 @@ def _run_of(request: HttpRequest, kind: ImportKind, token: str) -> ImportRun:
     return run
 
 
+def value_field(attribute: str, raw: str) -> str:
+    """The name of the field that says what a value written in the file is."""
+    return f"value-{attribute}-{hashlib.sha256(normalise_heading(raw).encode()).hexdigest()[:12]}"
+
+
 class MappingForm:
     """The mapping step: what each column of the file holds, and what its unknown values name.
 
@@ -74,15 +82,18 @@ class MappingForm:
         self.data = data
         self.layout = layout_of(run)
         self.errors: list[tuple[str, str]] = []  # (field id, message)
+        self.save_as_error = ""
         chosen = (run.mapping or {}).get("values") or {}
         self.rows = []
         if self.layout:
+            keys = heading_keys(self.layout.headings)
             for position, heading in enumerate(self.layout.headings):
                 if not heading and not self.layout.samples.get(position):
                     continue
                 self.rows.append(
                     {
                         "position": position,
+                        "key": keys[position],
                         "name": f"column-{position}",
                         "heading": heading or f"Column {position + 1} (no heading)",
                         "samples": self.layout.samples.get(position, []),
@@ -113,15 +124,17 @@ class MappingForm:
                     "options": options,
                     "values": [
                         {
-                            "name": f"value-{attribute}-{index}",
+                            # Named by the value itself, so a choice cannot land on another
+                            # value if the run is checked again between showing and posting.
+                            "name": value_field(attribute, raw),
                             "raw": raw,
                             "rows": count,
                             "value": self._value(
-                                f"value-{attribute}-{index}",
+                                value_field(attribute, raw),
                                 chosen.get(attribute, {}).get(normalise_heading(raw), ""),
                             ),
                         }
-                        for index, (raw, count) in enumerate(written)
+                        for raw, count in written
                     ],
                 }
             )
@@ -150,9 +163,7 @@ class MappingForm:
                 taken[attribute] = row["heading"]
         for column in self.kind.columns:
             if column.required and column.attribute not in taken and self.rows:
-                self.errors.append(
-                    (self.rows[0]["name"], f"Say which column holds the {column.name.lower()}")
-                )
+                self.errors.append(("columns", f"Say which column holds the {column.name.lower()}"))
         for group in self.value_groups:
             allowed = {value for value, _ in group["options"]}
             for value in group["values"]:
@@ -162,16 +173,13 @@ class MappingForm:
         if len(save_as) > 100:
             self.errors.append(("save_as", "Name the mapping in 100 characters or fewer"))
         messages = dict(reversed(self.errors))
+        self.save_as_error = messages.get("save_as", "")
         for field in [*self.rows, *(v for group in self.value_groups for v in group["values"])]:
             field["error"] = messages.get(field["name"], "")
         return not self.errors
 
     def mapping(self) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-        columns = {
-            normalise_heading(row["heading"]): row["value"]
-            for row in self.rows
-            if normalise_heading(row["heading"])
-        }
+        columns = {row["key"]: row["value"] for row in self.rows}
         values = dict((self.run.mapping or {}).get("values") or {})
         for group in self.value_groups:
             chosen = dict(values.get(group["attribute"], {}))
@@ -201,11 +209,15 @@ def import_run_page(
     action = request.POST.get("action") if request.method == "POST" else None
     try:
         if action == "import":
-            import_run_confirm(run)
+            import_run_confirm(run=run)
+            return redirect(request.path)
+        if action == "retry":
+            import_run_retry(run=run)
             return redirect(request.path)
         if action == "map" and form.is_valid():
             columns, values = form.mapping()
-            import_run_remap(run, columns=columns, values=values, save_as=request.POST["save_as"])
+            save_as = request.POST.get("save_as", "")
+            import_run_remap(run=run, columns=columns, values=values, save_as=save_as)
             return redirect(request.path)
     except ImportRunError as error:
         messages.error(request, str(error))
@@ -249,5 +261,5 @@ def import_problems_csv(request: HttpRequest, *, kind: ImportKind, token: str) -
     """Every problem the check kept, to work through in a spreadsheet."""
     run = _run_of(request, kind, token)
     rows = [[row or "", column, message] for row, column, message in run.result.get("problems", [])]
-    name = f"problems-{Path(run.filename).stem[:60]}.csv"
+    name = f"problems-{slugify(Path(run.filename).stem)[:60] or 'import'}.csv"
     return csv_response(["Row", "Column", "Problem"], rows, name)

@@ -104,13 +104,15 @@ def _parse_proxy(value: Any) -> Decimal | None:
     return amount
 
 
-def _read(rows, result: MeasuresImportResult) -> list[Row]:
+def _read(rows, result: MeasuresImportResult, progress=None) -> list[Row]:
     """Every row, parsed, with each problem found in a row on its own."""
     parsed: list[Row] = []
     codes: dict[tuple[str, str, str], int] = {}
     libraries: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     orders: dict[tuple[str, str], int] = {}
     for batch in batches(result.layout, rows):
+        if progress:
+            progress(result.rows, result.layout.estimated_rows)
         for number, cells in batch:
             result.rows += 1
             if result.rows > MAX_ROWS:
@@ -291,12 +293,13 @@ def _run(
     write: bool,
     reason: str,
     mapping: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MeasuresImportResult:
     result = MeasuresImportResult()
     rows, _ = table_begin(stream, filename, COLUMNS, mapping, result)
     if rows is None:
         return result
-    parsed = _read(rows, result)
+    parsed = _read(rows, result, progress)
     if result.rows == 0:
         result.problems.append(
             Problem(result.layout.heading_row + 1, "", "The file has a heading row but no measures")
@@ -323,7 +326,7 @@ def measures_import_check(
     """
     if by is not None:
         require(by, "socialvalue.manage_library")
-    return _run(stream, filename, by=by, write=False, reason="", mapping=mapping)
+    return _run(stream, filename, by=by, write=False, reason="", mapping=mapping, progress=progress)
 
 
 def measures_import(
@@ -339,7 +342,9 @@ def measures_import(
     if by is not None:
         require(by, "socialvalue.manage_library")
     with transaction.atomic():
-        result = _run(stream, filename, by=by, write=True, reason=reason, mapping=mapping)
+        result = _run(
+            stream, filename, by=by, write=True, reason=reason, mapping=mapping, progress=progress
+        )
         if not result.ok:
             raise ImportRefused(result)
     return result

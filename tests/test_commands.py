@@ -67,7 +67,9 @@ def environment(**overrides: str) -> dict[str, str]:
         f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
         f"{database['PORT'] or 5432}/{database['NAME']}"
     )
-    result = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "REDIS_URL": ""}
+    # Not what the browser tests set for their own process (a user's shell never has it).
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    result = {**inherited, "DATABASE_URL": url, "DEBUG": "true", "REDIS_URL": ""}
     if database["PASSWORD"]:
         result["PGPASSWORD"] = database["PASSWORD"]
     result.update(overrides)

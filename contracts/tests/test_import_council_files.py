@@ -24,6 +24,7 @@ from procurement.imports import import_file
 from procurement.models import ImportMapping, ImportRun
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
+from procurement.uploads import value_field
 
 pytestmark = pytest.mark.django_db
 
@@ -400,7 +401,7 @@ def test_the_officer_maps_columns_and_values_once_and_the_next_file_maps_itself(
     assert run_.state == ImportRun.State.CHECKED
     client.post(
         page_url,
-        {**answer, "value-directorate-0": str(council["adults"].pk)},
+        {**answer, value_field("directorate", "Adults Svcs"): str(council["adults"].pk)},
     )
     run_.refresh_from_db()
     assert run_.result["ok"], run_.result["problems"]
@@ -541,7 +542,7 @@ def test_an_administrator_adds_a_directorate_from_the_mapping_step_and_no_one_el
         answer = {
             "action": "map",
             "save_as": "",
-            "value-directorate-0": "new",
+            value_field("directorate", "Children's Services"): "new",
             **{
                 f"column-{position}": layout["positions"].get(str(position), "")
                 for position in range(len(layout["headings"]))
@@ -635,3 +636,78 @@ def test_lots_named_on_the_register_come_back_through_the_public_csv_and_files_w
         ("Lot 1 (north)", "Home care north (varied)"),
         ("Lot 2 (south)", "Home care \u2013 north"),
     ]
+
+
+def test_a_name_the_service_cannot_match_never_takes_away_the_registers_officer(council):
+    run(council, published_csv(code_row()))
+    result = run(council, published_csv(code_row(**{"Contract Manager": "J Okafor (old post)"})))
+    assert (result.updated, result.unchanged) == (0, 1)
+    assert "the contract manager on the register is kept" in result.notes[0].message
+    assert Contract.objects.get().contract_manager == council["manager"]
+
+
+def test_no_contract_goes_into_a_directorate_no_longer_in_use(council):
+    council["housing"].is_active = False
+    council["housing"].save()
+    result = check(
+        council, published_csv(code_row(**{"Local Authority Department Responsible": "Housing"}))
+    )
+    assert [(p.column, p.message.split(":")[0]) for p in result.problems] == [
+        ("Directorate", "Housing is no longer one of the council's directorates in use")
+    ]
+
+
+def test_a_row_without_a_lot_finds_the_lot_its_supplier_holds(council):
+    headings = [*CODE_HEADINGS, "Lot"]
+    run(council, published_csv([*code_row("FW/12"), "Lot A"], headings=headings))
+    result = run(council, published_csv(code_row("FW/12")))  # a few columns, no lot
+    assert (result.created, result.unchanged, result.problems) == (0, 1, [])
+    assert list(Contract.objects.values_list("lot", flat=True)) == ["Lot A"]
+
+
+def test_the_import_reads_the_file_as_its_check_did_whatever_is_saved_in_between(
+    client, council, imports_run_here
+):
+    client.force_login(council["partner"])
+    upload = published_csv(code_row())
+    upload.name = "register.csv"
+    url = client.post(reverse("contracts:import"), {"file": upload})["Location"]
+    checked = ImportRun.objects.get()
+    assert checked.result["ok"]
+    # Someone saves a mapping this file's headings fit, saying the annual spend is the value.
+    ImportMapping.objects.create(
+        kind="contracts",
+        name="Sneaky",
+        columns={"estimated annual spend": "whole_life_value"},
+    )
+    client.post(url, {"action": "import"})
+    assert Contract.objects.get().whole_life_value == Decimal("1250000.00")
+    checked.refresh_from_db()
+    assert (checked.state, checked.mapping_name) == (ImportRun.State.IMPORTED, "")
+
+
+def test_a_run_that_stopped_moving_can_be_tried_again(client, council, imports_run_here):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(council["partner"])
+    upload = published_csv(code_row())
+    upload.name = "register.csv"
+    url = client.post(reverse("contracts:import"), {"file": upload})["Location"]
+    refused = client.post(url, {"action": "retry"}, follow=True).content.decode()
+    assert "This file is still being worked on" in refused
+    stuck = ImportRun.objects.get()
+    # Its worker was lost while checking: the run still says so a quarter of an hour later.
+    ImportRun.objects.filter(pk=stuck.pk).update(
+        state=ImportRun.State.CHECKING, updated_at=timezone.now() - timedelta(minutes=20)
+    )
+    from django.core.cache import cache
+
+    cache.clear()
+    page = client.get(url).content.decode()
+    assert "This has not moved for a while" in page
+    assert client.post(url, {"action": "retry"})["Location"] == url
+    stuck.refresh_from_db()
+    assert stuck.state == ImportRun.State.CHECKED
+    assert stuck.result["ok"]

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.tests.factories import ContractFactory
-from opendata.tests.test_ocds import ocds_dir, problems, validator  # noqa: F401
+from opendata.tests.test_ocds import problems, validator
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_rolling_contracts_period_has_no_end(client, ocds_dir):  # noqa: F811
+def test_a_rolling_contracts_period_has_no_end(client, ocds_dir):
     contract = ContractFactory(
         reference="ROLL-1",
         end_date=None,
@@ -22,7 +22,7 @@ def test_a_rolling_contracts_period_has_no_end(client, ocds_dir):  # noqa: F811
         extension_options=1,
         extension_option_months=12,
     )
-    ocid = f"{settings.OCDS_PREFIX}-{contract.reference}"
+    ocid = f"{settings.OCDS_PREFIX}-{contract.reference}"  # a plain reference keeps its ocid
     package = client.get(reverse("opendata:record", args=[ocid])).json()
     assert problems(validator(ocds_dir, "record-package-schema.json"), package) == []
     period = package["records"][0]["compiledRelease"]["contracts"][0]["period"]

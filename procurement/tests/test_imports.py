@@ -2,6 +2,7 @@
 heading row, choosing a saved mapping, and clearing runs left behind."""
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,13 +14,14 @@ from django.utils import timezone
 from procurement.imports import (
     ImportKind,
     import_runs_clear,
-    mapping_for,
     progress_of,
 )
 from procurement.models import ImportMapping, ImportRun
+from procurement.selectors import import_mapping_fitting
 from procurement.tabular import (
     CellError,
     Column,
+    ImportFileError,
     parse_company_number,
     parse_date,
     parse_money,
@@ -194,9 +196,9 @@ def test_the_saved_mapping_whose_headings_the_file_holds_is_chosen():
         kind="tests", name="Other system", columns={"contract no": "reference", "absent": "title"}
     )
     ImportMapping.objects.create(kind="other", name="Another import", columns={"agreement": "x"})
-    chosen = mapping_for(_kind(), ["Contract No.", "Agreement", "Value"])
+    chosen = import_mapping_fitting(kind="tests", headings=["Contract No.", "Agreement", "Value"])
     assert chosen.name == "Wide"
-    assert mapping_for(_kind(), ["Something else"]) is None
+    assert import_mapping_fitting(kind="tests", headings=["Something else"]) is None
 
 
 @pytest.mark.django_db
@@ -242,4 +244,49 @@ def test_a_step_that_fails_unexpectedly_ends_the_run_rather_than_leaving_it_wait
     assert run.state == ImportRun.State.REFUSED
     assert "nothing was imported" in run.file_error
     with pytest.raises(imports.ImportRunError):
-        imports.import_run_confirm(run)
+        imports.import_run_confirm(run=run)
+
+
+def test_columns_with_no_heading_or_the_same_heading_are_mapped_by_place_and_by_which_one():
+    layout, _ = read_table(
+        _csv("Reference,,Value,Value,£\nR-1,Repairs,10,20,x\n"),
+        "r.csv",
+        COLUMNS,
+        mapping={"#2": "title", "value #2": "value", "value": "", "#5": ""},
+    )
+    assert layout.positions == {0: "reference", 1: "title", 3: "value"}
+    assert layout.missing == []
+
+
+def test_a_workbook_is_read_as_far_as_it_goes_not_as_far_as_it_says(settings):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Reference", "Title"])
+    for number in range(30):
+        sheet.append([f"R-{number}", "Repairs"])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    # Rewrite the sheet's declared size as some generators write it: one cell.
+    import zipfile
+
+    original = zipfile.ZipFile(io.BytesIO(stream.getvalue()))
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(rewritten, "w") as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, replaced = re.subn(
+                    rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', data
+                )
+                assert replaced == 1
+            copy.writestr(item, data)
+    rewritten.seek(0)
+    _, rows = read_table(rewritten, "r.xlsx", COLUMNS)
+    assert len([cells for _, cells in rows if cells]) == 30
+    # And no more cells than the service takes, whatever the sheet says of itself.
+    settings.IMPORT_MAX_CELLS = 40
+    rewritten.seek(0)
+    with pytest.raises(ImportFileError, match="more than 40 cells"):
+        list(read_table(rewritten, "r.xlsx", COLUMNS)[1])
