@@ -95,9 +95,15 @@ def may_import(user: User | None, kind: ImportKind) -> bool:
 def mapping_save(
     *, kind: ImportKind, name: str, columns: dict, values: dict, by: User | None
 ) -> ImportMapping:
-    mapping = import_mapping_named(kind=kind.key, name=name) or ImportMapping(
-        kind=kind.key, name=name.strip()
-    )
+    mapping = import_mapping_named(kind=kind.key, name=name)
+    if mapping is None:
+        mapping = ImportMapping(kind=kind.key, name=name.strip())
+    elif by is not None and not by.has_perm("procurement.change_import_mapping"):
+        # It reads every later file that fits it, whoever imports them.
+        raise ImportRunError(
+            f"A mapping called {mapping.name} is saved already, and only the central procurement "
+            "team may change it: save yours under another name"
+        )
     mapping.columns, mapping.values = columns, values
     return save_with_history(mapping, by=by, reason=f"Mapping saved as {mapping.name}")
 

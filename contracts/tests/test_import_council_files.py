@@ -711,3 +711,30 @@ def test_a_run_that_stopped_moving_can_be_tried_again(client, council, imports_r
     stuck.refresh_from_db()
     assert stuck.state == ImportRun.State.CHECKED
     assert stuck.result["ok"]
+
+
+def test_only_the_central_team_changes_a_saved_mapping_others_save_their_own(
+    client, council, imports_run_here
+):
+    saved = ImportMapping.objects.create(
+        kind="contracts", name="Ledger", columns={"cost centre": ""}
+    )
+    client.force_login(council["officer"])
+    upload = published_csv(code_row())
+    upload.name = "register.csv"
+    url = client.post(reverse("contracts:import"), {"file": upload})["Location"]
+    layout = ImportRun.objects.get().result["layout"]
+    answer = {
+        "action": "map",
+        **{
+            f"column-{position}": layout["positions"].get(str(position), "")
+            for position in range(len(layout["headings"]))
+            if layout["headings"][position] or layout["samples"][str(position)]
+        },
+    }
+    refused = client.post(url, {**answer, "save_as": "ledger"}, follow=True).content.decode()
+    assert "only the central procurement team may change it" in refused
+    saved.refresh_from_db()
+    assert saved.columns == {"cost centre": ""}
+    assert client.post(url, {**answer, "save_as": "Officer's own"})["Location"] == url
+    assert ImportMapping.objects.filter(name="Officer's own").exists()
