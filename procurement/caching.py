@@ -146,8 +146,12 @@ def _awaited(key: str):
     while time.monotonic() < deadline:
         time.sleep(AWAIT_INTERVAL)
         found = cache.get(key)
-        if found is not None or not cache.get(f"{key}:building"):
+        if found is not None:
             return found
+        if not cache.get(f"{key}:building"):
+            # The builder keeps the piece before it lets the flag go: read it once more, as it
+            # may have been kept between the two reads above.
+            return cache.get(key)
     return None
 
 
