@@ -72,8 +72,9 @@ def value_field(attribute: str, raw: str) -> str:
 class MappingForm:
     """The mapping step: what each column of the file holds, and what its unknown values name.
 
-    Built from the run's layout; the fields are named by position (``column-3``) and by value
-    (``value-directorate-0``), so any heading, however written, is safe in a form.
+    Built from the run's layout; the fields are named by the column's place (``column-3``) and by
+    a digest of the value (``value_field``), so any heading or value, however written, is safe in
+    a form, and a choice cannot land on another value if the run is checked again meanwhile.
     """
 
     def __init__(self, kind: ImportKind, run: ImportRun, data=None, *, user=None) -> None:
