@@ -7,13 +7,23 @@ Runs in a throwaway database created beside the configured one (``BENCH_DATABASE
 (default 50,000). Exits non-zero when a target is missed.
 """
 
+import argparse
 import os
 import sys
 
-from django.db import connection
+# Asked for help, say what this does and start nothing: the run takes minutes.
+argparse.ArgumentParser(
+    prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+).parse_args()
 
-from bench import alerts, core, maturity, register, reporting, socialvalue, timing
-from bench.environment import workdir
+# isort: off
+from bench.environment import workdir  # noqa: E402 - sets Django up for the benchmarks
+
+from django.db import connection  # noqa: E402
+
+from bench import alerts, core, maturity, register, reporting, socialvalue, timing  # noqa: E402
+
+# isort: on
 
 
 def part(name: str) -> None:

@@ -5,19 +5,32 @@ run and its task (in-process, as without Redis), into a register of ``BENCH_CONT
 ``BENCH_DATABASE_URL=postgres://… python -m bench.imports``. The target: the import within 60 s.
 """
 
+import argparse
 import os
 import sys
 import time
+
+if __name__ == "__main__":
+    # Asked for help, say what this does and start nothing: the run takes minutes.
+    argparse.ArgumentParser(
+        prog="python -m bench.imports",
+        description=__doc__,
+        formatter_class=argparse.RawTextHelpFormatter,
+    ).parse_args()
+
+# isort: off
+from bench.environment import workdir  # sets Django up for the benchmark
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from bench import register, timing
-from bench.environment import workdir
 from contracts.importing import KIND
 from procurement.imports import import_run_confirm, import_run_start
 from procurement.models import ImportRun, User
+
+# isort: on
 
 TARGET_S = 60
 

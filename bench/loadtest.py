@@ -14,6 +14,7 @@ The workers share their cache in Redis (``LOADTEST_REDIS_URL``, default database
 server, emptied first), as production's do.
 """
 
+import argparse
 import json
 import os
 import random
@@ -263,6 +264,12 @@ def report(label: str, result: dict) -> list[str]:
 
 
 def main() -> int:
+    # Asked for help, say what this does and start nothing: the run takes minutes.
+    argparse.ArgumentParser(
+        prog="python -m bench.loadtest",
+        description=__doc__,
+        formatter_class=argparse.RawTextHelpFormatter,
+    ).parse_args()
     if not shutil.which("wrk"):
         print("make loadtest needs wrk: apt-get install wrk")
         return 2
