@@ -64,11 +64,13 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "").strip() or "Northmere Borough Council"
-# The service's address as people reach it, for links in emails.
+# The service's address as people reach it, for every link in an email; `check --deploy` wants
+# it on HTTPS (procurement/checks.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = "Procurement governance"
 # Open data (docs/decisions/0020): the OCDS prefix the Open Contracting Partnership registered
 # for the council, and the role mailbox published as the buyer's contact (never an officer's).
+# `check --deploy` refuses the demonstration prefix (procurement/checks.py).
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-demo01").strip()
 PROCUREMENT_MAILBOX = os.environ.get("PROCUREMENT_MAILBOX", "procurement@northmere.example")
 

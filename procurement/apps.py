@@ -10,8 +10,9 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         # Their signal receivers: every sign-in attempt recorded, sign-in counted as activity,
-        # every write retiring the cached pieces of pages, and a new password revoking tokens.
-        from . import caching, lockout, security, tokens  # noqa: F401
+        # every write retiring the cached pieces of pages, and a new password revoking tokens;
+        # and the checks ``check --deploy`` runs.
+        from . import caching, checks, lockout, security, tokens  # noqa: F401
         from .text import normalise_text_fields
 
         # Titles, names and references of the project's own apps' models (their history too)

@@ -8,8 +8,10 @@ field. ``GovukDateField`` is the GOV.UK day / month / year date input.
 
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
@@ -189,12 +191,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             "Enter an email address in the correct format, like name@example.gov.uk"
         )
 
-    def save(self, *, request, use_https: bool = False, **unused) -> None:
+    def save(self, *, request, **unused) -> None:
+        # The link goes to the service's own address, never to whatever Host the request named.
+        site = urlsplit(settings.SITE_URL)
         password_reset_request(
             email=self.cleaned_data["email"],
             network_address=client_address(request),
-            protocol="https" if use_https else "http",
-            domain=request.get_host(),
+            protocol=site.scheme,
+            domain=site.netloc,
         )
 
 

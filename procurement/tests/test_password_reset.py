@@ -62,12 +62,18 @@ def test_a_known_and_an_unknown_address_take_the_same_path(client, make_user, ta
     assert [message.to for message in mail.outbox] == [["tom@council.example"]]
 
 
-def test_the_link_sent_sets_a_new_password(client, make_user, tasks_in_process):
+def test_the_link_sent_sets_a_new_password(client, make_user, tasks_in_process, settings):
+    # The link is on the service's own address, whatever Host the request came with.
+    settings.SITE_URL = "https://procurement.northmere.example"
     user = make_user(Role.CONTRACT_MANAGER, email="tom@council.example")
     _, _, queued = ask(client, "tom@council.example")
     run(queued)
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/password-reset/\S+/)", mail.outbox[0].body)
+    assert "testserver" not in mail.outbox[0].body
+    link = re.search(
+        r"https://procurement\.northmere\.example(/accounts/password-reset/\S+/)",
+        mail.outbox[0].body,
+    )
     assert link is not None
     form_page = client.get(link.group(1), follow=True)
     assert "Set a new password" in form_page.content.decode()
