@@ -1,22 +1,39 @@
 # The two commands: `make run` sets everything up and serves the app; `make test` runs the suite.
 # Without DATABASE_URL and REDIS_URL the app uses a SQLite file and runs tasks in-process.
 
+# Both install from lock files that pin the whole tree with hashes: `make run` only what the
+# service needs to run (requirements.txt), the other targets the tools besides.
+
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: run test lint format assets bench loadtest install clean
+.PHONY: run test lint format assets bench loadtest install install-dev lock clean
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 
-install: $(STAMP)
+$(RUNTIME): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	touch $(RUNTIME)
 
-run: $(STAMP)
+$(DEV): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	touch $(DEV) $(RUNTIME)
+
+install: $(RUNTIME)
+
+install-dev: $(DEV)
+
+# After changing requirements.in or requirements-dev.in: the whole tree again, with hashes.
+lock: $(DEV)
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
+
+run: $(RUNTIME)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo --if-empty
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -24,15 +41,15 @@ run: $(STAMP)
 # One worker per core (at most four), each with its own test database and Redis database. Tests
 # are handed out in the order pytest-django sorts them, so on every worker the tests that commit
 # (and empty the database after them) come after those that roll back.
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/python -m pytest --numprocesses auto --maxprocesses 4 --dist load $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates */templates --lint
 
-format: $(STAMP)
+format: $(DEV)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates */templates --reformat
@@ -42,11 +59,11 @@ assets:
 	npm ci --no-audit --no-fund
 	npm run build
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python -m bench
 
 # gunicorn on PostgreSQL with the 100,000-contract data set, driven by wrk (apt-get install wrk).
-loadtest: $(STAMP)
+loadtest: $(DEV)
 	$(BIN)/python -m bench.loadtest
 
 clean:
