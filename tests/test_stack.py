@@ -1,26 +1,235 @@
-"""The full stack described in docker-compose.yml: the services the README promises."""
+"""The container image and the full stack of docker-compose.yml, checked as far as this machine
+can without a Docker engine: the image's own steps run here as its Dockerfile writes them, the
+compose file is read and (where docker-compose is installed) interpolated, and the settings the
+stack starts with go through ``check --deploy`` as its migrate service runs it."""
 
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
 
+from conftest import require
+
+BASE_DIR = Path(settings.BASE_DIR)
+DOCKERFILE = (BASE_DIR / "Dockerfile").read_text()
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+OLD_COMPOSE_KEY = "change-me-to-a-long-random-value-before-any-real-use-0123456789"
+PROPER_KEY = "Vx3-" + "q8Rt2LmZ0pWc7NbY4hGs" * 3
+
 
 def compose() -> dict:
-    return yaml.safe_load(Path(settings.BASE_DIR, "docker-compose.yml").read_text())
+    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
 
 
-def test_compose_runs_web_worker_one_beat_postgres_and_redis():
+def dockerfile_runs() -> list[str]:
+    """The Dockerfile's RUN instructions, each as one shell line."""
+    joined = DOCKERFILE.replace("\\\n", " ")
+    return [
+        line.removeprefix("RUN ").strip() for line in joined.splitlines() if line.startswith("RUN ")
+    ]
+
+
+# --- The compose file -----------------------------------------------------------------------------
+
+
+def test_compose_runs_migrate_web_worker_one_beat_postgres_redis_and_a_mail_catcher():
     services = compose()["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
-    assert "gunicorn config.wsgi:application" in services["web"]["command"]
+    assert set(services) == {*APP_SERVICES, "db", "redis", "mail"}
+    assert services["migrate"]["command"] == (
+        'sh -c "python manage.py check --deploy && python manage.py migrate --noinput"'
+    )
+    assert services["migrate"]["restart"] == "no"
+    assert services["web"]["command"].startswith("gunicorn config.wsgi:application")
     assert services["worker"]["command"].startswith("celery --app config worker")
     assert services["beat"]["command"].startswith("celery --app config beat")
     assert services["beat"]["deploy"]["replicas"] == 1
 
 
-def test_compose_points_the_app_at_postgres_and_redis_with_debug_off():
-    environment = compose()["services"]["worker"]["environment"]
-    assert environment["DATABASE_URL"].startswith("postgres://")
-    assert environment["REDIS_URL"] == "redis://redis:6379/0"
-    assert environment["DEBUG"] == "false"
+def test_web_worker_and_beat_start_only_after_migrate_has_finished():
+    services = compose()["services"]
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert depends["db"] == {"condition": "service_healthy"}, name
+    assert "migrate" not in services["migrate"]["depends_on"]
+
+
+def test_each_long_running_service_but_beat_has_a_health_check():
+    services = compose()["services"]
+    for name in ("web", "worker", "db", "redis", "mail"):
+        assert services[name]["healthcheck"]["test"], name
+    assert "/healthz" in services["web"]["healthcheck"]["test"][-1]
+
+
+def test_the_stack_needs_a_secret_key_of_its_own_and_sends_mail_to_the_catcher():
+    for name in APP_SERVICES:
+        environment = compose()["services"][name]["environment"]
+        assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?"), name
+        assert OLD_COMPOSE_KEY not in environment["SECRET_KEY"]
+        assert environment["EMAIL_HOST"] == "${EMAIL_HOST:-mail}"
+        assert environment["EMAIL_PORT"] == "${EMAIL_PORT:-1025}"
+        assert environment["SITE_URL"] == "${SITE_URL:-http://localhost:8000}"
+        assert environment["DATABASE_URL"].startswith("postgres://")
+        assert environment["REDIS_URL"] == "redis://redis:6379/0"
+        assert environment["DEBUG"] == "false"
+        assert "media:/app/media" in compose()["services"][name]["volumes"]
+    assert "8025:8025" in compose()["services"]["mail"]["ports"]
+
+
+def docker_compose_config(**environment: str) -> subprocess.CompletedProcess:
+    command = shutil.which("docker-compose")
+    require(command is not None, "needs docker-compose to read the compose file as Docker does")
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | environment
+    return subprocess.run(
+        [command, "-f", "docker-compose.yml", "config"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_compose_refuses_to_start_without_a_secret_key():
+    refused = docker_compose_config()
+    assert refused.returncode != 0
+    assert "Set SECRET_KEY to a long random value" in refused.stdout + refused.stderr
+
+    accepted = docker_compose_config(SECRET_KEY=PROPER_KEY)
+    assert accepted.returncode == 0, accepted.stderr
+    web = yaml.safe_load(accepted.stdout)["services"]["web"]["environment"]
+    assert web["SECRET_KEY"] == PROPER_KEY
+    assert web["EMAIL_HOST"] == "mail"
+
+
+# --- The image ------------------------------------------------------------------------------------
+
+
+def test_the_image_installs_the_locked_tree_and_gives_its_user_the_media_folder():
+    runs = dockerfile_runs()
+    assert "pip install --no-cache-dir --require-hashes -r requirements.txt" in runs
+    assert any("mkdir -p /app/media" in run and "chown -R app /app" in run for run in runs)
+    user_at = DOCKERFILE.index("\nUSER app")
+    assert DOCKERFILE.index("mkdir -p /app/media") < user_at
+    assert "python manage.py check --deploy && exec gunicorn" in DOCKERFILE
+
+
+def test_collectstatic_with_the_production_storage_finds_every_file(tmp_path):
+    """The image's own collectstatic line, with the hashed manifest storage: a stylesheet that
+    refers to a file not in the repository stops it (whitenoise's MissingFileError)."""
+    (line,) = [run for run in dockerfile_runs() if "collectstatic" in run]
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "STATIC_MANIFEST"}
+    }
+    env["STATIC_ROOT"] = str(tmp_path)
+    words = shlex.split(line)
+    assignments = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word))
+    command = [word for word in words if not re.match(r"^[A-Z_]+=", word)]
+    assert command[:2] == ["python", "manage.py"]
+    result = subprocess.run(
+        [sys.executable, *command[1:]],
+        cwd=BASE_DIR,
+        env=env | assignments,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    crest = manifest["govuk/assets/images/govuk-crest.svg"]
+    stylesheet = (tmp_path / manifest["govuk/application.css"]).read_text()
+    assert f"/static/{crest}" in stylesheet
+    assert (tmp_path / manifest["govuk/govuk-frontend.min.js"]).exists()
+    # Compressed copies for whitenoise to serve.
+    assert (tmp_path / f"{manifest['govuk/application.css']}.gz").exists()
+
+
+def test_every_url_in_the_committed_stylesheet_is_a_committed_file():
+    stylesheet = (BASE_DIR / "static" / "govuk" / "application.css").read_text()
+    addresses = re.findall(r"url\([\"']?([^\"')]+)[\"']?\)", stylesheet)
+    assert addresses
+    for address in addresses:
+        if address.startswith("data:"):
+            continue
+        assert address.startswith("/static/"), address
+        assert (BASE_DIR / "static" / address.removeprefix("/static/")).is_file(), address
+
+
+# --- check --deploy -------------------------------------------------------------------------------
+
+
+def check_deploy(**overrides: str) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy`` with production's settings: DEBUG off, HTTPS, a proper key,
+    the council's own OCDS prefix and address, changed by ``overrides``."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {
+        "DEBUG": "false",
+        "SECRET_KEY": PROPER_KEY,
+        "HTTPS_ONLY": "true",
+        "SITE_URL": "https://procurement.northmere.gov.uk",
+        "OCDS_PREFIX": "ocds-b5fd17",
+        "ALLOWED_HOSTS": "procurement.northmere.gov.uk",
+    }
+    env |= overrides
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_passes_with_proper_settings():
+    result = check_deploy()
+    assert result.returncode == 0, result.stderr
+    assert "procurement.E" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        OLD_COMPOSE_KEY,
+        "collectstatic-only",
+        "short-but-random-9f2",
+    ],
+)
+def test_check_deploy_fails_on_a_published_or_short_key(key):
+    result = check_deploy(SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "(procurement.E001) SECRET_KEY is" in result.stderr
+
+
+def test_the_development_key_does_not_even_load_with_debug_off():
+    result = check_deploy(SECRET_KEY=settings.DEVELOPMENT_SECRET_KEY)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set. With DEBUG off the service will not start" in result.stderr
+
+
+def test_check_deploy_fails_on_the_demonstration_prefix_and_an_address_without_https():
+    result = check_deploy(OCDS_PREFIX="ocds-demo01", SITE_URL="http://procurement.northmere.gov.uk")
+    assert result.returncode != 0
+    assert "(procurement.E002) OCDS_PREFIX is the demonstration prefix" in result.stderr
+    assert "(procurement.E003) SITE_URL is http://procurement.northmere.gov.uk" in result.stderr
+
+
+def test_a_trial_without_tls_is_warned_about_the_prefix_and_address_but_starts():
+    """The compose stack on one machine: HTTPS_ONLY off, as its README section says."""
+    result = check_deploy(
+        HTTPS_ONLY="false", OCDS_PREFIX="ocds-demo01", SITE_URL="http://localhost:8000"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(procurement.W002)" in result.stderr
+    assert "(procurement.W003)" in result.stderr
