@@ -195,6 +195,16 @@ def test_every_project_command_is_in_the_readme():
     assert not missing, f"The README never mentions {missing}"
 
 
+def test_a_command_explains_itself_on_a_server_too():
+    """As the README says: with a server's environment (DEBUG off, its own key) and no database,
+    ``--help`` works as well."""
+    env = environment(DEBUG="false", SECRET_KEY=STRONG_KEY, HTTPS_ONLY="true")
+    del env["DATABASE_URL"]
+    done = manage("import_contracts", "--help", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "--mapping" in done.stdout
+
+
 @pytest.mark.parametrize("command", project_commands())
 def test_a_command_explains_itself(command):
     """``--help`` works without a database and names every argument the command takes."""
