@@ -479,6 +479,8 @@ def test_check_deploy_is_clean_for_a_production_configuration():
         "SECRET_KEY": STRONG_KEY,
         "ALLOWED_HOSTS": "procurement.example.gov.uk",
         "REDIS_URL": "redis://cache.internal:6379/0",  # named, not reached
+        "SITE_URL": "https://procurement.example.gov.uk",
+        "OCDS_PREFIX": "ocds-b5fd17",
     }
     done = manage("check", "--deploy", "--fail-level", "WARNING", env=production)
     assert done.returncode == 0, done.stderr

@@ -110,6 +110,8 @@ def test_check_deploy_reports_nothing_for_a_production_configuration():
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="procurement.example.gov.uk",
         REDIS_URL="redis://cache.internal:6379/0",
+        SITE_URL="https://procurement.example.gov.uk",
+        OCDS_PREFIX="ocds-b5fd17",
     )
     assert result.returncode == 0, result.stderr
     assert "clean" in result.stdout
