@@ -25,6 +25,13 @@ OLD_COMPOSE_KEY = "change-me-to-a-long-random-value-before-any-real-use-01234567
 PROPER_KEY = "Vx3-" + "q8Rt2LmZ0pWc7NbY4hGs" * 3
 
 
+def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``command`` in the project's folder with ``env``, as a person would type it."""
+    return subprocess.run(
+        command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
 def compose() -> dict:
     return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
 
@@ -88,15 +95,7 @@ def docker_compose_config(**environment: str) -> subprocess.CompletedProcess:
     command = shutil.which("docker-compose")
     require(command is not None, "needs docker-compose to read the compose file as Docker does")
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | environment
-    return subprocess.run(
-        [command, "-f", "docker-compose.yml", "config"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run([command, "-f", "docker-compose.yml", "config"], env)
 
 
 def test_compose_refuses_to_start_without_a_secret_key():
@@ -135,15 +134,7 @@ def test_collectstatic_with_the_production_storage_finds_every_file(tmp_path):
     assignments = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word))
     command = [word for word in words if not re.match(r"^[A-Z_]+=", word)]
     assert command[:2] == ["python", "manage.py"]
-    result = subprocess.run(
-        [sys.executable, *command[1:]],
-        cwd=BASE_DIR,
-        env=env | assignments,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run([sys.executable, *command[1:]], env | assignments)
     assert result.returncode == 0, result.stderr[-3000:]
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     crest = manifest["govuk/assets/images/govuk-crest.svg"]
@@ -180,16 +171,7 @@ def check_deploy(**overrides: str) -> subprocess.CompletedProcess:
         "OCDS_PREFIX": "ocds-b5fd17",
         "ALLOWED_HOSTS": "procurement.northmere.gov.uk",
     }
-    env |= overrides
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run([sys.executable, "manage.py", "check", "--deploy"], env | overrides)
 
 
 def test_check_deploy_passes_with_proper_settings():
