@@ -1,5 +1,5 @@
-"""The annual report's builds: the PDF itself (text taken out of it), the command, the yearly
-schedule and a build that fails."""
+"""The annual report's builds: the PDF itself (text and fonts taken out of it), the command, the
+yearly schedule and a build that fails."""
 
 import io
 from datetime import date
@@ -15,6 +15,7 @@ from reporting.models import AnnualReport
 from reporting.services import annual_report_build, annual_report_schedule, year_due
 
 from . import world
+from .pdfs import embedded_fonts
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,8 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
     assert "£1,000 was due to be delivered in 2025/26, and £400 (40%)" in everything
     assert "A decision took a median of 7.5 working days from submission." in everything
     assert f"Page 3 of {len(pdf.pages)}" in text[2]
+    # Set in the shipped Source Sans Pro alone, the charts' labels too, whatever the machine has.
+    assert embedded_fonts(pdf) == {"SourceSansPro-Regular", "SourceSansPro-Bold"}
     # Tagged, with its title and language.
     root = pdf.trailer["/Root"]
     assert "/StructTreeRoot" in root
@@ -108,6 +111,7 @@ def test_a_long_table_breaks_across_pages_with_its_headings_repeated(settings, t
     assert "LONG-49" in everything
     assert "LONG-50" not in everything
     assert "And 10 more, not listed here." in everything
+    assert "SourceSansPro-It" in embedded_fonts(pdf_of(report))  # that note is in italics
 
 
 def test_the_report_is_due_on_1_may_after_its_year():
