@@ -12,10 +12,17 @@ from django.core.management import CommandError, call_command
 from gateways.tests.factories import ProjectFactory
 from procurement.caching import new_generation
 from reporting.models import AnnualReport
+from reporting.pdf import pdf_unavailable
 from reporting.services import annual_report_build, annual_report_schedule, year_due
 
 from . import world
 from .pdfs import embedded_fonts
+
+# What pdf_unavailable says on a server without Pango.
+NO_PANGO = (
+    "PDFs cannot be built on this server because its PDF libraries are missing "
+    "(cannot load library 'pango-1.0-0'). Tell the administrator of this service."
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +153,40 @@ def test_a_build_that_fails_says_why(settings, tmp_path, monkeypatch):
         "OSError: No space left on device",
         "",
     )
+
+
+def test_a_build_on_a_server_that_cannot_draw_pdfs_fails_saying_why(
+    settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = AnnualReport.objects.create(year=2025, version=1, source="schedule")
+    monkeypatch.setattr("reporting.pdf.pdf_unavailable", lambda: NO_PANGO)
+    failed = annual_report_build(report_id=report.pk)
+    assert (failed.state, failed.error, failed.file.name) == (
+        "failed",
+        f"PdfUnavailable: {NO_PANGO}",
+        "",
+    )
+
+
+def test_the_command_refuses_on_a_server_that_cannot_draw_pdfs(monkeypatch):
+    monkeypatch.setattr(
+        "reporting.management.commands.build_annual_report.pdf_unavailable", lambda: NO_PANGO
+    )
+    with pytest.raises(CommandError, match="its PDF libraries are missing"):
+        call_command("build_annual_report", "--year", "2025", stdout=io.StringIO())
+    assert not AnnualReport.objects.exists()
+
+
+def test_a_server_without_the_report_fonts_cannot_draw_pdfs(monkeypatch, tmp_path):
+    (tmp_path / "SourceSansPro-Regular.ttf").write_bytes(b"")
+    monkeypatch.setattr("reporting.pdf.font_folder", lambda: tmp_path)
+    reason = pdf_unavailable.__wrapped__()  # not the answer this process keeps
+    assert reason.startswith("PDFs cannot be built on this server because its PDF libraries are")
+    assert "font files SourceSansPro-Bold.ttf, SourceSansPro-It.ttf, SourceSansPro-BoldIt.ttf" in (
+        reason
+    )
+
+
+def test_this_server_draws_pdfs():
+    assert pdf_unavailable() is None
