@@ -5,10 +5,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Pango and HarfBuzz for WeasyPrint's PDFs, and the font they are set in (reporting/pdf.css).
+# Pango and HarfBuzz for WeasyPrint's PDFs. The PDFs' font is a Python package of the project's
+# (docs/decisions/0034), not the machine's.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-    fonts-liberation \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

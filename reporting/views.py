@@ -14,7 +14,7 @@ from procurement.pages import form_page, paged
 from .dashboard import dashboard
 from .forms import FigureScopeForm, ReportRequestForm, ScopeForm
 from .models import AnnualReport
-from .pdf import report_context
+from .pdf import PdfUnavailable, pdf_unavailable, report_context
 from .selectors import FIGURES, Scope, figure_rows
 from .services import ReportError, annual_report_request
 
@@ -88,13 +88,19 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
         initial={"year": financial_year_of(timezone.localdate()) - 1},
     )
     page, query = paged(request, reports, size=LIST_SIZE)
+    unavailable = pdf_unavailable()
+
+    def build(data: dict) -> AnnualReport:
+        # Refused here, before a version is made that could only fail.
+        if unavailable:
+            raise PdfUnavailable(unavailable)
+        return annual_report_request(year=data["year"], by=request.user, reason=data["reason"])
+
     return form_page(
         request,
         form,
-        action=lambda data: annual_report_request(
-            year=data["year"], by=request.user, reason=data["reason"]
-        ),
-        refusals=(ReportError,),
+        action=build,
+        refusals=(ReportError, PdfUnavailable),
         done="The report is being built: it appears below as a new version.",
         next_url=reverse("reporting:annual_reports"),
         template="reporting/annual_reports.html",
@@ -102,6 +108,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "may_build": may_build,
+            "pdf_unavailable": unavailable,
             "building": any(not (r.is_finished or r.is_stalled) for r in page.object_list),
         },
     )
@@ -112,7 +119,9 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
 def annual_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(AnnualReport.objects.select_related("requested_by"), pk=pk)
     return render(
-        request, "reporting/annual_report.html", report_context(report.figures, report=report)
+        request,
+        "reporting/annual_report.html",
+        {**report_context(report.figures, report=report), "pdf_unavailable": pdf_unavailable()},
     )
 
 

@@ -77,6 +77,7 @@ def radar_chart(chart, element_id: str) -> dict:
 
 
 @register.inclusion_tag("govuk/_bar_chart.html")
-def bar_chart(chart, element_id: str) -> dict:
-    """An SVG bar chart; the page puts a table of the same figures beside it."""
-    return {"chart": chart, "id": element_id}
+def bar_chart(chart, element_id: str, font_family: str = "") -> dict:
+    """An SVG bar chart; the page puts a table of the same figures beside it. Its text is in
+    ``font_family`` where given (a PDF's own fonts), else in the pages' Arial."""
+    return {"chart": chart, "id": element_id, "font_family": font_family or "arial, sans-serif"}

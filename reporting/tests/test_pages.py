@@ -189,3 +189,29 @@ def test_the_menu_marks_only_the_closest_section(client, make_user):
     assert [item["text"] for item in navigation if item["current"]] == ["Annual reports"]
     navigation = client.get(reverse("reporting:dashboard")).context["navigation"]
     assert [item["text"] for item in navigation if item["current"]] == ["Dashboard"]
+
+
+def test_the_report_pages_say_when_this_server_cannot_draw_pdfs(client, make_user, monkeypatch):
+    reason = "PDFs cannot be built on this server because its PDF libraries are missing (pango)."
+    monkeypatch.setattr("reporting.views.pdf_unavailable", lambda: reason)
+    client.force_login(make_user(Role.HEAD_OF_PROCUREMENT))
+    url = reverse("reporting:annual_reports")
+    report = AnnualReport.objects.create(year=YEAR - 1, version=1, source="schedule")
+    for page in (url, report.get_absolute_url()):
+        shown = client.get(page).content.decode()
+        assert "govuk-notification-banner" in shown, page
+        assert reason in shown, page
+    # Asking for a build is refused with the reason, and no version is made to fail.
+    response = client.post(url, {"year": YEAR - 1})
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+    assert response.content.decode().count(reason) == 2  # in the banner and the error summary
+    assert AnnualReport.objects.count() == 1
+
+
+def test_the_report_pages_say_nothing_of_pdfs_where_they_can_be_drawn(client, make_user):
+    client.force_login(make_user(Role.AUDITOR))
+    assert (
+        "govuk-notification-banner"
+        not in client.get(reverse("reporting:annual_reports")).content.decode()
+    )

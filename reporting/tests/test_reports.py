@@ -1,5 +1,5 @@
-"""The annual report's builds: the PDF itself (text taken out of it), the command, the yearly
-schedule and a build that fails."""
+"""The annual report's builds: the PDF itself (text and fonts taken out of it), the command, the
+yearly schedule and a build that fails."""
 
 import io
 from datetime import date
@@ -12,9 +12,17 @@ from django.core.management import CommandError, call_command
 from gateways.tests.factories import ProjectFactory
 from procurement.caching import new_generation
 from reporting.models import AnnualReport
+from reporting.pdf import pdf_unavailable
 from reporting.services import annual_report_build, annual_report_schedule, year_due
 
 from . import world
+from .pdfs import embedded_fonts
+
+# What pdf_unavailable says on a server without Pango.
+NO_PANGO = (
+    "PDFs cannot be built on this server because its PDF libraries are missing "
+    "(cannot load library 'pango-1.0-0'). Tell the administrator of this service."
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +67,8 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
     assert "£1,000 was due to be delivered in 2025/26, and £400 (40%)" in everything
     assert "A decision took a median of 7.5 working days from submission." in everything
     assert f"Page 3 of {len(pdf.pages)}" in text[2]
+    # Set in the shipped Source Sans Pro alone, the charts' labels too, whatever the machine has.
+    assert embedded_fonts(pdf) == {"SourceSansPro-Regular", "SourceSansPro-Bold"}
     # Tagged, with its title and language.
     root = pdf.trailer["/Root"]
     assert "/StructTreeRoot" in root
@@ -108,6 +118,7 @@ def test_a_long_table_breaks_across_pages_with_its_headings_repeated(settings, t
     assert "LONG-49" in everything
     assert "LONG-50" not in everything
     assert "And 10 more, not listed here." in everything
+    assert "SourceSansPro-It" in embedded_fonts(pdf_of(report))  # that note is in italics
 
 
 def test_the_report_is_due_on_1_may_after_its_year():
@@ -142,3 +153,40 @@ def test_a_build_that_fails_says_why(settings, tmp_path, monkeypatch):
         "OSError: No space left on device",
         "",
     )
+
+
+def test_a_build_on_a_server_that_cannot_draw_pdfs_fails_saying_why(
+    settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+    report = AnnualReport.objects.create(year=2025, version=1, source="schedule")
+    monkeypatch.setattr("reporting.pdf.pdf_unavailable", lambda: NO_PANGO)
+    failed = annual_report_build(report_id=report.pk)
+    assert (failed.state, failed.error, failed.file.name) == (
+        "failed",
+        f"PdfUnavailable: {NO_PANGO}",
+        "",
+    )
+
+
+def test_the_command_refuses_on_a_server_that_cannot_draw_pdfs(monkeypatch):
+    monkeypatch.setattr(
+        "reporting.management.commands.build_annual_report.pdf_unavailable", lambda: NO_PANGO
+    )
+    with pytest.raises(CommandError, match="its PDF libraries are missing"):
+        call_command("build_annual_report", "--year", "2025", stdout=io.StringIO())
+    assert not AnnualReport.objects.exists()
+
+
+def test_a_server_without_the_report_fonts_cannot_draw_pdfs(monkeypatch, tmp_path):
+    (tmp_path / "SourceSansPro-Regular.ttf").write_bytes(b"")
+    monkeypatch.setattr("reporting.pdf.font_folder", lambda: tmp_path)
+    reason = pdf_unavailable.__wrapped__()  # not the answer this process keeps
+    assert reason.startswith("PDFs cannot be built on this server because its PDF libraries are")
+    assert "font files SourceSansPro-Bold.ttf, SourceSansPro-It.ttf, SourceSansPro-BoldIt.ttf" in (
+        reason
+    )
+
+
+def test_this_server_draws_pdfs():
+    assert pdf_unavailable() is None

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reporting.models import AnnualReport
+from reporting.pdf import pdf_unavailable
 from reporting.services import ReportError, annual_report_command
 
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="", help="Why this version is built")
 
     def handle(self, *args, year: int, reason: str, **options):
+        if unavailable := pdf_unavailable():
+            raise CommandError(unavailable)
         try:
             report = annual_report_command(year=year, reason=reason)
         except ReportError as error:
