@@ -172,6 +172,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ------------------------------------------------------------------
 # REDIS_URL absent: tasks run in-process when they are called and the cache is in memory.
+# With Redis out of reach the service goes on without it (docs/decisions/0033): pages are built
+# afresh.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -179,10 +181,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, leaving Redis alone for a few seconds after it failed to
+            # answer (procurement/rediscache.py).
+            "BACKEND": "procurement.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             # Redis out of reach slows a page by at most this, never stops it (caching.py).
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
 else:
