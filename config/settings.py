@@ -173,7 +173,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache and Celery ------------------------------------------------------------------
 # REDIS_URL absent: tasks run in-process when they are called and the cache is in memory.
 # With Redis out of reach the service goes on without it (docs/decisions/0033): pages are built
-# afresh.
+# afresh and the API's limit is counted in each process.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -35,7 +35,7 @@ def _within(*, scope: str, ident: str, limit: int) -> bool:
     if limit <= 0:
         return True
     counted = throttles.count(scope=scope, ident=ident, period=HOUR)
-    return counted is None or counted.number <= limit
+    return counted.number <= limit
 
 
 def password_reset_request(

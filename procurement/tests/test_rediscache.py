@@ -1,5 +1,6 @@
 """The Redis cache gives up on a Redis that does not answer within its timeouts, without
-retrying, and then leaves it alone for a few seconds."""
+retrying, and then leaves it alone for a few seconds; meanwhile the throttles count in the
+process."""
 
 import socket
 import time
@@ -7,7 +8,7 @@ import time
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from procurement import rediscache
+from procurement import rediscache, throttles
 from procurement.caching import UNREACHABLE
 
 # As config/settings.py sets them.
@@ -16,10 +17,12 @@ NOWHERE = "redis://127.0.0.1:6390/0"  # nothing listens there
 
 
 @pytest.fixture(autouse=True)
-def _nothing_skipped_before():
+def _nothing_skipped_or_counted_before():
     rediscache._skipping_until.clear()
+    throttles._local.clear()
     yield
     rediscache._skipping_until.clear()
+    throttles._local.clear()
 
 
 @pytest.fixture
@@ -87,3 +90,22 @@ def test_a_refusal_by_redis_itself_is_not_taken_for_redis_being_away(redis_url):
     assert cache.add("no-such-counter", 1, timeout=10)
     assert cache.incr("no-such-counter") == 2
     cache.delete("no-such-counter")
+
+
+def test_the_throttles_count_in_the_process_while_the_cache_is_away(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "procurement.rediscache.RedisCache",
+            "LOCATION": NOWHERE,
+            "OPTIONS": OPTIONS,
+        }
+    }
+    start = 1_800_000_000  # a whole number of hours since the epoch
+    counts = [
+        throttles.count(scope="test", ident="someone", period=3600, now=start + offset)
+        for offset in (0, 10, 3599.5, 3600)
+    ]
+    assert [c.number for c in counts] == [1, 2, 3, 1]
+    assert [c.seconds_left for c in counts] == [3600, 3590, 1, 3600]
+    other = throttles.count(scope="test", ident="someone else", period=3600, now=start)
+    assert other.number == 1
