@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from performance.models import financial_year_of
 from procurement.access import requires
+from procurement.background import BackgroundUnavailable
 from procurement.caching import cached_html, query_vary
 from procurement.files import download_response
 from procurement.pages import form_page, paged
@@ -94,7 +95,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
         action=lambda data: annual_report_request(
             year=data["year"], by=request.user, reason=data["reason"]
         ),
-        refusals=(ReportError,),
+        refusals=(ReportError, BackgroundUnavailable),
         done="The report is being built: it appears below as a new version.",
         next_url=reverse("reporting:annual_reports"),
         template="reporting/annual_reports.html",
