@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from performance.models import financial_year_of
+from procurement import background
 from procurement.access import requires
 from procurement.background import BackgroundUnavailable
 from procurement.caching import cached_html, query_vary
@@ -104,6 +105,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
             "query": query,
             "may_build": may_build,
             "building": any(not (r.is_finished or r.is_stalled) for r in page.object_list),
+            "worker": background.worker_state(),
         },
     )
 

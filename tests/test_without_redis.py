@@ -113,6 +113,8 @@ def test_asking_for_an_annual_report_says_it_cannot_start_and_leaves_nothing_que
 ):
     client.force_login(make_user(Role.BUSINESS_PARTNER))
     url = reverse("reporting:annual_reports")
+    page = client.get(url).content.decode()
+    assert "cannot tell whether its background worker is running" in page
     response, seconds = timed(lambda: client.post(url, {"year": 2024, "reason": "Committee"}))
     assert seconds < QUICK
     assert response.status_code == 200
@@ -151,3 +153,13 @@ def test_a_password_reset_says_no_link_can_be_sent_now(client, make_user, redis_
     assert response.status_code == 200
     assert "cannot be sent at the moment" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_healthz_says_redis_is_down_and_the_worker_unknown(client, redis_out_of_reach):
+    response, seconds = timed(lambda: client.get("/healthz"))
+    assert seconds < 5  # its own check of Redis waits up to two seconds
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["redis"]["ok"] is False
+    assert checks["database"]["ok"] is True
+    assert checks["worker"] == {"ok": False, "state": "unknown", "seconds_since_heartbeat": None}
