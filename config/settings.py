@@ -174,6 +174,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ------------------------------------------------------------------
 # REDIS_URL absent: tasks run in-process when they are called and the cache is in memory.
+# With Redis out of reach the service goes on without it (docs/decisions/0033): pages are built
+# afresh, the API's limit is counted in each process, and work for the worker is refused at once.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -181,16 +183,23 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, leaving Redis alone for a few seconds after it failed to
+            # answer (procurement/rediscache.py).
+            "BACKEND": "procurement.rediscache.RedisCache",
             "LOCATION": REDIS_URL,
             # Redis out of reach slows a page by at most this, never stops it (caching.py).
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu waits for ever on a Redis that accepts a connection and never answers; these bound a
+# connection to the broker, and each command, for the web processes and the worker alike. The
+# worker's wait for work (BRPOP) is one second and read only once its answer has come, so it
+# is not cut short. https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

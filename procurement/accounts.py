@@ -5,9 +5,30 @@ from django.urls import path, reverse_lazy
 
 from . import views
 from .access import public, requires
+from .background import BackgroundUnavailable
 from .forms import PasswordResetForm, SignInForm
 
 app_name = "accounts"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, saying on the form when no link can be sent now: the same for every address,
+    so it tells nobody which have accounts."""
+
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except BackgroundUnavailable:
+            form.add_error(
+                None,
+                "Links to reset a password cannot be sent at the moment. Try again later, and "
+                "if it goes on contact the council's procurement team",
+            )
+            return self.form_invalid(form)
+
 
 urlpatterns = [
     path("api-tokens/", views.api_tokens, name="api_tokens"),
@@ -31,12 +52,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/",
-        public(
-            auth_views.PasswordResetView.as_view(
-                form_class=PasswordResetForm,
-                success_url=reverse_lazy("accounts:password_reset_done"),
-            )
-        ),
+        public(PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(

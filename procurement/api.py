@@ -75,7 +75,8 @@ class RulesPermission(permissions.BasePermission):
 
 class PersonRateThrottle(throttling.BaseThrottle):
     """``API_RATE`` requests per person, whichever of their tokens (or their session) each comes
-    with, counted atomically in the cache (throttles.py); over it, a 429 with ``Retry-After``."""
+    with, counted atomically in the cache (in the process's memory while the cache is out of
+    reach: throttles.py); over it, a 429 with ``Retry-After``."""
 
     scope = "api"
     PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 60 * 60 * 24}
@@ -87,8 +88,6 @@ class PersonRateThrottle(throttling.BaseThrottle):
         else:
             ident = f"address-{self.get_ident(request)}"
         counted = throttles.count(scope=self.scope, ident=ident, period=period)
-        if counted is None:
-            return True
         self.seconds_left = counted.seconds_left
         return counted.number <= limit
 

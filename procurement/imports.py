@@ -10,6 +10,7 @@ the officer maps columns and values there, and may save the mapping by name; con
 in the background too, all rows or none.
 """
 
+import logging
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from . import background
+from .background import BackgroundUnavailable
+from .caching import UNREACHABLE
 from .history import save_with_history
 from .models import ImportMapping, ImportRun, User
 from .selectors import import_mapping_fitting, import_mapping_named
@@ -38,6 +42,7 @@ from .tabular import (
     read_table,
 )
 
+logger = logging.getLogger(__name__)
 # The most problems kept on a run to show; the count is always whole.
 PROBLEMS_KEPT = 5000
 PROGRESS_TTL = 60 * 60 * 6
@@ -165,13 +170,17 @@ def _claim_key(run_pk: int) -> str:
 
 def progress_note(run_pk: int, done: int, total: int) -> None:
     """Kept in the cache: an import writes in one transaction, so the run's row would show
-    nothing until the end. Each note says when, so a step still moving is not stalled."""
-    cache.set(
-        _progress_key(run_pk),
-        {"done": done, "total": total, "at": timezone.now().timestamp()},
-        PROGRESS_TTL,
-    )
-    cache.touch(_claim_key(run_pk), STALLED_AFTER.total_seconds())
+    nothing until the end. Each note says when, so a step still moving is not stalled. With
+    the cache out of reach the note is lost and the step goes on."""
+    try:
+        cache.set(
+            _progress_key(run_pk),
+            {"done": done, "total": total, "at": timezone.now().timestamp()},
+            PROGRESS_TTL,
+        )
+        cache.touch(_claim_key(run_pk), STALLED_AFTER.total_seconds())
+    except UNREACHABLE:
+        logger.warning("The cache is out of reach: import run %s's progress is not noted", run_pk)
 
 
 def _moment(timestamp: float | None):
@@ -179,7 +188,10 @@ def _moment(timestamp: float | None):
 
 
 def progress_of(run: ImportRun) -> dict[str, Any]:
-    seen = cache.get(_progress_key(run.pk)) or {"done": 0, "total": 0}
+    try:
+        seen = cache.get(_progress_key(run.pk)) or {"done": 0, "total": 0}
+    except UNREACHABLE:
+        seen = {"done": 0, "total": 0}
     total = max(seen["total"], seen["done"], 1)
     doing = "Importing" if run.state == ImportRun.State.IMPORTING else "Checking"
     return {
@@ -218,18 +230,18 @@ def _enqueue(run: ImportRun) -> None:
 
 
 def _queue(run_pk: int) -> None:
-    """Hand the run's step to a worker; if that cannot be done, end the run with why."""
+    """Hand the run's step to a worker; if that cannot be done, end the run with why (its
+    page then says so)."""
     from .tasks import import_run_task
 
     try:
-        import_run_task.delay(run_pk)
-    except Exception:
+        background.enqueue(import_run_task, run_pk)
+    except BackgroundUnavailable:
         ImportRun.objects.filter(pk=run_pk).update(
             state=ImportRun.State.REFUSED,
-            file_error="The file could not be handed to the service's workers: nothing was "
-            "imported. Try again in a few minutes, and tell the administrator if it goes on",
+            file_error="The file could not be handed to the service's background work: nothing "
+            "was imported. Try again in a few minutes, and tell the administrator if it goes on",
         )
-        raise
 
 
 def import_run_retry(*, run: ImportRun) -> ImportRun:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.db import transaction
 
-from . import throttles
+from . import background, throttles
 
 HOUR = 60 * 60
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
@@ -35,14 +35,15 @@ def _within(*, scope: str, ident: str, limit: int) -> bool:
     if limit <= 0:
         return True
     counted = throttles.count(scope=scope, ident=ident, period=HOUR)
-    return counted is None or counted.number <= limit
+    return counted.number <= limit
 
 
 def password_reset_request(
     *, email: str, network_address: str | None, protocol: str, domain: str
 ) -> bool:
     """Count a request for a reset link to ``email`` and, within the limits, have a task send
-    it once the request commits: whether it was queued. Never looks ``email`` up."""
+    it once the request commits: whether it was queued (``BackgroundUnavailable`` if it cannot
+    be). Never looks ``email`` up."""
     by_email = _within(
         scope="password-reset-email",
         ident=same_address(email),
@@ -58,7 +59,9 @@ def password_reset_request(
     from .tasks import password_reset_send_task
 
     transaction.on_commit(
-        lambda: password_reset_send_task.delay(email=email, protocol=protocol, domain=domain)
+        lambda: background.enqueue(
+            password_reset_send_task, email=email, protocol=protocol, domain=domain
+        )
     )
     return True
 

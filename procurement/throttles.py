@@ -3,13 +3,15 @@
 Each window has its own counter, made with ``cache.add`` (only if absent) and counted with
 ``cache.incr``: both are atomic in Redis and in the in-memory cache, so requests at the same time
 in many processes are each counted once and no more than the limit is ever let through in a
-window (docs/decisions/0026). With the cache out of reach nothing is refused: the throttles
-protect the service, and must not stop it.
+window (docs/decisions/0026). With the cache out of reach each process counts in its own memory
+instead, so the limits still hold in each process (a person may then get the limit from each
+process, not from all of them together) and nothing fails (docs/decisions/0033).
 """
 
 import hashlib
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -29,9 +31,9 @@ class Counted:
     seconds_left: int
 
 
-def count(*, scope: str, ident: str, period: int, now: float | None = None) -> Counted | None:
-    """Count one request by ``ident`` in this ``period``-second window of ``scope``; None if the
-    cache is out of reach."""
+def count(*, scope: str, ident: str, period: int, now: float | None = None) -> Counted:
+    """Count one request by ``ident`` in this ``period``-second window of ``scope``: in the
+    cache, or in this process's memory while the cache is out of reach."""
     now = time.time() if now is None else now
     window = int(now // period)
     # A fingerprint of who, so that no address or id is kept readable in the cache.
@@ -40,8 +42,8 @@ def count(*, scope: str, ident: str, period: int, now: float | None = None) -> C
     try:
         number = _add_one(key, timeout=period + 60)
     except UNREACHABLE:
-        logger.warning("The cache is out of reach: %s is not throttled", scope, exc_info=True)
-        return None
+        logger.warning("The cache is out of reach: %s is counted in this process", scope)
+        number = _local.add_one(key, now=now, until=(window + 1) * period)
     return Counted(number=number, seconds_left=max(1, math.ceil((window + 1) * period - now)))
 
 
@@ -52,3 +54,29 @@ def _add_one(key: str, *, timeout: int) -> int:
     except ValueError:  # the counter expired between the two calls: make it again
         cache.add(key, 0, timeout=timeout)
         return cache.incr(key)
+
+
+class _LocalCounts:
+    """Counters in this process's memory; those whose window has ended are dropped now and
+    then, so that they take little room however long the cache is away."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}  # key: (number, end of its window)
+        self._drop_at = 1000
+
+    def add_one(self, key: str, *, now: float, until: float) -> int:
+        with self._lock:
+            if len(self._counts) >= self._drop_at:
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+                self._drop_at = max(1000, 2 * len(self._counts))
+            number = self._counts.get(key, (0, until))[0] + 1
+            self._counts[key] = (number, until)
+            return number
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+_local = _LocalCounts()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import attention
+from . import attention, background
 from .access import public, requires
 from .forms import ApiTokenForm, show_error
 from .history import changes_of
@@ -167,13 +167,25 @@ def _check_redis() -> dict:
     return {"ok": True, "configured": True}
 
 
+def _check_worker() -> dict:
+    worker = background.worker_state()
+    return {
+        "ok": worker.is_working,
+        "state": worker.state,
+        "seconds_since_heartbeat": worker.seconds_since,
+    }
+
+
 @public
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: 200 when every configured dependency answers, else 503."""
+    """For load balancers and monitoring: 200 when the database and, where configured, Redis
+    answer, else 503. The worker is reported but never makes it 503: web processes that work
+    must not be taken out of service because the worker is down (docs/decisions/0033)."""
     checks = {"database": _check_database(), "redis": _check_redis()}
     healthy = all(check["ok"] for check in checks.values())
+    checks["worker"] = _check_worker()
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,

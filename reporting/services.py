@@ -10,18 +10,22 @@ from django.db.models import Max
 from django.utils import timezone
 
 from performance.models import financial_year_label, financial_year_of
+from procurement import background
+from procurement.background import BackgroundUnavailable
 from procurement.models import User
 from procurement.services import DomainError, require
 
 from .annual import SECTIONS, annual_figures
 from .models import AnnualReport
-from .pdf import report_pdf
+from .pdf import PdfUnavailable, pdf_unavailable, report_pdf
 from .selectors import Scope
 
 logger = logging.getLogger(__name__)
 FIRST_YEAR = 2000
 Source = AnnualReport.Source
 State = AnnualReport.State
+# Why a version was never built, when it could not be handed to a worker.
+NOT_QUEUED = "Not built: the service's background work was unavailable when it was asked for"
 
 
 class ReportError(DomainError):
@@ -40,6 +44,12 @@ def _check_year(year: int, *, today: date) -> None:
             f"Choose a financial year from {financial_year_label(FIRST_YEAR)} to "
             f"{financial_year_label(financial_year_of(today))}"
         )
+
+
+def _check_pdf() -> None:
+    """Refused before a version is made that could only fail: this server cannot draw PDFs."""
+    if reason := pdf_unavailable():
+        raise PdfUnavailable(reason)
 
 
 def _new_version(*, year: int, source: str, by: User | None, reason: str) -> AnnualReport:
@@ -65,16 +75,29 @@ def _new_version(*, year: int, source: str, by: User | None, reason: str) -> Ann
 
 
 def _enqueue(report: AnnualReport) -> None:
+    transaction.on_commit(lambda: _queue(report.pk))
+
+
+def _queue(report_id: int) -> None:
+    """Hand the version to a worker; if that cannot be done, end it as failed, saying why."""
     from .tasks import annual_report_build_task
 
-    transaction.on_commit(lambda: annual_report_build_task.delay(report.pk))
+    try:
+        background.enqueue(annual_report_build_task, report_id)
+    except BackgroundUnavailable:
+        AnnualReport.objects.filter(pk=report_id, state=State.QUEUED).update(
+            state=State.FAILED, finished_at=timezone.now(), error=NOT_QUEUED
+        )
+        raise
 
 
 @transaction.atomic
 def annual_report_request(*, year: int, by: User, reason: str = "") -> AnnualReport:
-    """The central team asks for a new version of a year's report; a worker builds it."""
+    """The central team asks for a new version of a year's report; a worker builds it. With
+    Redis out of reach the version is kept as failed and ``BackgroundUnavailable`` raised."""
     require(by, "reporting.build_annual_report")
     _check_year(year, today=timezone.localdate())
+    _check_pdf()
     report = _new_version(year=year, source=Source.PAGE, by=by, reason=reason)
     _enqueue(report)
     return report
@@ -104,6 +127,7 @@ def annual_report_schedule(*, on: date) -> AnnualReport | None:
 def annual_report_command(*, year: int, reason: str = "") -> AnnualReport:
     """``build_annual_report --year``: a new version, built here and now."""
     _check_year(year, today=timezone.localdate())
+    _check_pdf()
     report = _new_version(year=year, source=Source.COMMAND, by=None, reason=reason)
     return annual_report_build(report_id=report.pk)
 

@@ -6,7 +6,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from performance.models import financial_year_of
+from procurement import background
 from procurement.access import requires
+from procurement.background import BackgroundUnavailable
 from procurement.caching import cached_html, query_vary
 from procurement.files import download_response
 from procurement.pages import form_page, paged
@@ -89,18 +91,13 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
     )
     page, query = paged(request, reports, size=LIST_SIZE)
     unavailable = pdf_unavailable()
-
-    def build(data: dict) -> AnnualReport:
-        # Refused here, before a version is made that could only fail.
-        if unavailable:
-            raise PdfUnavailable(unavailable)
-        return annual_report_request(year=data["year"], by=request.user, reason=data["reason"])
-
     return form_page(
         request,
         form,
-        action=build,
-        refusals=(ReportError, PdfUnavailable),
+        action=lambda data: annual_report_request(
+            year=data["year"], by=request.user, reason=data["reason"]
+        ),
+        refusals=(ReportError, PdfUnavailable, BackgroundUnavailable),
         done="The report is being built: it appears below as a new version.",
         next_url=reverse("reporting:annual_reports"),
         template="reporting/annual_reports.html",
@@ -110,6 +107,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
             "may_build": may_build,
             "pdf_unavailable": unavailable,
             "building": any(not (r.is_finished or r.is_stalled) for r in page.object_list),
+            "worker": background.worker_state(),
         },
     )
 

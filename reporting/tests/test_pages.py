@@ -2,9 +2,11 @@
 what they show, and what bad input gets."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from contracts.tests.factories import ContractOverFiftyThousandFactory
 from performance.models import financial_year_of
+from procurement.background import HEARTBEAT_KEY, worker_heartbeat
 from procurement.caching import new_generation
 from procurement.roles import Role
 from reporting.models import AnnualReport
@@ -194,6 +197,7 @@ def test_the_menu_marks_only_the_closest_section(client, make_user):
 def test_the_report_pages_say_when_this_server_cannot_draw_pdfs(client, make_user, monkeypatch):
     reason = "PDFs cannot be built on this server because its PDF libraries are missing (pango)."
     monkeypatch.setattr("reporting.views.pdf_unavailable", lambda: reason)
+    monkeypatch.setattr("reporting.services.pdf_unavailable", lambda: reason)
     client.force_login(make_user(Role.HEAD_OF_PROCUREMENT))
     url = reverse("reporting:annual_reports")
     report = AnnualReport.objects.create(year=YEAR - 1, version=1, source="schedule")
@@ -215,3 +219,31 @@ def test_the_report_pages_say_nothing_of_pdfs_where_they_can_be_drawn(client, ma
         "govuk-notification-banner"
         not in client.get(reverse("reporting:annual_reports")).content.decode()
     )
+
+
+def test_the_reports_page_warns_while_no_worker_is_heard_from(client, make_user, settings):
+    settings.REDIS_URL = "redis://redis.internal:6379/0"  # work goes to a worker
+    cache.delete(HEARTBEAT_KEY)
+    client.force_login(make_user(Role.BUSINESS_PARTNER))
+    url = reverse("reporting:annual_reports")
+
+    def warning() -> str | None:
+        page = client.get(url).content.decode()
+        found = re.search(r'govuk-warning-text__text">(.*?)</strong>', page, re.DOTALL)
+        return " ".join(found.group(1).split()) if found else None
+
+    assert warning() == (
+        '<span class="govuk-visually-hidden">Warning</span> The service\'s background '
+        "worker has not been heard from, so a report asked for now will wait until it is "
+        "running. Tell the service's administrator."
+    )
+    worker_heartbeat(now=time.time() - 5 * 60)
+    assert "has not been heard from for 5 minutes, so a report asked for now will wait" in (
+        warning() or ""
+    )
+    worker_heartbeat()
+    assert warning() is None
+    # Without Redis the work is done in the request: there is no worker to wait for.
+    cache.delete(HEARTBEAT_KEY)
+    settings.REDIS_URL = ""
+    assert warning() is None

@@ -170,9 +170,7 @@ def test_a_build_on_a_server_that_cannot_draw_pdfs_fails_saying_why(
 
 
 def test_the_command_refuses_on_a_server_that_cannot_draw_pdfs(monkeypatch):
-    monkeypatch.setattr(
-        "reporting.management.commands.build_annual_report.pdf_unavailable", lambda: NO_PANGO
-    )
+    monkeypatch.setattr("reporting.services.pdf_unavailable", lambda: NO_PANGO)
     with pytest.raises(CommandError, match="its PDF libraries are missing"):
         call_command("build_annual_report", "--year", "2025", stdout=io.StringIO())
     assert not AnnualReport.objects.exists()

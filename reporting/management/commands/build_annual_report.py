@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reporting.models import AnnualReport
-from reporting.pdf import pdf_unavailable
+from reporting.pdf import PdfUnavailable
 from reporting.services import ReportError, annual_report_command
 
 
@@ -16,11 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="", help="Why this version is built")
 
     def handle(self, *args, year: int, reason: str, **options):
-        if unavailable := pdf_unavailable():
-            raise CommandError(unavailable)
         try:
             report = annual_report_command(year=year, reason=reason)
-        except ReportError as error:
+        except (ReportError, PdfUnavailable) as error:
             raise CommandError(str(error)) from error
         if report.state != AnnualReport.State.READY:
             raise CommandError(f"{report} failed: {report.error}")
