@@ -215,3 +215,23 @@ def test_a_trial_without_tls_is_warned_about_the_prefix_and_address_but_starts()
     assert result.returncode == 0, result.stderr
     assert "(procurement.W002)" in result.stderr
     assert "(procurement.W003)" in result.stderr
+
+
+def test_gunicorn_will_not_load_the_service_on_a_published_key_however_it_is_started():
+    """Not only the container runs the checks: the WSGI application refuses to load."""
+    load = [sys.executable, "-c", "import config.wsgi; print('loaded')"]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    production = env | {
+        "DEBUG": "false",
+        "HTTPS_ONLY": "true",
+        "SITE_URL": "https://procurement.northmere.gov.uk",
+        "OCDS_PREFIX": "ocds-b5fd17",
+        "ALLOWED_HOSTS": "procurement.northmere.gov.uk",
+    }
+    refused = run(load, production | {"SECRET_KEY": OLD_COMPOSE_KEY})
+    assert refused.returncode != 0
+    assert "The service will not start on these settings" in refused.stderr
+    assert "(procurement.E001) SECRET_KEY is a published key" in refused.stderr
+    started = run(load, production | {"SECRET_KEY": PROPER_KEY})
+    assert started.returncode == 0, started.stderr
+    assert "loaded" in started.stdout
