@@ -103,17 +103,21 @@ UNAVAILABLE = (
 )
 
 
-def test_weasyprint_is_imported_only_to_draw_a_pdf():
-    env = {**environment(), "DATABASE_URL": "sqlite://:memory:"}
-    done = subprocess.run(
-        [sys.executable, "-c", START],
+def python(code: str, *arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``python -c code arguments`` in the project's folder, in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *arguments],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
+
+
+def test_weasyprint_is_imported_only_to_draw_a_pdf():
+    done = python(START, env={**environment(), "DATABASE_URL": "sqlite://:memory:"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
 
@@ -147,15 +151,7 @@ def test_without_pango_everything_but_drawing_a_pdf_works(postgres, make_user, t
         assert done.returncode == 0, done.stderr
     head = make_user(Role.HEAD_OF_PROCUREMENT)
     report = AnnualReport.objects.create(year=world.YEAR, version=1, source="schedule")
-    done = subprocess.run(
-        [sys.executable, "-c", VISIT, head.email],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = python(VISIT, head.email, env=env)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.splitlines()[-1])
     pages = seen["pages"]
