@@ -10,13 +10,16 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
+from django.core.cache import cache
 
 from conftest import require
+from procurement.background import HEARTBEAT_KEY
 
 BASE_DIR = Path(settings.BASE_DIR)
 DOCKERFILE = (BASE_DIR / "Dockerfile").read_text()
@@ -235,3 +238,34 @@ def test_gunicorn_will_not_load_the_service_on_a_published_key_however_it_is_sta
     started = run(load, production | {"SECRET_KEY": PROPER_KEY})
     assert started.returncode == 0, started.stderr
     assert "loaded" in started.stdout
+
+
+def test_the_compose_worker_command_starts_a_worker_that_is_heard_from(redis_url):
+    """The worker as compose starts it, in a process of its own: its heartbeat reaches the cache
+    that /healthz reads."""
+    command = shlex.split(compose()["services"]["worker"]["command"])
+    assert command[:4] == ["celery", "--app", "config", "worker"]
+    celery = Path(sys.executable).with_name("celery")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {"REDIS_URL": redis_url, "DEBUG": "false"}
+    cache.delete(HEARTBEAT_KEY)
+    worker = subprocess.Popen(
+        [str(celery), *command[1:]],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while cache.get(HEARTBEAT_KEY) is None and time.monotonic() < deadline:
+            assert worker.poll() is None, worker.stderr.read()
+            time.sleep(0.2)
+        beat = cache.get(HEARTBEAT_KEY)
+        assert beat is not None, "the worker was not heard from in a minute"
+        assert abs(time.time() - beat) < 60
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        cache.delete(HEARTBEAT_KEY)
