@@ -84,6 +84,16 @@ def user_for_role(make_user):
     return get
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _post_redirect_get_guard():
+    """Every POST the suite makes, through the test client or a browser, passes the guard in
+    tests/post_redirect_get.py: one that writes must answer with a redirect."""
+    guard = "tests.post_redirect_get.PostRedirectGetGuard"
+    settings.MIDDLEWARE = [guard, *settings.MIDDLEWARE]
+    yield
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != guard]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's default PBKDF2."""

@@ -32,6 +32,10 @@ from .tokens import api_token_create, api_token_revoke
 logger = logging.getLogger(__name__)
 
 
+# The session key that carries a token just made, and its key, to the page that shows it once.
+NEW_TOKEN = "api_token_made"  # noqa: S105 (a session key, not a secret)
+
+
 @requires("procurement.use_service")
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -92,9 +96,12 @@ def reference_data(request: HttpRequest) -> HttpResponse:
 @requires("procurement.use_api")
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's API tokens: make one (its key is shown this once) or revoke one."""
+    """The signed-in person's API tokens: make one (its key is shown this once) or revoke one.
+
+    A token made is shown on the page the POST redirects to, carried there in the session and
+    taken out of it as it is shown, so a refresh neither makes another nor shows the key again.
+    """
     form = ApiTokenForm(request.POST or None)
-    made = None
     if request.method == "POST" and form.is_valid():
         try:
             token, key = api_token_create(
@@ -106,9 +113,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         except ProcurementError as error:
             show_error(form, error)
         else:
-            made = {"token": token, "key": key}
-            form = ApiTokenForm()
+            request.session[NEW_TOKEN] = {"id": token.pk, "key": key}
+            return redirect("accounts:api_tokens")
     tokens = request.user.api_tokens.all()
+    shown = request.session.pop(NEW_TOKEN, None) if request.method == "GET" else None
+    made = None
+    if shown:
+        token = next((token for token in tokens if token.pk == shown["id"]), None)
+        made = {"token": token, "key": shown["key"]} if token else None
     response = render(
         request,
         "procurement/api_tokens.html",

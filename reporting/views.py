@@ -1,6 +1,7 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,7 +12,8 @@ from procurement.access import requires
 from procurement.background import BackgroundUnavailable
 from procurement.caching import cached_html, query_vary
 from procurement.files import download_response
-from procurement.pages import form_page, paged
+from procurement.forms import show_error
+from procurement.pages import paged
 
 from .dashboard import dashboard
 from .forms import FigureScopeForm, ReportRequestForm, ScopeForm
@@ -21,6 +23,7 @@ from .selectors import FIGURES, Scope, figure_rows
 from .services import ReportError, annual_report_request
 
 LIST_SIZE = 50
+BUILDING = "The report is being built: it appears below as a new version."
 
 
 def _scope(form: ScopeForm) -> Scope:
@@ -91,17 +94,25 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
     )
     page, query = paged(request, reports, size=LIST_SIZE)
     unavailable = pdf_unavailable()
-    return form_page(
+    if request.method == "POST" and form.is_valid():
+        try:
+            annual_report_request(
+                year=form.cleaned_data["year"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (ReportError, PdfUnavailable) as error:
+            show_error(form, error)
+        except BackgroundUnavailable as error:
+            # The version is kept, as failed, to show it was asked for: the list says why.
+            messages.error(request, str(error))
+            return redirect("reporting:annual_reports")
+        else:
+            messages.success(request, BUILDING)
+            return redirect("reporting:annual_reports")
+    return render(
         request,
-        form,
-        action=lambda data: annual_report_request(
-            year=data["year"], by=request.user, reason=data["reason"]
-        ),
-        refusals=(ReportError, PdfUnavailable, BackgroundUnavailable),
-        done="The report is being built: it appears below as a new version.",
-        next_url=reverse("reporting:annual_reports"),
-        template="reporting/annual_reports.html",
-        context={
+        "reporting/annual_reports.html",
+        {
+            "form": form,
             "page": page,
             "query": query,
             "may_build": may_build,

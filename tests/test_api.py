@@ -123,6 +123,8 @@ def test_the_tokens_page_makes_shows_once_and_revokes(client, make_user):
             "expires_on_year": expires.year,
         },
     )
+    assert response.status_code == 302  # a refresh does not post again
+    response = client.get(response["Location"])
     body = response.content.decode()
     token = ApiToken.objects.get()
     assert "Copy it now: it will not be shown again." in body
