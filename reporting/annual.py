@@ -55,6 +55,21 @@ def _plural(number: int, one: str, many: str | None = None) -> str:
     return f"{count(number) if number else 'no'} {one if number == 1 else (many or one + 's')}"
 
 
+ONE = {
+    "Contracts": "contract",
+    "Running contracts": "running contract",
+    "their end date": "its end date",
+}
+
+
+def _one_or_many(label: str, number: int) -> str:
+    """A table's row label inside a sentence, singular for one."""
+    if number == 1:
+        for many, one in ONE.items():
+            label = label.replace(many, one)
+    return label[0].lower() + label[1:]
+
+
 def _sentences(paragraph: str) -> str:
     """Each sentence starting with a capital ("no contracts were…" opens some)."""
     return re.sub(r"(^|[.?!] )([a-z])", lambda m: m.group(1) + m.group(2).upper(), paragraph)
@@ -239,8 +254,10 @@ def gateways_section(scope: Scope) -> dict:
     narrative = [
         f"{_plural(counts['decided'], 'gateway report was', 'gateway reports were')} decided in "
         f"{scope.label}: {count(counts['approved'])} approved and {count(counts['rejected'])} "
-        f"rejected. {count(counts['returned'])} more were returned for changes and are not yet "
-        f"back, and {count(counts['withdrawn'])} were withdrawn."
+        f"rejected. {count(counts['returned'])} more "
+        f"{'was' if counts['returned'] == 1 else 'were'} returned for changes and "
+        f"{'is' if counts['returned'] == 1 else 'are'} not yet back, and "
+        f"{count(counts['withdrawn'])} {'was' if counts['withdrawn'] == 1 else 'were'} withdrawn."
     ]
     if median is not None:
         narrative.append(
@@ -361,7 +378,8 @@ def compliance_section(scope: Scope) -> dict:
         "10% minimum.",
         f"On {_day(scope.as_at)}: "
         + "; ".join(
-            f"{count(contracts[key]['count'])} {label[0].lower() + label[1:]}"
+            # "1 contract past its end date", "2 contracts past their end date".
+            f"{count(contracts[key]['count'])} {_one_or_many(label, contracts[key]['count'])}"
             for key, label in positions
         )
         + f"; and {_plural(open_exceptions, 'performance exception')} open.",

@@ -211,8 +211,9 @@ def headline(now: KeyFigures, before: KeyFigures | None) -> list[Headline]:
             "Contracted value running",
             pounds(value),
             (
-                f"{pounds(value)} of contracts ({count(running['count'])}) were running on {on}"
-                f"{_money_change(value, was['value'] if was else None)}."
+                f"{count(running['count'])} contract{'' if running['count'] == 1 else 's'} "
+                f"worth {pounds(value)} {'was' if running['count'] == 1 else 'were'} running on "
+                f"{on}{_money_change(value, was['value'] if was else None)}."
                 if running["count"]
                 else f"No contracts were running on {on}."
             ),
@@ -326,11 +327,11 @@ class Dashboard:
     social_value_url: str = ""
     maturity: object = None
     figures: dict = field(default_factory=dict)
-    compared: bool = False
+    previous: "Dashboard | None" = None
 
     def compare(self, before: "Dashboard") -> None:
         """Last year's number beside each figure, and last year's values beside each group."""
-        self.compared = True
+        self.previous = before
         self.tiles = {
             key: replace(tile, previous=before.tiles[key].number)
             for key, tile in self.tiles.items()

@@ -207,6 +207,11 @@ def test_the_annual_report_figures_by_hand(council, scope):
         ["Gateway 3: performance review and extension", "2", "0", "0", "0", "7.5"],
     ]
     compliance = _section(figures, "compliance")
+    assert compliance["narrative"][2] == (
+        "On 31 March 2026: 2 contracts over £50,000 with no current contract manager; 1 running "
+        "contract with a performance review overdue; 1 contract past its end date and not ended "
+        "on the register; and 2 performance exceptions open."
+    )
     assert compliance["figures"] == {
         "extensions_recorded": 0,
         "extensions_approved": 2,

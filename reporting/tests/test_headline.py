@@ -53,7 +53,7 @@ def test_six_figures_each_against_last_year(council):
     contracts = lines["contracts"]
     assert (contracts.number, contracts.previous) == ("£2.9m", "£2.2m")
     assert contracts.sentence == (
-        "£2.9m of contracts (4) were running on 31 March 2026, £720,000 more than last year."
+        "4 contracts worth £2.9m were running on 31 March 2026, £720,000 more than last year."
     )
     # £45,000 for 2025/26 against £20,000 for 2024/25.
     assert lines["savings"].sentence == (

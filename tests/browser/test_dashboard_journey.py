@@ -75,7 +75,7 @@ def test_a_lead_member_reads_the_headline_and_follows_figures_to_their_lists(
     contents.get_by_role("link", name="Contracted value", exact=True).click()
     audit.check()
     table = page.get_by_role("table", name="Running contracts by directorate")
-    assert "Value in 2024/25" in table.inner_text()
+    assert "In 2024/25" in table.inner_text()
     table.get_by_role("link", name="3 contracts: Adults").click()
     assert _listed(page) == 3
     assert "in Adults" in page.inner_text("main")
