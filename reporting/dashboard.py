@@ -193,6 +193,7 @@ def _points_change(now: Decimal | None, before: Decimal | None, unit: str) -> st
     if now == before:
         return ", the same as last year"
     difference = abs(now - before)
+    unit = unit.removesuffix("s") if difference == 1 else unit
     return f", {difference:f} {unit} {'higher' if now > before else 'lower'} than last year"
 
 

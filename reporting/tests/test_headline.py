@@ -64,9 +64,13 @@ def test_six_figures_each_against_last_year(council):
         "£400 more than last year."
     )
     assert lines["suppliers"].number == "61%"
+    assert lines["suppliers"].sentence == (
+        "SMEs hold 61% of the annual value of the contracts running on 31 March 2026, "
+        "26 percentage points lower than last year."
+    )
     assert lines["maturity"].sentence == (
         "The council's self-assessment puts it at 2.0 of 5 on average across the themes, "
-        "1.0 levels higher than last year."
+        "1.0 level higher than last year."
     )
     assert contracts.url == "/dashboard/contracts/?year=2025"
 
