@@ -27,10 +27,8 @@ from procurement.charts import Bar, BarChart
 from procurement.models import GatewayStage
 from procurement.numbers import count, figure
 from procurement.templatetags.govuk import money
-from socialvalue.charts import value_chart
-from socialvalue.selectors import PortfolioFilters, social_value_portfolio
 
-from .charts import chart_data, level, maturity_chart
+from .charts import chart_data, level, maturity_chart, theme_value_chart
 from .selectors import (
     PROJECT_CONDITIONS,
     ZERO,
@@ -44,9 +42,10 @@ from .selectors import (
     savings_in_year,
     savings_totals,
     share,
+    social_value_by_theme,
 )
 
-NONE = "none"  # a cell with no figure
+NONE = "None"  # a cell with no figure
 LISTED = 50  # rows a listing table shows before saying how many more there are
 State = GatewayReview.State
 
@@ -56,14 +55,53 @@ def _plural(number: int, one: str, many: str | None = None) -> str:
     return f"{count(number) if number else 'no'} {one if number == 1 else (many or one + 's')}"
 
 
+ONE = {
+    "Contracts": "contract",
+    "Running contracts": "running contract",
+    "their end date": "its end date",
+}
+
+
+def _one_or_many(label: str, number: int) -> str:
+    """A table's row label inside a sentence, singular for one."""
+    if number == 1:
+        for many, one in ONE.items():
+            label = label.replace(many, one)
+    return label[0].lower() + label[1:]
+
+
 def _sentences(paragraph: str) -> str:
     """Each sentence starting with a capital ("no contracts were…" opens some)."""
     return re.sub(r"(^|[.?!] )([a-z])", lambda m: m.group(1) + m.group(2).upper(), paragraph)
 
 
 def _percent(part, whole) -> str:
+    """A share for a table's cell."""
     found = share(part, whole)
-    return "none" if found is None else f"{found}%"
+    return "None to count" if found is None else f"{found}%"
+
+
+def _share_of(part, whole) -> str:
+    """A share in brackets for a sentence, or nothing where there is no whole to share."""
+    found = share(part, whole)
+    return "" if found is None else f" ({found}%)"
+
+
+def _day(day) -> str:
+    """A date as GOV.UK writes it in a sentence: 31 March 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _short_day(day) -> str:
+    """A date as GOV.UK writes it in a table: 31 Mar 2026."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def _quantity(amount, unit: str) -> str:
+    """A measure's quantity in its unit: £1,200 for money, 40 hours for the rest."""
+    if unit.strip() == "£":
+        return money(amount, 0)
+    return f"{count(amount)} {unit}"
 
 
 def _table(caption: str, headings: list[str], rows: list[list], *, numeric=(), more: int = 0):
@@ -127,7 +165,7 @@ def forward_plan_section(scope: Scope) -> dict:
             p.reference,
             p.title,
             p.directorate.name,
-            f"{p.planned_start_date:%d/%m/%Y}",
+            _short_day(p.planned_start_date),
             money(p.estimated_value, 0),
         ],
     )
@@ -135,8 +173,8 @@ def forward_plan_section(scope: Scope) -> dict:
         f"{_plural(planned, 'procurement was', 'procurements were')} planned to start a contract "
         f"in {scope.label}, with an estimated whole-life value of "
         f"{money(projects['planned_in_year']['value'], 0)}. "
-        f"{count(delivered)} of them ({_percent(delivered, planned)}) had their award approved "
-        f"at Gateway 2 by {scope.as_at:%d %B %Y}."
+        f"{count(delivered)} of them{_share_of(delivered, planned)} had their award approved "
+        f"at Gateway 2 by {_day(scope.as_at)}."
         if planned
         else f"No procurement on the forward plan was planned to start in {scope.label}."
     ]
@@ -210,27 +248,32 @@ def gateways_section(scope: Scope) -> dict:
                 count(row["rejected"]),
                 count(other.get(stage.value, 0)),
                 count(withdrawn.get(stage.value, 0)),
-                figure(statistics.median(row["days"])) if row["days"] else NONE,
+                figure(statistics.median(row["days"])) if row["days"] else "No decisions",
             ]
         )
     narrative = [
         f"{_plural(counts['decided'], 'gateway report was', 'gateway reports were')} decided in "
         f"{scope.label}: {count(counts['approved'])} approved and {count(counts['rejected'])} "
-        f"rejected. {count(counts['returned'])} more were returned for changes and are not yet "
-        f"back, and {count(counts['withdrawn'])} were withdrawn."
+        f"rejected. {count(counts['returned'])} more "
+        f"{'was' if counts['returned'] == 1 else 'were'} returned for changes and "
+        f"{'is' if counts['returned'] == 1 else 'are'} not yet back, and "
+        f"{count(counts['withdrawn'])} {'was' if counts['withdrawn'] == 1 else 'were'} withdrawn."
     ]
     if median is not None:
         narrative.append(
             f"A decision took a median of {figure(median)} working days from submission."
         )
-    narrative.append(
-        f"{_plural(counts['awaiting'], 'report awaits', 'reports await')} a decision now."
-    )
+    if scope.in_progress:
+        # Only of the year still running: a closed year's report describes that year, and how
+        # many await a decision today is no part of it.
+        narrative.append(
+            f"{_plural(counts['awaiting'], 'report awaits', 'reports await')} a decision now."
+        )
     return _section(
         "gateways",
         "Gateway volumes, outcomes and time to decision",
         figures={
-            **counts,
+            **{k: v for k, v in counts.items() if scope.in_progress or k != "awaiting"},
             "median_working_days": None if median is None else str(median),
         },
         narrative=narrative,
@@ -295,7 +338,7 @@ def compliance_section(scope: Scope) -> dict:
         extension_rows.append(
             [
                 review.contract.reference if review.contract else NONE,
-                f"{review.decided_at:%d/%m/%Y}",
+                _short_day(timezone.localdate(review.decided_at)),
                 f"{4 - len(missing)} of 4",
                 ", ".join(missing) or "none",
                 "yes" if review.exception_justification.strip() else "no",
@@ -333,9 +376,10 @@ def compliance_section(scope: Scope) -> dict:
         f"relied on an exception justification, and {count(sv_exceptions)} "
         f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
         "10% minimum.",
-        f"On {scope.as_at:%d %B %Y}: "
+        f"On {_day(scope.as_at)}: "
         + "; ".join(
-            f"{count(contracts[key]['count'])} {label[0].lower() + label[1:]}"
+            # "1 contract past its end date", "2 contracts past their end date".
+            f"{count(contracts[key]['count'])} {_one_or_many(label, contracts[key]['count'])}"
             for key, label in positions
         )
         + f"; and {_plural(open_exceptions, 'performance exception')} open.",
@@ -362,7 +406,7 @@ def compliance_section(scope: Scope) -> dict:
         narrative=narrative,
         tables=[
             _table(
-                f"Positions on {scope.as_at:%d/%m/%Y}",
+                f"Positions on {_short_day(scope.as_at)}",
                 ["Measure", "Contracts"],
                 [[label, count(contracts[key]["count"])] for key, label in positions]
                 + [["Performance exceptions open", count(open_exceptions)]],
@@ -386,7 +430,7 @@ def compliance_section(scope: Scope) -> dict:
                         ),
                         "/".join(figure(w) for w in r.template_weights)
                         if r.template_weights
-                        else NONE,
+                        else "No template",
                     ]
                     for r in departures[:LISTED]
                 ],
@@ -397,30 +441,50 @@ def compliance_section(scope: Scope) -> dict:
 
 
 def social_value_section(scope: Scope) -> dict:
-    filters = PortfolioFilters(year=scope.year, directorate_id=scope.directorate_id)
-    groups = social_value_portfolio(filters=filters, by="theme")
-    committed = sum((g.committed_value or 0 for g in groups), Decimal("0"))
-    delivered = sum((g.delivered_value or 0 for g in groups), Decimal("0"))
-    commitments = sum(r.contracts for g in groups for r in g.rows)
-    narrative = [
-        f"Social value worth {money(committed, 0)} was due to be delivered in {scope.label}, and "
-        f"{money(delivered, 0)} ({_percent(delivered, committed)}) was delivered and verified. "
-        "Values are the measures' proxy values; outputs without one are counted in their own "
-        "units in the table."
-        if groups
-        else f"No social value was committed or delivered for {scope.label}."
-    ]
+    social_value = social_value_by_theme(scope)
+    committed, delivered = social_value.committed, social_value.delivered
+    commitments = sum(m.contracts for t in social_value.themes for m in t.measures)
+    if committed:
+        opening = (
+            f"Social value worth {money(committed, 0)} was due to be delivered in {scope.label}, "
+            f"and {money(delivered, 0)}{_share_of(delivered, committed)} was delivered and "
+            "verified."
+            if delivered
+            else f"Social value worth {money(committed, 0)} was due to be delivered in "
+            f"{scope.label}, and none of it was delivered and verified."
+        )
+    elif delivered:
+        opening = (
+            f"Social value worth {money(delivered, 0)} was delivered and verified in "
+            f"{scope.label}, against commitments due in other years."
+        )
+    else:
+        opening = ""
+    narrative = (
+        [
+            opening
+            + " Values are the measures' proxy values; outputs without one are counted in their "
+            "own units in the table. A measure kept in more than one version of the measures "
+            "library is counted once."
+        ]
+        if social_value.themes
+        else [f"No social value was committed or delivered for {scope.label}."]
+    )
     rows = [
         [
-            group.label,
-            row.measure.code,
-            f"{count(row.committed)} {row.measure.unit}",
-            f"{count(row.delivered)} {row.measure.unit}",
-            money(row.committed_value, 0) if row.committed_value is not None else NONE,
-            money(row.delivered_value, 0) if row.delivered_value is not None else NONE,
+            theme.label,
+            measure.code,
+            _quantity(measure.committed, measure.unit),
+            _quantity(measure.delivered, measure.unit),
+            money(measure.committed_value, 0)
+            if measure.committed_value is not None
+            else "No £ value",
+            money(measure.delivered_value, 0)
+            if measure.delivered_value is not None
+            else "No £ value",
         ]
-        for group in groups
-        for row in group.rows
+        for theme in social_value.themes
+        for measure in theme.measures
     ]
     return _section(
         "social-value",
@@ -440,7 +504,7 @@ def social_value_section(scope: Scope) -> dict:
                 numeric=(2, 3, 4, 5),
             )
         ],
-        charts=[chart for chart in [chart_data(value_chart(groups, "theme"))] if chart],
+        charts=[chart for chart in [chart_data(theme_value_chart(social_value))] if chart],
     )
 
 
@@ -458,11 +522,15 @@ def savings_section(scope: Scope) -> dict:
     narrative = [
         f"Savings of {money(totals['total'], 0)} were recorded for {scope.label} on "
         f"{_plural(totals['contracts'], 'contract')}: {money(totals['cashable'], 0)} cashable and "
-        f"{money(totals['non_cashable'], 0)} non-cashable.",
+        f"{money(totals['non_cashable'], 0)} non-cashable."
+        if totals["total"]
+        else f"No savings were recorded for {scope.label}.",
         f"{_plural(planned['count'], 'running contract has', 'running contracts have')} savings "
         f"planned over their life of {money(planned['savings'], 0)}; by the end of the year "
-        f"they had delivered {money(totals['delivered_on_planned'], 0)} "
-        f"({_percent(totals['delivered_on_planned'], planned['savings'])}).",
+        f"they had delivered {money(totals['delivered_on_planned'], 0)}"
+        f"{_share_of(totals['delivered_on_planned'], planned['savings'])}."
+        if planned["count"]
+        else "No running contract has savings planned over its life.",
     ]
     return _section(
         "savings",
@@ -511,9 +579,12 @@ def suppliers_section(scope: Scope) -> dict:
         f"organisations {count(contracts['awarded_vcse']['count'])} "
         f"({_percent(contracts['awarded_vcse']['count'], awarded['count'])}, "
         f"{_percent(contracts['awarded_vcse']['value'], awarded['value'])} of the value).",
-        f"Of the annual value of all contracts running on {scope.as_at:%d %B %Y}, SMEs hold "
+        f"Of the annual value of all contracts running on {_day(scope.as_at)}, SMEs hold "
         f"{_percent(contracts['sme']['annual'], running['annual'])} and VCSE organisations "
-        f"{_percent(contracts['vcse']['annual'], running['annual'])}.",
+        f"{_percent(contracts['vcse']['annual'], running['annual'])}."
+        if running["annual"]
+        else f"No contracts with an annual value were running on {_day(scope.as_at)}, so "
+        "there is no share of it to count.",
     ]
     return _section(
         "sme-vcse",
@@ -566,7 +637,7 @@ def performance_section(scope: Scope) -> dict:
         f"{count(by_rating.get(PerformanceReview.Rating.GOOD, 0))} rated the contract good and "
         f"{count(poor)} rated it as requiring improvement or inadequate.",
         f"{_plural(not_reviewed, 'key contract', 'key contracts')} of the {count(key_running)} "
-        f"running on {scope.as_at:%d %B %Y} had no review in the year.",
+        f"running on {_day(scope.as_at)} had no review in the year.",
     ]
     return _section(
         "performance",

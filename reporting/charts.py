@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from maturity.selectors import Results
 from procurement.charts import Bar, BarChart
-from socialvalue.charts import short
+from procurement.templatetags.govuk import money
+
+from .selectors import SocialValue
 
 
 def maturity_chart(results: Results) -> BarChart:
@@ -16,11 +18,36 @@ def maturity_chart(results: Results) -> BarChart:
         maximum=Decimal("5"),
         bars=[
             Bar(
-                short(f"{theme.theme.number}. {theme.theme.name}"),
+                # Whole: the chart's table shows the same labels, and a name is never cut.
+                f"{theme.theme.number}. {theme.theme.name}",
                 (theme.current, theme.target),
                 (level(theme.current), level(theme.target)),
             )
             for theme in results.themes
+        ],
+    )
+
+
+def theme_value_chart(social_value: SocialValue) -> BarChart | None:
+    """£ committed against £ delivered for each theme that has a £ value (None if none has),
+    each theme named in full."""
+    valued = [
+        t
+        for t in social_value.themes
+        if t.committed_value is not None or t.delivered_value is not None
+    ]
+    if not valued:
+        return None
+    return BarChart(
+        title="£ value committed and delivered, by theme",
+        series=("Committed", "Delivered"),
+        bars=[
+            Bar(
+                label=theme.label,
+                values=(theme.committed_value, theme.delivered_value),
+                texts=(money(theme.committed_value or 0, 0), money(theme.delivered_value or 0, 0)),
+            )
+            for theme in valued
         ],
     )
 

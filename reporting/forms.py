@@ -5,12 +5,20 @@ from performance.models import financial_year_label
 from procurement.models import ContractCategory, Directorate
 from procurement.query import parsed, row_id
 
+from .selectors import years_with_data
 from .services import report_years
 
 NO_CATEGORY = "none"
 
 
 def _year_choices() -> list[tuple[int, str]]:
+    """Only the years with figures to show: the current one back to the first with data."""
+    return [
+        (year, financial_year_label(year)) for year in years_with_data(today=timezone.localdate())
+    ]
+
+
+def _report_year_choices() -> list[tuple[int, str]]:
     return [(year, financial_year_label(year)) for year in report_years(today=timezone.localdate())]
 
 
@@ -60,4 +68,4 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = _year_choices()
+        self.fields["year"].choices = _report_year_choices()

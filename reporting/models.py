@@ -89,6 +89,21 @@ class AnnualReport(models.Model):
     def is_finished(self) -> bool:
         return self.state in (self.State.READY, self.State.FAILED)
 
+    def progress_words(self, *, worker_running: bool) -> str:
+        """How far the build has gone, naming the year, in words for the page that follows it."""
+        what = f"the {self.year_label} report, version {self.version}"
+        if self.state == self.State.QUEUED:
+            if not worker_running:
+                return (
+                    f"Waiting: background work is not running, so {what} will not be built "
+                    "until it is"
+                )
+            return f"Waiting for the background worker to start {what}"
+        if self.state == self.State.BUILDING:
+            stage = f" ({self.stage[0].lower()}{self.stage[1:]})" if self.stage else ""
+            return f"Building {what}: {self.progress}% done{stage}"
+        return f"{self.get_state_display()}: {what}"
+
     @property
     def is_stalled(self) -> bool:
         """Still building long after any build takes: its worker stopped (a new version is

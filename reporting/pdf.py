@@ -8,6 +8,7 @@ that PDFs cannot be built there (``pdf_unavailable``). See docs/decisions/0034-s
 """
 
 import logging
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -99,6 +100,7 @@ def report_context(figures: dict, *, report) -> dict:
     return {
         "report": report,
         "figures": figures,
+        "as_at": date.fromisoformat(figures["as_at"]) if figures.get("as_at") else None,
         "sections": sections,
         "council": settings.COUNCIL_NAME,
         "title": f"Audit and Transparency report {figures.get('label', '')}",

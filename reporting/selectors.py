@@ -18,6 +18,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -38,11 +39,12 @@ from contracts.selectors import (
 from gateways.models import GatewayReview, ProcurementProject
 from gateways.selectors import reprocure_condition
 from maturity.models import Assessment
-from performance.models import PerformanceException, PerformanceReview, Saving
+from performance.models import PerformanceException, PerformanceReview, Saving, financial_year_of
 from performance.models import financial_year_label as year_label
 from performance.selectors import key_condition, latest_review_of, overdue_condition
 from procurement.models import GatewayStage
-from socialvalue.selectors import percent_of
+from socialvalue.models import Commitment
+from socialvalue.selectors import PortfolioFilters, percent_of, social_value_portfolio
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 FORWARD_PLAN_MONTHS = 18
@@ -78,6 +80,16 @@ class Scope:
     @property
     def label(self) -> str:
         return year_label(self.year)
+
+    @property
+    def previous(self) -> "Scope":
+        """The same scope a year earlier, seen on the same day."""
+        return Scope(
+            year=self.year - 1,
+            today=self.today,
+            directorate_id=self.directorate_id,
+            category_id=self.category_id,
+        )
 
     @property
     def plan_until(self) -> date:
@@ -514,3 +526,108 @@ def maturity_assessment(scope: Scope) -> Assessment | None:
 def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     """``part`` as a whole percentage of ``whole`` (None where there is nothing to share)."""
     return percent_of(Decimal(part), Decimal(whole)) if whole else None
+
+
+def years_with_data(*, today: date) -> list[int]:
+    """The financial years with anything to show, the latest (the current one) first: from the
+    year of the earliest contract, saving, decision, social value commitment or self-assessment
+    (five queries)."""
+    current = financial_year_of(today)
+    firsts = [
+        Contract.objects.aggregate(first=Min("start_date"))["first"],
+        GatewayReview.objects.aggregate(first=Min("decided_at__date"))["first"],
+        Commitment.objects.aggregate(first=Min("target_date"))["first"],
+    ]
+    years = [financial_year_of(day) for day in firsts if day]
+    years += [
+        year
+        for year in (
+            Saving.objects.aggregate(first=Min("financial_year"))["first"],
+            Assessment.objects.aggregate(first=Min("year"))["first"],
+        )
+        if year is not None
+    ]
+    first = min([current, *years])
+    return list(range(current, first - 1, -1))
+
+
+@dataclass
+class MeasureLine:
+    """A measure's committed and delivered quantities and £ values in a theme, across every
+    version of the library the measure appears in (they share its code)."""
+
+    code: str
+    unit: str
+    committed: Decimal = Decimal("0")
+    delivered: Decimal = Decimal("0")
+    committed_value: Decimal | None = None
+    delivered_value: Decimal | None = None
+    contracts: int = 0
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit.strip() == "£"
+
+
+@dataclass
+class ThemeLine:
+    """A theme's measures, and its £ committed and delivered (None where no measure has a £
+    value)."""
+
+    label: str
+    measures: list[MeasureLine]
+
+    def _sum(self, name: str) -> Decimal | None:
+        values = [getattr(m, name) for m in self.measures if getattr(m, name) is not None]
+        return sum(values, Decimal("0")) if values else None
+
+    @property
+    def committed_value(self) -> Decimal | None:
+        return self._sum("committed_value")
+
+    @property
+    def delivered_value(self) -> Decimal | None:
+        return self._sum("delivered_value")
+
+
+@dataclass
+class SocialValue:
+    themes: list[ThemeLine]
+
+    @property
+    def committed(self) -> Decimal:
+        return sum((t.committed_value or 0 for t in self.themes), Decimal("0"))
+
+    @property
+    def delivered(self) -> Decimal:
+        return sum((t.delivered_value or 0 for t in self.themes), Decimal("0"))
+
+
+def _plus(total: Decimal | None, more: Decimal | None) -> Decimal | None:
+    if more is None:
+        return total
+    return more if total is None else total + more
+
+
+def social_value_by_theme(scope: Scope) -> SocialValue:
+    """Social value committed and delivered in the year, by theme and measure: each theme and
+    each measure once, whichever versions of the measures library the commitments were made
+    under (four queries)."""
+    groups = social_value_portfolio(
+        filters=PortfolioFilters(year=scope.year, directorate_id=scope.directorate_id), by="theme"
+    )
+    themes: dict[str, dict[str, MeasureLine]] = {}
+    for group in groups:
+        lines = themes.setdefault(group.label, {})
+        for row in group.rows:
+            line = lines.setdefault(
+                row.measure.code, MeasureLine(code=row.measure.code, unit=row.measure.unit)
+            )
+            line.committed += row.committed
+            line.delivered += row.delivered
+            line.committed_value = _plus(line.committed_value, row.committed_value)
+            line.delivered_value = _plus(line.delivered_value, row.delivered_value)
+            line.contracts += row.contracts
+    return SocialValue(
+        themes=[ThemeLine(label, list(lines.values())) for label, lines in themes.items()]
+    )

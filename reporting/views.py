@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,7 +14,16 @@ from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.pages import paged
 
-from .dashboard import dashboard
+from .dashboard import (
+    SECTION_BY_SLUG,
+    SECTION_OF_FIGURE,
+    SECTIONS,
+    dashboard,
+    dashboard_url,
+    headline,
+    key_figures,
+    section_url,
+)
 from .forms import FigureScopeForm, ReportRequestForm, ScopeForm
 from .models import AnnualReport
 from .pdf import PdfUnavailable, pdf_unavailable, report_context
@@ -23,7 +31,7 @@ from .selectors import FIGURES, Scope, figure_rows
 from .services import ReportError, annual_report_request
 
 LIST_SIZE = 50
-BUILDING = "The report is being built: it appears below as a new version."
+BUILDING = "The report is being built as a new version: how far it has got is shown below."
 
 
 def _scope(form: ScopeForm) -> Scope:
@@ -40,19 +48,78 @@ def _scope(form: ScopeForm) -> Scope:
     )
 
 
+def _years(form: ScopeForm) -> set[int]:
+    return {year for year, _ in form.fields["year"].choices}
+
+
 @requires("reporting.view_dashboard")
 @require_GET
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     form = ScopeForm(request.GET or None)
     scope = _scope(form)
+    has_previous = scope.year - 1 in _years(form)
+
+    def context() -> dict:
+        now = key_figures(scope)
+        before = key_figures(scope.previous) if has_previous else None
+        return {
+            "form": form,
+            "scope": scope,
+            "headline": headline(now, before),
+            "previous_label": scope.previous.label if has_previous else "",
+            "sections": [(section, section_url(section.slug, scope)) for section in SECTIONS],
+        }
+
     content = cached_html(
         request,
         "reporting:dashboard",
         query_vary(request),
         template="reporting/_dashboard.html",
-        context=lambda: {"form": form, "board": dashboard(scope), "scope": scope},
+        context=context,
     )
     return render(request, "reporting/dashboard.html", {"form": form, "content": content})
+
+
+@requires("reporting.view_dashboard")
+@require_GET
+def section_view(request: HttpRequest, section: str) -> HttpResponse:
+    if section not in SECTION_BY_SLUG:
+        raise Http404("There is no such part of the dashboard")
+    form = ScopeForm(request.GET or None)
+    scope = _scope(form)
+    has_previous = scope.year - 1 in _years(form)
+
+    def context() -> dict:
+        board = dashboard(scope)
+        if has_previous:
+            board.compare(dashboard(scope.previous))
+        return {
+            "form": form,
+            "scope": scope,
+            "board": board,
+            "section": SECTION_BY_SLUG[section],
+            "previous_label": scope.previous.label if has_previous else "",
+            "sections": [(other, section_url(other.slug, scope)) for other in SECTIONS],
+        }
+
+    content = cached_html(
+        request,
+        "reporting:section",
+        section,
+        query_vary(request),
+        template="reporting/_section.html",
+        context=context,
+    )
+    return render(
+        request,
+        "reporting/section.html",
+        {
+            "form": form,
+            "content": content,
+            "section": SECTION_BY_SLUG[section],
+            "dashboard_url": dashboard_url(scope),
+        },
+    )
 
 
 @requires("reporting.view_dashboard")
@@ -65,6 +132,7 @@ def figure_view(request: HttpRequest, key: str) -> HttpResponse:
     rows = figure_rows(key, scope)
     page, query = paged(request, rows, size=LIST_SIZE)
     figure = FIGURES[key]
+    section = SECTION_OF_FIGURE.get(key)
     return render(
         request,
         "reporting/figure_list.html",
@@ -76,7 +144,8 @@ def figure_view(request: HttpRequest, key: str) -> HttpResponse:
             "page": page,
             "query": query,
             "total": page.paginator.count,
-            "dashboard_url": f"{reverse('reporting:dashboard')}?{scope.query()}",
+            "section": section,
+            "back_url": section_url(section.slug, scope) if section else dashboard_url(scope),
         },
     )
 
@@ -94,6 +163,15 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
     )
     page, query = paged(request, reports, size=LIST_SIZE)
     unavailable = pdf_unavailable()
+    worker = background.worker_state()
+    # Builds under way, wherever they fall in the list: shown at the top, following themselves.
+    under_way = [
+        report
+        for report in AnnualReport.objects.filter(
+            state__in=[AnnualReport.State.QUEUED, AnnualReport.State.BUILDING]
+        ).order_by("-requested_at")[:5]
+        if not report.is_stalled
+    ]
     if request.method == "POST" and form.is_valid():
         try:
             annual_report_request(
@@ -117,8 +195,12 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
             "query": query,
             "may_build": may_build,
             "pdf_unavailable": unavailable,
-            "building": any(not (r.is_finished or r.is_stalled) for r in page.object_list),
-            "worker": background.worker_state(),
+            "under_way": [
+                (report, report.progress_words(worker_running=worker.is_working))
+                for report in under_way
+            ],
+            "building": bool(under_way),
+            "worker": worker,
         },
     )
 
@@ -138,14 +220,18 @@ def annual_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def annual_report_progress(request: HttpRequest, pk: int) -> JsonResponse:
     report = get_object_or_404(AnnualReport, pk=pk)
+    running = background.worker_state().is_working
     return JsonResponse(
         {
             "id": report.pk,
+            "year": report.year_label,
             "state": report.state,
             "state_label": report.get_state_display(),
             "progress": report.progress,
             "stage": report.stage,
-            "finished": report.is_finished,
+            "finished": report.is_finished or report.is_stalled,
+            "worker_running": running,
+            "label": report.progress_words(worker_running=running),
         }
     )
 

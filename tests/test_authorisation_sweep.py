@@ -124,6 +124,7 @@ ARGUMENTS = {
     "alerts:send_again": ("notification", lambda n: {"pk": n.pk}),
     "alerts:reassign_manager": ("departed", lambda u: {"user_pk": u.pk}),
     "reporting:figure": (None, lambda _: {"key": "running"}),
+    "reporting:section": (None, lambda _: {"section": "savings"}),
     "api:contract-kpis": ("contract", lambda c: {"contract_pk": c.pk}),
     "api:contract-commitments": ("contract", lambda c: {"contract_pk": c.pk}),
     "api:supplier-detail": ("supplier", lambda s: {"pk": s.pk}),

@@ -162,7 +162,7 @@ def test_every_dashboard_figure_is_the_count_of_its_list(council, scope):
         ("Adults", 3),
         ("Place", 1),
     ]
-    assert board.tiles["exceptions"].number == "2"
+    assert board.tiles["open_exceptions"].number == "2"
     assert board.tiles["sme"].detail == ("61% of the annual value (£400,000 of £660,000 a year)")
     assert board.tiles["awarded_vcse"].detail == (
         "50% of the contracts starting, 25% of their value"
@@ -173,10 +173,10 @@ def test_every_dashboard_figure_is_the_count_of_its_list(council, scope):
     assert board.tiles["planned_savings"].detail == (
         "£100,000 planned over their life, £55,000 delivered on them to the end of the year"
     )
-    assert board.figures["social_value"] == {
-        "committed": Decimal("1000.00"),
-        "delivered": Decimal("400.00"),
-    }
+    assert (board.social_value.committed, board.social_value.delivered) == (
+        Decimal("1000.00"),
+        Decimal("400.00"),
+    )
     assert board.maturity.assessment == council["assessment"]
     assert [t.current for t in board.maturity.themes] == [Decimal("2.0")] * 3
 
@@ -197,13 +197,21 @@ def test_the_annual_report_figures_by_hand(council, scope):
     assert plan["tables"][1]["rows"][0][0] == "P2"  # planned in the year, not yet awarded
     gateways = _section(figures, "gateways")
     assert gateways["figures"]["median_working_days"] == "7.5"
+    # A closed year's report describes that year: not what awaits a decision today.
+    assert "awaiting" not in gateways["figures"]
+    assert not any("await" in paragraph for paragraph in gateways["narrative"])
     assert gateways["tables"][0]["rows"] == [
-        ["Gateway 0: business case and options", "0", "0", "0", "0", "none"],
-        ["Gateway 1: procurement strategy", "0", "0", "1", "1", "none"],
+        ["Gateway 0: business case and options", "0", "0", "0", "0", "No decisions"],
+        ["Gateway 1: procurement strategy", "0", "0", "1", "1", "No decisions"],
         ["Gateway 2: permission to award", "1", "1", "0", "0", "13"],
         ["Gateway 3: performance review and extension", "2", "0", "0", "0", "7.5"],
     ]
     compliance = _section(figures, "compliance")
+    assert compliance["narrative"][2] == (
+        "On 31 March 2026: 2 contracts over £50,000 with no current contract manager; 1 running "
+        "contract with a performance review overdue; 1 contract past its end date and not ended "
+        "on the register; and 2 performance exceptions open."
+    )
     assert compliance["figures"] == {
         "extensions_recorded": 0,
         "extensions_approved": 2,
@@ -219,8 +227,8 @@ def test_the_annual_report_figures_by_hand(council, scope):
         "weighting_departures": 0,
     }
     assert sorted(compliance["tables"][1]["rows"]) == [
-        ["C1", "15/09/2025", "4 of 4", "none", "no"],
-        ["C2", "01/10/2025", "2 of 4", "savings negotiated, added social value", "yes"],
+        ["C1", "15 Sep 2025", "4 of 4", "none", "no"],
+        ["C2", "1 Oct 2025", "2 of 4", "savings negotiated, added social value", "yes"],
     ]
     social_value = _section(figures, "social-value")
     assert (social_value["figures"]["committed"], social_value["figures"]["delivered"]) == (
@@ -266,3 +274,5 @@ def test_a_year_still_running_is_a_report_of_the_year_so_far(council):
     assert (figures["as_at"], figures["in_progress"]) == ("2026-06-01", True)
     # C4 started on 01/04/2026, the first day of 2026/27.
     assert _section(figures, "sme-vcse")["figures"]["awarded"] == 1
+    gateways = _section(figures, "gateways")
+    assert gateways["narrative"][-1] == "1 report awaits a decision now."

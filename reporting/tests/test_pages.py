@@ -17,6 +17,7 @@ from performance.models import financial_year_of
 from procurement.background import HEARTBEAT_KEY, worker_heartbeat
 from procurement.caching import new_generation
 from procurement.roles import Role
+from reporting.dashboard import SECTIONS
 from reporting.models import AnnualReport
 from reporting.selectors import Scope, figure_rows
 from reporting.services import annual_report_build
@@ -67,10 +68,15 @@ def _total(response) -> int:
 def test_each_figure_on_the_dashboard_matches_its_list(client, make_user):
     world.build()
     client.force_login(make_user(Role.LEAD_MEMBER))
-    page = client.get(reverse("reporting:dashboard"), {"year": world.YEAR}).content.decode()
-    links = re.findall(
-        r'href="(/dashboard/figures/([a-z_]+)/\?[^"]*)"\s+data-figure="[a-z_]+">([\d,]+)', page
-    )
+    links = []
+    for section in SECTIONS:
+        page = client.get(
+            reverse("reporting:section", args=[section.slug]), {"year": world.YEAR}
+        ).content.decode()
+        links += re.findall(
+            r'href="(/dashboard/figures/([a-z_]+)/\?[^"]*)"\s+data-figure="[a-z_]+">([\d,]+)',
+            page,
+        )
     assert len({key for _, key, _ in links}) == 28
     for url, key, shown in links:
         listed = client.get(url.replace("&amp;", "&"))
@@ -102,12 +108,19 @@ def test_bad_filters_are_explained_and_the_page_still_answers(client, make_user)
     assert client.get(reverse("reporting:figure", args=["nothing"])).status_code == 404
 
 
-def test_the_dashboard_runs_the_same_queries_whatever_the_data(client, make_user):
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("reporting:dashboard"),
+        *(reverse("reporting:section", args=[section.slug]) for section in SECTIONS),
+    ],
+)
+def test_the_dashboard_runs_the_same_queries_whatever_the_data(client, make_user, url):
     world.build()
     client.force_login(make_user(Role.LEAD_MEMBER))
-    url = reverse("reporting:dashboard")
 
     def queries() -> int:
+        new_generation()  # nothing from the cache: every figure worked out again
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url, {"year": world.YEAR}).status_code == 200
         return len(captured)
@@ -233,9 +246,9 @@ def test_the_reports_page_warns_while_no_worker_is_heard_from(client, make_user,
         return " ".join(found.group(1).split()) if found else None
 
     assert warning() == (
-        '<span class="govuk-visually-hidden">Warning</span> The service\'s background '
-        "worker has not been heard from, so a report asked for now will wait until it is "
-        "running. Tell the service's administrator."
+        '<span class="govuk-visually-hidden">Warning</span> Background work is not running: '
+        "the service's background worker has not been heard from, so a report asked for now "
+        "will wait until it is running. Tell the service's administrator."
     )
     worker_heartbeat(now=time.time() - 5 * 60)
     assert "has not been heard from for 5 minutes, so a report asked for now will wait" in (
@@ -247,3 +260,39 @@ def test_the_reports_page_warns_while_no_worker_is_heard_from(client, make_user,
     cache.delete(HEARTBEAT_KEY)
     settings.REDIS_URL = ""
     assert warning() is None
+
+
+def test_a_build_under_way_shows_its_year_and_progress_and_whether_work_is_running(
+    client, make_user, settings
+):
+    settings.REDIS_URL = "redis://redis.internal:6379/0"  # work goes to a worker
+    cache.delete(HEARTBEAT_KEY)
+    report = AnnualReport.objects.create(year=2024, version=2, source="page")
+    client.force_login(make_user(Role.AUDITOR))
+    url = reverse("reporting:annual_reports")
+    progress_url = reverse("reporting:progress", args=[report.pk])
+    page = client.get(url).content.decode()
+    waiting = (
+        "Waiting: background work is not running, so the 2024/25 report, version 2 will not "
+        "be built until it is"
+    )
+    assert "Waiting to build the 2024/25 report" in page
+    assert f"{waiting}." in page
+    assert f'data-progress-url="{progress_url}"' in page
+    assert "js/progress.js" in page
+    assert client.get(progress_url).json()["label"] == waiting
+    worker_heartbeat()
+    assert client.get(progress_url).json()["label"] == (
+        "Waiting for the background worker to start the 2024/25 report, version 2"
+    )
+    report.state, report.started_at = "building", timezone.now()
+    report.progress, report.stage = 44, "Working out: Compliance"
+    report.save()
+    progress = client.get(progress_url).json()
+    assert (progress["label"], progress["finished"]) == (
+        "Building the 2024/25 report, version 2: 44% done (working out: Compliance)",
+        False,
+    )
+    page = client.get(url).content.decode()
+    assert re.search(r"Building the 2024/25 report\s*</h2>", page)
+    assert '<progress class="app-progress"' in page
