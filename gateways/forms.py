@@ -125,8 +125,13 @@ class DecisionForm(forms.Form):
             for value, label in StepDecision.Outcome.choices
             if value in allowed and (value != StepDecision.Outcome.REFERRED or step.refer_to_tier)
         ]
+        if len(self.fields["outcome"].choices) == 1:
+            # One thing to do here (a consultee comments): no lone radio to tick.
+            only = self.fields["outcome"].choices[0][0]
+            self.fields["outcome"].widget = forms.HiddenInput()
+            self.fields["outcome"].initial = only
         if step.kind == "consultation":
-            self.fields["reasons"].label = "Your comments"
+            self.fields["reasons"].label = "Comments"
             self.fields["reasons"].help_text = ""
         if step.records_meeting or collective:
             self.fields["meeting_date"] = GovukDateField(

@@ -1,5 +1,6 @@
 """Reads of gateway reviews, shared by pages, the home page, reports and tasks."""
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from contracts.selectors import (
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
 
-from .authority import authorities_open, delegated_away, held_roles, is_asked
+from .authority import authorities, authorities_open, delegated_away, held_roles, is_asked
 from .models import (
     SOCIAL_VALUE_MINIMUM,
     Delegation,
@@ -26,9 +27,9 @@ from .models import (
     ReviewStep,
     StepDecision,
 )
-from .routing import gateways_required, policy_on
+from .routing import NoPolicyInForce, gateways_required, policy_on, route_for, routing_value
 from .scoring import points
-from .services import current_step, delegations_active
+from .services import PASSING, current_step, delegations_active
 
 
 def reviews_with_route() -> QuerySet[GatewayReview]:
@@ -287,3 +288,233 @@ def reviews_visible(reviews: QuerySet[GatewayReview], *, user: User) -> QuerySet
             project__isnull=True, contract__directorate_id=user.directorate_id
         )
     return reviews.filter(visible)
+
+
+# --- Who is asked, for the author ------------------------------------------------------------
+
+
+def _deciders_and_delegations(*, on: date) -> tuple[list[User], list[Delegation]]:
+    """Everyone who might act at a step, and the delegations in force, each delegator being the
+    same (prefetched) person as in the list: a fixed number of queries, however many reports."""
+    people = possible_deciders()
+    by_pk = {person.pk: person for person in people}
+    delegations = delegations_active(on=on)
+    for delegation in delegations:
+        delegation.delegator = by_pk.get(delegation.delegator_id, delegation.delegator)
+    return people, delegations
+
+
+def _by_name(people) -> list[User]:
+    return sorted(people, key=lambda person: (str(person).lower(), person.pk))
+
+
+def _asked_now(
+    review: GatewayReview, step: ReviewStep, *, people, delegations, on: date
+) -> list[User]:
+    """Who is asked to act at ``step`` now, by name (as ``notifications.step_recipients``)."""
+    return _by_name(
+        person
+        for person in people
+        if is_asked(
+            person,
+            review,
+            step,
+            received=[d for d in delegations if d.delegate_id == person.pk],
+            given=[d for d in delegations if d.delegator_id == person.pk],
+            on=on,
+        )
+    )
+
+
+def _asked_on_submission(
+    review: GatewayReview, step: ReviewStep, *, people, delegations, on: date
+) -> list[User]:
+    """Who would be asked at ``step`` of a round not yet begun: the holders of its roles in
+    scope, or their delegates for now, never the author."""
+    asked = []
+    for person in people:
+        if person.pk == review.author_id:
+            continue
+        found = [
+            authority
+            for authority in authorities(
+                person,
+                review,
+                step,
+                delegations=[d for d in delegations if d.delegate_id == person.pk],
+                on=on,
+            )
+            if authority.on_behalf_of is None or authority.on_behalf_of.pk != review.author_id
+        ]
+        given = [d for d in delegations if d.delegator_id == person.pk]
+        if any(a.on_behalf_of is not None for a in found) or (
+            found and delegated_away(person, step, given=given, on=on) is None
+        ):
+            asked.append(person)
+    return _by_name(asked)
+
+
+@dataclass(frozen=True)
+class RoutePreview:
+    """The route a report would take if submitted now, with who is asked at each step; or why it
+    cannot be submitted."""
+
+    tier: str = ""
+    value: Decimal | None = None
+    basis: str = ""
+    policy: object = None
+    steps: list[tuple[ReviewStep, list[User]]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    rerouted: bool = False
+
+
+def review_route_preview(*, review: GatewayReview, on: date | None = None) -> RoutePreview:
+    """What submitting ``review`` now would do (``services.review_submit`` decides the same
+    way): the route the policy gives it, or on resubmission the one it keeps unless its value
+    moved it into another tier, with the people asked at each step by name."""
+    from .services import _tier_of
+
+    on = on or timezone.localdate()
+    problems = [f"Complete the report: {', '.join(review.report_missing())}."] * bool(
+        review.report_missing()
+    )
+    valued = routing_value(review)
+    rerouted = bool(review.round) and _tier_of(review, review.value) != _tier_of(
+        review, valued.value
+    )
+    if review.round and not rerouted:
+        steps = sorted((s for s in review.steps.all() if s.is_active), key=lambda s: s.order)
+        tier, policy = review.tier_code, review.policy
+    else:
+        try:
+            policy = review.policy if rerouted else policy_on(on)
+        except NoPolicyInForce as problem:
+            return RoutePreview(value=valued.value, basis=valued.basis, problems=[str(problem)])
+        route = route_for(
+            policy=policy,
+            stage=review.stage,
+            value=valued.value,
+            core_service=bool(review.project and review.project.is_core_service),
+            high_value_or_complex=bool(review.project and review.project.is_high_value_or_complex),
+            extension=review.stage == GatewayStage.G3 and review.contract_id is not None,
+        )
+        if not route.required:
+            return RoutePreview(
+                value=valued.value, basis=valued.basis, policy=policy, problems=route.reasons
+            )
+        tier = route.tier.code
+        steps = [
+            ReviewStep(
+                review=review,
+                order=order,
+                name=step.name,
+                kind=step.kind,
+                roles=sorted(role.name for role in step.roles.all()),
+                scoped_roles=sorted(role.name for role in step.scoped_roles.all()),
+                consult_role=step.consult_role.name if step.consult_role else "",
+            )
+            for order, step in enumerate(route.steps, start=1)
+        ]
+    people, delegations = _deciders_and_delegations(on=on)
+    return RoutePreview(
+        tier=tier,
+        value=valued.value,
+        basis=valued.basis,
+        policy=policy,
+        steps=[
+            (
+                step,
+                _asked_on_submission(review, step, people=people, delegations=delegations, on=on),
+            )
+            for step in steps
+        ],
+        problems=problems,
+        rerouted=rerouted,
+    )
+
+
+# --- An author's own reports -----------------------------------------------------------------
+
+
+def _this_round(review: GatewayReview) -> list[StepDecision]:
+    return [
+        decision
+        for step in review.steps.all()
+        for decision in step.decisions.all()
+        if decision.round == review.round
+    ]
+
+
+def step_opened_at(review: GatewayReview, step: ReviewStep):
+    """When ``step`` became the one waiting: when the step before it was done in this round,
+    or when the report was submitted."""
+    before = [
+        d.decided_at
+        for d in _this_round(review)
+        if d.step.order < step.order and d.outcome in PASSING
+    ]
+    return max(before, default=review.submitted_at)
+
+
+def review_outcome(review: GatewayReview) -> StepDecision | None:
+    """The decision that returned, rejected or approved the report in its latest round."""
+    wanted = {
+        GatewayReview.State.RETURNED: "returned",
+        GatewayReview.State.REJECTED: "rejected",
+        GatewayReview.State.APPROVED: "approved",
+    }.get(review.state)
+    if wanted is None:
+        return None
+    found = [d for d in _this_round(review) if d.outcome == wanted]
+    return max(found, key=lambda d: (d.decided_at, d.pk), default=None)
+
+
+AUTHORS_DECIDED_SHOWN = 5
+
+
+def reviews_of_author(*, user: User, decided_shown: int = AUTHORS_DECIDED_SHOWN) -> dict:
+    """``user``'s gateway reports for their home page: drafts; those in review, with the step
+    waiting, who is asked there and since when; those returned, with the reasons; and the latest
+    decided, with the outcome. A fixed number of queries, however many reports."""
+    today = timezone.localdate()
+    states = GatewayReview.State
+    reviews = list(
+        reviews_with_route().filter(author=user).exclude(state=states.WITHDRAWN).order_by("-pk")
+    )
+    found = {"drafts": [], "in_review": [], "returned": [], "decided": [], "decided_total": 0}
+    in_review = [r for r in reviews if r.state == states.IN_REVIEW]
+    people, delegations = _deciders_and_delegations(on=today) if in_review else ([], [])
+    for review in reviews:
+        # The decisions know their step without another query.
+        for step in review.steps.all():
+            for decision in step.decisions.all():
+                decision.step = step
+        if review.state == states.DRAFT:
+            found["drafts"].append({"review": review})
+        elif review.state == states.IN_REVIEW:
+            step = current_step(review)
+            found["in_review"].append(
+                {
+                    "review": review,
+                    "step": step,
+                    "since": step_opened_at(review, step) if step else review.submitted_at,
+                    "asked": _asked_now(
+                        review, step, people=people, delegations=delegations, on=today
+                    )
+                    if step
+                    else [],
+                }
+            )
+        elif review.state == states.RETURNED:
+            found["returned"].append({"review": review, "decision": review_outcome(review)})
+        else:
+            found["decided"].append({"review": review, "decision": review_outcome(review)})
+    found["in_review"].sort(key=lambda row: (row["since"], row["review"].pk))
+    found["decided"].sort(
+        key=lambda row: (row["review"].decided_at or row["review"].submitted_at, row["review"].pk),
+        reverse=True,
+    )
+    found["decided_total"] = len(found["decided"])
+    found["decided"] = found["decided"][:decided_shown]
+    found["any"] = any(found[key] for key in ("drafts", "in_review", "returned", "decided"))
+    return found

@@ -9,6 +9,7 @@
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -99,7 +100,12 @@ COLLECTIVE = {role.label for role in COLLECTIVE_ROLES}
 
 
 class GatewayError(DomainError):
-    """A gateway action the rules refuse, with a message for the person who tried it."""
+    """A gateway action the rules refuse, with a message for the person who tried it (and, where
+    it concerns one, the form field it is about, for the page to show it beside)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotYourDecision(GatewayError):
@@ -503,8 +509,19 @@ def _authority(
     raise NotYourDecision(_why_not_yours(review, step, by))
 
 
-@transaction.atomic
-def review_decide(
+@dataclass(frozen=True)
+class CheckedDecision:
+    """A decision the rules allow at ``step``: in ``role``, for ``on_behalf_of`` if anyone, with
+    the exceptions its approver accepts."""
+
+    step: ReviewStep
+    role: str
+    on_behalf_of: User | None
+    social_value_exception: bool
+    direct_award_exception: bool
+
+
+def review_decision_check(
     *,
     review: GatewayReview,
     by: User,
@@ -519,16 +536,9 @@ def review_decide(
     on_behalf_of: User | None = None,
     accept_social_value_exception: bool = False,
     accept_direct_award_exception: bool = False,
-) -> StepDecision:
-    """Record one person's decision at the review's current step, and move the review on.
-
-    Who may act is decided in ``gateways.authority``: the step's roles, the policy's scope for
-    each (own directorate or council-wide), and delegation of a named role (``on_behalf_of``: the
-    colleague who delegated it; the rules then apply to both of them). The approver of a
-    Gateway 1 weighting social value below 10%, or of a route without competition, accepts its
-    recorded justification explicitly.
-    """
-    review = _locked(review)
+) -> CheckedDecision:
+    """Every rule a decision must pass, writing nothing: the page checks a decision with it
+    before asking the person to confirm, and ``review_decide`` again when they do."""
     if review.state != State.IN_REVIEW:
         state = review.get_state_display().lower()
         raise GatewayError(f"This report is not waiting for a decision: it is {state}.")
@@ -577,7 +587,8 @@ def review_decide(
     if social_value_exception and not accept_social_value_exception:
         raise GatewayError(
             "Social value is weighted below 10%: accept the recorded justification to approve, "
-            "or return the report."
+            "or return the report.",
+            field="accept_social_value_exception",
         )
     direct_award_exception = (
         approving
@@ -587,8 +598,57 @@ def review_decide(
     if direct_award_exception and not accept_direct_award_exception:
         raise GatewayError(
             f"The route is {review.procurement_route_label.lower()}, without competition: "
-            "accept the recorded exception to approve, or return the report."
+            "accept the recorded exception to approve, or return the report.",
+            field="accept_direct_award_exception",
         )
+    return CheckedDecision(step, role, on_behalf_of, social_value_exception, direct_award_exception)
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    review: GatewayReview,
+    by: User,
+    outcome: str,
+    reasons: str = "",
+    meeting_date: date | None = None,
+    minute_reference: str = "",
+    key_decision_reference: str = "",
+    consulted: str = "",
+    consulted_on: date | None = None,
+    consultation_notes: str = "",
+    on_behalf_of: User | None = None,
+    accept_social_value_exception: bool = False,
+    accept_direct_award_exception: bool = False,
+) -> StepDecision:
+    """Record one person's decision at the review's current step, and move the review on.
+
+    Who may act is decided in ``gateways.authority``: the step's roles, the policy's scope for
+    each (own directorate or council-wide), and delegation of a named role (``on_behalf_of``: the
+    colleague who delegated it; the rules then apply to both of them). The approver of a
+    Gateway 1 weighting social value below 10%, or of a route without competition, accepts its
+    recorded justification explicitly.
+    """
+    review = _locked(review)
+    checked = review_decision_check(
+        review=review,
+        by=by,
+        outcome=outcome,
+        reasons=reasons,
+        meeting_date=meeting_date,
+        minute_reference=minute_reference,
+        key_decision_reference=key_decision_reference,
+        consulted=consulted,
+        consulted_on=consulted_on,
+        consultation_notes=consultation_notes,
+        on_behalf_of=on_behalf_of,
+        accept_social_value_exception=accept_social_value_exception,
+        accept_direct_award_exception=accept_direct_award_exception,
+    )
+    step, role, on_behalf_of = checked.step, checked.role, checked.on_behalf_of
+    approving = outcome == Outcome.APPROVED and step.kind == Kind.DECISION
+    social_value_exception = checked.social_value_exception
+    direct_award_exception = checked.direct_award_exception
     decision = save_with_history(
         StepDecision(
             step=step,
@@ -649,7 +709,8 @@ def _require_what_the_step_records(
     if outcome in {Outcome.RETURNED, Outcome.REJECTED, Outcome.COMMENTED, Outcome.REFERRED}:
         if not given["reasons"].strip():
             raise GatewayError(
-                "Give your reasons." if outcome != Outcome.COMMENTED else "Enter your comments."
+                "Give your reasons." if outcome != Outcome.COMMENTED else "Enter your comments.",
+                field="reasons",
             )
     if outcome == Outcome.REFERRED and not step.refer_to_tier:
         raise GatewayError("This step cannot refer the report to another tier.")
@@ -658,7 +719,10 @@ def _require_what_the_step_records(
     )
     if meeting and (given["meeting_date"] is None or not given["minute_reference"].strip()):
         body = "board" if step.kind == Kind.RECOMMENDATION else role
-        raise GatewayError(f"Enter the {body} meeting's date and the minute reference.")
+        raise GatewayError(
+            f"Enter the {body} meeting's date and the minute reference.",
+            field="meeting_date" if given["meeting_date"] is None else "minute_reference",
+        )
     key_decision = step.records_key_decision or is_key_decision(review)
     if key_decision and outcome == Outcome.APPROVED and step.kind == Kind.DECISION:
         if not given["key_decision_reference"].strip():
@@ -666,7 +730,8 @@ def _require_what_the_step_records(
                 "Enter the key-decision reference."
                 if step.records_key_decision
                 else "Enter the key-decision reference: the policy makes a procurement over "
-                f"£{review.policy.key_decision_above:,.2f} a key decision."
+                f"£{review.policy.key_decision_above:,.2f} a key decision.",
+                field="key_decision_reference",
             )
     if step.consult_role and outcome == Outcome.APPROVED:
         if (
@@ -674,12 +739,20 @@ def _require_what_the_step_records(
             or given["consulted_on"] is None
             or not given["consultation_notes"].strip()
         ):
+            missing = next(
+                name
+                for name in ("consulted", "consulted_on", "consultation_notes")
+                if not given[name] or not str(given[name]).strip()
+            )
             raise GatewayError(
                 f"Record the consultation with the {step.consult_role.lower()}: who, on what "
-                "date, and what they said."
+                "date, and what they said.",
+                field=missing,
             )
         if given["consulted_on"] > timezone.localdate():
-            raise GatewayError("The consultation's date cannot be in the future.")
+            raise GatewayError(
+                "The consultation's date cannot be in the future.", field="consulted_on"
+            )
 
 
 def _key_decision_of_record(review: GatewayReview, reference: str, *, by: User) -> None:

@@ -1,15 +1,15 @@
 """Pages of the forward plan and the gateways."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts.models import Contract
@@ -58,6 +58,8 @@ from .selectors import (
     contracts_to_reprocure,
     project_gateways,
     projects_forward_plan,
+    review_outcome,
+    review_route_preview,
     reviews_awaiting,
     reviews_for_the_board,
     reviews_stuck,
@@ -67,6 +69,7 @@ from .selectors import (
 )
 from .services import (
     COLLECTIVE,
+    PASSING,
     GatewayError,
     WeightingError,
     bid_create,
@@ -86,6 +89,7 @@ from .services import (
     review_attach,
     review_create,
     review_decide,
+    review_decision_check,
     review_set_weighting,
     review_submit,
     review_update_report,
@@ -214,22 +218,25 @@ def _decision_form(user, review: GatewayReview, step: ReviewStep | None, data=No
 
 
 def route_rows(review: GatewayReview, current: ReviewStep | None) -> list[dict]:
-    """Each step of the route with its status and the decisions taken at it, every round."""
+    """Each step of the route with its status in the latest round and the decisions taken at
+    it, every round: a step the report never got to is "Not reached"."""
     rows = []
-    passed = True
     for step in review.steps.all():
+        decisions = list(step.decisions.all())
+        this_round = {d.outcome for d in decisions if d.round == review.round}
         if not step.is_active:
             status = "Replaced by referral"
-        elif review.state == GatewayReview.State.APPROVED:
-            status = "Completed"
         elif current is not None and step.pk == current.pk:
             status = "Waiting"
-            passed = False
-        elif passed and review.round:
+        elif StepDecision.Outcome.REJECTED in this_round:
+            status = "Rejected"
+        elif StepDecision.Outcome.RETURNED in this_round:
+            status = "Returned for changes"
+        elif review.round and this_round & PASSING:
             status = "Completed"
         else:
             status = "Not reached"
-        rows.append({"step": step, "status": status, "decisions": list(step.decisions.all())})
+        rows.append({"step": step, "status": status, "decisions": decisions})
     return rows
 
 
@@ -261,18 +268,6 @@ def _evaluation_on_report(request: HttpRequest, review: GatewayReview) -> dict:
     }
 
 
-def _page(request: HttpRequest, review: GatewayReview, step, form) -> HttpResponse:
-    """The report's page with a decision form as posted (its errors shown), never cached."""
-    content = render_to_string(
-        "gateways/_review_detail.html", _page_context(request, review, step, form), request
-    )
-    return render(
-        request,
-        "gateways/review_detail.html",
-        {"page_title": str(review), "form": form, "content": mark_safe(content)},  # noqa: S308
-    )
-
-
 def _page_context(request: HttpRequest, review: GatewayReview, step, form) -> dict:
     return {
         "page_title": str(review),
@@ -281,6 +276,7 @@ def _page_context(request: HttpRequest, review: GatewayReview, step, form) -> di
         and request.user.pk == review.author_id
         and review.state in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED},
         "review": review,
+        "outcome": review_outcome(review),
         "step": step,
         "route": route_rows(review, step),
         "form": form,
@@ -343,36 +339,106 @@ def _may_withdraw(request: HttpRequest, review: GatewayReview) -> bool:
     }
 
 
+# What the decision form posts besides its fields: which button, and the step it was checked at.
+DECISION_CONTROLS = {"csrfmiddlewaretoken", "confirm", "change", "step", "round"}
+
+
+def _decision_page(request, review, step, form) -> HttpResponse:
+    """The decision form on a page of its own, so that its errors are beside its fields."""
+    return render(
+        request,
+        "gateways/decide.html",
+        {"review": review, "step": step, "form": form, "page_title": f"Your decision: {review}"},
+    )
+
+
 @requires("procurement.use_service")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision at the report's current step, in three moves: the form (on the report's page
+    or its own), a page to check it, and the confirmation that records it. Nothing is written
+    before the confirmation, which is checked again in full: the report may have moved on."""
     review = _review(request, pk)
     step = current_step(review) if review.state == GatewayReview.State.IN_REVIEW else None
-    form = _decision_form(request.user, review, step, request.POST)
+    data = request.POST if request.method == "POST" else None
+    form = _decision_form(request.user, review, step, data)
     if form is None:
         raise PermissionDenied
-    if form.is_valid():
-        try:
-            review_decide(review=review, by=request.user, **form.cleaned_data)
-        except GatewayError as error:
-            form.add_error(None, str(error))
-        else:
-            outcome = StepDecision.Outcome(form.cleaned_data["outcome"]).label.lower()
-            messages.success(request, f"Recorded: {outcome}")
-            return redirect("gateways:review", pk=review.pk)
-    return _page(request, review, step, form)
+    if data is None or "change" in data or not form.is_valid():
+        return _decision_page(request, review, step, form)
+    checked = data.get("step") == str(step.pk) and data.get("round") == str(review.round)
+    try:
+        if "confirm" not in data or not checked:
+            review_decision_check(review=review, by=request.user, **form.cleaned_data)
+            return _decision_check_page(request, review, step, form, moved_on="confirm" in data)
+        review_decide(review=review, by=request.user, **form.cleaned_data)
+    except GatewayError as error:
+        show_error(form, error)
+        return _decision_page(request, review, step, form)
+    outcome = StepDecision.Outcome(form.cleaned_data["outcome"]).label.lower()
+    messages.success(request, f"Recorded: {outcome}")
+    return redirect("gateways:review", pk=review.pk)
+
+
+def _decision_check_page(request, review, step, form, *, moved_on: bool) -> HttpResponse:
+    """Check your decision: what it says, and (to reject) that it ends the procurement. It
+    carries the decision as posted, to be checked again when confirmed."""
+    rows = []
+    for name, bound in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if name == "outcome" or value in (None, "", False):
+            continue
+        if isinstance(bound, forms.BooleanField):
+            value = "Yes"
+        elif isinstance(value, date):
+            value = date_format(value, "j F Y")
+        rows.append((bound.label, value))
+    return render(
+        request,
+        "gateways/decide_check.html",
+        {
+            "review": review,
+            "step": step,
+            "form": form,
+            "outcome": StepDecision.Outcome(form.cleaned_data["outcome"]),
+            "rows": rows,
+            "pending": [
+                (name, value)
+                for name, values in request.POST.lists()
+                if name not in DECISION_CONTROLS
+                for value in values
+            ],
+            "moved_on": moved_on,
+            "page_title": f"Check your decision: {review}",
+        },
+    )
 
 
 @requires("procurement.use_service")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check your answers before submitting (GET): the route the report will take, who is asked
+    at each step, and what happens next; then submit it (POST)."""
     review = _authors_review(request, pk)
+    if request.method == "GET":
+        if review.state not in {GatewayReview.State.DRAFT, GatewayReview.State.RETURNED}:
+            messages.error(request, "This report is not waiting to be submitted")
+            return redirect("gateways:review", pk=review.pk)
+        return render(
+            request,
+            "gateways/submit_check.html",
+            {
+                "review": review,
+                "preview": review_route_preview(review=review),
+                "page_title": f"Check your report before submitting it: {review}",
+            },
+        )
     try:
         review_submit(review=review, by=request.user)
     except GatewayError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, "The report has been submitted")
+        return redirect("gateways:submit", pk=review.pk)
+    messages.success(request, "The report has been submitted")
     return redirect("gateways:review", pk=review.pk)
 
 

@@ -18,13 +18,15 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from gateways.models import GatewayReview, StepDecision
+from gateways.selectors import reviews_with_route
+from gateways.services import current_step
 from procurement.admin import site as admin_site
 from procurement.models import User
 from procurement.roles import Role
@@ -461,8 +463,16 @@ def _as_json(decision: dict) -> dict:
 
 # Every address that records a decision at a gateway step: how it is sent the decision, and what
 # it answers when the decision is taken (a refusal is a 403 from both).
+def _confirmed(client, url, decision: dict):
+    """The decision as its check page confirms it: with the step and round it was checked at."""
+    review = reviews_with_route().get(pk=resolve(url).kwargs["pk"])
+    step = current_step(review)
+    checked = {"confirm": "yes", "step": step.pk if step else "", "round": review.round}
+    return client.post(url, _as_form(decision) | checked)
+
+
 DECISION_ENDPOINTS = {
-    "gateways:decide": (lambda client, url, d: client.post(url, _as_form(d)), 302),
+    "gateways:decide": (_confirmed, 302),
     "api:review-decide": (
         lambda client, url, d: client.post(url, _as_json(d), content_type="application/json"),
         201,

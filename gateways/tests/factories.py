@@ -103,3 +103,16 @@ def approved_strategy(
     review_decide(review=review, by=director, outcome="approved", **CONSULTATION, **decision)
     review.refresh_from_db()
     return review
+
+
+def decide_on_the_page(client, review, data: dict):
+    """Post a decision from the report's page, then confirm it on the check page that follows,
+    as a person does; the confirmation's response."""
+    from django.urls import reverse
+
+    url = reverse("gateways:decide", args=[review.pk])
+    check = client.post(url, data)
+    assert check.status_code == 200, check.status_code
+    assert "Check your decision before recording it" in check.content.decode()
+    checked = {"confirm": "yes", "step": check.context["step"].pk}
+    return client.post(url, {**data, **checked, "round": check.context["review"].round})

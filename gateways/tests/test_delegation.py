@@ -15,7 +15,7 @@ from gateways.services import (
     review_decide,
     review_submit,
 )
-from gateways.tests.factories import G1_REPORT, TierBProjectFactory, g1_draft
+from gateways.tests.factories import G1_REPORT, TierBProjectFactory, decide_on_the_page, g1_draft
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +130,9 @@ def test_on_behalf_shows_on_the_report_and_ends_with_the_delegation(client, peop
     client.force_login(stand_in)
     form = client.get(reverse("gateways:review", args=[review.pk])).context["form"]
     assert list(form.fields["on_behalf_of"].queryset) == [people["member"]]
-    response = client.post(
-        reverse("gateways:decide", args=[review.pk]),
+    response = decide_on_the_page(
+        client,
+        review,
         {
             "outcome": "approved",
             "on_behalf_of": people["member"].pk,

@@ -38,6 +38,7 @@ from gateways.tests.factories import (
     G1_REPORT,
     ProjectFactory,
     TierBProjectFactory,
+    decide_on_the_page,
 )
 from procurement.models import ApprovalPolicy
 from procurement.roles import Role
@@ -427,8 +428,9 @@ def test_a_delegate_decides_on_behalf_in_the_delegators_scope_and_the_delegator_
     form = client.get(url).context["form"]
     assert form.fields["on_behalf_of"].required
     assert form.fields["on_behalf_of"].initial == council["member"].pk
-    response = client.post(
-        reverse("gateways:decide", args=[review.pk]),
+    response = decide_on_the_page(
+        client,
+        review,
         {
             "outcome": "approved",
             "on_behalf_of": council["member"].pk,

@@ -7,7 +7,13 @@ from django.urls import reverse
 
 from gateways.models import GatewayReview, StepDecision
 from gateways.services import review_create, review_decide, review_submit
-from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory, g1_draft
+from gateways.tests.factories import (
+    G1_REPORT,
+    ProjectFactory,
+    TierBProjectFactory,
+    decide_on_the_page,
+    g1_draft,
+)
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
 
@@ -69,7 +75,7 @@ def test_deciding_on_the_review_page(client, people):
     assert refused.status_code == 200
     assert "Give your reasons" in refused.content.decode()
     assert "There is a problem" in refused.content.decode()
-    done = client.post(reverse("gateways:decide", args=[review.pk]), {"outcome": "approved"})
+    done = decide_on_the_page(client, review, {"outcome": "approved"})
     assert done.status_code == 302
     assert StepDecision.objects.get().decided_by == people[Role.BUSINESS_PARTNER]
 

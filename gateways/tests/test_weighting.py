@@ -27,6 +27,7 @@ from gateways.tests.factories import (
     WEIGHTING,
     ProjectFactory,
     approved_strategy,
+    decide_on_the_page,
 )
 from procurement.models import ContractCategory
 from procurement.roles import Role
@@ -177,8 +178,9 @@ def test_the_approver_must_accept_a_social_value_exception_explicitly(people, cl
     page = client.get(url).content.decode()
     assert "A single national framework supplier" in page
     assert 'name="accept_social_value_exception"' in page
-    client.post(
-        f"{url}decide/",
+    decide_on_the_page(
+        client,
+        review,
         {"outcome": "approved", **CONSULTATION_FORM, "accept_social_value_exception": "on"},
     )
     review.refresh_from_db()

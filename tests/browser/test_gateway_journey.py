@@ -60,27 +60,33 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, sign_in, make
     audit.check()
     review = GatewayReview.objects.get()
     page.get_by_role("button", name="Submit the report").click()
-    assert (
-        "The report has been submitted" in page.locator(".govuk-notification-banner").inner_text()
-    )
+    page.wait_for_url(f"{live_server.url}/gateways/reviews/{review.pk}/submit/")
+    audit.check()
+    page.get_by_role("button", name="Submit the report").click()
+    banner = page.locator(".govuk-notification-banner").first
+    assert "The report has been submitted" in banner.inner_text()
     audit.check()
 
-    def decide(role: Role, outcome: str, **fields) -> None:
+    def decide(role: Role, outcome: str | None, **fields) -> None:
         page, audit = signed_in(role)
         page.get_by_role("link", name="Gateway reports awaiting your decision").click()
         audit.check()
         page.get_by_role("link", name="Gateway 1: procurement strategy for").click()
         audit.check()
-        page.get_by_label(outcome).check()
+        if outcome:
+            page.get_by_label(outcome).check()
         for label, value in fields.items():
             page.get_by_label(label, exact=True).fill(value)
+        page.get_by_role("button", name="Continue").click()
+        audit.check()  # the check page
         page.get_by_role("button", name="Record your decision").click()
-        assert "Recorded" in page.locator(".govuk-notification-banner").inner_text()
+        assert "Recorded" in page.locator(".govuk-notification-banner").first.inner_text()
         audit.check()
 
     decide(Role.BUSINESS_PARTNER, "Approved")
     for consultee in (Role.CONSULTEE_LEGAL, Role.CONSULTEE_FINANCE, Role.CONSULTEE_COMMUNICATIONS):
-        decide(consultee, "Commented", **{"Your comments": "No concerns."})
+        # A consultee has one thing to do: comment (no lone radio to tick).
+        decide(consultee, None, **{"Comments": "No concerns."})
 
     # The board must give its meeting and minute: first without, to see the error summary.
     page, audit = signed_in(Role.OFFICER_BOARD_MEMBER)
@@ -89,7 +95,7 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, sign_in, make
     audit.check()
     page.goto(f"{live_server.url}/gateways/reviews/{review.pk}/")
     page.get_by_label("Recommended for approval").check()
-    page.get_by_role("button", name="Record your decision").click()
+    page.get_by_role("button", name="Continue").click()
     assert (
         "meeting's date and the minute reference"
         in page.locator(".govuk-error-summary").inner_text()
@@ -100,8 +106,10 @@ def test_tier_b_gateway_1_from_submission_to_approval(live_server, sign_in, make
     page.get_by_label("Month").fill("11")
     page.get_by_label("Year").fill("2026")
     page.get_by_label("Minute reference").fill("SCCB 2026/11 min 4")
+    page.get_by_role("button", name="Continue").click()
+    audit.check()  # the check page
     page.get_by_role("button", name="Record your decision").click()
-    assert "Recorded" in page.locator(".govuk-notification-banner").inner_text()
+    assert "Recorded" in page.locator(".govuk-notification-banner").first.inner_text()
     audit.check()
 
     decide(Role.LEAD_MEMBER, "Approved", **{"Key-decision reference": "KD-2026-031"})

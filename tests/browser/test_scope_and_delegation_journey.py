@@ -83,8 +83,10 @@ def test_scope_and_delegation_of_gateway_decisions(live_server, sign_in, make_us
     # executive director signs it off, recording who was consulted, when and what they said.
     page, audit = open_from_awaiting(partner, carers)
     page.get_by_label("Approved").check()
+    page.get_by_role("button", name="Continue").click()
+    audit.check()  # the check page
     page.get_by_role("button", name="Record your decision").click()
-    assert "Recorded" in page.locator(".govuk-notification-banner").inner_text()
+    assert "Recorded" in page.locator(".govuk-notification-banner").first.inner_text()
     audit.check()
 
     page, audit = open_from_awaiting(director, carers)
@@ -92,7 +94,7 @@ def test_scope_and_delegation_of_gateway_decisions(live_server, sign_in, make_us
     page.get_by_label("Approved").check()
     page.get_by_label("Who was consulted (lead member)").fill("Cllr Ruth Adeyemi")
     page.get_by_label("What they said").fill("Content to proceed.")
-    page.get_by_role("button", name="Record your decision").click()
+    page.get_by_role("button", name="Continue").click()
     # The consultation's date is part of the record: without it, the decision is not taken.
     assert "who, on what date, and what they said" in (
         page.locator(".govuk-error-summary").inner_text()
@@ -101,8 +103,10 @@ def test_scope_and_delegation_of_gateway_decisions(live_server, sign_in, make_us
     page.get_by_label("Approved").check()
     consulted_on = today - timedelta(days=2)
     _fill_date(page, "Date of the consultation", consulted_on)
+    page.get_by_role("button", name="Continue").click()
+    audit.check()  # the check page
     page.get_by_role("button", name="Record your decision").click()
-    assert "Recorded" in page.locator(".govuk-notification-banner").inner_text()
+    assert "Recorded" in page.locator(".govuk-notification-banner").first.inner_text()
     assert "Consulted Cllr Ruth Adeyemi on" in _main(page)
     audit.check()
     carers.refresh_from_db()
@@ -156,7 +160,7 @@ def test_scope_and_delegation_of_gateway_decisions(live_server, sign_in, make_us
     page.get_by_label("Why?").fill("Annual leave")
     page.get_by_role("button", name="Delegate").click()
     assert "Your approvals have been delegated" in (
-        page.locator(".govuk-notification-banner").inner_text()
+        page.locator(".govuk-notification-banner").first.inner_text()
     )
     assert "Lead member to Sam Patel" in _main(page)
     audit.check()
@@ -175,8 +179,10 @@ def test_scope_and_delegation_of_gateway_decisions(live_server, sign_in, make_us
     assert acting_for.locator("option:checked").inner_text().strip() == "Ruth Adeyemi"
     page.get_by_label("Approved").check()
     page.get_by_label("Key-decision reference", exact=True).fill("KD-2026-052")
+    page.get_by_role("button", name="Continue").click()
+    audit.check()  # the check page
     page.get_by_role("button", name="Record your decision").click()
-    assert "Recorded" in page.locator(".govuk-notification-banner").inner_text()
+    assert "Recorded" in page.locator(".govuk-notification-banner").first.inner_text()
     assert "Sam Patel on behalf of Ruth Adeyemi (lead member)" in _main(page)
     audit.check()
     living.refresh_from_db()
