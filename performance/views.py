@@ -63,6 +63,7 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+KEY_CONTRACTS_PAGE = 20
 
 
 def _contract(request: HttpRequest, pk: int, permission: str) -> Contract:
@@ -465,7 +466,9 @@ def risk_form(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The tiers above the contract -------------------------------------------------------------
 
 
-def _portfolio_page(request: HttpRequest, *, key_only: bool, template: str) -> HttpResponse:
+def _portfolio_page(
+    request: HttpRequest, *, key_only: bool, template: str, size: int = PAGE_SIZE
+) -> HttpResponse:
     today = timezone.localdate()
     form = PortfolioFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -477,7 +480,7 @@ def _portfolio_page(request: HttpRequest, *, key_only: bool, template: str) -> H
         key_only=key_only,
     )
     contracts = portfolio(today=today, filters=filters)
-    page, query = paged(request, contracts, size=PAGE_SIZE)
+    page, query = paged(request, contracts, size=size)
     late = late_returns_by_contract([c.pk for c in page], today)
     for contract in page:
         contract.late_returns = late.get(contract.pk, 0)
@@ -503,7 +506,10 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
 @requires("performance.view_key_contracts")
 @require_GET
 def key_contracts(request: HttpRequest) -> HttpResponse:
-    return _portfolio_page(request, key_only=True, template="performance/key_contracts.html")
+    # Read by members at a glance: the figures above sum them up, a short page lists them.
+    return _portfolio_page(
+        request, key_only=True, template="performance/key_contracts.html", size=KEY_CONTRACTS_PAGE
+    )
 
 
 @requires("performance.view_key_contracts")

@@ -177,3 +177,15 @@ def test_forms_name_each_mistake(client):
     assert errors["owner_1"] == ["Name the owner of action 1"]
     assert errors["due_1"] == ["Enter the date action 1 is due by"]
     assert not contract.reviews.exists()
+
+
+def test_key_contracts_are_listed_a_short_page_at_a_time(client, make_user, monkeypatch):
+    from performance import views
+
+    monkeypatch.setattr(views, "KEY_CONTRACTS_PAGE", 2)
+    for _ in range(3):
+        running(whole_life_value=Decimal("2000000.00"))
+    client.force_login(make_user(Role.LEAD_MEMBER))
+    page = client.get(reverse("performance:key_contracts"))
+    assert (len(page.context["page"]), page.context["page"].paginator.count) == (2, 3)
+    assert 'href="?page=2"' in page.content.decode()
