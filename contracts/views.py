@@ -90,6 +90,10 @@ def _register_query(request: HttpRequest, form):
     return form, contracts, sort, descending
 
 
+# The register's longest query string by far (every filter, a 100-character search) is shorter.
+REMEMBERED_QUERY_LENGTH = 1000
+
+
 def _remember_register_query(request: HttpRequest) -> None:
     """Keep the register's search, filters, sorting and page (only the parameters the register
     reads) so that the contract pages lead back to the same list."""
@@ -99,6 +103,8 @@ def _remember_register_query(request: HttpRequest) -> None:
         if name not in known:
             del query[name]
     remembered = query.urlencode()
+    if len(remembered) > REMEMBERED_QUERY_LENGTH:
+        remembered = ""  # no search of the register's is this long: not worth keeping
     if request.session.get(REGISTER_QUERY, "") != remembered:
         request.session[REGISTER_QUERY] = remembered
 

@@ -45,3 +45,12 @@ def test_the_unfiltered_register_clears_what_was_kept(client, make_user):
     client.get(register, {"q": "books"})
     client.get(register)
     assert breadcrumb(client, contract.get_absolute_url()) == register
+
+
+def test_a_query_string_longer_than_any_search_is_not_kept(client, make_user):
+    client.force_login(make_user(Role.PROCUREMENT_OFFICER))
+    contract = ContractFactory()
+    register = reverse("contracts:register")
+    client.get(register, {"q": "books"})
+    client.get(register, {"q": "x" * 2000})
+    assert breadcrumb(client, contract.get_absolute_url()) == register
