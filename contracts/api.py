@@ -137,6 +137,9 @@ REGISTER_PARAMETERS = [
         ],
     ),
     OpenApiParameter("mine", bool, description="Only the contracts you manage"),
+    OpenApiParameter(
+        "partner", bool, description="Only the directorates you are business partner for"
+    ),
     OpenApiParameter("sme", bool),
     OpenApiParameter("vcse", bool),
     OpenApiParameter("sort", str, enum=list(SORTS)),

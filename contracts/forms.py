@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django import forms
 
 from procurement.forms import GovukDateField, MoneyField
@@ -5,6 +7,7 @@ from procurement.models import ContractCategory, Directorate, User
 
 from .models import Contract, ContractAttachment, Supplier
 from .selectors import (
+    PUBLISHED_BANDS,
     VALUE_BANDS,
     RegisterFilters,
     data_quality_problems,
@@ -14,29 +17,70 @@ from .selectors import (
 from .services import named_officers_missing
 
 ANY = [("", "Any")]
+# Where the session keeps the register's last search, for the contract pages' way back to it.
+REGISTER_QUERY = "register-query"
 
 
-class RegisterFilterForm(forms.Form):
-    """The register page's search, filters and sorting (a GET form)."""
+class PublicRegisterFilterForm(forms.Form):
+    """The published register's search and filters (a GET form): public fields only. The
+    internal register's form adds to it, so both pages search and filter alike."""
 
     q = forms.CharField(
         label="Search",
         required=False,
         max_length=100,
         help_text="Reference, title or supplier",
+        error_messages={"max_length": "Search for 100 characters or fewer"},
     )
     directorate = forms.ModelChoiceField(
-        queryset=Directorate.objects.filter(is_active=True), required=False, empty_label="Any"
+        queryset=Directorate.objects.filter(is_active=True),
+        required=False,
+        empty_label="Any",
+        error_messages={"invalid_choice": "Choose a directorate from the list"},
+    )
+    value = forms.ChoiceField(
+        label="Whole-life value",
+        choices=ANY
+        + [(key, label) for key, (label, _, _) in VALUE_BANDS.items() if key in PUBLISHED_BANDS],
+        required=False,
+        error_messages={"invalid_choice": "Choose a value band from the list"},
+    )
+    sme = forms.BooleanField(label="SME suppliers only", required=False)
+    vcse = forms.BooleanField(label="VCSE suppliers only", required=False)
+
+    def valid_data(self) -> dict:
+        """The values that parse: one that does not is ignored (and shown beside its field),
+        not the whole search."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+    def filters(self, *, user=None) -> RegisterFilters:
+        data = self.valid_data()
+        return RegisterFilters(
+            search=data.get("q", ""),
+            directorate_id=data["directorate"].pk if data.get("directorate") else None,
+            value_band=data.get("value", ""),
+            sme=data.get("sme", False),
+            vcse=data.get("vcse", False),
+            published=True,
+        )
+
+
+class RegisterFilterForm(PublicRegisterFilterForm):
+    """The register page's search, filters and sorting (a GET form)."""
+
+    value = forms.ChoiceField(
+        label="Whole-life value",
+        choices=ANY + [(key, label) for key, (label, _, _) in VALUE_BANDS.items()],
+        required=False,
+        error_messages={"invalid_choice": "Choose a value band from the list"},
     )
     category = forms.ModelChoiceField(
         queryset=ContractCategory.objects.filter(is_active=True), required=False, empty_label="Any"
     )
     status = forms.ChoiceField(choices=ANY + Contract.Status.choices, required=False)
-    value = forms.ChoiceField(
-        label="Whole-life value",
-        choices=ANY + [(key, label) for key, (label, _, _) in VALUE_BANDS.items()],
-        required=False,
-    )
     ending = forms.TypedChoiceField(
         label="Ending within",
         choices=ANY + [(str(m), f"{m} months") for m in (3, 6, 9, 12, 18, 24)],
@@ -46,8 +90,9 @@ class RegisterFilterForm(forms.Form):
     )
     problem = forms.ChoiceField(label="Data quality", required=False)
     mine = forms.BooleanField(label="Only contracts I manage", required=False)
-    sme = forms.BooleanField(label="SME suppliers only", required=False)
-    vcse = forms.BooleanField(label="VCSE suppliers only", required=False)
+    partner = forms.BooleanField(
+        label="Only directorates I am business partner for", required=False
+    )
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,18 +104,16 @@ class RegisterFilterForm(forms.Form):
         ]
 
     def filters(self, *, user) -> RegisterFilters:
-        data = self.cleaned_data if self.is_valid() else {}
-        return RegisterFilters(
-            search=data.get("q", ""),
-            directorate_id=data["directorate"].pk if data.get("directorate") else None,
+        data = self.valid_data()
+        return replace(
+            super().filters(user=user),
             category_id=data["category"].pk if data.get("category") else None,
             status=data.get("status", ""),
-            value_band=data.get("value", ""),
             ending_within_months=data.get("ending"),
-            sme=data.get("sme", False),
-            vcse=data.get("vcse", False),
             problem=data.get("problem", ""),
             manager_id=user.pk if data.get("mine") else None,
+            partner_id=user.pk if data.get("partner") else None,
+            published=False,
         )
 
 

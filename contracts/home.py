@@ -50,13 +50,13 @@ def named_officer_gaps_needing_attention(*, user) -> list[AttentionItem]:
         AttentionItem(
             "Contracts over £50,000 in your directorates with no contract manager",
             gaps["no_manager"],
-            f"{register}?problem=over_50k_no_manager",
+            f"{register}?problem=over_50k_no_manager&partner=on",
             "As business partner, have the directorate name one for each.",
         ),
         AttentionItem(
             "Contracts over £50,000 in your directorates with no lead director",
             gaps["no_lead_director"],
-            f"{register}?problem=over_50k_no_lead_director",
+            f"{register}?problem=over_50k_no_lead_director&partner=on",
             "As business partner, have the directorate name one for each.",
         ),
     ]

@@ -132,11 +132,7 @@ def contracts_with_status(*, today: date) -> QuerySet[Contract]:
 
 def contracts_published(*, today: date) -> QuerySet[Contract]:
     """The contracts the council publishes (Transparency Code: over £5,000), by reference."""
-    return (
-        contracts_with_status(today=today)
-        .filter(whole_life_value__gt=REGISTER_THRESHOLD)
-        .order_by("reference", "pk")
-    )
+    return contracts_register(filters=RegisterFilters(published=True), today=today)
 
 
 def contract_detail(*, pk: int, today: date) -> Contract:
@@ -172,6 +168,10 @@ class RegisterFilters:
     vcse: bool = False
     problem: str = ""
     manager_id: int | None = None
+    # Only the directorates this person is business partner for.
+    partner_id: int | None = None
+    # Only what the council publishes (the public register: over £5,000).
+    published: bool = False
 
 
 VALUE_BANDS = {
@@ -181,6 +181,9 @@ VALUE_BANDS = {
     "100k_to_1_5m": ("Over £100,000 up to £1.5m", Decimal("100000"), Decimal("1500000")),
     "over_1_5m": ("Over £1.5m", Decimal("1500000"), None),
 }
+
+# The bands the published register offers: it lists only contracts over £5,000.
+PUBLISHED_BANDS = ("5k_to_50k", "50k_to_100k", "100k_to_1_5m", "over_1_5m")
 
 SUPPLIER_IDS_IN_SEARCH = 500
 
@@ -227,6 +230,8 @@ def contracts_register(
 ) -> QuerySet[Contract]:
     """The register filtered and sorted as the register page, its exports and the API ask."""
     contracts = contracts_with_status(today=today)
+    if filters.published:
+        contracts = contracts.filter(whole_life_value__gt=REGISTER_THRESHOLD)
     if filters.search:
         term = filters.search.strip()
         # Suppliers matching the name, as a list of ids when there are few: then each part of
@@ -256,6 +261,8 @@ def contracts_register(
         )
     if filters.manager_id:
         contracts = contracts.filter(contract_manager_id=filters.manager_id)
+    if filters.partner_id:
+        contracts = contracts.filter(directorate__business_partner_id=filters.partner_id)
     if filters.sme:
         contracts = contracts.filter(supplier__is_sme=True)
     if filters.vcse:

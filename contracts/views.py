@@ -29,11 +29,13 @@ from procurement.uploads import (
 
 from . import exports
 from .forms import (
+    REGISTER_QUERY,
     AttachmentForm,
     ConfirmEndingForm,
     ContractForm,
     ExtensionForm,
     ImportForm,
+    PublicRegisterFilterForm,
     RegisterFilterForm,
     SupplierForm,
     TerminationForm,
@@ -45,7 +47,6 @@ from .models import Contract, ContractAttachment, Supplier
 from .selectors import (
     SORTS,
     contract_detail,
-    contracts_published,
     contracts_register,
     contracts_with_status,
     data_quality_problems,
@@ -77,9 +78,10 @@ SORT_CHOICES = [(key, key) for key in SORTS]
 ORDERS = [("asc", "Ascending"), ("desc", "Descending")]
 
 
-def _register_query(request: HttpRequest):
+def _register_query(request: HttpRequest, form):
+    """The contracts ``form`` (the internal or the published register's) finds, sorted as the
+    query string asks: one selector serves both registers and their downloads."""
     today = timezone.localdate()
-    form = RegisterFilterForm(request.GET or None, today=today)
     sort = query_value(request, "sort", forms.ChoiceField(choices=SORT_CHOICES), "reference")
     descending = query_value(request, "order", forms.ChoiceField(choices=ORDERS)) == "desc"
     contracts = contracts_register(
@@ -88,16 +90,53 @@ def _register_query(request: HttpRequest):
     return form, contracts, sort, descending
 
 
+# The register's longest query string by far (every filter, a 100-character search) is shorter.
+REMEMBERED_QUERY_LENGTH = 1000
+
+
+def _remember_register_query(request: HttpRequest) -> None:
+    """Keep the register's search, filters, sorting and page (only the parameters the register
+    reads) so that the contract pages lead back to the same list."""
+    known = {*RegisterFilterForm.base_fields, "sort", "order", "page"}
+    query = request.GET.copy()
+    for name in list(query):
+        if name not in known:
+            del query[name]
+    remembered = query.urlencode()
+    if len(remembered) > REMEMBERED_QUERY_LENGTH:
+        remembered = ""  # no search of the register's is this long: not worth keeping
+    if request.session.get(REGISTER_QUERY, "") != remembered:
+        request.session[REGISTER_QUERY] = remembered
+
+
+def _register_results_list(request: HttpRequest, form, *, size: int = PAGE_SIZE) -> dict:
+    form, contracts, sort, descending = _register_query(request, form)
+    page = Paginator(contracts, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "descending": descending,
+        "sort_columns": SORT_COLUMNS,
+        "query": query.urlencode(),
+        "sort_query": _without(query, "sort", "order", "page"),
+    }
+
+
 @requires("contracts.view_register")
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
     # The search and results are the same for everyone asking the same query, but for "only
-    # contracts I manage".
+    # contracts I manage" and "only directorates I am business partner for".
+    _remember_register_query(request)
+    personal = "mine" in request.GET or "partner" in request.GET
     results = cached_html(
         request,
         "contracts:register",
         query_vary(request),
-        request.user.pk if "mine" in request.GET else None,
+        request.user.pk if personal else None,
         template="contracts/_register.html",
         context=partial(_register_results, request),
     )
@@ -113,19 +152,8 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _register_results(request: HttpRequest) -> dict:
-    form, contracts, sort, descending = _register_query(request)
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "form": form,
-        "page": page,
-        "sort": sort,
-        "descending": descending,
-        "sort_columns": SORT_COLUMNS,
-        "query": query.urlencode(),
-        "sort_query": _without(query, "sort", "order"),
-    }
+    today = timezone.localdate()
+    return _register_results_list(request, RegisterFilterForm(request.GET or None, today=today))
 
 
 def _without(query, *names) -> str:
@@ -138,7 +166,8 @@ def _without(query, *names) -> str:
 @requires("contracts.view_register")
 @require_GET
 def register_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _, contracts, _, _ = _register_query(request)
+    form = RegisterFilterForm(request.GET or None, today=timezone.localdate())
+    _, contracts, _, _ = _register_query(request, form)
     name = f"contract-register-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         return exports.register_csv(contracts, name)
@@ -501,15 +530,17 @@ def supplier_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @public
 @require_GET
 def public_register(request: HttpRequest) -> HttpResponse:
+    """The published register, searched, filtered and sorted as the internal one is, on the
+    public fields only."""
     today = timezone.localdate()
-    page = Paginator(contracts_published(today=today), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "contracts/public_register.html", {"page": page, "today": today})
+    context = _register_results_list(request, PublicRegisterFilterForm(request.GET or None))
+    return render(request, "contracts/public_register.html", {**context, "today": today})
 
 
 @public
 @require_GET
 def transparency_csv(request: HttpRequest) -> HttpResponse:
+    """The Transparency Code CSV of the published register, following its search and filters."""
     today = timezone.localdate()
-    return exports.transparency_csv(
-        contracts_published(today=today), f"contracts-over-5000-{today:%Y-%m-%d}.csv"
-    )
+    _, contracts, _, _ = _register_query(request, PublicRegisterFilterForm(request.GET or None))
+    return exports.transparency_csv(contracts, f"contracts-over-5000-{today:%Y-%m-%d}.csv")

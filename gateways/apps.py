@@ -18,6 +18,17 @@ class GatewaysConfig(AppConfig):
                 "Forward plan", "gateways:forward_plan", "gateways.view_forward_plan", 20
             )
         )
+        from .selectors import reviews_awaiting
+
+        navigation.register(
+            navigation.Section(
+                "Awaiting my decision",
+                "gateways:awaiting",
+                "gateways.awaiting_in_navigation",
+                2,
+                count=lambda user: len(reviews_awaiting(user=user)),
+            )
+        )
         from procurement import demo as demo_registry
 
         from . import demo

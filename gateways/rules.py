@@ -4,7 +4,7 @@ the services (gateways/services.py), against the roles the review's route names.
 import rules
 
 from contracts.rules import edits_everything, is_officer
-from procurement.roles import Role
+from procurement.roles import STATUTORY_CONSULTEES, Role
 from procurement.rules import has_any_role, has_role, is_central_team
 
 
@@ -96,3 +96,17 @@ def only_reads(user) -> bool:
 # Acting on a report (submitting, deciding): the services then check the step's roles, the
 # author and delegation. Auditors never act.
 rules.add_perm("gateways.act_on_reviews", has_any_role & ~only_reads)
+
+
+# The navigation's "Awaiting my decision" item: for the roles a gateway route asks to review,
+# comment or decide (whoever else is asked, a delegate, finds the reports on their home page).
+is_approver = has_role(
+    Role.BUSINESS_PARTNER,
+    Role.HEAD_OF_PROCUREMENT,
+    *STATUTORY_CONSULTEES,
+    Role.EXECUTIVE_DIRECTOR,
+    Role.OFFICER_BOARD_MEMBER,
+    Role.LEAD_MEMBER,
+    Role.LEADERSHIP_TEAM,
+)
+rules.add_perm("gateways.awaiting_in_navigation", is_approver)

@@ -20,6 +20,7 @@ from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
 from procurement.models import ContractCategory, Directorate, GatewayStage
+from procurement.pages import paged
 from procurement.query import query_value
 from procurement.roles import Role
 from socialvalue.models import MeasureLibrary
@@ -504,12 +505,25 @@ def _forward_plan(request: HttpRequest) -> dict:
         quarters.setdefault(label, []).append(project)
     return {
         "quarters": quarters,
-        "to_reprocure": contracts_to_reprocure(today=today, directorate_id=directorate_id)[:50],
+        **_to_reprocure(request, today=today, directorate_id=directorate_id),
         "directorates": Directorate.objects.filter(is_active=True),
         "directorate_id": directorate_id,
         "categories": ContractCategory.objects.filter(is_active=True),
         "category_id": category_id,
     }
+
+
+# The "retender rather than extend" column shows this many contracts a page, most urgent first.
+REPROCURE_PAGE = 10
+
+
+def _to_reprocure(request: HttpRequest, *, today, directorate_id) -> dict:
+    page, query = paged(
+        request,
+        contracts_to_reprocure(today=today, directorate_id=directorate_id),
+        size=REPROCURE_PAGE,
+    )
+    return {"to_reprocure": page, "reprocure_query": query}
 
 
 @requires("gateways.view_forward_plan")

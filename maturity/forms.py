@@ -6,6 +6,7 @@ from procurement.forms import GovukDateField, text_area
 from procurement.models import User
 
 from .models import ActionItem, Assessment, Behaviour, KeyArea, Level
+from .selectors import NOT_DELIVERED
 from .services import AgreedEntry, ScoreEntry
 
 LEVEL_CHOICES = [(level.value, level.label) for level in Level]
@@ -189,7 +190,10 @@ class ProgressForm(forms.Form):
 
 
 class ActionFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any"), *ActionItem.Status.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any"), (NOT_DELIVERED, "Not yet delivered"), *ActionItem.Status.choices],
+        required=False,
+    )
     key_area = forms.ModelChoiceField(
         queryset=KeyArea.objects.order_by("number"), required=False, empty_label="Any"
     )

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from procurement.attention import AttentionItem
 
-from .selectors import actions_owned, assessments_to_score
+from .selectors import NOT_DELIVERED, actions_owned, assessments_to_score
 
 
 def maturity_needing_attention(*, user) -> list[AttentionItem]:
@@ -27,16 +27,18 @@ def maturity_needing_attention(*, user) -> list[AttentionItem]:
             )
         )
     today = timezone.localdate()
-    owned = list(actions_owned(user=user))
-    overdue = [item for item in owned if item.is_overdue(today)]
-    if owned:
-        first = overdue[0] if overdue else owned[0]
+    by_plan: dict[int, list] = {}
+    for item in actions_owned(user=user):
+        by_plan.setdefault(item.plan_id, []).append(item)
+    for plan_id, owned in by_plan.items():
+        overdue = sum(1 for item in owned if item.is_overdue(today))
         items.append(
             AttentionItem(
-                "Improvement actions you own",
+                f"Improvement actions you own in {owned[0].plan}",
                 len(owned),
-                reverse("maturity:plan", args=[first.plan_id]) + f"?owner={user.pk}",
-                f"{len(overdue)} overdue. Record progress on each as it happens.",
+                reverse("maturity:plan", args=[plan_id])
+                + f"?owner={user.pk}&status={NOT_DELIVERED}",
+                f"{overdue} overdue. Record progress on each as it happens.",
             )
         )
     return items

@@ -395,6 +395,10 @@ def assessments_to_score(*, user) -> QuerySet[Participant]:
     )
 
 
+# The action filter's status for every action not yet delivered (those a person is asked about).
+NOT_DELIVERED = "not_delivered"
+
+
 @dataclass(frozen=True)
 class ActionFilters:
     status: str = ""
@@ -427,7 +431,9 @@ def plan_items(
         )
         .order_by("number")
     )
-    if filters.status:
+    if filters.status == NOT_DELIVERED:
+        items = items.exclude(status=ActionItem.Status.DELIVERED)
+    elif filters.status:
         items = items.filter(status=filters.status)
     if filters.key_area_id:
         items = items.filter(key_areas=filters.key_area_id)

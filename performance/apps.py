@@ -19,6 +19,11 @@ class PerformanceConfig(AppConfig):
         )
         navigation.register(
             navigation.Section(
+                "Performance", "performance:mine", "performance.mine_in_navigation", 15
+            )
+        )
+        navigation.register(
+            navigation.Section(
                 "Key contracts",
                 "performance:key_contracts",
                 "performance.key_contracts_in_navigation",

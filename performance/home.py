@@ -1,14 +1,20 @@
-"""What contract management puts on a person's home page (a fixed number of queries)."""
+"""What contract management puts on a person's home page (a fixed number of queries).
 
-from django.db.models import Count, Q
+Each count is the number of rows its link's list shows: the same selector reads both.
+"""
+
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts.models import Contract
 from procurement.attention import AttentionItem
 
-from .models import PerformanceException
-from .selectors import late_returns_by_contract, overdue_condition
+from .selectors import (
+    PortfolioFilters,
+    contracts_of,
+    exceptions_of,
+    portfolio,
+    with_late_returns,
+)
 
 
 def performance_needing_attention(*, user) -> list[AttentionItem]:
@@ -16,47 +22,40 @@ def performance_needing_attention(*, user) -> list[AttentionItem]:
         return []
     today = timezone.localdate()
     mine = reverse("performance:mine")
-    portfolio = reverse("performance:portfolio")
-    managed = Contract.objects.filter(contract_manager=user)
-    overdue = Contract.objects.filter(overdue_condition(today=today)).aggregate(
-        mine=Count("pk", filter=Q(contract_manager=user)), every=Count("pk")
-    )
-    late = sum(late_returns_by_contract(managed.values_list("pk", flat=True), today).values())
-    exceptions = PerformanceException.objects.exclude(
-        status=PerformanceException.Status.CLOSED
-    ).aggregate(yours=Count("pk", filter=Q(accountable_officer=user)), every=Count("pk"))
+    portfolio_url = reverse("performance:portfolio")
+    yours = contracts_of(user=user, today=today)
     items = [
         AttentionItem(
-            "Performance reviews overdue on contracts you manage",
-            overdue["mine"],
+            "Performance reviews overdue on your contracts",
+            contracts_of(user=user, today=today, filters=PortfolioFilters(overdue=True)).count(),
             f"{mine}?overdue=on",
             "Hold the review, record its rating and actions, and schedule the next one.",
         ),
         AttentionItem(
-            "KPI returns late on contracts you manage",
-            late,
-            mine,
+            "Your contracts with KPI returns late",
+            with_late_returns(yours, today=today).count(),
+            f"{mine}?late=on",
             "Record each period's value: a return is due a month after its period ends.",
         ),
         AttentionItem(
-            "Performance exceptions you are accountable for",
-            exceptions["yours"],
+            "Open performance exceptions on your contracts or for you",
+            exceptions_of(user=user).count(),
             f"{mine}#exceptions",
-            "Under-performance on your contracts: the provider's explanation and remedial plan.",
+            "Under-performance: the provider's explanation and remedial plan, then closure.",
         ),
     ]
     if user.has_perm("performance.view_portfolio"):
         items += [
             AttentionItem(
                 "Performance reviews overdue across the council",
-                overdue["every"],
-                f"{portfolio}?overdue=on",
+                portfolio(today=today, filters=PortfolioFilters(overdue=True)).count(),
+                f"{portfolio_url}?overdue=on",
                 "Running contracts whose scheduled review has passed without one recorded.",
             ),
             AttentionItem(
-                "Open performance exceptions",
-                exceptions["every"],
-                f"{portfolio}?exceptions=on",
+                "Running contracts with open performance exceptions",
+                portfolio(today=today, filters=PortfolioFilters(open_exceptions=True)).count(),
+                f"{portfolio_url}?exceptions=on",
                 "Exceptions awaiting the provider's response or closure.",
             ),
         ]

@@ -11,7 +11,9 @@ of detail for each audience).
 import rules
 
 from contracts.rules import edits_everything, in_contracts_directorate, is_officer
+from procurement.roles import Role
 from procurement.rules import (
+    has_role,
     is_administrator,
     is_auditor,
     is_central_team,
@@ -47,3 +49,10 @@ rules.add_perm("performance.view_portfolio", is_central_team | is_administrator 
 rules.add_perm("performance.view_key_contracts", is_leadership | is_central_team | is_auditor)
 # The central team reaches key contracts from the portfolio; leadership from the navigation.
 rules.add_perm("performance.key_contracts_in_navigation", is_leadership & ~is_central_team)
+# Contract managers and officers reach their own contracts' performance from the navigation;
+# those who read the whole portfolio reach it instead.
+rules.add_perm(
+    "performance.mine_in_navigation",
+    has_role(Role.CONTRACT_MANAGER, Role.PROCUREMENT_OFFICER)
+    & ~(is_central_team | is_administrator | is_auditor),
+)

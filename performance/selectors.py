@@ -255,6 +255,29 @@ def open_exceptions() -> QuerySet[PerformanceException]:
     )
 
 
+def contracts_of(
+    *, user, today: date, filters: PortfolioFilters | None = None
+) -> QuerySet[Contract]:
+    """The running contracts ``user`` manages or is lead director for, as the portfolio shows
+    them: their performance page and their home-page counts both read this."""
+    return portfolio(today=today, filters=filters).filter(
+        Q(contract_manager=user) | Q(lead_director=user)
+    )
+
+
+def with_late_returns(contracts: QuerySet[Contract], *, today: date) -> QuerySet[Contract]:
+    """Those of ``contracts`` with at least one KPI return late (three queries)."""
+    late = late_returns_by_contract(contracts.values_list("pk", flat=True), today)
+    return contracts.filter(pk__in=[pk for pk, count in late.items() if count])
+
+
+def exceptions_of(*, user) -> QuerySet[PerformanceException]:
+    """Open exceptions ``user`` is accountable for or on contracts they manage."""
+    return open_exceptions().filter(
+        Q(accountable_officer=user) | Q(contract__contract_manager=user)
+    )
+
+
 def strategic_suppliers(*, today: date) -> list[Supplier]:
     """Strategic suppliers, each with its running contracts (``running``) and their risks."""
     suppliers = list(Supplier.objects.filter(is_strategic=True).order_by("name"))

@@ -6,8 +6,6 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,13 +36,15 @@ from .models import Kpi, PerformanceException, ReviewAction
 from .selectors import (
     PortfolioFilters,
     contract_returns,
+    contracts_of,
+    exceptions_of,
     kpi_positions,
     late_returns_by_contract,
-    open_exceptions,
     performance_summary,
     portfolio,
     portfolio_counts,
     strategic_suppliers,
+    with_late_returns,
 )
 from .services import (
     PerformanceError,
@@ -63,6 +63,7 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+KEY_CONTRACTS_PAGE = 20
 
 
 def _contract(request: HttpRequest, pk: int, permission: str) -> Contract:
@@ -465,7 +466,9 @@ def risk_form(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The tiers above the contract -------------------------------------------------------------
 
 
-def _portfolio_page(request: HttpRequest, *, key_only: bool, template: str) -> HttpResponse:
+def _portfolio_page(
+    request: HttpRequest, *, key_only: bool, template: str, size: int = PAGE_SIZE
+) -> HttpResponse:
     today = timezone.localdate()
     form = PortfolioFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -477,7 +480,7 @@ def _portfolio_page(request: HttpRequest, *, key_only: bool, template: str) -> H
         key_only=key_only,
     )
     contracts = portfolio(today=today, filters=filters)
-    page, query = paged(request, contracts, size=PAGE_SIZE)
+    page, query = paged(request, contracts, size=size)
     late = late_returns_by_contract([c.pk for c in page], today)
     for contract in page:
         contract.late_returns = late.get(contract.pk, 0)
@@ -503,7 +506,10 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
 @requires("performance.view_key_contracts")
 @require_GET
 def key_contracts(request: HttpRequest) -> HttpResponse:
-    return _portfolio_page(request, key_only=True, template="performance/key_contracts.html")
+    # Read by members at a glance: the figures above sum them up, a short page lists them.
+    return _portfolio_page(
+        request, key_only=True, template="performance/key_contracts.html", size=KEY_CONTRACTS_PAGE
+    )
 
 
 @requires("performance.view_key_contracts")
@@ -520,22 +526,28 @@ def strategic_supplier_list(request: HttpRequest) -> HttpResponse:
 @requires("procurement.use_service")
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    """The contracts a person manages or directs, with their reviews, returns and exceptions."""
+    """The contracts a person manages or directs, with their reviews, returns and exceptions;
+    only those with a review overdue, or with KPI returns late, when the home page asks."""
     today = timezone.localdate()
     user = request.user
     overdue = query_value(request, "overdue", forms.BooleanField(), default=False)
-    contracts = portfolio(today=today, filters=PortfolioFilters(overdue=overdue)).filter(
-        Q(contract_manager=user) | Q(lead_director=user)
-    )
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
-    late = late_returns_by_contract([c.pk for c in page], today)
+    late = query_value(request, "late", forms.BooleanField(), default=False)
+    contracts = contracts_of(user=user, today=today, filters=PortfolioFilters(overdue=overdue))
+    if late:
+        contracts = with_late_returns(contracts, today=today)
+    page, query = paged(request, contracts, size=PAGE_SIZE)
+    late_returns = late_returns_by_contract([c.pk for c in page], today)
     for contract in page:
-        contract.late_returns = late.get(contract.pk, 0)
-    exceptions = open_exceptions().filter(
-        Q(accountable_officer=user) | Q(contract__contract_manager=user)
-    )
+        contract.late_returns = late_returns.get(contract.pk, 0)
     return render(
         request,
         "performance/mine.html",
-        {"page": page, "exceptions": exceptions, "overdue": overdue, "today": today},
+        {
+            "page": page,
+            "query": query,
+            "exceptions": exceptions_of(user=user),
+            "overdue": overdue,
+            "late": late,
+            "today": today,
+        },
     )

@@ -3,6 +3,7 @@
 Apps add their sections in ``AppConfig.ready`` with :func:`register`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -17,6 +18,9 @@ class Section:
     url_name: str
     permission: str
     order: int
+    # How many things wait there for the person (shown beside the label), in a fixed number
+    # of queries; None for a section that counts nothing.
+    count: Callable[..., int] | None = None
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -31,22 +35,24 @@ def sections_for(request: HttpRequest) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
         return []
-    # Which sections a person may open changes only with the data (their roles, above all).
+    # Which sections a person may open, and what waits for them there, change only with the
+    # data (their roles, a decision): every write retires the cached list.
     allowed = cached(
         "navigation",
         user.pk,
         build=lambda: [
-            section.url_name
+            (section.url_name, section.count(user=user) if section.count else None)
             for section in sorted(_SECTIONS.values(), key=lambda s: s.order)
             if user.has_perm(section.permission)
         ],
     )
     items = []
-    for url_name in allowed:
+    for url_name, count in allowed:
         section = _SECTIONS[url_name]
         href = reverse(section.url_name)
         matches = request.path == href or (href != "/" and request.path.startswith(href))
-        items.append({"text": section.label, "href": href, "current": matches})
+        text = section.label if count is None else f"{section.label} ({count})"
+        items.append({"text": text, "href": href, "current": matches})
     # Only the closest section is current: /dashboard/annual/ is the annual reports, not the
     # dashboard as well.
     closest = max((item["href"] for item in items if item["current"]), key=len, default=None)

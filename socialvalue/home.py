@@ -16,7 +16,7 @@ def social_value_needing_attention(*, user) -> list[AttentionItem]:
             "Social value returns awaiting your verification",
             returns_awaiting_verification(user=user).count(),
             f"{mine}#awaiting",
-            "Check each supplier's evidence on contracts you manage, then verify or query it.",
+            "Check each supplier's evidence, then verify or query it.",
         ),
         AttentionItem(
             "Social value returns queried",

@@ -16,6 +16,7 @@ from django.db.models.functions import ExtractYear
 
 from contracts.models import Contract
 from performance.models import financial_year_label, financial_year_of
+from procurement.rules import is_central_team
 
 from .models import Commitment, DeliveryReturn, Measure, MeasureLibrary
 
@@ -353,10 +354,22 @@ def portfolio_themes() -> list[str]:
 
 
 def returns_awaiting_verification(*, user) -> QuerySet[DeliveryReturn]:
-    """Returns on contracts ``user`` manages that someone else recorded and nobody has checked."""
-    return DeliveryReturn.objects.filter(
-        status=Status.AWAITING, commitment__contract__contract_manager=user
-    ).exclude(recorded_by=user)
+    """Returns nobody has checked that are ``user``'s to verify, oldest first: on contracts they
+    manage; and for the central team, those the contract manager cannot verify (the contract
+    names none, or one who has left, or the manager recorded the return). Never their own."""
+    mine = Q(commitment__contract__contract_manager=user)
+    if is_central_team(user):
+        manager = "commitment__contract__contract_manager"
+        mine |= (
+            Q(**{f"{manager}__isnull": True})
+            | Q(**{f"{manager}__is_active": False})
+            | Q(recorded_by=F(manager))
+        )
+    return (
+        DeliveryReturn.objects.filter(mine, status=Status.AWAITING)
+        .exclude(recorded_by=user)
+        .order_by("recorded_at", "pk")
+    )
 
 
 def returns_queried(*, user) -> QuerySet[DeliveryReturn]:

@@ -16,7 +16,7 @@ from procurement.access import requires
 from procurement.charts import Bar, BarChart
 from procurement.files import download_response
 from procurement.numbers import count
-from procurement.pages import form_page, object_for
+from procurement.pages import form_page, object_for, paged
 from procurement.templatetags.govuk import money
 from procurement.uploads import (
     import_problems_csv,
@@ -513,16 +513,23 @@ def _group_chart(group: PortfolioGroup) -> BarChart:
     )
 
 
+GROUPS_PAGE = 10
+
+
 @requires("socialvalue.view_social_value")
 @require_GET
 def portfolio(request: HttpRequest) -> HttpResponse:
     form, filters, by = _portfolio(request)
-    groups = social_value_portfolio(filters=filters, by=by)
+    # By supplier or directorate there may be many groups: a page of them at a time.
+    page, query = paged(request, social_value_portfolio(filters=filters, by=by), size=GROUPS_PAGE)
+    groups = list(page.object_list)
     return render(
         request,
         "socialvalue/portfolio.html",
         {
             "form": form,
+            "page": page,
+            "query": query,
             "by": by,
             "by_label": GROUPINGS[by][0],
             "groups": [

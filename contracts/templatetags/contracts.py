@@ -1,6 +1,8 @@
 from django import template
+from django.urls import reverse
 from django.utils import formats
 
+from contracts.forms import REGISTER_QUERY
 from contracts.lead_times import bands
 from contracts.models import Contract
 
@@ -42,3 +44,13 @@ def end_date_or_ongoing(contract: Contract) -> str:
 def date_or_ongoing(value) -> str:
     """An event's end date, or "Ongoing" where the contract had none."""
     return "Ongoing" if value is None else formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+@register.simple_tag(takes_context=True)
+def register_url(context) -> str:
+    """The register as the visitor last searched it: its breadcrumb and back links lead there."""
+    url = reverse("contracts:register")
+    request = context.get("request")
+    session = getattr(request, "session", None)
+    query = session.get(REGISTER_QUERY, "") if session is not None else ""
+    return f"{url}?{query}" if query else url

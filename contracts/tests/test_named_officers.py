@@ -164,14 +164,17 @@ def test_the_business_partner_is_asked_on_their_home_page(client, make_user):
         (
             "Contracts over £50,000 in your directorates with no contract manager",
             2,
-            f"{reverse('contracts:register')}?problem=over_50k_no_manager",
+            f"{reverse('contracts:register')}?problem=over_50k_no_manager&partner=on",
         ),
         (
             "Contracts over £50,000 in your directorates with no lead director",
             1,
-            f"{reverse('contracts:register')}?problem=over_50k_no_lead_director",
+            f"{reverse('contracts:register')}?problem=over_50k_no_lead_director&partner=on",
         ),
     ]
+    # The register the link opens lists those two, not the other directorate's.
+    listed = client.get(f"{reverse('contracts:register')}?problem=over_50k_no_manager&partner=on")
+    assert "<strong>2</strong> contracts" in listed.content.decode()
     client.force_login(make_user(Role.CONTRACT_MANAGER))
     items = client.get(reverse("procurement:home")).context["attention_items"]
     assert not [i for i in items if "£50,000" in i.title]

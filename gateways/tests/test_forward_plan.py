@@ -153,3 +153,19 @@ def test_a_key_contract_performance_review_routes_as_gateway_3(make_user):
     review_submit(review=review, by=partner)
     review.refresh_from_db()
     assert (review.tier_code, review.is_extension) == ("A", False)
+
+
+def test_contracts_to_reprocure_are_paged_most_urgent_first(client, make_user):
+    client.force_login(make_user(Role.LEAD_MEMBER))
+    today = timezone.localdate()
+    contracts = [
+        ContractOverFiftyThousandFactory(end_date=today + timedelta(days=30 + n)) for n in range(12)
+    ]
+    url = reverse("gateways:forward_plan")
+    first = client.get(url)
+    assert [c.pk for c in first.context["to_reprocure"]] == [c.pk for c in contracts[:10]]
+    html = first.content.decode()
+    assert "<strong>12</strong>, the most urgent first" in html
+    assert 'href="?page=2#retender"' in html
+    second = client.get(url, {"page": "2"})
+    assert [c.pk for c in second.context["to_reprocure"]] == [c.pk for c in contracts[10:]]

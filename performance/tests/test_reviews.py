@@ -133,8 +133,8 @@ def test_overdue_reviews_are_listed_for_the_manager_and_the_central_team(
     contract.save()
     client.force_login(contract.contract_manager)
     items = {i.title: i for i in client.get(reverse("procurement:home")).context["attention_items"]}
-    assert items["Performance reviews overdue on contracts you manage"].count == 1
-    page = client.get(items["Performance reviews overdue on contracts you manage"].href)
+    assert items["Performance reviews overdue on your contracts"].count == 1
+    page = client.get(items["Performance reviews overdue on your contracts"].href)
     assert [c.pk for c in page.context["page"]] == [contract.pk]
     client.force_login(make_user(Role.BUSINESS_PARTNER))
     items = {i.title: i for i in client.get(reverse("procurement:home")).context["attention_items"]}

@@ -177,3 +177,40 @@ def test_forms_name_each_mistake(client):
     assert errors["owner_1"] == ["Name the owner of action 1"]
     assert errors["due_1"] == ["Enter the date action 1 is due by"]
     assert not contract.reviews.exists()
+
+
+def test_key_contracts_are_listed_a_short_page_at_a_time(client, make_user, monkeypatch):
+    from performance import views
+
+    monkeypatch.setattr(views, "KEY_CONTRACTS_PAGE", 2)
+    for _ in range(3):
+        running(whole_life_value=Decimal("2000000.00"))
+    client.force_login(make_user(Role.LEAD_MEMBER))
+    page = client.get(reverse("performance:key_contracts"))
+    assert (len(page.context["page"]), page.context["page"].paginator.count) == (2, 3)
+    assert 'href="?page=2"' in page.content.decode()
+
+
+def test_the_home_page_counts_cost_the_same_queries_for_more_contracts(client, make_user):
+    manager = make_user(Role.CONTRACT_MANAGER)
+    client.force_login(manager)
+
+    def home_queries() -> tuple[dict, int]:
+        with CaptureQueriesContext(connection) as queries:
+            items = client.get(reverse("procurement:home")).context["attention_items"]
+        return {item.title: item.count for item in items}, len(queries)
+
+    def late_and_red() -> None:
+        contract = running(contract_manager=manager, review_date=timezone.localdate())
+        red_exception(contract)
+        KpiFactory(contract=contract)  # no return yet: late
+
+    late_and_red()
+    few, before = home_queries()
+    for _ in range(4):
+        late_and_red()
+    more, after = home_queries()
+    assert few["Your contracts with KPI returns late"] == 1
+    assert more["Your contracts with KPI returns late"] == 5
+    assert more["Open performance exceptions on your contracts or for you"] == 5
+    assert after == before

@@ -130,6 +130,8 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
     navigation = client.get(reverse("procurement:home")).context["navigation"]
     labels = [item["text"] for item in navigation]
     performance = {
+        Role.PROCUREMENT_OFFICER: ["Performance"],
+        Role.CONTRACT_MANAGER: ["Performance"],
         Role.BUSINESS_PARTNER: ["Performance"],
         Role.HEAD_OF_PROCUREMENT: ["Performance"],
         Role.ADMINISTRATOR: ["Performance"],
@@ -151,8 +153,21 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         Role.AUDITOR,
     }
     # Every council role reads social value and the maturity results; none of the public does.
+    # The roles a gateway route asks to review, comment or decide see what waits for them.
+    approvers = {
+        Role.BUSINESS_PARTNER,
+        Role.HEAD_OF_PROCUREMENT,
+        Role.CONSULTEE_LEGAL,
+        Role.CONSULTEE_FINANCE,
+        Role.CONSULTEE_COMMUNICATIONS,
+        Role.EXECUTIVE_DIRECTOR,
+        Role.OFFICER_BOARD_MEMBER,
+        Role.LEAD_MEMBER,
+        Role.LEADERSHIP_TEAM,
+    }
     expected = [
         "Home",
+        *(["Awaiting my decision (0)"] if role in approvers else []),
         *(["Dashboard"] if role in readers else []),
         "Contracts",
         *performance,

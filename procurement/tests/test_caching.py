@@ -25,7 +25,8 @@ from contracts.services import contract_update
 from contracts.tests.factories import ContractFactory, ContractWithOptionsFactory
 from contracts.tests.test_import import csv_file, row
 from gateways.models import GatewayReview
-from gateways.tests.factories import g1_draft
+from gateways.services import review_create, review_decide, review_submit
+from gateways.tests.factories import G1_REPORT, ProjectFactory, g1_draft
 from procurement.caching import BUILDING_SECONDS, cached, generation
 from procurement.models import Directorate
 from procurement.roles import Role
@@ -308,3 +309,28 @@ def test_an_alert_sent_about_a_contract_retires_its_kept_page():
     assert "Alerts sent about this contract" not in _queries(client, page)[0]
     renewal_alerts_send(on=today)
     assert "Alerts sent about this contract" in _queries(client, page)[0]
+
+
+def test_the_navigation_counts_the_reports_awaiting_a_decision_until_it_is_made():
+    directorate = DirectorateFactory()
+    author = UserFactory(roles=[Role.PROCUREMENT_OFFICER], directorate=directorate)
+    client, partner = _signed_in(Role.BUSINESS_PARTNER, directorate=directorate)
+    home = reverse("procurement:home")
+    awaiting = reverse("gateways:awaiting")
+    assert "Awaiting my decision (0)" in _queries(client, home)[0]
+    reviews = []
+    for title in ("Fleet", "Catering"):
+        project = ProjectFactory(title=title, directorate=directorate)
+        review = review_create(
+            author=author, stage="G1", summary="Strategy", project=project, report=G1_REPORT
+        )
+        reviews.append(review_submit(review=review, by=author))
+    page, built = _queries(client, awaiting)
+    assert f'href="{awaiting}"' in page
+    assert "Awaiting my decision (2)" in page
+    assert "Awaiting my decision (2)" in _queries(client, home)[0]
+    review_decide(review=reviews[0], by=partner, outcome="approved")
+    page, after = _queries(client, awaiting)
+    assert "Awaiting my decision (1)" in page
+    # The count costs the same whatever is waiting.
+    assert after == built

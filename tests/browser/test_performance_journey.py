@@ -81,7 +81,8 @@ def test_a_red_return_raises_an_exception_closed_with_a_remedial_plan(
     assert page.get_by_role("link", name="Close the exception").count() == 0
 
     page, audit = sign_in(director)
-    page.get_by_role("link", name="Performance exceptions you are accountable for").click()
+    exceptions = "Open performance exceptions on your contracts or for you"
+    page.get_by_role("link", name=exceptions).click()
     audit.check()
     page.get_by_role("link", name=f"exception on {contract.reference}").click()
     audit.check()
