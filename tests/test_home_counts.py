@@ -3,10 +3,13 @@ the demo council (tests/sweep_world.py)."""
 
 import re
 
+import pytest
 from django.test import Client
 from django.urls import resolve, reverse
 
 from procurement.roles import Role
+
+pytestmark = pytest.mark.django_db
 
 
 def rows_shown(response, anchor: str) -> int:
