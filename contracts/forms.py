@@ -1,6 +1,6 @@
 from django import forms
 
-from procurement.forms import GovukDateField, MoneyField
+from procurement.forms import GovukDateField, GovukForm, GovukModelForm, MoneyField
 from procurement.models import ContractCategory, Directorate, User
 
 from .models import Contract, ContractAttachment, Supplier
@@ -16,7 +16,7 @@ from .services import named_officers_missing
 ANY = [("", "Any")]
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(GovukForm):
     """The register page's search, filters and sorting (a GET form)."""
 
     q = forms.CharField(
@@ -79,7 +79,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name()} ({obj.email})"
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(GovukModelForm):
     start_date = GovukDateField(label="Start date")
     end_date = GovukDateField(
         label="End date",
@@ -195,7 +195,7 @@ class ContractForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class VariationForm(forms.Form):
+class VariationForm(GovukForm):
     effective_date = GovukDateField(label="Date the variation takes effect")
     value_change = MoneyField(
         label="Change in whole-life value (£)",
@@ -212,7 +212,7 @@ class VariationForm(forms.Form):
     )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(GovukForm):
     reason = forms.CharField(
         label="Reason for the extension", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -223,7 +223,7 @@ class ExtensionForm(forms.Form):
     )
 
 
-class TerminationForm(forms.Form):
+class TerminationForm(GovukForm):
     terminated_on = GovukDateField(label="Date the contract ends")
     reason = forms.CharField(
         label="Reason for the termination", widget=forms.Textarea(attrs={"rows": 3})
@@ -233,7 +233,7 @@ class TerminationForm(forms.Form):
     )
 
 
-class ConfirmEndingForm(forms.Form):
+class ConfirmEndingForm(GovukForm):
     reason = forms.CharField(
         label="Why it will end with nothing to replace it",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -243,7 +243,7 @@ class ConfirmEndingForm(forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(GovukForm):
     kind = forms.ChoiceField(
         label="Type of document", choices=ContractAttachment.Kind.choices, widget=forms.RadioSelect
     )
@@ -252,7 +252,7 @@ class AttachmentForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(GovukForm):
     file = forms.FileField(
         label="Upload the register",
         help_text="A CSV or XLSX file with one contract a row, under a row of headings.",
@@ -260,7 +260,7 @@ class ImportForm(forms.Form):
     )
 
 
-class SupplierForm(forms.ModelForm):
+class SupplierForm(GovukModelForm):
     change_reason = forms.CharField(label="Why are you making this change?", max_length=250)
 
     class Meta:

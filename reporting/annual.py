@@ -24,6 +24,7 @@ from maturity.selectors import assessment_results
 from performance.models import PerformanceReview, financial_year_label
 from performance.selectors import key_condition
 from procurement.charts import Bar, BarChart
+from procurement.dates import long_date, short_date
 from procurement.models import GatewayStage
 from procurement.numbers import count, figure
 from procurement.templatetags.govuk import money
@@ -127,7 +128,7 @@ def forward_plan_section(scope: Scope) -> dict:
             p.reference,
             p.title,
             p.directorate.name,
-            f"{p.planned_start_date:%d/%m/%Y}",
+            short_date(p.planned_start_date),
             money(p.estimated_value, 0),
         ],
     )
@@ -136,7 +137,7 @@ def forward_plan_section(scope: Scope) -> dict:
         f"in {scope.label}, with an estimated whole-life value of "
         f"{money(projects['planned_in_year']['value'], 0)}. "
         f"{count(delivered)} of them ({_percent(delivered, planned)}) had their award approved "
-        f"at Gateway 2 by {scope.as_at:%d %B %Y}."
+        f"at Gateway 2 by {long_date(scope.as_at)}."
         if planned
         else f"No procurement on the forward plan was planned to start in {scope.label}."
     ]
@@ -295,7 +296,7 @@ def compliance_section(scope: Scope) -> dict:
         extension_rows.append(
             [
                 review.contract.reference if review.contract else NONE,
-                f"{review.decided_at:%d/%m/%Y}",
+                short_date(review.decided_at),
                 f"{4 - len(missing)} of 4",
                 ", ".join(missing) or "none",
                 "yes" if review.exception_justification.strip() else "no",
@@ -333,7 +334,7 @@ def compliance_section(scope: Scope) -> dict:
         f"relied on an exception justification, and {count(sv_exceptions)} "
         f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
         "10% minimum.",
-        f"On {scope.as_at:%d %B %Y}: "
+        f"On {long_date(scope.as_at)}: "
         + "; ".join(
             f"{count(contracts[key]['count'])} {label[0].lower() + label[1:]}"
             for key, label in positions
@@ -362,7 +363,7 @@ def compliance_section(scope: Scope) -> dict:
         narrative=narrative,
         tables=[
             _table(
-                f"Positions on {scope.as_at:%d/%m/%Y}",
+                f"Positions on {long_date(scope.as_at)}",
                 ["Measure", "Contracts"],
                 [[label, count(contracts[key]["count"])] for key, label in positions]
                 + [["Performance exceptions open", count(open_exceptions)]],
@@ -511,7 +512,7 @@ def suppliers_section(scope: Scope) -> dict:
         f"organisations {count(contracts['awarded_vcse']['count'])} "
         f"({_percent(contracts['awarded_vcse']['count'], awarded['count'])}, "
         f"{_percent(contracts['awarded_vcse']['value'], awarded['value'])} of the value).",
-        f"Of the annual value of all contracts running on {scope.as_at:%d %B %Y}, SMEs hold "
+        f"Of the annual value of all contracts running on {long_date(scope.as_at)}, SMEs hold "
         f"{_percent(contracts['sme']['annual'], running['annual'])} and VCSE organisations "
         f"{_percent(contracts['vcse']['annual'], running['annual'])}.",
     ]
@@ -566,7 +567,7 @@ def performance_section(scope: Scope) -> dict:
         f"{count(by_rating.get(PerformanceReview.Rating.GOOD, 0))} rated the contract good and "
         f"{count(poor)} rated it as requiring improvement or inadequate.",
         f"{_plural(not_reviewed, 'key contract', 'key contracts')} of the {count(key_running)} "
-        f"running on {scope.as_at:%d %B %Y} had no review in the year.",
+        f"running on {long_date(scope.as_at)} had no review in the year.",
     ]
     return _section(
         "performance",
