@@ -107,6 +107,7 @@ class ContractForm(GovukModelForm):
         label="Why are you making this change?",
         max_length=250,
         help_text="Kept in the contract's history with your name and the time.",
+        error_messages={"required": "Say why you are making this change"},
     )
 
     class Meta:
@@ -208,7 +209,10 @@ class VariationForm(GovukForm):
         label="Reason for the variation", widget=forms.Textarea(attrs={"rows": 3})
     )
     approved_by = forms.CharField(
-        label="Approved by", max_length=200, help_text="Name and decision reference"
+        label="Approved by",
+        max_length=200,
+        help_text="Name and decision reference",
+        error_messages={"required": "Enter who approved the variation"},
     )
 
 
@@ -220,6 +224,7 @@ class ExtensionForm(GovukForm):
         label="Approved by",
         max_length=200,
         help_text="Name and decision reference, such as a Gateway 3 approval",
+        error_messages={"required": "Enter who approved the extension"},
     )
 
 
@@ -229,7 +234,10 @@ class TerminationForm(GovukForm):
         label="Reason for the termination", widget=forms.Textarea(attrs={"rows": 3})
     )
     approved_by = forms.CharField(
-        label="Approved by", max_length=200, help_text="Name and decision reference"
+        label="Approved by",
+        max_length=200,
+        help_text="Name and decision reference",
+        error_messages={"required": "Enter who approved the termination"},
     )
 
 
@@ -248,7 +256,9 @@ class AttachmentForm(GovukForm):
         label="Type of document", choices=ContractAttachment.Kind.choices, widget=forms.RadioSelect
     )
     file = forms.FileField(
-        label="Upload a file", help_text="PDF, Word, Excel, OpenDocument, image, text or CSV"
+        label="Upload a file",
+        help_text="PDF, Word, Excel, OpenDocument, image, text or CSV",
+        error_messages={"required": "Select a file to upload"},
     )
 
 
@@ -261,7 +271,11 @@ class ImportForm(GovukForm):
 
 
 class SupplierForm(GovukModelForm):
-    change_reason = forms.CharField(label="Why are you making this change?", max_length=250)
+    change_reason = forms.CharField(
+        label="Why are you making this change?",
+        max_length=250,
+        error_messages={"required": "Say why you are making this change"},
+    )
 
     class Meta:
         model = Supplier

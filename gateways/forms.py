@@ -175,6 +175,7 @@ class ProjectForm(GovukModelForm):
         label="Why are you making this change?",
         max_length=250,
         help_text="Kept in the project's history with your name and the time.",
+        error_messages={"required": "Say why you are making this change"},
     )
 
     class Meta:
@@ -299,10 +300,11 @@ class DelegationForm(GovukForm):
     delegate = forms.ModelChoiceField(
         label="Who will decide for you?",
         queryset=User.objects.none(),
+        empty_label="Choose a colleague",
         error_messages={"required": "Choose who will decide for you"},
     )
-    starts_on = GovukDateField(label="From")
-    ends_on = GovukDateField(label="Until (inclusive)")
+    starts_on = GovukDateField(label="From", described_as="Start date")
+    ends_on = GovukDateField(label="Until (inclusive)", described_as="End date")
     reason = forms.CharField(
         label="Why?",
         max_length=250,
@@ -327,7 +329,12 @@ class DelegationForm(GovukForm):
 class ReportForm(GovukForm):
     """A gateway report's content; the fields follow the gateway (Gateway 3: the four tests)."""
 
-    summary = text_area("What does the report ask the approvers to decide, and why?", 5, True)
+    summary = text_area(
+        "What does the report ask the approvers to decide, and why?",
+        5,
+        True,
+        error_messages={"required": "Say what the report asks the approvers to decide, and why"},
+    )
 
     def __init__(self, *args, review: GatewayReview, **kwargs):
         super().__init__(*args, **kwargs)
@@ -586,6 +593,7 @@ class EvaluatorForm(GovukForm):
     user = forms.ModelChoiceField(
         label="Name an evaluator",
         queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        empty_label="Choose a person",
         error_messages={"required": "Choose the person to name to the panel"},
     )
 

@@ -139,7 +139,10 @@ class ActionPlanForm(GovukForm):
 
 class ActionItemForm(GovukForm):
     kind = forms.ChoiceField(
-        label="What is it?", choices=ActionItem.Kind.choices, widget=forms.RadioSelect
+        label="What is it?",
+        choices=ActionItem.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what it is"},
     )
     recommendation = text_area(
         "The recommendation or gap",
@@ -163,7 +166,7 @@ class ActionItemForm(GovukForm):
     )
     actions = text_area("Proposed actions", rows=4, required=True)
     owner = _people()
-    due_by = GovukDateField(label="Timescale: due by")
+    due_by = GovukDateField(label="Timescale: due by", described_as="Due date")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,7 +178,12 @@ class ActionItemForm(GovukForm):
 
 
 class ActionItemChangeForm(ActionItemForm):
-    reason = text_area("Why is it changing?", rows=2, required=True)
+    reason = text_area(
+        "Why is it changing?",
+        rows=2,
+        required=True,
+        error_messages={"required": "Say why it is changing"},
+    )
 
 
 class ProgressForm(GovukForm):
@@ -185,6 +193,7 @@ class ProgressForm(GovukForm):
         label="Where does the action stand now?",
         choices=ActionItem.Status.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select where the action stands now"},
     )
 
 

@@ -276,10 +276,18 @@ class PlannedSavingsForm(GovukForm):
 
 
 class RiskForm(GovukForm):
-    financial_risk = forms.ChoiceField(label="Financial")
-    operational_risk = forms.ChoiceField(label="Operational")
-    contractual_risk = forms.ChoiceField(label="Contractual")
-    supplier_failure_risk = forms.ChoiceField(label="Supplier failure")
+    financial_risk = forms.ChoiceField(
+        label="Financial", error_messages={"required": "Select the financial risk"}
+    )
+    operational_risk = forms.ChoiceField(
+        label="Operational", error_messages={"required": "Select the operational risk"}
+    )
+    contractual_risk = forms.ChoiceField(
+        label="Contractual", error_messages={"required": "Select the contractual risk"}
+    )
+    supplier_failure_risk = forms.ChoiceField(
+        label="Supplier failure", error_messages={"required": "Select the supplier failure risk"}
+    )
     risk_review_date = GovukDateField(
         label="Next risk review", error_messages={"required": "Enter the next risk review date"}
     )

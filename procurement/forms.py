@@ -128,9 +128,11 @@ class GovukDateField(forms.DateField):
         "incomplete": "%(label)s must include a %(parts)s",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, described_as: str = "", **kwargs):
         super().__init__(**kwargs)
         self.error_parts: tuple[str, ...] = DATE_PARTS
+        # How messages name the date where the label is a word like "From" ("Start date").
+        self.described_as = described_as
 
     def to_python(self, value):
         self.error_parts = DATE_PARTS
@@ -188,7 +190,7 @@ QUESTION_WORDS = ("who", "what", "which", "why", "when", "where", "how", "is", "
 
 def sentence_label(field: forms.Field, name: str = "") -> str:
     """The field's label as the start of a sentence: no unit in brackets, no trailing colon."""
-    label = str(field.label or pretty_name(name)).strip()
+    label = str(getattr(field, "described_as", "") or field.label or pretty_name(name)).strip()
     label = re.sub(r"\s*\([^)]*\)$", "", label).rstrip(":").strip()
     return label[:1].upper() + label[1:]
 
@@ -238,9 +240,9 @@ def field_messages(field: forms.Field, name: str) -> dict[str, str]:
         required = f"Select {_the(label)}" if not question else f"Answer “{label}”"
     else:
         required = f"Enter {_the(label)}" if not question else f"Answer “{label}”"
-    choose = (
-        f"Choose {_the(label)} from the list" if not question else f"Choose an answer to “{label}”"
-    )
+    choose = f"Choose {_the(label)} from the list"
+    if question:
+        choose = f"Choose one of the answers to “{label}”"
     messages = {
         "required": required,
         "invalid_choice": choose,

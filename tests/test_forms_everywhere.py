@@ -4,6 +4,7 @@ its messages name the field (never Django's "This field is required."), its sele
 
 import importlib
 import inspect
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -19,7 +20,14 @@ from gateways.tests.test_weighting import people, strategy, weighting_form
 from procurement.forms import GovukFormMixin
 from procurement.models import User
 from procurement.roles import Role
-from tests.test_authorisation_sweep import form_pages
+from tests.test_authorisation_sweep import (
+    FILLERS,
+    argument_maker,
+    declared_table,
+    form_pages,
+    objects_for,
+    routes,
+)
 
 __all__ = ["people"]  # the weighting tests' fixture, used here too
 
@@ -286,3 +294,64 @@ def test_a_new_procurement_does_not_ask_why_it_changed_and_lists_only_officers(c
     edit = client.get(reverse("gateways:project_edit", args=[project.pk])).context["form"]
     assert "change_reason" in edit.fields
     assert colleague in set(edit.fields["lead_officer"].queryset)
+
+
+# --- No developer words on any page --------------------------------------------------------------
+
+# Python's None, JavaScript's null, a primary key...; "None recorded" and "None of" are English.
+DEVELOPER_WORDS = re.compile(
+    r"\bNone\b(?! (?:recorded|in the|of|yet)\b|:)|\b(?:null|pk|slug|enum|NaN|undefined)\b"
+    r"|\b(?:True|False)\b(?<!True or False)(?! or False)"
+)
+
+
+class VisibleText(HTMLParser):
+    """A page's text as people read it: not scripts, styles or code samples."""
+
+    HIDDEN = {"script", "style", "code", "pre", "head"}
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._hidden = 0
+        self.parts: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in self.HIDDEN
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in self.HIDDEN and self._hidden > 0
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def test_no_page_shows_developer_words(world, db):
+    """Every page a signed-in person opens (the API's own pages aside) reads in plain words: no
+    "None" for a missing value, "null", "True" or "pk"."""
+    table = declared_table()
+    found, pages = [], 0
+    for name, _route, params in routes():
+        if name.startswith(("api:", "admin:")) or name not in table:
+            continue
+        cells = table[name]
+        reader = next(
+            (role for role in FILLERS if cells[role.value].split("/")[0].strip() == "200"), None
+        )
+        if reader is None:
+            continue
+        kind, make = argument_maker(name, params)
+        user = world.users[reader]
+        url = reverse(name, kwargs=make(objects_for(world, kind, user)[0][1]) if make else None)
+        client = Client()
+        client.force_login(user)
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        pages += 1
+        text = " ".join("".join(VisibleText(response.content.decode()).parts).split())
+        for match in DEVELOPER_WORDS.finditer(text):
+            found.append(f"{url}: …{text[max(0, match.start() - 60) : match.end() + 30]}…")
+    assert found == [], "\n".join(found)
+    assert pages > 60
