@@ -36,10 +36,11 @@ def time_of_day(moment: datetime) -> str:
     return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
 
 
-def date_and_time(moment: datetime | None) -> str:
-    """3 December 2026 at 2:05pm, in the council's time zone."""
+def date_and_time(moment: datetime | None, *, short: bool = False) -> str:
+    """3 December 2026 at 2:05pm (3 Dec 2026 at 2:05pm, ``short``, for a table), in the
+    council's time zone."""
     if moment is None:
         return ""
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return f"{long_date(moment)} at {time_of_day(moment)}"
+    return f"{(short_date if short else long_date)(moment)} at {time_of_day(moment)}"

@@ -107,6 +107,9 @@ def parent_url(context) -> str:
 
 
 @register.filter
-def govuk_datetime(value) -> str:
-    """A moment as GOV.UK writes it: 3 December 2026 at 2:05pm."""
-    return dates.date_and_time(value) if value else ""
+def govuk_datetime(value, style: str = "") -> str:
+    """A moment as GOV.UK writes it: 3 December 2026 at 2:05pm; ``|govuk_datetime:"short"`` for
+    a table's cells, 3 Dec 2026 at 2:05pm."""
+    if not value:
+        return ""
+    return dates.date_and_time(value, short=style == "short")

@@ -140,6 +140,8 @@ def test_a_date_shows_as_gov_uk_writes_it():
 def test_a_moment_shows_as_gov_uk_writes_it(hour, minute, expected):
     moment = datetime(2026, 12, 3, hour, minute, tzinfo=ZoneInfo("Europe/London"))
     assert render("{{ when|govuk_datetime }}", when=moment) == expected
+    short = expected.replace("December", "Dec")
+    assert render('{{ when|govuk_datetime:"short" }}', when=moment) == short
 
 
 @pytest.mark.parametrize(
