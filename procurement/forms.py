@@ -148,11 +148,14 @@ class GovukDateField(forms.DateField):
                 code="incomplete",
                 params={"label": label, "parts": " and ".join(missing)},
             )
-        limits = {"day": (1, 31), "month": (1, 12), "year": (1000, 9999)}
+        # ASCII digits only, and no more of them than the part can have: int() would read "²"
+        # wrongly and a 40,000-digit "day" slowly.
+        shapes = {"day": (r"[0-9]{1,2}", 1, 31), "month": (r"[0-9]{1,2}", 1, 12)}
+        shapes["year"] = (r"[0-9]{4}", 1000, 9999)
         wrong = tuple(
             part
-            for part, (low, high) in limits.items()
-            if not typed[part].isdigit() or not low <= int(typed[part]) <= high
+            for part, (shape, low, high) in shapes.items()
+            if not re.fullmatch(shape, typed[part]) or not low <= int(typed[part]) <= high
         )
         if wrong:
             self.error_parts = wrong

@@ -108,6 +108,9 @@ def test_numbers_are_checked_in_words_that_name_the_field():
         ("1", "13", "2026", "Start date must be a real date", {"month"}),
         ("31", "2", "2026", "Start date must be a real date", {"day", "month", "year"}),
         ("", "", "", "Enter the start date", {"day", "month", "year"}),
+        ("²", "4", "2026", "Start date must be a real date", {"day"}),
+        ("1", "4", "9" * 5000, "Start date must be a real date", {"year"}),
+        ("1", "4", "26", "Start date must be a real date", {"year"}),
     ],
 )
 def test_a_date_says_which_part_is_wrong_and_highlights_only_that(day, month, year, message, wrong):
