@@ -1,5 +1,7 @@
 from django import forms
 
+from procurement.dates import long_date
+from procurement.forms import GovukForm
 from procurement.models import Notification, User
 from procurement.roles import Role
 
@@ -8,7 +10,7 @@ from .selectors import INTERRUPTED, LedgerFilters
 ANY = [("", "Any")]
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(GovukForm):
     """The notification ledger's filters (a GET form)."""
 
     status = forms.ChoiceField(
@@ -41,7 +43,7 @@ def managers() -> forms.ModelChoiceField:
     )
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(GovukForm):
     contracts = forms.ModelMultipleChoiceField(
         label="Contracts to reassign",
         queryset=None,
@@ -61,5 +63,5 @@ class ReassignForm(forms.Form):
         self.fields["contracts"].queryset = contracts
         self.fields["contracts"].label_from_instance = lambda c: (
             f"{c.reference}: {c.title} "
-            + (f"(ends {c.end_date:%d/%m/%Y})" if c.end_date else "(rolling: no end date)")
+            + (f"(ends {long_date(c.end_date)})" if c.end_date else "(rolling: no end date)")
         )

@@ -28,6 +28,7 @@ from gateways.models import GatewayReview, ProcurementProject
 from gateways.selectors import reviews_with_route
 from gateways.services import OPEN_STATES, current_step
 from performance.selectors import overdue_condition
+from procurement.dates import long_date
 from procurement.models import GatewayStage, Notification, NotificationItem, User
 from procurement.notifications import SENDING_TIMEOUT
 from procurement.roles import Role
@@ -350,7 +351,7 @@ def escalations(*, on: date) -> list[Escalation]:
             _contract_escalation(
                 Category.PAST_END,
                 contract,
-                f"Ended {contract.end_date:%d/%m/%Y} and still active on the register",
+                f"Ended {long_date(contract.end_date)} and still active on the register",
                 directors,
             )
         )
@@ -376,7 +377,7 @@ def escalations(*, on: date) -> list[Escalation]:
             _contract_escalation(
                 Category.REVIEW_OVERDUE,
                 contract,
-                f"Performance review due {contract.review_date:%d/%m/%Y}",
+                f"Performance review due {long_date(contract.review_date)}",
                 directors,
             )
         )
@@ -394,7 +395,7 @@ def escalations(*, on: date) -> list[Escalation]:
                 title=str(review),
                 detail=(
                     f"Waiting at '{item.step.name}' since "
-                    f"{timezone.localdate(item.since):%d/%m/%Y}: "
+                    f"{long_date(timezone.localdate(item.since))}: "
                     f"{item.working_days} working days, target {item.step.target_days}"
                 ),
                 link=reverse("gateways:review", args=[review.pk]),
@@ -609,7 +610,7 @@ def renewal_position(contract: Contract, *, in_force: tuple[ValueBand, ...]) -> 
     replacement = contract.replacement_projects.order_by("-pk").first()
     extension = contract.gateway_reviews.filter(**EXTENSION_PROPOSED).order_by("-pk").first()
     if contract.ending_confirmed:
-        answer = f"Recorded that it will end on {contract.end_date:%d/%m/%Y}: "
+        answer = f"Recorded that it will end on {long_date(contract.end_date)}: "
         answer += contract.ending_reason
     elif replacement is not None:
         answer = f"Being re-procured: {replacement}"

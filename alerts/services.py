@@ -18,6 +18,7 @@ from django.urls import reverse
 from contracts.lead_times import bands
 from contracts.models import Contract
 from contracts.services import contract_update
+from procurement.dates import long_date
 from procurement.models import Notification, User
 from procurement.notifications import (
     Delivery,
@@ -120,10 +121,10 @@ def renewal_draft(due: RenewalDue, recipient) -> Draft:
     }
     text, html = _render("renewal", context)
     if contract.is_rolling:
-        what = f"rolling: review due {contract.review_date:%d/%m/%Y}"
+        what = f"rolling: review due {long_date(contract.review_date)}"
         title = f"{contract.reference} {what}: alert {months_phrase(due.months)} before the review"
     else:
-        what = f"ends {contract.end_date:%d/%m/%Y}"
+        what = f"ends {long_date(contract.end_date)}"
         title = f"{contract.reference} {what}: alert {months_phrase(due.months)} before the end"
     return Draft(
         kind=Notification.Kind.RENEWAL,
@@ -193,9 +194,9 @@ def digest_draft(*, person: User, items: list, on: date) -> Draft:
         recipient=person,
         recipient_role=", ".join(sorted({role for _, role in items})),
         due_on=monday,
-        title=f"Escalations for the week of {monday:%d/%m/%Y}",
+        title=f"Escalations for the week of {long_date(monday)}",
         link=reverse("alerts:mine"),
-        email_subject=f"Escalations for the week of {monday:%d/%m/%Y}",
+        email_subject=f"Escalations for the week of {long_date(monday)}",
         body_text=text,
         body_html=html,
         # What the email itself lists, so the page of each names the digest that named it.

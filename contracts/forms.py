@@ -2,7 +2,7 @@ from dataclasses import replace
 
 from django import forms
 
-from procurement.forms import GovukDateField, MoneyField
+from procurement.forms import GovukDateField, GovukForm, GovukModelForm, MoneyField
 from procurement.models import ContractCategory, Directorate, User
 
 from .models import Contract, ContractAttachment, Supplier
@@ -21,7 +21,7 @@ ANY = [("", "Any")]
 REGISTER_QUERY = "register-query"
 
 
-class PublicRegisterFilterForm(forms.Form):
+class PublicRegisterFilterForm(GovukForm):
     """The published register's search and filters (a GET form): public fields only. The
     internal register's form adds to it, so both pages search and filter alike."""
 
@@ -122,7 +122,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name()} ({obj.email})"
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(GovukModelForm):
     start_date = GovukDateField(label="Start date")
     end_date = GovukDateField(
         label="End date",
@@ -150,6 +150,7 @@ class ContractForm(forms.ModelForm):
         label="Why are you making this change?",
         max_length=250,
         help_text="Kept in the contract's history with your name and the time.",
+        error_messages={"required": "Say why you are making this change"},
     )
 
     class Meta:
@@ -238,7 +239,7 @@ class ContractForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class VariationForm(forms.Form):
+class VariationForm(GovukForm):
     effective_date = GovukDateField(label="Date the variation takes effect")
     value_change = MoneyField(
         label="Change in whole-life value (£)",
@@ -251,11 +252,14 @@ class VariationForm(forms.Form):
         label="Reason for the variation", widget=forms.Textarea(attrs={"rows": 3})
     )
     approved_by = forms.CharField(
-        label="Approved by", max_length=200, help_text="Name and decision reference"
+        label="Approved by",
+        max_length=200,
+        help_text="Name and decision reference",
+        error_messages={"required": "Enter who approved the variation"},
     )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(GovukForm):
     reason = forms.CharField(
         label="Reason for the extension", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -263,20 +267,24 @@ class ExtensionForm(forms.Form):
         label="Approved by",
         max_length=200,
         help_text="Name and decision reference, such as a Gateway 3 approval",
+        error_messages={"required": "Enter who approved the extension"},
     )
 
 
-class TerminationForm(forms.Form):
+class TerminationForm(GovukForm):
     terminated_on = GovukDateField(label="Date the contract ends")
     reason = forms.CharField(
         label="Reason for the termination", widget=forms.Textarea(attrs={"rows": 3})
     )
     approved_by = forms.CharField(
-        label="Approved by", max_length=200, help_text="Name and decision reference"
+        label="Approved by",
+        max_length=200,
+        help_text="Name and decision reference",
+        error_messages={"required": "Enter who approved the termination"},
     )
 
 
-class ConfirmEndingForm(forms.Form):
+class ConfirmEndingForm(GovukForm):
     reason = forms.CharField(
         label="Why it will end with nothing to replace it",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -286,16 +294,18 @@ class ConfirmEndingForm(forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(GovukForm):
     kind = forms.ChoiceField(
         label="Type of document", choices=ContractAttachment.Kind.choices, widget=forms.RadioSelect
     )
     file = forms.FileField(
-        label="Upload a file", help_text="PDF, Word, Excel, OpenDocument, image, text or CSV"
+        label="Upload a file",
+        help_text="PDF, Word, Excel, OpenDocument, image, text or CSV",
+        error_messages={"required": "Select a file to upload"},
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(GovukForm):
     file = forms.FileField(
         label="Upload the register",
         help_text="A CSV or XLSX file with one contract a row, under a row of headings.",
@@ -303,8 +313,12 @@ class ImportForm(forms.Form):
     )
 
 
-class SupplierForm(forms.ModelForm):
-    change_reason = forms.CharField(label="Why are you making this change?", max_length=250)
+class SupplierForm(GovukModelForm):
+    change_reason = forms.CharField(
+        label="Why are you making this change?",
+        max_length=250,
+        error_messages={"required": "Say why you are making this change"},
+    )
 
     class Meta:
         model = Supplier

@@ -41,6 +41,7 @@ from procurement.tabular import (
     read_table,
     text,
 )
+from procurement.text import counted
 
 from .models import Contract, Supplier
 from .services import contract_change_refusal
@@ -1045,7 +1046,7 @@ KIND = register(
             ("Contracts unchanged", result.unchanged),
         ],
         done=lambda result: (
-            f"{result.created} contracts added, {result.updated} updated, "
+            f"{counted(result.created, 'contract')} added, {result.updated} updated, "
             f"{result.unchanged} unchanged"
         ),
         value_choices={

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from procurement.dates import long_date
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, User
 from procurement.services import DomainError, require
@@ -378,7 +379,7 @@ def _locked_for_event(
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.terminated_on is not None:
         raise ContractError(
-            f"This contract was terminated on {contract.terminated_on:%d/%m/%Y}: "
+            f"This contract was terminated on {long_date(contract.terminated_on)}: "
             "it cannot be varied or extended"
         )
     return contract
@@ -522,7 +523,7 @@ def contract_confirm_ending(*, contract: Contract, reason: str, by: User) -> Con
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.terminated_on is not None:
         raise ContractError(
-            f"This contract was terminated on {contract.terminated_on:%d/%m/%Y}: "
+            f"This contract was terminated on {long_date(contract.terminated_on)}: "
             "record nothing more about its end"
         )
     if contract.is_rolling:
@@ -535,7 +536,7 @@ def contract_confirm_ending(*, contract: Contract, reason: str, by: User) -> Con
     return save_with_history(
         _validated(contract),
         by=by,
-        reason=f"Will end on {contract.end_date:%d/%m/%Y}: {contract.ending_reason}",
+        reason=f"Will end on {long_date(contract.end_date)}: {contract.ending_reason}",
     )
 
 

@@ -1,20 +1,22 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 
 from contracts.models import Contract, Supplier
 from contracts.selectors import directorates_for_officer
-from procurement.forms import GovukDateField, MoneyField, text_area
+from procurement.forms import GovukDateField, GovukForm, GovukModelForm, MoneyField, text_area
 from procurement.models import GatewayStage, User
 from procurement.numbers import figure
 from procurement.query import parsed
+from procurement.roles import CENTRAL_TEAM, Role
 from socialvalue.forms import QuantityField
 from socialvalue.models import MEASURES_AT_GATEWAY_1
 
 from .models import EvaluationCriterion, GatewayReview, ProcurementProject, StepDecision
 
 
-class RoutingPreviewForm(forms.Form):
+class RoutingPreviewForm(GovukForm):
     """What the routing preview asks: a value, a gateway and the flags that change the route."""
 
     stage = forms.ChoiceField(
@@ -53,7 +55,7 @@ class RoutingPreviewForm(forms.Form):
         return raw in {"1", "true", "on", "yes"}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     """A decision at a review's current step: its fields follow what the step records."""
 
     outcome = forms.ChoiceField(
@@ -158,7 +160,7 @@ class DecisionForm(forms.Form):
             )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(GovukForm):
     reason = forms.CharField(
         label="Why are you withdrawing the report?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -166,7 +168,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(GovukModelForm):
     estimated_value = MoneyField(
         label="Estimated whole-life value (£)",
         help_text="Including extension options: it decides the gateways and who approves them.",
@@ -178,6 +180,7 @@ class ProjectForm(forms.ModelForm):
         label="Why are you making this change?",
         max_length=250,
         help_text="Kept in the project's history with your name and the time.",
+        error_messages={"required": "Say why you are making this change"},
     )
 
     class Meta:
@@ -210,6 +213,15 @@ class ProjectForm(forms.ModelForm):
             if name.startswith("planned_") and name.endswith("date")
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "replaces": forms.HiddenInput}
+        help_texts = {
+            "is_core_service": "A service the council must provide or that residents depend on. "
+            "Over £1.5m, a core service needs a Gateway 0 business case, which the Officer Board "
+            "reviews before the Lead Member or Leadership Team approves it.",
+            "is_high_value_or_complex": "Large, risky or hard to specify, buy or manage. From "
+            "£100,000 up to £1.5m it needs a Gateway 0 business case, reviewed by the business "
+            "partner or Head of Procurement and signed off by the Executive Director with the "
+            "Lead Member.",
+        }
         error_messages = {
             "reference": {
                 "required": "Enter a reference",
@@ -222,16 +234,50 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["directorate"].queryset = directorates_for_officer(user=user)
-        self.fields["lead_officer"].queryset = User.objects.filter(is_active=True).order_by(
-            "last_name"
+        directorates = directorates_for_officer(user=user)
+        self.fields["directorate"].queryset = directorates
+        self.fields["lead_officer"].queryset = lead_officers(
+            directorates=directorates, current=self.instance.lead_officer_id
         )
+        if self.instance.pk is None:
+            # A new procurement's history says it was planned; the question is for changes.
+            del self.fields["change_reason"]
 
     def project_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
+    def history_reason(self) -> str:
+        """Why the project is being written, for its history."""
+        if "change_reason" in self.fields:
+            return self.cleaned_data["change_reason"]
+        return self.initial.get("change_reason") or "Planned on the forward plan"
 
-class StartReportForm(forms.Form):
+
+# The roles of council officers who may lead a procurement (not councillors, auditors or
+# administrators).
+LEAD_OFFICER_ROLES = (
+    Role.PROCUREMENT_OFFICER,
+    Role.CONTRACT_MANAGER,
+    Role.BUSINESS_PARTNER,
+    Role.HEAD_OF_PROCUREMENT,
+)
+
+
+def lead_officers(*, directorates, current: int | None = None):
+    """Active officers who may lead a procurement for one of ``directorates``: those of an
+    officer role in it, the central team (who work across directorates), and whoever leads it
+    now."""
+    officers = Q(groups__name__in=[role.label for role in LEAD_OFFICER_ROLES]) & (
+        Q(directorate__in=directorates) | Q(groups__name__in=[role.label for role in CENTRAL_TEAM])
+    )
+    if current:
+        officers |= Q(pk=current)
+    return (
+        User.objects.filter(officers, is_active=True).distinct().order_by("last_name", "first_name")
+    )
+
+
+class StartReportForm(GovukForm):
     stage = forms.ChoiceField(
         label="Which gateway?",
         widget=forms.RadioSelect,
@@ -248,7 +294,7 @@ class StartReportForm(forms.Form):
         self.fields["stage"].choices = [(s, GatewayStage(s).label) for s in stages]
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(GovukForm):
     roles = forms.MultipleChoiceField(
         label="Which of your roles are you delegating?",
         choices=(),
@@ -259,10 +305,11 @@ class DelegationForm(forms.Form):
     delegate = forms.ModelChoiceField(
         label="Who will decide for you?",
         queryset=User.objects.none(),
+        empty_label="Choose a colleague",
         error_messages={"required": "Choose who will decide for you"},
     )
-    starts_on = GovukDateField(label="From")
-    ends_on = GovukDateField(label="Until (inclusive)")
+    starts_on = GovukDateField(label="From", described_as="Start date")
+    ends_on = GovukDateField(label="Until (inclusive)", described_as="End date")
     reason = forms.CharField(
         label="Why?",
         max_length=250,
@@ -284,10 +331,15 @@ class DelegationForm(forms.Form):
         )
 
 
-class ReportForm(forms.Form):
+class ReportForm(GovukForm):
     """A gateway report's content; the fields follow the gateway (Gateway 3: the four tests)."""
 
-    summary = text_area("What does the report ask the approvers to decide, and why?", 5, True)
+    summary = text_area(
+        "What does the report ask the approvers to decide, and why?",
+        5,
+        True,
+        error_messages={"required": "Say what the report asks the approvers to decide, and why"},
+    )
 
     def __init__(self, *args, review: GatewayReview, **kwargs):
         super().__init__(*args, **kwargs)
@@ -392,7 +444,7 @@ class ReportForm(forms.Form):
         return fields
 
 
-class ReportAttachmentForm(forms.Form):
+class ReportAttachmentForm(GovukForm):
     file = forms.FileField(
         label="Attach a document",
         help_text="PDF, Word, Excel, OpenDocument, image, text or CSV",
@@ -425,7 +477,7 @@ def _weight(label: str, required: bool = True, **kwargs) -> forms.DecimalField:
     return field
 
 
-class WeightingForm(forms.Form):
+class WeightingForm(GovukForm):
     """The Gateway 1 weighting: the split, the sub-criteria (as rows), the scale and threshold."""
 
     quality = _weight("Quality weight (%)")
@@ -513,6 +565,21 @@ class WeightingForm(forms.Form):
         data["criteria"] = criteria
         return data
 
+    def add_problem(self, problem: str) -> None:
+        """Show a problem the rules found with the weighting beside the field it is about: a
+        group's sub-criteria problem beside that group's first row."""
+        field = getattr(problem, "field", None)
+        if field and field.startswith("criteria:"):
+            group = field.split(":", 1)[1]
+            rows = [
+                n
+                for n in range(1, self.row_count + 1)
+                if self.cleaned_data.get(f"group_{n}") == group
+                and (self.cleaned_data.get(f"name_{n}") or "").strip()
+            ]
+            field = f"weight_{rows[0]}" if rows else "name_1"
+        self.add_error(field if field in self.fields else None, problem)
+
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
@@ -527,15 +594,16 @@ class WeightingForm(forms.Form):
         }
 
 
-class EvaluatorForm(forms.Form):
+class EvaluatorForm(GovukForm):
     user = forms.ModelChoiceField(
         label="Name an evaluator",
         queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        empty_label="Choose a person",
         error_messages={"required": "Choose the person to name to the panel"},
     )
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(GovukForm):
     conflict = forms.TypedChoiceField(
         label="Do you have a conflict of interest in this procurement?",
         choices=[("no", "No: I have no conflict of interest"), ("yes", "Yes")],
@@ -554,7 +622,7 @@ class DeclarationForm(forms.Form):
         return data
 
 
-class BidForm(forms.Form):
+class BidForm(GovukForm):
     supplier = forms.ModelChoiceField(
         label="Bidder",
         queryset=Supplier.objects.order_by("name"),
@@ -572,7 +640,7 @@ class BidForm(forms.Form):
     )
 
 
-class ScoresForm(forms.Form):
+class ScoresForm(GovukForm):
     """A score (and a comment or note) for each criterion of the weighting."""
 
     def __init__(
@@ -606,7 +674,7 @@ class ScoresForm(forms.Form):
         }
 
 
-class ChooseMeasuresForm(forms.Form):
+class ChooseMeasuresForm(GovukForm):
     """The short list of a library's social value measures bidders will commit to."""
 
     measures = forms.TypedMultipleChoiceField(
@@ -624,7 +692,7 @@ class ChooseMeasuresForm(forms.Form):
         ]
 
 
-class BidOffersForm(forms.Form):
+class BidOffersForm(GovukForm):
     """A quantity and a date for each measure chosen at Gateway 1, or neither."""
 
     def __init__(self, *args, measures, **kwargs):

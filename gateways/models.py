@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from contracts.models import Contract
 from performance.models import KPIS_REQUIRED, KpiDefinition, kpis_required
+from procurement.dates import long_date
 from procurement.models import (
     MONEY,
     PERCENT_VALIDATORS,
@@ -26,6 +27,18 @@ from socialvalue.models import CommitmentTerms
 WEIGHT = {"max_digits": 5, "decimal_places": 2}
 SOCIAL_VALUE_MINIMUM = 10  # per cent, for procurements over £100,000 (DESIGN §2.3)
 SOCIAL_VALUE_MINIMUM_ABOVE = 100_000
+
+
+class WeightingProblem(str):
+    """A reason a weighting cannot go to the approvers, with the weighting form's field it is
+    about ("quality", "weighting_justification", or "criteria:<group>" for a group's rows)."""
+
+    field: str | None
+
+    def __new__(cls, text: str, field: str | None = None):
+        problem = super().__new__(cls, text)
+        problem.field = field
+        return problem
 
 
 class ProcurementProject(models.Model):
@@ -278,7 +291,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
                 ),
                 (
                     "Contract term",
-                    f"{self.contract_start:%d/%m/%Y} to {self.contract_end:%d/%m/%Y}"
+                    f"{long_date(self.contract_start)} to {long_date(self.contract_end)}"
                     if self.contract_start and self.contract_end
                     else "",
                 ),
@@ -353,17 +366,26 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
             and self.social_value_weight < SOCIAL_VALUE_MINIMUM
         )
 
-    def weighting_problems(self, criteria) -> list[str]:
-        """What stops this weighting (with its sub-criteria) going to the approvers."""
+    def weighting_problems(self, criteria) -> list["WeightingProblem"]:
+        """What stops this weighting (with its sub-criteria) going to the approvers, each naming
+        the part of the weighting form it is about."""
         if self.template_category_id is None:
-            return ["Choose the project's category: its template is where the weighting starts"]
+            return [
+                WeightingProblem(
+                    "Choose the project's category: its template is where the weighting starts"
+                )
+            ]
         if None in self.weights:
-            return ["Enter the quality, price and social value weights"]
+            missing = ("quality", "price", "social_value")[self.weights.index(None)]
+            return [WeightingProblem("Enter the quality, price and social value weights", missing)]
         problems = []
         if sum(self.weights) != 100:
             problems.append(
-                f"The quality, price and social value weights must add up to 100; "
-                f"they add up to {figure(sum(self.weights))}"
+                WeightingProblem(
+                    f"The quality, price and social value weights must add up to 100; "
+                    f"they add up to {figure(sum(self.weights))}",
+                    "quality",
+                )
             )
         for group, parent in (
             (EvaluationCriterion.Group.QUALITY, self.quality_weight),
@@ -372,22 +394,33 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
             weights = [c.weight for c in criteria if c.group == group]
             label = group.label.lower()
             if parent and not weights:
-                problems.append(f"Add at least one {label} sub-criterion")
+                problems.append(
+                    WeightingProblem(f"Add at least one {label} sub-criterion", f"criteria:{group}")
+                )
             elif sum(weights) != parent:
                 problems.append(
-                    f"The {label} sub-criteria must add up to the {label} weight, "
-                    f"{figure(parent)}; they add up to {figure(sum(weights))}"
+                    WeightingProblem(
+                        f"The {label} sub-criteria must add up to the {label} weight, "
+                        f"{figure(parent)}; they add up to {figure(sum(weights))}",
+                        f"criteria:{group}",
+                    )
                 )
         if self.departs_from_template and not self.weighting_justification.strip():
             problems.append(
-                "Explain why the weighting departs from the category's template "
-                f"({'/'.join(figure(w) for w in self.template_weights)} quality/price/social "
-                "value)"
+                WeightingProblem(
+                    "Explain why the weighting departs from the category's template "
+                    f"({'/'.join(figure(w) for w in self.template_weights)} quality/price/social "
+                    "value)",
+                    "weighting_justification",
+                )
             )
         if self.social_value_below_minimum and not self.social_value_justification.strip():
             problems.append(
-                f"Social value is weighted below {SOCIAL_VALUE_MINIMUM}% on a procurement over "
-                "£100,000: record why, for the approver to accept"
+                WeightingProblem(
+                    f"Social value is weighted below {SOCIAL_VALUE_MINIMUM}% on a procurement "
+                    "over £100,000: record why, for the approver to accept",
+                    "social_value_justification",
+                )
             )
         return problems
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from procurement.dates import long_date
 from procurement.models import ApprovalPolicy, GatewayStage, PolicyStep, PolicyTier
 from procurement.selectors import approval_policy_in_force
 
@@ -78,7 +79,7 @@ def routing_value(review) -> RoutingValue:
 def policy_on(day: date) -> ApprovalPolicy:
     policy = approval_policy_in_force(on=day)
     if policy is None:
-        raise NoPolicyInForce(f"No approval policy was in force on {day:%d/%m/%Y}.")
+        raise NoPolicyInForce(f"No approval policy was in force on {long_date(day)}.")
     return policy
 
 

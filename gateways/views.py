@@ -16,6 +16,7 @@ from contracts.models import Contract
 from performance.forms import KpiForm
 from procurement.access import requires
 from procurement.caching import cached_html, cached_page, query_vary
+from procurement.dates import long_date
 from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.history import changes_of
@@ -567,7 +568,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
             if replaces.renewal_date
             else None,
             change_reason=(
-                f"Re-procurement of {replaces.reference}, which ends {replaces.end_date:%d/%m/%Y}"
+                f"Re-procurement of {replaces.reference}, which ends {long_date(replaces.end_date)}"
                 if replaces.end_date
                 else f"Re-procurement of {replaces.reference}, a rolling contract"
             ),
@@ -580,7 +581,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
             project = create_project(
                 fields=form.project_fields(),
                 by=request.user,
-                reason=form.cleaned_data["change_reason"],
+                reason=form.history_reason(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -607,7 +608,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project,
                 fields=form.project_fields(),
                 by=request.user,
-                reason=form.cleaned_data["change_reason"],
+                reason=form.history_reason(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -811,7 +812,7 @@ def weighting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             review_set_weighting(review=review, by=request.user, **form.service_arguments())
         except WeightingError as error:
             for problem in error.problems:
-                form.add_error(None, problem)
+                form.add_problem(problem)
         except GatewayError as error:
             form.add_error(None, str(error))
         else:

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from performance.models import financial_year_label, financial_year_of
-from procurement.forms import GovukDateField, text_area
+from procurement.forms import GovukDateField, GovukForm, text_area
 from procurement.models import User
 
 from .models import ActionItem, Assessment, Behaviour, KeyArea, Level
@@ -26,7 +26,7 @@ def _years() -> list[tuple[int, str]]:
     return [(year, financial_year_label(year)) for year in range(this_year - 2, this_year + 2)]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(GovukForm):
     name = forms.CharField(
         max_length=200, help_text="For example, NPS self-assessment 2026/27.", required=True
     )
@@ -54,7 +54,7 @@ class AssessmentForm(forms.Form):
         )
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(GovukForm):
     user = forms.ModelChoiceField(
         label="Officer", queryset=User.objects.none(), empty_label="Choose an officer"
     )
@@ -64,7 +64,7 @@ class ParticipantForm(forms.Form):
         self.fields["user"].queryset = eligible
 
 
-class _KeyAreaForm(forms.Form):
+class _KeyAreaForm(GovukForm):
     """One set of fields per behaviour of a key area, named by the behaviour's id."""
 
     def __init__(self, *args, behaviours: list[Behaviour], **kwargs):
@@ -127,7 +127,7 @@ class AgreeForm(_KeyAreaForm):
         }
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(GovukForm):
     name = forms.CharField(max_length=200, help_text="For example, Procurement improvement plan.")
     assessment = forms.ModelChoiceField(
         label="The assessment it answers (optional)",
@@ -138,9 +138,12 @@ class ActionPlanForm(forms.Form):
     description = text_area("Description (optional)", rows=3)
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(GovukForm):
     kind = forms.ChoiceField(
-        label="What is it?", choices=ActionItem.Kind.choices, widget=forms.RadioSelect
+        label="What is it?",
+        choices=ActionItem.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what it is"},
     )
     recommendation = text_area(
         "The recommendation or gap",
@@ -164,7 +167,7 @@ class ActionItemForm(forms.Form):
     )
     actions = text_area("Proposed actions", rows=4, required=True)
     owner = _people()
-    due_by = GovukDateField(label="Timescale: due by")
+    due_by = GovukDateField(label="Timescale: due by", described_as="Due date")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,20 +179,26 @@ class ActionItemForm(forms.Form):
 
 
 class ActionItemChangeForm(ActionItemForm):
-    reason = text_area("Why is it changing?", rows=2, required=True)
+    reason = text_area(
+        "Why is it changing?",
+        rows=2,
+        required=True,
+        error_messages={"required": "Say why it is changing"},
+    )
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(GovukForm):
     noted_on = GovukDateField(label="Date of the update")
     text = text_area("Progress to date", rows=4, required=True)
     status = forms.ChoiceField(
         label="Where does the action stand now?",
         choices=ActionItem.Status.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select where the action stands now"},
     )
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(GovukForm):
     status = forms.ChoiceField(
         choices=[("", "Any"), (NOT_DELIVERED, "Not yet delivered"), *ActionItem.Status.choices],
         required=False,

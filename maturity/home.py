@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement.attention import AttentionItem
+from procurement.dates import long_date
 
 from .selectors import NOT_DELIVERED, actions_owned, assessments_to_score
 
@@ -17,7 +18,7 @@ def maturity_needing_attention(*, user) -> list[AttentionItem]:
         if left <= 0:
             continue
         assessment = participant.assessment
-        due = f" by {assessment.score_by:%-d %B %Y}" if assessment.score_by else ""
+        due = f" by {long_date(assessment.score_by)}" if assessment.score_by else ""
         items.append(
             AttentionItem(
                 f"Behaviours to score in {assessment}",

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from performance.models import financial_year_label
+from procurement.dates import long_date
 
 
 class Level(models.IntegerChoices):
@@ -340,4 +341,4 @@ class ProgressNote(models.Model):
         ordering = ["item", "noted_on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.item.reference} {self.noted_on:%d/%m/%Y}"
+        return f"{self.item.reference} {long_date(self.noted_on)}"

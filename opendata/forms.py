@@ -1,9 +1,9 @@
 from django import forms
 
-from procurement.forms import GovukDateField
+from procurement.forms import GovukDateField, GovukForm
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(GovukForm):
     notice_id = forms.CharField(
         label="Find a Tender notice identifier",
         help_text="As Find a Tender shows it, for example 012345-2025.",

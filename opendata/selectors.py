@@ -21,6 +21,7 @@ from contracts.models import Contract, ContractEvent
 from contracts.selectors import contracts_with_status, running_condition
 from gateways.models import ProcurementProject
 from performance.models import Kpi
+from procurement.dates import long_date
 
 from .models import Notice
 
@@ -97,7 +98,7 @@ def contract_details_items(*, today: date) -> list[Item]:
     )
     found = []
     for contract in contracts:
-        detail = f"Started {contract.start_date:%d/%m/%Y}"
+        detail = f"Started {long_date(contract.start_date)}"
         warning = ""
         if contract.whole_life_value > KPIS_OVER:
             names = [kpi.name for kpi in contract.kpis.all()]
@@ -193,7 +194,7 @@ def change_items() -> list[Item]:
                 f"change:{event.pk}",
                 contract.reference_and_lot,
                 contract.title,
-                f"{event.get_kind_display()} of {event.effective_date:%d/%m/%Y}: "
+                f"{event.get_kind_display()} of {long_date(event.effective_date)}: "
                 + "; ".join(reasons),
                 event.effective_date,
                 event.new_value,

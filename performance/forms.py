@@ -6,7 +6,8 @@ from decimal import Decimal
 from django import forms
 
 from contracts.models import Contract
-from procurement.forms import GovukDateField, MoneyField, text_area
+from procurement.dates import long_date
+from procurement.forms import GovukDateField, GovukForm, MoneyField, text_area
 from procurement.models import Directorate
 
 from .models import (
@@ -47,7 +48,7 @@ def _reason(label: str = "Why are you making this change?") -> forms.CharField:
     )
 
 
-class KpiForm(forms.Form):
+class KpiForm(GovukForm):
     """A KPI's definition: for a contract, or proposed in a Gateway 2 report."""
 
     name = forms.CharField(
@@ -99,7 +100,7 @@ class KpiForm(forms.Form):
         return {name: self.cleaned_data[name] for name in KPI_FIELDS}
 
 
-class KpiReturnForm(forms.Form):
+class KpiReturnForm(GovukForm):
     period = forms.ChoiceField(
         label="Period", error_messages={"required": "Choose the period the return is for"}
     )
@@ -109,7 +110,7 @@ class KpiReturnForm(forms.Form):
     def __init__(self, *args, periods: list[tuple[date, date]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = [("", "Choose a period")] + [
-            (start.isoformat(), f"{start:%d/%m/%Y} to {end:%d/%m/%Y}") for start, end in periods
+            (start.isoformat(), f"{long_date(start)} to {long_date(end)}") for start, end in periods
         ]
         self.fields["period"].error_messages["invalid_choice"] = (
             "Choose a period that has ended and has no return yet"
@@ -119,7 +120,7 @@ class KpiReturnForm(forms.Form):
         return date.fromisoformat(self.cleaned_data["period"])
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(GovukForm):
     held_on = GovukDateField(
         label="Date of the review", error_messages={"required": "Enter the date of the review"}
     )
@@ -184,13 +185,13 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ActionDoneForm(forms.Form):
+class ActionDoneForm(GovukForm):
     completed_on = GovukDateField(
         label="Date it was done", error_messages={"required": "Enter the date it was done"}
     )
 
 
-class ExceptionResponseForm(forms.Form):
+class ExceptionResponseForm(GovukForm):
     provider_explanation = text_area(
         "The provider's explanation",
         5,
@@ -207,7 +208,7 @@ class ExceptionResponseForm(forms.Form):
     )
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(GovukForm):
     meeting_date = GovukDateField(
         label="Date of the meeting", error_messages={"required": "Enter the date of the meeting"}
     )
@@ -219,7 +220,7 @@ class MeetingForm(forms.Form):
     notes = text_area("What was said", 5)
 
 
-class CloseForm(forms.Form):
+class CloseForm(GovukForm):
     closure_note = text_area(
         "Why can the exception be closed?",
         4,
@@ -229,7 +230,7 @@ class CloseForm(forms.Form):
     )
 
 
-class SavingForm(forms.Form):
+class SavingForm(GovukForm):
     financial_year = forms.TypedChoiceField(
         coerce=int, error_messages={"required": "Choose the financial year"}
     )
@@ -264,7 +265,7 @@ class SavingForm(forms.Form):
         )
 
 
-class PlannedSavingsForm(forms.Form):
+class PlannedSavingsForm(GovukForm):
     planned_savings = MoneyField(
         label="Savings planned over the contract's life (£)",
         required=False,
@@ -274,11 +275,19 @@ class PlannedSavingsForm(forms.Form):
     change_reason = _reason()
 
 
-class RiskForm(forms.Form):
-    financial_risk = forms.ChoiceField(label="Financial")
-    operational_risk = forms.ChoiceField(label="Operational")
-    contractual_risk = forms.ChoiceField(label="Contractual")
-    supplier_failure_risk = forms.ChoiceField(label="Supplier failure")
+class RiskForm(GovukForm):
+    financial_risk = forms.ChoiceField(
+        label="Financial", error_messages={"required": "Select the financial risk"}
+    )
+    operational_risk = forms.ChoiceField(
+        label="Operational", error_messages={"required": "Select the operational risk"}
+    )
+    contractual_risk = forms.ChoiceField(
+        label="Contractual", error_messages={"required": "Select the contractual risk"}
+    )
+    supplier_failure_risk = forms.ChoiceField(
+        label="Supplier failure", error_messages={"required": "Select the supplier failure risk"}
+    )
     risk_review_date = GovukDateField(
         label="Next risk review", error_messages={"required": "Enter the next risk review date"}
     )
@@ -292,7 +301,7 @@ class RiskForm(forms.Form):
             field.error_messages["required"] = f"Rate the {field.label.lower()} risk"
 
 
-class PortfolioFilterForm(forms.Form):
+class PortfolioFilterForm(GovukForm):
     directorate = forms.ModelChoiceField(
         queryset=Directorate.objects.filter(is_active=True), required=False, empty_label="Any"
     )

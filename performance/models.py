@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from contracts.lead_times import add_months
 from contracts.models import Contract
+from procurement.dates import long_date
 from procurement.models import MONEY
 
 # Contracts above this whole-life value carry at least this many KPIs (Procurement Act 2023 s.52).
@@ -158,7 +159,7 @@ class KpiReturn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi} for {self.period_start:%d/%m/%Y} to {self.period_end:%d/%m/%Y}"
+        return f"{self.kpi} for {long_date(self.period_start)} to {long_date(self.period_end)}"
 
     @property
     def was_late(self) -> bool:
@@ -201,7 +202,7 @@ class PerformanceReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Review of {self.contract.reference} on {self.held_on:%d/%m/%Y}"
+        return f"Review of {self.contract.reference} on {long_date(self.held_on)}"
 
     @property
     def rating_label(self) -> str:
@@ -290,7 +291,7 @@ class PerformanceException(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Exception on {self.contract.reference} from {self.opened_on:%d/%m/%Y}"
+        return f"Exception on {self.contract.reference} from {long_date(self.opened_on)}"
 
     @property
     def is_open(self) -> bool:

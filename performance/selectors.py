@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from contracts.models import Contract, Supplier
 from contracts.selectors import contracts_with_status, running_condition
+from procurement.dates import long_date
 
 from .models import (
     KEY_CONTRACT_VALUE,
@@ -47,7 +48,7 @@ class KpiPosition:
             "kpi": self.kpi.name,
             "unit": self.kpi.unit,
             "target": str(self.kpi.target),
-            "period": f"{latest.period_start:%d/%m/%Y} to {latest.period_end:%d/%m/%Y}"
+            "period": f"{long_date(latest.period_start)} to {long_date(latest.period_end)}"
             if latest
             else "",
             "value": str(latest.value) if latest else "",
@@ -138,7 +139,7 @@ class PerformanceSummary:
         """The evidence in words, as a Gateway 3 report starts from it."""
         review = self.latest_review
         parts = [
-            f"Latest performance review on {review.held_on:%d/%m/%Y}: {review.rating_label}."
+            f"Latest performance review on {long_date(review.held_on)}: {review.rating_label}."
             if review
             else "No performance review has been recorded."
         ]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contracts.models import Contract
+from procurement.dates import long_date
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
@@ -142,8 +143,8 @@ def kpi_return_record(
             kpi=kpi,
             kpi_return=kpi_return,
             reason=(
-                f"{kpi.name} was red for {period_start:%d/%m/%Y} to "
-                f"{kpi_return.period_end:%d/%m/%Y}: "
+                f"{kpi.name} was red for {long_date(period_start)} to "
+                f"{long_date(kpi_return.period_end)}: "
                 f"{_figure(value)} {kpi.unit} against a target of {_figure(kpi.target)} {kpi.unit} "
                 f"({kpi.get_direction_display().lower()})."
             ),
@@ -186,7 +187,7 @@ def review_record(
     elif held_on < contract.start_date:
         errors["held_on"] = (
             f"The review's date must be on or after the contract's start, "
-            f"{contract.start_date:%d/%m/%Y}"
+            f"{long_date(contract.start_date)}"
         )
     if rating not in PerformanceReview.Rating.values:
         errors["rating"] = "Choose the rating"
@@ -199,7 +200,7 @@ def review_record(
             errors["next_review_date"] = "The next review must be after today"
         elif contract.end_date is not None and next_review_date > contract.end_date:
             errors["next_review_date"] = (
-                f"The next review must be by the contract's end, {contract.end_date:%d/%m/%Y}: "
+                f"The next review must be by the contract's end, {long_date(contract.end_date)}: "
                 "leave it empty if this was the last review"
             )
     if errors:
@@ -231,13 +232,13 @@ def review_record(
     save_with_history(
         contract,
         by=by,
-        reason=f"Performance review held on {held_on:%d/%m/%Y}: next review scheduled",
+        reason=f"Performance review held on {long_date(held_on)}: next review scheduled",
     )
     if review.is_poor:
         _exception_open(
             contract=contract,
             review=review,
-            reason=f"The performance review on {held_on:%d/%m/%Y} rated the contract "
+            reason=f"The performance review on {long_date(held_on)} rated the contract "
             f"{review.get_rating_display()}.",
             by=by,
             today=today,

@@ -16,6 +16,7 @@ from contracts.lead_times import add_months
 from contracts.models import Contract
 from contracts.selectors import contract_detail
 from procurement.access import requires
+from procurement.dates import long_date
 from procurement.pages import form_page, object_for, paged
 from procurement.query import query_value
 
@@ -256,7 +257,7 @@ def action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
             "contract": contract,
             "heading": "Mark an action as done",
             "intro": f"{action.description} (owner: {action.owner}, due by "
-            f"{action.due_on:%d/%m/%Y})",
+            f"{long_date(action.due_on)})",
             "button": "Mark as done",
         },
     )

@@ -6,7 +6,7 @@ from django.urls import path, reverse_lazy
 from . import views
 from .access import public, requires
 from .background import BackgroundUnavailable
-from .forms import PasswordResetForm, SignInForm
+from .forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm, SignInForm
 
 app_name = "accounts"
 
@@ -64,7 +64,8 @@ urlpatterns = [
         "password-reset/<uidb64>/<token>/",
         public(
             auth_views.PasswordResetConfirmView.as_view(
-                success_url=reverse_lazy("accounts:password_reset_complete")
+                form_class=SetPasswordForm,
+                success_url=reverse_lazy("accounts:password_reset_complete"),
             )
         ),
         name="password_reset_confirm",
@@ -78,7 +79,8 @@ urlpatterns = [
         "password/",
         requires("procurement.use_service")(
             auth_views.PasswordChangeView.as_view(
-                success_url=reverse_lazy("accounts:password_change_done")
+                form_class=PasswordChangeForm,
+                success_url=reverse_lazy("accounts:password_change_done"),
             )
         ),
         name="password_change",

@@ -2,10 +2,13 @@
 
 ``GovukFormRenderer`` makes ``{{ form }}`` and ``{{ field }}`` emit GOV.UK form groups (label, hint,
 error message, input) from templates/govuk/forms/. ``{% govuk_error_summary form %}`` (in
-procurement/templatetags/govuk.py) puts the summary at the top of the page, each error linked to its
-field. ``GovukDateField`` is the GOV.UK day / month / year date input.
+procurement/templatetags/govuk.py) puts the summary at the top of the page, each error linked to the
+input that shows it. ``GovukForm`` / ``GovukModelForm`` give every field messages that name it and
+select boxes a "Choose a …" first line (docs/decisions/0038). ``GovukDateField`` is the GOV.UK day /
+month / year date input, which says and highlights which part is wrong.
 """
 
+import functools
 import re
 from datetime import date
 from urllib.parse import urlsplit
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import pretty_name
 from django.utils import timezone
 
 from .lockout import client_address
@@ -55,17 +59,25 @@ def widget_attrs(bound_field: forms.BoundField) -> dict[str, str]:
     attrs = {"class": " ".join(c for c in classes if c)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
+    if kind == "govukdate":
+        # The date input marks only the boxes in error (GovukDateInput.get_context).
+        parts = getattr(bound_field.field, "error_parts", DATE_PARTS)
+        return {"error_parts": " ".join(parts) if bound_field.errors else ""}
     if kind == "number":
         # GOV.UK advises text inputs with a numeric keyboard rather than type=number.
         attrs["inputmode"] = "decimal"
     return attrs
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
 class GovukDateInput(forms.MultiWidget):
-    """Day, month and year boxes, as the GOV.UK date input pattern asks."""
+    """Day, month and year boxes, as the GOV.UK date input pattern asks: each box's id is the
+    field's id and its part (``id_start_day``), and the boxes in error are marked."""
 
     template_name = "govuk/forms/widgets/date_input.html"
-    parts = ("day", "month", "year")
+    parts = DATE_PARTS
 
     def __init__(self, attrs=None):
         widgets = {
@@ -73,6 +85,18 @@ class GovukDateInput(forms.MultiWidget):
             for part in self.parts
         }
         super().__init__(widgets, attrs)
+
+    def get_context(self, name, value, attrs):
+        attrs = dict(attrs or {})
+        error_parts = set(attrs.pop("error_parts", "").split())
+        context = super().get_context(name, value, attrs)
+        field_id = context["widget"]["attrs"].get("id")
+        for part, subwidget in zip(self.parts, context["widget"]["subwidgets"], strict=True):
+            if field_id:
+                subwidget["attrs"]["id"] = f"{field_id}_{part}"
+            subwidget["label"] = part.capitalize()
+            subwidget["error"] = part in error_parts
+        return context
 
     def decompress(self, value):
         if isinstance(value, date):
@@ -93,11 +117,215 @@ class GovukDateInput(forms.MultiWidget):
 
 
 class GovukDateField(forms.DateField):
+    """A date typed as day, month and year. A missing or impossible part is named in the message
+    ("Start date must include a month") and only that box is highlighted; ``error_parts`` says
+    which boxes the last check found wrong (all three for any other error)."""
+
     widget = GovukDateInput
     input_formats = ["%d/%m/%Y"]
     default_error_messages = {
-        "invalid": "Enter a real date, for example 27 3 2026",
+        "invalid": "%(label)s must be a real date",
+        "incomplete": "%(label)s must include a %(parts)s",
     }
+
+    def __init__(self, *, described_as: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.error_parts: tuple[str, ...] = DATE_PARTS
+        # How messages name the date where the label is a word like "From" ("Start date").
+        self.described_as = described_as
+
+    def to_python(self, value):
+        self.error_parts = DATE_PARTS
+        if not (isinstance(value, str) and value.count("/") == 2):
+            return super().to_python(value)
+        typed = dict(zip(DATE_PARTS, (v.strip() for v in value.split("/")), strict=True))
+        label = sentence_label(self)
+        missing = tuple(part for part in DATE_PARTS if not typed[part])
+        if missing:
+            self.error_parts = missing
+            raise ValidationError(
+                self.error_messages["incomplete"],
+                code="incomplete",
+                params={"label": label, "parts": " and ".join(missing)},
+            )
+        # ASCII digits only, and no more of them than the part can have: int() would read "²"
+        # wrongly and a 40,000-digit "day" slowly.
+        shapes = {"day": (r"[0-9]{1,2}", 1, 31), "month": (r"[0-9]{1,2}", 1, 12)}
+        shapes["year"] = (r"[0-9]{4}", 1000, 9999)
+        wrong = tuple(
+            part
+            for part, (shape, low, high) in shapes.items()
+            if not re.fullmatch(shape, typed[part]) or not low <= int(typed[part]) <= high
+        )
+        if wrong:
+            self.error_parts = wrong
+        else:
+            try:
+                return date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+            except ValueError:
+                pass  # a 31st in a 30-day month: the whole date is wrong
+        raise ValidationError(
+            self.error_messages["invalid"], code="invalid", params={"label": label}
+        )
+
+
+# --- Messages that name their field -------------------------------------------------------------
+
+
+@functools.cache
+def django_messages() -> frozenset[str]:
+    """Django's own messages ("This field is required.", "Enter a number."): a field still
+    showing one of these gets the service's wording instead."""
+    classes = [c for c in vars(forms.fields).values() if isinstance(c, type)]
+    classes += [forms.ModelChoiceField, forms.ModelMultipleChoiceField]
+    return frozenset(
+        str(message)
+        for field_class in classes
+        if issubclass(field_class, forms.Field)
+        for klass in field_class.__mro__
+        for message in getattr(klass, "default_error_messages", {}).values()
+    )
+
+
+DJANGO_EMPTY_LABEL = "---------"
+QUESTION_WORDS = ("who", "what", "which", "why", "when", "where", "how", "is", "are", "do", "does")
+
+
+def sentence_label(field: forms.Field, name: str = "") -> str:
+    """The field's label as the start of a sentence: no unit in brackets, no trailing colon."""
+    label = str(getattr(field, "described_as", "") or field.label or pretty_name(name)).strip()
+    label = re.sub(r"\s*\([^)]*\)$", "", label).rstrip(":").strip()
+    return label[:1].upper() + label[1:]
+
+
+def _noun(label: str) -> str:
+    """ "Lead officer" → "lead officer"; acronyms ("KPI name") keep their capitals."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _the(label: str) -> str:
+    noun = _noun(label)
+    if noun.split(" ", 1)[0].lower() in {"the", "a", "an", "your", "their", "its", "each"}:
+        return noun
+    return f"the {noun}"
+
+
+def _a(label: str) -> str:
+    noun = _noun(label)
+    if noun.split(" ", 1)[0].lower() in {"the", "a", "an", "your", "their", "its", "each"}:
+        return noun
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _is_question(label: str) -> bool:
+    return label.endswith("?") or label.split(" ", 1)[0].lower() in QUESTION_WORDS
+
+
+def _chooses(field: forms.Field) -> bool:
+    return isinstance(field, forms.ChoiceField | forms.ModelChoiceField) or isinstance(
+        field.widget, forms.Select | forms.RadioSelect | forms.CheckboxSelectMultiple
+    )
+
+
+def field_messages(field: forms.Field, name: str) -> dict[str, str]:
+    """The GOV.UK messages for ``field``, built from its label: "Enter the title", "Select the
+    directorate", "Quality weight must be a whole number"."""
+    label = sentence_label(field, name)
+    question = _is_question(label)
+    if isinstance(field, forms.BooleanField):
+        required = f"Select “{label}” to continue"
+    elif isinstance(field, forms.FileField):
+        required = f"Select {_a(label)}" if not question else "Select a file"
+    elif _chooses(field):
+        required = f"Select {_the(label)}" if not question else f"Answer “{label}”"
+    else:
+        required = f"Enter {_the(label)}" if not question else f"Answer “{label}”"
+    choose = f"Choose {_the(label)} from the list"
+    if question:
+        choose = f"Choose one of the answers to “{label}”"
+    messages = {
+        "required": required,
+        "invalid_choice": choose,
+        "invalid_list": choose,
+        "invalid_pk_value": choose,
+        "max_length": f"{label} must be %(limit_value)d characters or fewer",
+        "min_length": f"{label} must be %(limit_value)d characters or more",
+        "min_value": f"{label} must be %(limit_value)s or more",
+        "max_value": f"{label} must be %(limit_value)s or less",
+        "max_digits": f"{label} must have no more than %(max)s digits",
+        "max_decimal_places": f"{label} must have no more than %(max)s decimal places",
+        "max_whole_digits": f"{label} must have no more than %(max)s digits before the point",
+        "empty": f"The selected file for {_noun(label)} is empty",
+    }
+    if isinstance(field, forms.DecimalField | forms.FloatField):  # before IntegerField, their base
+        messages["invalid"] = f"{label} must be a number"
+    elif isinstance(field, forms.IntegerField):
+        messages["invalid"] = f"{label} must be a whole number"
+    elif isinstance(field, forms.EmailField):
+        messages["invalid"] = (
+            "Enter an email address in the correct format, like name@example.gov.uk"
+        )
+    elif isinstance(field, forms.URLField):
+        messages["invalid"] = (
+            "Enter a web address in the correct format, like https://www.example.gov.uk"
+        )
+    elif isinstance(field, forms.DateField | forms.DateTimeField):
+        messages["invalid"] = f"{label} must be a real date"
+    elif isinstance(field, forms.FileField):
+        messages["invalid"] = f"The selected file for {_noun(label)} could not be read"
+    return messages
+
+
+def govuk_field(field: forms.Field, name: str) -> None:
+    """Give ``field`` the service's wording where it still has Django's: its messages, and its
+    select box's first line ("Choose a directorate" rather than "---------")."""
+    if getattr(field, "_govuk_worded", False):
+        return
+    field._govuk_worded = True
+    for code, message in field_messages(field, name).items():
+        current = field.error_messages.get(code)
+        if current is None or str(current) in django_messages():
+            field.error_messages[code] = message
+    label = sentence_label(field, name)
+    first_line = "Choose one" if _is_question(label) else f"Choose {_a(label)}"
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label == DJANGO_EMPTY_LABEL:
+        field.empty_label = first_line
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        choices = list(field.choices)
+        if any(value == "" and str(text) == DJANGO_EMPTY_LABEL for value, text in choices):
+            field.choices = [
+                (value, first_line if value == "" and str(text) == DJANGO_EMPTY_LABEL else text)
+                for value, text in choices
+            ]
+
+
+class GovukFormMixin:
+    """Every field worded by ``govuk_field`` before the form is checked or shown, including
+    fields a form adds in its own ``__init__``."""
+
+    def _govuk_fields(self) -> None:
+        for name, field in self.fields.items():
+            govuk_field(field, name)
+
+    def full_clean(self):
+        self._govuk_fields()
+        super().full_clean()
+
+    def __getitem__(self, name):
+        if name in self.fields:
+            govuk_field(self.fields[name], name)
+        return super().__getitem__(name)
+
+
+class GovukForm(GovukFormMixin, forms.Form):
+    """A form whose messages name their fields (docs/decisions/0038)."""
+
+
+class GovukModelForm(GovukFormMixin, forms.ModelForm):
+    """A model form whose messages name their fields (docs/decisions/0038)."""
 
 
 def show_error(form, error: Exception) -> None:
@@ -144,7 +372,7 @@ class MoneyField(forms.DecimalField):
         return attrs
 
 
-class SignInForm(auth_forms.AuthenticationForm):
+class SignInForm(GovukFormMixin, auth_forms.AuthenticationForm):
     """Sign in with a work email address and password, with GOV.UK error messages."""
 
     error_messages = {
@@ -179,7 +407,7 @@ class SignInForm(auth_forms.AuthenticationForm):
             ) from None
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
     """Ask for a reset link: the address is counted and handed to a task, never looked up here,
     so every address takes the same path (procurement/passwords.py)."""
 
@@ -202,7 +430,29 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         )
 
 
-class ApiTokenForm(forms.Form):
+class SetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
+    """Choose a new password, with messages that say which box is wrong."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+class PasswordChangeForm(GovukFormMixin, auth_forms.PasswordChangeForm):
+    """Change a password: the current one, then the new one twice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+class ApiTokenForm(GovukForm):
     name = forms.CharField(
         label="Name",
         max_length=100,

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from .dates import date_and_time, long_date
+
 
 def save_with_history(instance: models.Model, *, by, reason: str) -> models.Model:
     """Save ``instance``; its history row records ``by`` as the author and ``reason`` as why."""
@@ -25,8 +27,6 @@ def changes_of(records: list, model: type[models.Model]) -> list[dict]:
     """
     from datetime import date, datetime
     from decimal import Decimal
-
-    from django.utils import timezone
 
     from procurement.templatetags.govuk import money
 
@@ -70,9 +70,9 @@ def changes_of(records: list, model: type[models.Model]) -> list[dict]:
         if isinstance(value, Decimal):
             return money(value)
         if isinstance(value, datetime):
-            return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
+            return f"{date_and_time(value)}"
         if isinstance(value, date):
-            return f"{value:%d/%m/%Y}"
+            return f"{long_date(value)}"
         return value
 
     entries = []

@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .caching import cached
+from .dates import date_and_time, long_date
 from .roles import Role
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -246,7 +247,7 @@ class ApprovalPolicy(models.Model):
         verbose_name_plural = "approval policies"
 
     def __str__(self) -> str:
-        return f"{self.name} (from {self.effective_from:%d/%m/%Y})"
+        return f"{self.name} (from {long_date(self.effective_from)})"
 
     def clean(self) -> None:
         today = timezone.localdate()
@@ -553,7 +554,7 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         outcome = "signed in" if self.succeeded else "refused"
-        return f"{self.email} {outcome} at {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.email} {outcome} at {date_and_time(self.at)}"
 
 
 class ImportMapping(models.Model):

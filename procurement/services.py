@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .dates import long_date
 from .history import save_with_history
 from .models import ApprovalPolicy, Directorate, User
 from .roles import Role
@@ -133,7 +134,8 @@ def approval_policy_copy(
         )
     if ApprovalPolicy.objects.filter(effective_from=effective_from).exists():
         raise ProcurementError(
-            f"A policy already comes into force on {effective_from:%d/%m/%Y}; choose another date."
+            f"A policy already comes into force on {long_date(effective_from)}; "
+            "choose another date."
         )
     source_tiers = list(policy.tiers.prefetch_related("gateways", "steps__roles"))
     copy = save_with_history(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .downloads import FORMULA_PREFIXES
-from .text import multi_line, single_line
+from .text import counted, multi_line, single_line
 
 BATCH_SIZE = 500
 # The heading row may be below a title, a date and a blank row or two; it is looked for here.
@@ -114,7 +114,7 @@ class ImportRefused(Exception):
     """The file had problems, so nothing was written; ``result`` lists them."""
 
     def __init__(self, result) -> None:
-        super().__init__(f"{len(result.problems)} problems: nothing was imported")
+        super().__init__(f"{counted(len(result.problems), 'problem')}: nothing was imported")
         self.result = result
 
 

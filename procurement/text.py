@@ -27,6 +27,11 @@ CONTROL = re.compile(f"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f{BIDI_CONTROLS}]
 SUSPECT = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}\u2028\u2029]")
 
 
+def counted(number: int, singular: str, plural: str = "") -> str:
+    """A number and its noun, in the singular for one: "1 problem", "2 problems", "1 person"."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 def single_line(value: str) -> str:
     """``value`` as one line: line breaks folded to a space, controls and bidi controls gone."""
     if not SUSPECT.search(value):

@@ -24,6 +24,7 @@ from maturity.selectors import assessment_results
 from performance.models import PerformanceReview, financial_year_label
 from performance.selectors import key_condition
 from procurement.charts import Bar, BarChart
+from procurement.dates import long_date, short_date
 from procurement.models import GatewayStage
 from procurement.numbers import count, figure
 from procurement.templatetags.govuk import money
@@ -85,16 +86,6 @@ def _share_of(part, whole) -> str:
     """A share in brackets for a sentence, or nothing where there is no whole to share."""
     found = share(part, whole)
     return "" if found is None else f" ({found}%)"
-
-
-def _day(day) -> str:
-    """A date as GOV.UK writes it in a sentence: 31 March 2026."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def _short_day(day) -> str:
-    """A date as GOV.UK writes it in a table: 31 Mar 2026."""
-    return f"{day.day} {day:%b %Y}"
 
 
 def _quantity(amount, unit: str) -> str:
@@ -165,7 +156,7 @@ def forward_plan_section(scope: Scope) -> dict:
             p.reference,
             p.title,
             p.directorate.name,
-            _short_day(p.planned_start_date),
+            short_date(p.planned_start_date),
             money(p.estimated_value, 0),
         ],
     )
@@ -174,7 +165,7 @@ def forward_plan_section(scope: Scope) -> dict:
         f"in {scope.label}, with an estimated whole-life value of "
         f"{money(projects['planned_in_year']['value'], 0)}. "
         f"{count(delivered)} of them{_share_of(delivered, planned)} had their award approved "
-        f"at Gateway 2 by {_day(scope.as_at)}."
+        f"at Gateway 2 by {long_date(scope.as_at)}."
         if planned
         else f"No procurement on the forward plan was planned to start in {scope.label}."
     ]
@@ -338,7 +329,7 @@ def compliance_section(scope: Scope) -> dict:
         extension_rows.append(
             [
                 review.contract.reference if review.contract else NONE,
-                _short_day(timezone.localdate(review.decided_at)),
+                short_date(timezone.localdate(review.decided_at)),
                 f"{4 - len(missing)} of 4",
                 ", ".join(missing) or "none",
                 "yes" if review.exception_justification.strip() else "no",
@@ -376,7 +367,7 @@ def compliance_section(scope: Scope) -> dict:
         f"relied on an exception justification, and {count(sv_exceptions)} "
         f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
         "10% minimum.",
-        f"On {_day(scope.as_at)}: "
+        f"On {long_date(scope.as_at)}: "
         + "; ".join(
             # "1 contract past its end date", "2 contracts past their end date".
             f"{count(contracts[key]['count'])} {_one_or_many(label, contracts[key]['count'])}"
@@ -406,7 +397,7 @@ def compliance_section(scope: Scope) -> dict:
         narrative=narrative,
         tables=[
             _table(
-                f"Positions on {_short_day(scope.as_at)}",
+                f"Positions on {short_date(scope.as_at)}",
                 ["Measure", "Contracts"],
                 [[label, count(contracts[key]["count"])] for key, label in positions]
                 + [["Performance exceptions open", count(open_exceptions)]],
@@ -579,11 +570,11 @@ def suppliers_section(scope: Scope) -> dict:
         f"organisations {count(contracts['awarded_vcse']['count'])} "
         f"({_percent(contracts['awarded_vcse']['count'], awarded['count'])}, "
         f"{_percent(contracts['awarded_vcse']['value'], awarded['value'])} of the value).",
-        f"Of the annual value of all contracts running on {_day(scope.as_at)}, SMEs hold "
+        f"Of the annual value of all contracts running on {long_date(scope.as_at)}, SMEs hold "
         f"{_percent(contracts['sme']['annual'], running['annual'])} and VCSE organisations "
         f"{_percent(contracts['vcse']['annual'], running['annual'])}."
         if running["annual"]
-        else f"No contracts with an annual value were running on {_day(scope.as_at)}, so "
+        else f"No contracts with an annual value were running on {long_date(scope.as_at)}, so "
         "there is no share of it to count.",
     ]
     return _section(
@@ -637,7 +628,7 @@ def performance_section(scope: Scope) -> dict:
         f"{count(by_rating.get(PerformanceReview.Rating.GOOD, 0))} rated the contract good and "
         f"{count(poor)} rated it as requiring improvement or inadequate.",
         f"{_plural(not_reviewed, 'key contract', 'key contracts')} of the {count(key_running)} "
-        f"running on {_day(scope.as_at)} had no review in the year.",
+        f"running on {long_date(scope.as_at)} had no review in the year.",
     ]
     return _section(
         "performance",

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from performance.models import financial_year_label
+from procurement.forms import GovukForm
 from procurement.models import ContractCategory, Directorate
 from procurement.query import parsed, row_id
 
@@ -22,7 +23,7 @@ def _report_year_choices() -> list[tuple[int, str]]:
     return [(year, financial_year_label(year)) for year in report_years(today=timezone.localdate())]
 
 
-class ScopeForm(forms.Form):
+class ScopeForm(GovukForm):
     """The dashboard's filters: a financial year and a directorate."""
 
     year = forms.TypedChoiceField(
@@ -57,7 +58,7 @@ class FigureScopeForm(ScopeForm):
         return category_id
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(GovukForm):
     year = forms.TypedChoiceField(label="Financial year", coerce=int)
     reason = forms.CharField(
         label="Why build a new version? (optional)",

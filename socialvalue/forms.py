@@ -2,7 +2,7 @@ from django import forms
 
 from contracts.models import Supplier
 from performance.models import financial_year_label
-from procurement.forms import GovukDateField, MoneyField, text_area
+from procurement.forms import GovukDateField, GovukForm, MoneyField, text_area
 from procurement.models import Directorate
 
 from .models import quarter_label
@@ -24,7 +24,7 @@ def measure_choices() -> list:
     return [("", "Choose a measure"), *groups.items()]
 
 
-class ImportForm(forms.Form):
+class ImportForm(GovukForm):
     file = forms.FileField(
         label="Upload the measure library",
         help_text="A CSV or XLSX file with one measure a row, under a row of headings.",
@@ -32,7 +32,7 @@ class ImportForm(forms.Form):
     )
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(GovukForm):
     measure = forms.TypedChoiceField(
         label="Measure", coerce=int, error_messages={"required": "Choose the measure"}
     )
@@ -53,7 +53,7 @@ class CommitmentForm(forms.Form):
         self.fields["measure"].choices = measure_choices()
 
 
-class CommitmentChangeForm(forms.Form):
+class CommitmentChangeForm(GovukForm):
     quantity = QuantityField(
         label="Quantity committed", error_messages={"required": "Enter the quantity committed"}
     )
@@ -70,7 +70,7 @@ class CommitmentChangeForm(forms.Form):
     )
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(GovukForm):
     quantity = QuantityField(
         label="Quantity delivered in the quarter",
         error_messages={"required": "Enter the quantity delivered"},
@@ -110,7 +110,7 @@ class ReturnForm(DeliveryForm):
         return self.quarters[self.cleaned_data["period"]]
 
 
-class QueryForm(forms.Form):
+class QueryForm(GovukForm):
     query = text_area(
         "What is wrong or missing?",
         rows=4,
@@ -120,7 +120,7 @@ class QueryForm(forms.Form):
     )
 
 
-class PortfolioForm(forms.Form):
+class PortfolioForm(GovukForm):
     by = forms.ChoiceField(
         label="Group by",
         choices=[(key, label) for key, (label, _, _) in GROUPINGS.items()],

@@ -31,6 +31,7 @@ from procurement.tabular import (
     parse_money,
     text,
 )
+from procurement.text import counted
 
 from .models import Measure, MeasureLibrary, Outcome, Theme
 from .selectors import measures_in_use
@@ -368,7 +369,8 @@ KIND = register(
             ("Measures unchanged", result.unchanged),
         ],
         done=lambda result: (
-            f"{result.libraries_created} libraries added; {result.created} measures added, "
+            f"{counted(result.libraries_created, 'library', 'libraries')} added; "
+            f"{counted(result.created, 'measure')} added, "
             f"{result.updated} updated, {result.unchanged} unchanged"
         ),
     )

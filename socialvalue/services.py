@@ -12,6 +12,7 @@ from django.utils import timezone
 from contracts.lead_times import add_months
 from contracts.models import Contract
 from contracts.services import attachment_problem
+from procurement.dates import long_date
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
@@ -53,7 +54,7 @@ def _check_terms(contract: Contract, quantity: Decimal | None, target_date: date
     if target_date < contract.start_date:
         raise SocialValueError(
             f"The target date must be on or after the contract's start, "
-            f"{contract.start_date:%d/%m/%Y}.",
+            f"{long_date(contract.start_date)}.",
             field="target_date",
         )
 

@@ -100,7 +100,7 @@ def test_the_alert_goes_to_the_manager_and_the_business_partner_with_what_to_do_
     )
     message = mail.outbox[0]
     assert contract.reference in message.subject
-    assert "ends on 31/08/2027, 9 months from this alert" in message.body
+    assert "ends on 31 August 2027, 9 months from this alert" in message.body
     assert f"/gateways/projects/new/?replaces={contract.pk}" in message.body
     assert f"/contracts/{contract.pk}/will-end/" in message.body
     html, kind = message.alternatives[0]
@@ -187,7 +187,7 @@ def test_a_confirmed_ending_holds_for_its_end_date_only():
     contract.refresh_from_db()
     last = contract.history.first()
     assert last.history_user == contract.contract_manager
-    assert last.history_change_reason.startswith("Will end on 31/08/2027")
+    assert last.history_change_reason.startswith("Will end on 31 August 2027")
     with pytest.raises(Exception, match="Say why"):
         contract_confirm_ending(contract=contract, reason="  ", by=contract.contract_manager)
 

@@ -126,7 +126,7 @@ def test_termination_records_date_and_reason_and_stops_further_events(partner):
     contract.refresh_from_db()
     assert contract.terminated_on == date(2026, 12, 31)
     assert contract.termination_reason == "Provider entered administration"
-    with pytest.raises(ContractError, match="was terminated on 31/12/2026"):
+    with pytest.raises(ContractError, match="was terminated on 31 December 2026"):
         contract_extend(contract=contract, reason="x", approved_by="y", by=partner)
 
 

@@ -256,7 +256,7 @@ def test_the_command_dry_run_writes_nothing_and_the_real_run_imports(people, tmp
     assert Contract.objects.count() == 1
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_file(row("C-9", Department="Parks")).getvalue())
-    with pytest.raises(CommandError, match="1 problems: nothing was imported"):
+    with pytest.raises(CommandError, match="1 problem: nothing was imported"):
         call_command(
             "import_contracts", str(bad), "--as", "partner@council.example", stdout=io.StringIO()
         )
@@ -356,7 +356,7 @@ def test_the_command_refuses_the_row_and_names_it(postgres, people, housing_cont
     assert (
         "Row 3, Directorate: You cannot change contract HSG-1: it belongs to Housing" in done.stdout
     )
-    assert "1 problems: nothing was imported." in done.stderr
+    assert "1 problem: nothing was imported." in done.stderr
     housing_contract.refresh_from_db()
     assert housing_contract.title == "Repairs"
     assert housing_contract.history.count() == 1

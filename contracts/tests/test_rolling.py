@@ -176,11 +176,11 @@ def test_pages_show_ongoing_with_the_next_review_date(client, make_user):
     client.force_login(make_user(Role.AUDITOR))
     contract = rolling(review_date=date(2031, 5, 1), start_date=date(2026, 1, 1))
     detail = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
-    assert "Ongoing (review due 01/05/2031)" in detail
+    assert "Ongoing (review due 1 May 2031)" in detail
     register = client.get(reverse("contracts:register")).content.decode()
-    assert "Ongoing (review due 01/05/2031)" in register
+    assert "Ongoing (review due 1 May 2031)" in register
     public = client.get(reverse("register:public")).content.decode()
-    assert "Ongoing (review due 01/05/2031)" in public
+    assert "Ongoing (review due 1 May 2031)" in public
 
 
 def test_a_rolling_contract_without_a_review_date_is_a_data_quality_gap(client, make_user):

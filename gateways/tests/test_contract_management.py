@@ -136,14 +136,14 @@ def test_gateway_3_shows_the_latest_rating(client, people):
         is_extension=True,
     )
     assert review.performance_evidence == (
-        "Latest performance review on 02/11/2026: Approaching target. KPIs' latest returns: "
+        "Latest performance review on 2 November 2026: Approaching target. KPIs' latest returns: "
         "0 green, 0 amber, 0 red; 6 late. No open exceptions."
     )
     client.force_login(people[Role.HEAD_OF_PROCUREMENT])
     page = client.get(reverse("gateways:review", args=[review.pk])).content.decode()
     assert "The contract's performance" in page
     assert "Approaching target" in page
-    assert "on 02/11/2026" in page
+    assert "on 2 November 2026" in page
 
 
 def test_a_poor_record_needs_an_exception_to_extend(people):

@@ -75,5 +75,5 @@ def test_which_gateways_a_procurement_needs(policy, value, flags, expected):
 
 
 def test_no_policy_before_the_first_came_into_force():
-    with pytest.raises(NoPolicyInForce, match="01/01/2019"):
+    with pytest.raises(NoPolicyInForce, match="1 January 2019"):
         policy_on(date(2019, 1, 1))

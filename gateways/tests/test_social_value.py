@@ -176,7 +176,7 @@ def test_the_evaluation_and_report_pages_show_the_offers(project, people, client
     )
     assert response.status_code == 302
     page = client.get(reverse("gateways:evaluation", args=[project.pk])).content.decode()
-    assert "LSV4: 1,500 hours by 31/03/2030" in page
+    assert "LSV4: 1,500 hours by 31 March 2030" in page
     strategy = project.reviews.get(stage="G1")
     page = client.get(reverse("gateways:review", args=[strategy.pk])).content.decode()
     assert "Number of hours of volunteering undertaken" in page

@@ -136,7 +136,7 @@ def test_scoring_a_key_area_shows_each_error_and_writes_nothing(client, people, 
     assert response.status_code == 200
     page = response.content.decode()
     assert "govuk-error-summary" in page
-    assert "Select a valid choice" in page
+    assert "Choose one of the answers to" in page
     assert not Score.objects.filter(behaviour__key_area=key_area(2)).exists()
     response = client.post(
         url("score", open_assessment.pk, key_area(2).pk),

@@ -63,7 +63,7 @@ def test_contract_details_since_the_act_and_kpis_over_5m():
     KpiFactory(contract=large, name="Complaints answered")
     items = contract_details_items(today=TODAY)
     assert refs(items) == ["FIRST-DAY", "LARGE"]
-    assert items[1].detail == "Started 01/07/2025; KPIs: Visits on time; Complaints answered"
+    assert items[1].detail == "Started 1 July 2025; KPIs: Visits on time; Complaints answered"
     assert items[1].warning == "Over £5m: the notice must name at least 3 KPIs"
     assert items[0].warning == ""
 

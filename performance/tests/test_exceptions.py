@@ -52,7 +52,9 @@ def test_a_red_return_opens_one_exception_to_the_lead_director(contract):
     assert none is None
     assert opened.accountable_officer == contract.lead_director
     assert opened.status == Status.OPEN
-    assert opened.reason.startswith("Visits on time was red for 01/04/2026 to 30/06/2026: 89.99 %")
+    assert opened.reason.startswith(
+        "Visits on time was red for 1 April 2026 to 30 June 2026: 89.99 %"
+    )
     # A second red return while it is open joins it rather than opening another.
     _, joined = record(kpi, date(2026, 7, 1), "80")
     assert joined is None

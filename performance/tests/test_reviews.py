@@ -67,7 +67,7 @@ def test_a_review_keeps_the_kpis_position_and_schedules_the_next(contract):
             "kpi": "Visits on time",
             "unit": "%",
             "target": "95.00",
-            "period": "01/07/2026 to 30/09/2026",
+            "period": "1 July 2026 to 30 September 2026",
             "value": "97.00",
             "rating": "green",
             # 01/01 to 31/03 and 01/04 to 30/06 are more than 30 days past their end.
@@ -78,7 +78,7 @@ def test_a_review_keeps_the_kpis_position_and_schedules_the_next(contract):
     contract.refresh_from_db()
     assert (contract.review_date, contract.review_frequency_months) == (date(2027, 5, 20), 6)
     assert contract.history.latest().history_change_reason == (
-        "Performance review held on 20/11/2026: next review scheduled"
+        "Performance review held on 20 November 2026: next review scheduled"
     )
 
 

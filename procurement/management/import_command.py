@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from procurement.imports import ImportKind, import_file
 from procurement.models import User
 from procurement.tabular import ImportFileError, ImportRefused
+from procurement.text import counted
 
 
 class ImportCommand(BaseCommand):
@@ -75,4 +76,4 @@ class ImportCommand(BaseCommand):
         for note in result.notes:
             self.stdout.write(f"Note: row {note.row}, {note.column}: {note.message}")
         if result.problems:
-            raise CommandError(f"{len(result.problems)} problems: nothing was imported.")
+            raise CommandError(f"{counted(len(result.problems), 'problem')}: nothing was imported.")

@@ -3,9 +3,10 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms, template
+from django.urls import Resolver404, resolve
 from django.utils.html import format_html
 
-from procurement import numbers
+from procurement import dates, numbers
 from procurement.forms import widget_attrs
 
 register = template.Library()
@@ -34,17 +35,22 @@ def money(value, places: int = 2) -> str:
 
 
 def _first_field_id(bound_field: forms.BoundField) -> str:
+    """The id of the input a summary link goes to: a radio or checkbox group's first option (the
+    group itself when it has none), a date's first part in error."""
     widget_type = bound_field.widget_type
     if widget_type in {"radioselect", "checkboxselectmultiple"}:
-        return f"{bound_field.auto_id}_0"
+        has_options = any(True for _ in bound_field.field.choices)
+        return f"{bound_field.auto_id}_0" if has_options else bound_field.auto_id
     if widget_type == "govukdate":
-        return f"{bound_field.auto_id}_day"
+        parts = getattr(bound_field.field, "error_parts", None) or ("day",)
+        return f"{bound_field.auto_id}_{parts[0] if bound_field.errors else 'day'}"
     return bound_field.auto_id
 
 
 @register.inclusion_tag("govuk/forms/error_summary.html")
 def govuk_error_summary(*forms_to_summarise: forms.BaseForm) -> dict:
-    """The GOV.UK error summary for one or more forms: each error links to its field."""
+    """The GOV.UK error summary for one or more forms: each error links to the input that shows
+    it; an error about the whole form to its first field."""
     errors = []
     for form in forms_to_summarise:
         if form is None or not form.is_bound or not form.errors:
@@ -81,3 +87,29 @@ def bar_chart(chart, element_id: str, font_family: str = "") -> dict:
     """An SVG bar chart; the page puts a table of the same figures beside it. Its text is in
     ``font_family`` where given (a PDF's own fonts), else in the pages' Arial."""
     return {"chart": chart, "id": element_id, "font_family": font_family or "arial, sans-serif"}
+
+
+@register.simple_tag(takes_context=True)
+def parent_url(context) -> str:
+    """The page one level up from this one, for a form's back link: the nearest shorter address
+    the service answers ("/contracts/5/variations/new/" → "/contracts/5/"), else the home page."""
+    request = context.get("request")
+    parts = [p for p in (request.path if request else "/").split("/") if p]
+    while parts:
+        parts.pop()
+        candidate = "/" + "".join(f"{p}/" for p in parts)
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return "/"
+
+
+@register.filter
+def govuk_datetime(value, style: str = "") -> str:
+    """A moment as GOV.UK writes it: 3 December 2026 at 2:05pm; ``|govuk_datetime:"short"`` for
+    a table's cells, 3 Dec 2026 at 2:05pm."""
+    if not value:
+        return ""
+    return dates.date_and_time(value, short=style == "short")

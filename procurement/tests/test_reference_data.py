@@ -247,4 +247,4 @@ def test_reference_data_page_shows_the_policy_and_weights(client, make_user):
     assert "up to and including £1,500,000.00" in page
     assert "Officer Board review and recommendation" in page
     assert "Care and support services" in page
-    assert "01/09/2020" in page
+    assert "1 September 2020" in page

@@ -214,7 +214,7 @@ def test_the_command_checks_imports_and_refuses(tmp_path, head):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_file(row("SK9", "people", "abc")).getvalue())
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 problems: nothing was imported"):
+    with pytest.raises(CommandError, match="1 problem: nothing was imported"):
         call_command("import_measures", str(bad), "--as", head.email, stdout=out)
     assert "Row 2, Proxy value:" in out.getvalue()
     with pytest.raises(CommandError, match="may not import"):
