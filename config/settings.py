@@ -133,6 +133,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "procurement.context_processors.service",
             ],
+            # {% table_container %} wraps every table, in every template.
+            "builtins": ["procurement.templatetags.tables"],
         },
     },
 ]
