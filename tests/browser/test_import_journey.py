@@ -139,7 +139,7 @@ def test_import_with_errors_then_fixed(
     page.wait_for_url(f"{live_server.url}/contracts/*/")
     assert page.get_by_role("heading", level=1).inner_text() == "Lifts"
     audit.check()
-    page.get_by_role("tab", name="History").click()
+    page.get_by_role("navigation", name="Contents").get_by_role("link", name="History").click()
     assert "Why: Imported from register-fixed.csv" in page.locator("#history").inner_text()
     audit.check()
 
