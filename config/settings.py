@@ -359,6 +359,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (/favicon.ico), served as they are.
+# https://whitenoise.readthedocs.io/en/stable/django.html#WHITENOISE_ROOT
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Documents attached to contracts: at most this size (bytes); types are checked by content too.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
