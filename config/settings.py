@@ -436,10 +436,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (403, 404, 400) is one line with the path and the user, no traceback.
+    "filters": {"refusals_on_one_line": {"()": "procurement.logs.RefusalsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint and the font subsetter it uses narrate every step of a PDF at INFO.
     "loggers": {
+        "django.request": {"filters": ["refusals_on_one_line"]},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
