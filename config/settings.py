@@ -133,6 +133,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "procurement.context_processors.service",
             ],
+            # {% table_container %} wraps every table, in every template.
+            "builtins": ["procurement.templatetags.tables"],
         },
     },
 ]
@@ -357,6 +359,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (/favicon.ico), served as they are.
+# https://whitenoise.readthedocs.io/en/stable/django.html#WHITENOISE_ROOT
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Documents attached to contracts: at most this size (bytes); types are checked by content too.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
@@ -431,10 +436,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (403, 404, 400) is one line with the path and the user, no traceback.
+    "filters": {"refusals_on_one_line": {"()": "procurement.logs.RefusalsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint and the font subsetter it uses narrate every step of a PDF at INFO.
     "loggers": {
+        "django.request": {"filters": ["refusals_on_one_line"]},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

@@ -25,16 +25,31 @@ class Section:
 
 _SECTIONS: dict[str, Section] = {}
 
+# Sections ordered from here on (reference data, notices, notifications, reports, people,
+# administration) are opened now and then, not daily: on a wide screen they sit in the bar under
+# the menu, so that the menu keeps to one row at 1280 px for every role; on a narrow screen they
+# join the rest in the menu that folds away (docs/decisions/0036-tables-and-navigation-on-any-
+# screen.md).
+OCCASIONAL_FROM = 90
+
 
 def register(section: Section) -> None:
     _SECTIONS[section.url_name] = section
 
 
-def sections_for(request: HttpRequest) -> list[dict]:
+class Navigation(list):
+    """The sections, in order; ``occasional`` are those the bar under the menu also lists."""
+
+    @property
+    def occasional(self) -> list[dict]:
+        return [item for item in self if item["occasional"]]
+
+
+def sections_for(request: HttpRequest) -> Navigation:
     """The sections the signed-in user may open, with the current one marked."""
     user = request.user
     if not user.is_authenticated:
-        return []
+        return Navigation()
     # Which sections a person may open, and what waits for them there, change only with the
     # data (their roles, a decision): every write retires the cached list.
     allowed = cached(
@@ -46,13 +61,19 @@ def sections_for(request: HttpRequest) -> list[dict]:
             if user.has_perm(section.permission)
         ],
     )
-    items = []
+    items = Navigation()
     for url_name, count in allowed:
         section = _SECTIONS[url_name]
         href = reverse(section.url_name)
         matches = request.path == href or (href != "/" and request.path.startswith(href))
-        text = section.label if count is None else f"{section.label} ({count})"
-        items.append({"text": text, "href": href, "current": matches})
+        items.append(
+            {
+                "text": section.label if count is None else f"{section.label} ({count})",
+                "href": href,
+                "current": matches,
+                "occasional": section.order >= OCCASIONAL_FROM,
+            }
+        )
     # Only the closest section is current: /dashboard/annual/ is the annual reports, not the
     # dashboard as well.
     closest = max((item["href"] for item in items if item["current"]), key=len, default=None)

@@ -144,7 +144,8 @@ def test_the_page_shows_raw_outputs_beside_values_with_a_chart_and_table_each(
     assert "£600 of £1,500" in page
     assert "£250" in page  # local spend, a raw output counted in pounds
     assert (
-        page.count('<svg width="100%"') == page.count("committed against delivered, by measure") + 1
+        page.count('<svg width="100%"')
+        == page.count("committed against delivered, by measure</caption>") + 1
     )
 
 

@@ -38,7 +38,9 @@ def test_an_alert_is_seen_answered_and_audited(live_server, sign_in, make_user):
     alerts = page.get_by_role("table", name="Your renewal alerts")
     assert contract.reference in alerts.inner_text()
     alerts.get_by_role("link", name=f"Answer it for {contract.reference}").click()
-    page.get_by_role("tab", name="Renewal and alerts").click()
+    page.get_by_role("navigation", name="Contents").get_by_role(
+        "link", name="Renewal and alerts"
+    ).click()
     assert "Alerts sent about this contract" in page.inner_text("main")
     audit.check()
     page.get_by_role("link", name="Record that it will end").click()

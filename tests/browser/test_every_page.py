@@ -5,11 +5,16 @@ The pages come from the access table (docs/access.md): every page type (template
 HTML, opened as the first of the central team and officers it is served to, else the first of the
 readers (Lead Member, auditor, director, consultee), else as the public, on the authorisation
 sweep's council.
+
+Each page is also read at 320 CSS pixels (WCAG 2.2 1.4.10 Reflow): the document may not be wider
+than the screen, only a table's own container may scroll. At 1280 pixels the menu keeps to one
+row, and every page's title names the page, the service and the council.
 """
 
 from collections import defaultdict
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -34,6 +39,49 @@ READERS = [Role.LEAD_MEMBER, Role.AUDITOR, Role.EXECUTIVE_DIRECTOR, Role.CONSULT
 # The API's own documentation is Swagger UI, not a GOV.UK page: drawn by script after it loads,
 # it is audited on its own, once drawn (below).
 NOT_GOVUK = {"api:docs"}
+WIDE = {"width": 1280, "height": 720}
+NARROW = {"width": 320, "height": 800}
+
+# The element furthest past the right edge of the screen that is not inside a container of its
+# own that scrolls or clips (a table's container): what makes the page scroll sideways.
+WIDER_THAN_THE_SCREEN = """() => {
+  const width = window.innerWidth;
+  const scrollWidth = document.documentElement.scrollWidth;
+  if (scrollWidth <= width) return null;
+  const contained = (element) => {
+    // A positioned element is clipped only by a container around the box it is placed in.
+    const position = getComputedStyle(element).position;
+    let p = position === "fixed" ? null
+      : position === "absolute" ? element.offsetParent : element.parentElement;
+    for (; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  let widest = null;
+  for (const element of document.body.querySelectorAll("*")) {
+    const right = element.getBoundingClientRect().right;
+    if (right > width && !contained(element) && (!widest || right > widest.right)) {
+      widest = {element, right};
+    }
+  }
+  const describe = (element) =>
+    element.tagName.toLowerCase() + (element.id ? "#" + element.id : "") +
+    [...element.classList].map((name) => "." + name).join("") +
+    ' "' + element.textContent.trim().replace(/\\s+/g, " ").slice(0, 60) + '"';
+  return {
+    scrollWidth,
+    width,
+    widest: widest ? `${describe(widest.element)} reaches ${Math.round(widest.right)}px` : "?",
+  };
+}"""
+# The rows the menu's items sit on (an item lower by more than a few pixels starts a new row).
+MENU_ROWS = """() => {
+  const tops = [...document.querySelectorAll(".govuk-service-navigation__item")]
+    .filter((item) => item.getClientRects().length)
+    .map((item) => item.getBoundingClientRect().top);
+  return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length;
+}"""
 
 
 def served(cell: str) -> bool:
@@ -96,8 +144,31 @@ def test_every_page_type_passes_axe_as_the_roles_that_use_it(live_server, browse
                 audit.check()
             except AssertionError as failure:
                 problems.append(f"as {visitor}: {failure}")
+            problems.extend(f"as {visitor}, {url}: {problem}" for problem in looks(page))
         context.close()
     assert problems == [], "\n\n".join(problems)
+
+
+def looks(page) -> list[str]:
+    """What is wrong with the page's title, its menu at 1280 px and its width at 320 px."""
+    problems = []
+    title = page.title()
+    dash = "\N{EN DASH}"
+    ending = f" {dash} {settings.SERVICE_NAME} {dash} {settings.COUNCIL_NAME}"
+    if not title.endswith(ending) or not title.removesuffix(ending).strip():
+        problems.append(f"the title {title!r} does not name the page, then{ending}")
+    rows = page.evaluate(MENU_ROWS)
+    if rows > 1:
+        problems.append(f"at {WIDE['width']} px the menu takes {rows} rows")
+    # The same page, not reloaded, on a small screen (or zoomed to 400%).
+    page.set_viewport_size(NARROW)
+    wider = page.evaluate(WIDER_THAN_THE_SCREEN)
+    page.set_viewport_size(WIDE)
+    if wider:
+        problems.append(
+            f"at {wider['width']} px the page is {wider['scrollWidth']} px wide: {wider['widest']}"
+        )
+    return problems
 
 
 def test_the_api_documentation_passes_axe_once_drawn_and_opened(live_server, sign_in, make_user):

@@ -82,7 +82,7 @@ def test_import_with_errors_then_fixed(
     page.wait_for_url(f"{live_server.url}/contracts/import/*/")
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "2 problems in register.csv: nothing has been imported" in summary
-    problems = page.locator("#problems ~ table").first.inner_text()
+    problems = page.locator("#problems ~ .app-table-container table").first.inner_text()
     assert "'Parks' is not a directorate of the council" in problems
     assert "'31/02/2025' is not a real date" in problems
     assert page.get_by_role("button", name="Import").count() == 0
@@ -139,7 +139,7 @@ def test_import_with_errors_then_fixed(
     page.wait_for_url(f"{live_server.url}/contracts/*/")
     assert page.get_by_role("heading", level=1).inner_text() == "Lifts"
     audit.check()
-    page.get_by_role("tab", name="History").click()
+    page.get_by_role("navigation", name="Contents").get_by_role("link", name="History").click()
     assert "Why: Imported from register-fixed.csv" in page.locator("#history").inner_text()
     audit.check()
 

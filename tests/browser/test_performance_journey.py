@@ -36,7 +36,7 @@ def test_a_red_return_raises_an_exception_closed_with_a_remedial_plan(
     page, audit = sign_in(manager)
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
     audit.check()
-    page.get_by_role("tab", name="Performance").click()
+    page.get_by_role("navigation", name="Contents").get_by_role("link", name="Performance").click()
     page.get_by_role("link", name="KPIs, reviews, exceptions, savings and risk").click()
     audit.check()
     page.get_by_role("link", name="Add a KPI").click()

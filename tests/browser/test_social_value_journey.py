@@ -48,7 +48,7 @@ def test_a_return_with_evidence_is_verified_and_counts_as_delivered(
     page, audit = sign_in(officer)
     page.goto(f"{live_server.url}{contract.get_absolute_url()}")
     audit.check()
-    page.get_by_role("tab", name="Social value").click()
+    page.get_by_role("navigation", name="Contents").get_by_role("link", name="Social value").click()
     page.get_by_role("link", name="Social value plan and delivery returns").click()
     audit.check()
     plan = page.locator("table", has_text="Committed against delivered")
