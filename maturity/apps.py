@@ -13,6 +13,7 @@ class MaturityConfig(AppConfig):
 
         attention.register(home.maturity_needing_attention)
         navigation.register(
-            navigation.Section("Maturity", "maturity:index", "maturity.view_maturity", 18)
+            # A self-assessment is a yearly exercise: among the sections opened now and then.
+            navigation.Section("Maturity", "maturity:index", "maturity.view_maturity", 91)
         )
         demo_registry.register(demo_registry.DemoPart("maturity", demo.build, order=50))

@@ -25,7 +25,7 @@ class Section:
 
 _SECTIONS: dict[str, Section] = {}
 
-# Sections ordered from here on (reference data, notices, notifications, reports, people,
+# Sections ordered from here on (reference data, maturity, notices, notifications, reports, people,
 # administration) are opened now and then, not daily: on a wide screen they sit in the bar under
 # the menu, so that the menu keeps to one row at 1280 px for every role; on a narrow screen they
 # join the rest in the menu that folds away (docs/decisions/0036-tables-and-navigation-on-any-
@@ -82,7 +82,8 @@ def sections_for(request: HttpRequest) -> Navigation:
     return items
 
 
-register(Section("Home", "procurement:home", "procurement.use_service", order=0))
+# No "Home" item: the service name above the menu opens the home page, as in GOV.UK's pattern,
+# and the menu keeps its room for the sections.
 register(Section("People", "procurement:people", "procurement.view_audit_trail", order=97))
 register(
     Section("Reference data", "procurement:reference_data", "procurement.view_reference_data", 90)

@@ -46,7 +46,6 @@ from .selectors import (
     social_value_by_theme,
 )
 
-NONE = "None"  # a cell with no figure
 LISTED = 50  # rows a listing table shows before saying how many more there are
 State = GatewayReview.State
 
@@ -328,7 +327,7 @@ def compliance_section(scope: Scope) -> dict:
         missing = [label for f, label in EXTENSION_TESTS if not getattr(review, f).strip()]
         extension_rows.append(
             [
-                review.contract.reference if review.contract else NONE,
+                review.contract.reference if review.contract else "No contract",
                 short_date(timezone.localdate(review.decided_at)),
                 f"{4 - len(missing)} of 4",
                 ", ".join(missing) or "none",
@@ -684,7 +683,8 @@ def maturity_section(scope: Scope) -> dict:
     )
 
     def signed(value) -> str:
-        return NONE if value is None else f"{value:+.1f}"
+        # No earlier assessment, or no agreed level in it, to measure a movement from.
+        return "Not measured" if value is None else f"{value:+.1f}"
 
     theme_rows = [
         [

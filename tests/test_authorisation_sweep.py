@@ -372,13 +372,17 @@ FILLERS = [
     Role.BUSINESS_PARTNER,
     Role.EXECUTIVE_DIRECTOR,
 ]
-_forms: list[tuple[Role, str, list[str]]] = []
+# Found once for each world: the addresses name that world's objects, which another module's
+# world (built and rolled back on the same worker) does not have.
+_found: dict = {"world": None, "forms": []}
 
 
 def form_pages(world) -> list[tuple[Role, str, list[str]]]:
     """(who, address, field names) for every signed-in page with a form that posts."""
-    if _forms:
-        return _forms
+    if _found["world"] is world:
+        return _found["forms"]
+    _forms: list[tuple[Role, str, list[str]]] = []
+    _found.update(world=world, forms=_forms)
     table = declared_table()
     for name, _route, params in routes():
         cells = table[name]

@@ -194,7 +194,7 @@ def test_a_filter_that_makes_no_sense_is_explained(client, setup):
     page = client.get(reverse("socialvalue:portfolio"), {"year": "1066", "by": "colour"})
     text = page.content.decode()
     assert "govuk-error-summary" in text
-    assert "Select a valid choice" in text
+    assert "Choose the financial year from the list" in text
 
 
 def test_the_plan_page_costs_the_same_queries_for_a_bigger_plan(client, setup):

@@ -55,7 +55,7 @@ def test_an_alert_is_seen_answered_and_audited(live_server, sign_in, make_user):
     page.get_by_role("button", name="Record that the contract will end").click()
     assert "its renewal alerts have stopped" in page.inner_text("main")
     audit.check()
-    page.get_by_role("link", name="Home").first.click()
+    page.get_by_role("link", name="Procurement governance").click()
     assert "Your renewal alerts" not in page.inner_text("main")
     audit.check()
     page.get_by_role("link", name="Your alerts and escalations").click()

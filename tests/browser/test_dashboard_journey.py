@@ -89,7 +89,8 @@ def test_a_lead_member_reads_the_headline_and_follows_figures_to_their_lists(
     audit.check()
     page.goto(f"{live_server.url}/dashboard/?year=1066")
     assert (
-        "is not one of the available choices" in page.locator(".govuk-error-summary").inner_text()
+        "Choose the financial year from the list"
+        in page.locator(".govuk-error-summary").inner_text()
     )
     audit.check()
 
@@ -103,7 +104,7 @@ def test_the_head_of_procurement_builds_and_reads_the_annual_report(
     page.goto(f"{live_server.url}/dashboard/annual/")
     audit.check()
     page.get_by_role("button", name="Build the report").click()
-    assert "Select a valid choice" not in page.inner_text("main")
+    assert "Choose the financial year from the list" not in page.inner_text("main")
     report = AnnualReport.objects.get()
     year = report.year_label
     # The build under way, naming its year; with no worker running, the page says so.

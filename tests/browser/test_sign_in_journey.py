@@ -41,15 +41,14 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
     assert "Nothing is waiting for you" in page.locator("main").inner_text()
     assert "Signed in as Hannah Lewis" in page.locator(".app-user-bar").inner_text()
     daily = [
-        "Home",
+        "Awaiting my decision (0)",
         "Dashboard",
         "Contracts",
         "Performance",
         "Social value",
-        "Maturity",
         "Forward plan",
     ]
-    now_and_then = ["Reference data", "Procurement Act", "Annual reports"]
+    now_and_then = ["Reference data", "Maturity", "Procurement Act", "Annual reports"]
     navigation = page.get_by_role("navigation", name="Menu")
     others = page.get_by_role("navigation", name="Other sections")
     assert navigation.get_by_role("link").all_inner_texts() == daily
@@ -57,7 +56,7 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
     audit.check()
     # On a phone the menu folds behind its button, and holds every section.
     page.set_viewport_size({"width": 390, "height": 800})
-    assert not navigation.get_by_role("link", name="Home").is_visible()
+    assert not navigation.get_by_role("link", name="Contracts").is_visible()
     assert not others.is_visible()
     page.get_by_role("button", name="Menu").click()
     assert navigation.get_by_role("link").all_inner_texts() == daily + now_and_then
