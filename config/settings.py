@@ -134,7 +134,7 @@ TEMPLATES = [
                 "procurement.context_processors.service",
             ],
             # {% table_container %} wraps every table, in every template.
-            "builtins": ["procurement.templatetags.tables"],
+            "builtins": ["procurement.templatetags.tables", "procurement.templatetags.banners"],
         },
     },
 ]

@@ -2,6 +2,7 @@
 not allow, signs out and asks for a new password, with axe-core checking every page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import TEST_PASSWORD
 from procurement.roles import Role
@@ -56,8 +57,9 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
     audit.check()
     # On a phone the menu folds behind its button, and holds every section.
     page.set_viewport_size({"width": 390, "height": 800})
-    assert not navigation.get_by_role("link", name="Contracts").is_visible()
-    assert not others.is_visible()
+    # The menu folds as the page learns of the narrower window: wait for it.
+    expect(navigation.get_by_role("link", name="Contracts")).to_be_hidden()
+    expect(others).to_be_hidden()
     page.get_by_role("button", name="Menu").click()
     assert navigation.get_by_role("link").all_inner_texts() == daily + now_and_then
     audit.check()
