@@ -34,7 +34,9 @@ from .services import PASSING, current_step, delegations_active
 
 def reviews_with_route() -> QuerySet[GatewayReview]:
     """Reviews with their subject, author, steps and decisions: a fixed number of queries."""
-    decisions = StepDecision.objects.select_related("decided_by").order_by("decided_at", "pk")
+    decisions = StepDecision.objects.select_related("decided_by", "on_behalf_of").order_by(
+        "decided_at", "pk"
+    )
     steps = ReviewStep.objects.order_by("order").prefetch_related(
         Prefetch("decisions", queryset=decisions)
     )
@@ -478,8 +480,20 @@ def reviews_of_author(*, user: User, decided_shown: int = AUTHORS_DECIDED_SHOWN)
     decided, with the outcome. A fixed number of queries, however many reports."""
     today = timezone.localdate()
     states = GatewayReview.State
+    theirs = GatewayReview.objects.filter(author=user)
+    finished = [states.APPROVED, states.REJECTED]
+    # Every open report, and only the latest decided ones: the rest are counted, not read.
+    latest_decided = (
+        theirs.filter(state__in=finished)
+        .order_by(Coalesce("decided_at", "submitted_at").desc(), "-pk")
+        .values("pk")[:decided_shown]
+    )
     reviews = list(
-        reviews_with_route().filter(author=user).exclude(state=states.WITHDRAWN).order_by("-pk")
+        reviews_with_route()
+        .filter(author=user)
+        .exclude(state=states.WITHDRAWN)
+        .filter(~Q(state__in=finished) | Q(pk__in=latest_decided))
+        .order_by("-pk")
     )
     found = {"drafts": [], "in_review": [], "returned": [], "decided": [], "decided_total": 0}
     in_review = [r for r in reviews if r.state == states.IN_REVIEW]
@@ -514,7 +528,6 @@ def reviews_of_author(*, user: User, decided_shown: int = AUTHORS_DECIDED_SHOWN)
         key=lambda row: (row["review"].decided_at or row["review"].submitted_at, row["review"].pk),
         reverse=True,
     )
-    found["decided_total"] = len(found["decided"])
-    found["decided"] = found["decided"][:decided_shown]
+    found["decided_total"] = theirs.filter(state__in=finished).count()
     found["any"] = any(found[key] for key in ("drafts", "in_review", "returned", "decided"))
     return found

@@ -1,6 +1,7 @@
 """Pages of the shared core: home, reference data, API tokens, accessibility, health and errors."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 # The session key that carries a token just made, and its key, to the page that shows it once.
 NEW_TOKEN = "api_token_made"  # noqa: S105 (a session key, not a secret)
+NEW_TOKEN_SHOWN_FOR = 60  # seconds
 
 
 @requires("procurement.use_service")
@@ -113,12 +115,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         except ProcurementError as error:
             show_error(form, error)
         else:
-            request.session[NEW_TOKEN] = {"id": token.pk, "key": key}
+            request.session[NEW_TOKEN] = {"id": token.pk, "key": key, "at": time.time()}
             return redirect("accounts:api_tokens")
     tokens = request.user.api_tokens.all()
-    shown = request.session.pop(NEW_TOKEN, None) if request.method == "GET" else None
+    shown = request.session.pop(NEW_TOKEN, None)
     made = None
-    if shown:
+    # Shown on the page the POST redirects to, straight after: a key left in the session (a
+    # redirect not followed) is dropped unseen at the next visit, and with the session.
+    if shown and time.time() - shown.get("at", 0) < NEW_TOKEN_SHOWN_FOR:
         token = next((token for token in tokens if token.pk == shown["id"]), None)
         made = {"token": token, "key": shown["key"]} if token else None
     response = render(

@@ -192,7 +192,7 @@ def _points_change(now: Decimal | None, before: Decimal | None, unit: str) -> st
         return ""
     if now == before:
         return ", the same as last year"
-    difference = abs(now - before)
+    difference = abs(now - before).normalize()  # 6 points, 1 level, 0.5 levels: no ".0"
     unit = unit.removesuffix("s") if difference == 1 else unit
     return f", {difference:f} {unit} {'higher' if now > before else 'lower'} than last year"
 

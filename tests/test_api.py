@@ -143,6 +143,27 @@ def test_the_tokens_page_makes_shows_once_and_revokes(client, make_user):
     assert token.revoked_at is not None
 
 
+def test_a_new_tokens_key_left_in_the_session_is_dropped_unseen_after_a_minute(client, make_user):
+    import time
+
+    from procurement.views import NEW_TOKEN
+
+    officer = make_user(Role.PROCUREMENT_OFFICER)
+    client.force_login(officer)
+    token, key = api_token_create(
+        user=officer,
+        name="Left behind",
+        expires_on=timezone.localdate() + timedelta(days=30),
+        by=officer,
+    )
+    session = client.session
+    session[NEW_TOKEN] = {"id": token.pk, "key": key, "at": time.time() - 61}
+    session.save()
+    page = client.get(reverse("accounts:api_tokens")).content.decode()
+    assert key not in page
+    assert NEW_TOKEN not in client.session
+
+
 # --- Permissions match the pages --------------------------------------------------------------
 
 

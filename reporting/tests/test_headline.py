@@ -70,7 +70,7 @@ def test_six_figures_each_against_last_year(council):
     )
     assert lines["maturity"].sentence == (
         "The council's self-assessment puts it at 2.0 of 5 on average across the themes, "
-        "1.0 level higher than last year."
+        "1 level higher than last year."
     )
     assert contracts.url == "/dashboard/contracts/?year=2025"
 
