@@ -25,3 +25,10 @@ def count(value) -> str:
     if number == number.to_integral_value():
         return f"{number:,.0f}"
     return f"{number.normalize():,f}"
+
+
+def sum_known(values) -> Decimal | None:
+    """The total of the values that are known (not None), or None where none is: a £ total of
+    measures, only some of which have a £ value."""
+    known = [value for value in values if value is not None]
+    return sum(known, Decimal("0")) if known else None

@@ -43,6 +43,7 @@ from performance.models import PerformanceException, PerformanceReview, Saving, 
 from performance.models import financial_year_label as year_label
 from performance.selectors import key_condition, latest_review_of, overdue_condition
 from procurement.models import GatewayStage
+from procurement.numbers import sum_known
 from socialvalue.models import Commitment
 from socialvalue.selectors import PortfolioFilters, percent_of, social_value_portfolio
 
@@ -578,8 +579,7 @@ class ThemeLine:
     measures: list[MeasureLine]
 
     def _sum(self, name: str) -> Decimal | None:
-        values = [getattr(m, name) for m in self.measures if getattr(m, name) is not None]
-        return sum(values, Decimal("0")) if values else None
+        return sum_known(getattr(line, name) for line in self.measures)
 
     @property
     def committed_value(self) -> Decimal | None:

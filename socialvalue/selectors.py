@@ -16,6 +16,7 @@ from django.db.models.functions import ExtractYear
 
 from contracts.models import Contract
 from performance.models import financial_year_label, financial_year_of
+from procurement.numbers import sum_known
 from procurement.rules import is_central_team
 
 from .models import Commitment, DeliveryReturn, Measure, MeasureLibrary
@@ -249,8 +250,7 @@ class PortfolioGroup:
     rows: list[PortfolioRow] = field(default_factory=list)
 
     def _sum(self, name: str) -> Decimal | None:
-        values = [getattr(r, name) for r in self.rows if getattr(r, name) is not None]
-        return sum(values, Decimal("0")) if values else None
+        return sum_known(getattr(line, name) for line in self.rows)
 
     @property
     def committed_value(self) -> Decimal | None:
