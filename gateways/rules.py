@@ -73,6 +73,38 @@ def in_reviews_directorate(user, review) -> bool:
     return owner is not None and owner.directorate_id == user.directorate_id
 
 
+# --- Changing a report --------------------------------------------------------------------------
+# Only its author changes a report, and only while it is a draft or has been returned; the author
+# withdraws it at any time until it is decided. One predicate each, called by the services, the
+# views, the forms and the API alike.
+
+EDITABLE_STATES = frozenset({"draft", "returned"})
+WITHDRAWABLE_STATES = frozenset({"draft", "in_review", "returned"})
+
+
+@rules.predicate
+def is_editable(user, review) -> bool:
+    return review is not None and review.state in EDITABLE_STATES
+
+
+@rules.predicate
+def is_withdrawable(user, review) -> bool:
+    return review is not None and review.state in WITHDRAWABLE_STATES
+
+
+@rules.predicate
+def is_gateway_1(user, review) -> bool:
+    return review is not None and review.stage == "G1"
+
+
+may_edit_report = is_author & is_editable
+may_withdraw_report = is_author & is_withdrawable
+may_change_weighting = may_edit_report & is_gateway_1
+rules.add_perm("gateways.edit_report", may_edit_report)
+rules.add_perm("gateways.withdraw_report", may_withdraw_report)
+rules.add_perm("gateways.change_weighting", may_change_weighting)
+
+
 rules.add_perm(
     "gateways.view_review",
     has_any_role
