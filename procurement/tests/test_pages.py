@@ -54,11 +54,11 @@ def shown(monkeypatch):
 class TestObjectFor:
     def test_a_missing_row_is_not_found(self, make_user):
         with pytest.raises(Http404):
-            pages.object_for(request_of(make_user(Role.OFFICER)), Directorate, 0)
+            pages.object_for(request_of(make_user(Role.PROCUREMENT_OFFICER)), Directorate, 0)
 
     def test_every_check_must_hold_a_permission_or_a_predicate(self, make_user):
         directorate = DirectorateFactory()
-        request = request_of(make_user(Role.OFFICER))
+        request = request_of(make_user(Role.PROCUREMENT_OFFICER))
         assert pages.object_for(request, Directorate, directorate.pk) == directorate
         assert pages.object_for(request, Directorate, directorate.pk, lambda u, d: True)
         with pytest.raises(PermissionDenied):
@@ -70,7 +70,7 @@ class TestObjectFor:
         directorate = DirectorateFactory()
         rows = Directorate.objects.exclude(pk=directorate.pk)
         with pytest.raises(Http404):
-            pages.object_for(request_of(make_user(Role.OFFICER)), rows, directorate.pk)
+            pages.object_for(request_of(make_user(Role.PROCUREMENT_OFFICER)), rows, directorate.pk)
 
 
 class TestFormPage:
@@ -89,7 +89,7 @@ class TestFormPage:
         )
 
     def test_a_message_and_an_address_may_come_from_what_the_action_made(self, make_user):
-        request = request_of(make_user(Role.OFFICER), "post", {"name": "Kestrel"})
+        request = request_of(make_user(Role.PROCUREMENT_OFFICER), "post", {"name": "Kestrel"})
         response = self.page(
             request,
             lambda data: SimpleNamespace(name=data["name"], url="/made/"),
@@ -104,7 +104,7 @@ class TestFormPage:
         def refuse(data):
             raise Refused("Not today")
 
-        request = request_of(make_user(Role.OFFICER), "post", {"name": "Kestrel"})
+        request = request_of(make_user(Role.PROCUREMENT_OFFICER), "post", {"name": "Kestrel"})
         self.page(request, refuse)
         assert shown["form"].non_field_errors() == ["Not today"]
         assert shown["heading"] == "Name it"
@@ -117,14 +117,14 @@ class TestFormPage:
         def show(form, error):
             form.add_error("name", f"Name: {error}")
 
-        request = request_of(make_user(Role.OFFICER), "post", {"name": "Kestrel"})
+        request = request_of(make_user(Role.PROCUREMENT_OFFICER), "post", {"name": "Kestrel"})
         self.page(request, refuse, show_refusal=show)
         assert shown["form"].errors == {"name": ["Name: Not today"]}
 
 
 class TestButtonPost:
     def test_done_goes_on_with_the_message(self, make_user):
-        request = request_of(make_user(Role.OFFICER), "post")
+        request = request_of(make_user(Role.PROCUREMENT_OFFICER), "post")
         response = pages.button_post(
             request,
             action=lambda: SimpleNamespace(url="/made/"),
@@ -140,7 +140,7 @@ class TestButtonPost:
         def refuse():
             raise Refused("Not today")
 
-        request = request_of(make_user(Role.OFFICER), "post")
+        request = request_of(make_user(Role.PROCUREMENT_OFFICER), "post")
         response = pages.button_post(
             request, action=refuse, refusals=(Refused,), done="Started", next_url="/next/"
         )
