@@ -306,7 +306,7 @@ class ContractRowForm(ContractFields):
         return self.errors
 
     def _post_clean(self) -> None:
-        # The model's rules, as a model form checks them, save its constraints (see above).
+        # The model's rules, as a model form checks them, but not its constraints (see above).
         try:
             self.instance = construct_instance(self, self.instance, self._meta.fields)
         except ValidationError as error:

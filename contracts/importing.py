@@ -5,6 +5,8 @@ all of it or nothing.
 unchanged, and every problem as row, column and message; it writes nothing. ``contracts_import``
 checks again and, only if there is no problem, writes every row in one transaction, with history.
 Rows are matched to the register by reference, so importing the same file twice changes nothing.
+Each cell is read as councils write it, then the row is checked by the contract's own form
+(``ContractRowForm``), so the contract's page and the import keep one set of rules.
 The file is read row by row in batches, so memory does not grow with its length.
 """
 
@@ -563,6 +565,7 @@ def _risk(value: Any) -> str:
     return risk
 
 
+# Reads a row's cell for an attribute with a parser: the value, or None and a problem.
 Parse = Callable[[str, Callable[[Any], Any]], Any]
 
 
