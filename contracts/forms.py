@@ -293,8 +293,8 @@ class ContractRowForm(ContractFields):
             "procurement_route": {"required": "Enter the procurement route"},
         }
 
-    def __init__(self) -> None:
-        super().__init__(instance=Contract())
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        super().__init__(data, instance=Contract())
 
     def check(self, values: dict[str, Any], *, instance: Contract) -> ErrorDict:
         """The form bound to one row's values, for the contract they make or change: its
