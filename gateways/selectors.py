@@ -18,7 +18,14 @@ from contracts.selectors import (
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
 
-from .authority import authorities, authorities_open, delegated_away, held_roles, is_asked
+from .authority import (
+    authorities,
+    authorities_open,
+    delegated_away,
+    delegations_active,
+    held_roles,
+    is_asked,
+)
 from .models import (
     SOCIAL_VALUE_MINIMUM,
     Delegation,
@@ -27,9 +34,16 @@ from .models import (
     ReviewStep,
     StepDecision,
 )
-from .routing import NoPolicyInForce, gateways_required, policy_on, route_for, routing_value
+from .progress import PASSING, current_step
+from .routing import (
+    NoPolicyInForce,
+    gateways_required,
+    policy_on,
+    route_for,
+    routing_value,
+    tier_of,
+)
 from .scoring import points
-from .services import PASSING, current_step, delegations_active
 
 
 def reviews_with_route() -> QuerySet[GatewayReview]:
@@ -374,16 +388,12 @@ def review_route_preview(*, review: GatewayReview, on: date | None = None) -> Ro
     """What submitting ``review`` now would do (``services.review_submit`` decides the same
     way): the route the policy gives it, or on resubmission the one it keeps unless its value
     moved it into another tier, with the people asked at each step by name."""
-    from .services import _tier_of
-
     on = on or timezone.localdate()
     problems = [f"Complete the report: {', '.join(review.report_missing())}."] * bool(
         review.report_missing()
     )
     valued = routing_value(review)
-    rerouted = bool(review.round) and _tier_of(review, review.value) != _tier_of(
-        review, valued.value
-    )
+    rerouted = bool(review.round) and tier_of(review, review.value) != tier_of(review, valued.value)
     if review.round and not rerouted:
         steps = sorted((s for s in review.steps.all() if s.is_active), key=lambda s: s.order)
         tier, policy = review.tier_code, review.policy
