@@ -116,7 +116,7 @@ rules.add_perm("gateways.change_weighting", may_change_weighting)
 
 @rules.predicate
 def may_decide(user, review) -> bool:
-    return review is not None and may_act_at(user, review)
+    return review is not None and bool(getattr(user, "pk", None)) and may_act_at(user, review)
 
 
 rules.add_perm("gateways.decide_review", may_decide)

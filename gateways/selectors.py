@@ -248,24 +248,7 @@ def weighting_report(*, since: date | None = None, until: date | None = None) ->
         }
         for name, reviews in sorted(by_category.items())
     ]
-    awards = list(
-        approved.filter(stage=GatewayStage.G2).select_related("project").order_by("decided_at")
-    )
-    # Each award's weighting: the project's last Gateway 1 approved before it (one query).
-    strategies: dict[int, list[GatewayReview]] = {}
-    for review in GatewayReview.objects.filter(
-        stage=GatewayStage.G1,
-        state=GatewayReview.State.APPROVED,
-        project__in=[a.project_id for a in awards],
-    ).order_by("decided_at", "pk"):
-        strategies.setdefault(review.project_id, []).append(review)
-    award_rows = []
-    for award in awards:
-        earlier = [
-            s for s in strategies.get(award.project_id, []) if s.decided_at <= award.decided_at
-        ]
-        weighting = earlier[-1] if earlier else None
-        award_rows.append({"award": award, "weighting": weighting})
+    award_rows = _awards_with_weighting(approved)
     weighted = [row for row in award_rows if row["weighting"] is not None]
     with_social_value = [
         row for row in weighted if row["weighting"].social_value_weight >= SOCIAL_VALUE_MINIMUM
@@ -282,6 +265,28 @@ def weighting_report(*, since: date | None = None, until: date | None = None) ->
             points(Decimal(len(with_social_value)) * 100 / len(weighted)) if weighted else None
         ),
     }
+
+
+def _awards_with_weighting(approved: QuerySet[GatewayReview]) -> list[dict]:
+    """Each approved award (Gateway 2) with its weighting: the project's last Gateway 1
+    approved before it (one query for them all)."""
+    awards = list(
+        approved.filter(stage=GatewayStage.G2).select_related("project").order_by("decided_at")
+    )
+    strategies: dict[int, list[GatewayReview]] = {}
+    for review in GatewayReview.objects.filter(
+        stage=GatewayStage.G1,
+        state=GatewayReview.State.APPROVED,
+        project__in=[a.project_id for a in awards],
+    ).order_by("decided_at", "pk"):
+        strategies.setdefault(review.project_id, []).append(review)
+    rows = []
+    for award in awards:
+        earlier = [
+            s for s in strategies.get(award.project_id, []) if s.decided_at <= award.decided_at
+        ]
+        rows.append({"award": award, "weighting": earlier[-1] if earlier else None})
+    return rows
 
 
 def _mean(values) -> Decimal | None:
