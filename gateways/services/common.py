@@ -44,6 +44,7 @@ def locked(review: GatewayReview) -> GatewayReview:
 
 
 def save_review(review: GatewayReview, *, by: User, reason: str) -> GatewayReview:
+    """Save the review with its history; a transition someone else made first is a refusal."""
     try:
         return save_with_history(review, by=by, reason=reason)
     except ConcurrentTransition:

@@ -164,6 +164,7 @@ def review_decision_check(*, review: GatewayReview, by: User, **given: Any) -> C
 
 
 def _check(review: GatewayReview, *, by: User, given: DecisionGiven) -> CheckedDecision:
+    """The rules ``review_decision_check`` and ``review_decide`` both apply."""
     if not can_proceed(review.reject):
         state = review.get_state_display().lower()
         raise GatewayError(f"This report is not waiting for a decision: it is {state}.")
@@ -240,6 +241,7 @@ def _require_what_the_step_records(
 
 
 def _require_key_decision(review: GatewayReview, step: ReviewStep, *, given: DecisionGiven) -> None:
+    """A decision the policy or the step makes a key decision records its reference."""
     key_decision = step.records_key_decision or is_key_decision(review)
     if key_decision and not given.key_decision_reference.strip():
         raise GatewayError(
@@ -255,6 +257,7 @@ CONSULTATION_FIELDS = ("consulted", "consulted_on", "consultation_notes")
 
 
 def _require_consultation(step: ReviewStep, *, given: DecisionGiven) -> None:
+    """An approval after a consultation records who was consulted, when, and what they said."""
     missing = [
         name
         for name in CONSULTATION_FIELDS

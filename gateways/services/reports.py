@@ -67,6 +67,7 @@ CHANGED_ONLY_WHILE_EDITABLE = "The report can be changed only while it is a draf
 
 
 def _unknown_fields(fields: Mapping[str, Any]) -> None:
+    """Refuse any field that is not a part of a gateway report."""
     unknown = set(fields) - REPORT_FIELDS
     if unknown:
         raise GatewayError(

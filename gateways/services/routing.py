@@ -78,6 +78,7 @@ def reroute_review(review: GatewayReview, valued: RoutingValue, *, by: User) -> 
 
 
 def copy_steps(review: GatewayReview, steps, *, first_order: int) -> None:
+    """The policy's ``steps`` copied onto the report, numbered on from ``first_order``."""
     review.save()  # the review needs its primary key and policy before its steps
     for order, step in enumerate(steps, start=first_order):
         ReviewStep.objects.create(
