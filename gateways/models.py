@@ -31,6 +31,8 @@ from procurement.thresholds import (
 )
 from socialvalue.models import CommitmentTerms
 
+from .routing import route_is_current
+
 WEIGHT = {"max_digits": 5, "decimal_places": 2}
 SOCIAL_VALUE_MINIMUM = SOCIAL_VALUE_MINIMUM_PERCENT
 
@@ -499,31 +501,73 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         """What the report is about: a procurement project, or for Gateway 3 a contract."""
         return self.project or self.contract
 
-    # Thin transitions: the services around them check who may act and record the decision.
+    # The state machine (decision record 0003). A state changes only through these transitions
+    # (the field is protected); each names its sources, the conditions the report must meet and
+    # the permission of the person moving it (``gateways.rules``). The services call them and
+    # record the decision, the history and the notification around them.
 
-    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.IN_REVIEW)
+    def is_complete(self) -> bool:
+        """The report holds everything its stage asks for."""
+        return not self.report_missing()
+
+    def is_routed(self) -> bool:
+        """The report has its route: the policy and the tier it is decided under."""
+        return self.policy_id is not None and bool(self.tier_code)
+
+    def is_route_current(self) -> bool:
+        """The report's value is still in the tier it was routed in."""
+        return route_is_current(self)
+
+    def has_kpis_needed(self) -> bool:
+        """A Gateway 2 award proposes the KPIs it needs, or says why none apply."""
+        return not self.kpis_missing(self.proposed_kpis.count())
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.RETURNED],
+        target=State.IN_REVIEW,
+        conditions=[is_complete, is_routed],
+        permission="gateways.edit_report",
+    )
     def submit(self) -> None:
-        pass
+        """The author sends the report to its approvers."""
 
-    @transition(field=state, source=State.IN_REVIEW, target=State.APPROVED)
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.APPROVED,
+        conditions=[is_route_current, has_kpis_needed],
+        permission="gateways.decide_review",
+    )
     def approve(self) -> None:
-        pass
+        """The decision step approves the report."""
 
-    @transition(field=state, source=State.IN_REVIEW, target=State.RETURNED)
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.RETURNED,
+        permission="gateways.decide_review",
+    )
     def return_for_changes(self) -> None:
-        pass
+        """A step (or a change of value that moves its route) sends the report back."""
 
-    @transition(field=state, source=State.IN_REVIEW, target=State.REJECTED)
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.REJECTED,
+        permission="gateways.decide_review",
+    )
     def reject(self) -> None:
-        pass
+        """A step rejects the report, which ends it."""
 
     @transition(
         field=state,
         source=[State.DRAFT, State.IN_REVIEW, State.RETURNED],
         target=State.WITHDRAWN,
+        permission="gateways.withdraw_report",
     )
     def withdraw(self) -> None:
-        pass
+        """The author withdraws the report; it stays on record."""
 
 
 class ReviewStep(models.Model):
