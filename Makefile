@@ -44,10 +44,12 @@ run: $(RUNTIME)
 test: $(DEV)
 	$(BIN)/python -m pytest --numprocesses auto --maxprocesses 4 --dist load $(PYTEST_ARGS)
 
+# The import contracts (the layers, selectors never importing services) are in pyproject.toml.
 lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates */templates --lint
+	$(BIN)/lint-imports
 
 format: $(DEV)
 	$(BIN)/ruff check --fix .

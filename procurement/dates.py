@@ -2,7 +2,7 @@
 2026" in text, "3 Dec 2026" in tables, "3 December 2026 at 2:05pm" for a moment
 (docs/decisions/0038). Exports and the API keep ISO 8601: they are read by machines."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -44,3 +44,16 @@ def date_and_time(moment: datetime | None, *, short: bool = False) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return f"{(short_date if short else long_date)(moment)} at {time_of_day(moment)}"
+
+
+def working_days_after(start: date, end: date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end``."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
