@@ -18,3 +18,22 @@ class AlertsConfig(AppConfig):
             )
         )
         demo_registry.register(demo_registry.DemoPart("alerts", demo.build, order=90))
+
+        from procurement.panels import Link, Panel, register_link, register_panel
+
+        from . import panels
+
+        register_panel(
+            "contract",
+            Panel(
+                "alerts",
+                "alerts/_contract_panel.html",
+                order=40,
+                title="Renewal and alerts",
+                context=panels.contract_section,
+            ),
+        )
+        register_panel(
+            "home", Panel("alerts", "alerts/_home.html", order=10, context=panels.home_panel)
+        )
+        register_link("home.account", Link("Your alerts and escalations", "alerts:mine", 10))

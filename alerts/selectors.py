@@ -25,10 +25,10 @@ from contracts.selectors import (
     unmanaged_condition,
 )
 from gateways.models import GatewayReview, ProcurementProject
-from gateways.selectors import reviews_with_route
-from gateways.services import OPEN_STATES, current_step
+from gateways.selectors import current_step, reviews_with_route
+from gateways.services import OPEN_STATES
 from performance.selectors import overdue_condition
-from procurement.dates import long_date
+from procurement.dates import long_date, working_days_after
 from procurement.models import GatewayStage, Notification, NotificationItem, User
 from procurement.notifications import SENDING_TIMEOUT
 from procurement.roles import Role
@@ -255,19 +255,6 @@ class Escalation:
     link: str
     directorate_id: int
     lead_directors: tuple[User, ...]
-
-
-def working_days_after(start: date, end: date) -> int:
-    """Monday-to-Friday days after ``start`` up to and including ``end``."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
-            count += 1
-    return count
 
 
 def step_waiting_since(review: GatewayReview, step) -> datetime:

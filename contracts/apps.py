@@ -18,6 +18,32 @@ class ContractsConfig(AppConfig):
         )
         attention.register(home.contracts_needing_attention)
         attention.register(home.named_officer_gaps_needing_attention)
+
+        # A contract's page is its sections in order: these, and those the apps above add
+        # (performance, social value, alerts).
+        from procurement.panels import Panel, register_panel
+
+        from . import panels
+
+        for name, title, order in (
+            ("summary", "Summary", 10),
+            ("events", "Variations and extensions", 50),
+            ("documents", "Documents", 60),
+            ("history", "History", 70),
+        ):
+            register_panel(
+                "contract", Panel(name, f"contracts/_section_{name}.html", order, title=title)
+            )
+        register_panel(
+            "reference_data",
+            Panel(
+                "renewal-lead-times",
+                "contracts/_renewal_bands.html",
+                order=10,
+                title="Renewal lead times",
+                context=panels.renewal_bands,
+            ),
+        )
         from procurement import demo as demo_registry
 
         from . import demo

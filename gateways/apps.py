@@ -35,6 +35,36 @@ class GatewaysConfig(AppConfig):
 
         demo_registry.register(demo_registry.DemoPart("gateways", demo.build, order=20))
 
+        from procurement.panels import Link, Panel, register_link, register_panel
+
+        from . import panels
+
+        register_panel(
+            "home",
+            Panel(
+                "your-gateway-reports",
+                "gateways/_your_reports.html",
+                order=20,
+                context=panels.your_reports,
+            ),
+        )
+        register_link(
+            "home.account",
+            Link("Delegate your gateway approvals while you are away", "gateways:delegations", 30),
+        )
+        register_link(
+            "reference_data.policy",
+            Link(
+                "Check which gateways and approvers a procurement needs",
+                "gateways:routing_preview",
+                order=10,
+            ),
+        )
+        register_panel(
+            "contract.change",
+            Panel("extension-at-gateway-3", "gateways/_contract_extension.html", order=10),
+        )
+
         # Whatever path changes a contract's or a project's value (a page, the API, the
         # import, a variation), the reports with their approvers follow it.
         from django.db.models.signals import post_save

@@ -31,3 +31,18 @@ class PerformanceConfig(AppConfig):
             )
         )
         demo_registry.register(demo_registry.DemoPart("performance", demo.build, order=30))
+
+        from procurement.panels import Panel, register_panel
+
+        from . import panels
+
+        register_panel(
+            "contract",
+            Panel(
+                "performance",
+                "performance/_panel.html",
+                order=20,
+                title="Performance",
+                context=panels.contract_section,
+            ),
+        )

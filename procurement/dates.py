@@ -2,7 +2,7 @@
 2026" in text, "3 Dec 2026" in tables, "3 December 2026 at 2:05pm" for a moment
 (docs/decisions/0038). Exports and the API keep ISO 8601: they are read by machines."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -50,3 +50,16 @@ def financial_quarter(day: date) -> tuple[int, int]:
     """(financial year it starts, quarter): 1 April 2026 is (2026, 1); 1 March 2027 is (2026, 4)."""
     year = day.year if day.month >= 4 else day.year - 1
     return year, (day.month - 4) % 12 // 3 + 1
+
+
+def working_days_after(start: date, end: date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end``."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count

@@ -15,7 +15,6 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alerts.selectors import working_days_after
 from contracts.models import Contract, ContractEvent
 from gateways.models import GatewayReview, StepDecision
 from gateways.selectors import weighting_report
@@ -24,7 +23,7 @@ from maturity.selectors import assessment_results
 from performance.models import PerformanceReview, financial_year_label
 from performance.selectors import key_condition
 from procurement.charts import Bar, BarChart
-from procurement.dates import long_date, short_date
+from procurement.dates import long_date, short_date, working_days_after
 from procurement.models import GatewayStage
 from procurement.numbers import count, figure
 from procurement.templatetags.govuk import money

@@ -22,3 +22,18 @@ class SocialValueConfig(AppConfig):
             )
         )
         demo_registry.register(demo_registry.DemoPart("social value", demo.build, order=40))
+
+        from procurement.panels import Panel, register_panel
+
+        from . import panels
+
+        register_panel(
+            "contract",
+            Panel(
+                "social-value",
+                "socialvalue/_panel.html",
+                order=30,
+                title="Social value",
+                context=panels.contract_section,
+            ),
+        )

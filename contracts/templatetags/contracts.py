@@ -3,7 +3,6 @@ from django.urls import reverse
 from django.utils import formats
 
 from contracts.forms import REGISTER_QUERY
-from contracts.lead_times import bands
 from contracts.models import Contract
 
 register = template.Library()
@@ -21,12 +20,6 @@ STATUS_COLOURS = {
 @register.inclusion_tag("contracts/_status_tag.html")
 def contract_status(status: str) -> dict:
     return {"label": Contract.Status(status).label, "colour": STATUS_COLOURS[status]}
-
-
-@register.inclusion_tag("contracts/_renewal_bands.html")
-def renewal_bands() -> dict:
-    """The value bands in force and the months before a contract's end that its alerts go."""
-    return {"bands": bands()}
 
 
 @register.filter

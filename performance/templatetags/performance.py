@@ -1,8 +1,7 @@
 from django import template
-from django.utils import timezone
 
 from performance.models import PerformanceReview, Rag
-from performance.selectors import performance_summary
+from performance.panels import contract_section
 
 register = template.Library()
 
@@ -38,11 +37,4 @@ def rating(value: str, other: str = ""):
 @register.inclusion_tag("performance/_panel.html", takes_context=True)
 def performance_panel(context, contract):
     """A contract's performance at a glance, for its register page and Gateway 3 reports."""
-    user = context["request"].user
-    today = timezone.localdate()
-    return {
-        "contract": contract,
-        "summary": performance_summary(contract, today),
-        "can_view": user.has_perm("performance.view_contract", contract),
-        "today": today,
-    }
+    return contract_section(request=context["request"], contract=contract)

@@ -1,10 +1,8 @@
 from django import template
-from django.utils import timezone
 
 from procurement.numbers import count
 from procurement.templatetags.govuk import money
 from socialvalue.models import DeliveryReturn
-from socialvalue.selectors import contract_plan, plan_summary
 
 register = template.Library()
 
@@ -42,15 +40,4 @@ def return_status(delivery_return):
     return {
         "colour": RETURN_COLOURS[delivery_return.status],
         "label": delivery_return.get_status_display(),
-    }
-
-
-@register.inclusion_tag("socialvalue/_panel.html", takes_context=True)
-def social_value_panel(context, contract):
-    """A contract's social value plan at a glance, for its register page."""
-    positions = contract_plan(contract, timezone.localdate())
-    return {
-        "contract": contract,
-        "positions": positions,
-        "summary": plan_summary(positions),
     }
