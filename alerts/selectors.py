@@ -25,8 +25,8 @@ from contracts.selectors import (
     unmanaged_condition,
 )
 from gateways.models import GatewayReview, ProcurementProject
+from gateways.progress import OPEN_STATES
 from gateways.selectors import current_step, reviews_with_route
-from gateways.services import OPEN_STATES
 from performance.selectors import overdue_condition
 from procurement.dates import long_date, working_days_after
 from procurement.models import GatewayStage, Notification, NotificationItem, User
