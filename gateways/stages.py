@@ -7,7 +7,8 @@ says is missing (``report_missing``), the Gateway 3 extension tests, the fields 
 change (``REPORT_FIELDS``) and the parts the API shows (``API_FIELDS``).
 
 To add a part: add its column to ``GatewayReview`` (with its migration) and a ``Part`` to its
-gateway here. docs/architecture.md says more.
+gateway here; the form, the page, submission and the service follow. Give it ``shown`` for a row
+on the page, ``required_as`` if the report cannot be submitted without it, ``in_api`` for the API.
 """
 
 from collections.abc import Callable
