@@ -8,6 +8,7 @@ from django.forms.utils import ErrorDict
 
 from procurement.forms import DATE_PARTS, GovukDateField, GovukForm, GovukModelForm, MoneyField
 from procurement.models import ContractCategory, Directorate, User
+from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
 
 from .models import Contract, ContractAttachment, Supplier
 from .selectors import (
@@ -150,8 +151,8 @@ class ContractFields(GovukModelForm):
     review_date = GovukDateField(label="Review date", required=False)
     whole_life_value = MoneyField(
         label="Whole-life value (£)",
-        help_text="Including extension options. Contracts over £50,000 need a contract manager "
-        "and a lead director.",
+        help_text=f"Including extension options. Contracts over {pounds(NAMED_OFFICERS_ABOVE)} "
+        "need a contract manager and a lead director.",
     )
     annual_value = MoneyField(label="Annual value (£)", required=False)
     irrecoverable_vat = MoneyField(label="Irrecoverable VAT (£)", required=False)

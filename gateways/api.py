@@ -16,6 +16,7 @@ from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
 from .rules import is_author
 from .selectors import projects_forward_plan, reviews_visible, reviews_with_route
 from .services import review_decide, review_submit
+from .stages import API_FIELDS
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -97,7 +98,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "tier_code",
             "value",
             "value_basis",
-            "summary",
+            *API_FIELDS,
             "author",
             "submitted_at",
             "decided_at",

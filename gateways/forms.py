@@ -2,18 +2,28 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
-from contracts.models import Contract, Supplier
+from contracts.models import Supplier
 from contracts.selectors import directorates_for_officer
 from procurement.forms import GovukDateField, GovukForm, GovukModelForm, MoneyField, text_area
 from procurement.models import GatewayStage, User
 from procurement.numbers import figure
 from procurement.query import parsed
 from procurement.roles import CENTRAL_TEAM, Role
+from procurement.selectors import approval_policy_in_force
+from procurement.thresholds import (
+    SOCIAL_VALUE_ABOVE,
+    SOCIAL_VALUE_MINIMUM_PERCENT,
+    pounds,
+    pounds_short,
+)
 from socialvalue.forms import QuantityField
 from socialvalue.models import MEASURES_AT_GATEWAY_1
 
 from .models import EvaluationCriterion, GatewayReview, ProcurementProject, StepDecision
+from .rules import needs_direct_award_exception, needs_social_value_exception
+from .stages import Kind, Part, parts_for
 
 
 class RoutingPreviewForm(GovukForm):
@@ -82,26 +92,17 @@ class DecisionForm(GovukForm):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        from .services import OUTCOMES_BY_KIND
+        from .progress import OUTCOMES_BY_KIND
 
-        if (
-            review is not None
-            and review.stage == GatewayStage.G1
-            and step.kind == "decision"
-            and review.social_value_below_minimum
-        ):
+        if needs_social_value_exception(review, step):
             self.fields["accept_social_value_exception"] = forms.BooleanField(
-                label="I accept the justification for weighting social value below 10%",
+                label="I accept the justification for weighting social value below "
+                f"{SOCIAL_VALUE_MINIMUM_PERCENT}%",
                 required=False,
                 help_text="Needed to approve: the report shows the justification.",
             )
 
-        if (
-            review is not None
-            and step.kind == "decision"
-            and review.stage in {GatewayStage.G1, GatewayStage.G2}
-            and review.without_competition
-        ):
+        if needs_direct_award_exception(review, step):
             self.fields["accept_direct_award_exception"] = forms.BooleanField(
                 label="I accept the exception recorded for this route without competition "
                 f"({review.procurement_route_label.lower()})",
@@ -213,15 +214,6 @@ class ProjectForm(GovukModelForm):
             if name.startswith("planned_") and name.endswith("date")
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "replaces": forms.HiddenInput}
-        help_texts = {
-            "is_core_service": "A service the council must provide or that residents depend on. "
-            "Over £1.5m, a core service needs a Gateway 0 business case, which the Officer Board "
-            "reviews before the Lead Member or Leadership Team approves it.",
-            "is_high_value_or_complex": "Large, risky or hard to specify, buy or manage. From "
-            "£100,000 up to £1.5m it needs a Gateway 0 business case, reviewed by the business "
-            "partner or Head of Procurement and signed off by the Executive Director with the "
-            "Lead Member.",
-        }
         error_messages = {
             "reference": {
                 "required": "Enter a reference",
@@ -242,6 +234,30 @@ class ProjectForm(GovukModelForm):
         if self.instance.pk is None:
             # A new procurement's history says it was planned; the question is for changes.
             del self.fields["change_reason"]
+        self._explain_the_flags()
+
+    def _explain_the_flags(self) -> None:
+        """What the two flags decide, with the value bands of the approval policy in force."""
+        policy = approval_policy_in_force(on=timezone.localdate())
+        tiers = sorted(policy.tiers.all(), key=lambda tier: tier.value_above) if policy else []
+        if len(tiers) < 2 or tiers[-2].value_up_to is None:
+            top, band = "In the policy's highest tier", "In the tier below it"
+        else:
+            top = f"Over {pounds_short(tiers[-1].value_above)}"
+            band = (
+                f"From {pounds_short(tiers[-2].value_above)} up to "
+                f"{pounds_short(tiers[-2].value_up_to)}"
+            )
+        self.fields["is_core_service"].help_text = (
+            "A service the council must provide or that residents depend on. "
+            f"{top}, a core service needs a Gateway 0 business case, which the Officer Board "
+            "reviews before the Lead Member or Leadership Team approves it."
+        )
+        self.fields["is_high_value_or_complex"].help_text = (
+            f"Large, risky or hard to specify, buy or manage. {band} it needs a Gateway 0 "
+            "business case, reviewed by the business partner or Head of Procurement and signed "
+            "off by the Executive Director with the Lead Member."
+        )
 
     def project_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -331,116 +347,61 @@ class DelegationForm(GovukForm):
         )
 
 
-class ReportForm(GovukForm):
-    """A gateway report's content; the fields follow the gateway (Gateway 3: the four tests)."""
+def report_field(part: Part) -> forms.Field:
+    """The report form's field for one part of a gateway report (gateways/stages.py)."""
+    asked = {
+        "label": part.label,
+        "required": bool(part.blank_error),
+        "help_text": part.hint,
+        "error_messages": {"required": part.blank_error} if part.blank_error else None,
+    }
+    if part.kind == Kind.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": part.rows}), **asked)
+    if part.kind == Kind.CHOICE:
+        return forms.ChoiceField(choices=part.choices.choices, widget=forms.RadioSelect, **asked)
+    if part.kind == Kind.CHOICES:
+        return forms.MultipleChoiceField(
+            choices=part.choices.choices, widget=forms.CheckboxSelectMultiple, **asked
+        )
+    if part.kind == Kind.MONEY:
+        return MoneyField(**asked)
+    if part.kind == Kind.DATE:
+        return GovukDateField(**asked)
+    if part.kind == Kind.SUPPLIER:
+        return forms.ModelChoiceField(queryset=Supplier.objects.order_by("name"), **asked)
+    if part.kind == Kind.PERSON:
+        return forms.ModelChoiceField(
+            queryset=User.objects.filter(is_active=True).order_by("last_name"), **asked
+        )
+    raise ValueError(f"No field for a report part of kind {part.kind}")
 
-    summary = text_area(
-        "What does the report ask the approvers to decide, and why?",
-        5,
-        True,
-        error_messages={"required": "Say what the report asks the approvers to decide, and why"},
-    )
+
+class ReportForm(GovukForm):
+    """A gateway report's content: what it asks, then its gateway's own parts (Gateway 3 for an
+    extension: the four tests), as gateways/stages.py declares them."""
 
     def __init__(self, *args, review: GatewayReview, **kwargs):
         super().__init__(*args, **kwargs)
-        option = GatewayReview.Option
-        stage_fields = {
-            "G0": {
-                "options_appraised": forms.MultipleChoiceField(
-                    label="Options appraised",
-                    choices=option.choices,
-                    widget=forms.CheckboxSelectMultiple,
-                    required=False,
-                ),
-                "recommended_option": forms.ChoiceField(
-                    label="Recommended option",
-                    choices=option.choices,
-                    widget=forms.RadioSelect,
-                    required=False,
-                ),
-            },
-            "G1": {
-                "strategy_route": forms.ChoiceField(
-                    label="Procurement route",
-                    choices=Contract.Route.choices,
-                    widget=forms.RadioSelect,
-                    required=False,
-                ),
-                "lots": text_area("Lots"),
-                "timetable": text_area("Timetable"),
-                "risks": text_area("Risks and how they are managed"),
-                "social_value_approach": text_area("Social value approach"),
-                "exception_justification": text_area(
-                    "If the route is a direct award, without competition: the exception and "
-                    "why it is justified",
-                    3,
-                    help_text="The approver must accept it explicitly.",
-                ),
-            },
-            "G2": {
-                "tender_outcome": text_area("Tender outcome: bids, scores and ranking", 6),
-                "recommended_supplier": forms.ModelChoiceField(
-                    label="Recommended supplier",
-                    queryset=Supplier.objects.order_by("name"),
-                    required=False,
-                ),
-                "award_value": MoneyField(
-                    label="Whole-life value of the award (£)", required=False
-                ),
-                "contract_start": GovukDateField(label="Contract start", required=False),
-                "contract_end": GovukDateField(label="Contract end", required=False),
-                "contract_lead_director": forms.ModelChoiceField(
-                    label="Lead director of the contract",
-                    queryset=User.objects.filter(is_active=True).order_by("last_name"),
-                    required=False,
-                ),
-                "recommendation_justification": text_area(
-                    "If the recommended bid is not the top-ranked one, why recommend it?", 3
-                ),
-                "kpis_not_applicable_reason": text_area(
-                    "If KPIs cannot apply to the contract, why not?",
-                    3,
-                    help_text="Contracts over £5,000,000 need at least 3 KPIs, proposed below "
-                    "the report, unless KPIs cannot apply.",
-                ),
-                "award_variance_explanation": text_area(
-                    "If the award is above the estimate approved at Gateway 1 by more than the "
-                    "policy's tolerance, why?",
-                    3,
-                    help_text="The approvers see it beside the report.",
-                ),
-                "exception_justification": text_area(
-                    "If the route is a direct award, without competition: the exception and "
-                    "why it is justified",
-                    3,
-                    help_text="The approver must accept it explicitly.",
-                ),
-            },
-        }
-        fields = dict(stage_fields.get(review.stage, {}))
-        if review.stage == GatewayStage.G2 and review.project_id and review.project.bids.exists():
-            fields["recommended_supplier"].queryset = Supplier.objects.filter(
-                bids__project=review.project
-            ).order_by("name")
-            fields["recommended_supplier"].help_text = "One of the bidders."
-        if review.is_extension:
-            for name, label in GatewayReview.EXTENSION_TESTS:
-                fields[name] = text_area(label, 3)
-            fields["savings_negotiated"] = MoneyField(
-                label="Savings negotiated (£)", required=False
-            )
-            fields["exception_justification"] = text_area(
-                "Exception: where a test cannot be shown, why the extension should go ahead", 3
-            )
-        self.fields.update(fields)
-        for name in self.fields:
-            self.initial.setdefault(name, getattr(review, name))
+        self.parts = parts_for(review)
+        for part in self.parts:
+            self.fields[part.name] = report_field(part)
+            self.initial.setdefault(part.name, getattr(review, part.name))
+            if part.kind == Kind.SUPPLIER:
+                self._offer_bidders(self.fields[part.name], review)
+
+    @staticmethod
+    def _offer_bidders(field: forms.ModelChoiceField, review: GatewayReview) -> None:
+        """Once the procurement has bids, the supplier recommended is one of its bidders."""
+        if review.project_id and review.project.bids.exists():
+            field.queryset = Supplier.objects.filter(bids__project=review.project).order_by("name")
+            field.help_text = "One of the bidders."
 
     def report_fields(self) -> dict:
+        """The parts as the review holds them: a choice left unmade is blank."""
         fields = dict(self.cleaned_data)
-        for name in ("recommended_option", "strategy_route"):
-            if name in fields and fields[name] is None:
-                fields[name] = ""
+        for part in self.parts:
+            if part.kind == Kind.CHOICE and part.name in fields and fields[part.name] is None:
+                fields[part.name] = ""
         return fields
 
 
@@ -487,7 +448,9 @@ class WeightingForm(GovukForm):
         "If the weighting departs from the category's template, why?", 3
     )
     social_value_justification = text_area(
-        "If social value is below 10% on a procurement over £100,000, why?", 3
+        f"If social value is below {SOCIAL_VALUE_MINIMUM_PERCENT}% on a procurement over "
+        f"{pounds(SOCIAL_VALUE_ABOVE)}, why?",
+        3,
     )
     score_scale_max = forms.IntegerField(
         label="Top of the scoring scale",

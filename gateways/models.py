@@ -12,7 +12,6 @@ from simple_history.models import HistoricalRecords
 
 from contracts.models import Contract
 from performance.models import KpiDefinition, kpis_required
-from procurement.dates import long_date
 from procurement.models import (
     MONEY,
     PERCENT_VALIDATORS,
@@ -31,6 +30,7 @@ from procurement.thresholds import (
 )
 from socialvalue.models import CommitmentTerms
 
+from . import stages
 from .routing import route_is_current
 
 WEIGHT = {"max_digits": 5, "decimal_places": 2}
@@ -246,72 +246,17 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.get_stage_display()} for {self.subject}"
 
-    class Option(models.TextChoices):
-        IN_HOUSE = "in_house", "Provide it in-house"
-        GRANT = "grant", "Fund it by grant"
-        EXTERNAL = "external", "Buy it from an external provider"
-        SHARED = "shared", "Share a service with another council"
-        MIXED = "mixed", "A mix of these"
+    # The report's parts for each gateway are declared in gateways/stages.py.
+    Option = stages.Option
+    EXTENSION_TESTS = stages.EXTENSION_TESTS
 
-    # What each gateway's report must hold before it is submitted (Gateway 3: see below).
-    REQUIRED_BY_STAGE = {
-        "G0": (
-            ("options_appraised", "the options appraised"),
-            ("recommended_option", "the recommended option"),
-        ),
-        "G1": (
-            ("strategy_route", "the procurement route"),
-            ("timetable", "the timetable"),
-            ("risks", "the risks"),
-            ("social_value_approach", "the social value approach"),
-        ),
-        "G2": (
-            ("tender_outcome", "the tender outcome"),
-            ("recommended_supplier", "the recommended supplier"),
-            ("award_value", "the whole-life value of the award"),
-            ("contract_start", "the contract's start"),
-            ("contract_end", "the contract's end"),
-            ("contract_lead_director", "the contract's lead director"),
-        ),
-    }
-
-    def report_rows(self) -> list[tuple[str, str]]:
+    def report_rows(self) -> list[stages.Row]:
         """The report's content for this gateway, as people read it."""
-        option = dict(self.Option.choices)
-        rows = {
-            "G0": [
-                ("Options appraised", "; ".join(option.get(o, o) for o in self.options_appraised)),
-                ("Recommended option", option.get(self.recommended_option, "")),
-            ],
-            "G1": [
-                ("Procurement route", self.get_strategy_route_display()),
-                ("Lots", self.lots),
-                ("Timetable", self.timetable),
-                ("Risks", self.risks),
-                ("Social value approach", self.social_value_approach),
-            ],
-            "G2": [
-                ("Tender outcome", self.tender_outcome),
-                ("Recommended supplier", str(self.recommended_supplier or "")),
-                (
-                    "Whole-life value of the award",
-                    f"£{self.award_value:,.2f}" if self.award_value else "",
-                ),
-                (
-                    "Contract term",
-                    f"{long_date(self.contract_start)} to {long_date(self.contract_end)}"
-                    if self.contract_start and self.contract_end
-                    else "",
-                ),
-                ("Lead director", str(self.contract_lead_director or "")),
-            ],
-        }
-        return rows.get(self.stage, [])
+        return stages.report_rows(self)
 
     def report_missing(self) -> list[str]:
         """What this gateway's report must hold but does not yet."""
-        required = self.REQUIRED_BY_STAGE.get(self.stage, ())
-        return [label for name, label in required if not getattr(self, name)]
+        return stages.report_missing(self)
 
     def kpis_missing(self, proposed: int) -> str:
         """Why a Gateway 2 award cannot go ahead for want of KPIs (Procurement Act 2023 s.52):
@@ -324,13 +269,6 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
             f"A contract over {pounds(KPIS_ABOVE)} needs at least {KPIS_REQUIRED} KPIs: propose "
             f"{KPIS_REQUIRED - proposed} more, or record why KPIs cannot apply"
         )
-
-    EXTENSION_TESTS = (
-        ("extension_allowed_evidence", "The contract can be extended by time and value"),
-        ("savings_evidence", "The savings negotiated"),
-        ("added_social_value", "The added social value for the extension period"),
-        ("performance_evidence", "Satisfactory performance in the initial period"),
-    )
 
     @property
     def extension_evidence(self) -> list[tuple[str, str]]:

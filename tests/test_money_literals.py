@@ -106,18 +106,6 @@ POLICY_DEFAULTS = {
     "contracts/lead_times.py": "the defaults of the renewal bands administrators edit",
 }
 
-# Figures still written in files being restructured, to be replaced by the thresholds: figure ->
-# the threshold that replaces it.
-PENDING = {
-    "contracts/forms.py": {"£50,000": "NAMED_OFFICERS_ABOVE"},
-    "gateways/forms.py": {
-        "£100,000": "SOCIAL_VALUE_ABOVE, and the approval policy's tier in the help text",
-        "£1.5m": "the approval policy's tier in the help text",
-        "£5,000,000": "KPIS_ABOVE",
-    },
-    "gateways/templates/gateways/_weighting.html": {"£100,000": "SOCIAL_VALUE_ABOVE"},
-}
-
 
 def _is_zero(figure: str) -> bool:
     return not any(digit in "123456789" for digit in figure)
@@ -192,7 +180,7 @@ def problems_in_python(relative: str, source: str) -> list[str]:
     tree = ast.parse(source)
     skipped = _docstrings(tree) | _dates(tree)
     not_money = {Decimal(value) for value in NOT_MONEY.get(relative, {})}
-    allowed = NOT_THRESHOLDS.get(relative, {}) | PENDING.get(relative, {})
+    allowed = NOT_THRESHOLDS.get(relative, {})
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if id(node) in skipped:
@@ -210,7 +198,7 @@ def problems_in_python(relative: str, source: str) -> list[str]:
 
 def problems_in_template(relative: str, text: str) -> list[str]:
     """Each money figure written in one template, as "file:line: what"."""
-    allowed = NOT_THRESHOLDS.get(relative, {}) | PENDING.get(relative, {})
+    allowed = NOT_THRESHOLDS.get(relative, {})
     return [
         f"{relative}:{number}: {figure}"
         for number, line in enumerate(text.splitlines(), start=1)
@@ -256,17 +244,16 @@ def test_the_check_finds_a_figure_in_code_and_in_a_template():
 
 
 def test_every_file_allowed_exists():
-    named = {*SAMPLE_DATA, *NOT_MONEY, *NOT_THRESHOLDS, *POLICY_DEFAULTS, *PENDING}
+    named = {*SAMPLE_DATA, *NOT_MONEY, *NOT_THRESHOLDS, *POLICY_DEFAULTS}
     assert not [name for name in named if not (ROOT / name).is_file()]
 
 
 def test_every_allowance_is_still_needed():
     """An allowance whose figure has gone from its file is struck out, so the lists stay true."""
     stale = []
-    for allowances in (NOT_THRESHOLDS, PENDING):
-        for name, figures in allowances.items():
-            text = (ROOT / name).read_text(encoding="utf-8")
-            stale += [f"{name}: {figure}" for figure in figures if figure not in text]
+    for name, figures in NOT_THRESHOLDS.items():
+        text = (ROOT / name).read_text(encoding="utf-8")
+        stale += [f"{name}: {figure}" for figure in figures if figure not in text]
     for name, values in NOT_MONEY.items():
         tree = ast.parse((ROOT / name).read_text(encoding="utf-8"))
         written = {_number(node) for node in ast.walk(tree)}

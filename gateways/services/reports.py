@@ -23,6 +23,7 @@ from gateways.rules import (
     may_edit_report,
     may_withdraw_report,
 )
+from gateways.stages import REPORT_FIELDS
 from performance.selectors import performance_summary
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, User
@@ -32,32 +33,6 @@ from .common import GatewayError, locked, require_rule, save_review
 from .evaluation import recommendation_check
 from .routing import route_on_submission
 from .weighting import weighting_check, weighting_start
-
-REPORT_FIELDS = {
-    "summary",
-    "options_appraised",
-    "recommended_option",
-    "strategy_route",
-    "lots",
-    "timetable",
-    "risks",
-    "social_value_approach",
-    "tender_outcome",
-    "recommended_supplier",
-    "award_value",
-    "contract_start",
-    "contract_end",
-    "contract_lead_director",
-    "recommendation_justification",
-    "kpis_not_applicable_reason",
-    "extension_allowed_evidence",
-    "savings_negotiated",
-    "savings_evidence",
-    "added_social_value",
-    "performance_evidence",
-    "exception_justification",
-    "award_variance_explanation",
-}
 
 ROLLING_NOT_EXTENDED = (
     "This is a rolling contract with no end date: an extension option has no end to move."
