@@ -1,7 +1,7 @@
 """Settings for the procurement governance service, read from the environment.
 
-Every setting a council changes is an environment variable with a safe default; the README lists
-them all. https://docs.djangoproject.com/en/5.2/ref/settings/
+Every setting a council changes is an environment variable with a safe default; docs/operations.md
+lists them all. https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 import os

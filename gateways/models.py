@@ -11,7 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.models import Contract
-from performance.models import KPIS_REQUIRED, KpiDefinition, kpis_required
+from performance.models import KpiDefinition, kpis_required
 from procurement.dates import long_date
 from procurement.models import (
     MONEY,
@@ -22,11 +22,17 @@ from procurement.models import (
     GatewayStage,
 )
 from procurement.numbers import figure
+from procurement.thresholds import (
+    KPIS_ABOVE,
+    KPIS_REQUIRED,
+    SOCIAL_VALUE_ABOVE,
+    SOCIAL_VALUE_MINIMUM_PERCENT,
+    pounds,
+)
 from socialvalue.models import CommitmentTerms
 
 WEIGHT = {"max_digits": 5, "decimal_places": 2}
-SOCIAL_VALUE_MINIMUM = 10  # per cent, for procurements over £100,000 (DESIGN §2.3)
-SOCIAL_VALUE_MINIMUM_ABOVE = 100_000
+SOCIAL_VALUE_MINIMUM = SOCIAL_VALUE_MINIMUM_PERCENT
 
 
 class WeightingProblem(str):
@@ -313,7 +319,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         if proposed >= KPIS_REQUIRED or self.kpis_not_applicable_reason.strip():
             return ""
         return (
-            f"A contract over £5,000,000 needs at least {KPIS_REQUIRED} KPIs: propose "
+            f"A contract over {pounds(KPIS_ABOVE)} needs at least {KPIS_REQUIRED} KPIs: propose "
             f"{KPIS_REQUIRED - proposed} more, or record why KPIs cannot apply"
         )
 
@@ -356,7 +362,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         value = self.value
         if value is None and self.project_id:
             value = self.project.estimated_value
-        return value is not None and value > SOCIAL_VALUE_MINIMUM_ABOVE
+        return value is not None and value > SOCIAL_VALUE_ABOVE
 
     @property
     def social_value_below_minimum(self) -> bool:
@@ -418,7 +424,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
             problems.append(
                 WeightingProblem(
                     f"Social value is weighted below {SOCIAL_VALUE_MINIMUM}% on a procurement "
-                    "over £100,000: record why, for the approver to accept",
+                    f"over {pounds(SOCIAL_VALUE_ABOVE)}: record why, for the approver to accept",
                     "social_value_justification",
                 )
             )

@@ -15,6 +15,7 @@ from contracts.selectors import (
     running_condition,
     status_condition,
 )
+from procurement.history import changes_of
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
 
@@ -24,6 +25,8 @@ from .models import (
     Delegation,
     GatewayReview,
     ProcurementProject,
+    ProposedKpi,
+    ReportAttachment,
     ReviewStep,
     StepDecision,
 )
@@ -531,3 +534,55 @@ def reviews_of_author(*, user: User, decided_shown: int = AUTHORS_DECIDED_SHOWN)
     found["decided_total"] = theirs.filter(state__in=finished).count()
     found["any"] = any(found[key] for key in ("drafts", "in_review", "returned", "decided"))
     return found
+
+
+def review_route_rows(*, review: GatewayReview, current: ReviewStep | None) -> list[dict]:
+    """Each step of the route with its status in the latest round and the decisions taken at
+    it, every round: a step the report never got to is "Not reached"."""
+    rows = []
+    for step in review.steps.all():
+        decisions = list(step.decisions.all())
+        this_round = {d.outcome for d in decisions if d.round == review.round}
+        if not step.is_active:
+            status = "Replaced by referral"
+        elif current is not None and step.pk == current.pk:
+            status = "Waiting"
+        elif StepDecision.Outcome.REJECTED in this_round:
+            status = "Rejected"
+        elif StepDecision.Outcome.RETURNED in this_round:
+            status = "Returned for changes"
+        elif review.round and this_round & PASSING:
+            status = "Completed"
+        else:
+            status = "Not reached"
+        rows.append({"step": step, "status": status, "decisions": decisions})
+    return rows
+
+
+def review_trail(*, review: GatewayReview) -> list[dict]:
+    """Everything recorded about a report, newest first: the report's own changes (drafting,
+    submission, each move of its state, with why), the decisions at its steps, its documents and
+    its proposed KPIs. One query for each kind of record, however long the history."""
+    kinds = [
+        ("The report", GatewayReview, review.history.all()),
+        ("A decision", StepDecision, StepDecision.history.filter(step__review=review)),
+        ("A document", ReportAttachment, ReportAttachment.history.filter(review_id=review.pk)),
+        ("A proposed KPI", ProposedKpi, ProposedKpi.history.filter(review_id=review.pk)),
+    ]
+    entries = []
+    for label, model, records in kinds:
+        ordered = list(records.select_related("history_user").order_by("-history_date", "-pk"))
+        entries += [{**entry, "label": label} for entry in changes_of(ordered, model)]
+    entries.sort(key=lambda entry: entry["record"].history_date, reverse=True)
+    return entries
+
+
+def project_recommended_supplier_id(*, project: ProcurementProject) -> int | None:
+    """The supplier the project's latest Gateway 2 report recommends, if any."""
+    report = (
+        project.reviews.filter(stage=GatewayStage.G2)
+        .exclude(state=GatewayReview.State.WITHDRAWN)
+        .order_by("-pk")
+        .first()
+    )
+    return report.recommended_supplier_id if report else None

@@ -20,7 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from contracts.lead_times import add_months
 from contracts.models import Contract
-from performance.models import financial_year_label, financial_year_of
+from performance.models import financial_year_label
+from procurement.dates import financial_quarter
 from procurement.fsm import ProtectedStateMixin, object_permission
 from procurement.models import User
 
@@ -200,8 +201,7 @@ def quarter_end(start: date) -> date:
 
 
 def quarter_label(start: date) -> str:
-    year = financial_year_of(start)
-    number = (start.month - 4) % 12 // 3 + 1
+    year, number = financial_quarter(start)
     return f"Q{number} {financial_year_label(year)} ({start:%B} to {quarter_end(start):%B %Y})"
 
 

@@ -1,5 +1,5 @@
-"""Recovery, as the README tells it: pg_dump the database, pg_restore the dump into a new one,
-and the service serves the restored register."""
+"""Recovery, as docs/operations.md tells it: pg_dump the database, pg_restore the dump into a
+new one, and the service serves the restored register."""
 
 import os
 import shutil

@@ -38,6 +38,8 @@ from socialvalue.importing import COLUMNS as MEASURE_COLUMNS
 from socialvalue.models import Measure, MeasureLibrary
 
 README = Path(settings.BASE_DIR) / "README.md"
+# The documentation a council reads: the README and the guides it links to.
+DOCUMENTATION = [README, *sorted((Path(settings.BASE_DIR) / "docs").glob("*.md"))]
 # The project's own apps: their commands are the ones whose --help is read.
 PROJECT_APPS = {path.parent.name for path in Path(settings.BASE_DIR).glob("*/apps.py")}
 PASSWORD = "lantern-orchard-tributary-42"
@@ -151,9 +153,9 @@ def hashers(settings):
 
 
 def readme_commands() -> dict[str, list[str]]:
-    """Every ``manage.py <command> ...`` the README mentions, by command: the ways it is
-    written (a mention may break across lines)."""
-    text = " ".join(README.read_text(encoding="utf-8").split())
+    """Every ``manage.py <command> ...`` the README and the guides mention, by command: the ways
+    it is written (a mention may break across lines)."""
+    text = " ".join(" ".join(path.read_text(encoding="utf-8").split()) for path in DOCUMENTATION)
     found: dict[str, list[str]] = {}
     for match in re.finditer(r"manage\.py ([a-z_]+)([^`|#]*)", text):
         found.setdefault(match[1], []).append(f"{match[1]}{match[2]}".strip())
@@ -187,12 +189,12 @@ def test_the_readme_table_lists_commands_and_each_is_run_here():
 
 def test_every_command_the_readme_mentions_is_run_here():
     not_run = sorted(set(readme_commands()) - RUN)
-    assert not not_run, f"The README mentions manage.py {not_run}: run them in this module"
+    assert not not_run, f"The documentation mentions manage.py {not_run}: run them in this module"
 
 
 def test_every_project_command_is_in_the_readme():
     missing = sorted(set(project_commands()) - set(readme_commands()))
-    assert not missing, f"The README never mentions {missing}"
+    assert not missing, f"Neither the README nor the guides mention {missing}"
 
 
 def test_a_command_explains_itself_on_a_server_too():

@@ -211,7 +211,7 @@ def test_check_deploy_fails_on_the_demonstration_prefix_and_an_address_without_h
 
 
 def test_a_trial_without_tls_is_warned_about_the_prefix_and_address_but_starts():
-    """The compose stack on one machine: HTTPS_ONLY off, as its README section says."""
+    """The compose stack on one machine: HTTPS_ONLY off, as docs/operations.md says."""
     result = check_deploy(
         HTTPS_ONLY="false", OCDS_PREFIX="ocds-demo01", SITE_URL="http://localhost:8000"
     )
