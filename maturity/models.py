@@ -14,10 +14,14 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from performance.models import financial_year_label
 from procurement.dates import long_date
+from procurement.fsm import ProtectedStateMixin, object_permission
+from procurement.models import User
 
 
 class Level(models.IntegerChoices):
@@ -122,9 +126,12 @@ class Behaviour(Descriptors):
         return f"{self.code} {self.name}"
 
 
-class Assessment(models.Model):
+class Assessment(ProtectedStateMixin, models.Model):
     """A self-assessment for a financial year: open while participants score it and the central
-    team agrees levels; closed once every behaviour is agreed, after which it never changes."""
+    team agrees levels; closed once every behaviour is agreed, after which it never changes.
+
+    Its status changes only by its one transition, ``close``.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -135,7 +142,7 @@ class Assessment(models.Model):
     year = models.PositiveSmallIntegerField(
         "financial year", help_text="The year it starts: 2026 for 2026/27."
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = FSMField(max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
     score_by = models.DateField(null=True, blank=True, help_text="When participants should finish.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -163,6 +170,28 @@ class Assessment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    def unagreed_count(self) -> int:
+        """How many behaviours of its framework have no agreed levels yet."""
+        behaviours = Behaviour.objects.filter(key_area__theme__framework=self.framework_id)
+        return behaviours.exclude(
+            pk__in=AgreedLevel.objects.filter(assessment=self).values("behaviour")
+        ).count()
+
+    def every_behaviour_agreed(self) -> bool:
+        """Whether every behaviour of its framework has agreed levels."""
+        return not self.unagreed_count()
+
+    @transition(
+        field=status,
+        source=Status.OPEN,
+        target=Status.CLOSED,
+        conditions=[every_behaviour_agreed],
+        permission=object_permission("maturity.manage_assessment"),
+    )
+    def close(self, *, by: User) -> None:
+        """The central team closes it once every behaviour is agreed: its results are final."""
+        self.closed_by, self.closed_at = by, timezone.now()
 
 
 class Participant(models.Model):
@@ -274,9 +303,13 @@ class ActionPlan(models.Model):
         return self.name
 
 
-class ActionItem(models.Model):
+class ActionItem(ProtectedStateMixin, models.Model):
     """A line of the tracker: a recommendation or a maturity gap, the actions proposed, who owns
-    them, by when, and where they stand."""
+    them, by when, and where they stand.
+
+    Where it stands changes only with a progress note (``move_to``), to any of the three
+    statuses: a tracker records what happened, which may be a delivered action reopened.
+    """
 
     class Kind(models.TextChoices):
         RECOMMENDATION = "recommendation", "Recommendation"
@@ -298,7 +331,9 @@ class ActionItem(models.Model):
     actions = models.TextField("proposed actions")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_by = models.DateField("timescale")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = FSMField(
+        max_length=20, choices=Status.choices, default=Status.NOT_STARTED, protected=True
+    )
     history = HistoricalRecords(m2m_fields=[key_areas])
 
     class Meta:
@@ -320,6 +355,17 @@ class ActionItem(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status != self.Status.DELIVERED and self.due_by < today
+
+    @transition(
+        field=status,
+        source="*",
+        target=RETURN_VALUE(*Status.values),
+        permission=object_permission("maturity.update_action"),
+    )
+    def move_to(self, status: str) -> str:
+        """Where the action now stands, as its latest progress note says: its owner or the
+        central team records it."""
+        return status
 
 
 class ProgressNote(models.Model):

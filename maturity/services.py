@@ -7,7 +7,9 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
+from procurement.fsm import require_transition
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.roles import Role
@@ -58,7 +60,11 @@ def _check_level(level: int | None, field: str, what: str) -> None:
 
 def _open(assessment: Assessment) -> None:
     if not assessment.is_open:
-        raise MaturityError(f"{assessment} is closed: its levels can no longer change.")
+        raise MaturityError(_closed(assessment))
+
+
+def _closed(assessment: Assessment) -> str:
+    return f"{assessment} is closed: its levels can no longer change."
 
 
 def may_take_part(user: User) -> bool:
@@ -233,21 +239,16 @@ def levels_agree(
 def assessment_close(*, assessment: Assessment, by: User) -> Assessment:
     """Close an assessment whose every behaviour is agreed: its results are then final and the
     next year's movement is measured from it."""
-    require(by, "maturity.manage_assessment")
+    require_transition(by, assessment.close)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    _open(assessment)
-    behaviours = Behaviour.objects.filter(key_area__theme__framework=assessment.framework)
-    missing = behaviours.exclude(
-        pk__in=AgreedLevel.objects.filter(assessment=assessment).values("behaviour")
-    ).count()
-    if missing:
+    if not can_proceed(assessment.close, check_conditions=False):
+        raise MaturityError(_closed(assessment))
+    if missing := assessment.unagreed_count():
         raise MaturityError(
             f"{missing} behaviours have no agreed levels yet: agree every behaviour before "
             "closing the assessment."
         )
-    assessment.status = Assessment.Status.CLOSED
-    assessment.closed_by = by
-    assessment.closed_at = timezone.now()
+    assessment.close(by=by)
     return save_with_history(assessment, by=by, reason="Assessment closed: levels final")
 
 
@@ -357,7 +358,7 @@ def progress_add(
     *, item: ActionItem, noted_on: date, text: str, status: str, by: User
 ) -> ProgressNote:
     """Record progress on an action, dated, and where it now stands."""
-    require(by, "maturity.update_action", item)
+    require_transition(by, item.move_to)
     text = text.strip()
     if not text:
         raise MaturityError("Say what progress has been made.", field="text")
@@ -371,7 +372,7 @@ def progress_add(
         reason="Progress recorded",
     )
     if item.status != status:
-        item.status = status
+        item.move_to(status)
         save_with_history(
             item, by=by, reason=f"Progress recorded: now {ActionItem.Status(status).label}"
         )

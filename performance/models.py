@@ -9,12 +9,14 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.lead_times import add_months
 from contracts.models import Contract
 from procurement.dates import long_date
-from procurement.models import MONEY
+from procurement.fsm import ProtectedStateMixin, object_permission
+from procurement.models import MONEY, User
 from procurement.thresholds import KPIS_ABOVE
 
 # A KPI return is due this many days after the end of the period it reports on.
@@ -226,9 +228,21 @@ class ReviewAction(models.Model):
         return self.description
 
 
-class PerformanceException(models.Model):
+def works_on(exception: "PerformanceException", user: User) -> bool:
+    """Whether ``user`` may record the provider's response or a meeting on ``exception``: those
+    who manage its contract, and those who may close it."""
+    return user.has_perm("performance.manage_contract", exception.contract) or user.has_perm(
+        "performance.close_exception", exception
+    )
+
+
+class PerformanceException(ProtectedStateMixin, models.Model):
     """An in-quarter exception (Cotswold §5): under-performance reported to the accountable
-    officer, with the provider's explanation and remedial plan, until it is closed."""
+    officer, with the provider's explanation and remedial plan, until it is closed.
+
+    Its status changes only by its transitions: open, then a remedial plan in place once the
+    provider's response is recorded, and closed with a note once there is a plan.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", "Awaiting the provider's response"
@@ -258,7 +272,7 @@ class PerformanceException(models.Model):
     )
     reason = models.TextField(help_text="What fell below what was expected.")
     opened_on = models.DateField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.OPEN, protected=True)
     provider_explanation = models.TextField(blank=True)
     remedial_plan = models.TextField(blank=True)
     meeting_date = models.DateField(null=True, blank=True)
@@ -292,6 +306,39 @@ class PerformanceException(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
+
+    def has_response(self) -> bool:
+        """Whether the provider's explanation and remedial plan are both recorded."""
+        return bool(self.provider_explanation.strip() and self.remedial_plan.strip())
+
+    def has_plan(self) -> bool:
+        """Whether the provider's remedial plan is recorded."""
+        return bool(self.remedial_plan)
+
+    def has_closure_note(self) -> bool:
+        """Whether it says why the exception can be closed."""
+        return bool(self.closure_note.strip())
+
+    @transition(
+        field=status,
+        source=[Status.OPEN, Status.PLAN_AGREED],
+        target=Status.PLAN_AGREED,
+        conditions=[has_response],
+        permission=works_on,
+    )
+    def agree_plan(self) -> None:
+        """The provider's explanation and remedial plan are recorded (again, if it changes)."""
+
+    @transition(
+        field=status,
+        source=[Status.OPEN, Status.PLAN_AGREED],
+        target=Status.CLOSED,
+        conditions=[has_plan, has_closure_note],
+        permission=object_permission("performance.close_exception"),
+    )
+    def close(self, *, by: User, on: date) -> None:
+        """Its accountable officer or the central team closes it, once there is a plan."""
+        self.closed_on, self.closed_by = on, by
 
 
 class Saving(models.Model):

@@ -9,9 +9,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from contracts.models import Contract
 from procurement.dates import long_date
+from procurement.fsm import require_transition
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
@@ -27,6 +29,7 @@ from .models import (
     Saving,
     financial_year_label,
     financial_year_of,
+    works_on,
 )
 from .selectors import kpi_positions
 
@@ -286,18 +289,16 @@ def _exception_open(
     )
 
 
+CLOSED = "This exception is closed."
+
+
 def may_work_on(user: User, exception: PerformanceException) -> bool:
     """Whether ``user`` may record the provider's response or a meeting on ``exception``."""
-    return user.has_perm("performance.manage_contract", exception.contract) or user.has_perm(
-        "performance.close_exception", exception
-    )
+    return works_on(exception, user)
 
 
 def _locked_exception(exception: PerformanceException) -> PerformanceException:
-    exception = PerformanceException.objects.select_for_update().get(pk=exception.pk)
-    if not exception.is_open:
-        raise PerformanceError("This exception is closed.")
-    return exception
+    return PerformanceException.objects.select_for_update().get(pk=exception.pk)
 
 
 @transaction.atomic
@@ -305,9 +306,10 @@ def exception_respond(
     *, exception: PerformanceException, provider_explanation: str, remedial_plan: str, by: User
 ) -> PerformanceException:
     """Record the provider's explanation of the under-performance and its remedial plan."""
-    if not may_work_on(by, exception):
-        raise PermissionDenied
+    require_transition(by, exception.agree_plan)
     exception = _locked_exception(exception)
+    if not can_proceed(exception.agree_plan, check_conditions=False):
+        raise PerformanceError(CLOSED)
     errors = {}
     if not provider_explanation.strip():
         errors["provider_explanation"] = "Enter the provider's explanation"
@@ -317,7 +319,7 @@ def exception_respond(
         raise ValidationError(errors)
     exception.provider_explanation = provider_explanation.strip()
     exception.remedial_plan = remedial_plan.strip()
-    exception.status = PerformanceException.Status.PLAN_AGREED
+    exception.agree_plan()
     return save_with_history(exception, by=by, reason="Provider's explanation and plan recorded")
 
 
@@ -334,6 +336,8 @@ def exception_record_meeting(
     if not may_work_on(by, exception):
         raise PermissionDenied
     exception = _locked_exception(exception)
+    if not exception.is_open:
+        raise PerformanceError(CLOSED)
     errors = {}
     if meeting_date > timezone.localdate():
         errors["meeting_date"] = "The meeting's date must be today or in the past"
@@ -353,18 +357,18 @@ def exception_close(
 ) -> PerformanceException:
     """Close an exception: for its accountable officer or the central team, once the provider's
     remedial plan is recorded."""
-    require(by, "performance.close_exception", exception)
+    require_transition(by, exception.close)
     exception = _locked_exception(exception)
-    if not exception.remedial_plan:
+    if not can_proceed(exception.close, check_conditions=False):
+        raise PerformanceError(CLOSED)
+    if not exception.has_plan():
         raise PerformanceError(
             "Record the provider's explanation and remedial plan before closing the exception."
         )
     if not closure_note.strip():
         raise ValidationError({"closure_note": "Say why the exception can be closed"})
-    exception.status = PerformanceException.Status.CLOSED
     exception.closure_note = closure_note.strip()
-    exception.closed_on = today or timezone.localdate()
-    exception.closed_by = by
+    exception.close(by=by, on=today or timezone.localdate())
     return save_with_history(exception, by=by, reason="Exception closed")
 
 

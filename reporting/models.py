@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from performance.models import financial_year_label
+from procurement.fsm import ProtectedStateMixin
 
 STALLED_AFTER = timedelta(minutes=30)
 
@@ -14,12 +16,17 @@ def report_path(instance: "AnnualReport", filename: str) -> str:
     return f"annual-reports/{instance.year}/{filename}"
 
 
-class AnnualReport(models.Model):
+class AnnualReport(ProtectedStateMixin, ConcurrentTransitionMixin, models.Model):
     """One build of the annual Audit & Transparency report for a financial year: a new version
     each time, never overwritten, with the file and the figures it was drawn from.
 
     A run is a record of what was produced, written only by its build; who asked for it and
     when are its own fields, so it keeps no separate history.
+
+    Its state changes only by its transitions: queued, then building once a worker claims it,
+    then ready with its file or failed; or failed while still queued when no worker could be
+    asked. Saving a transition fails (``ConcurrentTransition``) if the state was changed since
+    the version was read, so two workers never both build it.
     """
 
     class State(models.TextChoices):
@@ -37,7 +44,7 @@ class AnnualReport(models.Model):
         help_text="The financial year, by the year it starts: 2025 for 2025/26."
     )
     version = models.PositiveSmallIntegerField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    state = FSMField(max_length=10, choices=State.choices, default=State.QUEUED, protected=True)
     source = models.CharField(max_length=10, choices=Source.choices)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,6 +110,30 @@ class AnnualReport(models.Model):
             stage = f" ({self.stage[0].lower()}{self.stage[1:]})" if self.stage else ""
             return f"Building {what}: {self.progress}% done{stage}"
         return f"{self.get_state_display()}: {what}"
+
+    def has_file(self) -> bool:
+        """Whether the PDF is stored."""
+        return bool(self.file)
+
+    @transition(field=state, source=State.QUEUED, target=State.BUILDING)
+    def start(self) -> None:
+        """A worker claims the version to build it."""
+        self.started_at, self.progress, self.stage = timezone.now(), 0, "Starting"
+
+    @transition(field=state, source=State.BUILDING, target=State.READY, conditions=[has_file])
+    def finish(self) -> None:
+        """The build stored its PDF: the version is ready to download."""
+        self.progress, self.stage, self.finished_at = 100, "Ready", timezone.now()
+
+    @transition(field=state, source=State.BUILDING, target=State.FAILED)
+    def fail(self, *, error: str) -> None:
+        """The build stopped with ``error``."""
+        self.finished_at, self.error = timezone.now(), error
+
+    @transition(field=state, source=State.QUEUED, target=State.FAILED)
+    def drop(self, *, error: str) -> None:
+        """No worker could be asked to build it: it ends, saying why, without being built."""
+        self.finished_at, self.error = timezone.now(), error
 
     @property
     def is_stalled(self) -> bool:

@@ -1,6 +1,7 @@
 """Builds of the annual Audit & Transparency report: asked for on the page, by the command or by
 the yearly schedule, each a new stored version."""
 
+import contextlib
 import logging
 from datetime import date
 
@@ -8,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
 
 from performance.models import financial_year_label, financial_year_of
 from procurement import background
@@ -23,7 +25,6 @@ from .selectors import Scope
 logger = logging.getLogger(__name__)
 FIRST_YEAR = 2000
 Source = AnnualReport.Source
-State = AnnualReport.State
 # Why a version was never built, when it could not be handed to a worker.
 NOT_QUEUED = "Not built: the service's background work was unavailable when it was asked for"
 
@@ -85,9 +86,11 @@ def _queue(report_id: int) -> None:
     try:
         background.enqueue(annual_report_build_task, report_id)
     except BackgroundUnavailable:
-        AnnualReport.objects.filter(pk=report_id, state=State.QUEUED).update(
-            state=State.FAILED, finished_at=timezone.now(), error=NOT_QUEUED
-        )
+        report = AnnualReport.objects.get(pk=report_id)
+        if can_proceed(report.drop):
+            report.drop(error=NOT_QUEUED)
+            with contextlib.suppress(ConcurrentTransition):  # a worker took it after all
+                report.save(update_fields=["state", "finished_at", "error"])
         raise
 
 
@@ -139,11 +142,14 @@ def _note_progress(report_id: int, percent: int, stage: str) -> None:
 def annual_report_build(*, report_id: int) -> AnnualReport:
     """Work out the figures of a queued version, draw its PDF and store both. A version already
     taken by another worker, or finished, is left alone."""
-    claimed = AnnualReport.objects.filter(pk=report_id, state=State.QUEUED).update(
-        state=State.BUILDING, started_at=timezone.now(), progress=0, stage="Starting"
-    )
     report = AnnualReport.objects.get(pk=report_id)
-    if not claimed:
+    if not can_proceed(report.start):
+        return report
+    report.start()
+    try:
+        report.save(update_fields=["state", "started_at", "progress", "stage"])
+    except ConcurrentTransition:  # another worker claimed it first
+        report.refresh_from_db()
         return report
     steps = len(SECTIONS) + 1
 
@@ -157,18 +163,14 @@ def annual_report_build(*, report_id: int) -> AnnualReport:
         pdf, pages = report_pdf(figures, report=report)
     except Exception as error:
         logger.exception("Annual report %s failed", report_id)
-        AnnualReport.objects.filter(pk=report_id).update(
-            state=State.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
-        )
-        report.refresh_from_db()
+        report.refresh_from_db()  # with the progress noted on the way
+        report.fail(error=f"{type(error).__name__}: {error}")
+        report.save(update_fields=["state", "finished_at", "error"])
         return report
     with transaction.atomic():
         report.file.save(report.file_name, ContentFile(pdf), save=False)
         report.figures = figures
         report.pages = pages
-        report.state = State.READY
-        report.progress = 100
-        report.stage = "Ready"
-        report.finished_at = timezone.now()
+        report.finish()
         report.save()
     return report

@@ -14,12 +14,16 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.lead_times import add_months
 from contracts.models import Contract
 from performance.models import financial_year_label
 from procurement.dates import financial_quarter
+from procurement.fsm import ProtectedStateMixin, object_permission
+from procurement.models import User
 
 QUANTITY = {"max_digits": 14, "decimal_places": 2}
 PENCE = Decimal("0.01")
@@ -205,9 +209,18 @@ def evidence_path(instance: "DeliveryReturn", filename: str) -> str:
     return f"social-value/{instance.commitment.contract_id}/{Path(filename).name}"
 
 
-class DeliveryReturn(models.Model):
+def manages_its_contract(delivery_return: "DeliveryReturn", user: User) -> bool:
+    """Whether ``user`` manages the contract whose social value ``delivery_return`` reports."""
+    return user.has_perm("socialvalue.manage_contract", delivery_return.commitment.contract)
+
+
+class DeliveryReturn(ProtectedStateMixin, models.Model):
     """What a commitment delivered in a financial quarter, with the supplier's evidence, until
-    the contract manager verifies or queries it."""
+    the contract manager verifies or queries it.
+
+    Its status changes only by its transitions: awaiting verification, then verified, or
+    queried and, once corrected, awaiting verification again.
+    """
 
     class Status(models.TextChoices):
         AWAITING = "awaiting", "Awaiting verification"
@@ -221,7 +234,9 @@ class DeliveryReturn(models.Model):
     evidence = models.TextField()
     attachment = models.FileField(upload_to=evidence_path, max_length=300, blank=True)
     attachment_name = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWAITING)
+    status = FSMField(
+        max_length=10, choices=Status.choices, default=Status.AWAITING, protected=True
+    )
     query = models.TextField(blank=True, help_text="Why the contract manager queried it.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -256,3 +271,48 @@ class DeliveryReturn(models.Model):
     @property
     def value(self) -> Decimal | None:
         return self.commitment.measure.value_of(self.quantity)
+
+    def has_evidence(self) -> bool:
+        """Whether the supplier's evidence of what was delivered is described."""
+        return bool(self.evidence.strip())
+
+    def has_query(self) -> bool:
+        """Whether the contract manager has said what is wrong or missing."""
+        return bool(self.query.strip())
+
+    @transition(
+        field=status,
+        source=Status.AWAITING,
+        target=Status.VERIFIED,
+        conditions=[has_evidence],
+        permission=object_permission("socialvalue.verify_return"),
+    )
+    def verify(self, *, by: User) -> None:
+        """The contract manager confirms the evidence supports the quantity: it now counts."""
+        self.query = ""
+        self.checked_by, self.checked_at = by, timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.AWAITING,
+        target=Status.QUERIED,
+        conditions=[has_query],
+        permission=object_permission("socialvalue.verify_return"),
+    )
+    def question(self, *, by: User) -> None:
+        """The contract manager queries the return (its ``query`` says why): it does not count
+        until it is corrected and verified."""
+        self.checked_by, self.checked_at = by, timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.QUERIED,
+        target=Status.AWAITING,
+        conditions=[has_evidence],
+        permission=manages_its_contract,
+    )
+    def correct(self, *, by: User) -> None:
+        """The query is answered: the return goes back to be checked, by someone other than
+        ``by``."""
+        self.recorded_by = by
+        self.checked_by = self.checked_at = None

@@ -8,11 +8,13 @@ from decimal import Decimal
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from contracts.lead_times import add_months
 from contracts.models import Contract
 from contracts.services import attachment_problem
 from procurement.dates import long_date
+from procurement.fsm import require_transition
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
@@ -26,8 +28,6 @@ from .models import (
     quarter_label,
     quarter_start,
 )
-
-Status = DeliveryReturn.Status
 
 
 class SocialValueError(DomainError):
@@ -240,11 +240,10 @@ def return_verify(*, delivery_return: DeliveryReturn, by: User) -> DeliveryRetur
     """The contract manager confirms the evidence supports the quantity: it now counts."""
     delivery_return = _locked_return(delivery_return)
     _require_checker(delivery_return, by)
-    if delivery_return.status != Status.AWAITING:
+    require_transition(by, delivery_return.verify)
+    if not can_proceed(delivery_return.verify, check_conditions=False):
         raise SocialValueError(f"This return is {delivery_return.get_status_display().lower()}.")
-    delivery_return.status = Status.VERIFIED
-    delivery_return.query = ""
-    delivery_return.checked_by, delivery_return.checked_at = by, timezone.now()
+    delivery_return.verify(by=by)
     return save_with_history(delivery_return, by=by, reason="Verified")
 
 
@@ -254,23 +253,23 @@ def return_query(*, delivery_return: DeliveryReturn, query: str, by: User) -> De
     verified."""
     delivery_return = _locked_return(delivery_return)
     _require_checker(delivery_return, by)
-    if delivery_return.status != Status.AWAITING:
+    require_transition(by, delivery_return.question)
+    if not can_proceed(delivery_return.question, check_conditions=False):
         raise SocialValueError(f"This return is {delivery_return.get_status_display().lower()}.")
     if not query.strip():
         raise SocialValueError("Say what is wrong or missing.", field="query")
-    delivery_return.status = Status.QUERIED
     delivery_return.query = query.strip()
-    delivery_return.checked_by, delivery_return.checked_at = by, timezone.now()
+    delivery_return.question(by=by)
     return save_with_history(delivery_return, by=by, reason=f"Queried: {query.strip()}")
 
 
 def _require_checker(delivery_return: DeliveryReturn, by: User) -> None:
+    """Those who recorded a return are told that someone else must check it."""
     if delivery_return.recorded_by_id == by.pk:
         raise SocialValueError(
             "You recorded this return, so someone else (the contract manager or the central "
             "team) must check it."
         )
-    require(by, "socialvalue.verify_return", delivery_return)
 
 
 @transaction.atomic
@@ -284,13 +283,11 @@ def return_correct(
 ) -> DeliveryReturn:
     """Answer a query: correct the quantity or the evidence, and send it back to be checked."""
     delivery_return = _locked_return(delivery_return)
-    require(by, "socialvalue.manage_contract", delivery_return.commitment.contract)
-    if delivery_return.status != Status.QUERIED:
+    require_transition(by, delivery_return.correct)
+    if not can_proceed(delivery_return.correct, check_conditions=False):
         raise SocialValueError("Only a queried return can be corrected.")
     _check_delivery(quantity, evidence)
     delivery_return.quantity = quantity
     delivery_return.evidence = evidence.strip()
-    delivery_return.status = Status.AWAITING
-    delivery_return.recorded_by = by
-    delivery_return.checked_by = delivery_return.checked_at = None
+    delivery_return.correct(by=by)
     return _save_return(delivery_return, upload=upload, by=by, reason="Corrected after a query")

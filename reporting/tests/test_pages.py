@@ -285,7 +285,7 @@ def test_a_build_under_way_shows_its_year_and_progress_and_whether_work_is_runni
     assert client.get(progress_url).json()["label"] == (
         "Waiting for the background worker to start the 2024/25 report, version 2"
     )
-    report.state, report.started_at = "building", timezone.now()
+    report.start()
     report.progress, report.stage = 44, "Working out: Compliance"
     report.save()
     progress = client.get(progress_url).json()
