@@ -12,13 +12,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alerts.selectors import working_days_after
-from contracts.models import Contract, ContractEvent
-from gateways.models import GatewayReview, StepDecision
-from gateways.selectors import weighting_report
+from contracts.models import Contract
+from gateways.models import GatewayReview
 from maturity.models import ActionItem, ActionPlan
 from maturity.selectors import assessment_results
 from performance.models import PerformanceReview, financial_year_label
@@ -31,11 +29,12 @@ from procurement.templatetags.govuk import money
 
 from .charts import chart_data, level, maturity_chart, theme_value_chart
 from .selectors import (
+    EXTENSION_TESTS,
     PROJECT_CONDITIONS,
-    ZERO,
+    Compliance,
     Scope,
+    compliance_in_year,
     contract_counts,
-    exceptions_count,
     figure_rows,
     maturity_assessment,
     project_counts,
@@ -295,37 +294,89 @@ def gateways_section(scope: Scope) -> dict:
     )
 
 
-EXTENSION_TESTS = (
-    ("extension_allowed_evidence", "allowed by the contract"),
-    ("savings_evidence", "savings negotiated"),
-    ("added_social_value", "added social value"),
-    ("performance_evidence", "satisfactory performance"),
-)
+POSITIONS = [
+    ("no_manager", "Contracts over £50,000 with no current contract manager"),
+    ("overdue_reviews", "Running contracts with a performance review overdue"),
+    ("past_end", "Contracts past their end date and not ended on the register"),
+]
 
 
 def compliance_section(scope: Scope) -> dict:
-    contracts = contract_counts(scope)
-    extensions = ContractEvent.objects.filter(
-        kind=ContractEvent.Kind.EXTENSION,
-        effective_date__gte=scope.start,
-        effective_date__lte=scope.as_at,
+    """Extensions and their four tests, exceptions relied on, departures from the weighting
+    templates and the contracts' positions on the as-at day."""
+    found = compliance_in_year(scope, listed=LISTED)
+    contracts = found.contracts
+    return _section(
+        "compliance",
+        "Compliance",
+        figures={
+            "extensions_recorded": found.extensions_recorded,
+            "extensions_approved": found.extensions_approved,
+            "extensions_all_four_tests": found.extensions_all_four_tests,
+            "direct_awards": contracts["direct_awards"]["count"],
+            "direct_awards_value": contracts["direct_awards"]["value"],
+            "exceptions_approved": found.exceptions_approved,
+            "social_value_exceptions": found.social_value_exceptions,
+            "no_manager": contracts["no_manager"]["count"],
+            "overdue_reviews": contracts["overdue_reviews"]["count"],
+            "past_end": contracts["past_end"]["count"],
+            "open_exceptions": found.open_exceptions,
+            "weighting_departures": len(found.weighting_departures),
+        },
+        narrative=_compliance_narrative(scope, found),
+        tables=[
+            _positions_table(scope, found),
+            _extensions_table(found),
+            _departures_table(found.weighting_departures),
+        ],
     )
-    if scope.directorate_id:
-        extensions = extensions.filter(contract__directorate_id=scope.directorate_id)
-    extension_totals = extensions.aggregate(n=Count("pk"), added=Coalesce(Sum("new_value"), ZERO))
-    approved = list(
-        figure_rows("extensions_approved", scope).select_related("contract")[: LISTED + 1]
+
+
+def _compliance_narrative(scope: Scope, found: Compliance) -> list[str]:
+    contracts = found.contracts
+    direct = contracts["direct_awards"]
+    sv_exceptions = found.social_value_exceptions
+    departures = found.weighting_departures
+    return [
+        f"{_plural(found.extensions_recorded, 'extension was', 'extensions were')} recorded on "
+        f"the register in {scope.label}. "
+        f"{_plural(found.extensions_approved, 'extension was', 'extensions were')} "
+        f"approved at Gateway 3, {count(found.extensions_all_four_tests)} of them with all four "
+        "tests shown (allowed by the contract, savings negotiated, added social value and "
+        "satisfactory performance); any other went ahead on a recorded justification.",
+        f"{_plural(direct['count'], 'direct award')} worth {money(direct['value'], 0)} started "
+        f"in the year; {_plural(found.exceptions_approved, 'approved report')} "
+        f"relied on an exception justification, and {count(sv_exceptions)} "
+        f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
+        "10% minimum.",
+        f"On {long_date(scope.as_at)}: "
+        + "; ".join(
+            # "1 contract past its end date", "2 contracts past their end date".
+            f"{count(contracts[key]['count'])} {_one_or_many(label, contracts[key]['count'])}"
+            for key, label in POSITIONS
+        )
+        + f"; and {_plural(found.open_exceptions, 'performance exception')} open.",
+        f"{_plural(len(departures), 'approved weighting')} departed from the template of "
+        "its category or gave social value less than 10%.",
+    ]
+
+
+def _positions_table(scope: Scope, found: Compliance) -> dict:
+    contracts = found.contracts
+    return _table(
+        f"Positions on {short_date(scope.as_at)}",
+        ["Measure", "Contracts"],
+        [[label, count(contracts[key]["count"])] for key, label in POSITIONS]
+        + [["Performance exceptions open", count(found.open_exceptions)]],
+        numeric=(1,),
     )
-    approved_count = review_counts(scope)["extensions_approved"]
-    all_four = 0
-    extension_rows = []
-    fields = [name for name, _ in EXTENSION_TESTS]
-    for tests in figure_rows("extensions_approved", scope).values_list(*fields):
-        if all(test.strip() for test in tests):
-            all_four += 1
-    for review in approved[:LISTED]:
+
+
+def _extensions_table(found: Compliance) -> dict:
+    rows = []
+    for review in found.extensions_listed:
         missing = [label for f, label in EXTENSION_TESTS if not getattr(review, f).strip()]
-        extension_rows.append(
+        rows.append(
             [
                 review.contract.reference if review.contract else "No contract",
                 short_date(timezone.localdate(review.decided_at)),
@@ -334,99 +385,31 @@ def compliance_section(scope: Scope) -> dict:
                 "yes" if review.exception_justification.strip() else "no",
             ]
         )
-    exceptions_approved = figure_rows("approved", scope).exclude(exception_justification="").count()
-    social_value_exceptions = StepDecision.objects.filter(
-        accepted_social_value_exception=True,
-        decided_at__date__gte=scope.start,
-        decided_at__date__lte=scope.as_at,
+    return _table(
+        "Extensions approved at Gateway 3 and the four tests",
+        ["Contract", "Approved on", "Tests shown", "Not shown", "Exception justified"],
+        rows,
+        more=max(found.extensions_approved - LISTED, 0),
     )
-    if scope.directorate_id:
-        social_value_exceptions = social_value_exceptions.filter(
-            Q(step__review__project__directorate_id=scope.directorate_id)
-            | Q(step__review__contract__directorate_id=scope.directorate_id)
-        )
-    sv_exceptions = social_value_exceptions.count()
-    weighting = weighting_report(since=scope.start, until=scope.as_at)
-    departures = weighting["departures"]
-    direct = contracts["direct_awards"]
-    positions = [
-        ("no_manager", "Contracts over £50,000 with no current contract manager"),
-        ("overdue_reviews", "Running contracts with a performance review overdue"),
-        ("past_end", "Contracts past their end date and not ended on the register"),
-    ]
-    open_exceptions = exceptions_count(scope)
-    narrative = [
-        f"{_plural(extension_totals['n'], 'extension was', 'extensions were')} recorded on the "
-        f"register in {scope.label}. {_plural(approved_count, 'extension was', 'extensions were')} "
-        f"approved at Gateway 3, {count(all_four)} of them with all four tests shown "
-        "(allowed by the contract, savings negotiated, added social value and satisfactory "
-        "performance); any other went ahead on a recorded justification.",
-        f"{_plural(direct['count'], 'direct award')} worth {money(direct['value'], 0)} started "
-        f"in the year; {_plural(exceptions_approved, 'approved report')} "
-        f"relied on an exception justification, and {count(sv_exceptions)} "
-        f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
-        "10% minimum.",
-        f"On {long_date(scope.as_at)}: "
-        + "; ".join(
-            # "1 contract past its end date", "2 contracts past their end date".
-            f"{count(contracts[key]['count'])} {_one_or_many(label, contracts[key]['count'])}"
-            for key, label in positions
-        )
-        + f"; and {_plural(open_exceptions, 'performance exception')} open.",
-        f"{_plural(len(departures), 'approved weighting')} departed from the template of "
-        "its category or gave social value less than 10%.",
-    ]
-    return _section(
-        "compliance",
-        "Compliance",
-        figures={
-            "extensions_recorded": extension_totals["n"],
-            "extensions_approved": approved_count,
-            "extensions_all_four_tests": all_four,
-            "direct_awards": direct["count"],
-            "direct_awards_value": direct["value"],
-            "exceptions_approved": exceptions_approved,
-            "social_value_exceptions": sv_exceptions,
-            "no_manager": contracts["no_manager"]["count"],
-            "overdue_reviews": contracts["overdue_reviews"]["count"],
-            "past_end": contracts["past_end"]["count"],
-            "open_exceptions": open_exceptions,
-            "weighting_departures": len(departures),
-        },
-        narrative=narrative,
-        tables=[
-            _table(
-                f"Positions on {short_date(scope.as_at)}",
-                ["Measure", "Contracts"],
-                [[label, count(contracts[key]["count"])] for key, label in positions]
-                + [["Performance exceptions open", count(open_exceptions)]],
-                numeric=(1,),
-            ),
-            _table(
-                "Extensions approved at Gateway 3 and the four tests",
-                ["Contract", "Approved on", "Tests shown", "Not shown", "Exception justified"],
-                extension_rows,
-                more=max(approved_count - LISTED, 0),
-            ),
-            _table(
-                "Departures from the weighting templates",
-                ["Procurement", "Approved (Q/P/SV)", "Template (Q/P/SV)"],
-                [
-                    [
-                        r.project.reference,
-                        "/".join(
-                            figure(w)
-                            for w in (r.quality_weight, r.price_weight, r.social_value_weight)
-                        ),
-                        "/".join(figure(w) for w in r.template_weights)
-                        if r.template_weights
-                        else "No template",
-                    ]
-                    for r in departures[:LISTED]
-                ],
-                more=max(len(departures) - LISTED, 0),
-            ),
+
+
+def _departures_table(departures: list) -> dict:
+    return _table(
+        "Departures from the weighting templates",
+        ["Procurement", "Approved (Q/P/SV)", "Template (Q/P/SV)"],
+        [
+            [
+                r.project.reference,
+                "/".join(
+                    figure(w) for w in (r.quality_weight, r.price_weight, r.social_value_weight)
+                ),
+                "/".join(figure(w) for w in r.template_weights)
+                if r.template_weights
+                else "No template",
+            ]
+            for r in departures[:LISTED]
         ],
+        more=max(len(departures) - LISTED, 0),
     )
 
 

@@ -29,15 +29,15 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from contracts.lead_times import add_months
-from contracts.models import Contract
+from contracts.models import Contract, ContractEvent
 from contracts.selectors import (
     data_quality_problems,
     running_condition,
     status_expression,
     unmanaged_condition,
 )
-from gateways.models import GatewayReview, ProcurementProject
-from gateways.selectors import reprocure_condition
+from gateways.models import GatewayReview, ProcurementProject, StepDecision
+from gateways.selectors import reprocure_condition, weighting_report
 from maturity.models import Assessment
 from performance.models import PerformanceException, PerformanceReview, Saving, financial_year_of
 from performance.models import financial_year_label as year_label
@@ -512,6 +512,81 @@ def savings_totals(scope: Scope) -> dict:
 
 def exceptions_count(scope: Scope) -> int:
     return open_exceptions_at(scope).count()
+
+
+# The four tests an extension approved at Gateway 3 shows evidence for: the report's field and
+# how the annual report names it.
+EXTENSION_TESTS = (
+    ("extension_allowed_evidence", "allowed by the contract"),
+    ("savings_evidence", "savings negotiated"),
+    ("added_social_value", "added social value"),
+    ("performance_evidence", "satisfactory performance"),
+)
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """What the annual report's compliance section counts for a scope: extensions recorded and
+    approved at Gateway 3, exceptions relied on, weighting departures and the contracts'
+    positions on the as-at day."""
+
+    contracts: dict[str, dict]
+    extensions_recorded: int
+    extensions_approved: int
+    extensions_all_four_tests: int
+    extensions_listed: list[GatewayReview]
+    exceptions_approved: int
+    social_value_exceptions: int
+    open_exceptions: int
+    weighting_departures: list
+
+
+def compliance_in_year(scope: Scope, *, listed: int) -> Compliance:
+    """The compliance figures for ``scope``, with the first ``listed`` extensions approved."""
+    approved = figure_rows("extensions_approved", scope)
+    tests = [name for name, _ in EXTENSION_TESTS]
+    return Compliance(
+        contracts=contract_counts(scope),
+        extensions_recorded=_extensions_recorded(scope).count(),
+        extensions_approved=review_counts(scope)["extensions_approved"],
+        extensions_all_four_tests=sum(
+            1 for shown in approved.values_list(*tests) if all(test.strip() for test in shown)
+        ),
+        extensions_listed=list(approved.select_related("contract")[:listed]),
+        exceptions_approved=(
+            figure_rows("approved", scope).exclude(exception_justification="").count()
+        ),
+        social_value_exceptions=_social_value_exceptions(scope).count(),
+        open_exceptions=exceptions_count(scope),
+        weighting_departures=weighting_report(since=scope.start, until=scope.as_at)["departures"],
+    )
+
+
+def _extensions_recorded(scope: Scope) -> QuerySet[ContractEvent]:
+    """Extensions recorded on the register in the year, up to the as-at day."""
+    found = ContractEvent.objects.filter(
+        kind=ContractEvent.Kind.EXTENSION,
+        effective_date__gte=scope.start,
+        effective_date__lte=scope.as_at,
+    )
+    if scope.directorate_id:
+        found = found.filter(contract__directorate_id=scope.directorate_id)
+    return found
+
+
+def _social_value_exceptions(scope: Scope) -> QuerySet[StepDecision]:
+    """Decisions in the year that accepted social value below the minimum."""
+    found = StepDecision.objects.filter(
+        accepted_social_value_exception=True,
+        decided_at__date__gte=scope.start,
+        decided_at__date__lte=scope.as_at,
+    )
+    if scope.directorate_id:
+        found = found.filter(
+            Q(step__review__project__directorate_id=scope.directorate_id)
+            | Q(step__review__contract__directorate_id=scope.directorate_id)
+        )
+    return found
 
 
 def maturity_assessment(scope: Scope) -> Assessment | None:
