@@ -11,16 +11,13 @@ import statistics
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
-from alerts.selectors import working_days_after
-from contracts.models import Contract
 from gateways.models import GatewayReview
-from maturity.models import ActionItem, ActionPlan
+from maturity.models import ActionItem
 from maturity.selectors import assessment_results
 from performance.models import PerformanceReview, financial_year_label
-from performance.selectors import key_condition
 from procurement.charts import Bar, BarChart
 from procurement.dates import long_date, short_date
 from procurement.models import GatewayStage
@@ -30,13 +27,18 @@ from procurement.templatetags.govuk import money
 from .charts import chart_data, level, maturity_chart, theme_value_chart
 from .selectors import (
     EXTENSION_TESTS,
-    PROJECT_CONDITIONS,
+    ActionPlanProgress,
     Compliance,
+    GatewayDecisions,
     Scope,
+    action_plan_progress,
     compliance_in_year,
     contract_counts,
-    figure_rows,
+    gateway_decisions,
+    key_contract_reviews,
     maturity_assessment,
+    planned_by_directorate,
+    planned_not_awarded,
     project_counts,
     review_counts,
     savings_in_year,
@@ -133,23 +135,12 @@ def _section(slug, title, *, figures, narrative, tables=(), charts=()) -> dict:
 
 
 def forward_plan_section(scope: Scope) -> dict:
+    """The procurements planned to start in the year and how many were awarded."""
     projects = project_counts(scope)
     planned = projects["planned_in_year"]["count"]
     delivered = projects["delivered_in_year"]["count"]
-    in_year = PROJECT_CONDITIONS["planned_in_year"][1](scope)
-    by_directorate = (
-        figure_rows("planned_in_year", scope)
-        .order_by()
-        .values("directorate__name")
-        .annotate(
-            planned=Count("pk"),
-            awarded=Count("pk", filter=Q(awarded=True)),
-            value=Sum("estimated_value"),
-        )
-        .order_by("directorate__name")
-    )
     rows, more = _listed(
-        figure_rows("planned_in_year", scope).filter(in_year & Q(awarded=False)),
+        planned_not_awarded(scope),
         lambda p: [
             p.reference,
             p.title,
@@ -158,25 +149,11 @@ def forward_plan_section(scope: Scope) -> dict:
             money(p.estimated_value, 0),
         ],
     )
-    narrative = [
-        f"{_plural(planned, 'procurement was', 'procurements were')} planned to start a contract "
-        f"in {scope.label}, with an estimated whole-life value of "
-        f"{money(projects['planned_in_year']['value'], 0)}. "
-        f"{count(delivered)} of them{_share_of(delivered, planned)} had their award approved "
-        f"at Gateway 2 by {long_date(scope.as_at)}."
-        if planned
-        else f"No procurement on the forward plan was planned to start in {scope.label}."
-    ]
-    if planned - delivered:
-        narrative.append(
-            f"{_plural(planned - delivered, 'procurement has', 'procurements have')} not yet "
-            "been awarded; they are listed below so the Committee can ask why."
-        )
     return _section(
         "forward-plan",
         "Forward plan delivery",
         figures={"planned": planned, "awarded": delivered},
-        narrative=narrative,
+        narrative=_forward_plan_narrative(scope, projects),
         tables=[
             _table(
                 "Procurements planned to start in the year, by directorate",
@@ -188,7 +165,7 @@ def forward_plan_section(scope: Scope) -> dict:
                         count(r["awarded"]),
                         money(r["value"], 0),
                     ]
-                    for r in by_directorate
+                    for r in planned_by_directorate(scope)
                 ],
                 numeric=(1, 2, 3),
             ),
@@ -203,43 +180,45 @@ def forward_plan_section(scope: Scope) -> dict:
     )
 
 
+def _forward_plan_narrative(scope: Scope, projects: dict[str, dict]) -> list[str]:
+    planned = projects["planned_in_year"]["count"]
+    delivered = projects["delivered_in_year"]["count"]
+    narrative = [
+        f"{_plural(planned, 'procurement was', 'procurements were')} planned to start a contract "
+        f"in {scope.label}, with an estimated whole-life value of "
+        f"{money(projects['planned_in_year']['value'], 0)}. "
+        f"{count(delivered)} of them{_share_of(delivered, planned)} had their award approved "
+        f"at Gateway 2 by {long_date(scope.as_at)}."
+        if planned
+        else f"No procurement on the forward plan was planned to start in {scope.label}."
+    ]
+    if planned - delivered:
+        narrative.append(
+            f"{_plural(planned - delivered, 'procurement has', 'procurements have')} not yet "
+            "been awarded; they are listed below so the Committee can ask why."
+        )
+    return narrative
+
+
 def gateways_section(scope: Scope) -> dict:
+    """Gateway reports decided, returned and withdrawn in the year, and the time a decision took."""
     counts = review_counts(scope)
-    decided = (
-        figure_rows("decided", scope)
-        .filter(submitted_at__isnull=False)
-        .values_list("stage", "state", "submitted_at", "decided_at")
+    decisions = gateway_decisions(scope)
+    median = statistics.median(decisions.days) if decisions.days else None
+    return _section(
+        "gateways",
+        "Gateway volumes, outcomes and time to decision",
+        figures={
+            **{k: v for k, v in counts.items() if scope.in_progress or k != "awaiting"},
+            "median_working_days": None if median is None else str(median),
+        },
+        narrative=_gateways_narrative(scope, counts, median),
+        tables=[_gateways_table(decisions)],
+        charts=[_gateways_chart(decisions)],
     )
-    by_stage: dict[str, dict] = {
-        stage: {"approved": 0, "rejected": 0, "days": []} for stage in GatewayStage.values
-    }
-    for stage, state, submitted_at, decided_at in decided:
-        row = by_stage[stage]
-        row[state] += 1
-        row["days"].append(
-            working_days_after(timezone.localdate(submitted_at), timezone.localdate(decided_at))
-        )
-    other = dict(
-        figure_rows("returned", scope).order_by().values_list("stage").annotate(n=Count("pk"))
-    )
-    withdrawn = dict(
-        figure_rows("withdrawn", scope).order_by().values_list("stage").annotate(n=Count("pk"))
-    )
-    all_days = [d for row in by_stage.values() for d in row["days"]]
-    median = statistics.median(all_days) if all_days else None
-    rows = []
-    for stage in GatewayStage:
-        row = by_stage[stage.value]
-        rows.append(
-            [
-                stage.label,
-                count(row["approved"]),
-                count(row["rejected"]),
-                count(other.get(stage.value, 0)),
-                count(withdrawn.get(stage.value, 0)),
-                figure(statistics.median(row["days"])) if row["days"] else "No decisions",
-            ]
-        )
+
+
+def _gateways_narrative(scope: Scope, counts: dict[str, int], median) -> list[str]:
     narrative = [
         f"{_plural(counts['decided'], 'gateway report was', 'gateway reports were')} decided in "
         f"{scope.label}: {count(counts['approved'])} approved and {count(counts['rejected'])} "
@@ -258,38 +237,43 @@ def gateways_section(scope: Scope) -> dict:
         narrative.append(
             f"{_plural(counts['awaiting'], 'report awaits', 'reports await')} a decision now."
         )
-    return _section(
-        "gateways",
-        "Gateway volumes, outcomes and time to decision",
-        figures={
-            **{k: v for k, v in counts.items() if scope.in_progress or k != "awaiting"},
-            "median_working_days": None if median is None else str(median),
-        },
-        narrative=narrative,
-        tables=[
-            _table(
-                "Gateway decisions in the year, by gateway",
-                ["Gateway", "Approved", "Rejected", "Returned", "Withdrawn", "Median working days"],
-                rows,
-                numeric=(1, 2, 3, 4, 5),
+    return narrative
+
+
+def _gateways_table(decisions: GatewayDecisions) -> dict:
+    rows = []
+    for stage in GatewayStage:
+        row = decisions.by_stage[stage.value]
+        rows.append(
+            [
+                stage.label,
+                count(row.approved),
+                count(row.rejected),
+                count(decisions.returned.get(stage.value, 0)),
+                count(decisions.withdrawn.get(stage.value, 0)),
+                figure(statistics.median(row.days)) if row.days else "No decisions",
+            ]
+        )
+    return _table(
+        "Gateway decisions in the year, by gateway",
+        ["Gateway", "Approved", "Rejected", "Returned", "Withdrawn", "Median working days"],
+        rows,
+        numeric=(1, 2, 3, 4, 5),
+    )
+
+
+def _gateways_chart(decisions: GatewayDecisions) -> dict:
+    by_stage = decisions.by_stage
+    return _chart(
+        "Gateway reports approved and rejected, by gateway",
+        ["Approved", "Rejected"],
+        [
+            (
+                stage.label,
+                [by_stage[stage.value].approved, by_stage[stage.value].rejected],
+                [count(by_stage[stage.value].approved), count(by_stage[stage.value].rejected)],
             )
-        ],
-        charts=[
-            _chart(
-                "Gateway reports approved and rejected, by gateway",
-                ["Approved", "Rejected"],
-                [
-                    (
-                        stage.label,
-                        [by_stage[stage.value]["approved"], by_stage[stage.value]["rejected"]],
-                        [
-                            count(by_stage[stage.value]["approved"]),
-                            count(by_stage[stage.value]["rejected"]),
-                        ],
-                    )
-                    for stage in GatewayStage
-                ],
-            )
+            for stage in GatewayStage
         ],
     )
 
@@ -414,28 +398,13 @@ def _departures_table(departures: list) -> dict:
 
 
 def social_value_section(scope: Scope) -> dict:
+    """Social value due and delivered in the year, by theme and measure."""
     social_value = social_value_by_theme(scope)
     committed, delivered = social_value.committed, social_value.delivered
     commitments = sum(m.contracts for t in social_value.themes for m in t.measures)
-    if committed:
-        opening = (
-            f"Social value worth {money(committed, 0)} was due to be delivered in {scope.label}, "
-            f"and {money(delivered, 0)}{_share_of(delivered, committed)} was delivered and "
-            "verified."
-            if delivered
-            else f"Social value worth {money(committed, 0)} was due to be delivered in "
-            f"{scope.label}, and none of it was delivered and verified."
-        )
-    elif delivered:
-        opening = (
-            f"Social value worth {money(delivered, 0)} was delivered and verified in "
-            f"{scope.label}, against commitments due in other years."
-        )
-    else:
-        opening = ""
     narrative = (
         [
-            opening
+            _social_value_opening(scope, committed, delivered)
             + " Values are the measures' proxy values; outputs without one are counted in their "
             "own units in the table. A measure kept in more than one version of the measures "
             "library is counted once."
@@ -443,22 +412,7 @@ def social_value_section(scope: Scope) -> dict:
         if social_value.themes
         else [f"No social value was committed or delivered for {scope.label}."]
     )
-    rows = [
-        [
-            theme.label,
-            measure.code,
-            _quantity(measure.committed, measure.unit),
-            _quantity(measure.delivered, measure.unit),
-            money(measure.committed_value, 0)
-            if measure.committed_value is not None
-            else "No £ value",
-            money(measure.delivered_value, 0)
-            if measure.delivered_value is not None
-            else "No £ value",
-        ]
-        for theme in social_value.themes
-        for measure in theme.measures
-    ]
+    rows = _social_value_rows(social_value)
     return _section(
         "social-value",
         "Social value committed and delivered",
@@ -479,6 +433,44 @@ def social_value_section(scope: Scope) -> dict:
         ],
         charts=[chart for chart in [chart_data(theme_value_chart(social_value))] if chart],
     )
+
+
+def _social_value_opening(scope: Scope, committed, delivered) -> str:
+    """The year's social value due and delivered, in a sentence (none where there is neither)."""
+    if committed:
+        return (
+            f"Social value worth {money(committed, 0)} was due to be delivered in {scope.label}, "
+            f"and {money(delivered, 0)}{_share_of(delivered, committed)} was delivered and "
+            "verified."
+            if delivered
+            else f"Social value worth {money(committed, 0)} was due to be delivered in "
+            f"{scope.label}, and none of it was delivered and verified."
+        )
+    if delivered:
+        return (
+            f"Social value worth {money(delivered, 0)} was delivered and verified in "
+            f"{scope.label}, against commitments due in other years."
+        )
+    return ""
+
+
+def _social_value_rows(social_value) -> list[list]:
+    return [
+        [
+            theme.label,
+            measure.code,
+            _quantity(measure.committed, measure.unit),
+            _quantity(measure.delivered, measure.unit),
+            money(measure.committed_value, 0)
+            if measure.committed_value is not None
+            else "No £ value",
+            money(measure.delivered_value, 0)
+            if measure.delivered_value is not None
+            else "No £ value",
+        ]
+        for theme in social_value.themes
+        for measure in theme.measures
+    ]
 
 
 def savings_section(scope: Scope) -> dict:
@@ -586,14 +578,10 @@ def suppliers_section(scope: Scope) -> dict:
 
 
 def performance_section(scope: Scope) -> dict:
-    reviews = PerformanceReview.objects.filter(
-        held_on__gte=scope.start, held_on__lte=scope.as_at
-    ).filter(**({"contract__directorate_id": scope.directorate_id} if scope.directorate_id else {}))
-    key_reviews = reviews.filter(contract__in=Contract.objects.filter(key_condition()).values("pk"))
-    by_rating = dict(key_reviews.order_by().values_list("rating").annotate(n=Count("pk")))
-    reviewed = key_reviews.values("contract").distinct().count()
-    key_running = contract_counts(scope)["key"]["count"]
-    not_reviewed = figure_rows("key", scope).exclude(pk__in=key_reviews.values("contract")).count()
+    """The performance reviews of key contracts held in the year, by rating."""
+    found = key_contract_reviews(scope)
+    by_rating, reviewed = found.by_rating, found.contracts_reviewed
+    key_running, not_reviewed = found.key_running, found.not_reviewed
     total = sum(by_rating.values())
     poor = sum(by_rating.get(r, 0) for r in PerformanceReview.POOR)
     rows = [
@@ -631,24 +619,28 @@ def performance_section(scope: Scope) -> dict:
                 numeric=(1, 2),
             )
         ],
-        charts=[
-            _chart(
-                "Reviews of key contracts held in the year, by rating",
-                ["Reviews"],
-                [
-                    (
-                        rating.label,
-                        [by_rating.get(rating.value, 0)],
-                        [count(by_rating.get(rating.value, 0))],
-                    )
-                    for rating in PerformanceReview.Rating
-                ],
+        charts=[_ratings_chart(by_rating)],
+    )
+
+
+def _ratings_chart(by_rating: dict[str, int]) -> dict:
+    return _chart(
+        "Reviews of key contracts held in the year, by rating",
+        ["Reviews"],
+        [
+            (
+                rating.label,
+                [by_rating.get(rating.value, 0)],
+                [count(by_rating.get(rating.value, 0))],
             )
+            for rating in PerformanceReview.Rating
         ],
     )
 
 
 def maturity_section(scope: Scope) -> dict:
+    """The council's maturity by theme from the latest closed assessment, its movement, and the
+    action plan answering it."""
     assessment = maturity_assessment(scope)
     if assessment is None:
         return _section(
@@ -658,29 +650,51 @@ def maturity_section(scope: Scope) -> dict:
             narrative=[f"No self-assessment had been closed by the end of {scope.label}."],
         )
     results = assessment_results(assessment)
-    plans = ActionPlan.objects.filter(assessment=assessment).order_by("name")
-    items = ActionItem.objects.filter(plan__in=plans)
-    status = dict(items.order_by().values_list("status").annotate(n=Count("pk")))
-    overdue = (
-        items.filter(due_by__lt=scope.as_at).exclude(status=ActionItem.Status.DELIVERED).count()
+    progress = action_plan_progress(assessment, on=scope.as_at)
+    status = progress.by_status
+    return _section(
+        "maturity",
+        "Maturity position, movement and action plan",
+        figures={
+            "assessment": assessment.name,
+            "themes": {t.theme.number: level(t.current) for t in results.themes},
+            "actions": progress.actions,
+            "actions_overdue": progress.overdue,
+            **{f"actions_{s.value}": status.get(s.value, 0) for s in ActionItem.Status},
+        },
+        narrative=_maturity_narrative(assessment, results, progress),
+        tables=[
+            _table(
+                "Maturity by theme (levels 1 to 5)",
+                ["Theme", "Current", "Target", "Gap", "Movement"],
+                [
+                    [
+                        f"{t.theme.number}. {t.theme.name}",
+                        level(t.current),
+                        level(t.target),
+                        level(t.gap),
+                        _signed(t.movement),
+                    ]
+                    for t in results.themes
+                ],
+                numeric=(1, 2, 3, 4),
+            )
+        ],
+        charts=[
+            chart_data(maturity_chart(results)),
+        ],
     )
 
-    def signed(value) -> str:
-        # No earlier assessment, or no agreed level in it, to measure a movement from.
-        return "Not measured" if value is None else f"{value:+.1f}"
 
-    theme_rows = [
-        [
-            f"{t.theme.number}. {t.theme.name}",
-            level(t.current),
-            level(t.target),
-            level(t.gap),
-            signed(t.movement),
-        ]
-        for t in results.themes
-    ]
+def _signed(value) -> str:
+    # No earlier assessment, or no agreed level in it, to measure a movement from.
+    return "Not measured" if value is None else f"{value:+.1f}"
+
+
+def _maturity_narrative(assessment, results, progress: ActionPlanProgress) -> list[str]:
     gaps = results.gaps[:5]
-    narrative = [
+    status, overdue = progress.by_status, progress.overdue
+    return [
         f"The position is from “{assessment.name}” ({assessment.framework}), agreed for "
         f"{financial_year_label(assessment.year)}"
         + (
@@ -693,35 +707,12 @@ def maturity_section(scope: Scope) -> dict:
         + "."
         if gaps
         else "No behaviour is short of its target.",
-        f"The action plan answering it has {_plural(items.count(), 'action')}: "
+        f"The action plan answering it has {_plural(progress.actions, 'action')}: "
         + ", ".join(f"{count(status.get(s.value, 0))} {s.label.lower()}" for s in ActionItem.Status)
         + f"; {count(overdue)} {'is' if overdue == 1 else 'are'} past their timescale."
-        if plans
+        if progress.has_plans
         else "No action plan has been recorded against it.",
     ]
-    return _section(
-        "maturity",
-        "Maturity position, movement and action plan",
-        figures={
-            "assessment": assessment.name,
-            "themes": {t.theme.number: level(t.current) for t in results.themes},
-            "actions": items.count(),
-            "actions_overdue": overdue,
-            **{f"actions_{s.value}": status.get(s.value, 0) for s in ActionItem.Status},
-        },
-        narrative=narrative,
-        tables=[
-            _table(
-                "Maturity by theme (levels 1 to 5)",
-                ["Theme", "Current", "Target", "Gap", "Movement"],
-                theme_rows,
-                numeric=(1, 2, 3, 4),
-            )
-        ],
-        charts=[
-            chart_data(maturity_chart(results)),
-        ],
-    )
 
 
 SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
