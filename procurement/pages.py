@@ -28,23 +28,27 @@ def form_page(
     *,
     action: Callable[[dict], object],
     refusals: tuple[type[Exception], ...],
-    done: str,
+    done: str | Callable[[object], str],
     next_url: str | Callable[[object], str],
     template: str,
-    context: dict,
+    context: dict | Callable[[], dict],
 ) -> HttpResponse:
-    """On a valid POST run ``action`` (a service call) and go to ``next_url`` (or, for a page
-    that makes something, to ``next_url(what the action made)``); a refusal (one of ``refusals``,
-    or a model's ValidationError) is shown on the form. Else show the page."""
+    """On a valid POST run ``action`` (a service call), say ``done`` and go to ``next_url`` (or,
+    for a page that makes something, say ``done(what the action made)`` and go to
+    ``next_url(what the action made)``); a refusal (one of ``refusals``, or a model's
+    ValidationError) is shown on the form. Else show the page, with ``context`` (or, where it
+    reads the record the form has just validated, ``context()``)."""
     if request.method == "POST" and form.is_valid():
         try:
             made = action(form.cleaned_data)
         except (*refusals, ValidationError) as error:
             show_error(form, error)
         else:
-            messages.success(request, done)
+            messages.success(request, done(made) if callable(done) else done)
             return redirect(next_url(made) if callable(next_url) else next_url)
-    return render(request, template, {"form": form, **context})
+    return render(
+        request, template, {"form": form, **(context() if callable(context) else context)}
+    )
 
 
 def paged(request: HttpRequest, rows, *, size: int) -> tuple[Page, str]:
