@@ -44,10 +44,12 @@ run: $(RUNTIME)
 test: $(DEV)
 	$(BIN)/python -m pytest --numprocesses auto --maxprocesses 4 --dist load $(PYTEST_ARGS)
 
+# The money-literal check reads files only (no database): it runs in `make test` as well.
 lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates */templates --lint
+	$(BIN)/python -m pytest -p no:xdist -q tests/test_money_literals.py
 
 format: $(DEV)
 	$(BIN)/ruff check --fix .

@@ -33,6 +33,7 @@ from procurement.models import GatewayStage, Notification, NotificationItem, Use
 from procurement.notifications import SENDING_TIMEOUT
 from procurement.roles import Role
 from procurement.selectors import users_with_role
+from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
 
 # A month's length varies: contracts ending up to this many days past the longest lead time are
 # read too, and the exact alert day (the same day of the month, kept within it) decides.
@@ -226,8 +227,8 @@ class Category:
         PAST_END: "Contracts running past their end date",
         REVIEW_OVERDUE: "Performance reviews overdue",
         GATEWAY_OVERDUE: "Gateway reports waiting longer than their target",
-        NO_MANAGER: "Contracts over £50,000 with no contract manager",
-        NO_LEAD_DIRECTOR: "Contracts over £50,000 with no lead director",
+        NO_MANAGER: f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} with no contract manager",
+        NO_LEAD_DIRECTOR: f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} with no lead director",
     }
     ORDER = [PAST_END, NO_MANAGER, NO_LEAD_DIRECTOR, REVIEW_OVERDUE, GATEWAY_OVERDUE]
 

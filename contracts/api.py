@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from procurement.api import api_view
+from procurement.thresholds import REGISTER_ABOVE, pounds
 
 from . import exports
 from .forms import RegisterFilterForm
@@ -203,7 +204,7 @@ class TransparencyCsv(APIView):
     permission_required = "contracts.view_register"
 
     @extend_schema(
-        summary="The Transparency Code CSV (contracts over £5,000)",
+        summary=f"The Transparency Code CSV (contracts over {pounds(REGISTER_ABOVE)})",
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     def get(self, request):

@@ -1,8 +1,12 @@
 from dataclasses import replace
+from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
+from django.forms.utils import ErrorDict
 
-from procurement.forms import GovukDateField, GovukForm, GovukModelForm, MoneyField
+from procurement.forms import DATE_PARTS, GovukDateField, GovukForm, GovukModelForm, MoneyField
 from procurement.models import ContractCategory, Directorate, User
 
 from .models import Contract, ContractAttachment, Supplier
@@ -122,7 +126,15 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name()} ({obj.email})"
 
 
-class ContractForm(GovukModelForm):
+# The contract's links to the council's reference data and people: chosen from lists on its page,
+# found by name by the register import (contracts/importing.py).
+CHOSEN_FIELDS = ("directorate", "category", "supplier", "contract_manager", "lead_director")
+
+
+class ContractFields(GovukModelForm):
+    """A contract's own fields and the rules they keep, the one statement of them: its page
+    (``ContractForm``) and the register import (``ContractRowForm``) both check with these."""
+
     start_date = GovukDateField(label="Start date")
     end_date = GovukDateField(
         label="End date",
@@ -144,6 +156,46 @@ class ContractForm(GovukModelForm):
     annual_value = MoneyField(label="Annual value (£)", required=False)
     irrecoverable_vat = MoneyField(label="Irrecoverable VAT (£)", required=False)
     extension_options_value = MoneyField(label="Value of the extension options (£)", required=False)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "reference",
+            *(name for name in Contract.DETAIL_FIELDS if name not in CHOSEN_FIELDS),
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "reference": {"required": "Enter the contract reference"},
+            "title": {"required": "Enter the contract title"},
+            "procurement_route": {"required": "Choose the procurement route"},
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        end_date, rolling = cleaned.get("end_date"), cleaned.get("is_rolling")
+        if rolling and end_date is not None:
+            self.add_error(
+                "end_date",
+                "Leave the end date blank for a rolling contract, or untick "
+                "'This contract has no end date'",
+            )
+        elif not rolling and end_date is None and "end_date" not in self.errors:
+            self.add_error(
+                "end_date", "Enter the end date, or tick 'This contract has no end date (rolling)'"
+            )
+        return cleaned
+
+    def clean_irrecoverable_vat(self):
+        return self.cleaned_data["irrecoverable_vat"] or 0
+
+    def clean_extension_options_value(self):
+        return self.cleaned_data["extension_options_value"] or 0
+
+
+class ContractForm(ContractFields):
+    """A contract made or changed on its page: all of it, its officers named where its value
+    asks for them, and why the change is made."""
+
     contract_manager = PersonChoiceField(queryset=User.objects.none(), required=False)
     lead_director = PersonChoiceField(queryset=User.objects.none(), required=False)
     change_reason = forms.CharField(
@@ -153,19 +205,16 @@ class ContractForm(GovukModelForm):
         error_messages={"required": "Say why you are making this change"},
     )
 
-    class Meta:
-        model = Contract
+    class Meta(ContractFields.Meta):
         fields = ["reference", *Contract.DETAIL_FIELDS]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         error_messages = {
+            **ContractFields.Meta.error_messages,
             "reference": {
                 "required": "Enter the contract reference",
                 "unique": "A contract with this reference is already on the register",
             },
-            "title": {"required": "Enter the contract title"},
             "directorate": {"required": "Choose the directorate"},
             "supplier": {"required": "Choose the supplier"},
-            "procurement_route": {"required": "Choose the procurement route"},
         }
 
     def __init__(self, *args, user: User, **kwargs):
@@ -201,18 +250,12 @@ class ContractForm(GovukModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        end_date, rolling = cleaned.get("end_date"), cleaned.get("is_rolling")
-        if rolling and end_date is not None:
-            self.add_error(
-                "end_date",
-                "Leave the end date blank for a rolling contract, or untick "
-                "'This contract has no end date'",
-            )
-        elif not rolling and end_date is None and "end_date" not in self.errors:
-            self.add_error(
-                "end_date", "Enter the end date, or tick 'This contract has no end date (rolling)'"
-            )
-        elif rolling and cleaned.get("review_date") is None and "review_date" not in self.errors:
+        if (
+            cleaned.get("is_rolling")
+            and cleaned.get("end_date") is None
+            and cleaned.get("review_date") is None
+            and "review_date" not in self.errors
+        ):
             self.add_error(
                 "review_date",
                 "Enter the review date: a rolling contract is reviewed on it instead of ending",
@@ -229,14 +272,67 @@ class ContractForm(GovukModelForm):
                 self.add_error(name, message)
         return cleaned
 
-    def clean_irrecoverable_vat(self):
-        return self.cleaned_data["irrecoverable_vat"] or 0
-
-    def clean_extension_options_value(self):
-        return self.cleaned_data["extension_options_value"] or 0
-
     def contract_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ContractRowForm(ContractFields):
+    """A row of an imported register, checked by the contract's own fields and rules.
+
+    The importer reads each cell as councils write it (procurement/tabular.py), finds what a name
+    stands for (a directorate, a supplier, a person) and sets it on the contract; this form holds
+    the rest to the rules the contract's page keeps. It differs from the page only where an
+    import must: a reference already on the register is the contract the row changes, a column
+    the file lacks leaves the register's value, a legacy register's gaps (officers not named, a
+    rolling contract without a review date) are shown rather than refused, and the database's
+    constraints are checked when the import writes, all or nothing, not with a query a row."""
+
+    class Meta(ContractFields.Meta):
+        error_messages = {
+            **ContractFields.Meta.error_messages,
+            "procurement_route": {"required": "Enter the procurement route"},
+        }
+
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        super().__init__(data, instance=Contract())
+
+    def check(self, values: dict[str, Any], *, instance: Contract) -> ErrorDict:
+        """The form bound to one row's values, for the contract they make or change: its
+        refusals by field, and the contract as the row would leave it in ``instance``. One form
+        checks every row of an import in turn: building one a row would cost as much again as
+        reading the file."""
+        self.instance, self.data, self.is_bound = instance, as_posted(values, self.fields), True
+        self._errors = None  # the row's own, worked out afresh
+        return self.errors
+
+    def _post_clean(self) -> None:
+        # The model's rules, as a model form checks them, but not its constraints (see above).
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+        except ValidationError as error:
+            self._update_errors(error)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+def as_posted(values: dict[str, Any], fields: dict[str, forms.Field]) -> dict[str, Any]:
+    """Values already read, as a form's page would post them: a date in its day, month and year
+    boxes, and nothing for no value."""
+    data: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(fields.get(name), GovukDateField):
+            data.update({f"{name}_{part}": str(getattr(value, part)) for part in DATE_PARTS})
+        else:
+            data[name] = value
+    return data
 
 
 class VariationForm(GovukForm):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement.attention import AttentionItem
+from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
 
 from .models import Contract
 from .selectors import contracts_with_status, named_officer_gaps
@@ -46,15 +47,16 @@ def named_officer_gaps_needing_attention(*, user) -> list[AttentionItem]:
         return []
     gaps = named_officer_gaps(user=user, today=timezone.localdate())
     register = reverse("contracts:register")
+    over = f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} in your directorates"
     return [
         AttentionItem(
-            "Contracts over £50,000 in your directorates with no contract manager",
+            f"{over} with no contract manager",
             gaps["no_manager"],
             f"{register}?problem=over_50k_no_manager&partner=on",
             "As business partner, have the directorate name one for each.",
         ),
         AttentionItem(
-            "Contracts over £50,000 in your directorates with no lead director",
+            f"{over} with no lead director",
             gaps["no_lead_director"],
             f"{register}?problem=over_50k_no_lead_director&partner=on",
             "As business partner, have the directorate name one for each.",

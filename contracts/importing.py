@@ -5,18 +5,20 @@ all of it or nothing.
 unchanged, and every problem as row, column and message; it writes nothing. ``contracts_import``
 checks again and, only if there is no problem, writes every row in one transaction, with history.
 Rows are matched to the register by reference, so importing the same file twice changes nothing.
+Each cell is read as councils write it, then the row is checked by the contract's own form
+(``ContractRowForm``), so the contract's page and the import keep one set of rules.
 The file is read row by row in batches, so memory does not grow with its length.
 """
 
 import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from procurement.caching import data_changed
@@ -43,6 +45,7 @@ from procurement.tabular import (
 )
 from procurement.text import counted
 
+from .forms import ContractRowForm
 from .models import Contract, Supplier
 from .services import contract_change_refusal
 from .signals import contracts_changed
@@ -551,9 +554,61 @@ def _registration(value: Any) -> tuple[str, str]:
         return "", raw
 
 
+def _risk(value: Any) -> str:
+    """A risk rating as councils write it: Low, Medium, High, L, M, H, or a RAG colour."""
+    raw = text(value)
+    if not raw or is_blank_word(raw):
+        return ""
+    risk = RISKS.get(normalise_heading(raw))
+    if risk is None:
+        raise CellError(f"'{raw}' is not a risk rating: use Low, Medium or High")
+    return risk
+
+
+# Reads a row's cell for an attribute with a parser: the value, or None and a problem.
+Parse = Callable[[str, Callable[[Any], Any]], Any]
+
+
+def _read_terms(row: dict[str, Any], cells: dict[str, Any], parsed: Parse) -> None:
+    """The contract's money, dates and numbers."""
+    for attribute in (
+        "whole_life_value",
+        "annual_value",
+        "irrecoverable_vat",
+        "extension_options_value",
+    ):
+        row[attribute] = parsed(attribute, parse_money)
+    for attribute in ("start_date", "review_date"):
+        row[attribute] = parsed(attribute, parse_date)
+    row["rolling"] = normalise_heading(text(cells.get("end_date"))) in ROLLING_WORDS
+    row["end_date"] = None if row["rolling"] else parsed("end_date", parse_date)
+    for attribute in ("extension_options", "extension_option_months"):
+        row[attribute] = parsed(attribute, parse_whole_number)
+
+
+def _read_supplier(row: dict[str, Any], cells: dict[str, Any], parsed: Parse) -> None:
+    """The supplier's details, to find it on the register or to register it."""
+    row["supplier_name"] = text(cells.get("supplier_name"))
+    row["supplier_postcode"] = text(cells.get("supplier_postcode")).upper()[:10]
+    for attribute in ("supplier_is_sme", "supplier_is_vcse"):
+        row[attribute] = parsed(attribute, parse_yes_no)
+    kind = parsed("supplier_kind", _supplier_kind)
+    if kind:
+        # The one column says both, where the two columns do not.
+        for attribute, given in zip(("supplier_is_sme", "supplier_is_vcse"), kind, strict=True):
+            if row[attribute] is None:
+                row[attribute] = given
+    company, charity = _registration(cells.get("supplier_registration"))
+    number = parsed("supplier_companies_house_number", parse_company_number)
+    row["supplier_companies_house_number"] = number or company
+    number = text(cells.get("supplier_charity_number")).upper().replace(" ", "")
+    row["supplier_charity_number"] = ("" if is_blank_word(number) else number) or charity
+
+
 class RowChecker:
-    """Each row read into a contract, every problem found at once: the whole-row checks (the
-    model's rules, permission on the directorate) run on whatever in the row could be read."""
+    """Each row read into a contract and checked by the contract's own form, every problem found
+    at once: a value that cannot be read is left out, and the whole-row checks (the form's and
+    the model's rules, permission on the directorate) run on whatever else the row holds."""
 
     def __init__(self, *, by: User, lookups: Lookups, result: ContractsImportResult) -> None:
         self.by = by
@@ -562,9 +617,15 @@ class RowChecker:
         self.seen: dict[tuple[str, str], int] = {}
         self.claimed: dict[int, int] = {}  # contract: the row that is it
         self.present = set(result.layout.positions.values())
+        # The form's fields the file has no column for: a contract on the register keeps its own.
+        self.kept = tuple(name for name in ContractRowForm.Meta.fields if name not in self.present)
+        self.form = ContractRowForm()
+
+    # --- Reading a row, cell by cell ------------------------------------------------------------
 
     def read(self, number: int, cells: dict[str, Any], shared: set[str]) -> dict[str, Any]:
-        """The row's values, parsed; a value that cannot be read is left out and a problem."""
+        """The row's values, read as councils write them; a value that cannot be read is left
+        out and a problem."""
         row: dict[str, Any] = {"number": number, "bad": set()}
 
         def problem(attribute: str, message: str) -> None:
@@ -573,7 +634,7 @@ class RowChecker:
             )
             row["bad"].add(attribute)
 
-        def parsed(attribute: str, parser):
+        def parsed(attribute: str, parser: Callable[[Any], Any]) -> Any:
             try:
                 return parser(cells.get(attribute))
             except CellError as error:
@@ -581,92 +642,105 @@ class RowChecker:
                 return None
 
         row["problem"] = problem
-        for attribute in ("reference", "lot", "title", "key_decision_reference", "supplier_name"):
+        for attribute in ("reference", "lot", "title", "key_decision_reference"):
             row[attribute] = text(cells.get(attribute))
-        row["supplier_postcode"] = text(cells.get("supplier_postcode")).upper()[:10]
         row["description"] = text(cells.get("description"), lines=True)
+        _read_supplier(row, cells, parsed)
         row["lot_given"] = bool(row["lot"])
         row["lot_of_supplier"] = not row["lot"] and row["reference"] in shared
         if row["lot_of_supplier"]:
             # One reference on several rows with no lot column: a contract for each supplier.
             row["lot"] = row["supplier_name"][:100]
-        for attribute in ("whole_life_value", "annual_value", "extension_options_value"):
-            row[attribute] = parsed(attribute, parse_money)
-        row["irrecoverable_vat"] = parsed("irrecoverable_vat", parse_money)
-        for attribute in ("start_date", "review_date"):
-            row[attribute] = parsed(attribute, parse_date)
-        end = text(cells.get("end_date"))
-        row["rolling"] = normalise_heading(end) in ROLLING_WORDS
-        row["end_date"] = None if row["rolling"] else parsed("end_date", parse_date)
-        for attribute in ("extension_options", "extension_option_months"):
-            row[attribute] = parsed(attribute, parse_whole_number)
-        for attribute in ("supplier_is_sme", "supplier_is_vcse"):
-            row[attribute] = parsed(attribute, parse_yes_no)
-        kind = parsed("supplier_kind", _supplier_kind)
-        if kind:
-            row["supplier_is_sme"] = (
-                kind[0] if row["supplier_is_sme"] is None else row["supplier_is_sme"]
-            )
-            row["supplier_is_vcse"] = (
-                kind[1] if row["supplier_is_vcse"] is None else row["supplier_is_vcse"]
-            )
-        row["supplier_companies_house_number"] = (
-            parsed("supplier_companies_house_number", parse_company_number) or ""
-        )
-        row["supplier_charity_number"] = (
-            text(cells.get("supplier_charity_number")).upper().replace(" ", "")
-        )
-        if is_blank_word(row["supplier_charity_number"]):
-            row["supplier_charity_number"] = ""
-        company, charity = _registration(cells.get("supplier_registration"))
-        row["supplier_companies_house_number"] = row["supplier_companies_house_number"] or company
-        row["supplier_charity_number"] = row["supplier_charity_number"] or charity
-        for attribute in ("directorate", "category", "procurement_route", "risk_rating"):
-            row[f"{attribute}_raw"] = text(cells.get(attribute))
-        for attribute in PEOPLE:
+        _read_terms(row, cells, parsed)
+        row["procurement_route"] = parsed("procurement_route", self._route)
+        row["risk_rating"] = parsed("risk_rating", _risk)
+        for attribute in ("directorate", "category", *PEOPLE):
             row[f"{attribute}_raw"] = text(cells.get(attribute))
         return row
 
+    def _route(self, value: Any) -> str:
+        """The procurement route, by the run's mapping or the ways councils name it."""
+        raw = text(value)
+        if not raw:
+            return ""  # the form asks for it
+        route = self.lookups.mapped("procurement_route", raw, ROUTES) or ""
+        if route not in Contract.Route.values:
+            self.result.unknown("procurement_route", raw)
+            raise CellError(
+                f"'{raw}' is not a procurement route: say which it is (Quotation, Published "
+                "tender, Framework call-off or Direct award)"
+            )
+        return route
+
+    # --- Checking the contract a row makes -------------------------------------------------------
+
     def check(self, row: dict[str, Any], existing: Contract | None) -> RowOutcome:
-        number, problem, bad = row["number"], row["problem"], row["bad"]
-        reference, lot = row["reference"], row["lot"]
-        if not reference:
-            problem("reference", "Enter the contract reference")
-        elif (reference, lot) in self.seen:
+        """The contract the row makes or changes, checked, and whether it is new, changed or
+        as it was."""
+        contract = copy.copy(existing) if existing is not None else Contract()
+        contract.lot = self._identify(row, existing)
+        directorate = self._place(row, existing, contract)
+        self._name_people(row, existing, contract)
+        new_supplier = self._supply(row, contract)
+        self._report(row, self.form.check(self._values(row, existing), instance=contract))
+        if directorate is not None:
+            # The same rule as editing a contract: permission on it as it stands and as it
+            # would be.
+            refusal = contract_change_refusal(by=self.by, current=existing, proposed=contract)
+            if refusal:
+                row["problem"]("directorate", refusal)
+        return self._outcome(row, existing, contract, new_supplier)
+
+    def _identify(self, row: dict[str, Any], existing: Contract | None) -> str:
+        """The contract's lot. A contract the file gives twice, or two rows that are one
+        contract on the register, is a problem."""
+        number, reference, lot = row["number"], row["reference"], row["lot"]
+        if reference and (reference, lot) in self.seen:
             given = lot and not row["lot_of_supplier"]
-            problem(
+            row["problem"](
                 "lot" if given else "reference",
                 f"'{reference}'{f' lot {lot}' if given else ''} is also on row "
                 f"{self.seen[(reference, lot)]}"
                 + (" with the same supplier" if row["lot_of_supplier"] else "")
                 + ": each contract must appear once",
             )
-        else:
+        elif reference:
             self.seen[(reference, lot)] = number
-
-        if not row["lot_given"] and existing is not None:
-            lot = existing.lot  # the register's name for the lot stands
-        if existing is not None and existing.pk in self.claimed and not bad & {"reference", "lot"}:
-            problem(
+        if existing is None:
+            return lot
+        if existing.pk in self.claimed and not row["bad"] & {"reference", "lot"}:
+            row["problem"](
                 "reference",
                 f"This row and row {self.claimed[existing.pk]} are both contract "
                 f"{existing.reference_and_lot}: give each lot its own row",
             )
-        elif existing is not None:
+        else:
             self.claimed.setdefault(existing.pk, number)
-        fields: dict[str, Any] = {
-            "lot": lot,
-            "title": row["title"],
-            "description": row["description"],
-            "key_decision_reference": row["key_decision_reference"],
-        }
-        if not fields["title"]:
-            problem("title", "Enter the contract title")
+        # Without a lot of its own, the register's name for the lot stands.
+        return lot if row["lot_given"] else existing.lot
 
+    def _place(
+        self, row: dict[str, Any], existing: Contract | None, contract: Contract
+    ) -> Directorate | None:
+        """The contract's directorate and category, by the council's names for them. Returns
+        the directorate, if the row names one it may be in."""
+        directorate = self._directorate(row, existing)
+        if directorate is not None:
+            contract.directorate = directorate
+        raw = row["category_raw"]
+        category = self.lookups.category(raw) if raw and not is_blank_word(raw) else None
+        if raw and not is_blank_word(raw) and category is None:
+            row["problem"]("category", f"'{raw}' is not a contract category: say which it is")
+            self.result.unknown("category", raw)
+        if "category" in self.present:
+            contract.category = category
+        return directorate
+
+    def _directorate(self, row: dict[str, Any], existing: Contract | None) -> Directorate | None:
         raw = row["directorate_raw"]
         directorate = self.lookups.directorate(raw) if raw else None
         if directorate is None:
-            problem(
+            row["problem"](
                 "directorate",
                 f"'{raw}' is not a directorate of the council: say which it is"
                 if raw
@@ -674,162 +748,106 @@ class RowChecker:
             )
             if raw:
                 self.result.unknown("directorate", raw)
+            return None
         if (
-            directorate is not None
-            and not directorate.is_active
-            and (existing is None or existing.directorate_id != directorate.pk)
+            not directorate.is_active
+            and getattr(existing, "directorate_id", None) != directorate.pk
         ):
-            problem(
+            row["problem"](
                 "directorate",
                 f"{directorate.name} is no longer one of the council's directorates in use: "
                 "choose the one that took on its contracts",
             )
-            directorate = None
-        fields["directorate_id"] = directorate.pk if directorate else None
+            return None
+        return directorate
 
-        raw = row["category_raw"]
-        category = self.lookups.category(raw) if raw and not is_blank_word(raw) else None
-        if raw and not is_blank_word(raw) and category is None:
-            problem("category", f"'{raw}' is not a contract category: say which it is")
-            self.result.unknown("category", raw)
-        fields["category_id"] = category.pk if category else None
-
+    def _name_people(
+        self, row: dict[str, Any], existing: Contract | None, contract: Contract
+    ) -> None:
+        """The contract manager and lead director, by name or email address."""
         for attribute, label in PEOPLE.items():
-            raw = row[f"{attribute}_raw"]
-            user, why = self.lookups.person(raw) if raw and not is_blank_word(raw) else (None, "")
-            kept = getattr(existing, f"{attribute}_id", None) if existing is not None else None
-            column = COLUMN_BY_ATTRIBUTE[attribute].name
-            if why and kept:
-                # A name the service cannot match never takes away the officer the register
-                # already holds.
-                self.result.notes.append(
-                    Problem(number, column, f"{why}: the {label} on the register is kept")
-                )
-                fields[f"{attribute}_id"] = kept
-                continue
-            if why:
-                # A legacy register names people who never used the service: the contract goes
-                # in without them, as a gap on the data-quality page, not as a refusal.
-                self.result.notes.append(
-                    Problem(number, column, f"{why}: the {label} is left empty")
-                )
-            elif user is not None and not user.is_active and user.pk != kept:
-                self.result.notes.append(
-                    Problem(
-                        number,
-                        column,
-                        f"{user.get_full_name() or user.email} no longer uses the service: the "
-                        f"data-quality page lists the contract for a new {label}",
-                    )
-                )
-            fields[f"{attribute}_id"] = user.pk if user else None
+            if attribute in self.present:
+                person = self._person(row, attribute, label, existing)
+                setattr(contract, f"{attribute}_id", person)
 
-        for attribute in (
-            "whole_life_value",
-            "annual_value",
-            "start_date",
-            "end_date",
-            "review_date",
-            "extension_options",
-            "extension_option_months",
-        ):
-            fields[attribute] = row[attribute]
-        fields["irrecoverable_vat"] = row["irrecoverable_vat"] or Decimal("0.00")
-        fields["extension_options_value"] = row["extension_options_value"] or Decimal("0.00")
-        for attribute in ("extension_options", "extension_option_months"):
-            fields[attribute] = fields[attribute] or 0
-        for attribute, what in (
-            ("whole_life_value", "whole-life value"),
-            ("start_date", "start date"),
-        ):
-            if fields[attribute] is None and attribute not in bad:
-                problem(attribute, f"Enter the {what}")
-        if fields["end_date"] is None and not row["rolling"] and "end_date" not in bad:
+    def _person(
+        self, row: dict[str, Any], attribute: str, label: str, existing: Contract | None
+    ) -> int | None:
+        """The person a cell names. A legacy register names people who never used the service:
+        the contract goes in without them, as a gap on the data-quality page, not a refusal;
+        and a name the service cannot match never takes away the officer the register holds."""
+        raw = row[f"{attribute}_raw"]
+        user, why = self.lookups.person(raw) if raw and not is_blank_word(raw) else (None, "")
+        kept = getattr(existing, f"{attribute}_id", None)
+        note = ""
+        if why:
+            note = f"{why}: the {label} {'on the register is kept' if kept else 'is left empty'}"
+        elif user is not None and not user.is_active and user.pk != kept:
+            note = (
+                f"{user.get_full_name() or user.email} no longer uses the service: the "
+                f"data-quality page lists the contract for a new {label}"
+            )
+        if note:
+            column = COLUMN_BY_ATTRIBUTE[attribute].name
+            self.result.notes.append(Problem(row["number"], column, note))
+        if why:
+            return kept
+        return user.pk if user else None
+
+    def _supply(self, row: dict[str, Any], contract: Contract) -> Supplier | None:
+        """The contract's supplier; returns it if the import is to register it."""
+        supplier, new_supplier = self._supplier(row)
+        if supplier is not None or new_supplier is not None:
+            contract.supplier = supplier or new_supplier
+        return new_supplier
+
+    def _values(self, row: dict[str, Any], existing: Contract | None) -> dict[str, Any]:
+        """What the row gives the contract form; for a contract on the register, its own value
+        where the file has no column."""
+        values = {name: row[name] for name in ContractRowForm.Meta.fields}
+        if existing is not None:
+            values.update({name: getattr(existing, name) for name in self.kept})
+        values["is_rolling"] = row["rolling"]
+        if row["end_date"] is None and not row["rolling"] and "end_date" not in row["bad"]:
             # A register leaves the end blank for a contract that has none: it is rolling,
             # reviewed on its review date, and the officer is told.
+            values["is_rolling"] = True
             self.result.notes.append(
                 Problem(
-                    number,
+                    row["number"],
                     COLUMN_BY_ATTRIBUTE["end_date"].name,
                     "No end date: imported as a rolling contract, reviewed on its review date",
                 )
             )
+        return values
 
-        raw = row["procurement_route_raw"]
-        fields["procurement_route"] = self.lookups.mapped("procurement_route", raw, ROUTES) or ""
-        if fields["procurement_route"] not in Contract.Route.values:
-            fields["procurement_route"] = ""
-            problem(
-                "procurement_route",
-                f"'{raw}' is not a procurement route: say which it is (Quotation, Published "
-                "tender, Framework call-off or Direct award)"
-                if raw
-                else "Enter the procurement route",
+    def _report(self, row: dict[str, Any], errors: ErrorDict) -> None:
+        """The form's refusals as problems of the row's columns. One about a value already
+        reported as unreadable says nothing new, and is dropped."""
+        for name, messages in errors.items():
+            attribute = "end_date" if name == "is_rolling" else name
+            if attribute in row["bad"]:
+                continue
+            column = COLUMN_BY_ATTRIBUTE.get(attribute)
+            self.result.problems.extend(
+                Problem(row["number"], column.name if column else "", message)
+                for message in messages
             )
-            if raw:
-                self.result.unknown("procurement_route", raw)
-        raw = row["risk_rating_raw"]
-        fields["risk_rating"] = (
-            "" if not raw or is_blank_word(raw) else RISKS.get(normalise_heading(raw), None)
-        )
-        if fields["risk_rating"] is None:
-            fields["risk_rating"] = ""
-            problem("risk_rating", f"'{raw}' is not a risk rating: use Low, Medium or High")
+            row["bad"].add(attribute)
 
-        supplier, new_supplier = self._supplier(row)
-        fields["supplier_id"] = supplier.pk if supplier and supplier.pk else None
-        if existing is not None:
-            # A column the file does not have leaves what the register holds: a file of a few
-            # columns, or the public register's, updates only what it gives.
-            fields = {
-                name: value
-                for name, value in fields.items()
-                if name in ("lot", "supplier_id") or name.removesuffix("_id") in self.present
-            }
-
-        # The whole-row checks, on what could be read: so one pass finds every problem.
-        contract = copy.copy(existing) if existing is not None else Contract(reference=reference)
-        before = {name: getattr(contract, name) for name in CONTRACT_ATTRIBUTES}
-        for name, new in fields.items():
-            setattr(contract, name, new)
-        if new_supplier is not None:
-            contract.supplier = new_supplier
-        if directorate is not None:
-            contract.directorate = directorate
-            # The same rule as editing a contract: permission on it as it stands and as it
-            # would be.
-            refusal = contract_change_refusal(by=self.by, current=existing, proposed=contract)
-            if refusal:
-                problem("directorate", refusal)
-        # Foreign keys were resolved from the lookups above; validating them again would cost a
-        # query for each on every row. The model's clean() holds the same rules as its check
-        # constraints, which the database enforces on write.
-        exclude = [
-            "supplier",
-            "directorate",
-            "category",
-            "contract_manager",
-            "lead_director",
-            *(name for name in bad if name in CONTRACT_ATTRIBUTES),
-        ]
-        try:
-            contract.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                name = name.removesuffix("_id")
-                if name in bad:
-                    continue  # its own problem says already why
-                column = COLUMN_BY_ATTRIBUTE.get(name)
-                for message in messages:
-                    self.result.problems.append(
-                        Problem(number, column.name if column else "", message)
-                    )
-                bad.add(name or "row")
-        if bad:
+    def _outcome(
+        self,
+        row: dict[str, Any],
+        existing: Contract | None,
+        contract: Contract,
+        new_supplier: Supplier | None,
+    ) -> RowOutcome:
+        if row["bad"]:
             return RowOutcome(None, "")
         if existing is None:
             return RowOutcome(contract, "create", new_supplier)
-        after = {name: getattr(contract, name) for name in CONTRACT_ATTRIBUTES}
+        before = [getattr(existing, name) for name in CONTRACT_ATTRIBUTES]
+        after = [getattr(contract, name) for name in CONTRACT_ATTRIBUTES]
         return RowOutcome(contract, "update" if after != before else "unchanged", new_supplier)
 
     def _supplier(self, row: dict[str, Any]) -> tuple[Supplier | None, Supplier | None]:

@@ -12,11 +12,6 @@ from simple_history.models import HistoricalRecords
 
 from procurement.models import MONEY, ContractCategory, Directorate
 
-# Contracts above this whole-life value must name a contract manager and a lead director (Kent R24).
-NAMED_OFFICERS_THRESHOLD = Decimal("50000.00")
-# The register holds every contract, purchase order or agreement over this value (DESIGN §2.2).
-REGISTER_THRESHOLD = Decimal("5000.00")
-
 companies_house_number = RegexValidator(
     r"^(?:\d{8}|[A-Z]{2}\d{6})$",
     "Enter a Companies House number of 8 characters, like 01234567 or SC123456",

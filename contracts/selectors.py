@@ -7,9 +7,17 @@ from decimal import Decimal
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from procurement.selectors import approval_policy_in_force
+from procurement.thresholds import (
+    KEY_CONTRACT_ABOVE,
+    NAMED_OFFICERS_ABOVE,
+    REGISTER_ABOVE,
+    SOCIAL_VALUE_ABOVE,
+    pounds,
+    pounds_short,
+)
 
 from .lead_times import add_months, bands
-from .models import NAMED_OFFICERS_THRESHOLD, REGISTER_THRESHOLD, Contract, Supplier
+from .models import Contract, Supplier
 
 
 def inside_lead_time(
@@ -112,7 +120,7 @@ def current_over_named_officers_threshold(*, today: date) -> Q:
     """Contracts over £50,000 not yet ended or terminated on ``today``: those that must name a
     contract manager and a lead director (Kent R24)."""
     return (
-        Q(whole_life_value__gt=NAMED_OFFICERS_THRESHOLD)
+        Q(whole_life_value__gt=NAMED_OFFICERS_ABOVE)
         & not_ended_condition(today=today)
         & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today))
     )
@@ -174,12 +182,26 @@ class RegisterFilters:
     published: bool = False
 
 
+Band = tuple[str, Decimal | None, Decimal | None]
+
+
+def _band(above: Decimal | None, up_to: Decimal | None) -> Band:
+    """A value band of the register's filter: its name as people read it, "Over £5,000 up to
+    £50,000", and the values it runs between."""
+    if above is None:
+        return (f"Up to {pounds_short(up_to)}", None, up_to)
+    if up_to is None:
+        return (f"Over {pounds_short(above)}", above, None)
+    return (f"Over {pounds_short(above)} up to {pounds_short(up_to)}", above, up_to)
+
+
+# The register's value bands run between the figures its rules turn on.
 VALUE_BANDS = {
-    "up_to_5k": ("Up to £5,000", None, Decimal("5000")),
-    "5k_to_50k": ("Over £5,000 up to £50,000", Decimal("5000"), Decimal("50000")),
-    "50k_to_100k": ("Over £50,000 up to £100,000", Decimal("50000"), Decimal("100000")),
-    "100k_to_1_5m": ("Over £100,000 up to £1.5m", Decimal("100000"), Decimal("1500000")),
-    "over_1_5m": ("Over £1.5m", Decimal("1500000"), None),
+    "up_to_5k": _band(None, REGISTER_ABOVE),
+    "5k_to_50k": _band(REGISTER_ABOVE, NAMED_OFFICERS_ABOVE),
+    "50k_to_100k": _band(NAMED_OFFICERS_ABOVE, SOCIAL_VALUE_ABOVE),
+    "100k_to_1_5m": _band(SOCIAL_VALUE_ABOVE, KEY_CONTRACT_ABOVE),
+    "over_1_5m": _band(KEY_CONTRACT_ABOVE, None),
 }
 
 # The bands the published register offers: it lists only contracts over £5,000.
@@ -204,11 +226,11 @@ def data_quality_problems(*, today: date) -> dict[str, tuple[str, Q]]:
         "no_manager": ("No contract manager", Q(contract_manager__isnull=True)),
         "no_lead_director": ("No lead director", Q(lead_director__isnull=True)),
         "over_50k_no_manager": (
-            "Over £50,000 with no contract manager",
+            f"Over {pounds(NAMED_OFFICERS_ABOVE)} with no contract manager",
             current_over_named_officers_threshold(today=today) & Q(contract_manager__isnull=True),
         ),
         "over_50k_no_lead_director": (
-            "Over £50,000 with no lead director",
+            f"Over {pounds(NAMED_OFFICERS_ABOVE)} with no lead director",
             no_lead_director_condition(today=today),
         ),
         "no_review_date": ("No review date", Q(review_date__isnull=True)),
@@ -231,7 +253,7 @@ def contracts_register(
     """The register filtered and sorted as the register page, its exports and the API ask."""
     contracts = contracts_with_status(today=today)
     if filters.published:
-        contracts = contracts.filter(whole_life_value__gt=REGISTER_THRESHOLD)
+        contracts = contracts.filter(whole_life_value__gt=REGISTER_ABOVE)
     if filters.search:
         contracts = _matching(contracts, filters.search.strip())
     contracts = _filtered(contracts, filters, today=today)

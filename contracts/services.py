@@ -18,9 +18,10 @@ from procurement.dates import long_date
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, User
 from procurement.services import DomainError, require
+from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
 
 from .lead_times import add_months
-from .models import NAMED_OFFICERS_THRESHOLD, Contract, ContractAttachment, ContractEvent, Supplier
+from .models import Contract, ContractAttachment, ContractEvent, Supplier
 from .selectors import extension_gateway_threshold, suppliers_matching
 
 
@@ -238,14 +239,13 @@ def named_officers_missing(contract: Contract) -> dict[str, str]:
     services ask this of every contract a person makes or changes; the register import does not,
     so a legacy register without them is taken in and each gap shown to be filled."""
     missing: dict[str, str] = {}
-    if not contract.whole_life_value or contract.whole_life_value <= NAMED_OFFICERS_THRESHOLD:
+    if not contract.whole_life_value or contract.whole_life_value <= NAMED_OFFICERS_ABOVE:
         return missing
+    must = f"contracts over {pounds(NAMED_OFFICERS_ABOVE)} must have one"
     if not contract.contract_manager_id:
-        missing["contract_manager"] = (
-            "Name a contract manager: contracts over £50,000 must have one"
-        )
+        missing["contract_manager"] = f"Name a contract manager: {must}"
     if not contract.lead_director_id:
-        missing["lead_director"] = "Name a lead director: contracts over £50,000 must have one"
+        missing["lead_director"] = f"Name a lead director: {must}"
     return missing
 
 

@@ -13,6 +13,7 @@ from procurement.api import api_view
 from procurement.models import User
 
 from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .rules import is_author
 from .selectors import projects_forward_plan, reviews_visible, reviews_with_route
 from .services import review_decide, review_submit
 
@@ -173,7 +174,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_required="gateways.act_on_reviews")
     def submit(self, request, pk=None):
         review = self._review(pk)
-        if review.author_id != request.user.pk:
+        if not is_author(request.user, review):
             raise PermissionDenied("Only the report's author can submit it.")
         review = review_submit(review=review, by=request.user)
         return Response(ReviewSerializer(self._review(review.pk)).data)

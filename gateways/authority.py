@@ -15,10 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from procurement.models import User
 from procurement.roles import Role
 
 from .models import Delegation, GatewayReview, ReviewStep
+from .progress import current_step
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,21 @@ class Authority:
         if self.on_behalf_of is None:
             return self.role
         return f"{self.role}, on behalf of {self.on_behalf_of}"
+
+
+def delegations_active(
+    *, delegate: User | None = None, delegator: User | None = None, on: date
+) -> list[Delegation]:
+    """The delegations in force on ``on`` that ``delegate`` may act under, or that
+    ``delegator`` has given, with both people and the delegator's portfolio."""
+    found = Delegation.objects.filter(ended_at__isnull=True, starts_on__lte=on, ends_on__gte=on)
+    if delegate is not None:
+        found = found.filter(delegate=delegate)
+    if delegator is not None:
+        found = found.filter(delegator=delegator)
+    return list(
+        found.select_related("delegator", "delegate").prefetch_related("delegator__portfolio")
+    )
 
 
 def held_roles(user: User) -> set[str]:
@@ -94,17 +112,46 @@ def authorities(
     return found
 
 
-def acted_in_round(review: GatewayReview) -> set[int]:
-    """Who has acted on the report in this round, themselves or through a delegate (from the
-    prefetched steps and decisions)."""
-    people = set()
+def acted_in_round(review: GatewayReview) -> dict[int, set[int]]:
+    """Who has acted on the report in this round, themselves or through a delegate, with the
+    steps each acted at (from the steps and decisions as prefetched, or read now)."""
+    people: dict[int, set[int]] = {}
     for step in review.steps.all():
         for decision in step.decisions.all():
             if decision.round == review.round:
-                people.add(decision.decided_by_id)
+                people.setdefault(decision.decided_by_id, set()).add(step.pk)
                 if decision.on_behalf_of_id:
-                    people.add(decision.on_behalf_of_id)
+                    people.setdefault(decision.on_behalf_of_id, set()).add(step.pk)
     return people
+
+
+AUTHOR_NEVER_DECIDES = "You wrote this report, so you cannot decide on it."
+ACTED_AT_ANOTHER_STEP = (
+    "You have already acted on this report at another step, so you cannot act at this one."
+)
+ACTED_AT_THIS_STEP = "You have already acted at this step."
+
+
+def duty_conflict(review: GatewayReview, step: ReviewStep, people: set[int]) -> str:
+    """Why segregation of duties stops ``people`` (who acts, and anyone they act for) acting at
+    ``step``: the author never decides, and nobody acts twice in a round. Blank where it
+    does not."""
+    if review.author_id in people:
+        return AUTHOR_NEVER_DECIDES
+    acted = acted_in_round(review)
+    steps = set().union(*(acted.get(person, set()) for person in people))
+    if steps - {step.pk}:
+        return ACTED_AT_ANOTHER_STEP
+    if step.pk in steps:
+        return ACTED_AT_THIS_STEP
+    return ""
+
+
+def commented_roles(review: GatewayReview, step: ReviewStep) -> set[str]:
+    """The roles that have commented at ``step`` in this round: each comments once."""
+    return {
+        d.role for d in step.decisions.all() if d.round == review.round and d.outcome == "commented"
+    }
 
 
 def authorities_open(
@@ -115,28 +162,40 @@ def authorities_open(
     delegations: Iterable[Delegation],
     on: date,
 ) -> list[Authority]:
-    """The ways ``user`` may act at ``step`` now: by role and scope, less any that would let the
-    author act, or anyone act a second time in the round."""
+    """The ways ``user`` may act at ``step`` now: by role and scope, less any that segregation
+    of duties rules out (the author, or anyone a second time in the round) and any role that
+    has already commented at a consultation."""
     if step is None or review.state != GatewayReview.State.IN_REVIEW:
         return []
-    acted = acted_in_round(review)
-    if user.pk == review.author_id or user.pk in acted:
+    if duty_conflict(review, step, {user.pk}):
         return []
-    commented = {
-        d.role for d in step.decisions.all() if d.round == review.round and d.outcome == "commented"
-    }
+    commented = commented_roles(review, step)
     return [
         authority
         for authority in authorities(user, review, step, delegations=delegations, on=on)
         if authority.role not in commented
         and (
             authority.on_behalf_of is None
-            or (
-                authority.on_behalf_of.pk != review.author_id
-                and authority.on_behalf_of.pk not in acted
-            )
+            or not duty_conflict(review, step, {user.pk, authority.on_behalf_of.pk})
         )
     ]
+
+
+def may_act_at(
+    user: User,
+    review: GatewayReview,
+    step: ReviewStep | None = None,
+    *,
+    delegations: Iterable[Delegation] | None = None,
+    on: date | None = None,
+) -> bool:
+    """The rule of who may act at a step now (``step``: the report's current one unless
+    given), which the pages, the API, the notifications and the services all apply."""
+    on = on or timezone.localdate()
+    step = step or current_step(review)
+    if delegations is None:
+        delegations = delegations_active(delegate=user, on=on)
+    return bool(authorities_open(user, review, step, delegations=delegations, on=on))
 
 
 def refusal(user: User, review: GatewayReview, step: ReviewStep) -> str:

@@ -79,6 +79,25 @@ class BidRow:
     def has_moderation(self) -> bool:
         return any(c.moderated is not None for c in self.criteria)
 
+    def scores_by(self, user_id: int) -> dict:
+        """One evaluator's scores of the bid so far, with their comments, by criterion."""
+        return {
+            c.criterion.pk: (s.score, s.comment)
+            for c in self.criteria
+            for s in c.individual
+            if s.evaluator_id == user_id
+        }
+
+    def moderation_start(self) -> dict:
+        """Where moderation starts, by criterion: the moderated score and note once there is one;
+        before that, the score every evaluator gave where they agree."""
+        return {
+            c.criterion.pk: (c.moderated.score, c.moderated.note)
+            if c.moderated
+            else (c.individual[0].score if c.evaluators_agree else None, "")
+            for c in self.criteria
+        }
+
 
 @dataclass
 class Evaluation:
@@ -132,6 +151,24 @@ class Evaluation:
 
     def row_for(self, supplier_id: int | None) -> BidRow | None:
         return next((r for r in self.rows if r.bid.supplier_id == supplier_id), None)
+
+    def row_of(self, bid_id: int | None) -> BidRow | None:
+        """The row of the bid ``bid_id``, if it is one of this evaluation's."""
+        return next((r for r in self.rows if r.bid.pk == bid_id), None)
+
+    def ranking_sent_to(self, recipient: BidRow | None) -> list[tuple[BidRow, str]]:
+        """The ranking as published (``recipient`` ``None``), or as sent to one bidder: they see
+        their own name and the others as Bidder A, Bidder B, ... in ranking order."""
+        if recipient is None:
+            return self.named_ranking()
+        letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        names = {
+            row.bid.pk: str(row.bid.supplier)
+            if row is recipient
+            else f"Bidder {next(letters, '?')}"
+            for row in self.ranking
+        }
+        return self.named_ranking(names)
 
     def declaration_of(self, user) -> Evaluator | None:
         return next((e for e in self.panel if e.user_id == user.pk), None)

@@ -11,7 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from contracts.models import Contract
-from performance.models import KPIS_REQUIRED, KpiDefinition, kpis_required
+from performance.models import KpiDefinition, kpis_required
 from procurement.dates import long_date
 from procurement.models import (
     MONEY,
@@ -22,11 +22,19 @@ from procurement.models import (
     GatewayStage,
 )
 from procurement.numbers import figure
+from procurement.thresholds import (
+    KPIS_ABOVE,
+    KPIS_REQUIRED,
+    SOCIAL_VALUE_ABOVE,
+    SOCIAL_VALUE_MINIMUM_PERCENT,
+    pounds,
+)
 from socialvalue.models import CommitmentTerms
 
+from .routing import route_is_current
+
 WEIGHT = {"max_digits": 5, "decimal_places": 2}
-SOCIAL_VALUE_MINIMUM = 10  # per cent, for procurements over £100,000 (DESIGN §2.3)
-SOCIAL_VALUE_MINIMUM_ABOVE = 100_000
+SOCIAL_VALUE_MINIMUM = SOCIAL_VALUE_MINIMUM_PERCENT
 
 
 class WeightingProblem(str):
@@ -313,7 +321,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         if proposed >= KPIS_REQUIRED or self.kpis_not_applicable_reason.strip():
             return ""
         return (
-            f"A contract over £5,000,000 needs at least {KPIS_REQUIRED} KPIs: propose "
+            f"A contract over {pounds(KPIS_ABOVE)} needs at least {KPIS_REQUIRED} KPIs: propose "
             f"{KPIS_REQUIRED - proposed} more, or record why KPIs cannot apply"
         )
 
@@ -356,7 +364,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         value = self.value
         if value is None and self.project_id:
             value = self.project.estimated_value
-        return value is not None and value > SOCIAL_VALUE_MINIMUM_ABOVE
+        return value is not None and value > SOCIAL_VALUE_ABOVE
 
     @property
     def social_value_below_minimum(self) -> bool:
@@ -418,7 +426,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
             problems.append(
                 WeightingProblem(
                     f"Social value is weighted below {SOCIAL_VALUE_MINIMUM}% on a procurement "
-                    "over £100,000: record why, for the approver to accept",
+                    f"over {pounds(SOCIAL_VALUE_ABOVE)}: record why, for the approver to accept",
                     "social_value_justification",
                 )
             )
@@ -493,31 +501,73 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         """What the report is about: a procurement project, or for Gateway 3 a contract."""
         return self.project or self.contract
 
-    # Thin transitions: the services around them check who may act and record the decision.
+    # The state machine (decision record 0003). A state changes only through these transitions
+    # (the field is protected); each names its sources, the conditions the report must meet and
+    # the permission of the person moving it (``gateways.rules``). The services call them and
+    # record the decision, the history and the notification around them.
 
-    @transition(field=state, source=[State.DRAFT, State.RETURNED], target=State.IN_REVIEW)
+    def is_complete(self) -> bool:
+        """The report holds everything its stage asks for."""
+        return not self.report_missing()
+
+    def is_routed(self) -> bool:
+        """The report has its route: the policy and the tier it is decided under."""
+        return self.policy_id is not None and bool(self.tier_code)
+
+    def is_route_current(self) -> bool:
+        """The report's value is still in the tier it was routed in."""
+        return route_is_current(self)
+
+    def has_kpis_needed(self) -> bool:
+        """A Gateway 2 award proposes the KPIs it needs, or says why none apply."""
+        return not self.kpis_missing(self.proposed_kpis.count())
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.RETURNED],
+        target=State.IN_REVIEW,
+        conditions=[is_complete, is_routed],
+        permission="gateways.edit_report",
+    )
     def submit(self) -> None:
-        pass
+        """The author sends the report to its approvers."""
 
-    @transition(field=state, source=State.IN_REVIEW, target=State.APPROVED)
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.APPROVED,
+        conditions=[is_route_current, has_kpis_needed],
+        permission="gateways.decide_review",
+    )
     def approve(self) -> None:
-        pass
+        """The decision step approves the report."""
 
-    @transition(field=state, source=State.IN_REVIEW, target=State.RETURNED)
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.RETURNED,
+        permission="gateways.decide_review",
+    )
     def return_for_changes(self) -> None:
-        pass
+        """A step (or a change of value that moves its route) sends the report back."""
 
-    @transition(field=state, source=State.IN_REVIEW, target=State.REJECTED)
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.REJECTED,
+        permission="gateways.decide_review",
+    )
     def reject(self) -> None:
-        pass
+        """A step rejects the report, which ends it."""
 
     @transition(
         field=state,
         source=[State.DRAFT, State.IN_REVIEW, State.RETURNED],
         target=State.WITHDRAWN,
+        permission="gateways.withdraw_report",
     )
     def withdraw(self) -> None:
-        pass
+        """The author withdraws the report; it stays on record."""
 
 
 class ReviewStep(models.Model):

@@ -25,9 +25,8 @@ def step_recipients(review: GatewayReview, step: ReviewStep) -> list[User]:
     delegator (``gateways.authority``): not the author, nobody who has acted in this round, and
     for a consultation only the roles still to comment. Someone who has delegated their role
     here for now is not asked: their delegate is."""
-    from .authority import is_asked
+    from .authority import delegations_active, is_asked
     from .selectors import reviews_with_route
-    from .services import delegations_active
 
     # The report as it now stands, its steps and decisions read once for everyone asked.
     review = reviews_with_route().get(pk=review.pk)

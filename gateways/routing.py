@@ -76,6 +76,20 @@ def routing_value(review) -> RoutingValue:
     return RoutingValue(estimate, f"The estimated whole-life value, £{estimate:,.2f}.")
 
 
+def tier_of(review, value: Decimal | None) -> str | None:
+    """The tier ``value`` falls in under the report's own policy (``None``: no gateway)."""
+    if value is None or review.policy is None:
+        return None
+    tier = review.policy.tier_for(value)
+    return tier.code if tier else None
+
+
+def route_is_current(review) -> bool:
+    """Whether the report's value is still in the tier it was routed in (a change of value
+    since may have moved it into another, or out of the gateways)."""
+    return tier_of(review, review.value) == tier_of(review, routing_value(review).value)
+
+
 def policy_on(day: date) -> ApprovalPolicy:
     policy = approval_policy_in_force(on=day)
     if policy is None:

@@ -1,11 +1,15 @@
-"""Who may plan procurements and start their gateway reports. Decisions at a step are checked by
-the services (gateways/services.py), against the roles the review's route names."""
+"""Who may plan procurements, start and change gateway reports, and decide on them, and the
+exceptions an approver must accept. Each rule is one predicate here, which the services, the
+selectors, the pages, the forms, the API and the state machine's transitions all call. Who may act
+at a step by role, scope and delegation is worked out in ``gateways.authority``."""
 
 import rules
 
 from contracts.rules import edits_everything, is_officer
 from procurement.roles import STATUTORY_CONSULTEES, Role
 from procurement.rules import has_any_role, has_role, is_central_team
+
+from .authority import may_act_at
 
 
 @rules.predicate
@@ -103,6 +107,47 @@ may_change_weighting = may_edit_report & is_gateway_1
 rules.add_perm("gateways.edit_report", may_edit_report)
 rules.add_perm("gateways.withdraw_report", may_withdraw_report)
 rules.add_perm("gateways.change_weighting", may_change_weighting)
+
+
+# --- Deciding at a step ---------------------------------------------------------------------
+# Who may act at the report's current step now: a holder of the step's role in scope (or their
+# delegate), never the author, and nobody twice in a round (``gateways.authority.may_act_at``).
+
+
+@rules.predicate
+def may_decide(user, review) -> bool:
+    return review is not None and bool(getattr(user, "pk", None)) and may_act_at(user, review)
+
+
+rules.add_perm("gateways.decide_review", may_decide)
+
+
+# --- The exceptions an approver accepts ----------------------------------------------------
+# A Gateway 1 weighting social value below the minimum (where the minimum applies), and a route
+# without competition at Gateway 1 or 2, go ahead only with a recorded justification that the
+# approver at the decision step accepts explicitly.
+
+DIRECT_AWARD_STAGES = frozenset({"G1", "G2"})
+
+
+def is_direct_award(review) -> bool:
+    """Whether the report proposes (or follows) a route without competition."""
+    return review.stage in DIRECT_AWARD_STAGES and review.without_competition
+
+
+def needs_social_value_exception(review, step) -> bool:
+    """Whether approving ``review`` at ``step`` accepts social value weighted below the minimum."""
+    return (
+        review is not None
+        and step.kind == "decision"
+        and review.stage == "G1"
+        and review.social_value_below_minimum
+    )
+
+
+def needs_direct_award_exception(review, step) -> bool:
+    """Whether approving ``review`` at ``step`` accepts a route without competition."""
+    return review is not None and step.kind == "decision" and is_direct_award(review)
 
 
 rules.add_perm(

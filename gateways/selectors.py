@@ -15,21 +15,38 @@ from contracts.selectors import (
     running_condition,
     status_condition,
 )
+from procurement.history import changes_of
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
 
-from .authority import authorities, authorities_open, delegated_away, held_roles, is_asked
+from .authority import (
+    authorities,
+    authorities_open,
+    delegated_away,
+    delegations_active,
+    held_roles,
+    is_asked,
+)
 from .models import (
     SOCIAL_VALUE_MINIMUM,
     Delegation,
     GatewayReview,
     ProcurementProject,
+    ProposedKpi,
+    ReportAttachment,
     ReviewStep,
     StepDecision,
 )
-from .routing import NoPolicyInForce, gateways_required, policy_on, route_for, routing_value
+from .progress import PASSING, current_step
+from .routing import (
+    NoPolicyInForce,
+    gateways_required,
+    policy_on,
+    route_for,
+    routing_value,
+    tier_of,
+)
 from .scoring import points
-from .services import PASSING, current_step, delegations_active
 
 
 def reviews_with_route() -> QuerySet[GatewayReview]:
@@ -234,24 +251,7 @@ def weighting_report(*, since: date | None = None, until: date | None = None) ->
         }
         for name, reviews in sorted(by_category.items())
     ]
-    awards = list(
-        approved.filter(stage=GatewayStage.G2).select_related("project").order_by("decided_at")
-    )
-    # Each award's weighting: the project's last Gateway 1 approved before it (one query).
-    strategies: dict[int, list[GatewayReview]] = {}
-    for review in GatewayReview.objects.filter(
-        stage=GatewayStage.G1,
-        state=GatewayReview.State.APPROVED,
-        project__in=[a.project_id for a in awards],
-    ).order_by("decided_at", "pk"):
-        strategies.setdefault(review.project_id, []).append(review)
-    award_rows = []
-    for award in awards:
-        earlier = [
-            s for s in strategies.get(award.project_id, []) if s.decided_at <= award.decided_at
-        ]
-        weighting = earlier[-1] if earlier else None
-        award_rows.append({"award": award, "weighting": weighting})
+    award_rows = _awards_with_weighting(approved)
     weighted = [row for row in award_rows if row["weighting"] is not None]
     with_social_value = [
         row for row in weighted if row["weighting"].social_value_weight >= SOCIAL_VALUE_MINIMUM
@@ -268,6 +268,28 @@ def weighting_report(*, since: date | None = None, until: date | None = None) ->
             points(Decimal(len(with_social_value)) * 100 / len(weighted)) if weighted else None
         ),
     }
+
+
+def _awards_with_weighting(approved: QuerySet[GatewayReview]) -> list[dict]:
+    """Each approved award (Gateway 2) with its weighting: the project's last Gateway 1
+    approved before it (one query for them all)."""
+    awards = list(
+        approved.filter(stage=GatewayStage.G2).select_related("project").order_by("decided_at")
+    )
+    strategies: dict[int, list[GatewayReview]] = {}
+    for review in GatewayReview.objects.filter(
+        stage=GatewayStage.G1,
+        state=GatewayReview.State.APPROVED,
+        project__in=[a.project_id for a in awards],
+    ).order_by("decided_at", "pk"):
+        strategies.setdefault(review.project_id, []).append(review)
+    rows = []
+    for award in awards:
+        earlier = [
+            s for s in strategies.get(award.project_id, []) if s.decided_at <= award.decided_at
+        ]
+        rows.append({"award": award, "weighting": earlier[-1] if earlier else None})
+    return rows
 
 
 def _mean(values) -> Decimal | None:
@@ -374,16 +396,12 @@ def review_route_preview(*, review: GatewayReview, on: date | None = None) -> Ro
     """What submitting ``review`` now would do (``services.review_submit`` decides the same
     way): the route the policy gives it, or on resubmission the one it keeps unless its value
     moved it into another tier, with the people asked at each step by name."""
-    from .services import _tier_of
-
     on = on or timezone.localdate()
     problems = [f"Complete the report: {', '.join(review.report_missing())}."] * bool(
         review.report_missing()
     )
     valued = routing_value(review)
-    rerouted = bool(review.round) and _tier_of(review, review.value) != _tier_of(
-        review, valued.value
-    )
+    rerouted = bool(review.round) and tier_of(review, review.value) != tier_of(review, valued.value)
     if review.round and not rerouted:
         steps = sorted((s for s in review.steps.all() if s.is_active), key=lambda s: s.order)
         tier, policy = review.tier_code, review.policy
@@ -531,3 +549,55 @@ def reviews_of_author(*, user: User, decided_shown: int = AUTHORS_DECIDED_SHOWN)
     found["decided_total"] = theirs.filter(state__in=finished).count()
     found["any"] = any(found[key] for key in ("drafts", "in_review", "returned", "decided"))
     return found
+
+
+def review_route_rows(*, review: GatewayReview, current: ReviewStep | None) -> list[dict]:
+    """Each step of the route with its status in the latest round and the decisions taken at
+    it, every round: a step the report never got to is "Not reached"."""
+    rows = []
+    for step in review.steps.all():
+        decisions = list(step.decisions.all())
+        this_round = {d.outcome for d in decisions if d.round == review.round}
+        if not step.is_active:
+            status = "Replaced by referral"
+        elif current is not None and step.pk == current.pk:
+            status = "Waiting"
+        elif StepDecision.Outcome.REJECTED in this_round:
+            status = "Rejected"
+        elif StepDecision.Outcome.RETURNED in this_round:
+            status = "Returned for changes"
+        elif review.round and this_round & PASSING:
+            status = "Completed"
+        else:
+            status = "Not reached"
+        rows.append({"step": step, "status": status, "decisions": decisions})
+    return rows
+
+
+def review_trail(*, review: GatewayReview) -> list[dict]:
+    """Everything recorded about a report, newest first: the report's own changes (drafting,
+    submission, each move of its state, with why), the decisions at its steps, its documents and
+    its proposed KPIs. One query for each kind of record, however long the history."""
+    kinds = [
+        ("The report", GatewayReview, review.history.all()),
+        ("A decision", StepDecision, StepDecision.history.filter(step__review=review)),
+        ("A document", ReportAttachment, ReportAttachment.history.filter(review_id=review.pk)),
+        ("A proposed KPI", ProposedKpi, ProposedKpi.history.filter(review_id=review.pk)),
+    ]
+    entries = []
+    for label, model, records in kinds:
+        ordered = list(records.select_related("history_user").order_by("-history_date", "-pk"))
+        entries += [{**entry, "label": label} for entry in changes_of(ordered, model)]
+    entries.sort(key=lambda entry: entry["record"].history_date, reverse=True)
+    return entries
+
+
+def project_recommended_supplier_id(*, project: ProcurementProject) -> int | None:
+    """The supplier the project's latest Gateway 2 report recommends, if any."""
+    report = (
+        project.reviews.filter(stage=GatewayStage.G2)
+        .exclude(state=GatewayReview.State.WITHDRAWN)
+        .order_by("-pk")
+        .first()
+    )
+    return report.recommended_supplier_id if report else None

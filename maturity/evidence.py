@@ -19,14 +19,18 @@ from performance.models import Saving, financial_year_label, financial_year_of
 from performance.selectors import key_condition, portfolio_counts
 from procurement.numbers import count
 from procurement.templatetags.govuk import money
+from procurement.thresholds import (
+    KEY_CONTRACT_ABOVE,
+    NAMED_OFFICERS_ABOVE,
+    SOCIAL_VALUE_ABOVE,
+    SOCIAL_VALUE_MINIMUM_PERCENT,
+    pounds,
+    pounds_short,
+)
 from socialvalue.models import Commitment
 
 from .models import NPS_2018, Behaviour, Framework
 
-# Running contracts above these values are expected to have a manager (Kent R24) and, above the
-# social value threshold, social value commitments (Worcestershire §5.4).
-MANAGED_ABOVE = Decimal("50000")
-SOCIAL_VALUE_ABOVE = Decimal("100000")
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
@@ -51,14 +55,14 @@ def _running(today: date):
 
 def named_manager(today: date) -> Evidence:
     figures = _running(today).aggregate(
-        whole=Count("pk", filter=Q(whole_life_value__gt=MANAGED_ABOVE)),
+        whole=Count("pk", filter=Q(whole_life_value__gt=NAMED_OFFICERS_ABOVE)),
         part=Count(
             "pk",
-            filter=Q(whole_life_value__gt=MANAGED_ABOVE, contract_manager__isnull=False),
+            filter=Q(whole_life_value__gt=NAMED_OFFICERS_ABOVE, contract_manager__isnull=False),
         ),
     )
     return Evidence(
-        "Running contracts over £50,000 with a named contract manager",
+        f"Running contracts over {pounds(NAMED_OFFICERS_ABOVE)} with a named contract manager",
         share(figures["part"], figures["whole"]),
         url=reverse("contracts:register") + "?problem=no_manager",
         link_text="Contracts with no manager",
@@ -71,7 +75,7 @@ def key_contracts_with_kpis(today: date) -> Evidence:
         part=Count("pk", filter=key_condition() & Q(kpis__isnull=False), distinct=True),
     )
     return Evidence(
-        "Key contracts running (over £1.5m or high risk) with KPIs",
+        f"Key contracts running (over {pounds_short(KEY_CONTRACT_ABOVE)} or high risk) with KPIs",
         share(figures["part"], figures["whole"]),
         url=reverse("performance:key_contracts"),
         link_text="Key contracts",
@@ -92,7 +96,8 @@ def social_value_weighting(today: date) -> Evidence:
     since = today - timedelta(days=365)
     report = weighting_report(since=since, until=today)
     return Evidence(
-        "Awards in the last 12 months whose weighting gave social value 10% or more",
+        "Awards in the last 12 months whose weighting gave social value "
+        f"{SOCIAL_VALUE_MINIMUM_PERCENT}% or more",
         share(report["awards_with_social_value"], report["awards_weighted"]),
         url=reverse("gateways:weighting_report"),
         link_text="Weighting report",
@@ -109,7 +114,7 @@ def social_value_commitments(today: date) -> Evidence:
         ),
     )
     return Evidence(
-        "Running contracts over £100,000 with social value commitments",
+        f"Running contracts over {pounds(SOCIAL_VALUE_ABOVE)} with social value commitments",
         share(figures["part"], figures["whole"]),
         url=reverse("socialvalue:portfolio"),
         link_text="Social value portfolio",

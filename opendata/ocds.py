@@ -24,11 +24,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from contracts.lead_times import add_months
-from contracts.models import REGISTER_THRESHOLD, Contract, ContractEvent, Supplier
+from contracts.models import Contract, ContractEvent, Supplier
 from contracts.selectors import contracts_published
 from gateways.models import GatewayReview, ProcurementProject
 from performance.models import PerformanceReview
 from procurement.models import GatewayStage
+from procurement.thresholds import REGISTER_ABOVE
 
 State = GatewayReview.State
 CURRENCY = "GBP"
@@ -418,7 +419,7 @@ def process_default_date(process: Process) -> datetime:
 
 
 def _projects() -> QuerySet[ProcurementProject]:
-    return ProcurementProject.objects.filter(estimated_value__gt=REGISTER_THRESHOLD)
+    return ProcurementProject.objects.filter(estimated_value__gt=REGISTER_ABOVE)
 
 
 def process_references() -> QuerySet:

@@ -22,18 +22,21 @@ from contracts.selectors import contracts_with_status, running_condition
 from gateways.models import ProcurementProject
 from performance.models import Kpi
 from procurement.dates import long_date
+from procurement.thresholds import (
+    CHANGE_TERM_PERCENT,
+    CHANGE_VALUE_PERCENT,
+    CHANGE_WORKS_VALUE_PERCENT,
+    CONTRACT_DETAILS_ABOVE,
+    KPIS_ABOVE,
+    KPIS_REQUIRED,
+    PIPELINE_ABOVE,
+    pounds_short,
+)
 
 from .models import Notice
 
-PIPELINE_OVER = Decimal("2000000")
 PIPELINE_MONTHS = 18
-DETAILS_OVER = Decimal("30000")
-KPIS_OVER = Decimal("5000000")
-KPIS_AT_LEAST = 3
 IN_FORCE = date(2025, 2, 24)
-VALUE_LIMIT = Decimal("10")
-WORKS_VALUE_LIMIT = Decimal("15")
-TERM_LIMIT = Decimal("10")
 
 Kind = Notice.Kind
 
@@ -68,7 +71,7 @@ class Item:
 def pipeline_items(*, today: date) -> list[Item]:
     until = add_months(today, PIPELINE_MONTHS)
     projects = ProcurementProject.objects.filter(
-        estimated_value__gt=PIPELINE_OVER,
+        estimated_value__gt=PIPELINE_ABOVE,
         planned_start_date__gte=today,
         planned_start_date__lte=until,
     ).order_by("planned_start_date", "reference")
@@ -91,7 +94,7 @@ def pipeline_items(*, today: date) -> list[Item]:
 def contract_details_items(*, today: date) -> list[Item]:
     contracts = (
         contracts_with_status(today=today)
-        .filter(whole_life_value__gt=DETAILS_OVER, start_date__gte=IN_FORCE)
+        .filter(whole_life_value__gt=CONTRACT_DETAILS_ABOVE, start_date__gte=IN_FORCE)
         .annotate(kpi_count=Count("kpis"))
         .prefetch_related(Prefetch("kpis", queryset=Kpi.objects.order_by("pk")))
         .order_by("start_date", "reference", "lot")
@@ -100,11 +103,14 @@ def contract_details_items(*, today: date) -> list[Item]:
     for contract in contracts:
         detail = f"Started {long_date(contract.start_date)}"
         warning = ""
-        if contract.whole_life_value > KPIS_OVER:
+        if contract.whole_life_value > KPIS_ABOVE:
             names = [kpi.name for kpi in contract.kpis.all()]
             detail += f"; KPIs: {'; '.join(names) if names else 'none'}"
-            if len(names) < KPIS_AT_LEAST:
-                warning = f"Over £5m: the notice must name at least {KPIS_AT_LEAST} KPIs"
+            if len(names) < KPIS_REQUIRED:
+                warning = (
+                    f"Over {pounds_short(KPIS_ABOVE)}: "
+                    f"the notice must name at least {KPIS_REQUIRED} KPIs"
+                )
         found.append(
             Item(
                 Kind.CONTRACT_DETAILS,
@@ -125,7 +131,7 @@ def contract_details_items(*, today: date) -> list[Item]:
 def performance_items(*, today: date) -> list[Item]:
     until = add_months(today, 12)
     contracts = (
-        Contract.objects.filter(running_condition(today=today), whole_life_value__gt=KPIS_OVER)
+        Contract.objects.filter(running_condition(today=today), whole_life_value__gt=KPIS_ABOVE)
         .filter(kpis__isnull=False)
         .distinct()
         .order_by("review_date", "reference", "lot")
@@ -180,12 +186,12 @@ def change_items() -> list[Item]:
                 Decimal((event.new_end_date - original.previous_end_date).days), Decimal(term)
             )
         works = contract.category is not None and "works" in contract.category.name.lower()
-        limit = WORKS_VALUE_LIMIT if works else VALUE_LIMIT
+        limit = CHANGE_WORKS_VALUE_PERCENT if works else CHANGE_VALUE_PERCENT
         reasons = []
         if added_value > limit:
             reasons.append(f"value up {added_value}% on the original (limit {limit}%)")
-        if added_term > TERM_LIMIT:
-            reasons.append(f"term up {added_term}% on the original (limit {TERM_LIMIT}%)")
+        if added_term > CHANGE_TERM_PERCENT:
+            reasons.append(f"term up {added_term}% on the original (limit {CHANGE_TERM_PERCENT}%)")
         if not reasons:
             continue
         found.append(

@@ -15,20 +15,16 @@ from contracts.lead_times import add_months
 from contracts.models import Contract
 from procurement.dates import long_date
 from procurement.models import MONEY
+from procurement.thresholds import KPIS_ABOVE
 
-# Contracts above this whole-life value carry at least this many KPIs (Procurement Act 2023 s.52).
-KPI_THRESHOLD = Decimal("5000000.00")
-KPIS_REQUIRED = 3
 # A KPI return is due this many days after the end of the period it reports on.
 RETURN_DUE_DAYS = 30
-# Lead members follow key contracts: over this whole-life value (Tier B) or rated high risk.
-KEY_CONTRACT_VALUE = Decimal("1500000.00")
 FIGURE = {"max_digits": 14, "decimal_places": 2}
 
 
 def kpis_required(value: Decimal | None) -> bool:
     """Whether a contract of this whole-life value must carry at least three KPIs."""
-    return value is not None and value > KPI_THRESHOLD
+    return value is not None and value > KPIS_ABOVE
 
 
 class Rag(models.TextChoices):

@@ -14,10 +14,9 @@ from django.db.models.functions import Coalesce
 from contracts.models import Contract, Supplier
 from contracts.selectors import contracts_with_status, running_condition
 from procurement.dates import long_date
+from procurement.thresholds import KEY_CONTRACT_ABOVE, KPIS_REQUIRED
 
 from .models import (
-    KEY_CONTRACT_VALUE,
-    KPIS_REQUIRED,
     Kpi,
     KpiReturn,
     PerformanceException,
@@ -196,7 +195,7 @@ class PortfolioFilters:
 
 def key_condition() -> Q:
     """Key contracts, which lead members follow: high value (Tier B) or rated high risk."""
-    return Q(whole_life_value__gt=KEY_CONTRACT_VALUE) | Q(risk_rating=Contract.Risk.HIGH)
+    return Q(whole_life_value__gt=KEY_CONTRACT_ABOVE) | Q(risk_rating=Contract.Risk.HIGH)
 
 
 def overdue_condition(*, today: date) -> Q:

@@ -44,3 +44,9 @@ def date_and_time(moment: datetime | None, *, short: bool = False) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return f"{(short_date if short else long_date)(moment)} at {time_of_day(moment)}"
+
+
+def financial_quarter(day: date) -> tuple[int, int]:
+    """(financial year it starts, quarter): 1 April 2026 is (2026, 1); 1 March 2027 is (2026, 4)."""
+    year = day.year if day.month >= 4 else day.year - 1
+    return year, (day.month - 4) % 12 // 3 + 1

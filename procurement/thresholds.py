@@ -37,6 +37,12 @@ PIPELINE_ABOVE = Decimal("2000000.00")
 KPIS_ABOVE = Decimal("5000000.00")
 KPIS_REQUIRED = 3
 
+# A change notice for a modification that adds more than 10% to the original value (15% for works)
+# or more than 10% to the original term (sections 74 and 75).
+CHANGE_VALUE_PERCENT = Decimal("10")
+CHANGE_WORKS_VALUE_PERCENT = Decimal("15")
+CHANGE_TERM_PERCENT = Decimal("10")
+
 
 def pounds(amount: Decimal | int) -> str:
     """A threshold as a message writes it: £5,000, £1,500,000."""
@@ -49,4 +55,12 @@ def pounds_short(amount: Decimal | int) -> str:
     if amount >= 1_000_000:
         millions = (amount / 1_000_000).normalize()
         return f"£{millions:f}m"
+    return pounds(amount)
+
+
+def pounds_words(amount: Decimal | int) -> str:
+    """A threshold as a sentence writes it: £50,000, £1.5 million, £5 million."""
+    amount = Decimal(amount)
+    if amount >= 1_000_000:
+        return f"{pounds_short(amount)[:-1]} million"
     return pounds(amount)

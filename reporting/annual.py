@@ -23,6 +23,7 @@ from procurement.dates import long_date, short_date
 from procurement.models import GatewayStage
 from procurement.numbers import count, figure
 from procurement.templatetags.govuk import money
+from procurement.thresholds import KEY_CONTRACT_ABOVE, NAMED_OFFICERS_ABOVE, pounds, pounds_short
 
 from .charts import chart_data, level, maturity_chart, theme_value_chart
 from .selectors import (
@@ -279,7 +280,10 @@ def _gateways_chart(decisions: GatewayDecisions) -> dict:
 
 
 POSITIONS = [
-    ("no_manager", "Contracts over £50,000 with no current contract manager"),
+    (
+        "no_manager",
+        f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} with no current contract manager",
+    ),
     ("overdue_reviews", "Running contracts with a performance review overdue"),
     ("past_end", "Contracts past their end date and not ended on the register"),
 ]
@@ -594,7 +598,8 @@ def performance_section(scope: Scope) -> dict:
     ]
     narrative = [
         f"{_plural(total, 'performance review was', 'performance reviews were')} held in "
-        f"{scope.label} on {_plural(reviewed, 'key contract')} (over £1.5m or rated high risk). "
+        f"{scope.label} on {_plural(reviewed, 'key contract')} "
+        f"(over {pounds_short(KEY_CONTRACT_ABOVE)} or rated high risk). "
         f"{count(by_rating.get(PerformanceReview.Rating.GOOD, 0))} rated the contract good and "
         f"{count(poor)} rated it as requiring improvement or inadequate.",
         f"{_plural(not_reviewed, 'key contract', 'key contracts')} of the {count(key_running)} "

@@ -46,6 +46,7 @@ from performance.models import financial_year_label as year_label
 from performance.selectors import key_condition, latest_review_of, overdue_condition
 from procurement.models import GatewayStage
 from procurement.numbers import sum_known
+from procurement.thresholds import KEY_CONTRACT_ABOVE, NAMED_OFFICERS_ABOVE, pounds, pounds_short
 from socialvalue.models import Commitment
 from socialvalue.selectors import PortfolioFilters, percent_of, social_value_portfolio
 
@@ -136,7 +137,7 @@ def _started_in_year(scope: Scope) -> Q:
 CONTRACT_CONDITIONS: dict[str, tuple[str, Callable[[Scope], Q]]] = {
     "running": ("Contracts running", lambda s: running_condition(today=s.as_at)),
     "key": (
-        "Key contracts running (over £1.5m or rated high risk)",
+        f"Key contracts running (over {pounds_short(KEY_CONTRACT_ABOVE)} or rated high risk)",
         lambda s: running_condition(today=s.as_at) & key_condition(),
     ),
     "sme": (
@@ -160,7 +161,7 @@ CONTRACT_CONDITIONS: dict[str, tuple[str, Callable[[Scope], Q]]] = {
         lambda s: data_quality_problems(today=s.as_at)["past_end"][1],
     ),
     "no_manager": (
-        "Contracts over £50,000 with no current contract manager",
+        f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} with no current contract manager",
         lambda s: unmanaged_condition(today=s.as_at) & Q(start_date__lte=s.as_at),
     ),
     "awarded": ("Contracts starting in the year", _started_in_year),

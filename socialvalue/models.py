@@ -18,7 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from contracts.lead_times import add_months
 from contracts.models import Contract
-from performance.models import financial_year_label, financial_year_of
+from performance.models import financial_year_label
+from procurement.dates import financial_quarter
 
 QUANTITY = {"max_digits": 14, "decimal_places": 2}
 PENCE = Decimal("0.01")
@@ -196,8 +197,7 @@ def quarter_end(start: date) -> date:
 
 
 def quarter_label(start: date) -> str:
-    year = financial_year_of(start)
-    number = (start.month - 4) % 12 // 3 + 1
+    year, number = financial_quarter(start)
     return f"Q{number} {financial_year_label(year)} ({start:%B} to {quarter_end(start):%B %Y})"
 
 

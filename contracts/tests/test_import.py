@@ -5,16 +5,19 @@ import io
 import os
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 from openpyxl import Workbook
 
 from contracts import importing
+from contracts.forms import ContractFields, ContractForm
 from contracts.importing import (
     ImportFileError,
     ImportRefused,
@@ -22,7 +25,7 @@ from contracts.importing import (
     contracts_import_check,
 )
 from contracts.models import Contract, Supplier
-from contracts.tests.factories import ContractOverFiftyThousandFactory
+from contracts.tests.factories import ContractOverFiftyThousandFactory, SupplierFactory
 from procurement import tabular
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
@@ -361,3 +364,136 @@ def test_the_command_refuses_the_row_and_names_it(postgres, people, housing_cont
     assert housing_contract.title == "Repairs"
     assert housing_contract.history.count() == 1
     assert not Contract.objects.filter(reference="C-1").exists()
+
+
+# --- One set of rules: a row is checked by the contract's own form ------------------------------
+
+MORE_HEADINGS = [
+    "Annual value",
+    "Review date",
+    "Extension options",
+    "Months per extension",
+    "Risk rating",
+]
+PLACEHOLDER = "Give the contract's real title, not a placeholder"
+
+
+def full_row(reference="C-1", **changes) -> list[str]:
+    """A row of ``row()`` and the further columns, blank unless given."""
+    return row(reference, **{k: v for k, v in changes.items() if k in HEADINGS}) + [
+        changes.get(heading, "") for heading in MORE_HEADINGS
+    ]
+
+
+def page_form(people, **changes) -> ContractForm:
+    """The contract's page, posted with the contract ``row()`` gives."""
+    supplier = SupplierFactory(name="Caring Ltd", companies_house_number="01234567")
+    data = {
+        "reference": "C-1",
+        "title": "Home care (north)",
+        "description": "",
+        "directorate": str(people["directorate"].pk),
+        "category": "",
+        "supplier": str(supplier.pk),
+        "contract_manager": str(people["manager"].pk),
+        "lead_director": str(people["director"].pk),
+        "whole_life_value": "£1,234,567.50",
+        "annual_value": "",
+        "irrecoverable_vat": "0",
+        **boxes("start_date", "1/4/2024"),
+        **boxes("end_date", "31/3/2027"),
+        **boxes("review_date", ""),
+        "extension_options": "0",
+        "extension_option_months": "0",
+        "extension_options_value": "0",
+        "procurement_route": "tender",
+        "key_decision_reference": "",
+        "risk_rating": "",
+        "change_reason": "Adding it to the register",
+    }
+    data.update(changes)
+    return ContractForm(data, user=people["partner"])
+
+
+def boxes(name: str, typed: str) -> dict[str, str]:
+    """A date as typed into the page's day, month and year boxes."""
+    day, month, year = typed.split("/") if typed else ("", "", "")
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
+def test_a_rule_added_to_the_contract_form_holds_for_the_import_too(people, monkeypatch):
+    def clean_title(form):
+        if "TBC" in form.cleaned_data["title"]:
+            raise ValidationError(PLACEHOLDER)
+        return form.cleaned_data["title"]
+
+    monkeypatch.setattr(ContractFields, "clean_title", clean_title, raising=False)
+    assert page_form(people, title="Home care TBC").errors["title"] == [PLACEHOLDER]
+    result = check(people, csv_file(row("C-1"), row("C-2", Title="Home care TBC")))
+    assert [(p.row, p.column, p.message) for p in result.problems] == [(3, "Title", PLACEHOLDER)]
+
+
+def test_an_end_before_the_start_is_refused_by_the_import_in_the_forms_own_words(people):
+    page = page_form(people, **boxes("end_date", "1/1/2024"))
+    result = check(people, csv_file(row("C-1", **{"End Date": "01/01/2024"})))
+    assert [(p.column, p.message) for p in result.problems] == [
+        ("End date", message) for message in page.errors["end_date"]
+    ]
+
+
+# Each value as the page takes it and as a register's cell gives it; then what both make of it:
+# the value kept, or a refusal of that field (in the same words, unless only the import's reading
+# of the cell found it wrong, which says what it could not read).
+ACCEPTED, REFUSED, UNREAD = "accepted", "refused", "unread"
+WHOLE, ANNUAL, ROUTE, RISK = "whole_life_value", "annual_value", "procurement_route", "risk_rating"
+AGREED = [
+    (WHOLE, {WHOLE: "£1,234.50"}, {"Total Value": "£1,234.50"}, ACCEPTED, Decimal("1234.50")),
+    (WHOLE, {WHOLE: "1234.5"}, {"Total Value": "1234.5"}, ACCEPTED, Decimal("1234.50")),
+    (WHOLE, {WHOLE: "0"}, {"Total Value": "0"}, REFUSED, None),
+    (WHOLE, {WHOLE: "-250"}, {"Total Value": "-250"}, REFUSED, None),
+    (WHOLE, {WHOLE: "lots"}, {"Total Value": "lots"}, UNREAD, None),
+    (ANNUAL, {ANNUAL: "£2,000,000"}, {"Annual value": "£2,000,000"}, REFUSED, None),
+    ("start_date", boxes("start_date", "31/2/2024"), {"Start Date": "31/02/2024"}, UNREAD, None),
+    (
+        "end_date",
+        boxes("end_date", "31/3/2027"),
+        {"End Date": "31/03/2027"},
+        ACCEPTED,
+        date(2027, 3, 31),
+    ),
+    ("end_date", boxes("end_date", "1/1/2024"), {"End Date": "01/01/2024"}, REFUSED, None),
+    ("review_date", boxes("review_date", "1/1/2030"), {"Review date": "1/1/2030"}, REFUSED, None),
+    (ROUTE, {ROUTE: "direct_award"}, {"Route": "Direct award"}, ACCEPTED, "direct_award"),
+    (ROUTE, {ROUTE: "handshake"}, {"Route": "handshake"}, UNREAD, None),
+    (RISK, {RISK: "high"}, {"Risk rating": "High"}, ACCEPTED, "high"),
+    (RISK, {RISK: "purple"}, {"Risk rating": "purple"}, UNREAD, None),
+    (
+        "extension_option_months",
+        {"extension_options": "2"},
+        {"Extension options": "2"},
+        REFUSED,
+        None,
+    ),
+    ("title", {"title": "x" * 251}, {"Title": "x" * 251}, REFUSED, None),
+]
+
+
+@pytest.mark.parametrize(("name", "posted", "cells", "outcome", "kept"), AGREED)
+def test_the_page_and_the_import_agree_on_what_a_valid_contract_is(
+    people, name, posted, cells, outcome, kept
+):
+    page = page_form(people, **posted)
+    stream = csv_file(full_row("C-1", **cells), headings=HEADINGS + MORE_HEADINGS)
+    if outcome == ACCEPTED:
+        assert page.is_valid(), page.errors
+        assert page.cleaned_data[name] == kept
+        run(people, stream)
+        assert getattr(Contract.objects.get(), name) == kept
+        return
+    assert not page.is_valid()
+    assert name in page.errors
+    column = importing.COLUMN_BY_ATTRIBUTE[name].name
+    found = [p for p in check(people, stream).problems if p.column == column]
+    assert [p.row for p in found] == [2], found
+    if outcome == REFUSED:
+        assert [p.message for p in found] == page.errors[name]

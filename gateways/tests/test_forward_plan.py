@@ -10,7 +10,7 @@ from django.utils import timezone
 from contracts.tests.factories import ContractOverFiftyThousandFactory
 from gateways.models import GatewayReview, ProcurementProject
 from gateways.tests.factories import ProjectFactory
-from gateways.views import financial_quarter
+from procurement.dates import financial_quarter
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
 
