@@ -327,9 +327,21 @@ def escalations(*, on: date) -> list[Escalation]:
     """Everything to escalate on ``on``: contracts running past their end, performance reviews
     overdue, gateway steps waiting past their target, and contracts over £50,000 without a
     (current) contract manager or without a lead director (legacy gaps the import let in)."""
+    directors = _directors_by_directorate()
+    return [*_contract_escalations(on, directors), *_gateway_escalations(on, directors)]
+
+
+def _directors_by_directorate() -> dict[int, list[User]]:
+    """The active executive directors of each directorate."""
     directors: dict[int, list[User]] = defaultdict(list)
     for director in _active_holders(Role.EXECUTIVE_DIRECTOR):
         directors[director.directorate_id].append(director)
+    return directors
+
+
+def _contract_escalations(on: date, directors: dict[int, list[User]]) -> list[Escalation]:
+    """Contracts past their end, without a (current) manager or a lead director, or with a
+    performance review overdue."""
     found: list[Escalation] = []
     past_end = data_quality_problems(today=on)["past_end"][1] & ~Q(
         ending_confirmed_for=F("end_date")
@@ -369,6 +381,13 @@ def escalations(*, on: date) -> list[Escalation]:
                 directors,
             )
         )
+    return found
+
+
+def _gateway_escalations(on: date, directors: dict[int, list[User]]) -> list[Escalation]:
+    """Gateway steps waiting past their target, to the review's lead director (or the
+    directorate's executive directors where none is named or still active)."""
+    found: list[Escalation] = []
     for item in gateway_steps_overdue(on=on):
         review = item.review
         subject = review.project or review.contract

@@ -255,16 +255,30 @@ def contracts_register(
     if filters.published:
         contracts = contracts.filter(whole_life_value__gt=REGISTER_ABOVE)
     if filters.search:
-        term = filters.search.strip()
-        # Suppliers matching the name, as a list of ids when there are few: then each part of
-        # the search can use its index (trigram on reference and title, the supplier key).
-        matching = Supplier.objects.filter(name__icontains=term).values_list("pk", flat=True)
-        suppliers = list(matching[: SUPPLIER_IDS_IN_SEARCH + 1])
-        if len(suppliers) > SUPPLIER_IDS_IN_SEARCH:
-            suppliers = matching
-        contracts = contracts.filter(
-            Q(reference__icontains=term) | Q(title__icontains=term) | Q(supplier_id__in=suppliers)
-        )
+        contracts = _matching(contracts, filters.search.strip())
+    contracts = _filtered(contracts, filters, today=today)
+    contracts = _with_problem(contracts, filters.problem, today=today)
+    return _sorted(contracts, sort, descending=descending)
+
+
+def _matching(contracts: QuerySet[Contract], term: str) -> QuerySet[Contract]:
+    """The contracts whose reference, title or supplier's name contains ``term``."""
+    # Suppliers matching the name, as a list of ids when there are few: then each part of
+    # the search can use its index (trigram on reference and title, the supplier key).
+    matching = Supplier.objects.filter(name__icontains=term).values_list("pk", flat=True)
+    suppliers = list(matching[: SUPPLIER_IDS_IN_SEARCH + 1])
+    if len(suppliers) > SUPPLIER_IDS_IN_SEARCH:
+        suppliers = matching
+    return contracts.filter(
+        Q(reference__icontains=term) | Q(title__icontains=term) | Q(supplier_id__in=suppliers)
+    )
+
+
+def _filtered(
+    contracts: QuerySet[Contract], filters: RegisterFilters, *, today: date
+) -> QuerySet[Contract]:
+    """The contracts in the directorate, category, status, value band, end window, manager,
+    business partner and supplier kind that ``filters`` name."""
     if filters.directorate_id:
         contracts = contracts.filter(directorate_id=filters.directorate_id)
     if filters.category_id:
@@ -289,14 +303,25 @@ def contracts_register(
         contracts = contracts.filter(supplier__is_sme=True)
     if filters.vcse:
         contracts = contracts.filter(supplier__is_vcse=True)
+    return contracts
+
+
+def _with_problem(contracts: QuerySet[Contract], problem: str, *, today: date) -> QuerySet:
+    """The contracts with the data quality ``problem`` (any of them for "any"; all contracts
+    for none)."""
     problems = data_quality_problems(today=today)
-    if filters.problem == "any":
+    if problem == "any":
         any_problem = Q()
         for _, condition in problems.values():
             any_problem |= condition
-        contracts = contracts.filter(any_problem)
-    elif filters.problem in problems:
-        contracts = contracts.filter(problems[filters.problem][1])
+        return contracts.filter(any_problem)
+    if problem in problems:
+        return contracts.filter(problems[problem][1])
+    return contracts
+
+
+def _sorted(contracts: QuerySet[Contract], sort: str, *, descending: bool) -> QuerySet:
+    """The contracts in the register's ``sort`` order (empty values last), then by id."""
     order = SORTS.get(sort, "reference")
     if order in NULLS_LAST:
         column = F(order)

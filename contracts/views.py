@@ -3,12 +3,10 @@
 from functools import partial
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from procurement.access import public, requires
 from procurement.caching import cached_html, cached_page, query_vary
 from procurement.files import download_response
-from procurement.forms import show_error
 from procurement.history import changes_of
 from procurement.pages import form_page, object_for
 from procurement.query import query_value, search_text
@@ -234,22 +231,17 @@ def create(request: HttpRequest) -> HttpResponse:
         user=request.user,
         initial={"directorate": request.user.directorate_id, "change_reason": "New contract"},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract = contract_create(
-                fields=form.contract_fields(),
-                by=request.user,
-                reason=form.cleaned_data["change_reason"],
-            )
-        except (ContractError, ValidationError) as error:
-            show_error(form, error)
-        else:
-            messages.success(request, f"{contract.reference} has been added to the register")
-            return redirect(contract)
-    return render(
+    return form_page(
         request,
-        "contracts/contract_form.html",
-        {"form": form, "contract": None, "heading": "Add a contract"},
+        form,
+        action=lambda data: contract_create(
+            fields=form.contract_fields(), by=request.user, reason=data["change_reason"]
+        ),
+        refusals=(ContractError,),
+        done=lambda contract: f"{contract.reference} has been added to the register",
+        next_url=lambda contract: contract.get_absolute_url(),
+        template="contracts/contract_form.html",
+        context={"contract": None, "heading": "Add a contract"},
     )
 
 
@@ -260,23 +252,20 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContractForm(
         request.POST if request.method == "POST" else None, instance=contract, user=request.user
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract_update(
-                contract=contract,
-                fields=form.contract_fields(),
-                by=request.user,
-                reason=form.cleaned_data["change_reason"],
-            )
-        except (ContractError, ValidationError) as error:
-            show_error(form, error)
-        else:
-            messages.success(request, "The contract has been updated")
-            return redirect(contract)
-    return render(
+    return form_page(
         request,
-        "contracts/contract_form.html",
-        {"form": form, "contract": contract, "heading": f"Edit {contract.reference}"},
+        form,
+        action=lambda data: contract_update(
+            contract=contract,
+            fields=form.contract_fields(),
+            by=request.user,
+            reason=data["change_reason"],
+        ),
+        refusals=(ContractError,),
+        done="The contract has been updated",
+        next_url=contract.get_absolute_url(),
+        template="contracts/contract_form.html",
+        context=lambda: {"contract": contract, "heading": f"Edit {contract.reference}"},
     )
 
 
@@ -285,6 +274,7 @@ EVENT_FORMS = {
     "extend": (ExtensionForm, "Use an extension option"),
     "terminate": (TerminationForm, "Record a termination"),
 }
+EVENT_SERVICES = {"vary": contract_vary, "extend": contract_extend, "terminate": contract_terminate}
 
 
 @requires("contracts.view_register")
@@ -294,25 +284,16 @@ def record_event(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     contract = _contract_for_change(request, pk)
     form_class, heading = EVENT_FORMS[action]
-    form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if action == "vary":
-                contract_vary(contract=contract, by=request.user, **data)
-            elif action == "extend":
-                contract_extend(contract=contract, by=request.user, **data)
-            else:
-                contract_terminate(contract=contract, by=request.user, **data)
-        except (ContractError, ValidationError) as error:
-            show_error(form, error)
-        else:
-            messages.success(request, f"{heading.removeprefix('Record a ').capitalize()} recorded")
-            return redirect(f"{contract.get_absolute_url()}#events")
-    return render(
+    record = EVENT_SERVICES[action]
+    return form_page(
         request,
-        "contracts/event_form.html",
-        {"form": form, "contract": contract, "heading": heading, "action": action},
+        form_class(request.POST if request.method == "POST" else None),
+        action=lambda data: record(contract=contract, by=request.user, **data),
+        refusals=(ContractError,),
+        done=f"{heading.removeprefix('Record a ').capitalize()} recorded",
+        next_url=f"{contract.get_absolute_url()}#events",
+        template="contracts/event_form.html",
+        context={"contract": contract, "heading": heading, "action": action},
     )
 
 
@@ -344,21 +325,18 @@ def confirm_ending(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_for_change(request, pk)
-    form = AttachmentForm(request.POST if request.method == "POST" else None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            attachment_add(
-                contract=contract,
-                upload=form.cleaned_data["file"],
-                kind=form.cleaned_data["kind"],
-                by=request.user,
-            )
-        except (ContractError, ValidationError) as error:
-            show_error(form, error)
-        else:
-            messages.success(request, "The document has been attached")
-            return redirect(f"{contract.get_absolute_url()}#documents")
-    return render(request, "contracts/attach.html", {"form": form, "contract": contract})
+    return form_page(
+        request,
+        AttachmentForm(request.POST if request.method == "POST" else None, request.FILES or None),
+        action=lambda data: attachment_add(
+            contract=contract, upload=data["file"], kind=data["kind"], by=request.user
+        ),
+        refusals=(ContractError,),
+        done="The document has been attached",
+        next_url=f"{contract.get_absolute_url()}#documents",
+        template="contracts/attach.html",
+        context={"contract": contract},
+    )
 
 
 @requires("contracts.view_register")
@@ -503,25 +481,26 @@ def suppliers(request: HttpRequest) -> HttpResponse:
 @requires("contracts.manage_suppliers")
 @require_http_methods(["GET", "POST"])
 def supplier_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    supplier = get_object_or_404(Supplier, pk=pk) if pk else None
+    supplier = object_for(request, Supplier, pk, "contracts.manage_suppliers") if pk else None
     form = SupplierForm(request.POST if request.method == "POST" else None, instance=supplier)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in SupplierForm.Meta.fields}
-        reason = form.cleaned_data["change_reason"]
-        try:
-            if supplier is None:
-                supplier = supplier_create(fields=fields, by=request.user, reason=reason)
-            else:
-                supplier = supplier_update(
-                    supplier=supplier, fields=fields, by=request.user, reason=reason
-                )
-        except (ContractError, ValidationError) as error:
-            show_error(form, error)
-        else:
-            messages.success(request, f"{supplier.name} has been saved")
-            return redirect(f"{reverse('contracts:suppliers')}?q={supplier.name}")
-    heading = f"Edit {supplier.name}" if supplier else "Add a supplier"
-    return render(request, "contracts/supplier_form.html", {"form": form, "heading": heading})
+
+    def save(data: dict) -> Supplier:
+        fields = {name: data[name] for name in SupplierForm.Meta.fields}
+        reason = data["change_reason"]
+        if supplier is None:
+            return supplier_create(fields=fields, by=request.user, reason=reason)
+        return supplier_update(supplier=supplier, fields=fields, by=request.user, reason=reason)
+
+    return form_page(
+        request,
+        form,
+        action=save,
+        refusals=(ContractError,),
+        done=lambda saved: f"{saved.name} has been saved",
+        next_url=lambda saved: f"{reverse('contracts:suppliers')}?q={saved.name}",
+        template="contracts/supplier_form.html",
+        context=lambda: {"heading": f"Edit {supplier.name}" if supplier else "Add a supplier"},
+    )
 
 
 # --- Publication (no sign-in) -----------------------------------------------------------------

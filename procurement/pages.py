@@ -42,14 +42,15 @@ def form_page(
     done: str | Callable[[object], str],
     next_url: str | Callable[[object], str],
     template: str,
-    context: dict,
+    context: dict | Callable[[], dict],
     show_refusal: Callable[[object, Exception], None] = show_error,
 ) -> HttpResponse:
     """On a valid POST run ``action`` (a service call) and go to ``next_url`` (or, for a page
     that makes something, to ``next_url(what the action made)``), saying ``done`` (or
     ``done(what the action made)``); a refusal (one of ``refusals``, or a model's
     ValidationError) is shown on the form (by ``show_refusal`` where a refusal needs more than
-    its message). Else show the page."""
+    its message). Else show the page, with ``context`` (or, where it reads the record the form
+    has just validated, ``context()``)."""
     if request.method == "POST" and form.is_valid():
         try:
             made = action(form.cleaned_data)
@@ -58,7 +59,9 @@ def form_page(
         else:
             messages.success(request, done(made) if callable(done) else done)
             return redirect(next_url(made) if callable(next_url) else next_url)
-    return render(request, template, {"form": form, **context})
+    return render(
+        request, template, {"form": form, **(context() if callable(context) else context)}
+    )
 
 
 def button_post(

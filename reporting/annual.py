@@ -11,19 +11,15 @@ import statistics
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.utils import timezone
 
-from contracts.models import Contract, ContractEvent
-from gateways.models import GatewayReview, StepDecision
-from gateways.selectors import weighting_report
-from maturity.models import ActionItem, ActionPlan
+from gateways.models import GatewayReview
+from maturity.models import ActionItem
 from maturity.selectors import assessment_results
 from performance.models import PerformanceReview, financial_year_label
-from performance.selectors import key_condition
 from procurement.charts import Bar, BarChart
-from procurement.dates import long_date, short_date, working_days_after
+from procurement.dates import long_date, short_date
 from procurement.models import GatewayStage
 from procurement.numbers import count, figure
 from procurement.templatetags.govuk import money
@@ -31,13 +27,19 @@ from procurement.thresholds import KEY_CONTRACT_ABOVE, NAMED_OFFICERS_ABOVE, pou
 
 from .charts import chart_data, level, maturity_chart, theme_value_chart
 from .selectors import (
-    PROJECT_CONDITIONS,
-    ZERO,
+    EXTENSION_TESTS,
+    ActionPlanProgress,
+    Compliance,
+    GatewayDecisions,
     Scope,
+    action_plan_progress,
+    compliance_in_year,
     contract_counts,
-    exceptions_count,
-    figure_rows,
+    gateway_decisions,
+    key_contract_reviews,
     maturity_assessment,
+    planned_by_directorate,
+    planned_not_awarded,
     project_counts,
     review_counts,
     savings_in_year,
@@ -134,23 +136,12 @@ def _section(slug, title, *, figures, narrative, tables=(), charts=()) -> dict:
 
 
 def forward_plan_section(scope: Scope) -> dict:
+    """The procurements planned to start in the year and how many were awarded."""
     projects = project_counts(scope)
     planned = projects["planned_in_year"]["count"]
     delivered = projects["delivered_in_year"]["count"]
-    in_year = PROJECT_CONDITIONS["planned_in_year"][1](scope)
-    by_directorate = (
-        figure_rows("planned_in_year", scope)
-        .order_by()
-        .values("directorate__name")
-        .annotate(
-            planned=Count("pk"),
-            awarded=Count("pk", filter=Q(awarded=True)),
-            value=Sum("estimated_value"),
-        )
-        .order_by("directorate__name")
-    )
     rows, more = _listed(
-        figure_rows("planned_in_year", scope).filter(in_year & Q(awarded=False)),
+        planned_not_awarded(scope),
         lambda p: [
             p.reference,
             p.title,
@@ -159,25 +150,11 @@ def forward_plan_section(scope: Scope) -> dict:
             money(p.estimated_value, 0),
         ],
     )
-    narrative = [
-        f"{_plural(planned, 'procurement was', 'procurements were')} planned to start a contract "
-        f"in {scope.label}, with an estimated whole-life value of "
-        f"{money(projects['planned_in_year']['value'], 0)}. "
-        f"{count(delivered)} of them{_share_of(delivered, planned)} had their award approved "
-        f"at Gateway 2 by {long_date(scope.as_at)}."
-        if planned
-        else f"No procurement on the forward plan was planned to start in {scope.label}."
-    ]
-    if planned - delivered:
-        narrative.append(
-            f"{_plural(planned - delivered, 'procurement has', 'procurements have')} not yet "
-            "been awarded; they are listed below so the Committee can ask why."
-        )
     return _section(
         "forward-plan",
         "Forward plan delivery",
         figures={"planned": planned, "awarded": delivered},
-        narrative=narrative,
+        narrative=_forward_plan_narrative(scope, projects),
         tables=[
             _table(
                 "Procurements planned to start in the year, by directorate",
@@ -189,7 +166,7 @@ def forward_plan_section(scope: Scope) -> dict:
                         count(r["awarded"]),
                         money(r["value"], 0),
                     ]
-                    for r in by_directorate
+                    for r in planned_by_directorate(scope)
                 ],
                 numeric=(1, 2, 3),
             ),
@@ -204,43 +181,45 @@ def forward_plan_section(scope: Scope) -> dict:
     )
 
 
+def _forward_plan_narrative(scope: Scope, projects: dict[str, dict]) -> list[str]:
+    planned = projects["planned_in_year"]["count"]
+    delivered = projects["delivered_in_year"]["count"]
+    narrative = [
+        f"{_plural(planned, 'procurement was', 'procurements were')} planned to start a contract "
+        f"in {scope.label}, with an estimated whole-life value of "
+        f"{money(projects['planned_in_year']['value'], 0)}. "
+        f"{count(delivered)} of them{_share_of(delivered, planned)} had their award approved "
+        f"at Gateway 2 by {long_date(scope.as_at)}."
+        if planned
+        else f"No procurement on the forward plan was planned to start in {scope.label}."
+    ]
+    if planned - delivered:
+        narrative.append(
+            f"{_plural(planned - delivered, 'procurement has', 'procurements have')} not yet "
+            "been awarded; they are listed below so the Committee can ask why."
+        )
+    return narrative
+
+
 def gateways_section(scope: Scope) -> dict:
+    """Gateway reports decided, returned and withdrawn in the year, and the time a decision took."""
     counts = review_counts(scope)
-    decided = (
-        figure_rows("decided", scope)
-        .filter(submitted_at__isnull=False)
-        .values_list("stage", "state", "submitted_at", "decided_at")
+    decisions = gateway_decisions(scope)
+    median = statistics.median(decisions.days) if decisions.days else None
+    return _section(
+        "gateways",
+        "Gateway volumes, outcomes and time to decision",
+        figures={
+            **{k: v for k, v in counts.items() if scope.in_progress or k != "awaiting"},
+            "median_working_days": None if median is None else str(median),
+        },
+        narrative=_gateways_narrative(scope, counts, median),
+        tables=[_gateways_table(decisions)],
+        charts=[_gateways_chart(decisions)],
     )
-    by_stage: dict[str, dict] = {
-        stage: {"approved": 0, "rejected": 0, "days": []} for stage in GatewayStage.values
-    }
-    for stage, state, submitted_at, decided_at in decided:
-        row = by_stage[stage]
-        row[state] += 1
-        row["days"].append(
-            working_days_after(timezone.localdate(submitted_at), timezone.localdate(decided_at))
-        )
-    other = dict(
-        figure_rows("returned", scope).order_by().values_list("stage").annotate(n=Count("pk"))
-    )
-    withdrawn = dict(
-        figure_rows("withdrawn", scope).order_by().values_list("stage").annotate(n=Count("pk"))
-    )
-    all_days = [d for row in by_stage.values() for d in row["days"]]
-    median = statistics.median(all_days) if all_days else None
-    rows = []
-    for stage in GatewayStage:
-        row = by_stage[stage.value]
-        rows.append(
-            [
-                stage.label,
-                count(row["approved"]),
-                count(row["rejected"]),
-                count(other.get(stage.value, 0)),
-                count(withdrawn.get(stage.value, 0)),
-                figure(statistics.median(row["days"])) if row["days"] else "No decisions",
-            ]
-        )
+
+
+def _gateways_narrative(scope: Scope, counts: dict[str, int], median) -> list[str]:
     narrative = [
         f"{_plural(counts['decided'], 'gateway report was', 'gateway reports were')} decided in "
         f"{scope.label}: {count(counts['approved'])} approved and {count(counts['rejected'])} "
@@ -259,73 +238,133 @@ def gateways_section(scope: Scope) -> dict:
         narrative.append(
             f"{_plural(counts['awaiting'], 'report awaits', 'reports await')} a decision now."
         )
-    return _section(
-        "gateways",
-        "Gateway volumes, outcomes and time to decision",
-        figures={
-            **{k: v for k, v in counts.items() if scope.in_progress or k != "awaiting"},
-            "median_working_days": None if median is None else str(median),
-        },
-        narrative=narrative,
-        tables=[
-            _table(
-                "Gateway decisions in the year, by gateway",
-                ["Gateway", "Approved", "Rejected", "Returned", "Withdrawn", "Median working days"],
-                rows,
-                numeric=(1, 2, 3, 4, 5),
+    return narrative
+
+
+def _gateways_table(decisions: GatewayDecisions) -> dict:
+    rows = []
+    for stage in GatewayStage:
+        row = decisions.by_stage[stage.value]
+        rows.append(
+            [
+                stage.label,
+                count(row.approved),
+                count(row.rejected),
+                count(decisions.returned.get(stage.value, 0)),
+                count(decisions.withdrawn.get(stage.value, 0)),
+                figure(statistics.median(row.days)) if row.days else "No decisions",
+            ]
+        )
+    return _table(
+        "Gateway decisions in the year, by gateway",
+        ["Gateway", "Approved", "Rejected", "Returned", "Withdrawn", "Median working days"],
+        rows,
+        numeric=(1, 2, 3, 4, 5),
+    )
+
+
+def _gateways_chart(decisions: GatewayDecisions) -> dict:
+    by_stage = decisions.by_stage
+    return _chart(
+        "Gateway reports approved and rejected, by gateway",
+        ["Approved", "Rejected"],
+        [
+            (
+                stage.label,
+                [by_stage[stage.value].approved, by_stage[stage.value].rejected],
+                [count(by_stage[stage.value].approved), count(by_stage[stage.value].rejected)],
             )
-        ],
-        charts=[
-            _chart(
-                "Gateway reports approved and rejected, by gateway",
-                ["Approved", "Rejected"],
-                [
-                    (
-                        stage.label,
-                        [by_stage[stage.value]["approved"], by_stage[stage.value]["rejected"]],
-                        [
-                            count(by_stage[stage.value]["approved"]),
-                            count(by_stage[stage.value]["rejected"]),
-                        ],
-                    )
-                    for stage in GatewayStage
-                ],
-            )
+            for stage in GatewayStage
         ],
     )
 
 
-EXTENSION_TESTS = (
-    ("extension_allowed_evidence", "allowed by the contract"),
-    ("savings_evidence", "savings negotiated"),
-    ("added_social_value", "added social value"),
-    ("performance_evidence", "satisfactory performance"),
-)
+POSITIONS = [
+    (
+        "no_manager",
+        f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} with no current contract manager",
+    ),
+    ("overdue_reviews", "Running contracts with a performance review overdue"),
+    ("past_end", "Contracts past their end date and not ended on the register"),
+]
 
 
 def compliance_section(scope: Scope) -> dict:
-    contracts = contract_counts(scope)
-    extensions = ContractEvent.objects.filter(
-        kind=ContractEvent.Kind.EXTENSION,
-        effective_date__gte=scope.start,
-        effective_date__lte=scope.as_at,
+    """Extensions and their four tests, exceptions relied on, departures from the weighting
+    templates and the contracts' positions on the as-at day."""
+    found = compliance_in_year(scope, listed=LISTED)
+    contracts = found.contracts
+    return _section(
+        "compliance",
+        "Compliance",
+        figures={
+            "extensions_recorded": found.extensions_recorded,
+            "extensions_approved": found.extensions_approved,
+            "extensions_all_four_tests": found.extensions_all_four_tests,
+            "direct_awards": contracts["direct_awards"]["count"],
+            "direct_awards_value": contracts["direct_awards"]["value"],
+            "exceptions_approved": found.exceptions_approved,
+            "social_value_exceptions": found.social_value_exceptions,
+            "no_manager": contracts["no_manager"]["count"],
+            "overdue_reviews": contracts["overdue_reviews"]["count"],
+            "past_end": contracts["past_end"]["count"],
+            "open_exceptions": found.open_exceptions,
+            "weighting_departures": len(found.weighting_departures),
+        },
+        narrative=_compliance_narrative(scope, found),
+        tables=[
+            _positions_table(scope, found),
+            _extensions_table(found),
+            _departures_table(found.weighting_departures),
+        ],
     )
-    if scope.directorate_id:
-        extensions = extensions.filter(contract__directorate_id=scope.directorate_id)
-    extension_totals = extensions.aggregate(n=Count("pk"), added=Coalesce(Sum("new_value"), ZERO))
-    approved = list(
-        figure_rows("extensions_approved", scope).select_related("contract")[: LISTED + 1]
+
+
+def _compliance_narrative(scope: Scope, found: Compliance) -> list[str]:
+    contracts = found.contracts
+    direct = contracts["direct_awards"]
+    sv_exceptions = found.social_value_exceptions
+    departures = found.weighting_departures
+    return [
+        f"{_plural(found.extensions_recorded, 'extension was', 'extensions were')} recorded on "
+        f"the register in {scope.label}. "
+        f"{_plural(found.extensions_approved, 'extension was', 'extensions were')} "
+        f"approved at Gateway 3, {count(found.extensions_all_four_tests)} of them with all four "
+        "tests shown (allowed by the contract, savings negotiated, added social value and "
+        "satisfactory performance); any other went ahead on a recorded justification.",
+        f"{_plural(direct['count'], 'direct award')} worth {money(direct['value'], 0)} started "
+        f"in the year; {_plural(found.exceptions_approved, 'approved report')} "
+        f"relied on an exception justification, and {count(sv_exceptions)} "
+        f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
+        "10% minimum.",
+        f"On {long_date(scope.as_at)}: "
+        + "; ".join(
+            # "1 contract past its end date", "2 contracts past their end date".
+            f"{count(contracts[key]['count'])} {_one_or_many(label, contracts[key]['count'])}"
+            for key, label in POSITIONS
+        )
+        + f"; and {_plural(found.open_exceptions, 'performance exception')} open.",
+        f"{_plural(len(departures), 'approved weighting')} departed from the template of "
+        "its category or gave social value less than 10%.",
+    ]
+
+
+def _positions_table(scope: Scope, found: Compliance) -> dict:
+    contracts = found.contracts
+    return _table(
+        f"Positions on {short_date(scope.as_at)}",
+        ["Measure", "Contracts"],
+        [[label, count(contracts[key]["count"])] for key, label in POSITIONS]
+        + [["Performance exceptions open", count(found.open_exceptions)]],
+        numeric=(1,),
     )
-    approved_count = review_counts(scope)["extensions_approved"]
-    all_four = 0
-    extension_rows = []
-    fields = [name for name, _ in EXTENSION_TESTS]
-    for tests in figure_rows("extensions_approved", scope).values_list(*fields):
-        if all(test.strip() for test in tests):
-            all_four += 1
-    for review in approved[:LISTED]:
+
+
+def _extensions_table(found: Compliance) -> dict:
+    rows = []
+    for review in found.extensions_listed:
         missing = [label for f, label in EXTENSION_TESTS if not getattr(review, f).strip()]
-        extension_rows.append(
+        rows.append(
             [
                 review.contract.reference if review.contract else "No contract",
                 short_date(timezone.localdate(review.decided_at)),
@@ -334,128 +373,42 @@ def compliance_section(scope: Scope) -> dict:
                 "yes" if review.exception_justification.strip() else "no",
             ]
         )
-    exceptions_approved = figure_rows("approved", scope).exclude(exception_justification="").count()
-    social_value_exceptions = StepDecision.objects.filter(
-        accepted_social_value_exception=True,
-        decided_at__date__gte=scope.start,
-        decided_at__date__lte=scope.as_at,
+    return _table(
+        "Extensions approved at Gateway 3 and the four tests",
+        ["Contract", "Approved on", "Tests shown", "Not shown", "Exception justified"],
+        rows,
+        more=max(found.extensions_approved - LISTED, 0),
     )
-    if scope.directorate_id:
-        social_value_exceptions = social_value_exceptions.filter(
-            Q(step__review__project__directorate_id=scope.directorate_id)
-            | Q(step__review__contract__directorate_id=scope.directorate_id)
-        )
-    sv_exceptions = social_value_exceptions.count()
-    weighting = weighting_report(since=scope.start, until=scope.as_at)
-    departures = weighting["departures"]
-    direct = contracts["direct_awards"]
-    positions = [
-        (
-            "no_manager",
-            f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} with no current contract manager",
-        ),
-        ("overdue_reviews", "Running contracts with a performance review overdue"),
-        ("past_end", "Contracts past their end date and not ended on the register"),
-    ]
-    open_exceptions = exceptions_count(scope)
-    narrative = [
-        f"{_plural(extension_totals['n'], 'extension was', 'extensions were')} recorded on the "
-        f"register in {scope.label}. {_plural(approved_count, 'extension was', 'extensions were')} "
-        f"approved at Gateway 3, {count(all_four)} of them with all four tests shown "
-        "(allowed by the contract, savings negotiated, added social value and satisfactory "
-        "performance); any other went ahead on a recorded justification.",
-        f"{_plural(direct['count'], 'direct award')} worth {money(direct['value'], 0)} started "
-        f"in the year; {_plural(exceptions_approved, 'approved report')} "
-        f"relied on an exception justification, and {count(sv_exceptions)} "
-        f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
-        "10% minimum.",
-        f"On {long_date(scope.as_at)}: "
-        + "; ".join(
-            # "1 contract past its end date", "2 contracts past their end date".
-            f"{count(contracts[key]['count'])} {_one_or_many(label, contracts[key]['count'])}"
-            for key, label in positions
-        )
-        + f"; and {_plural(open_exceptions, 'performance exception')} open.",
-        f"{_plural(len(departures), 'approved weighting')} departed from the template of "
-        "its category or gave social value less than 10%.",
-    ]
-    return _section(
-        "compliance",
-        "Compliance",
-        figures={
-            "extensions_recorded": extension_totals["n"],
-            "extensions_approved": approved_count,
-            "extensions_all_four_tests": all_four,
-            "direct_awards": direct["count"],
-            "direct_awards_value": direct["value"],
-            "exceptions_approved": exceptions_approved,
-            "social_value_exceptions": sv_exceptions,
-            "no_manager": contracts["no_manager"]["count"],
-            "overdue_reviews": contracts["overdue_reviews"]["count"],
-            "past_end": contracts["past_end"]["count"],
-            "open_exceptions": open_exceptions,
-            "weighting_departures": len(departures),
-        },
-        narrative=narrative,
-        tables=[
-            _table(
-                f"Positions on {short_date(scope.as_at)}",
-                ["Measure", "Contracts"],
-                [[label, count(contracts[key]["count"])] for key, label in positions]
-                + [["Performance exceptions open", count(open_exceptions)]],
-                numeric=(1,),
-            ),
-            _table(
-                "Extensions approved at Gateway 3 and the four tests",
-                ["Contract", "Approved on", "Tests shown", "Not shown", "Exception justified"],
-                extension_rows,
-                more=max(approved_count - LISTED, 0),
-            ),
-            _table(
-                "Departures from the weighting templates",
-                ["Procurement", "Approved (Q/P/SV)", "Template (Q/P/SV)"],
-                [
-                    [
-                        r.project.reference,
-                        "/".join(
-                            figure(w)
-                            for w in (r.quality_weight, r.price_weight, r.social_value_weight)
-                        ),
-                        "/".join(figure(w) for w in r.template_weights)
-                        if r.template_weights
-                        else "No template",
-                    ]
-                    for r in departures[:LISTED]
-                ],
-                more=max(len(departures) - LISTED, 0),
-            ),
+
+
+def _departures_table(departures: list) -> dict:
+    return _table(
+        "Departures from the weighting templates",
+        ["Procurement", "Approved (Q/P/SV)", "Template (Q/P/SV)"],
+        [
+            [
+                r.project.reference,
+                "/".join(
+                    figure(w) for w in (r.quality_weight, r.price_weight, r.social_value_weight)
+                ),
+                "/".join(figure(w) for w in r.template_weights)
+                if r.template_weights
+                else "No template",
+            ]
+            for r in departures[:LISTED]
         ],
+        more=max(len(departures) - LISTED, 0),
     )
 
 
 def social_value_section(scope: Scope) -> dict:
+    """Social value due and delivered in the year, by theme and measure."""
     social_value = social_value_by_theme(scope)
     committed, delivered = social_value.committed, social_value.delivered
     commitments = sum(m.contracts for t in social_value.themes for m in t.measures)
-    if committed:
-        opening = (
-            f"Social value worth {money(committed, 0)} was due to be delivered in {scope.label}, "
-            f"and {money(delivered, 0)}{_share_of(delivered, committed)} was delivered and "
-            "verified."
-            if delivered
-            else f"Social value worth {money(committed, 0)} was due to be delivered in "
-            f"{scope.label}, and none of it was delivered and verified."
-        )
-    elif delivered:
-        opening = (
-            f"Social value worth {money(delivered, 0)} was delivered and verified in "
-            f"{scope.label}, against commitments due in other years."
-        )
-    else:
-        opening = ""
     narrative = (
         [
-            opening
+            _social_value_opening(scope, committed, delivered)
             + " Values are the measures' proxy values; outputs without one are counted in their "
             "own units in the table. A measure kept in more than one version of the measures "
             "library is counted once."
@@ -463,22 +416,7 @@ def social_value_section(scope: Scope) -> dict:
         if social_value.themes
         else [f"No social value was committed or delivered for {scope.label}."]
     )
-    rows = [
-        [
-            theme.label,
-            measure.code,
-            _quantity(measure.committed, measure.unit),
-            _quantity(measure.delivered, measure.unit),
-            money(measure.committed_value, 0)
-            if measure.committed_value is not None
-            else "No £ value",
-            money(measure.delivered_value, 0)
-            if measure.delivered_value is not None
-            else "No £ value",
-        ]
-        for theme in social_value.themes
-        for measure in theme.measures
-    ]
+    rows = _social_value_rows(social_value)
     return _section(
         "social-value",
         "Social value committed and delivered",
@@ -499,6 +437,44 @@ def social_value_section(scope: Scope) -> dict:
         ],
         charts=[chart for chart in [chart_data(theme_value_chart(social_value))] if chart],
     )
+
+
+def _social_value_opening(scope: Scope, committed, delivered) -> str:
+    """The year's social value due and delivered, in a sentence (none where there is neither)."""
+    if committed:
+        return (
+            f"Social value worth {money(committed, 0)} was due to be delivered in {scope.label}, "
+            f"and {money(delivered, 0)}{_share_of(delivered, committed)} was delivered and "
+            "verified."
+            if delivered
+            else f"Social value worth {money(committed, 0)} was due to be delivered in "
+            f"{scope.label}, and none of it was delivered and verified."
+        )
+    if delivered:
+        return (
+            f"Social value worth {money(delivered, 0)} was delivered and verified in "
+            f"{scope.label}, against commitments due in other years."
+        )
+    return ""
+
+
+def _social_value_rows(social_value) -> list[list]:
+    return [
+        [
+            theme.label,
+            measure.code,
+            _quantity(measure.committed, measure.unit),
+            _quantity(measure.delivered, measure.unit),
+            money(measure.committed_value, 0)
+            if measure.committed_value is not None
+            else "No £ value",
+            money(measure.delivered_value, 0)
+            if measure.delivered_value is not None
+            else "No £ value",
+        ]
+        for theme in social_value.themes
+        for measure in theme.measures
+    ]
 
 
 def savings_section(scope: Scope) -> dict:
@@ -606,14 +582,10 @@ def suppliers_section(scope: Scope) -> dict:
 
 
 def performance_section(scope: Scope) -> dict:
-    reviews = PerformanceReview.objects.filter(
-        held_on__gte=scope.start, held_on__lte=scope.as_at
-    ).filter(**({"contract__directorate_id": scope.directorate_id} if scope.directorate_id else {}))
-    key_reviews = reviews.filter(contract__in=Contract.objects.filter(key_condition()).values("pk"))
-    by_rating = dict(key_reviews.order_by().values_list("rating").annotate(n=Count("pk")))
-    reviewed = key_reviews.values("contract").distinct().count()
-    key_running = contract_counts(scope)["key"]["count"]
-    not_reviewed = figure_rows("key", scope).exclude(pk__in=key_reviews.values("contract")).count()
+    """The performance reviews of key contracts held in the year, by rating."""
+    found = key_contract_reviews(scope)
+    by_rating, reviewed = found.by_rating, found.contracts_reviewed
+    key_running, not_reviewed = found.key_running, found.not_reviewed
     total = sum(by_rating.values())
     poor = sum(by_rating.get(r, 0) for r in PerformanceReview.POOR)
     rows = [
@@ -652,24 +624,28 @@ def performance_section(scope: Scope) -> dict:
                 numeric=(1, 2),
             )
         ],
-        charts=[
-            _chart(
-                "Reviews of key contracts held in the year, by rating",
-                ["Reviews"],
-                [
-                    (
-                        rating.label,
-                        [by_rating.get(rating.value, 0)],
-                        [count(by_rating.get(rating.value, 0))],
-                    )
-                    for rating in PerformanceReview.Rating
-                ],
+        charts=[_ratings_chart(by_rating)],
+    )
+
+
+def _ratings_chart(by_rating: dict[str, int]) -> dict:
+    return _chart(
+        "Reviews of key contracts held in the year, by rating",
+        ["Reviews"],
+        [
+            (
+                rating.label,
+                [by_rating.get(rating.value, 0)],
+                [count(by_rating.get(rating.value, 0))],
             )
+            for rating in PerformanceReview.Rating
         ],
     )
 
 
 def maturity_section(scope: Scope) -> dict:
+    """The council's maturity by theme from the latest closed assessment, its movement, and the
+    action plan answering it."""
     assessment = maturity_assessment(scope)
     if assessment is None:
         return _section(
@@ -679,29 +655,51 @@ def maturity_section(scope: Scope) -> dict:
             narrative=[f"No self-assessment had been closed by the end of {scope.label}."],
         )
     results = assessment_results(assessment)
-    plans = ActionPlan.objects.filter(assessment=assessment).order_by("name")
-    items = ActionItem.objects.filter(plan__in=plans)
-    status = dict(items.order_by().values_list("status").annotate(n=Count("pk")))
-    overdue = (
-        items.filter(due_by__lt=scope.as_at).exclude(status=ActionItem.Status.DELIVERED).count()
+    progress = action_plan_progress(assessment, on=scope.as_at)
+    status = progress.by_status
+    return _section(
+        "maturity",
+        "Maturity position, movement and action plan",
+        figures={
+            "assessment": assessment.name,
+            "themes": {t.theme.number: level(t.current) for t in results.themes},
+            "actions": progress.actions,
+            "actions_overdue": progress.overdue,
+            **{f"actions_{s.value}": status.get(s.value, 0) for s in ActionItem.Status},
+        },
+        narrative=_maturity_narrative(assessment, results, progress),
+        tables=[
+            _table(
+                "Maturity by theme (levels 1 to 5)",
+                ["Theme", "Current", "Target", "Gap", "Movement"],
+                [
+                    [
+                        f"{t.theme.number}. {t.theme.name}",
+                        level(t.current),
+                        level(t.target),
+                        level(t.gap),
+                        _signed(t.movement),
+                    ]
+                    for t in results.themes
+                ],
+                numeric=(1, 2, 3, 4),
+            )
+        ],
+        charts=[
+            chart_data(maturity_chart(results)),
+        ],
     )
 
-    def signed(value) -> str:
-        # No earlier assessment, or no agreed level in it, to measure a movement from.
-        return "Not measured" if value is None else f"{value:+.1f}"
 
-    theme_rows = [
-        [
-            f"{t.theme.number}. {t.theme.name}",
-            level(t.current),
-            level(t.target),
-            level(t.gap),
-            signed(t.movement),
-        ]
-        for t in results.themes
-    ]
+def _signed(value) -> str:
+    # No earlier assessment, or no agreed level in it, to measure a movement from.
+    return "Not measured" if value is None else f"{value:+.1f}"
+
+
+def _maturity_narrative(assessment, results, progress: ActionPlanProgress) -> list[str]:
     gaps = results.gaps[:5]
-    narrative = [
+    status, overdue = progress.by_status, progress.overdue
+    return [
         f"The position is from “{assessment.name}” ({assessment.framework}), agreed for "
         f"{financial_year_label(assessment.year)}"
         + (
@@ -714,35 +712,12 @@ def maturity_section(scope: Scope) -> dict:
         + "."
         if gaps
         else "No behaviour is short of its target.",
-        f"The action plan answering it has {_plural(items.count(), 'action')}: "
+        f"The action plan answering it has {_plural(progress.actions, 'action')}: "
         + ", ".join(f"{count(status.get(s.value, 0))} {s.label.lower()}" for s in ActionItem.Status)
         + f"; {count(overdue)} {'is' if overdue == 1 else 'are'} past their timescale."
-        if plans
+        if progress.has_plans
         else "No action plan has been recorded against it.",
     ]
-    return _section(
-        "maturity",
-        "Maturity position, movement and action plan",
-        figures={
-            "assessment": assessment.name,
-            "themes": {t.theme.number: level(t.current) for t in results.themes},
-            "actions": items.count(),
-            "actions_overdue": overdue,
-            **{f"actions_{s.value}": status.get(s.value, 0) for s in ActionItem.Status},
-        },
-        narrative=narrative,
-        tables=[
-            _table(
-                "Maturity by theme (levels 1 to 5)",
-                ["Theme", "Current", "Target", "Gap", "Movement"],
-                theme_rows,
-                numeric=(1, 2, 3, 4),
-            )
-        ],
-        charts=[
-            chart_data(maturity_chart(results)),
-        ],
-    )
 
 
 SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (

@@ -8,7 +8,7 @@ the year is still running.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -27,21 +27,23 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from contracts.lead_times import add_months
-from contracts.models import Contract
+from contracts.models import Contract, ContractEvent
 from contracts.selectors import (
     data_quality_problems,
     running_condition,
     status_expression,
     unmanaged_condition,
 )
-from gateways.models import GatewayReview, ProcurementProject
-from gateways.selectors import reprocure_condition
-from maturity.models import Assessment
+from gateways.models import GatewayReview, ProcurementProject, StepDecision
+from gateways.selectors import reprocure_condition, weighting_report
+from maturity.models import ActionItem, ActionPlan, Assessment
 from performance.models import PerformanceException, PerformanceReview, Saving, financial_year_of
 from performance.models import financial_year_label as year_label
 from performance.selectors import key_condition, latest_review_of, overdue_condition
+from procurement.dates import working_days_after
 from procurement.models import GatewayStage
 from procurement.numbers import sum_known
 from procurement.thresholds import KEY_CONTRACT_ABOVE, NAMED_OFFICERS_ABOVE, pounds, pounds_short
@@ -513,6 +515,202 @@ def savings_totals(scope: Scope) -> dict:
 
 def exceptions_count(scope: Scope) -> int:
     return open_exceptions_at(scope).count()
+
+
+# The four tests an extension approved at Gateway 3 shows evidence for: the report's field and
+# how the annual report names it.
+EXTENSION_TESTS = (
+    ("extension_allowed_evidence", "allowed by the contract"),
+    ("savings_evidence", "savings negotiated"),
+    ("added_social_value", "added social value"),
+    ("performance_evidence", "satisfactory performance"),
+)
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """What the annual report's compliance section counts for a scope: extensions recorded and
+    approved at Gateway 3, exceptions relied on, weighting departures and the contracts'
+    positions on the as-at day."""
+
+    contracts: dict[str, dict]
+    extensions_recorded: int
+    extensions_approved: int
+    extensions_all_four_tests: int
+    extensions_listed: list[GatewayReview]
+    exceptions_approved: int
+    social_value_exceptions: int
+    open_exceptions: int
+    weighting_departures: list
+
+
+def compliance_in_year(scope: Scope, *, listed: int) -> Compliance:
+    """The compliance figures for ``scope``, with the first ``listed`` extensions approved."""
+    approved = figure_rows("extensions_approved", scope)
+    tests = [name for name, _ in EXTENSION_TESTS]
+    return Compliance(
+        contracts=contract_counts(scope),
+        extensions_recorded=_extensions_recorded(scope).count(),
+        extensions_approved=review_counts(scope)["extensions_approved"],
+        extensions_all_four_tests=sum(
+            1 for shown in approved.values_list(*tests) if all(test.strip() for test in shown)
+        ),
+        extensions_listed=list(approved.select_related("contract")[:listed]),
+        exceptions_approved=(
+            figure_rows("approved", scope).exclude(exception_justification="").count()
+        ),
+        social_value_exceptions=_social_value_exceptions(scope).count(),
+        open_exceptions=exceptions_count(scope),
+        weighting_departures=weighting_report(since=scope.start, until=scope.as_at)["departures"],
+    )
+
+
+def _extensions_recorded(scope: Scope) -> QuerySet[ContractEvent]:
+    """Extensions recorded on the register in the year, up to the as-at day."""
+    found = ContractEvent.objects.filter(
+        kind=ContractEvent.Kind.EXTENSION,
+        effective_date__gte=scope.start,
+        effective_date__lte=scope.as_at,
+    )
+    if scope.directorate_id:
+        found = found.filter(contract__directorate_id=scope.directorate_id)
+    return found
+
+
+def _social_value_exceptions(scope: Scope) -> QuerySet[StepDecision]:
+    """Decisions in the year that accepted social value below the minimum."""
+    found = StepDecision.objects.filter(
+        accepted_social_value_exception=True,
+        decided_at__date__gte=scope.start,
+        decided_at__date__lte=scope.as_at,
+    )
+    if scope.directorate_id:
+        found = found.filter(
+            Q(step__review__project__directorate_id=scope.directorate_id)
+            | Q(step__review__contract__directorate_id=scope.directorate_id)
+        )
+    return found
+
+
+def planned_by_directorate(scope: Scope) -> QuerySet:
+    """Procurements planned to start in the year, by directorate: how many, how many awarded and
+    their estimated value."""
+    return (
+        figure_rows("planned_in_year", scope)
+        .order_by()
+        .values("directorate__name")
+        .annotate(
+            planned=Count("pk"),
+            awarded=Count("pk", filter=Q(awarded=True)),
+            value=Sum("estimated_value"),
+        )
+        .order_by("directorate__name")
+    )
+
+
+def planned_not_awarded(scope: Scope) -> QuerySet[ProcurementProject]:
+    """Procurements planned to start in the year itself (not only by its as-at day) and not yet
+    awarded."""
+    in_year = PROJECT_CONDITIONS["planned_in_year"][1](scope)
+    return figure_rows("planned_in_year", scope).filter(in_year & Q(awarded=False))
+
+
+@dataclass
+class StageDecisions:
+    """A gateway's reports decided in the year: how many approved and rejected, and the working
+    days each decision took from submission."""
+
+    approved: int = 0
+    rejected: int = 0
+    days: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GatewayDecisions:
+    """Gateway reports decided, returned and withdrawn in the year, by gateway."""
+
+    by_stage: dict[str, StageDecisions]
+    returned: dict[str, int]
+    withdrawn: dict[str, int]
+
+    @property
+    def days(self) -> list[int]:
+        return [day for stage in self.by_stage.values() for day in stage.days]
+
+
+def gateway_decisions(scope: Scope) -> GatewayDecisions:
+    """The gateway reports decided, returned and withdrawn in the year, by gateway."""
+    by_stage = {stage: StageDecisions() for stage in GatewayStage.values}
+    decided = (
+        figure_rows("decided", scope)
+        .filter(submitted_at__isnull=False)
+        .values_list("stage", "state", "submitted_at", "decided_at")
+    )
+    for stage, state, submitted_at, decided_at in decided:
+        row = by_stage[stage]
+        setattr(row, state, getattr(row, state) + 1)
+        row.days.append(
+            working_days_after(timezone.localdate(submitted_at), timezone.localdate(decided_at))
+        )
+    return GatewayDecisions(
+        by_stage=by_stage,
+        returned=_count_by_stage(figure_rows("returned", scope)),
+        withdrawn=_count_by_stage(figure_rows("withdrawn", scope)),
+    )
+
+
+def _count_by_stage(reviews: QuerySet[GatewayReview]) -> dict[str, int]:
+    return dict(reviews.order_by().values_list("stage").annotate(n=Count("pk")))
+
+
+@dataclass(frozen=True)
+class KeyContractReviews:
+    """Performance reviews of key contracts held in the year: how many by rating, how many
+    contracts they covered, and the key contracts running with none."""
+
+    by_rating: dict[str, int]
+    contracts_reviewed: int
+    key_running: int
+    not_reviewed: int
+
+
+def key_contract_reviews(scope: Scope) -> KeyContractReviews:
+    """The performance reviews of key contracts held in the year, up to the as-at day."""
+    reviews = PerformanceReview.objects.filter(
+        held_on__gte=scope.start, held_on__lte=scope.as_at
+    ).filter(**({"contract__directorate_id": scope.directorate_id} if scope.directorate_id else {}))
+    key_reviews = reviews.filter(contract__in=Contract.objects.filter(key_condition()).values("pk"))
+    return KeyContractReviews(
+        by_rating=dict(key_reviews.order_by().values_list("rating").annotate(n=Count("pk"))),
+        contracts_reviewed=key_reviews.values("contract").distinct().count(),
+        key_running=contract_counts(scope)["key"]["count"],
+        not_reviewed=(
+            figure_rows("key", scope).exclude(pk__in=key_reviews.values("contract")).count()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ActionPlanProgress:
+    """The action plans answering an assessment: whether there are any, their actions by
+    status, and how many are past their timescale."""
+
+    has_plans: bool
+    actions: int
+    by_status: dict[str, int]
+    overdue: int
+
+
+def action_plan_progress(assessment: Assessment, *, on: date) -> ActionPlanProgress:
+    """The progress of the action plans answering ``assessment`` on the day ``on``."""
+    plans = ActionPlan.objects.filter(assessment=assessment).order_by("name")
+    items = ActionItem.objects.filter(plan__in=plans)
+    return ActionPlanProgress(
+        has_plans=plans.exists(),
+        actions=items.count(),
+        by_status=dict(items.order_by().values_list("status").annotate(n=Count("pk"))),
+        overdue=items.filter(due_by__lt=on).exclude(status=ActionItem.Status.DELIVERED).count(),
+    )
 
 
 def maturity_assessment(scope: Scope) -> Assessment | None:

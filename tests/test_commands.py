@@ -436,20 +436,32 @@ def test_build_annual_report_builds_and_stores_a_version(database, tmp_path):
     assert AnnualReport.objects.filter(version=2, state="ready").exists()
 
 
-@runs("parse_nps_toolkit")
-def test_parse_nps_toolkit_writes_and_checks_the_framework(seeds_dir, tmp_path):
+def test_the_toolkit_script_writes_and_checks_the_framework(seeds_dir, tmp_path):
     source = seeds_dir / "004_f8a86b5e1766ee99.txt"
     output = tmp_path / "framework.json"
     env = {**environment(), "DATABASE_URL": "sqlite://:memory:"}
-    done = manage("parse_nps_toolkit", str(source), "--output", str(output), env=env)
+
+    def script(*arguments: str) -> subprocess.CompletedProcess:
+        """``python -m scripts.parse_nps_toolkit <arguments>``, as the guide writes it."""
+        return subprocess.run(
+            [sys.executable, "-m", "scripts.parse_nps_toolkit", *arguments],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    done = script(str(source), "--output", str(output))
     assert done.returncode == 0, done.stderr
     assert "3 themes, 9 key areas, 51 behaviours" in done.stdout
     assert output.read_text(encoding="utf-8") == FRAMEWORK_FILE.read_text(encoding="utf-8")
-    done = manage("parse_nps_toolkit", str(source), "--check", env=env)
+    done = script(str(source), "--check")
     assert done.returncode == 0, done.stderr
     assert "matches" in done.stdout
     output.write_text("{}\n", encoding="utf-8")
-    done = manage("parse_nps_toolkit", str(source), "--output", str(output), "--check", env=env)
+    done = script(str(source), "--output", str(output), "--check")
     assert done.returncode == 1
     assert "differs from what" in done.stderr
 

@@ -1,6 +1,6 @@
 """Load the National Procurement Strategy 2018 toolkit as the maturity framework.
 
-The framework file is parsed from the toolkit's text by ``manage.py parse_nps_toolkit`` and
+The framework file is parsed from the toolkit's text by ``python -m scripts.parse_nps_toolkit`` and
 committed; this loads it as it stands, so every installation has the same framework.
 """
 
