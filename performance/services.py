@@ -164,26 +164,18 @@ def _figure(value: Decimal) -> str:
 # --- Performance reviews ----------------------------------------------------------------------
 
 
-@transaction.atomic
-def review_record(
-    *,
+def _check_review(
     contract: Contract,
+    *,
     held_on: date,
     rating: str,
+    rating_other: str,
     narrative: str,
     next_review_date: date | None,
-    frequency_months: int,
-    by: User,
-    rating_other: str = "",
-    actions: Sequence[tuple[str, str, date]] = (),
-    today: date | None = None,
-) -> PerformanceReview:
-    """Record a performance review with its actions (description, owner, due date), schedule the
-    next one on the contract, and raise an exception for a Requires improvement or Inadequate
-    rating."""
-    today = today or timezone.localdate()
-    require(by, "performance.manage_contract", contract)
-    contract = _locked_contract(contract)
+    today: date,
+) -> None:
+    """Refuse a review dated in the future or before the contract, without a rating or a
+    narrative, or whose next review is not after today and by the contract's end."""
     errors: dict[str, str] = {}
     if held_on > today:
         errors["held_on"] = "The review's date must be today or in the past"
@@ -208,6 +200,64 @@ def review_record(
             )
     if errors:
         raise ValidationError(errors)
+
+
+def _schedule_next_review(
+    contract: Contract, *, review: PerformanceReview, frequency_months: int, by: User
+) -> None:
+    """The contract's next review, as ``review`` set it, and how often they are held."""
+    contract.review_date = review.next_review_date
+    contract.review_frequency_months = frequency_months
+    save_with_history(
+        contract,
+        by=by,
+        reason=f"Performance review held on {long_date(review.held_on)}: next review scheduled",
+    )
+
+
+def _agree_actions(
+    review: PerformanceReview, actions: Sequence[tuple[str, str, date]], *, by: User
+) -> None:
+    """The actions agreed at ``review``: description, owner and due date each."""
+    for description, owner, due_on in actions:
+        save_with_history(
+            _validated(
+                ReviewAction(review=review, description=description, owner=owner, due_on=due_on)
+            ),
+            by=by,
+            reason="Action agreed at a performance review",
+        )
+
+
+@transaction.atomic
+def review_record(
+    *,
+    contract: Contract,
+    held_on: date,
+    rating: str,
+    narrative: str,
+    next_review_date: date | None,
+    frequency_months: int,
+    by: User,
+    rating_other: str = "",
+    actions: Sequence[tuple[str, str, date]] = (),
+    today: date | None = None,
+) -> PerformanceReview:
+    """Record a performance review with its actions (description, owner, due date), schedule the
+    next one on the contract, and raise an exception for a Requires improvement or Inadequate
+    rating."""
+    today = today or timezone.localdate()
+    require(by, "performance.manage_contract", contract)
+    contract = _locked_contract(contract)
+    _check_review(
+        contract,
+        held_on=held_on,
+        rating=rating,
+        rating_other=rating_other,
+        narrative=narrative,
+        next_review_date=next_review_date,
+        today=today,
+    )
     review = save_with_history(
         PerformanceReview(
             contract=contract,
@@ -222,21 +272,8 @@ def review_record(
         by=by,
         reason="Performance review recorded",
     )
-    for description, owner, due_on in actions:
-        save_with_history(
-            _validated(
-                ReviewAction(review=review, description=description, owner=owner, due_on=due_on)
-            ),
-            by=by,
-            reason="Action agreed at a performance review",
-        )
-    contract.review_date = next_review_date
-    contract.review_frequency_months = frequency_months
-    save_with_history(
-        contract,
-        by=by,
-        reason=f"Performance review held on {long_date(held_on)}: next review scheduled",
-    )
+    _agree_actions(review, actions, by=by)
+    _schedule_next_review(contract, review=review, frequency_months=frequency_months, by=by)
     if review.is_poor:
         _exception_open(
             contract=contract,
