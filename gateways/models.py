@@ -34,7 +34,6 @@ from . import stages
 from .routing import route_is_current
 
 WEIGHT = {"max_digits": 5, "decimal_places": 2}
-SOCIAL_VALUE_MINIMUM = SOCIAL_VALUE_MINIMUM_PERCENT
 
 
 class WeightingProblem(str):
@@ -309,7 +308,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         return (
             self.social_value_minimum_applies
             and self.social_value_weight is not None
-            and self.social_value_weight < SOCIAL_VALUE_MINIMUM
+            and self.social_value_weight < SOCIAL_VALUE_MINIMUM_PERCENT
         )
 
     def weighting_problems(self, criteria) -> list["WeightingProblem"]:
@@ -363,8 +362,9 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         if self.social_value_below_minimum and not self.social_value_justification.strip():
             problems.append(
                 WeightingProblem(
-                    f"Social value is weighted below {SOCIAL_VALUE_MINIMUM}% on a procurement "
-                    f"over {pounds(SOCIAL_VALUE_ABOVE)}: record why, for the approver to accept",
+                    f"Social value is weighted below {SOCIAL_VALUE_MINIMUM_PERCENT}% on a "
+                    f"procurement over {pounds(SOCIAL_VALUE_ABOVE)}: record why, for the approver "
+                    "to accept",
                     "social_value_justification",
                 )
             )

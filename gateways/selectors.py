@@ -18,6 +18,7 @@ from contracts.selectors import (
 from procurement.history import changes_of
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
+from procurement.thresholds import SOCIAL_VALUE_MINIMUM_PERCENT
 
 from .authority import (
     authorities,
@@ -28,7 +29,6 @@ from .authority import (
     is_asked,
 )
 from .models import (
-    SOCIAL_VALUE_MINIMUM,
     Delegation,
     GatewayReview,
     ProcurementProject,
@@ -254,7 +254,9 @@ def weighting_report(*, since: date | None = None, until: date | None = None) ->
     award_rows = _awards_with_weighting(approved)
     weighted = [row for row in award_rows if row["weighting"] is not None]
     with_social_value = [
-        row for row in weighted if row["weighting"].social_value_weight >= SOCIAL_VALUE_MINIMUM
+        row
+        for row in weighted
+        if row["weighting"].social_value_weight >= SOCIAL_VALUE_MINIMUM_PERCENT
     ]
     return {
         "by_category": categories,

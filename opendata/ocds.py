@@ -1,9 +1,9 @@
 """The council's procurements and contracts as OCDS 1.1 releases and records.
 
 One contracting process per reference: a procurement on the forward plan and the contract its
-Gateway 2 award put on the register share a reference (gateways/services.py), so they share an
-``ocid`` (the configured prefix, then the reference written with URL-safe characters), and so do
-the lots awarded under one reference. Each release is the process as it stands: planning (the
+Gateway 2 award put on the register share a reference (gateways/services/decisions.py), so they
+share an ``ocid`` (the configured prefix, then the reference written with URL-safe characters), and
+so do the lots awarded under one reference. Each release is the process as it stands: planning (the
 project), tender (the approved Gateway 1 strategy), awards (approved Gateway 2s, or for a contract
 from before the service, the contract itself), contracts, one for each lot (period with its latest
 extent, value, amendments for variations and extensions, performance reviews as implementation
