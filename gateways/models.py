@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from contracts.models import Contract
 from performance.models import KpiDefinition, kpis_required
+from procurement.fsm import object_permission
 from procurement.models import (
     MONEY,
     PERCENT_VALIDATORS,
@@ -465,7 +466,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         source=[State.DRAFT, State.RETURNED],
         target=State.IN_REVIEW,
         conditions=[is_complete, is_routed],
-        permission="gateways.edit_report",
+        permission=object_permission("gateways.edit_report"),
     )
     def submit(self) -> None:
         """The author sends the report to its approvers."""
@@ -475,7 +476,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         source=State.IN_REVIEW,
         target=State.APPROVED,
         conditions=[is_route_current, has_kpis_needed],
-        permission="gateways.decide_review",
+        permission=object_permission("gateways.decide_review"),
     )
     def approve(self) -> None:
         """The decision step approves the report."""
@@ -484,7 +485,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.IN_REVIEW,
         target=State.RETURNED,
-        permission="gateways.decide_review",
+        permission=object_permission("gateways.decide_review"),
     )
     def return_for_changes(self) -> None:
         """A step (or a change of value that moves its route) sends the report back."""
@@ -493,7 +494,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.IN_REVIEW,
         target=State.REJECTED,
-        permission="gateways.decide_review",
+        permission=object_permission("gateways.decide_review"),
     )
     def reject(self) -> None:
         """A step rejects the report, which ends it."""
@@ -502,7 +503,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[State.DRAFT, State.IN_REVIEW, State.RETURNED],
         target=State.WITHDRAWN,
-        permission="gateways.withdraw_report",
+        permission=object_permission("gateways.withdraw_report"),
     )
     def withdraw(self) -> None:
         """The author withdraws the report; it stays on record."""
