@@ -157,3 +157,19 @@ def gateways_required(
             extension=extension,
         ).required
     ]
+
+
+def step_copy(step: PolicyStep) -> dict:
+    """What a report's step takes from the policy's ``step``: its name, kind and roles, what it
+    records and its target."""
+    return {
+        "name": step.name,
+        "kind": step.kind,
+        "roles": sorted(role.name for role in step.roles.all()),
+        "scoped_roles": sorted(role.name for role in step.scoped_roles.all()),
+        "consult_role": step.consult_role.name if step.consult_role else "",
+        "refer_to_tier": step.may_refer_to.code if step.may_refer_to else "",
+        "records_meeting": step.records_meeting,
+        "records_key_decision": step.records_key_decision,
+        "target_days": step.target_days,
+    }

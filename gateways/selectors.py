@@ -44,6 +44,7 @@ from .routing import (
     policy_on,
     route_for,
     routing_value,
+    step_copy,
     tier_of,
 )
 from .scoring import points
@@ -426,15 +427,7 @@ def review_route_preview(*, review: GatewayReview, on: date | None = None) -> Ro
             )
         tier = route.tier.code
         steps = [
-            ReviewStep(
-                review=review,
-                order=order,
-                name=step.name,
-                kind=step.kind,
-                roles=sorted(role.name for role in step.roles.all()),
-                scoped_roles=sorted(role.name for role in step.scoped_roles.all()),
-                consult_role=step.consult_role.name if step.consult_role else "",
-            )
+            ReviewStep(review=review, order=order, **step_copy(step))
             for order, step in enumerate(route.steps, start=1)
         ]
     people, delegations = _deciders_and_delegations(on=on)

@@ -11,18 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = (
-    "procurement",
-    "contracts",
-    "performance",
-    "socialvalue",
-    "gateways",
-    "maturity",
-    "alerts",
-    "reporting",
-    "opendata",
-)
+from tests.app_code import APPS, ROOT
+
 LAYERS = ("services", "views", "selectors")
 MAX_LINES = 60
 MAX_COMPLEXITY = 15

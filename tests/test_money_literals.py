@@ -17,18 +17,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = (
-    "procurement",
-    "contracts",
-    "performance",
-    "socialvalue",
-    "gateways",
-    "maturity",
-    "alerts",
-    "reporting",
-    "opendata",
-)
+from tests.app_code import APPS, ROOT
+
 # The one place the figures are written.
 THRESHOLDS = "procurement/thresholds.py"
 NOT_APP_CODE = {"tests", "migrations"}

@@ -41,6 +41,19 @@ NOT_AUTHOR_CHANGES = "Only the report's author can change it."
 CHANGED_ONLY_WHILE_EDITABLE = "The report can be changed only while it is a draft or returned."
 
 
+def locked_for_change(review: GatewayReview, by: User) -> GatewayReview:
+    """The report, locked, where ``by`` may change it: its author, while a draft or returned."""
+    review = locked(review)
+    require_rule(
+        may_edit_report,
+        by,
+        review,
+        (is_author, NOT_AUTHOR_CHANGES),
+        (is_editable, CHANGED_ONLY_WHILE_EDITABLE),
+    )
+    return review
+
+
 def _unknown_fields(fields: Mapping[str, Any]) -> None:
     """Refuse any field that is not a part of a gateway report."""
     unknown = set(fields) - REPORT_FIELDS
@@ -194,14 +207,7 @@ def review_update_report(
     *, review: GatewayReview, fields: Mapping[str, Any], by: User
 ) -> GatewayReview:
     """The author completes or corrects the report while it is a draft or returned."""
-    review = locked(review)
-    require_rule(
-        may_edit_report,
-        by,
-        review,
-        (is_author, NOT_AUTHOR_CHANGES),
-        (is_editable, CHANGED_ONLY_WHILE_EDITABLE),
-    )
+    review = locked_for_change(review, by)
     _unknown_fields(fields)
     for name, value in fields.items():
         setattr(review, name, value)
@@ -257,14 +263,7 @@ def review_attach(*, review: GatewayReview, upload, by: User) -> ReportAttachmen
 
 def _kpis_editable(review: GatewayReview, by: User) -> GatewayReview:
     """The report, locked, where ``by`` may change the KPIs it proposes."""
-    review = locked(review)
-    require_rule(
-        may_edit_report,
-        by,
-        review,
-        (is_author, NOT_AUTHOR_CHANGES),
-        (is_editable, CHANGED_ONLY_WHILE_EDITABLE),
-    )
+    review = locked_for_change(review, by)
     if review.stage != GatewayStage.G2:
         raise GatewayError("KPIs are proposed in a Gateway 2 report.")
     return review

@@ -19,6 +19,7 @@ from gateways.routing import (
     route_for,
     route_is_current,
     routing_value,
+    step_copy,
     tier_of,
 )
 from procurement.history import save_with_history
@@ -81,19 +82,7 @@ def copy_steps(review: GatewayReview, steps, *, first_order: int) -> None:
     """The policy's ``steps`` copied onto the report, numbered on from ``first_order``."""
     review.save()  # the review needs its primary key and policy before its steps
     for order, step in enumerate(steps, start=first_order):
-        ReviewStep.objects.create(
-            review=review,
-            order=order,
-            name=step.name,
-            kind=step.kind,
-            roles=sorted(role.name for role in step.roles.all()),
-            scoped_roles=sorted(role.name for role in step.scoped_roles.all()),
-            consult_role=step.consult_role.name if step.consult_role else "",
-            refer_to_tier=step.may_refer_to.code if step.may_refer_to else "",
-            records_meeting=step.records_meeting,
-            records_key_decision=step.records_key_decision,
-            target_days=step.target_days,
-        )
+        ReviewStep.objects.create(review=review, order=order, **step_copy(step))
 
 
 def value_changed(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
