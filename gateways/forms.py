@@ -22,6 +22,7 @@ from socialvalue.forms import QuantityField
 from socialvalue.models import MEASURES_AT_GATEWAY_1
 
 from .models import EvaluationCriterion, GatewayReview, ProcurementProject, StepDecision
+from .progress import OUTCOMES_BY_KIND
 from .rules import needs_direct_award_exception, needs_social_value_exception
 from .stages import Kind, Part, parts_for
 
@@ -92,8 +93,6 @@ class DecisionForm(GovukForm):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        from .progress import OUTCOMES_BY_KIND
-
         if needs_social_value_exception(review, step):
             self.fields["accept_social_value_exception"] = forms.BooleanField(
                 label="I accept the justification for weighting social value below "

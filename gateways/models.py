@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from contracts.models import Contract
 from performance.models import KpiDefinition, kpis_required
-from procurement.fsm import object_permission
+from procurement.fsm import ProtectedStateMixin
 from procurement.models import (
     MONEY,
     PERCENT_VALIDATORS,
@@ -110,7 +110,21 @@ class ProcurementProject(models.Model):
         return reverse("gateways:project", args=[self.pk])
 
 
-class GatewayReview(ConcurrentTransitionMixin, models.Model):
+def _rule(name: str):
+    """A review transition's ``permission``: the predicate ``name`` of ``gateways.rules`` itself,
+    not ``has_perm``, which says yes to every superuser whatever the rule (only the author changes
+    a report; only someone the step asks decides it)."""
+
+    def held(instance: "GatewayReview", user) -> bool:
+        from . import rules
+
+        return bool(getattr(rules, name)(user, instance))
+
+    held.__name__ = name
+    return held
+
+
+class GatewayReview(ProtectedStateMixin, ConcurrentTransitionMixin, models.Model):
     """A gateway report and its journey through the steps its policy gave it at submission."""
 
     class State(models.TextChoices):
@@ -466,7 +480,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         source=[State.DRAFT, State.RETURNED],
         target=State.IN_REVIEW,
         conditions=[is_complete, is_routed],
-        permission=object_permission("gateways.edit_report"),
+        permission=_rule("may_edit_report"),
     )
     def submit(self) -> None:
         """The author sends the report to its approvers."""
@@ -476,7 +490,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         source=State.IN_REVIEW,
         target=State.APPROVED,
         conditions=[is_route_current, has_kpis_needed],
-        permission=object_permission("gateways.decide_review"),
+        permission=_rule("may_decide"),
     )
     def approve(self) -> None:
         """The decision step approves the report."""
@@ -485,7 +499,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.IN_REVIEW,
         target=State.RETURNED,
-        permission=object_permission("gateways.decide_review"),
+        permission=_rule("may_decide"),
     )
     def return_for_changes(self) -> None:
         """A step (or a change of value that moves its route) sends the report back."""
@@ -494,7 +508,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.IN_REVIEW,
         target=State.REJECTED,
-        permission=object_permission("gateways.decide_review"),
+        permission=_rule("may_decide"),
     )
     def reject(self) -> None:
         """A step rejects the report, which ends it."""
@@ -503,7 +517,7 @@ class GatewayReview(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=[State.DRAFT, State.IN_REVIEW, State.RETURNED],
         target=State.WITHDRAWN,
-        permission=object_permission("gateways.withdraw_report"),
+        permission=_rule("may_withdraw_report"),
     )
     def withdraw(self) -> None:
         """The author withdraws the report; it stays on record."""

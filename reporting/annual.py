@@ -23,7 +23,13 @@ from procurement.dates import long_date, short_date
 from procurement.models import GatewayStage
 from procurement.numbers import count, figure
 from procurement.templatetags.govuk import money
-from procurement.thresholds import KEY_CONTRACT_ABOVE, NAMED_OFFICERS_ABOVE, pounds, pounds_short
+from procurement.thresholds import (
+    KEY_CONTRACT_ABOVE,
+    NAMED_OFFICERS_ABOVE,
+    SOCIAL_VALUE_MINIMUM_PERCENT,
+    pounds,
+    pounds_short,
+)
 
 from .charts import chart_data, level, maturity_chart, theme_value_chart
 from .selectors import (
@@ -336,7 +342,7 @@ def _compliance_narrative(scope: Scope, found: Compliance) -> list[str]:
         f"in the year; {_plural(found.exceptions_approved, 'approved report')} "
         f"relied on an exception justification, and {count(sv_exceptions)} "
         f"{'decision' if sv_exceptions == 1 else 'decisions'} accepted social value below the "
-        "10% minimum.",
+        f"{SOCIAL_VALUE_MINIMUM_PERCENT}% minimum.",
         f"On {long_date(scope.as_at)}: "
         + "; ".join(
             # "1 contract past its end date", "2 contracts past their end date".
@@ -345,7 +351,7 @@ def _compliance_narrative(scope: Scope, found: Compliance) -> list[str]:
         )
         + f"; and {_plural(found.open_exceptions, 'performance exception')} open.",
         f"{_plural(len(departures), 'approved weighting')} departed from the template of "
-        "its category or gave social value less than 10%.",
+        f"its category or gave social value less than {SOCIAL_VALUE_MINIMUM_PERCENT}%.",
     ]
 
 

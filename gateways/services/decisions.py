@@ -38,6 +38,7 @@ from performance.services import kpis_adopt
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, User
 from procurement.roles import COLLECTIVE_ROLES
+from procurement.thresholds import SOCIAL_VALUE_MINIMUM_PERCENT
 from socialvalue.services import commitments_adopt
 
 from .common import GatewayError, NotYourDecision, locked, locked_project, save_review
@@ -184,8 +185,8 @@ def _check(review: GatewayReview, *, by: User, given: DecisionGiven) -> CheckedD
     social_value_exception = approving and needs_social_value_exception(review, step)
     if social_value_exception and not given.accept_social_value_exception:
         raise GatewayError(
-            "Social value is weighted below 10%: accept the recorded justification to approve, "
-            "or return the report.",
+            f"Social value is weighted below {SOCIAL_VALUE_MINIMUM_PERCENT}%: accept the recorded "
+            "justification to approve, or return the report.",
             field="accept_social_value_exception",
         )
     direct_award_exception = approving and needs_direct_award_exception(review, step)

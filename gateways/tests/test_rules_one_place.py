@@ -128,6 +128,20 @@ def test_changing_and_withdrawing_a_report_agree_everywhere(people):
             assert withdrawn == may_withdraw, (state, who)
 
 
+def test_a_superuser_is_not_the_author_nor_an_approver(people, django_user_model):
+    """Django's ``has_perm`` says yes to any superuser; the review's transitions ask the rules
+    themselves, so an administrator with every permission still neither changes, withdraws nor
+    decides someone else's report."""
+    superuser = django_user_model.objects.create_superuser(
+        email="root@example.org", password="a-long-enough-passphrase"
+    )
+    for review in reviews_in_every_state(people).values():
+        assert not has_transition_perm(review.submit, superuser)
+        assert not has_transition_perm(review.withdraw, superuser)
+        assert not has_transition_perm(review.approve, superuser)
+        assert not has_transition_perm(review.reject, superuser)
+
+
 def test_the_refusals_keep_their_words(people):
     reviews = reviews_in_every_state(people)
     draft, in_review = reviews[State.DRAFT], reviews[State.IN_REVIEW]
