@@ -38,8 +38,16 @@ from socialvalue.importing import COLUMNS as MEASURE_COLUMNS
 from socialvalue.models import Measure, MeasureLibrary
 
 README = Path(settings.BASE_DIR) / "README.md"
-# The documentation a council reads: the README and the guides it links to.
-DOCUMENTATION = [README, *sorted((Path(settings.BASE_DIR) / "docs").glob("*.md"))]
+# The documentation a council reads: the README and the guides it links to. The architecture
+# page is for developers, and names Django's own commands (makemigrations, startapp).
+DOCUMENTATION = [
+    README,
+    *sorted(
+        path
+        for path in (Path(settings.BASE_DIR) / "docs").glob("*.md")
+        if path.name != "architecture.md"
+    ),
+]
 # The project's own apps: their commands are the ones whose --help is read.
 PROJECT_APPS = {path.parent.name for path in Path(settings.BASE_DIR).glob("*/apps.py")}
 PASSWORD = "lantern-orchard-tributary-42"
