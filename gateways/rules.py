@@ -77,6 +77,17 @@ def in_reviews_directorate(user, review) -> bool:
     return owner is not None and owner.directorate_id == user.directorate_id
 
 
+# --- Delegating gateway approvals -------------------------------------------------------------
+
+
+def may_delegate_for(user, delegator_id: int | None) -> bool:
+    """Whether ``user`` gives or ends the delegations of the colleague ``delegator_id``: that
+    colleague, or an administrator."""
+    return delegator_id is not None and (
+        user.pk == delegator_id or user.has_perm("procurement.access_admin")
+    )
+
+
 # --- Changing a report --------------------------------------------------------------------------
 # Only its author changes a report, and only while it is a draft or has been returned; the author
 # withdraws it at any time until it is decided. One predicate each, called by the services, the

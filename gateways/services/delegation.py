@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gateways.models import Delegation
+from gateways.rules import may_delegate_for
 from procurement.history import save_with_history
 from procurement.models import User
 
@@ -27,7 +28,7 @@ def delegation_create(
 ) -> Delegation:
     """Give ``delegate`` the named gateway ``roles`` of ``delegator`` for a period: the delegate
     must hold each role themselves, and acts in it for the delegator, in the delegator's scope."""
-    if by.pk != delegator.pk and not by.has_perm("procurement.access_admin"):
+    if not may_delegate_for(by, delegator.pk):
         raise GatewayError("Only the person delegating (or an administrator) can delegate.")
     if delegate.pk == delegator.pk:
         raise GatewayError("Choose someone else to delegate to.")
@@ -68,7 +69,7 @@ def delegation_create(
 def delegation_end(*, delegation: Delegation, by: User) -> Delegation:
     """End a delegation early; decisions already taken under it stand."""
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
-    if by.pk != delegation.delegator_id and not by.has_perm("procurement.access_admin"):
+    if not may_delegate_for(by, delegation.delegator_id):
         raise GatewayError("Only the person who delegated (or an administrator) can end it.")
     if delegation.ended_at is not None:
         raise GatewayError("This delegation has already ended.")

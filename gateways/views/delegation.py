@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gateways.forms import DelegationForm
 from gateways.models import Delegation
+from gateways.rules import may_delegate_for
 from gateways.services import delegation_create, delegation_end
 from procurement.access import requires
 from procurement.pages import object_for
@@ -15,8 +16,8 @@ from .common import gateway_button, gateway_form_page
 
 
 def may_end_delegation(user, delegation: Delegation) -> bool:
-    """As the service: the colleague who delegated, or an administrator."""
-    return delegation.delegator_id == user.pk or user.has_perm("procurement.access_admin")
+    """The rule the service applies: the colleague who delegated, or an administrator."""
+    return may_delegate_for(user, delegation.delegator_id)
 
 
 @requires("procurement.use_service")
