@@ -13,7 +13,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
-from procurement.api import api_view
+from procurement.api import Pages, api_view
+from procurement.paging import EstimatingPaginator
 from procurement.thresholds import REGISTER_ABOVE, pounds
 
 from . import exports
@@ -160,6 +161,27 @@ class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Supplier.objects.order_by("name", "pk")
 
 
+class RegisterPages(Pages):
+    """The register's pages: ``count`` is exact up to a thousand contracts (or the page asked
+    for) and the database's estimate beyond, as ``count_is_exact`` says; pages are read by id,
+    so a deep page costs little more than the first (procurement/paging.py)."""
+
+    django_paginator_class = EstimatingPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_is_exact"] = self.page.paginator.count_is_exact
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count_is_exact"] = {
+            "type": "boolean",
+            "description": "Whether count is exact, or an estimate of a long list",
+        }
+        return described
+
+
 @api_view
 @extend_schema_view(
     list=extend_schema(summary="The register", parameters=REGISTER_PARAMETERS),
@@ -167,6 +189,7 @@ class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class ContractViewSet(viewsets.ReadOnlyModelViewSet):
     permission_required = "contracts.view_register"
+    pagination_class = RegisterPages
     queryset = Contract.objects.none()  # the schema's; each request's is get_queryset's
 
     def get_serializer_class(self):

@@ -1,10 +1,24 @@
 """Reads of the register, shared by pages, exports, the API, reports and tasks."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Expression,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
 
 from procurement.selectors import approval_policy_in_force
 from procurement.thresholds import (
@@ -258,13 +272,22 @@ def contracts_register(
         contracts = _matching(contracts, filters.search.strip())
     contracts = _filtered(contracts, filters, today=today)
     contracts = _with_problem(contracts, filters.problem, today=today)
-    return _sorted(contracts, sort, descending=descending)
+    return _sorted(contracts, sort, descending=descending, searched=bool(filters.search))
 
 
 def _matching(contracts: QuerySet[Contract], term: str) -> QuerySet[Contract]:
-    """The contracts whose reference, title or supplier's name contains ``term``."""
-    # Suppliers matching the name, as a list of ids when there are few: then each part of
-    # the search can use its index (trigram on reference and title, the supplier key).
+    """The contracts whose reference begins with ``term``, or whose title and supplier's name
+    have its words, each word as typed or the start of a longer one ("oak" finds "Oakfield"),
+    in the order typed. On PostgreSQL this is full-text search of the words the database keeps
+    for each contract (contracts/migrations/0012_full_text_search.py) and an index of
+    references; elsewhere the reference, title or supplier's name contains ``term``."""
+    if connection.vendor == "postgresql":
+        condition = Q(reference__istartswith=term)
+        words = words_query(term)
+        if words:
+            condition |= Q(HasWords(words))
+        return contracts.filter(condition)
+    # Suppliers matching the name, as a list of ids when there are few.
     matching = Supplier.objects.filter(name__icontains=term).values_list("pk", flat=True)
     suppliers = list(matching[: SUPPLIER_IDS_IN_SEARCH + 1])
     if len(suppliers) > SUPPLIER_IDS_IN_SEARCH:
@@ -272,6 +295,40 @@ def _matching(contracts: QuerySet[Contract], term: str) -> QuerySet[Contract]:
     return contracts.filter(
         Q(reference__icontains=term) | Q(title__icontains=term) | Q(supplier_id__in=suppliers)
     )
+
+
+def words_query(term: str) -> str:
+    """A PostgreSQL text search query for ``term``'s words in the order typed: each word of two
+    letters or more is the start of a word ("oak:*"), a single letter a whole word (so "R-"
+    finds references, not every word beginning with R); empty when ``term`` has no words."""
+    words = re.findall(r"[^\W_]+", term.lower())
+    return " <-> ".join(f"{word}:*" if len(word) > 1 else word for word in words)
+
+
+class HasWords(Expression):
+    """Whether a contract's ``search_vector`` (kept by the database, not a model field) matches
+    the text search query ``words``: PostgreSQL only."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, words: str, alias: str | None = None):
+        super().__init__()
+        self.words, self.alias = words, alias
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        resolved = self.copy()
+        resolved.alias = query.get_initial_alias()
+        return resolved
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        column = f'{compiler.quote_name_unless_alias(self.alias)}."search_vector"'
+        return f"{column} @@ to_tsquery('simple', %s)", [self.words]
 
 
 def _filtered(
@@ -320,15 +377,26 @@ def _with_problem(contracts: QuerySet[Contract], problem: str, *, today: date) -
     return contracts
 
 
-def _sorted(contracts: QuerySet[Contract], sort: str, *, descending: bool) -> QuerySet:
-    """The contracts in the register's ``sort`` order (empty values last), then by id."""
+def _sorted(contracts: QuerySet[Contract], sort: str, *, descending: bool, searched=False):
+    """The contracts in the register's ``sort`` order (empty values last), then by id the
+    same way round, so each order, and its reverse, is one of the register's indexes."""
     order = SORTS.get(sort, "reference")
     if order in NULLS_LAST:
         column = F(order)
         return contracts.order_by(
-            column.desc(nulls_last=True) if descending else column.asc(nulls_last=True), "pk"
+            column.desc(nulls_last=True) if descending else column.asc(nulls_last=True),
+            "-pk" if descending else "pk",
         )
-    return contracts.order_by(f"-{order}" if descending else order, "pk")
+    if order == "supplier__name" and searched:
+        # The same order, but not the suppliers' index: a search's matches are sorted (they
+        # are few), where walking every supplier by name to find them can take most of them.
+        column = Concat(F(order), Value(""), output_field=CharField())
+        return contracts.order_by(
+            column.desc() if descending else column.asc(), "-pk" if descending else "pk"
+        )
+    if descending:
+        return contracts.order_by(f"-{order}", "-pk")
+    return contracts.order_by(order, "pk")
 
 
 def suppliers_matching(*, companies_house_number: str = "", charity_number: str = "") -> QuerySet:

@@ -3,7 +3,6 @@
 from functools import partial
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,6 +15,7 @@ from procurement.caching import cached_html, cached_page, query_vary
 from procurement.files import download_response
 from procurement.history import changes_of
 from procurement.pages import form_page, object_for
+from procurement.paging import EstimatingPaginator
 from procurement.query import query_value, search_text
 from procurement.uploads import (
     import_problems_csv,
@@ -108,7 +108,7 @@ def _remember_register_query(request: HttpRequest) -> None:
 
 def _register_results_list(request: HttpRequest, form, *, size: int = PAGE_SIZE) -> dict:
     form, contracts, sort, descending = _register_query(request, form)
-    page = Paginator(contracts, size).get_page(request.GET.get("page"))
+    page = EstimatingPaginator(contracts, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -459,14 +459,14 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def suppliers(request: HttpRequest) -> HttpResponse:
     search = query_value(request, "q", search_text(), default="")
-    found = Supplier.objects.order_by("name")
+    found = Supplier.objects.order_by("name", "pk")
     if search:
         found = found.filter(
             Q(name__icontains=search)
             | Q(companies_house_number__iexact=search)
             | Q(charity_number__iexact=search)
         )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatingPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "contracts/suppliers.html",
