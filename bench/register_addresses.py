@@ -113,6 +113,28 @@ def measure(client, paths: list[str]) -> dict:
     }
 
 
+# Addresses whose page time is compared with the time of its SQL alone.
+COMPARED = (
+    "/contracts/?q=care",
+    "/contracts/?q=ltd",
+    "/contracts/?q=oak",
+    "/contracts/?page=500",
+    "/contracts/?page=1500",
+    "/contracts/?sort=supplier&order=desc&page=2000",
+)
+
+
+def page_to_sql(client, paths=COMPARED, *, requests: int = 10) -> list[tuple[str, float, float]]:
+    """For each path: the page's median cold time, its queries' median time run bare, in ms."""
+    from bench.timing import page, sql_time
+
+    rows = []
+    for path in paths:
+        timed = page(client, path, requests=requests)
+        rows.append((path, timed["median"], sql_time(timed["captured"], repeats=requests)))
+    return rows
+
+
 def main() -> None:  # pragma: no cover - run by hand against a loaded database
     import argparse
     import os
@@ -147,6 +169,9 @@ def main() -> None:  # pragma: no cover - run by hand against a loaded database
     print(f"{len(paths)} addresses: median {figures['median']:.0f} ms, p95 {figures['p95']:.0f} ms")
     for ms, path in figures["worst"]:
         print(f"  {ms:6.0f} ms  {path}")
+    for path, page_ms, sql_ms in page_to_sql(client):
+        print(f"{path}: page {page_ms:.0f} ms, SQL {sql_ms:.0f} ms, ratio {page_ms / sql_ms:.1f}")
+    print(f"load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":

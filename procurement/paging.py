@@ -22,13 +22,16 @@ from procurement import numbers
 
 # Lists up to this long are counted exactly on every page.
 EXACT_UP_TO = 1000
+# A page number past any list's end: counting stops there (a database's LIMIT has a largest).
+FURTHEST_PAGE = 10**7
 
 
 def rounded(number: int) -> int:
     """``number`` to three significant figures, as an estimate is said: 12,437 is about 12,400."""
-    if number < 1000:
+    digits = len(str(number))
+    if digits <= 3:
         return number
-    scale = 10 ** (len(str(number)) - 3)
+    scale = 10 ** (digits - 3)
     return round(number / scale) * scale
 
 
@@ -90,8 +93,8 @@ class EstimatingPaginator(Paginator):
         # The first page number asked for decides how far the count goes.
         if "_counted" not in self.__dict__:
             try:
-                self._wanted = max(1, int(number))
-            except (TypeError, ValueError):
+                self._wanted = min(max(1, int(number)), FURTHEST_PAGE)
+            except (TypeError, ValueError, OverflowError):
                 pass
         return super().validate_number(number)
 
