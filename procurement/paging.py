@@ -65,7 +65,7 @@ class EstimatingPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> tuple[int, bool]:
-        limit = max(self.exact_up_to, self._wanted * self.per_page) + 1
+        limit = self._limit = max(self.exact_up_to, self._wanted * self.per_page) + 1
         found = self.object_list.order_by()[:limit].count()
         if found < limit:
             return found, True
@@ -85,9 +85,13 @@ class EstimatingPaginator(Paginator):
 
     @property
     def count_as_said(self) -> str:
-        """The count as a list says it: "1,234", or "about 12,400" beyond the exact count."""
-        said = numbers.count(self.count)
-        return said if self.count_is_exact else f"about {said}"
+        """The count as a list says it: "1,234"; beyond the exact count "about 12,400", or "more
+        than 1,000" where the estimate is less than was counted."""
+        if self.count_is_exact:
+            return numbers.count(self.count)
+        if self.count <= self._limit:  # the estimate is no more than was counted
+            return f"more than {numbers.count(self._limit - 1)}"
+        return f"about {numbers.count(self.count)}"
 
     def validate_number(self, number) -> int:
         # The first page number asked for decides how far the count goes.

@@ -105,7 +105,9 @@ def test_a_long_list_says_about_how_many_beyond_the_exact_count(client, make_use
     assert not paginator.count_is_exact
     assert paginator.count >= 50
     html = estimated.content.decode()
-    assert f"<strong>about {paginator.count}</strong> contracts" in html
+    # The database's estimate, or where it is less than was counted, what was counted.
+    said = f"about {paginator.count}" if paginator.count > 51 else "more than 50"
+    assert f"<strong>{said}</strong> contracts" in html
     assert "Page 1 of about " in html
     assert 'href="?q=road+works&amp;page=2"' in html
     assert len(estimated.context["page"].object_list) == 50
