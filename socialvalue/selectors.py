@@ -330,12 +330,15 @@ def _group_label(by: str, group) -> str:
 
 def portfolio_years(today: date) -> list[int]:
     """The financial years with commitments due or returns made, and the current one."""
+    # Unordered, so the distinct years are a few rows, not a row per commitment or return.
     years = set(
         Commitment.objects.annotate(year=_financial_year("target_date"))
+        .order_by()
         .values_list("year", flat=True)
         .distinct()
     ) | set(
         DeliveryReturn.objects.annotate(year=_financial_year("period_start"))
+        .order_by()
         .values_list("year", flat=True)
         .distinct()
     )
