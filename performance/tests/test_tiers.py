@@ -238,7 +238,7 @@ def test_the_portfolio_counts_are_its_rows_counted(make_user):
             held_on=today - timedelta(days=10),
             rating=rating,
             narrative="Seen",
-            next_review_date=today - timedelta(days=1),
+            next_review_date=today + timedelta(days=30),
             frequency_months=12,
             by=contract.contract_manager,
         )
