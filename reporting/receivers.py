@@ -55,9 +55,10 @@ def contract_deleted(sender, instance: Contract, **kwargs) -> None:
         summary.figures_after([], before)
 
 
-def _changed(model, instance, fields: tuple[str, ...]) -> bool:
-    """Whether ``instance`` (saved before) differs from its row in ``fields``."""
-    if instance.pk is None:
+def _changed(model, instance, fields: tuple[str, ...], update_fields=None) -> bool:
+    """Whether ``instance`` (saved before) differs from its row in ``fields`` (not read when the
+    save writes none of them, as a sign-in's ``last_login``)."""
+    if instance.pk is None or (update_fields is not None and not set(fields) & set(update_fields)):
         return False
     old = model.objects.filter(pk=instance.pk).values_list(*fields).first()
     return old is not None and old != tuple(getattr(instance, name) for name in fields)
@@ -65,13 +66,13 @@ def _changed(model, instance, fields: tuple[str, ...]) -> bool:
 
 @receiver(pre_save, sender=Supplier)
 def supplier_before(sender, instance: Supplier, **kwargs) -> None:
-    if _changed(Supplier, instance, ("is_sme", "is_vcse")):
+    if _changed(Supplier, instance, ("is_sme", "is_vcse"), kwargs.get("update_fields")):
         _before(instance, Contract.objects.filter(supplier=instance).values_list("pk", flat=True))
 
 
 @receiver(pre_save, sender=User)
 def person_before(sender, instance: User, **kwargs) -> None:
-    if _changed(User, instance, ("is_active",)):
+    if _changed(User, instance, ("is_active",), kwargs.get("update_fields")):
         managed = Contract.objects.filter(contract_manager=instance)
         _before(instance, managed.values_list("pk", flat=True))
 
