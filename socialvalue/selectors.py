@@ -368,11 +368,14 @@ def returns_awaiting_verification(*, user) -> QuerySet[DeliveryReturn]:
             | Q(**{f"{manager}__is_active": False})
             | Q(recorded_by=F(manager))
         )
-    return (
-        DeliveryReturn.objects.filter(mine, status=Status.AWAITING)
+    # The returns awaiting a check are few: found first, by themselves. Joined to the contracts
+    # with the conditions above, the database reads every contract to find them.
+    awaiting = (
+        DeliveryReturn.objects.filter(status=Status.AWAITING)
         .exclude(recorded_by=user)
-        .order_by("recorded_at", "pk")
+        .values_list("pk", flat=True)
     )
+    return DeliveryReturn.objects.filter(mine, pk__in=list(awaiting)).order_by("recorded_at", "pk")
 
 
 def returns_queried(*, user) -> QuerySet[DeliveryReturn]:
