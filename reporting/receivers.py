@@ -7,7 +7,7 @@ own change; a supplier's SME or VCSE flag (its contracts); a person leaving or c
 writes, which send no such signals, and changes to the renewal bands discard the kept figures.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -106,9 +106,16 @@ def related_after(sender, instance, **kwargs) -> None:
 
 @receiver(post_save, sender=RenewalBand)
 @receiver(post_delete, sender=RenewalBand)
-@receiver(contracts_written_in_bulk)
 def discard(sender, **kwargs) -> None:
     summary.discard_all()
+
+
+@receiver(contracts_written_in_bulk)
+def discard_when_committed(sender, **kwargs) -> None:
+    """After an import's or seeding's bulk writes: once they commit, so a long import does not
+    hold the kept figures' table against every other write until it ends. A day worked out
+    meanwhile, from the register without the import, is discarded with the rest."""
+    transaction.on_commit(summary.discard_all)
 
 
 @receiver(post_migrate)

@@ -9,9 +9,9 @@ contract in or out of a figure then corrects each kept day in the same transacti
 receivers (reporting/receivers.py) work out the figures of the contracts it touches before and
 after the write, with the same query restricted to those contracts, and add the difference. So
 the kept figures are the live ones, exactly, whatever the write. Bulk writes that send no
-per-row signals (the register import, demo seeding, migrations) and changes to the renewal bands
-(which move every contract's lead time) discard what is kept: the next request works it out
-afresh.
+per-row signals (the register import and demo seeding, once they commit; migrations) and changes
+to the renewal bands (which move every contract's lead time) discard what is kept: the next
+request works it out afresh.
 
 The kept figures are derived data, a cache of the register: they keep no history of their own.
 
@@ -108,6 +108,7 @@ def keep_day(day: Day) -> None:
             ContractFigure.objects.filter(year=old[0], as_at=old[1]).delete()
             ContractFigureDay.objects.filter(year=old[0], as_at=old[1]).delete()
     ContractFigureDay.objects.create(year=day[0], as_at=day[1])
+    ContractFigure.objects.filter(year=day[0], as_at=day[1]).delete()  # none, unless left over
     ContractFigure.objects.bulk_create(
         ContractFigure(
             year=day[0],
