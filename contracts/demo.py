@@ -18,6 +18,7 @@ from procurement.roles import Role
 
 from .lead_times import add_months
 from .models import Contract, Supplier
+from .signals import contracts_written_in_bulk
 
 DEFAULT_CONTRACTS = 300
 PREFIX = "DEMO-"
@@ -154,6 +155,7 @@ def build(*, options: dict) -> str:
             batch = []
     if batch:
         bulk_create_with_history(batch, Contract, batch_size=BATCH, default_change_reason=REASON)
+    contracts_written_in_bulk.send(sender=Contract)
     data_changed()  # bulk writes send no signals
     return f"Contracts: added {wanted - have} demo contracts ({wanted} in all)."
 

@@ -48,7 +48,7 @@ from procurement.text import counted
 from .forms import ContractRowForm
 from .models import Contract, Supplier
 from .services import contract_change_refusal
-from .signals import contracts_changed
+from .signals import contracts_changed, contracts_written_in_bulk
 
 COLUMNS = (
     Column(
@@ -1008,6 +1008,8 @@ def _write(outcomes: list[RowOutcome], *, by: User, reason: str) -> int:
         # Bulk writes send no signals: say which contracts changed (their gateway reports
         # follow a change of value).
         contracts_changed.send(sender=Contract, contracts=updates, by=by)
+    if creates or updates:
+        contracts_written_in_bulk.send(sender=Contract)
     data_changed()
     return len(new_suppliers)
 

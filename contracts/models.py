@@ -228,6 +228,7 @@ class Contract(models.Model):
         # The register sorts by these, then by id to keep pages stable.
         indexes = [
             models.Index(fields=["end_date", "id"], name="contract_end_date_id"),
+            models.Index(fields=["start_date", "id"], name="contract_start_date_id"),
             models.Index(fields=["whole_life_value", "id"], name="contract_value_id"),
             models.Index(fields=["title", "id"], name="contract_title_id"),
         ]

@@ -12,7 +12,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from contracts.models import Contract, Supplier
-from contracts.selectors import contracts_with_status, running_condition
+from contracts.selectors import running_condition, status_expression
 from procurement.dates import long_date
 from procurement.thresholds import KEY_CONTRACT_ABOVE, KPIS_REQUIRED
 
@@ -99,7 +99,9 @@ def contract_returns(contract: Contract) -> QuerySet[KpiReturn]:
 
 def late_returns_by_contract(contract_ids: Iterable[int], today: date) -> dict[int, int]:
     """How many KPI returns are late on each of these contracts (two queries)."""
-    kpis = list(Kpi.objects.filter(contract_id__in=list(contract_ids)).select_related("contract"))
+    # A query of contracts is read by the database, not listed here: a portfolio can be large.
+    ids = contract_ids if isinstance(contract_ids, QuerySet) else list(contract_ids)
+    kpis = list(Kpi.objects.filter(contract_id__in=ids).select_related("contract"))
     returns = KpiReturn.objects.filter(kpi__in=kpis).only("kpi_id", "period_start")
     late: Counter = Counter()
     for position in _positions(kpis, returns, today):
@@ -203,13 +205,49 @@ def overdue_condition(*, today: date) -> Q:
     return running_condition(today=today) & Q(review_date__lt=today)
 
 
+def _reviewed() -> QuerySet:
+    """The contracts ever reviewed: those with a latest rating."""
+    return PerformanceReview.objects.values("contract_id")
+
+
+def _with_open_exceptions() -> QuerySet:
+    return PerformanceException.objects.exclude(status=PerformanceException.Status.CLOSED).values(
+        "contract_id"
+    )
+
+
+def portfolio_rows(*, today: date, filters: PortfolioFilters | None = None) -> QuerySet[Contract]:
+    """The running contracts ``filters`` select, without what the portfolio shows of each: what
+    its counts count. The latest rating is read only for contracts ever reviewed, and open
+    exceptions from the exceptions, so a count does not read every contract's reviews."""
+    filters = filters or PortfolioFilters()
+    contracts = Contract.objects.filter(running_condition(today=today))
+    if filters.directorate_id:
+        contracts = contracts.filter(directorate_id=filters.directorate_id)
+    if filters.rating == "none":
+        contracts = contracts.exclude(pk__in=_reviewed())
+    elif filters.rating:
+        contracts = (
+            contracts.filter(pk__in=_reviewed())
+            .alias(rated=latest_review_of("rating"))
+            .filter(rated=filters.rating)
+        )
+    if filters.overdue:
+        contracts = contracts.filter(review_date__lt=today)
+    if filters.open_exceptions:
+        contracts = contracts.filter(pk__in=_with_open_exceptions())
+    if filters.key_only:
+        contracts = contracts.filter(key_condition())
+    return contracts
+
+
 def portfolio(*, today: date, filters: PortfolioFilters | None = None) -> QuerySet[Contract]:
     """The running contracts with their latest rating, next review and open exceptions."""
-    filters = filters or PortfolioFilters()
-    contracts = (
-        contracts_with_status(today=today)
-        .filter(running_condition(today=today))
+    return (
+        portfolio_rows(today=today, filters=filters)
+        .select_related("directorate", "category", "supplier", "contract_manager", "lead_director")
         .annotate(
+            status=status_expression(today=today),
             latest_rating=latest_review_of("rating"),
             latest_rating_other=latest_review_of("rating_other"),
             latest_review_on=latest_review_of("held_on"),
@@ -220,31 +258,33 @@ def portfolio(*, today: date, filters: PortfolioFilters | None = None) -> QueryS
             ),
             kpi_count=_count_of(Kpi.objects.filter(contract=OuterRef("pk"))),
         )
+        .order_by("-whole_life_value", "pk")
     )
-    if filters.directorate_id:
-        contracts = contracts.filter(directorate_id=filters.directorate_id)
-    if filters.rating == "none":
-        contracts = contracts.filter(latest_rating__isnull=True)
-    elif filters.rating:
-        contracts = contracts.filter(latest_rating=filters.rating)
-    if filters.overdue:
-        contracts = contracts.filter(review_date__lt=today)
-    if filters.open_exceptions:
-        contracts = contracts.filter(open_exceptions__gt=0)
-    if filters.key_only:
-        contracts = contracts.filter(key_condition())
-    return contracts.order_by("-whole_life_value", "pk")
 
 
 def portfolio_counts(*, today: date, filters: PortfolioFilters | None = None) -> dict[str, int]:
-    """The headline figures of the portfolio (one query)."""
-    return portfolio(today=today, filters=filters).aggregate(
+    """The headline figures of the portfolio (two queries: the latest ratings are read only for
+    the contracts ever reviewed)."""
+    rows = portfolio_rows(today=today, filters=filters)
+    counts = rows.aggregate(
         contracts=Count("pk"),
         overdue=Count("pk", filter=Q(review_date__lt=today)),
-        with_open_exceptions=Count("pk", filter=Q(open_exceptions__gt=0)),
-        poor=Count("pk", filter=Q(latest_rating__in=PerformanceReview.POOR)),
-        unrated=Count("pk", filter=Q(latest_rating__isnull=True)),
+        with_open_exceptions=Count("pk", filter=Q(pk__in=_with_open_exceptions())),
+        reviewed=Count("pk", filter=Q(pk__in=_reviewed())),
     )
+    poor = (
+        rows.filter(pk__in=_reviewed())
+        .alias(latest=latest_review_of("rating"))
+        .filter(latest__in=PerformanceReview.POOR)
+        .count()
+    )
+    return {
+        "contracts": counts["contracts"],
+        "overdue": counts["overdue"],
+        "with_open_exceptions": counts["with_open_exceptions"],
+        "poor": poor,
+        "unrated": counts["contracts"] - counts["reviewed"],
+    }
 
 
 def open_exceptions() -> QuerySet[PerformanceException]:
@@ -267,7 +307,7 @@ def contracts_of(
 
 def with_late_returns(contracts: QuerySet[Contract], *, today: date) -> QuerySet[Contract]:
     """Those of ``contracts`` with at least one KPI return late (three queries)."""
-    late = late_returns_by_contract(contracts.values_list("pk", flat=True), today)
+    late = late_returns_by_contract(contracts.values("pk"), today)
     return contracts.filter(pk__in=[pk for pk, count in late.items() if count])
 
 

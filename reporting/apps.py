@@ -8,6 +8,8 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from procurement import navigation
 
+        from . import receivers  # noqa: F401 - the writes that keep the dashboard's figures
+
         navigation.register(
             navigation.Section("Dashboard", "reporting:dashboard", "reporting.view_dashboard", 5)
         )

@@ -144,3 +144,44 @@ class AnnualReport(ProtectedStateMixin, ConcurrentTransitionMixin, models.Model)
             and self.started_at is not None
             and timezone.now() - self.started_at > STALLED_AFTER
         )
+
+
+class ContractFigureDay(models.Model):
+    """A day whose contract figures are kept in ``ContractFigure`` (reporting/summary.py): the
+    financial year (by the year it starts) and its as-at day. Derived data, a cache of the
+    register kept exact by its writes: no history of its own."""
+
+    year = models.PositiveIntegerField()
+    as_at = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "as_at"], name="contract_figure_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Contract figures of {financial_year_label(self.year)} on {self.as_at}"
+
+
+class ContractFigure(models.Model):
+    """One contract figure's count or sum (``name``, as ``running__count``) on a kept day, for
+    one directorate and category (0: none). Derived data, kept exact by the register's writes
+    (reporting/summary.py): no history of its own."""
+
+    year = models.PositiveIntegerField()
+    as_at = models.DateField()
+    directorate_id = models.PositiveIntegerField()
+    category_id = models.PositiveIntegerField()
+    name = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "as_at", "directorate_id", "category_id", "name"],
+                name="contract_figure_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.as_at}: {self.value}"

@@ -424,16 +424,20 @@ class ContractFigures:
         return sorted(rows, key=lambda row: (-row[2], row[0] or 0))
 
 
-def contract_figures(scope: Scope) -> ContractFigures:
-    """Every contract figure, in one pass over the register grouped by directorate and category
-    (one query)."""
+def contract_figure_rows(scope: Scope) -> QuerySet:
+    """Every contract figure's count and sums for each directorate and category, in one pass
+    over the register (a query)."""
     sums = {}
     for key, (_, condition) in CONTRACT_CONDITIONS.items():
         q = condition(scope)
         sums[f"{key}__count"] = Count("pk", filter=q)
         for part in CONTRACT_SUMS.get(key, ()):
             sums[f"{key}__{part}"] = Coalesce(Sum(SUMMED[part], filter=q), ZERO)
-    rows = _contracts(scope).order_by().values("directorate_id", "category_id").annotate(**sums)
+    return _contracts(scope).order_by().values("directorate_id", "category_id").annotate(**sums)
+
+
+def figures_from_rows(rows) -> ContractFigures:
+    """``ContractFigures`` from rows of each group's figures, as ``contract_figure_rows`` gives."""
     totals = {key: {"count": 0} for key in CONTRACT_CONDITIONS}
     for key, parts in CONTRACT_SUMS.items():
         totals[key].update(dict.fromkeys(parts, Decimal("0")))
@@ -445,6 +449,20 @@ def contract_figures(scope: Scope) -> ContractFigures:
                 totals[key][part] += value
         groups.append((row["directorate_id"], row["category_id"], figures))
     return ContractFigures(totals=totals, groups=groups)
+
+
+def live_contract_figures(scope: Scope) -> ContractFigures:
+    """Every contract figure worked out from the register itself (one query): what the kept
+    figures (``reporting.summary``) are built from and checked against."""
+    return figures_from_rows(contract_figure_rows(scope))
+
+
+def contract_figures(scope: Scope) -> ContractFigures:
+    """Every contract figure, in all and for each directorate and category, read from the
+    figures kept for the scope's day (a few hundred rows, whatever the register's size)."""
+    from .summary import kept_contract_figures  # the summary reads this module's conditions
+
+    return kept_contract_figures(scope)
 
 
 def contract_counts(scope: Scope) -> dict[str, dict]:

@@ -330,12 +330,15 @@ def _group_label(by: str, group) -> str:
 
 def portfolio_years(today: date) -> list[int]:
     """The financial years with commitments due or returns made, and the current one."""
+    # Unordered, so the distinct years are a few rows, not a row per commitment or return.
     years = set(
         Commitment.objects.annotate(year=_financial_year("target_date"))
+        .order_by()
         .values_list("year", flat=True)
         .distinct()
     ) | set(
         DeliveryReturn.objects.annotate(year=_financial_year("period_start"))
+        .order_by()
         .values_list("year", flat=True)
         .distinct()
     )
@@ -365,11 +368,14 @@ def returns_awaiting_verification(*, user) -> QuerySet[DeliveryReturn]:
             | Q(**{f"{manager}__is_active": False})
             | Q(recorded_by=F(manager))
         )
-    return (
-        DeliveryReturn.objects.filter(mine, status=Status.AWAITING)
+    # The returns awaiting a check are few: found first, by themselves. Joined to the contracts
+    # with the conditions above, the database reads every contract to find them.
+    awaiting = (
+        DeliveryReturn.objects.filter(status=Status.AWAITING)
         .exclude(recorded_by=user)
-        .order_by("recorded_at", "pk")
+        .values_list("pk", flat=True)
     )
+    return DeliveryReturn.objects.filter(mine, pk__in=list(awaiting)).order_by("recorded_at", "pk")
 
 
 def returns_queried(*, user) -> QuerySet[DeliveryReturn]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from contracts.models import Contract
 from contracts.tests.factories import ContractOverFiftyThousandFactory
 from performance.models import PerformanceException, PerformanceReview
+from performance.selectors import PortfolioFilters, portfolio, portfolio_counts
 from performance.services import kpi_return_record, review_record
 from procurement.roles import Role
 
@@ -214,3 +215,57 @@ def test_the_home_page_counts_cost_the_same_queries_for_more_contracts(client, m
     assert more["Your contracts with KPI returns late"] == 5
     assert more["Open performance exceptions on your contracts or for you"] == 5
     assert after == before
+
+
+def test_the_portfolio_counts_are_its_rows_counted(make_user):
+    """The counts, which read the latest ratings of reviewed contracts only and open exceptions
+    from the exceptions, against the portfolio's own rows counted one by one."""
+    today = timezone.localdate()
+    contracts = [running(review_date=today - timedelta(days=n % 3)) for n in range(6)]
+    red_exception(contracts[0])
+    red_exception(contracts[1])
+    for contract, rating in zip(
+        contracts[1:4],
+        (
+            PerformanceReview.Rating.INADEQUATE,
+            PerformanceReview.Rating.GOOD,
+            PerformanceReview.Rating.REQUIRES_IMPROVEMENT,
+        ),
+        strict=True,
+    ):
+        review_record(
+            contract=contract,
+            held_on=today - timedelta(days=10),
+            rating=rating,
+            narrative="Seen",
+            next_review_date=today + timedelta(days=30),
+            frequency_months=12,
+            by=contract.contract_manager,
+        )
+    ContractOverFiftyThousandFactory(start_date=date(2020, 1, 1), end_date=date(2021, 1, 1))
+    for filters in (
+        PortfolioFilters(),
+        PortfolioFilters(overdue=True),
+        PortfolioFilters(open_exceptions=True),
+        PortfolioFilters(rating="none"),
+        PortfolioFilters(rating=PerformanceReview.Rating.GOOD),
+        PortfolioFilters(key_only=True, directorate_id=contracts[0].directorate_id),
+    ):
+        rows = list(portfolio(today=today, filters=filters))
+        assert portfolio_counts(today=today, filters=filters) == {
+            "contracts": len(rows),
+            "overdue": sum(1 for r in rows if r.review_date and r.review_date < today),
+            "with_open_exceptions": sum(1 for r in rows if r.open_exceptions > 0),
+            "poor": sum(1 for r in rows if r.latest_rating in PerformanceReview.POOR),
+            "unrated": sum(1 for r in rows if r.latest_rating is None),
+        }, filters
+    assert portfolio_counts(today=today)["contracts"] == 6
+    # Each filter keeps the rows whose shown figures say so.
+    everything = list(portfolio(today=today))
+    for filters, keep in (
+        (PortfolioFilters(open_exceptions=True), lambda r: r.open_exceptions > 0),
+        (PortfolioFilters(rating="none"), lambda r: r.latest_rating is None),
+        (PortfolioFilters(rating="good"), lambda r: r.latest_rating == "good"),
+    ):
+        shown = [r.pk for r in portfolio(today=today, filters=filters)]
+        assert shown == [r.pk for r in everything if keep(r)], filters

@@ -125,6 +125,7 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_data(client, make_user
             assert client.get(url, {"year": world.YEAR}).status_code == 200
         return len(captured)
 
+    queries()  # the first request of a day works out the contract figures it keeps
     before = queries()
     ContractOverFiftyThousandFactory.create_batch(20)
     assert queries() == before
