@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contracts", "0011_rolling_contracts"),
+        ("contracts", "0012_full_text_search"),
     ]
 
     operations = [
