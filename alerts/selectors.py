@@ -10,11 +10,31 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts.lead_times import MAX_LEAD_MONTHS, ValueBand, add_months, band_for
+from contracts.lead_times import (
+    MAX_LEAD_MONTHS,
+    ValueBand,
+    add_months,
+    band_condition,
+    band_for,
+    last_end_alerted_by,
+)
 from contracts.models import Contract
 from contracts.selectors import (
     data_quality_problems,
@@ -162,6 +182,11 @@ def renewal_candidates(*, on: date, in_force: tuple[ValueBand, ...]) -> QuerySet
     )
 
 
+def renewal_heads() -> list[User]:
+    """The heads of procurement, who hear of a directorate's renewals when it has no partner."""
+    return _active_holders(Role.HEAD_OF_PROCUREMENT)
+
+
 def renewal_recipients(contract: Contract, *, heads: list[User]) -> list[Recipient]:
     """The contract manager (or, while there is none or they have left, the lead director) and
     the directorate's business partner (or, without one, the heads of procurement)."""
@@ -182,11 +207,17 @@ def renewal_recipients(contract: Contract, *, heads: list[User]) -> list[Recipie
     return people
 
 
-def renewals_due(*, on: date, in_force: tuple[ValueBand, ...]) -> list[RenewalDue]:
-    """Every contract at a lead time on ``on`` (or past one whose alert was missed)."""
-    heads = _active_holders(Role.HEAD_OF_PROCUREMENT)
+def renewals_due(
+    *, on: date, in_force: tuple[ValueBand, ...], among: Iterable[int] | None = None
+) -> list[RenewalDue]:
+    """Every contract at a lead time on ``on`` (or past one whose alert was missed); or of those,
+    the contracts of ``among``."""
+    heads = renewal_heads()
     due = []
-    for contract in renewal_candidates(on=on, in_force=in_force):
+    candidates = renewal_candidates(on=on, in_force=in_force)
+    if among is not None:
+        candidates = candidates.filter(pk__in=list(among))
+    for contract in candidates:
         band = band_for(contract.whole_life_value, in_force)
         if contract.is_rolling:
             band = rolling_band(band)
@@ -200,16 +231,153 @@ def renewals_due(*, on: date, in_force: tuple[ValueBand, ...]) -> list[RenewalDu
     return due
 
 
-def renewal_keys_claimed(*, on: date, in_force: tuple[ValueBand, ...]) -> set[tuple[int, str, int]]:
+def renewal_keys_claimed(
+    *, on: date, in_force: tuple[ValueBand, ...], among: Iterable[int] | None = None
+) -> set[tuple[int, str, int]]:
     """(contract, key, recipient) of every renewal alert already in the ledger for the contracts
-    that may be due on ``on`` (one query: the candidates are read as a subquery)."""
-    candidates = renewal_candidates(on=on, in_force=in_force)
+    that may be due on ``on``, or for those of ``among`` (one query)."""
+    if among is None:
+        subjects = renewal_candidates(on=on, in_force=in_force).order_by().values("pk")
+    else:
+        subjects = list(among)
     return set(
         Notification.objects.filter(
             kind=Notification.Kind.RENEWAL,
             subject_type=ContentType.objects.get_for_model(Contract),
-            subject_id__in=candidates.order_by().values("pk"),
+            subject_id__in=subjects,
         ).values_list("subject_id", "key", "recipient_id")
+    )
+
+
+# --- Renewal alerts not yet sent, found by the database -------------------------------------------
+#
+# Each lead time of each band is a range of end dates (of review dates, for a rolling contract):
+# on a day, the contracts whose latest lead time reached is ``months`` are those ending after the
+# last end date the next shorter lead time has reached, up to the last this one has. So the
+# database knows each contract's current alert key from indexed columns, and looks up in the
+# ledger's unique index whether each of its recipients has it: only the contracts with an alert
+# still to send are read, whatever the size of the register.
+
+
+def _lead_time_ranges(*, on: date, in_force: tuple[ValueBand, ...]):
+    """(condition, key prefix, dated column) for each band's each lead time reached on ``on``."""
+    ranges = []
+    for band in in_force:
+        in_band = band_condition(band, in_force)
+        for column, alerted, review in (
+            ("end_date", band, False),
+            ("review_date", rolling_band(band), True),
+        ):
+            running = (
+                Q(end_date__isnull=True, review_date__gte=on) if review else Q(end_date__gte=on)
+            )
+            after = None
+            for months in sorted(alerted.lead_months):
+                last = last_end_alerted_by(on, months)
+                within = Q(**{f"{column}__lte": last})
+                if after is not None:
+                    within &= Q(**{f"{column}__gt": after})
+                prefix = renewal_key(months=months, end_date=on, review=review).rsplit(":", 1)[0]
+                ranges.append((in_band & running & within, f"{prefix}:", column))
+                after = last
+    return ranges
+
+
+def _first_recipient() -> Case:
+    """The contract manager, or while there is none or they have left, the lead director."""
+    return Case(
+        When(contract_manager__is_active=True, then=F("contract_manager_id")),
+        When(lead_director__is_active=True, then=F("lead_director_id")),
+        default=None,
+        output_field=BigIntegerField(),
+    )
+
+
+def _second_recipient() -> Case:
+    """The directorate's business partner; none means the heads of procurement."""
+    return Case(
+        When(
+            directorate__business_partner__is_active=True,
+            then=F("directorate__business_partner_id"),
+        ),
+        default=None,
+        output_field=BigIntegerField(),
+    )
+
+
+def renewals_reached(*, on: date, in_force: tuple[ValueBand, ...]) -> QuerySet[Contract]:
+    """The contracts at a lead time on ``on`` (or past one whose alert was missed), not answered,
+    each with its alert's key and its recipients' ids (the heads of procurement when the second
+    is none)."""
+    ranges = _lead_time_ranges(on=on, in_force=in_force)
+    reached = Q()
+    for condition, _, _ in ranges:
+        reached |= condition
+    key = Case(
+        *(
+            When(condition, then=Concat(Value(prefix), Cast(column, CharField())))
+            for condition, prefix, column in ranges
+        ),
+        default=None,
+        output_field=CharField(),
+    )
+    return (
+        Contract.objects.filter(terminated_on__isnull=True)
+        .filter(reached)
+        .exclude(renewal_answered())
+        .annotate(alert_key=key, first_to=_first_recipient(), second_to=_second_recipient())
+    )
+
+
+def _in_ledger(recipient) -> Exists:
+    return Exists(
+        Notification.objects.filter(
+            kind=Notification.Kind.RENEWAL,
+            subject_type=ContentType.objects.get_for_model(Contract),
+            subject_id=OuterRef("pk"),
+            key=OuterRef("alert_key"),
+            recipient_id=recipient,
+        )
+    )
+
+
+def renewals_unsent(*, on: date, in_force: tuple[ValueBand, ...], heads: list[User]) -> list[int]:
+    """The contracts with an alert due on ``on`` that one of its recipients has not been sent."""
+    unsent = Q(first_to__isnull=False) & ~_in_ledger(OuterRef("first_to"))
+    unsent |= Q(second_to__isnull=False) & ~_in_ledger(OuterRef("second_to"))
+    for head in heads:
+        unsent |= Q(second_to__isnull=True) & ~_in_ledger(head.pk)
+    return list(
+        renewals_reached(on=on, in_force=in_force)
+        .filter(unsent)
+        .order_by("end_date", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def renewal_alerts_counted(*, on: date, in_force: tuple[ValueBand, ...], heads: list[User]) -> int:
+    """How many alerts are due on ``on``, sent or not: each reached contract's recipients, one
+    query (a person named twice is told once)."""
+    head_ids = [head.pk for head in heads]
+    counts = (
+        renewals_reached(on=on, in_force=in_force)
+        .order_by()
+        .aggregate(
+            first=Count("pk", filter=Q(first_to__isnull=False)),
+            second=Count(
+                "pk",
+                filter=Q(second_to__isnull=False)
+                & (Q(first_to__isnull=True) | ~Q(second_to=F("first_to"))),
+            ),
+            to_heads=Count("pk", filter=Q(second_to__isnull=True)),
+            head_first=Count("pk", filter=Q(second_to__isnull=True, first_to__in=head_ids)),
+        )
+    )
+    return (
+        counts["first"]
+        + counts["second"]
+        + counts["to_heads"] * len(head_ids)
+        - counts["head_first"]
     )
 
 

@@ -36,8 +36,11 @@ from .selectors import (
     digest_recipients_claimed,
     digests_due,
     months_phrase,
+    renewal_alerts_counted,
+    renewal_heads,
     renewal_keys_claimed,
     renewals_due,
+    renewals_unsent,
     week_key,
     week_start,
 )
@@ -147,14 +150,17 @@ def renewal_alerts_send(
     """Send each renewal alert due on ``on`` (or missed before it) that the ledger does not hold:
     to the contract manager and the directorate's business partner, with what to do next."""
     in_force = bands()
-    claimed = renewal_keys_claimed(on=on, in_force=in_force)
-    pending, already = [], 0
-    for item in renewals_due(on=on, in_force=in_force):
-        for recipient in item.recipients:
-            if (item.contract.pk, item.key, recipient.user.pk) in claimed:
-                already += 1
-            else:
-                pending.append((item, recipient))
+    heads = renewal_heads()
+    # The database finds the few contracts with an alert not yet sent; only these are read.
+    unsent = renewals_unsent(on=on, in_force=in_force, heads=heads)
+    claimed = renewal_keys_claimed(on=on, in_force=in_force, among=unsent)
+    pending = [
+        (item, recipient)
+        for item in renewals_due(on=on, in_force=in_force, among=unsent)
+        for recipient in item.recipients
+        if (item.contract.pk, item.key, recipient.user.pk) not in claimed
+    ]
+    already = renewal_alerts_counted(on=on, in_force=in_force, heads=heads) - len(pending)
     return _claim_and_send(
         pending,
         lambda pair: renewal_draft(*pair),
