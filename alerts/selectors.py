@@ -6,7 +6,7 @@ queries whatever the size of the register.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -49,7 +49,7 @@ from gateways.progress import OPEN_STATES
 from gateways.selectors import current_step, reviews_with_route
 from performance.selectors import overdue_condition
 from procurement.dates import long_date, working_days_after
-from procurement.models import GatewayStage, Notification, NotificationItem, User
+from procurement.models import Directorate, GatewayStage, Notification, NotificationItem, User
 from procurement.notifications import SENDING_TIMEOUT
 from procurement.roles import Role
 from procurement.selectors import users_with_role
@@ -507,49 +507,45 @@ def _directors_by_directorate() -> dict[int, list[User]]:
     return directors
 
 
-def _contract_escalations(on: date, directors: dict[int, list[User]]) -> list[Escalation]:
-    """Contracts past their end, without a (current) manager or a lead director, or with a
-    performance review overdue."""
-    found: list[Escalation] = []
+def contract_categories(*, on: date) -> list[tuple[str, Q]]:
+    """Each kind of escalated contract and the condition that finds it, in the digest's order of
+    reading: past their end, without a (current) manager or a lead director, review overdue."""
     past_end = data_quality_problems(today=on)["past_end"][1] & ~Q(
         ending_confirmed_for=F("end_date")
     )
-    for contract in _escalated_contracts().filter(past_end):
-        found.append(
-            _contract_escalation(
-                Category.PAST_END,
-                contract,
-                f"Ended {long_date(contract.end_date)} and still active on the register",
-                directors,
-            )
+    return [
+        (Category.PAST_END, past_end),
+        (Category.NO_MANAGER, unmanaged_condition(today=on)),
+        (Category.NO_LEAD_DIRECTOR, no_lead_director_condition(today=on)),
+        (Category.REVIEW_OVERDUE, overdue_condition(today=on)),
+    ]
+
+
+def contract_escalation_detail(category: str, contract: Contract) -> str:
+    if category == Category.PAST_END:
+        return f"Ended {long_date(contract.end_date)} and still active on the register"
+    if category == Category.NO_MANAGER:
+        if contract.contract_manager is None:
+            return "No contract manager is named"
+        return f"{contract.contract_manager} has left: reassign the contract"
+    if category == Category.NO_LEAD_DIRECTOR:
+        return (
+            "No lead director is named: the business partner for the directorate "
+            "asks its executive director to name one"
         )
-    for contract in _escalated_contracts().filter(unmanaged_condition(today=on)):
-        detail = (
-            "No contract manager is named"
-            if contract.contract_manager is None
-            else f"{contract.contract_manager} has left: reassign the contract"
+    return f"Performance review due {long_date(contract.review_date)}"
+
+
+def _contract_escalations(on: date, directors: dict[int, list[User]]) -> list[Escalation]:
+    """Contracts past their end, without a (current) manager or a lead director, or with a
+    performance review overdue."""
+    return [
+        _contract_escalation(
+            category, contract, contract_escalation_detail(category, contract), directors
         )
-        found.append(_contract_escalation(Category.NO_MANAGER, contract, detail, directors))
-    for contract in _escalated_contracts().filter(no_lead_director_condition(today=on)):
-        found.append(
-            _contract_escalation(
-                Category.NO_LEAD_DIRECTOR,
-                contract,
-                "No lead director is named: the business partner for the directorate "
-                "asks its executive director to name one",
-                directors,
-            )
-        )
-    for contract in _escalated_contracts().filter(overdue_condition(today=on)):
-        found.append(
-            _contract_escalation(
-                Category.REVIEW_OVERDUE,
-                contract,
-                f"Performance review due {long_date(contract.review_date)}",
-                directors,
-            )
-        )
-    return found
+        for category, condition in contract_categories(on=on)
+        for contract in _escalated_contracts().filter(condition)
+    ]
 
 
 def _gateway_escalations(on: date, directors: dict[int, list[User]]) -> list[Escalation]:
@@ -581,41 +577,160 @@ def _gateway_escalations(on: date, directors: dict[int, list[User]]) -> list[Esc
     return found
 
 
+class Central:
+    """The people escalations reach beside a lead director, read once for a run: each
+    directorate's executive directors and business partner, every business partner and the heads
+    of procurement."""
+
+    def __init__(self) -> None:
+        self.directors = _directors_by_directorate()
+        self.partners = _active_holders(Role.BUSINESS_PARTNER)
+        self.heads = _active_holders(Role.HEAD_OF_PROCUREMENT)
+        self.partner_of = {
+            directorate.pk: directorate.business_partner
+            for directorate in Directorate.objects.select_related("business_partner")
+        }
+
+    def lead_directors(self, lead: User | None, directorate_id: int) -> tuple[User, ...]:
+        """The named lead director, or where none is named or still active, the directorate's
+        executive directors."""
+        named = (lead,) if lead is not None and lead.is_active else ()
+        return named or tuple(self.directors.get(directorate_id, ()))
+
+    def recipients(self, lead_directors, directorate_id: int) -> list[Recipient]:
+        """Who hears of an escalation, and why: its lead directors, the directorate's business
+        partner (or every business partner where it has none) and the heads of procurement."""
+        recipients: list[Recipient] = []
+        for director in lead_directors:
+            _add(recipients, director, "Lead director")
+        partner = self.partner_of.get(directorate_id)
+        if partner is not None and partner.is_active:
+            _add(recipients, partner, "Business partner for the directorate")
+        else:
+            for other in self.partners:
+                _add(recipients, other, "Business partner")
+        for head in self.heads:
+            _add(recipients, head, "Head of procurement")
+        return recipients
+
+
 def digests_due(*, on: date) -> dict[User, list[tuple[Escalation, str]]]:
     """Each person's escalations for ``on``, with why they hear of each: the lead director
     (or the directorate's executive directors where none is named) and the central team (the
     directorate's business partner, or every business partner where it has none, and the heads
-    of procurement)."""
+    of procurement). Every escalation is read: the weekly job reads only what a digest shows
+    (``digests_summarised``), and the tests compare the two."""
     found = escalations(on=on)
-    partners = _active_holders(Role.BUSINESS_PARTNER)
-    heads = _active_holders(Role.HEAD_OF_PROCUREMENT)
-    partner_of: dict[int, User | None] = {}
-    for escalation in found:
-        subject = escalation.subject
-        directorate = (
-            subject.directorate
-            if isinstance(subject, Contract)
-            else (subject.project or subject.contract).directorate
-        )
-        partner_of[escalation.directorate_id] = directorate.business_partner
+    central = Central()
     people: dict[int, User] = {}
     digests: dict[int, list[tuple[Escalation, str]]] = defaultdict(list)
     for escalation in found:
-        recipients: list[Recipient] = []
-        for director in escalation.lead_directors:
-            _add(recipients, director, "Lead director")
-        partner = partner_of.get(escalation.directorate_id)
-        if partner is not None and partner.is_active:
-            _add(recipients, partner, "Business partner for the directorate")
-        else:
-            for other in partners:
-                _add(recipients, other, "Business partner")
-        for head in heads:
-            _add(recipients, head, "Head of procurement")
-        for recipient in recipients:
+        for recipient in central.recipients(escalation.lead_directors, escalation.directorate_id):
             people[recipient.user.pk] = recipient.user
             digests[recipient.user.pk].append((escalation, recipient.role))
     return {people[pk]: items for pk, items in digests.items()}
+
+
+# --- Digests, read a screenful at a time ------------------------------------------------------
+#
+# Who hears of an escalated contract depends only on its directorate and its lead director, so
+# each kind of escalation is counted by those two in one query; then each person's first few of
+# each kind (those a digest lists) are read. The queries grow with the people, not the register.
+
+
+@dataclass
+class DigestSection:
+    count: int = 0
+    shown: list[tuple[Escalation, str]] = field(default_factory=list)
+
+
+@dataclass
+class Digest:
+    """One person's escalations of a week: how many of each kind, and the first ``shown``."""
+
+    person: User
+    roles: set[str] = field(default_factory=set)
+    sections: dict[str, DigestSection] = field(default_factory=dict)
+
+    def section(self, category: str) -> DigestSection:
+        return self.sections.setdefault(category, DigestSection())
+
+
+def digests_summarised(*, on: date, shown: int, skip: Iterable[int] = ()) -> dict[int, Digest]:
+    """Each person's digest for ``on`` (by the person's id), as ``digests_due`` finds it, with
+    the first ``shown`` escalations of each kind; those of ``skip`` (already sent this week's)
+    are counted but not read."""
+    central = Central()
+    digests: dict[int, Digest] = {}
+    skip = set(skip)
+    for category, condition in contract_categories(on=on):
+        _contracts_summarised(
+            digests, central, category=category, condition=condition, shown=shown, skip=skip
+        )
+    for escalation in _gateway_escalations(on, central.directors):
+        for recipient in central.recipients(escalation.lead_directors, escalation.directorate_id):
+            digest = digests.setdefault(recipient.user.pk, Digest(recipient.user))
+            digest.roles.add(recipient.role)
+            section = digest.section(escalation.category)
+            section.count += 1
+            if len(section.shown) < shown:
+                section.shown.append((escalation, recipient.role))
+    return digests
+
+
+def _contracts_summarised(digests, central: Central, *, category, condition, shown, skip):
+    """Count one kind of escalated contract for each person it reaches, and read the first
+    ``shown`` of each person's."""
+    groups = list(
+        Contract.objects.filter(condition)
+        .values_list("directorate_id", "lead_director_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    leads = User.objects.in_bulk({lead for _, lead, _ in groups if lead is not None})
+    reached: dict[int, dict[tuple[int, int | None], str]] = defaultdict(dict)
+    for directorate_id, lead_id, count in groups:
+        named = central.lead_directors(leads.get(lead_id), directorate_id)
+        for recipient in central.recipients(named, directorate_id):
+            digest = digests.setdefault(recipient.user.pk, Digest(recipient.user))
+            digest.roles.add(recipient.role)
+            digest.section(category).count += count
+            reached[recipient.user.pk][(directorate_id, lead_id)] = recipient.role
+    every = {(directorate_id, lead_id) for directorate_id, lead_id, _ in groups}
+    for person, roles in reached.items():
+        if person in skip:
+            continue
+        rows = _escalated_contracts().filter(condition).filter(_among(set(roles), every))
+        digests[person].section(category).shown = [
+            (
+                _contract_escalation(
+                    category,
+                    contract,
+                    contract_escalation_detail(category, contract),
+                    central.directors,
+                ),
+                roles[(contract.directorate_id, contract.lead_director_id)],
+            )
+            for contract in rows[:shown]
+        ]
+
+
+def _among(groups: set[tuple[int, int | None]], every: set[tuple[int, int | None]]) -> Q:
+    """The contracts of ``groups`` (directorate, lead director) out of ``every``: a whole
+    directorate where all of its are included."""
+    if groups == every:
+        return Q()
+    condition = Q(pk__in=[])
+    for directorate_id in {directorate_id for directorate_id, _ in groups}:
+        leads = {lead for d, lead in groups if d == directorate_id}
+        if leads == {lead for d, lead in every if d == directorate_id}:
+            condition |= Q(directorate_id=directorate_id)
+            continue
+        for lead in leads:
+            condition |= Q(directorate_id=directorate_id) & (
+                Q(lead_director__isnull=True) if lead is None else Q(lead_director_id=lead)
+            )
+    return condition
 
 
 def week_key(on: date) -> str:

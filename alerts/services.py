@@ -5,7 +5,6 @@ due, skip what the ledger already holds, claim the rest and send it: the Celery 
 management commands and the tests all call these, so every path sends each alert once.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,10 +30,11 @@ from procurement.services import ProcurementError
 
 from .selectors import (
     Category,
+    Digest,
     RenewalDue,
     category_list_url,
     digest_recipients_claimed,
-    digests_due,
+    digests_summarised,
     months_phrase,
     renewal_alerts_counted,
     renewal_heads,
@@ -171,25 +171,22 @@ def renewal_alerts_send(
     )
 
 
-def digest_draft(*, person: User, items: list, on: date) -> Draft:
-    by_category: dict[str, list] = defaultdict(list)
-    for escalation, role in items:
-        by_category[escalation.category].append((escalation, role))
-    present = [category for category in Category.ORDER if by_category[category]]
+def digest_draft(*, digest: Digest, on: date) -> Draft:
+    present = [category for category in Category.ORDER if category in digest.sections]
     sections = [
         {
             "label": Category.LABELS[category],
-            "count": len(by_category[category]),
+            "count": digest.sections[category].count,
             "shown": [
                 {"escalation": e, "role": role, "url": _absolute(e.link)}
-                for e, role in by_category[category][:DIGEST_ITEMS_SHOWN]
+                for e, role in digest.sections[category].shown
             ],
-            "more": max(0, len(by_category[category]) - DIGEST_ITEMS_SHOWN),
+            "more": max(0, digest.sections[category].count - DIGEST_ITEMS_SHOWN),
             "list_url": _absolute(category_list_url(category)),
         }
         for category in present
     ]
-    monday = week_start(on)
+    person, monday = digest.person, week_start(on)
     text, html = _render(
         "digest", {"recipient": person, "sections": sections, "week_of": monday, "on": on}
     )
@@ -198,7 +195,7 @@ def digest_draft(*, person: User, items: list, on: date) -> Draft:
         subject=person,
         key=week_key(on),
         recipient=person,
-        recipient_role=", ".join(sorted({role for _, role in items})),
+        recipient_role=", ".join(sorted(digest.roles)),
         due_on=monday,
         title=f"Escalations for the week of {long_date(monday)}",
         link=reverse("alerts:mine"),
@@ -218,17 +215,18 @@ def escalation_digests_send(
     *, on: date, dry_run: bool = False, now: datetime | None = None
 ) -> RunResult:
     """Send each person one digest a week (the ISO week of ``on``) of the escalations that
-    reach them; a person already sent this week's digest is not sent another."""
-    digests = digests_due(on=on)
+    reach them; a person already sent this week's digest is not sent another. Each digest reads
+    only the escalations it lists, and counts the rest."""
     claimed = digest_recipients_claimed(on=on)
+    digests = digests_summarised(on=on, shown=DIGEST_ITEMS_SHOWN, skip=claimed)
     pending = [
-        (person, items)
-        for person, items in sorted(digests.items(), key=lambda pair: pair[0].email)
-        if person.pk not in claimed
+        digest
+        for digest in sorted(digests.values(), key=lambda digest: digest.person.email)
+        if digest.person.pk not in claimed
     ]
     return _claim_and_send(
         pending,
-        lambda pair: digest_draft(person=pair[0], items=pair[1], on=on),
+        lambda digest: digest_draft(digest=digest, on=on),
         on=on,
         already=len(digests) - len(pending),
         dry_run=dry_run,
