@@ -22,8 +22,9 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -310,9 +311,16 @@ def renewals_reached(*, on: date, in_force: tuple[ValueBand, ...]) -> QuerySet[C
     each with its alert's key and its recipients' ids (the heads of procurement when the second
     is none)."""
     ranges = _lead_time_ranges(on=on, in_force=in_force)
+    # Each band's lead times together are one range of dates, which the index reads at once.
     reached = Q()
-    for condition, _, _ in ranges:
-        reached |= condition
+    for band in in_force:
+        in_band = band_condition(band, in_force)
+        ending = last_end_alerted_by(on, band.longest)
+        reviewed = last_end_alerted_by(on, rolling_band(band).longest)
+        reached |= in_band & Q(end_date__gte=on, end_date__lte=ending)
+        reached |= in_band & Q(
+            end_date__isnull=True, review_date__gte=on, review_date__lte=reviewed
+        )
     key = Case(
         *(
             When(condition, then=Concat(Value(prefix), Cast(column, CharField())))
@@ -696,41 +704,35 @@ def _contracts_summarised(digests, central: Central, *, category, condition, sho
             digest.roles.add(recipient.role)
             digest.section(category).count += count
             reached[recipient.user.pk][(directorate_id, lead_id)] = recipient.role
-    every = {(directorate_id, lead_id) for directorate_id, lead_id, _ in groups}
-    for person, roles in reached.items():
-        if person in skip:
-            continue
-        rows = _escalated_contracts().filter(condition).filter(_among(set(roles), every))
-        digests[person].section(category).shown = [
-            (
-                _contract_escalation(
-                    category,
-                    contract,
-                    contract_escalation_detail(category, contract),
-                    central.directors,
-                ),
-                roles[(contract.directorate_id, contract.lead_director_id)],
+    # Any person's first ``shown`` are among the first ``shown`` of the groups that reach them:
+    # read those of every group, in the order a digest lists them, and deal them out.
+    rows = (
+        _escalated_contracts()
+        .filter(condition)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("directorate_id"), F("lead_director_id")],
+                order_by=[F("end_date").asc(), F("pk").asc()],
             )
-            for contract in rows[:shown]
-        ]
-
-
-def _among(groups: set[tuple[int, int | None]], every: set[tuple[int, int | None]]) -> Q:
-    """The contracts of ``groups`` (directorate, lead director) out of ``every``: a whole
-    directorate where all of its are included."""
-    if groups == every:
-        return Q()
-    condition = Q(pk__in=[])
-    for directorate_id in {directorate_id for directorate_id, _ in groups}:
-        leads = {lead for d, lead in groups if d == directorate_id}
-        if leads == {lead for d, lead in every if d == directorate_id}:
-            condition |= Q(directorate_id=directorate_id)
-            continue
-        for lead in leads:
-            condition |= Q(directorate_id=directorate_id) & (
-                Q(lead_director__isnull=True) if lead is None else Q(lead_director_id=lead)
+        )
+        .filter(place__lte=shown)
+    )
+    readers = [person for person in reached if person not in skip]
+    for contract in rows:
+        group = (contract.directorate_id, contract.lead_director_id)
+        escalation = None
+        for person in readers:
+            listed = digests[person].section(category).shown
+            if group not in reached[person] or len(listed) >= shown:
+                continue
+            escalation = escalation or _contract_escalation(
+                category,
+                contract,
+                contract_escalation_detail(category, contract),
+                central.directors,
             )
-    return condition
+            listed.append((escalation, reached[person][group]))
 
 
 def week_key(on: date) -> str:

@@ -107,18 +107,28 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     )
 
 
-def renewal_draft(due: RenewalDue, recipient) -> Draft:
-    contract = due.contract
+def _renewal_links(contract: Contract) -> dict[str, str]:
     contract_url = _absolute(contract.get_absolute_url())
+    return {
+        "link": contract.get_absolute_url(),
+        "contract_url": contract_url,
+        "renewal_url": f"{contract_url}#alerts",
+        "reprocure_url": _absolute(f"{reverse('gateways:project_create')}?replaces={contract.pk}"),
+        "ending_url": _absolute(reverse("contracts:confirm_ending", args=[contract.pk])),
+    }
+
+
+def renewal_draft(due: RenewalDue, recipient, links: dict[str, str] | None = None) -> Draft:
+    """The alert of ``due`` to ``recipient``; ``links`` are the contract's, when already made
+    for another recipient of it."""
+    contract = due.contract
+    links = links or _renewal_links(contract)
     context = {
         "contract": contract,
         "lead_time": months_phrase(due.months),
         "recipient": recipient.user,
         "recipient_role": recipient.role,
-        "contract_url": contract_url,
-        "renewal_url": f"{contract_url}#alerts",
-        "reprocure_url": _absolute(f"{reverse('gateways:project_create')}?replaces={contract.pk}"),
-        "ending_url": _absolute(reverse("contracts:confirm_ending", args=[contract.pk])),
+        **links,
         "can_extend": contract.extensions_remaining > 0 and not contract.is_rolling,
         "rolling": contract.is_rolling,
     }
@@ -137,7 +147,7 @@ def renewal_draft(due: RenewalDue, recipient) -> Draft:
         recipient_role=recipient.role,
         due_on=due.alert_day,
         title=title,
-        link=contract.get_absolute_url(),
+        link=links["link"],
         email_subject=f"Renewal alert: {contract.reference} {contract.title} {what}",
         body_text=text,
         body_html=html,
@@ -161,9 +171,18 @@ def renewal_alerts_send(
         if (item.contract.pk, item.key, recipient.user.pk) not in claimed
     ]
     already = renewal_alerts_counted(on=on, in_force=in_force, heads=heads) - len(pending)
+    links: dict[int, dict[str, str]] = {}
+
+    def draft_of(pair) -> Draft:
+        contract = pair[0].contract
+        if contract.pk not in links:
+            links.clear()  # a contract's recipients come together: keep one contract's links
+            links[contract.pk] = _renewal_links(contract)
+        return renewal_draft(*pair, links=links[contract.pk])
+
     return _claim_and_send(
         pending,
-        lambda pair: renewal_draft(*pair),
+        draft_of,
         on=on,
         already=already,
         dry_run=dry_run,
