@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from contracts.lead_times import bands
 from contracts.models import Contract
@@ -107,32 +108,54 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     )
 
 
-def _renewal_links(contract: Contract) -> dict[str, str]:
+# A contract's alert says the same to each of its recipients but for who they are: it is rendered
+# once with these marks in their place, and each recipient's name and role are put in.
+_NAME, _ROLE = "\x1arecipient-name\x1a", "\x1arecipient-role\x1a"
+
+
+class _Someone:
+    email = _NAME
+
+    def get_full_name(self) -> str:
+        return _NAME
+
+
+def renewal_body(due: RenewalDue) -> dict[str, str]:
+    """The links, text and HTML of the alert of ``due``, with marks for the recipient."""
+    contract = due.contract
     contract_url = _absolute(contract.get_absolute_url())
-    return {
-        "link": contract.get_absolute_url(),
+    links = {
         "contract_url": contract_url,
         "renewal_url": f"{contract_url}#alerts",
         "reprocure_url": _absolute(f"{reverse('gateways:project_create')}?replaces={contract.pk}"),
         "ending_url": _absolute(reverse("contracts:confirm_ending", args=[contract.pk])),
     }
-
-
-def renewal_draft(due: RenewalDue, recipient, links: dict[str, str] | None = None) -> Draft:
-    """The alert of ``due`` to ``recipient``; ``links`` are the contract's, when already made
-    for another recipient of it."""
-    contract = due.contract
-    links = links or _renewal_links(contract)
     context = {
         "contract": contract,
         "lead_time": months_phrase(due.months),
-        "recipient": recipient.user,
-        "recipient_role": recipient.role,
+        "recipient": _Someone(),
+        "recipient_role": _ROLE,
         **links,
         "can_extend": contract.extensions_remaining > 0 and not contract.is_rolling,
         "rolling": contract.is_rolling,
     }
     text, html = _render("renewal", context)
+    return {"link": contract.get_absolute_url(), "text": text, "html": html}
+
+
+def _addressed(body: str, recipient, *, html: bool) -> str:
+    name = recipient.user.get_full_name() or recipient.user.email
+    role = recipient.role.lower()
+    if html:
+        name, role = escape(name), escape(role)
+    return body.replace(_NAME, name).replace(_ROLE, role)
+
+
+def renewal_draft(due: RenewalDue, recipient, body: dict[str, str] | None = None) -> Draft:
+    """The alert of ``due`` to ``recipient``; ``body`` is the alert's, when already rendered
+    for another recipient of it."""
+    contract = due.contract
+    body = body or renewal_body(due)
     if contract.is_rolling:
         what = f"rolling: review due {long_date(contract.review_date)}"
         title = f"{contract.reference} {what}: alert {months_phrase(due.months)} before the review"
@@ -147,10 +170,10 @@ def renewal_draft(due: RenewalDue, recipient, links: dict[str, str] | None = Non
         recipient_role=recipient.role,
         due_on=due.alert_day,
         title=title,
-        link=links["link"],
+        link=body["link"],
         email_subject=f"Renewal alert: {contract.reference} {contract.title} {what}",
-        body_text=text,
-        body_html=html,
+        body_text=_addressed(body["text"], recipient, html=False),
+        body_html=_addressed(body["html"], recipient, html=True),
     )
 
 
@@ -171,14 +194,14 @@ def renewal_alerts_send(
         if (item.contract.pk, item.key, recipient.user.pk) not in claimed
     ]
     already = renewal_alerts_counted(on=on, in_force=in_force, heads=heads) - len(pending)
-    links: dict[int, dict[str, str]] = {}
+    bodies: dict[tuple[int, str], dict[str, str]] = {}
 
     def draft_of(pair) -> Draft:
-        contract = pair[0].contract
-        if contract.pk not in links:
-            links.clear()  # a contract's recipients come together: keep one contract's links
-            links[contract.pk] = _renewal_links(contract)
-        return renewal_draft(*pair, links=links[contract.pk])
+        due = pair[0]
+        if (due.contract.pk, due.key) not in bodies:
+            bodies.clear()  # a contract's recipients come together: keep one alert's body
+            bodies[due.contract.pk, due.key] = renewal_body(due)
+        return renewal_draft(*pair, body=bodies[due.contract.pk, due.key])
 
     return _claim_and_send(
         pending,

@@ -11,12 +11,21 @@ from decimal import Decimal
 from itertools import cycle
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from alerts.selectors import digests_due, digests_summarised, renewal_keys_claimed, renewals_due
-from alerts.services import contracts_reassign, escalation_digests_send, renewal_alerts_send
+from alerts.services import (
+    contracts_reassign,
+    escalation_digests_send,
+    renewal_alerts_send,
+    renewal_body,
+    renewal_draft,
+)
 from alerts.tests.factories import contract_ending, directorate_with_partner
 from contracts.lead_times import add_months, bands, last_end_alerted_by
 from contracts.models import RenewalBand
@@ -226,3 +235,33 @@ def test_each_digest_counts_and_lists_what_reading_every_escalation_would(regist
     for on in (date(2027, 1, 4), date(2027, 6, 7), date(2028, 3, 6)):
         for shown in (1, 3, 25):
             assert_summarised_as_due(on, shown)
+
+
+def test_an_alert_rendered_once_for_its_contract_reads_as_if_rendered_for_each_recipient():
+    contract = contract_ending(date(2027, 8, 31))
+    manager = contract.contract_manager
+    manager.first_name, manager.last_name = "Ann & <Bo>", "O'Neill"
+    manager.save()
+    (due,) = renewals_due(on=date(2026, 11, 30), in_force=bands())
+    body = renewal_body(due)
+    for recipient in due.recipients:
+        draft = renewal_draft(due, recipient, body=body)
+        context = {
+            "council_name": settings.COUNCIL_NAME,
+            "contract": contract,
+            "lead_time": "9 months",
+            "recipient": recipient.user,
+            "recipient_role": recipient.role,
+            "contract_url": f"{settings.SITE_URL}{contract.get_absolute_url()}",
+            "renewal_url": f"{settings.SITE_URL}{contract.get_absolute_url()}#alerts",
+            "reprocure_url": (
+                f"{settings.SITE_URL}{reverse('gateways:project_create')}?replaces={contract.pk}"
+            ),
+            "ending_url": settings.SITE_URL
+            + reverse("contracts:confirm_ending", args=[contract.pk]),
+            "can_extend": contract.extensions_remaining > 0,
+            "rolling": False,
+        }
+        assert draft.body_text == render_to_string("alerts/email/renewal.txt", context)
+        assert draft.body_html == render_to_string("alerts/email/renewal.html", context)
+    assert "Ann &amp; &lt;Bo&gt; O&#x27;Neill" in renewal_draft(due, due.recipients[0]).body_html
