@@ -6,15 +6,36 @@ queries whatever the size of the register.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Concat, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts.lead_times import MAX_LEAD_MONTHS, ValueBand, add_months, band_for
+from contracts.lead_times import (
+    MAX_LEAD_MONTHS,
+    ValueBand,
+    add_months,
+    band_condition,
+    band_for,
+    last_end_alerted_by,
+)
 from contracts.models import Contract
 from contracts.selectors import (
     data_quality_problems,
@@ -29,7 +50,7 @@ from gateways.progress import OPEN_STATES
 from gateways.selectors import current_step, reviews_with_route
 from performance.selectors import overdue_condition
 from procurement.dates import long_date, working_days_after
-from procurement.models import GatewayStage, Notification, NotificationItem, User
+from procurement.models import Directorate, GatewayStage, Notification, NotificationItem, User
 from procurement.notifications import SENDING_TIMEOUT
 from procurement.roles import Role
 from procurement.selectors import users_with_role
@@ -162,6 +183,11 @@ def renewal_candidates(*, on: date, in_force: tuple[ValueBand, ...]) -> QuerySet
     )
 
 
+def renewal_heads() -> list[User]:
+    """The heads of procurement, who hear of a directorate's renewals when it has no partner."""
+    return _active_holders(Role.HEAD_OF_PROCUREMENT)
+
+
 def renewal_recipients(contract: Contract, *, heads: list[User]) -> list[Recipient]:
     """The contract manager (or, while there is none or they have left, the lead director) and
     the directorate's business partner (or, without one, the heads of procurement)."""
@@ -182,11 +208,17 @@ def renewal_recipients(contract: Contract, *, heads: list[User]) -> list[Recipie
     return people
 
 
-def renewals_due(*, on: date, in_force: tuple[ValueBand, ...]) -> list[RenewalDue]:
-    """Every contract at a lead time on ``on`` (or past one whose alert was missed)."""
-    heads = _active_holders(Role.HEAD_OF_PROCUREMENT)
+def renewals_due(
+    *, on: date, in_force: tuple[ValueBand, ...], among: Iterable[int] | None = None
+) -> list[RenewalDue]:
+    """Every contract at a lead time on ``on`` (or past one whose alert was missed); or of those,
+    the contracts of ``among``."""
+    heads = renewal_heads()
     due = []
-    for contract in renewal_candidates(on=on, in_force=in_force):
+    candidates = renewal_candidates(on=on, in_force=in_force)
+    if among is not None:
+        candidates = candidates.filter(pk__in=list(among))
+    for contract in candidates:
         band = band_for(contract.whole_life_value, in_force)
         if contract.is_rolling:
             band = rolling_band(band)
@@ -200,16 +232,160 @@ def renewals_due(*, on: date, in_force: tuple[ValueBand, ...]) -> list[RenewalDu
     return due
 
 
-def renewal_keys_claimed(*, on: date, in_force: tuple[ValueBand, ...]) -> set[tuple[int, str, int]]:
+def renewal_keys_claimed(
+    *, on: date, in_force: tuple[ValueBand, ...], among: Iterable[int] | None = None
+) -> set[tuple[int, str, int]]:
     """(contract, key, recipient) of every renewal alert already in the ledger for the contracts
-    that may be due on ``on`` (one query: the candidates are read as a subquery)."""
-    candidates = renewal_candidates(on=on, in_force=in_force)
+    that may be due on ``on``, or for those of ``among`` (one query)."""
+    if among is None:
+        subjects = renewal_candidates(on=on, in_force=in_force).order_by().values("pk")
+    else:
+        subjects = list(among)
     return set(
         Notification.objects.filter(
             kind=Notification.Kind.RENEWAL,
             subject_type=ContentType.objects.get_for_model(Contract),
-            subject_id__in=candidates.order_by().values("pk"),
+            subject_id__in=subjects,
         ).values_list("subject_id", "key", "recipient_id")
+    )
+
+
+# --- Renewal alerts not yet sent, found by the database -------------------------------------------
+#
+# Each lead time of each band is a range of end dates (of review dates, for a rolling contract):
+# on a day, the contracts whose latest lead time reached is ``months`` are those ending after the
+# last end date the next shorter lead time has reached, up to the last this one has. So the
+# database knows each contract's current alert key from indexed columns, and looks up in the
+# ledger's unique index whether each of its recipients has it: only the contracts with an alert
+# still to send are read, whatever the size of the register.
+
+
+def _lead_time_ranges(*, on: date, in_force: tuple[ValueBand, ...]):
+    """(condition, key prefix, dated column) for each band's each lead time reached on ``on``."""
+    ranges = []
+    for band in in_force:
+        in_band = band_condition(band, in_force)
+        for column, alerted, review in (
+            ("end_date", band, False),
+            ("review_date", rolling_band(band), True),
+        ):
+            running = (
+                Q(end_date__isnull=True, review_date__gte=on) if review else Q(end_date__gte=on)
+            )
+            after = None
+            for months in sorted(alerted.lead_months):
+                last = last_end_alerted_by(on, months)
+                within = Q(**{f"{column}__lte": last})
+                if after is not None:
+                    within &= Q(**{f"{column}__gt": after})
+                prefix = renewal_key(months=months, end_date=on, review=review).rsplit(":", 1)[0]
+                ranges.append((in_band & running & within, f"{prefix}:", column))
+                after = last
+    return ranges
+
+
+def _first_recipient() -> Case:
+    """The contract manager, or while there is none or they have left, the lead director."""
+    return Case(
+        When(contract_manager__is_active=True, then=F("contract_manager_id")),
+        When(lead_director__is_active=True, then=F("lead_director_id")),
+        default=None,
+        output_field=BigIntegerField(),
+    )
+
+
+def _second_recipient() -> Case:
+    """The directorate's business partner; none means the heads of procurement."""
+    return Case(
+        When(
+            directorate__business_partner__is_active=True,
+            then=F("directorate__business_partner_id"),
+        ),
+        default=None,
+        output_field=BigIntegerField(),
+    )
+
+
+def renewals_reached(*, on: date, in_force: tuple[ValueBand, ...]) -> QuerySet[Contract]:
+    """The contracts at a lead time on ``on`` (or past one whose alert was missed), not answered,
+    each with its alert's key and its recipients' ids (the heads of procurement when the second
+    is none)."""
+    ranges = _lead_time_ranges(on=on, in_force=in_force)
+    # Each band's lead times together are one range of dates, which the index reads at once.
+    reached = Q()
+    for band in in_force:
+        in_band = band_condition(band, in_force)
+        ending = last_end_alerted_by(on, band.longest)
+        reviewed = last_end_alerted_by(on, rolling_band(band).longest)
+        reached |= in_band & Q(end_date__gte=on, end_date__lte=ending)
+        reached |= in_band & Q(
+            end_date__isnull=True, review_date__gte=on, review_date__lte=reviewed
+        )
+    key = Case(
+        *(
+            When(condition, then=Concat(Value(prefix), Cast(column, CharField())))
+            for condition, prefix, column in ranges
+        ),
+        default=None,
+        output_field=CharField(),
+    )
+    return (
+        Contract.objects.filter(terminated_on__isnull=True)
+        .filter(reached)
+        .exclude(renewal_answered())
+        .annotate(alert_key=key, first_to=_first_recipient(), second_to=_second_recipient())
+    )
+
+
+def _in_ledger(recipient) -> Exists:
+    return Exists(
+        Notification.objects.filter(
+            kind=Notification.Kind.RENEWAL,
+            subject_type=ContentType.objects.get_for_model(Contract),
+            subject_id=OuterRef("pk"),
+            key=OuterRef("alert_key"),
+            recipient_id=recipient,
+        )
+    )
+
+
+def renewals_unsent(*, on: date, in_force: tuple[ValueBand, ...], heads: list[User]) -> list[int]:
+    """The contracts with an alert due on ``on`` that one of its recipients has not been sent."""
+    unsent = Q(first_to__isnull=False) & ~_in_ledger(OuterRef("first_to"))
+    unsent |= Q(second_to__isnull=False) & ~_in_ledger(OuterRef("second_to"))
+    for head in heads:
+        unsent |= Q(second_to__isnull=True) & ~_in_ledger(head.pk)
+    return list(
+        renewals_reached(on=on, in_force=in_force)
+        .filter(unsent)
+        .order_by("end_date", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def renewal_alerts_counted(*, on: date, in_force: tuple[ValueBand, ...], heads: list[User]) -> int:
+    """How many alerts are due on ``on``, sent or not: each reached contract's recipients, one
+    query (a person named twice is told once)."""
+    head_ids = [head.pk for head in heads]
+    counts = (
+        renewals_reached(on=on, in_force=in_force)
+        .order_by()
+        .aggregate(
+            first=Count("pk", filter=Q(first_to__isnull=False)),
+            second=Count(
+                "pk",
+                filter=Q(second_to__isnull=False)
+                & (Q(first_to__isnull=True) | ~Q(second_to=F("first_to"))),
+            ),
+            to_heads=Count("pk", filter=Q(second_to__isnull=True)),
+            head_first=Count("pk", filter=Q(second_to__isnull=True, first_to__in=head_ids)),
+        )
+    )
+    return (
+        counts["first"]
+        + counts["second"]
+        + counts["to_heads"] * len(head_ids)
+        - counts["head_first"]
     )
 
 
@@ -339,49 +515,45 @@ def _directors_by_directorate() -> dict[int, list[User]]:
     return directors
 
 
-def _contract_escalations(on: date, directors: dict[int, list[User]]) -> list[Escalation]:
-    """Contracts past their end, without a (current) manager or a lead director, or with a
-    performance review overdue."""
-    found: list[Escalation] = []
+def contract_categories(*, on: date) -> list[tuple[str, Q]]:
+    """Each kind of escalated contract and the condition that finds it, in the digest's order of
+    reading: past their end, without a (current) manager or a lead director, review overdue."""
     past_end = data_quality_problems(today=on)["past_end"][1] & ~Q(
         ending_confirmed_for=F("end_date")
     )
-    for contract in _escalated_contracts().filter(past_end):
-        found.append(
-            _contract_escalation(
-                Category.PAST_END,
-                contract,
-                f"Ended {long_date(contract.end_date)} and still active on the register",
-                directors,
-            )
+    return [
+        (Category.PAST_END, past_end),
+        (Category.NO_MANAGER, unmanaged_condition(today=on)),
+        (Category.NO_LEAD_DIRECTOR, no_lead_director_condition(today=on)),
+        (Category.REVIEW_OVERDUE, overdue_condition(today=on)),
+    ]
+
+
+def contract_escalation_detail(category: str, contract: Contract) -> str:
+    if category == Category.PAST_END:
+        return f"Ended {long_date(contract.end_date)} and still active on the register"
+    if category == Category.NO_MANAGER:
+        if contract.contract_manager is None:
+            return "No contract manager is named"
+        return f"{contract.contract_manager} has left: reassign the contract"
+    if category == Category.NO_LEAD_DIRECTOR:
+        return (
+            "No lead director is named: the business partner for the directorate "
+            "asks its executive director to name one"
         )
-    for contract in _escalated_contracts().filter(unmanaged_condition(today=on)):
-        detail = (
-            "No contract manager is named"
-            if contract.contract_manager is None
-            else f"{contract.contract_manager} has left: reassign the contract"
+    return f"Performance review due {long_date(contract.review_date)}"
+
+
+def _contract_escalations(on: date, directors: dict[int, list[User]]) -> list[Escalation]:
+    """Contracts past their end, without a (current) manager or a lead director, or with a
+    performance review overdue."""
+    return [
+        _contract_escalation(
+            category, contract, contract_escalation_detail(category, contract), directors
         )
-        found.append(_contract_escalation(Category.NO_MANAGER, contract, detail, directors))
-    for contract in _escalated_contracts().filter(no_lead_director_condition(today=on)):
-        found.append(
-            _contract_escalation(
-                Category.NO_LEAD_DIRECTOR,
-                contract,
-                "No lead director is named: the business partner for the directorate "
-                "asks its executive director to name one",
-                directors,
-            )
-        )
-    for contract in _escalated_contracts().filter(overdue_condition(today=on)):
-        found.append(
-            _contract_escalation(
-                Category.REVIEW_OVERDUE,
-                contract,
-                f"Performance review due {long_date(contract.review_date)}",
-                directors,
-            )
-        )
-    return found
+        for category, condition in contract_categories(on=on)
+        for contract in _escalated_contracts().filter(condition)
+    ]
 
 
 def _gateway_escalations(on: date, directors: dict[int, list[User]]) -> list[Escalation]:
@@ -413,41 +585,154 @@ def _gateway_escalations(on: date, directors: dict[int, list[User]]) -> list[Esc
     return found
 
 
+class Central:
+    """The people escalations reach beside a lead director, read once for a run: each
+    directorate's executive directors and business partner, every business partner and the heads
+    of procurement."""
+
+    def __init__(self) -> None:
+        self.directors = _directors_by_directorate()
+        self.partners = _active_holders(Role.BUSINESS_PARTNER)
+        self.heads = _active_holders(Role.HEAD_OF_PROCUREMENT)
+        self.partner_of = {
+            directorate.pk: directorate.business_partner
+            for directorate in Directorate.objects.select_related("business_partner")
+        }
+
+    def lead_directors(self, lead: User | None, directorate_id: int) -> tuple[User, ...]:
+        """The named lead director, or where none is named or still active, the directorate's
+        executive directors."""
+        named = (lead,) if lead is not None and lead.is_active else ()
+        return named or tuple(self.directors.get(directorate_id, ()))
+
+    def recipients(self, lead_directors, directorate_id: int) -> list[Recipient]:
+        """Who hears of an escalation, and why: its lead directors, the directorate's business
+        partner (or every business partner where it has none) and the heads of procurement."""
+        recipients: list[Recipient] = []
+        for director in lead_directors:
+            _add(recipients, director, "Lead director")
+        partner = self.partner_of.get(directorate_id)
+        if partner is not None and partner.is_active:
+            _add(recipients, partner, "Business partner for the directorate")
+        else:
+            for other in self.partners:
+                _add(recipients, other, "Business partner")
+        for head in self.heads:
+            _add(recipients, head, "Head of procurement")
+        return recipients
+
+
 def digests_due(*, on: date) -> dict[User, list[tuple[Escalation, str]]]:
     """Each person's escalations for ``on``, with why they hear of each: the lead director
     (or the directorate's executive directors where none is named) and the central team (the
     directorate's business partner, or every business partner where it has none, and the heads
-    of procurement)."""
+    of procurement). Every escalation is read: the weekly job reads only what a digest shows
+    (``digests_summarised``), and the tests compare the two."""
     found = escalations(on=on)
-    partners = _active_holders(Role.BUSINESS_PARTNER)
-    heads = _active_holders(Role.HEAD_OF_PROCUREMENT)
-    partner_of: dict[int, User | None] = {}
-    for escalation in found:
-        subject = escalation.subject
-        directorate = (
-            subject.directorate
-            if isinstance(subject, Contract)
-            else (subject.project or subject.contract).directorate
-        )
-        partner_of[escalation.directorate_id] = directorate.business_partner
+    central = Central()
     people: dict[int, User] = {}
     digests: dict[int, list[tuple[Escalation, str]]] = defaultdict(list)
     for escalation in found:
-        recipients: list[Recipient] = []
-        for director in escalation.lead_directors:
-            _add(recipients, director, "Lead director")
-        partner = partner_of.get(escalation.directorate_id)
-        if partner is not None and partner.is_active:
-            _add(recipients, partner, "Business partner for the directorate")
-        else:
-            for other in partners:
-                _add(recipients, other, "Business partner")
-        for head in heads:
-            _add(recipients, head, "Head of procurement")
-        for recipient in recipients:
+        for recipient in central.recipients(escalation.lead_directors, escalation.directorate_id):
             people[recipient.user.pk] = recipient.user
             digests[recipient.user.pk].append((escalation, recipient.role))
     return {people[pk]: items for pk, items in digests.items()}
+
+
+# --- Digests, read a screenful at a time ------------------------------------------------------
+#
+# Who hears of an escalated contract depends only on its directorate and its lead director, so
+# each kind of escalation is counted by those two in one query; then each person's first few of
+# each kind (those a digest lists) are read. The queries grow with the people, not the register.
+
+
+@dataclass
+class DigestSection:
+    count: int = 0
+    shown: list[tuple[Escalation, str]] = field(default_factory=list)
+
+
+@dataclass
+class Digest:
+    """One person's escalations of a week: how many of each kind, and the first ``shown``."""
+
+    person: User
+    roles: set[str] = field(default_factory=set)
+    sections: dict[str, DigestSection] = field(default_factory=dict)
+
+    def section(self, category: str) -> DigestSection:
+        return self.sections.setdefault(category, DigestSection())
+
+
+def digests_summarised(*, on: date, shown: int, skip: Iterable[int] = ()) -> dict[int, Digest]:
+    """Each person's digest for ``on`` (by the person's id), as ``digests_due`` finds it, with
+    the first ``shown`` escalations of each kind; those of ``skip`` (already sent this week's)
+    are counted but not read."""
+    central = Central()
+    digests: dict[int, Digest] = {}
+    skip = set(skip)
+    for category, condition in contract_categories(on=on):
+        _contracts_summarised(
+            digests, central, category=category, condition=condition, shown=shown, skip=skip
+        )
+    for escalation in _gateway_escalations(on, central.directors):
+        for recipient in central.recipients(escalation.lead_directors, escalation.directorate_id):
+            digest = digests.setdefault(recipient.user.pk, Digest(recipient.user))
+            digest.roles.add(recipient.role)
+            section = digest.section(escalation.category)
+            section.count += 1
+            if len(section.shown) < shown:
+                section.shown.append((escalation, recipient.role))
+    return digests
+
+
+def _contracts_summarised(digests, central: Central, *, category, condition, shown, skip):
+    """Count one kind of escalated contract for each person it reaches, and read the first
+    ``shown`` of each person's."""
+    groups = list(
+        Contract.objects.filter(condition)
+        .values_list("directorate_id", "lead_director_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    leads = User.objects.in_bulk({lead for _, lead, _ in groups if lead is not None})
+    reached: dict[int, dict[tuple[int, int | None], str]] = defaultdict(dict)
+    for directorate_id, lead_id, count in groups:
+        named = central.lead_directors(leads.get(lead_id), directorate_id)
+        for recipient in central.recipients(named, directorate_id):
+            digest = digests.setdefault(recipient.user.pk, Digest(recipient.user))
+            digest.roles.add(recipient.role)
+            digest.section(category).count += count
+            reached[recipient.user.pk][(directorate_id, lead_id)] = recipient.role
+    # Any person's first ``shown`` are among the first ``shown`` of the groups that reach them:
+    # read those of every group, in the order a digest lists them, and deal them out.
+    rows = (
+        _escalated_contracts()
+        .filter(condition)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("directorate_id"), F("lead_director_id")],
+                order_by=[F("end_date").asc(), F("pk").asc()],
+            )
+        )
+        .filter(place__lte=shown)
+    )
+    readers = [person for person in reached if person not in skip]
+    for contract in rows:
+        group = (contract.directorate_id, contract.lead_director_id)
+        escalation = None
+        for person in readers:
+            listed = digests[person].section(category).shown
+            if group not in reached[person] or len(listed) >= shown:
+                continue
+            escalation = escalation or _contract_escalation(
+                category,
+                contract,
+                contract_escalation_detail(category, contract),
+                central.directors,
+            )
+            listed.append((escalation, reached[person][group]))
 
 
 def week_key(on: date) -> str:

@@ -5,7 +5,6 @@ due, skip what the ledger already holds, claim the rest and send it: the Celery 
 management commands and the tests all call these, so every path sends each alert once.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from contracts.lead_times import bands
 from contracts.models import Contract
@@ -31,13 +31,17 @@ from procurement.services import ProcurementError
 
 from .selectors import (
     Category,
+    Digest,
     RenewalDue,
     category_list_url,
     digest_recipients_claimed,
-    digests_due,
+    digests_summarised,
     months_phrase,
+    renewal_alerts_counted,
+    renewal_heads,
     renewal_keys_claimed,
     renewals_due,
+    renewals_unsent,
     week_key,
     week_start,
 )
@@ -104,22 +108,54 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     )
 
 
-def renewal_draft(due: RenewalDue, recipient) -> Draft:
+# A contract's alert says the same to each of its recipients but for who they are: it is rendered
+# once with these marks in their place, and each recipient's name and role are put in.
+_NAME, _ROLE = "\x1arecipient-name\x1a", "\x1arecipient-role\x1a"
+
+
+class _Someone:
+    email = _NAME
+
+    def get_full_name(self) -> str:
+        return _NAME
+
+
+def renewal_body(due: RenewalDue) -> dict[str, str]:
+    """The links, text and HTML of the alert of ``due``, with marks for the recipient."""
     contract = due.contract
     contract_url = _absolute(contract.get_absolute_url())
-    context = {
-        "contract": contract,
-        "lead_time": months_phrase(due.months),
-        "recipient": recipient.user,
-        "recipient_role": recipient.role,
+    links = {
         "contract_url": contract_url,
         "renewal_url": f"{contract_url}#alerts",
         "reprocure_url": _absolute(f"{reverse('gateways:project_create')}?replaces={contract.pk}"),
         "ending_url": _absolute(reverse("contracts:confirm_ending", args=[contract.pk])),
+    }
+    context = {
+        "contract": contract,
+        "lead_time": months_phrase(due.months),
+        "recipient": _Someone(),
+        "recipient_role": _ROLE,
+        **links,
         "can_extend": contract.extensions_remaining > 0 and not contract.is_rolling,
         "rolling": contract.is_rolling,
     }
     text, html = _render("renewal", context)
+    return {"link": contract.get_absolute_url(), "text": text, "html": html}
+
+
+def _addressed(body: str, recipient, *, html: bool) -> str:
+    name = recipient.user.get_full_name() or recipient.user.email
+    role = recipient.role.lower()
+    if html:
+        name, role = escape(name), escape(role)
+    return body.replace(_NAME, name).replace(_ROLE, role)
+
+
+def renewal_draft(due: RenewalDue, recipient, body: dict[str, str] | None = None) -> Draft:
+    """The alert of ``due`` to ``recipient``; ``body`` is the alert's, when already rendered
+    for another recipient of it."""
+    contract = due.contract
+    body = body or renewal_body(due)
     if contract.is_rolling:
         what = f"rolling: review due {long_date(contract.review_date)}"
         title = f"{contract.reference} {what}: alert {months_phrase(due.months)} before the review"
@@ -134,10 +170,10 @@ def renewal_draft(due: RenewalDue, recipient) -> Draft:
         recipient_role=recipient.role,
         due_on=due.alert_day,
         title=title,
-        link=contract.get_absolute_url(),
+        link=body["link"],
         email_subject=f"Renewal alert: {contract.reference} {contract.title} {what}",
-        body_text=text,
-        body_html=html,
+        body_text=_addressed(body["text"], recipient, html=False),
+        body_html=_addressed(body["html"], recipient, html=True),
     )
 
 
@@ -147,17 +183,29 @@ def renewal_alerts_send(
     """Send each renewal alert due on ``on`` (or missed before it) that the ledger does not hold:
     to the contract manager and the directorate's business partner, with what to do next."""
     in_force = bands()
-    claimed = renewal_keys_claimed(on=on, in_force=in_force)
-    pending, already = [], 0
-    for item in renewals_due(on=on, in_force=in_force):
-        for recipient in item.recipients:
-            if (item.contract.pk, item.key, recipient.user.pk) in claimed:
-                already += 1
-            else:
-                pending.append((item, recipient))
+    heads = renewal_heads()
+    # The database finds the few contracts with an alert not yet sent; only these are read.
+    unsent = renewals_unsent(on=on, in_force=in_force, heads=heads)
+    claimed = renewal_keys_claimed(on=on, in_force=in_force, among=unsent)
+    pending = [
+        (item, recipient)
+        for item in renewals_due(on=on, in_force=in_force, among=unsent)
+        for recipient in item.recipients
+        if (item.contract.pk, item.key, recipient.user.pk) not in claimed
+    ]
+    already = renewal_alerts_counted(on=on, in_force=in_force, heads=heads) - len(pending)
+    bodies: dict[tuple[int, str], dict[str, str]] = {}
+
+    def draft_of(pair) -> Draft:
+        due = pair[0]
+        if (due.contract.pk, due.key) not in bodies:
+            bodies.clear()  # a contract's recipients come together: keep one alert's body
+            bodies[due.contract.pk, due.key] = renewal_body(due)
+        return renewal_draft(*pair, body=bodies[due.contract.pk, due.key])
+
     return _claim_and_send(
         pending,
-        lambda pair: renewal_draft(*pair),
+        draft_of,
         on=on,
         already=already,
         dry_run=dry_run,
@@ -165,25 +213,22 @@ def renewal_alerts_send(
     )
 
 
-def digest_draft(*, person: User, items: list, on: date) -> Draft:
-    by_category: dict[str, list] = defaultdict(list)
-    for escalation, role in items:
-        by_category[escalation.category].append((escalation, role))
-    present = [category for category in Category.ORDER if by_category[category]]
+def digest_draft(*, digest: Digest, on: date) -> Draft:
+    present = [category for category in Category.ORDER if category in digest.sections]
     sections = [
         {
             "label": Category.LABELS[category],
-            "count": len(by_category[category]),
+            "count": digest.sections[category].count,
             "shown": [
                 {"escalation": e, "role": role, "url": _absolute(e.link)}
-                for e, role in by_category[category][:DIGEST_ITEMS_SHOWN]
+                for e, role in digest.sections[category].shown
             ],
-            "more": max(0, len(by_category[category]) - DIGEST_ITEMS_SHOWN),
+            "more": max(0, digest.sections[category].count - DIGEST_ITEMS_SHOWN),
             "list_url": _absolute(category_list_url(category)),
         }
         for category in present
     ]
-    monday = week_start(on)
+    person, monday = digest.person, week_start(on)
     text, html = _render(
         "digest", {"recipient": person, "sections": sections, "week_of": monday, "on": on}
     )
@@ -192,7 +237,7 @@ def digest_draft(*, person: User, items: list, on: date) -> Draft:
         subject=person,
         key=week_key(on),
         recipient=person,
-        recipient_role=", ".join(sorted({role for _, role in items})),
+        recipient_role=", ".join(sorted(digest.roles)),
         due_on=monday,
         title=f"Escalations for the week of {long_date(monday)}",
         link=reverse("alerts:mine"),
@@ -212,17 +257,18 @@ def escalation_digests_send(
     *, on: date, dry_run: bool = False, now: datetime | None = None
 ) -> RunResult:
     """Send each person one digest a week (the ISO week of ``on``) of the escalations that
-    reach them; a person already sent this week's digest is not sent another."""
-    digests = digests_due(on=on)
+    reach them; a person already sent this week's digest is not sent another. Each digest reads
+    only the escalations it lists, and counts the rest."""
     claimed = digest_recipients_claimed(on=on)
+    digests = digests_summarised(on=on, shown=DIGEST_ITEMS_SHOWN, skip=claimed)
     pending = [
-        (person, items)
-        for person, items in sorted(digests.items(), key=lambda pair: pair[0].email)
-        if person.pk not in claimed
+        digest
+        for digest in sorted(digests.values(), key=lambda digest: digest.person.email)
+        if digest.person.pk not in claimed
     ]
     return _claim_and_send(
         pending,
-        lambda pair: digest_draft(person=pair[0], items=pair[1], on=on),
+        lambda digest: digest_draft(digest=digest, on=on),
         on=on,
         already=len(digests) - len(pending),
         dry_run=dry_run,

@@ -8,7 +8,7 @@ edited by administrators.
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 
@@ -44,6 +44,18 @@ def bands() -> tuple[ValueBand, ...]:
     return tuple(recorded)
 
 
+def band_condition(band: ValueBand, among: tuple[ValueBand, ...]):
+    """The contracts in ``band`` of ``among`` (highest first), as a condition on their value."""
+    from django.db.models import Q
+
+    condition = Q(whole_life_value__gt=band.above) if band.above is not None else Q()
+    for higher in among:
+        if higher is band:
+            break
+        condition &= Q(whole_life_value__lte=higher.above)
+    return condition
+
+
 def band_for(value: Decimal, among: tuple[ValueBand, ...]) -> ValueBand:
     return next(band for band in among if band.above is None or value > band.above)
 
@@ -77,3 +89,14 @@ def add_months(day: date, months: int) -> date:
     return day.replace(
         year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
     )
+
+
+def last_end_alerted_by(on: date, months: int) -> date:
+    """The latest end date whose lead time of ``months`` falls on or before ``on``: every end
+    date up to it has reached that lead time, none after it has. Clamping to the month's end
+    makes several end dates share one alert day (31/08, 30/08 and 29/08 less 6 months are all
+    28/02), so the answer can be a few days past ``on`` plus ``months``."""
+    end = add_months(on, months)
+    while add_months(end + timedelta(days=1), -months) <= on:
+        end += timedelta(days=1)
+    return end

@@ -30,7 +30,7 @@ from procurement.thresholds import (
     pounds_short,
 )
 
-from .lead_times import add_months, bands
+from .lead_times import add_months, band_condition, bands
 from .models import Contract, Supplier
 
 
@@ -47,11 +47,7 @@ def inside_lead_time(
     in_force = in_force or bands()
     condition = Q()
     for band in in_force:
-        in_band = Q(whole_life_value__gt=band.above) if band.above is not None else Q()
-        for higher in in_force:
-            if higher is band:
-                break
-            in_band &= Q(whole_life_value__lte=higher.above)
+        in_band = band_condition(band, in_force)
         months = band.lead_months[-1] if shortest else band.longest
         latest = add_months(today, months) + timedelta(days=slack_days)
         condition |= in_band & Q(**{f"{field}__lte": latest})
