@@ -33,6 +33,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contracts", "0011_rolling_contracts")]
+    dependencies = [("contracts", "0013_contract_start_date_index")]
 
     operations = [migrations.RunPython(create, drop)]
