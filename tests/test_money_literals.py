@@ -58,10 +58,11 @@ NOT_MONEY = {
     },
     "procurement/throttles.py": {"1000": "counters kept before old ones are dropped"},
     "procurement/workbooks.py": {"1024": "bytes in a kibibyte"},
+    "procurement/copying.py": {"1024": "bytes in a kibibyte"},
     "contracts/exports.py": {
         "2000": "rows an export writes at a time",
-        "100000": "rows a CSV export writes while the page waits",
-        "10000": "rows an XLSX export writes while the page waits",
+        "200000": "rows a CSV export writes while the page waits",
+        "20000": "rows an XLSX export writes while the page waits",
     },
     "contracts/forms.py": {"2000": "a field's length in characters"},
     "contracts/views.py": {"1000": "characters of a remembered query string"},
