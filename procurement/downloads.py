@@ -95,7 +95,8 @@ def write_xlsx(
 
     The sheet's XML is written here, straight into the zip, rather than cell by cell through a
     general writer, which spends most of an export's time on each cell's call (at 100,000 rows
-    XlsxWriter took 40 s, this 7). One sheet, text inline, no formulas ever."""
+    XlsxWriter took 43 s end to end, this 11 s, on a loaded machine). One sheet, text inline,
+    no formulas ever."""
     letters = _column_letters(len(headings))
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for name, part in _workbook_parts(title).items():
