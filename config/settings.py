@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.import_runs_clear_task",
         "schedule": crontab(hour=3, minute=40),
     },
+    # An export's file is kept for a day; the hourly run deletes it soon after.
+    "clear-old-exports": {
+        "task": "procurement.tasks.export_jobs_clear_task",
+        "schedule": crontab(minute=50),
+    },
     # One tick a day; a day missed is caught up by the next run (docs/decisions/0018).
     "send-renewal-alerts": {
         "task": "alerts.tasks.renewal_alerts_task",

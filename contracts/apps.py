@@ -9,6 +9,7 @@ class ContractsConfig(AppConfig):
         from procurement import attention, navigation
 
         from . import (
+            exports,  # noqa: F401 - registers the register's export with the shared machinery
             home,
             importing,  # noqa: F401 - registers the import with the shared machinery
         )

@@ -5,13 +5,14 @@ from functools import partial
 from django import forms
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from procurement.access import public, requires
 from procurement.caching import cached_html, cached_page, query_vary
+from procurement.exportjobs import export_job_start, export_logged, in_background
 from procurement.files import download_response
 from procurement.history import changes_of
 from procurement.pages import form_page, object_for
@@ -163,9 +164,15 @@ def _without(query, *names) -> str:
 @requires("contracts.view_register")
 @require_GET
 def register_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    form = RegisterFilterForm(request.GET or None, today=timezone.localdate())
-    _, contracts, _, _ = _register_query(request, form)
+    """The register as searched, filtered and sorted, written at once, or, when too large for
+    the page to write while it waits, prepared in the background with a page to fetch it."""
+    kind, query = exports.REGISTER_EXPORT, request.GET.urlencode()
     name = f"contract-register-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    contracts = exports.register_for(request.user, request.GET)
+    arguments = {"kind": kind, "fmt": fmt, "query": query, "filename": name, "by": request.user}
+    if in_background(kind, fmt, rows=contracts.count()):
+        return redirect("procurement:export_job", export_job_start(**arguments).token)
+    export_logged(**arguments)
     if fmt == "csv":
         return exports.register_csv(contracts, name)
     return exports.register_xlsx(contracts, name)

@@ -622,3 +622,44 @@ class ImportRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state in (self.State.CHECKING, self.State.IMPORTING)
+
+
+class ExportJob(models.Model):
+    """One export asked for, and by whom: the log of who exported what. An export too large
+    to stream is written here in the background to private storage, for the person who asked
+    alone to download; its file is deleted a day later (``ExportJob.KEPT_FOR``), the record
+    kept. Not governed data: nothing here is history of the register."""
+
+    class State(models.TextChoices):
+        STREAMED = "streamed", "Downloaded at once"
+        PREPARING = "preparing", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    token = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=40, help_text="What was exported: a registered kind.")
+    format = models.CharField(max_length=10)
+    QUERY_LENGTH = 2000
+    query = models.CharField(
+        max_length=QUERY_LENGTH,
+        blank=True,
+        help_text="The search and filters, as the page's address had.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    filename = models.CharField(max_length=255)
+    path = models.CharField(max_length=300, blank=True, help_text="Where the file is stored.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PREPARING)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"

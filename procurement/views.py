@@ -6,8 +6,9 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils import timezone
@@ -16,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import attention, background
 from .access import public, requires
+from .exportjobs import export_job_of
 from .forms import ApiTokenForm, show_error
 from .history import changes_of
-from .models import ApiToken, User
+from .models import ApiToken, ExportJob, User
 from .pages import paged
 from .selectors import (
     actions_by,
@@ -247,3 +249,43 @@ def server_error(request: HttpRequest) -> HttpResponse:
         **_error_context(500),
     }
     return HttpResponse(loader.get_template("error_page.html").render(context), status=500)
+
+
+@requires("procurement.use_service")
+@require_GET
+@never_cache
+def export_job(request: HttpRequest, token: str) -> HttpResponse:
+    """An export being prepared, then its download link: for the person who asked alone."""
+    job = export_job_of(request.user, token)
+    preparing = job.state == ExportJob.State.PREPARING
+    return render(
+        request,
+        "procurement/export_job.html",
+        {
+            "page_title": "Your export is being prepared" if preparing else "Your export",
+            "job": job,
+            "preparing": preparing,
+        },
+    )
+
+
+@requires("procurement.use_service")
+@require_GET
+@never_cache
+def export_progress(request: HttpRequest, token: str) -> HttpResponse:
+    """Whether the export is still being prepared, for the page's script."""
+    job = export_job_of(request.user, token)
+    finished = job.state != ExportJob.State.PREPARING
+    label = "The file is being written. This page will offer it as soon as it is ready."
+    return JsonResponse({"finished": finished, "label": label})
+
+
+@requires("procurement.use_service")
+@require_GET
+def export_download(request: HttpRequest, token: str) -> HttpResponse:
+    job = export_job_of(request.user, token)
+    if job.state != ExportJob.State.READY or not job.path:
+        raise Http404
+    return FileResponse(
+        default_storage.open(job.path, "rb"), as_attachment=True, filename=job.filename
+    )

@@ -68,6 +68,9 @@ ARGUMENTS = {
     "contracts:import_preview": (None, lambda _: {"token": "an-upload-never-made"}),
     "contracts:import_progress": (None, lambda _: {"token": "an-upload-never-made"}),
     "contracts:import_problems": (None, lambda _: {"token": "an-upload-never-made"}),
+    "procurement:export_job": (None, lambda _: {"token": "an-export-never-made"}),
+    "procurement:export_progress": (None, lambda _: {"token": "an-export-never-made"}),
+    "procurement:export_download": (None, lambda _: {"token": "an-export-never-made"}),
     "contracts:supplier_edit": ("supplier", lambda s: {"pk": s.pk}),
     "contracts:download": (
         "contract_attachment",

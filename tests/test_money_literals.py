@@ -39,6 +39,7 @@ SAMPLE_DATA = {
 # Numbers of 1,000 or more that are not money, by file: value -> why.
 NOT_MONEY = {
     "procurement/downloads.py": {"2000": "rows a download writes at a time"},
+    "procurement/models.py": {"2000": "characters of an export's query string kept"},
     "procurement/forms.py": {"1000": "the smallest four-digit year", "9999": "the largest"},
     "procurement/imports.py": {"5000": "problems an import keeps for its report"},
     "procurement/notifications.py": {
@@ -58,7 +59,12 @@ NOT_MONEY = {
     "procurement/throttles.py": {"1000": "counters kept before old ones are dropped"},
     "procurement/paging.py": {"1000": "rows a list counts exactly before it estimates"},
     "procurement/workbooks.py": {"1024": "bytes in a kibibyte"},
-    "contracts/exports.py": {"2000": "rows an export writes at a time"},
+    "procurement/copying.py": {"1024": "bytes in a kibibyte"},
+    "contracts/exports.py": {
+        "2000": "rows an export writes at a time",
+        "200000": "rows a CSV export writes while the page waits",
+        "20000": "rows an XLSX export writes while the page waits",
+    },
     "contracts/forms.py": {"2000": "a field's length in characters"},
     "contracts/views.py": {"1000": "characters of a remembered query string"},
     "socialvalue/importing.py": {
