@@ -188,19 +188,31 @@ def register_xlsx(queryset: QuerySet, filename: str):
     )
 
 
+def register_order(query: QueryDict) -> tuple[str, bool]:
+    """The register's sort and direction as ``query`` asks (the reference, ascending, where it
+    asks for none or for one the register does not offer)."""
+    sort = parsed(query.get("sort", ""), forms.ChoiceField(choices=[(k, k) for k in SORTS]))
+    order = parsed(query.get("order", ""), forms.ChoiceField(choices=[("desc", "desc")]))
+    return sort or "reference", order == "desc"
+
+
+def register_query(form, user: User, query: QueryDict) -> QuerySet:
+    """The contracts ``form`` (the internal or the published register's) finds for ``user``,
+    sorted as ``query`` asks: one reading serves both registers, their pages and downloads."""
+    sort, descending = register_order(query)
+    return contracts_register(
+        filters=form.filters(user=user),
+        today=timezone.localdate(),
+        sort=sort,
+        descending=descending,
+    )
+
+
 def register_for(user: User, query: QueryDict) -> QuerySet:
     """The register as ``user`` sees it with the register page's search, filters and sorting in
     ``query``: what its export holds, whether written at once or in the background."""
-    today = timezone.localdate()
-    form = RegisterFilterForm(query or None, today=today)
-    sort = parsed(query.get("sort", ""), forms.ChoiceField(choices=[(k, k) for k in SORTS]))
-    order = parsed(query.get("order", ""), forms.ChoiceField(choices=[("desc", "desc")]))
-    return contracts_register(
-        filters=form.filters(user=user),
-        today=today,
-        sort=sort or "reference",
-        descending=order == "desc",
-    )
+    form = RegisterFilterForm(query or None, today=timezone.localdate())
+    return register_query(form, user, query)
 
 
 REGISTER_EXPORT = register(

@@ -2,7 +2,6 @@
 
 from functools import partial
 
-from django import forms
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,9 +42,7 @@ from .importing import KIND as IMPORT_KIND
 from .importing import TEMPLATE_COLUMNS
 from .models import Contract, ContractAttachment, Supplier
 from .selectors import (
-    SORTS,
     contract_detail,
-    contracts_register,
     contracts_with_status,
     data_quality_problems,
     extension_gateway_threshold,
@@ -72,20 +69,13 @@ SORT_COLUMNS = [
     ("value", "Whole-life value"),
     ("end", "End date"),
 ]
-SORT_CHOICES = [(key, key) for key in SORTS]
-ORDERS = [("asc", "Ascending"), ("desc", "Descending")]
 
 
 def _register_query(request: HttpRequest, form):
     """The contracts ``form`` (the internal or the published register's) finds, sorted as the
     query string asks: one selector serves both registers and their downloads."""
-    today = timezone.localdate()
-    sort = query_value(request, "sort", forms.ChoiceField(choices=SORT_CHOICES), "reference")
-    descending = query_value(request, "order", forms.ChoiceField(choices=ORDERS)) == "desc"
-    contracts = contracts_register(
-        filters=form.filters(user=request.user), today=today, sort=sort, descending=descending
-    )
-    return form, contracts, sort, descending
+    sort, descending = exports.register_order(request.GET)
+    return form, exports.register_query(form, request.user, request.GET), sort, descending
 
 
 # The register's longest query string by far (every filter, a 100-character search) is shorter.
