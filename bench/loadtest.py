@@ -405,7 +405,7 @@ def report(label: str, result: dict) -> None:
     )
     print(
         f"{'served from the cache':<26}{result['hit_ratio']:.0%} of {answered:,} responses "
-        f"(built {result['miss']:,}, nothing cached {result['none']:,})"
+        f"(built {result['miss']:,}, pages with nothing cached {result['none']:,})"
     )
     print(f"{'load average':<26}{' '.join(f'{x:.2f}' for x in result['load'])} (1, 5, 15 min)")
 

@@ -69,7 +69,7 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisError, OSError)
 # A write of this process's that could not start a new generation (the cache out of reach).
 _owed = {"generation": False}
-# What the pieces asked for during this thread's request did: read from the cache, or built.
+# What the pages' pieces asked for during this thread's request did: read from the cache, or built.
 _tally = threading.local()
 
 
@@ -178,13 +178,13 @@ def cached(name: str, *vary, build: Callable[[], T], reads: Iterable[str] | None
     try:
         found = cache.get(key)
         if found is not None:
-            return _served(found)
+            return found
         # One process builds a piece at a time; the others asking for it meanwhile (as after
         # a write, when the pieces reading it are retired at once) wait for it rather than
         # build it too.
         building = cache.add(f"{key}:building", 1, timeout=BUILDING_SECONDS)
         if not building and (found := _awaited(key)) is not None:
-            return _served(found)
+            return found
     except UNREACHABLE:
         return _built(name, reads, build)
     try:
@@ -200,24 +200,19 @@ def cached(name: str, *vary, build: Callable[[], T], reads: Iterable[str] | None
     return value
 
 
-def _served(value):
-    _tally.hits = getattr(_tally, "hits", 0) + 1
-    return value
-
-
 def _built(name: str, reads: tuple[str, ...] | None, build: Callable[[], T]) -> T:
-    """``build()``, counted as built (the ``X-Cache`` header; a test records what it reads)."""
-    _tally.misses = getattr(_tally, "misses", 0) + 1
+    """``build()`` (a test records what it reads)."""
     return build()
 
 
 def tally_start() -> None:
-    """Forget what the pieces did so far in this thread: a request starts."""
+    """Forget what the pages' pieces did so far in this thread: a request starts."""
     _tally.hits = _tally.misses = 0
 
 
 def tally() -> tuple[int, int]:
-    """How many pieces were read from the cache, and how many built, since ``tally_start``."""
+    """How many of the pages' pieces (``cached_page``, ``cached_html``: not a person's roles or
+    navigation) were read from the cache, and how many built, since ``tally_start``."""
     return getattr(_tally, "hits", 0), getattr(_tally, "misses", 0)
 
 
@@ -254,12 +249,19 @@ def cached_page(
     ``vary`` names. Its forms' CSRF tokens are kept as a placeholder and filled in with the
     visitor's own token on every request."""
 
+    built = []
+
     def build() -> tuple[str, SafeString]:
+        built.append(name)
         found = {"request": request, **context(), "csrf_token": CSRF_PLACEHOLDER}
         html = mark_safe(render_to_string(template, found))  # noqa: S308 - rendered, escaped
         return found.get("page_title", ""), html
 
     title, html = cached(name, *vary, build=build, reads=reads)
+    if built:
+        _tally.misses = getattr(_tally, "misses", 0) + 1
+    else:
+        _tally.hits = getattr(_tally, "hits", 0) + 1
     if CSRF_PLACEHOLDER in html:
         html = mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
     return title, html

@@ -10,9 +10,10 @@ from .caching import tally, tally_start
 
 
 class CacheHeaderMiddleware:
-    """``X-Cache: hit`` when every cached piece the response used was read from the cache,
-    ``miss`` when any was built, ``none`` when it used none. Only with ``PAGE_CACHE_HEADER`` on
-    (the load test counts them); otherwise it is not in the chain at all."""
+    """``X-Cache: hit`` when every cached piece of a page the response used was read from the
+    cache, ``miss`` when any was built, ``none`` when it used none (the page was built whole: a
+    person's roles and navigation, kept too, are not counted). Only with ``PAGE_CACHE_HEADER``
+    on (the load test counts them); otherwise it is not in the chain at all."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         if not settings.PAGE_CACHE_HEADER:
