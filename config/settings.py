@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, to see every cached piece a request uses; off unless PAGE_CACHE_HEADER is on.
+    "procurement.middleware.CacheHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "procurement.security.ContentSecurityPolicyMiddleware",
     # Before anything reads the request body (CSRF reads the form): a body too large is refused.
@@ -195,6 +197,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The page cache (procurement/caching.py): off builds every piece for every request. With the
+# header on, each response says whether its cached pieces were all read from the cache
+# (``X-Cache: hit``), any was built (``miss``) or it has none (``none``): for the load test.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", default=False)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # kombu waits for ever on a Redis that accepts a connection and never answers; these bound a

@@ -127,6 +127,14 @@ def register(request: HttpRequest) -> HttpResponse:
         request.user.pk if personal else None,
         template="contracts/_register.html",
         context=partial(_register_results, request),
+        reads=(
+            "contracts",
+            "procurement.contractcategory",
+            "procurement.directorate",
+            "procurement.user",
+            "procurement.user_groups",
+            "procurement.user_portfolio",
+        ),
     )
     return render(
         request,
@@ -198,6 +206,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user.pk,
         template="contracts/_detail.html",
         context=context,
+        reads=(
+            "auth",
+            "contenttypes",
+            "contracts",
+            "gateways",
+            "performance",
+            "procurement",
+            "socialvalue",
+        ),
     )
     return render(request, "contracts/detail.html", {"page_title": title, "content": content})
 

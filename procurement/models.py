@@ -135,7 +135,12 @@ class User(AbstractUser):
             return frozenset()
         found = getattr(self, "_roles_cache", None)
         if found is None:
-            found = cached("roles", self.pk, build=self._roles_held)
+            found = cached(
+                "roles",
+                self.pk,
+                build=self._roles_held,
+                reads=("auth.group", "procurement.user_groups"),
+            )
             self._roles_cache = found
         return found
 

@@ -55,6 +55,7 @@ def sections_for(request: HttpRequest) -> Navigation:
     allowed = cached(
         "navigation",
         user.pk,
+        reads=("auth", "contracts", "gateways", "procurement"),
         build=lambda: [
             (section.url_name, section.count(user=user) if section.count else None)
             for section in sorted(_SECTIONS.values(), key=lambda s: s.order)

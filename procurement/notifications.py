@@ -26,7 +26,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .caching import data_changed
+from .caching import data_changed, families_of
 from .models import Notification, NotificationItem, User
 from .services import require
 from .text import single_line
@@ -139,7 +139,8 @@ def notifications_claim(*, drafts: Sequence[Draft]) -> uuid.UUID:
             for item in draft.items
         ]
         NotificationItem.objects.bulk_create(items, batch_size=1000)
-    data_changed()  # bulk writes send no signals; a contract's page lists what was sent about it
+    # Bulk writes send no signals; a contract's page lists what was sent about it.
+    data_changed(*families_of(Notification), *families_of(NotificationItem))
     return claim
 
 
@@ -210,7 +211,7 @@ def _send(holder: uuid.UUID, *, now: datetime) -> Delivery:
                 last_error=failures[row.pk][:2000],
                 next_attempt_at=now + backoff(attempts) if attempts < MAX_ATTEMPTS else None,
             )
-    data_changed()  # the updates send no signals
+    data_changed(*families_of(Notification))  # the updates send no signals
     return Delivery(sent=sent, failed=len(failures))
 
 

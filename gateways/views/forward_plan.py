@@ -58,6 +58,13 @@ def forward_plan(request: HttpRequest) -> HttpResponse:
         can_add,
         template="gateways/_forward_plan.html",
         context=lambda: {**_forward_plan(request), "can_add": can_add},
+        reads=(
+            "contracts",
+            "gateways",
+            "procurement.contractcategory",
+            "procurement.directorate",
+            "procurement.user",
+        ),
     )
     return render(request, "gateways/forward_plan.html", {"content": content})
 

@@ -45,6 +45,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user.pk,
         template="gateways/_review_detail.html",
         context=context,
+        reads=("auth", "contracts", "gateways", "performance", "procurement", "socialvalue"),
     )
     return render(request, "gateways/review_detail.html", {"page_title": title, "content": content})
 

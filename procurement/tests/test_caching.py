@@ -27,7 +27,7 @@ from contracts.tests.test_import import csv_file, row
 from gateways.models import GatewayReview
 from gateways.services import review_create, review_decide, review_submit
 from gateways.tests.factories import G1_REPORT, ProjectFactory, g1_draft
-from procurement.caching import BUILDING_SECONDS, cached, generation
+from procurement.caching import BUILDING_SECONDS, cached, data_changed, generation, new_generation
 from procurement.models import Directorate
 from procurement.roles import Role
 from procurement.services import user_set_roles
@@ -70,6 +70,92 @@ def test_a_piece_is_kept_until_the_next_write_and_never_from_inside_a_transactio
         assert cached("test", "a", build=build) == 4
     # Built inside a transaction, so not kept: built again.
     assert cached("test", "a", build=build) == 5
+
+
+def _counter():
+    built = []
+
+    def build():
+        built.append(len(built) + 1)
+        return built[-1]
+
+    return build
+
+
+def test_a_write_retires_only_the_pieces_that_read_what_it_changed():
+    contracts, gateways = _counter(), _counter()
+    assert cached("test", reads=("contracts",), build=contracts) == 1
+    assert cached("test", reads=("gateways.procurementproject",), build=gateways) == 1
+    ProjectFactory()  # a write to gateways (and, through its directorate, to procurement)
+    assert cached("test", reads=("contracts",), build=contracts) == 1
+    assert cached("test", reads=("gateways.procurementproject",), build=gateways) == 2
+    ContractFactory()
+    assert cached("test", reads=("contracts",), build=contracts) == 2
+    assert cached("test", reads=("gateways.procurementproject",), build=gateways) == 2
+    # A bulk write that names nothing, and migrate, retire every piece.
+    data_changed()
+    assert cached("test", reads=("contracts",), build=contracts) == 3
+    new_generation()
+    assert cached("test", reads=("gateways.procurementproject",), build=gateways) == 3
+
+
+def test_a_transaction_retires_what_all_its_writes_touched_when_it_commits():
+    contracts, gateways = _counter(), _counter()
+    assert cached("test", reads=("contracts",), build=contracts) == 1
+    assert cached("test", reads=("gateways",), build=gateways) == 1
+    with transaction.atomic():
+        DirectorateFactory()
+        with transaction.atomic():
+            ContractFactory()
+        ProjectFactory()
+        # Nothing is retired before the commit.
+        assert generation() == generation()
+    assert cached("test", reads=("contracts",), build=contracts) == 2
+    assert cached("test", reads=("gateways",), build=gateways) == 2
+    # A savepoint rolled back retires nothing of its own; what was written around it is.
+    with transaction.atomic():
+        DirectorateFactory()
+        try:
+            with transaction.atomic():
+                ContractFactory()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        ProjectFactory()
+    assert cached("test", reads=("gateways",), build=gateways) == 3
+    # A rolled-back transaction retires nothing.
+    try:
+        with transaction.atomic():
+            ProjectFactory()
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert cached("test", reads=("gateways",), build=gateways) == 3
+
+
+def test_a_sign_in_retires_nothing():
+    user = UserFactory(roles=[Role.AUDITOR])
+    before = generation()
+    Client().force_login(user)
+    assert generation() == before
+
+
+def test_a_report_submitted_leaves_the_register_kept_and_a_contract_edit_retires_it():
+    directorate = DirectorateFactory()
+    contract = ContractFactory(title="Grounds maintenance", directorate=directorate)
+    client, officer = _signed_in(Role.PROCUREMENT_OFFICER, directorate=directorate)
+    project = ProjectFactory(directorate=directorate)
+    register = reverse("contracts:register")
+    _, built = _queries(client, register)
+    review = g1_draft(officer, project=project)
+    _, served = _queries(client, register)
+    assert served < built
+    review_submit(review=review, by=officer)
+    assert _queries(client, register)[1] == served
+    contract_update(contract=contract, fields={"title": "Parks"}, by=officer, reason="Renamed")
+    page, rebuilt = _queries(client, register)
+    assert rebuilt > served
+    assert "Parks" in page
 
 
 def _in_thread(target) -> threading.Thread:
@@ -325,12 +411,27 @@ def test_the_navigation_counts_the_reports_awaiting_a_decision_until_it_is_made(
             author=author, stage="G1", summary="Strategy", project=project, report=G1_REPORT
         )
         reviews.append(review_submit(review=review, by=author))
+    new_generation()  # both counts below are built afresh, every piece with them
     page, built = _queries(client, awaiting)
     assert f'href="{awaiting}"' in page
     assert "Awaiting my decision (2)" in page
     assert "Awaiting my decision (2)" in _queries(client, home)[0]
     review_decide(review=reviews[0], by=partner, outcome="approved")
+    new_generation()
     page, after = _queries(client, awaiting)
     assert "Awaiting my decision (1)" in page
     # The count costs the same whatever is waiting.
     assert after == built
+
+
+def test_the_header_says_whether_a_page_came_from_the_cache_and_the_cache_turns_off(settings):
+    settings.PAGE_CACHE_HEADER = True
+    client, _ = _signed_in(Role.PROCUREMENT_OFFICER)
+    register = reverse("contracts:register")
+    assert client.get(register)["X-Cache"] == "miss"
+    assert client.get(register)["X-Cache"] == "hit"
+    settings.PAGE_CACHE = False
+    assert client.get(register)["X-Cache"] == "miss"
+    assert client.get(register)["X-Cache"] == "miss"
+    settings.PAGE_CACHE_HEADER = False
+    assert "X-Cache" not in Client().get(reverse("accounts:sign_in"))
