@@ -21,7 +21,17 @@ from bench.environment import workdir  # noqa: E402 - sets Django up for the ben
 
 from django.db import connection  # noqa: E402
 
-from bench import alerts, core, maturity, register, reporting, socialvalue, timing  # noqa: E402
+from bench import (  # noqa: E402
+    alerts,
+    core,
+    exports,
+    maturity,
+    pages,
+    register,
+    reporting,
+    socialvalue,
+    timing,
+)
 
 # isort: on
 
@@ -42,11 +52,16 @@ def main() -> int:
         part("alerts and dashboard, 1/10 size")
         small_alerts = alerts.measure(week=0)
         small_dashboard = reporting.measure()
+        small_pages = pages.measure()
         seconds = register.seed(contracts=contracts)
         part("renewal alerts")
         failures = alerts.run(small=small_alerts, large=alerts.measure(week=1))
         part("dashboard and annual report")
         failures += reporting.run(small=small_dashboard)
+        part("pages read most")
+        failures += pages.run(small=small_pages)
+        part("exports")
+        failures += exports.run()
         # The register next: the core benchmark adds a thousand directorates, far more than
         # any council has, which would swell the register's filters.
         part("contract register")
