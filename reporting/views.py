@@ -35,6 +35,8 @@ LIST_SIZE = 50
 DASHBOARD_READS = (
     *("contracts", "gateways", "maturity", "performance", "socialvalue"),
     *("procurement.contractcategory", "procurement.directorate", "procurement.user"),
+    # The contract figures kept for the dashboard (reporting/summary.py).
+    *("reporting.contractfigure", "reporting.contractfigureday"),
 )
 BUILDING = "The report is being built as a new version: how far it has got is shown below."
 
