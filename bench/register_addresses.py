@@ -139,6 +139,18 @@ def main() -> None:  # pragma: no cover - run by hand against a loaded database
     import argparse
     import os
 
+    # Asked for help, say what this does and start nothing.
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.register_addresses",
+        description=__doc__,
+        formatter_class=argparse.RawTextHelpFormatter,
+    )
+    parser.add_argument("--count", type=int, default=200, help="how many addresses")
+    parser.add_argument("--seed", type=int, default=29, help="the draw's seed")
+    parser.add_argument(
+        "--user", default="manager@northmere.example", help="the person asking (an email)"
+    )
+    arguments = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -148,11 +160,6 @@ def main() -> None:  # pragma: no cover - run by hand against a loaded database
     from contracts.models import Contract
     from procurement.models import ContractCategory, Directorate, User
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=29)
-    parser.add_argument("--user", default="manager@northmere.example")
-    arguments = parser.parse_args()
     user = User.objects.get(email=arguments.user)
     paths = addresses(
         random.Random(arguments.seed),  # noqa: S311 - a benchmark's draw, not a secret
