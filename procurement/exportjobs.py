@@ -67,32 +67,28 @@ def in_background(kind: ExportKind, fmt: str, *, rows: int) -> bool:
     return limit is not None and rows > limit
 
 
-def export_logged(*, kind: ExportKind, fmt: str, query: str, filename: str, by: User) -> None:
-    """Note an export that streams at once, for the log of who exported what."""
-    ExportJob.objects.create(
+def _job(*, kind: ExportKind, fmt: str, query: str, filename: str, by: User, **more) -> ExportJob:
+    return ExportJob.objects.create(
         token=secrets.token_urlsafe(16),
         kind=kind.key,
         format=fmt,
         query=query[: ExportJob.QUERY_LENGTH],
         user=by,
         filename=filename,
-        state=ExportJob.State.STREAMED,
-        finished_at=timezone.now(),
+        **more,
     )
 
 
-def export_job_start(
-    *, kind: ExportKind, fmt: str, query: str, filename: str, by: User
-) -> ExportJob:
-    """Prepare the export in the background; its token names its page."""
-    job = ExportJob.objects.create(
-        token=secrets.token_urlsafe(16),
-        kind=kind.key,
-        format=fmt,
-        query=query[: ExportJob.QUERY_LENGTH],
-        user=by,
-        filename=filename,
-    )
+def export_logged(**export) -> None:
+    """Note an export that streams at once (``kind``, ``fmt``, ``query``, ``filename``, ``by``),
+    for the log of who exported what."""
+    _job(**export, state=ExportJob.State.STREAMED, finished_at=timezone.now())
+
+
+def export_job_start(**export) -> ExportJob:
+    """Prepare the export (``kind``, ``fmt``, ``query``, ``filename``, ``by``) in the
+    background; its token names its page."""
+    job = _job(**export)
     transaction.on_commit(lambda: _queue(job.pk))
     return job
 
