@@ -6,7 +6,10 @@ from django.utils import timezone
 from procurement.attention import AttentionItem
 from procurement.models import Notification
 
-from .selectors import contracts_to_reassign, open_renewal_alerts
+from .selectors import contracts_to_reassign, open_renewal_alerts_first
+
+# The open renewal alerts a home page lists; the rest are counted.
+HOME_ALERTS_SHOWN = 5
 
 
 def alerts_needing_attention(*, user) -> list[AttentionItem]:
@@ -15,7 +18,9 @@ def alerts_needing_attention(*, user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 "Renewal alerts waiting for your answer",
-                len(open_renewal_alerts(user=user, today=timezone.localdate())),
+                open_renewal_alerts_first(
+                    user=user, today=timezone.localdate(), shown=HOME_ALERTS_SHOWN
+                )[1],
                 reverse("alerts:mine"),
                 "Start a re-procurement, propose a Gateway 3 extension, or record that the "
                 "contract will end.",

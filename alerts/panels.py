@@ -6,9 +6,8 @@ from django.utils import timezone
 from contracts.lead_times import bands
 from contracts.models import Contract
 
-from .selectors import notifications_about, open_renewal_alerts, renewal_position
-
-HOME_ALERTS_SHOWN = 5
+from .home import HOME_ALERTS_SHOWN
+from .selectors import notifications_about, open_renewal_alerts_first, renewal_position
 
 
 def contract_section(*, request: HttpRequest, contract: Contract) -> dict:
@@ -33,5 +32,7 @@ def contract_section(*, request: HttpRequest, contract: Contract) -> dict:
 
 def home_panel(*, request: HttpRequest) -> dict:
     """The person's open renewal alerts, soonest end first, on their home page."""
-    alerts = open_renewal_alerts(user=request.user, today=timezone.localdate())
-    return {"open_alerts": alerts[:HOME_ALERTS_SHOWN], "more": len(alerts) - HOME_ALERTS_SHOWN}
+    alerts, total = open_renewal_alerts_first(
+        user=request.user, today=timezone.localdate(), shown=HOME_ALERTS_SHOWN
+    )
+    return {"open_alerts": alerts, "more": total - HOME_ALERTS_SHOWN}

@@ -20,11 +20,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Cast, Concat, RowNumber
+from django.db.models.functions import Cast, Coalesce, Concat, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -811,6 +812,60 @@ def open_renewal_alerts(*, user: User, today: date) -> list[OpenAlert]:
     # The home page asks twice (its list and its count): the user object keeps the answer.
     user._open_renewal_alerts = (today, alerts)
     return alerts
+
+
+def _open_alert_contracts(*, user: User, today: date) -> QuerySet[Contract]:
+    """``open_renewal_alerts`` worked out by the database, for a count and the first few: each
+    contract with the key (``open_key``) and id (``open_alert``) of its latest renewal alert to
+    ``user``, kept where that key still names its renewal date (a review date for a rolling
+    contract: "6m:review:2027-06-30")."""
+    latest = Notification.objects.filter(
+        kind=Notification.Kind.RENEWAL,
+        recipient=user,
+        due_on__gte=add_months(today, -MAX_LEAD_MONTHS),
+        subject_id=OuterRef("pk"),
+    ).order_by("-created_at", "-pk")
+    renewal_day = Case(
+        When(
+            end_date__isnull=True,
+            then=Concat(Value("m:review:"), Cast("review_date", CharField())),
+        ),
+        default=Concat(Value("m:"), Cast("end_date", CharField())),
+        output_field=CharField(),
+    )
+    return (
+        Contract.objects.filter(terminated_on__isnull=True)
+        .filter(Q(end_date__gte=today) | Q(end_date__isnull=True, review_date__gte=today))
+        .annotate(
+            open_key=Subquery(latest.values("key")[:1]),
+            open_alert=Subquery(latest.values("pk")[:1]),
+            renewal_day=renewal_day,
+        )
+        .filter(open_key__endswith=F("renewal_day"))
+        .exclude(renewal_answered())
+    )
+
+
+def open_renewal_alerts_first(
+    *, user: User, today: date, shown: int
+) -> tuple[list[OpenAlert], int]:
+    """The first ``shown`` of ``open_renewal_alerts`` and how many there are in all, without
+    reading them all (a home page's panel and count: three queries, asked once a request)."""
+    kept = getattr(user, "_open_renewal_alerts_first", None)
+    if kept is not None and kept[0] == (today, shown):
+        return kept[1]
+    found = _open_alert_contracts(user=user, today=today)
+    total = found.count()
+    first = list(
+        found.select_related("directorate", "supplier").order_by(
+            Coalesce("end_date", "review_date"), "pk"
+        )[:shown]
+    )
+    notifications = Notification.objects.in_bulk([contract.open_alert for contract in first])
+    answer = [OpenAlert(notifications[c.open_alert], c) for c in first], total
+    # The home page asks twice (its panel and its count): the user object keeps the answer.
+    user._open_renewal_alerts_first = ((today, shown), answer)
+    return answer
 
 
 @dataclass(frozen=True)
