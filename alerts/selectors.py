@@ -819,12 +819,14 @@ def _open_alert_contracts(*, user: User, today: date) -> QuerySet[Contract]:
     contract with the key (``open_key``) and id (``open_alert``) of its latest renewal alert to
     ``user``, kept where that key still names its renewal date (a review date for a rolling
     contract: "6m:review:2027-06-30")."""
-    latest = Notification.objects.filter(
+    sent = Notification.objects.filter(
         kind=Notification.Kind.RENEWAL,
+        subject_type=ContentType.objects.get_for_model(Contract),
         recipient=user,
         due_on__gte=add_months(today, -MAX_LEAD_MONTHS),
-        subject_id=OuterRef("pk"),
-    ).order_by("-created_at", "-pk")
+    )
+    # Each alerted contract's latest alert, found through the ledger's unique index.
+    latest = sent.filter(subject_id=OuterRef("pk")).order_by("-created_at", "-pk")
     renewal_day = Case(
         When(
             end_date__isnull=True,
@@ -834,7 +836,7 @@ def _open_alert_contracts(*, user: User, today: date) -> QuerySet[Contract]:
         output_field=CharField(),
     )
     return (
-        Contract.objects.filter(terminated_on__isnull=True)
+        Contract.objects.filter(pk__in=sent.values("subject_id"), terminated_on__isnull=True)
         .filter(Q(end_date__gte=today) | Q(end_date__isnull=True, review_date__gte=today))
         .annotate(
             open_key=Subquery(latest.values("key")[:1]),
