@@ -51,7 +51,13 @@ EVERYTHING = "data-generation:*"
 TIMEOUT = 60 * 15
 # Written at every sign-in or request, and read by no cached piece.
 UNCACHED_MODELS = frozenset(
-    {"sessions.session", "procurement.signinattempt", "procurement.historicaluser"}
+    {
+        "sessions.session",
+        "procurement.signinattempt",
+        "procurement.historicaluser",
+        # The log of exports, written at every download of the register.
+        "procurement.exportjob",
+    }
 )
 # Fields no cached piece shows: a save of these alone (a sign-in's) retires nothing.
 UNCACHED_FIELDS = {"procurement.user": frozenset({"last_login"})}
