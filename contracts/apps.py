@@ -6,19 +6,17 @@ class ContractsConfig(AppConfig):
     verbose_name = "Contract register"
 
     def ready(self) -> None:
-        from procurement import attention, navigation
+        from procurement import navigation
 
         from . import (
             exports,  # noqa: F401 - registers the register's export with the shared machinery
-            home,
             importing,  # noqa: F401 - registers the import with the shared machinery
         )
 
         navigation.register(
             navigation.Section("Contracts", "contracts:register", "contracts.view_register", 10)
         )
-        attention.register(home.contracts_needing_attention)
-        attention.register(home.named_officer_gaps_needing_attention)
+        # Its home-page items are counted from the kept figures (reporting/home.py).
 
         # A contract's page is its sections in order: these, and those the apps above add
         # (performance, social value, alerts).

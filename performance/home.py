@@ -17,6 +17,30 @@ from .selectors import (
 )
 
 
+def overdue_review_items(*, user, mine: int, council: int) -> list[AttentionItem]:
+    """Running contracts whose performance review is overdue: those ``user`` manages or leads,
+    and across the council for those who see the portfolio (counted from the kept figures:
+    reporting/home.py)."""
+    items = [
+        AttentionItem(
+            "Performance reviews overdue on your contracts",
+            mine,
+            f"{reverse('performance:mine')}?overdue=on",
+            "Hold the review, record its rating and actions, and schedule the next one.",
+        )
+    ]
+    if user.has_perm("performance.view_portfolio"):
+        items.append(
+            AttentionItem(
+                "Performance reviews overdue across the council",
+                council,
+                f"{reverse('performance:portfolio')}?overdue=on",
+                "Running contracts whose scheduled review has passed without one recorded.",
+            )
+        )
+    return items
+
+
 def performance_needing_attention(*, user) -> list[AttentionItem]:
     if not user.has_perm("procurement.use_service"):
         return []
@@ -25,12 +49,6 @@ def performance_needing_attention(*, user) -> list[AttentionItem]:
     portfolio_url = reverse("performance:portfolio")
     yours = contracts_of(user=user, today=today)
     items = [
-        AttentionItem(
-            "Performance reviews overdue on your contracts",
-            contracts_of(user=user, today=today, filters=PortfolioFilters(overdue=True)).count(),
-            f"{mine}?overdue=on",
-            "Hold the review, record its rating and actions, and schedule the next one.",
-        ),
         AttentionItem(
             "Your contracts with KPI returns late",
             with_late_returns(yours, today=today).count(),
@@ -45,18 +63,12 @@ def performance_needing_attention(*, user) -> list[AttentionItem]:
         ),
     ]
     if user.has_perm("performance.view_portfolio"):
-        items += [
-            AttentionItem(
-                "Performance reviews overdue across the council",
-                portfolio(today=today, filters=PortfolioFilters(overdue=True)).count(),
-                f"{portfolio_url}?overdue=on",
-                "Running contracts whose scheduled review has passed without one recorded.",
-            ),
+        items.append(
             AttentionItem(
                 "Running contracts with open performance exceptions",
                 portfolio(today=today, filters=PortfolioFilters(open_exceptions=True)).count(),
                 f"{portfolio_url}?exceptions=on",
                 "Exceptions awaiting the provider's response or closure.",
-            ),
-        ]
+            )
+        )
     return items

@@ -17,17 +17,20 @@ class AttentionItem:
 
 
 Provider = Callable[..., list[AttentionItem]]
-_PROVIDERS: list[Provider] = []
+_PROVIDERS: list[tuple[int, Provider]] = []
+LAST = 100
 
 
-def register(provider: Provider) -> Provider:
-    _PROVIDERS.append(provider)
+def register(provider: Provider, *, order: int = LAST) -> Provider:
+    """Add ``provider``: its items are shown by ``order``, then in the order registered."""
+    _PROVIDERS.append((order, provider))
+    _PROVIDERS.sort(key=lambda entry: entry[0])
     return provider
 
 
 def items_for(user) -> list[AttentionItem]:
-    """Everything waiting for ``user``, in the order the providers were registered."""
+    """Everything waiting for ``user``, by the providers' order."""
     items: list[AttentionItem] = []
-    for provider in _PROVIDERS:
+    for _, provider in _PROVIDERS:
         items.extend(item for item in provider(user=user) if item.count)
     return items

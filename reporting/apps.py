@@ -6,9 +6,15 @@ class ReportingConfig(AppConfig):
     verbose_name = "Dashboards and reports"
 
     def ready(self) -> None:
-        from procurement import navigation
+        from procurement import attention, navigation
 
-        from . import receivers  # noqa: F401 - the writes that keep the dashboard's figures
+        from . import (
+            home,
+            receivers,  # noqa: F401 - the writes that keep the dashboard's figures
+        )
+
+        # The register's counts first, as a person's own contracts come first.
+        attention.register(home.register_needing_attention, order=0)
 
         navigation.register(
             navigation.Section("Dashboard", "reporting:dashboard", "reporting.view_dashboard", 5)

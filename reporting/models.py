@@ -165,22 +165,37 @@ class ContractFigureDay(models.Model):
 
 class ContractFigure(models.Model):
     """One contract figure's count or sum (``name``, as ``running__count``) on a kept day, for
-    one directorate and category (0: none). Derived data, kept exact by the register's writes
-    (reporting/summary.py): no history of its own."""
+    one directorate, category, contract manager and lead director (0: none). Derived data, kept
+    exact by the register's writes (reporting/summary.py): no history of its own."""
 
     year = models.PositiveIntegerField()
     as_at = models.DateField()
     directorate_id = models.PositiveIntegerField()
     category_id = models.PositiveIntegerField()
+    contract_manager_id = models.PositiveIntegerField(default=0)
+    lead_director_id = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=40)
     value = models.DecimalField(max_digits=20, decimal_places=2)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "as_at", "directorate_id", "category_id", "name"],
+                fields=[
+                    "year",
+                    "as_at",
+                    "directorate_id",
+                    "category_id",
+                    "contract_manager_id",
+                    "lead_director_id",
+                    "name",
+                ],
                 name="contract_figure_unique",
             )
+        ]
+        indexes = [
+            # A home page reads the figures of today of one person (reporting.summary).
+            models.Index(fields=["as_at", "contract_manager_id"], name="contract_figure_manager"),
+            models.Index(fields=["as_at", "lead_director_id"], name="contract_figure_lead"),
         ]
 
     def __str__(self) -> str:

@@ -32,8 +32,10 @@ from django.utils import timezone
 from contracts.lead_times import add_months
 from contracts.models import Contract, ContractEvent
 from contracts.selectors import (
+    current_over_named_officers_threshold,
     data_quality_problems,
     running_condition,
+    status_condition,
     status_expression,
     unmanaged_condition,
 )
@@ -434,6 +436,33 @@ def contract_figure_rows(scope: Scope) -> QuerySet:
         for part in CONTRACT_SUMS.get(key, ()):
             sums[f"{key}__{part}"] = Coalesce(Sum(SUMMED[part], filter=q), ZERO)
     return _contracts(scope).order_by().values("directorate_id", "category_id").annotate(**sums)
+
+
+# What a person's home page counts of the register: the contracts they manage expiring or past
+# their end; those they manage or lead whose review is overdue; in the directorates they are
+# business partner for, those that must name officers and don't. Kept with the dashboard's.
+HOME_CONDITIONS: dict[str, Callable[[Scope], Q]] = {
+    "home_expiring": lambda s: status_condition(Contract.Status.EXPIRING, today=s.as_at),
+    "home_expired": lambda s: status_condition(Contract.Status.EXPIRED, today=s.as_at),
+    "home_overdue_reviews": lambda s: overdue_condition(today=s.as_at),
+    "home_no_manager": lambda s: (
+        current_over_named_officers_threshold(today=s.as_at) & Q(contract_manager__isnull=True)
+    ),
+    "home_no_lead_director": lambda s: (
+        current_over_named_officers_threshold(today=s.as_at) & Q(lead_director__isnull=True)
+    ),
+}
+HOME_GROUPS = ("directorate_id", "contract_manager_id", "lead_director_id")
+
+
+def home_figure_rows(scope: Scope) -> QuerySet:
+    """The home pages' counts for each directorate, contract manager and lead director, in one
+    pass over the register (a query)."""
+    counts = {
+        f"{key}__count": Count("pk", filter=condition(scope))
+        for key, condition in HOME_CONDITIONS.items()
+    }
+    return _contracts(scope).order_by().values(*HOME_GROUPS).annotate(**counts)
 
 
 def figures_from_rows(rows) -> ContractFigures:

@@ -1,11 +1,13 @@
-"""The dashboard's contract figures kept, so a cold dashboard reads a few hundred rows rather
-than the register.
+"""The dashboard's contract figures and the home pages' counts of the register kept, so a cold
+dashboard or home page reads a few hundred rows rather than the register.
 
 A figure is a condition on the register taken on a scope's as-at day (reporting/selectors.py).
 For each day asked for (a financial year and its as-at day: today for the current year, the last
-day of a past one), the first request works the figures out from the register and keeps them,
-a row per figure, directorate and category (``ContractFigure``). Every write that can move a
-contract in or out of a figure then corrects each kept day in the same transaction: its
+day of a past one), the first request works the figures out from the register and keeps them
+(``ContractFigure``): a row per dashboard figure, directorate and category, and a row per home
+page count (``HOME_CONDITIONS``), directorate, contract manager and lead director, so that a
+person's counts are read from their own rows. Every write that can move a contract in or out of
+a figure then corrects each kept day in the same transaction: its
 receivers (reporting/receivers.py) work out the figures of the contracts it touches before and
 after the write, with the same query restricted to those contracts, and add the difference. So
 the kept figures are the live ones, exactly, whatever the write. Bulk writes that send no
@@ -22,30 +24,44 @@ waits for it and then corrects it too.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q, Sum
+
+from performance.models import financial_year_of
+from procurement.models import Directorate
 
 from .models import ContractFigure, ContractFigureDay
 from .selectors import (
     CONTRACT_CONDITIONS,
     CONTRACT_SUMS,
+    HOME_CONDITIONS,
     ContractFigures,
     Scope,
     contract_figure_rows,
     figures_from_rows,
+    home_figure_rows,
 )
 
-NAMES = (
+DASHBOARD_NAMES = (
     *(f"{key}__count" for key in CONTRACT_CONDITIONS),
     *(f"{key}__{part}" for key, parts in CONTRACT_SUMS.items() for part in parts),
 )
-NO_CATEGORY = 0
+HOME_NAMES = tuple(f"{key}__count" for key in HOME_CONDITIONS)
+NAMES = (*DASHBOARD_NAMES, *HOME_NAMES)
+NONE = 0  # the group of contracts with no category, no contract manager or no lead director
+NO_CATEGORY = NONE
 TABLE = ContractFigure._meta.db_table
+GROUP_FIELDS = ("directorate_id", "category_id", "contract_manager_id", "lead_director_id")
+GROUP_COLUMNS = ", ".join(GROUP_FIELDS)
 
 Day = tuple[int, date]  # a financial year and its as-at day
-Groups = dict[tuple[int, int], dict[str, Decimal]]  # (directorate, category): figures
+# (directorate, category, contract manager, lead director): figures
+Group = tuple[int, int, int, int]
+Groups = dict[Group, dict[str, Decimal]]
 
 
 def _lock(mode: str) -> None:
@@ -64,15 +80,22 @@ def _council(day: Day) -> Scope:
 def live_groups(day: Day, contract_ids: Iterable[int] | None = None) -> Groups:
     """The figures of ``day`` for each directorate and category, from the register itself (of
     the contracts ``contract_ids`` only, if given)."""
-    rows = contract_figure_rows(_council(day))
+    dashboard, home = contract_figure_rows(_council(day)), home_figure_rows(_council(day))
     if contract_ids is not None:
-        rows = rows.filter(pk__in=list(contract_ids))
-    return {
-        (row["directorate_id"], row["category_id"] or NO_CATEGORY): {
-            name: Decimal(row[name]) for name in NAMES
-        }
-        for row in rows
-    }
+        ids = list(contract_ids)
+        dashboard, home = dashboard.filter(pk__in=ids), home.filter(pk__in=ids)
+    # The dashboard's figures by directorate and category; the home pages' by directorate,
+    # contract manager and lead director.
+    groups: Groups = {}
+    for row in dashboard:
+        group = (row["directorate_id"], row["category_id"] or NONE, NONE, NONE)
+        groups[group] = {name: Decimal(row[name]) for name in DASHBOARD_NAMES}
+    for row in home:
+        group = (row["directorate_id"], NONE, row["contract_manager_id"] or NONE)
+        groups.setdefault((*group, row["lead_director_id"] or NONE), {}).update(
+            {name: Decimal(row[name]) for name in HOME_NAMES}
+        )
+    return groups
 
 
 def kept_days() -> list[Day]:
@@ -82,10 +105,10 @@ def kept_days() -> list[Day]:
 def kept_groups(day: Day) -> Groups:
     groups: Groups = {}
     rows = ContractFigure.objects.filter(year=day[0], as_at=day[1]).values_list(
-        "directorate_id", "category_id", "name", "value"
+        *GROUP_FIELDS, "name", "value"
     )
-    for directorate_id, category_id, name, value in rows:
-        groups.setdefault((directorate_id, category_id), {})[name] = value
+    for *group, name, value in rows:
+        groups.setdefault(tuple(group), {})[name] = value
     return groups
 
 
@@ -113,13 +136,13 @@ def keep_day(day: Day) -> None:
         ContractFigure(
             year=day[0],
             as_at=day[1],
-            directorate_id=directorate_id,
-            category_id=category_id,
+            **dict(zip(GROUP_FIELDS, group, strict=True)),
             name=name,
             value=value,
         )
-        for (directorate_id, category_id), figures in live_groups(day).items()
+        for group, figures in live_groups(day).items()
         for name, value in figures.items()
+        if value
     )
 
 
@@ -158,28 +181,33 @@ def figures_after(contract_ids: Iterable[int], before: dict[Day, Groups]) -> Non
         return
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {TABLE} (year, as_at, directorate_id, category_id, name, value) "  # noqa: S608 - our own table's name
-            "VALUES (%s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (year, as_at, directorate_id, category_id, name) "
+            f"INSERT INTO {TABLE} (year, as_at, {GROUP_COLUMNS}, name, value) "  # noqa: S608 - our own table's name
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT (year, as_at, {GROUP_COLUMNS}, name) "
             f"DO UPDATE SET value = {TABLE}.value + excluded.value",
             changes,
         )
 
 
-def kept_contract_figures(scope: Scope) -> ContractFigures:
-    """The contract figures of ``scope`` from those kept for its day (worked out and kept first
-    if they are not)."""
-    day = (scope.year, scope.as_at)
+def _kept(day: Day):
+    """The figures kept for ``day`` (worked out and kept first if they are not)."""
     if not ContractFigureDay.objects.filter(year=day[0], as_at=day[1]).exists():
         keep_day(day)
-    rows = ContractFigure.objects.filter(year=day[0], as_at=day[1])
+    return ContractFigure.objects.filter(year=day[0], as_at=day[1])
+
+
+def kept_contract_figures(scope: Scope) -> ContractFigures:
+    """The contract figures of ``scope`` from those kept for its day."""
+    rows = _kept((scope.year, scope.as_at)).filter(name__in=DASHBOARD_NAMES)
     if scope.directorate_id:
         rows = rows.filter(directorate_id=scope.directorate_id)
     if scope.category_id is not None:
         rows = rows.filter(category_id=scope.category_id or NO_CATEGORY)
-    groups: Groups = {}
-    for directorate_id, category_id, name, value in rows.values_list(
-        "directorate_id", "category_id", "name", "value"
+    groups: dict[tuple[int, int], dict[str, Decimal]] = {}
+    for directorate_id, category_id, name, value in (
+        rows.values_list("directorate_id", "category_id", "name")
+        .annotate(total=Sum("value"))
+        .order_by()
     ):
         groups.setdefault((directorate_id, category_id), {})[name] = value
     return figures_from_rows(
@@ -188,7 +216,9 @@ def kept_contract_figures(scope: Scope) -> ContractFigures:
             "category_id": category_id or None,
             **{
                 name: int(value) if name.endswith("__count") else value
-                for name, value in ((name, figures.get(name, Decimal("0"))) for name in NAMES)
+                for name, value in (
+                    (name, figures.get(name, Decimal("0"))) for name in DASHBOARD_NAMES
+                )
             },
         }
         for (directorate_id, category_id), figures in sorted(groups.items())
@@ -208,3 +238,37 @@ def disagreements() -> list[str]:
                 if now != held:
                     found.append(f"{day[0]} on {day[1]}, group {group}, {name}: {held} kept, {now}")
     return found
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    """What a person's home page counts of the register, read from the kept figures of today."""
+
+    expiring: int  # contracts they manage, expiring
+    expired: int  # contracts they manage, past their end date
+    overdue_reviews: int  # running contracts they manage or lead, review overdue
+    overdue_reviews_council: int  # running contracts across the council, review overdue
+    # In the directorates they are business partner for, contracts that must name officers:
+    no_manager: int  # with no contract manager
+    no_lead_director: int  # with no lead director
+
+
+def home_counts(*, user, today: date) -> HomeCounts:
+    """``user``'s home-page counts of the register from the figures kept for today (two
+    queries; the first request of a day works them out), whatever the register's size."""
+    rows = _kept((financial_year_of(today), today)).filter(name__in=HOME_NAMES)
+    manages, leads = Q(contract_manager_id=user.pk), Q(lead_director_id=user.pk)
+    partners = Q(directorate_id__in=Directorate.objects.filter(business_partner=user).values("pk"))
+
+    def total(key: str, whose: Q | None = None) -> Sum:
+        return Sum("value", filter=Q(name=f"{key}__count") & (whose or Q()))
+
+    counts = rows.aggregate(
+        expiring=total("home_expiring", manages),
+        expired=total("home_expired", manages),
+        overdue_reviews=total("home_overdue_reviews", manages | leads),
+        overdue_reviews_council=total("home_overdue_reviews"),
+        no_manager=total("home_no_manager", partners),
+        no_lead_director=total("home_no_lead_director", partners),
+    )
+    return HomeCounts(**{key: int(value or 0) for key, value in counts.items()})

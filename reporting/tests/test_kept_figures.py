@@ -1,6 +1,7 @@
-"""The dashboard's kept contract figures (reporting/summary.py) are the register's own, exactly,
-after every kind of write: each is compared with the figures worked out from the register
-itself (``live_contract_figures``), for several scopes, after each write of a sequence."""
+"""The dashboard's kept contract figures and the home pages' kept counts (reporting/summary.py)
+are the register's own, exactly, after every kind of write: each is compared with the figures
+worked out from the register itself (``live_contract_figures``, ``summary.disagreements``), for
+several scopes, after each write of a sequence."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -103,6 +104,13 @@ def test_the_kept_figures_follow_every_kind_of_write(council, make_user):
     manager = c2.contract_manager
     manager.is_active = False
     manager.save()
+    assert_exact(council)
+    # Another contract manager and lead director named, then none (the home pages' groups).
+    c2.contract_manager, c2.lead_director = make_user(Role.CONTRACT_MANAGER), c1.contract_manager
+    c2.save()
+    assert_exact(council)
+    c2.contract_manager = c2.lead_director = None
+    c2.save()
     assert_exact(council)
     # A procurement planned to replace a contract, moved to another, then dropped.
     project = ProjectFactory(directorate=adults, replaces=c2)
