@@ -814,19 +814,28 @@ def open_renewal_alerts(*, user: User, today: date) -> list[OpenAlert]:
     return alerts
 
 
-def _open_alert_contracts(*, user: User, today: date) -> QuerySet[Contract]:
-    """``open_renewal_alerts`` worked out by the database, for a count and the first few: each
-    contract with the key (``open_key``) and id (``open_alert``) of its latest renewal alert to
-    ``user``, kept where that key still names its renewal date (a review date for a rolling
-    contract: "6m:review:2027-06-30")."""
-    sent = Notification.objects.filter(
+def _renewal_alerts_sent(*, user: User, today: date) -> QuerySet[Notification]:
+    """The renewal alerts sent to ``user`` that can still be open on ``today``."""
+    return Notification.objects.filter(
         kind=Notification.Kind.RENEWAL,
         subject_type=ContentType.objects.get_for_model(Contract),
         recipient=user,
         due_on__gte=add_months(today, -MAX_LEAD_MONTHS),
     )
-    # Each alerted contract's latest alert, found through the ledger's unique index.
-    latest = sent.filter(subject_id=OuterRef("pk")).order_by("-created_at", "-pk")
+
+
+def _latest_alert(sent: QuerySet[Notification]) -> QuerySet[Notification]:
+    """Each alerted contract's latest alert of ``sent``, found through the ledger's index."""
+    return sent.filter(subject_id=OuterRef("pk")).order_by("-created_at", "-pk")
+
+
+def _open_alert_contracts(*, user: User, today: date) -> QuerySet[Contract]:
+    """``open_renewal_alerts`` worked out by the database, for a count and the first few: each
+    contract with the key (``open_key``) and id (``open_alert``) of its latest renewal alert to
+    ``user``, kept where that key still names its renewal date (a review date for a rolling
+    contract: "6m:review:2027-06-30")."""
+    sent = _renewal_alerts_sent(user=user, today=today)
+    latest = _latest_alert(sent)
     renewal_day = Case(
         When(
             end_date__isnull=True,
@@ -857,12 +866,19 @@ def open_renewal_alerts_first(
     if kept is not None and kept[0] == (today, shown):
         return kept[1]
     found = _open_alert_contracts(user=user, today=today)
-    total = found.count()
-    first = list(
-        found.select_related("directorate", "supplier").order_by(
-            Coalesce("end_date", "review_date"), "pk"
-        )[:shown]
+    # One pass over the open alerts gives the count and the order; only the first are read.
+    order = sorted(
+        found.order_by().values_list(Coalesce("end_date", "review_date"), "pk").iterator()
     )
+    first_ids = [pk for _, pk in order[:shown]]
+    latest = _latest_alert(_renewal_alerts_sent(user=user, today=today))
+    first = sorted(
+        Contract.objects.filter(pk__in=first_ids)
+        .select_related("directorate", "supplier")
+        .annotate(open_alert=Subquery(latest.values("pk")[:1])),
+        key=lambda contract: first_ids.index(contract.pk),
+    )
+    total = len(order)
     notifications = Notification.objects.in_bulk([contract.open_alert for contract in first])
     answer = [OpenAlert(notifications[c.open_alert], c) for c in first], total
     # The home page asks twice (its panel and its count): the user object keeps the answer.
