@@ -9,7 +9,11 @@ class AlertsConfig(AppConfig):
         from procurement import attention, navigation
         from procurement import demo as demo_registry
 
-        from . import demo, home
+        from . import (
+            demo,
+            home,
+            receivers,  # noqa: F401 - the writes that keep the open alerts
+        )
 
         attention.register(home.alerts_needing_attention)
         navigation.register(

@@ -20,12 +20,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, RowNumber
+from django.db.models.functions import Cast, Concat, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,6 +55,8 @@ from procurement.notifications import SENDING_TIMEOUT
 from procurement.roles import Role
 from procurement.selectors import users_with_role
 from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
+
+from .models import OpenRenewalAlert
 
 # A month's length varies: contracts ending up to this many days past the longest lead time are
 # read too, and the exact alert day (the same day of the month, kept within it) decides.
@@ -781,106 +782,46 @@ class OpenAlert:
     contract: Contract
 
 
+def _open_alerts_of(*, user: User, today: date) -> QuerySet[OpenRenewalAlert]:
+    """The renewal alerts sent to ``user`` that still wait for an answer (alerts/open_alerts.py):
+    the contract is still to end on the date alerted and nothing has answered it. An alert falls
+    due at most the longest lead time allowed before the end: older ones are of contracts that
+    have ended. Soonest renewal first."""
+    return (
+        OpenRenewalAlert.objects.filter(
+            recipient=user, renews_on__gte=today, due_on__gte=add_months(today, -MAX_LEAD_MONTHS)
+        )
+        .select_related("notification", "contract__directorate", "contract__supplier")
+        .order_by("renews_on", "contract_id")
+    )
+
+
 def open_renewal_alerts(*, user: User, today: date) -> list[OpenAlert]:
-    """The renewal alerts sent to ``user`` that still wait for an answer: the contract is still
-    to end on the date alerted and nothing has answered it. The latest alert of each contract,
-    soonest end first (two queries)."""
+    """Every open renewal alert of ``user``, the latest alert of each contract, soonest renewal
+    first (a query, on the person's own rows)."""
     cached = getattr(user, "_open_renewal_alerts", None)
     if cached is not None and cached[0] == today:
         return cached[1]
-    # An alert falls due at most the longest lead time allowed before the end: older ones are of
-    # contracts that have ended.
-    earliest = add_months(today, -MAX_LEAD_MONTHS)
-    latest: dict[int, Notification] = {}
-    for notification in Notification.objects.filter(
-        kind=Notification.Kind.RENEWAL, recipient=user, due_on__gte=earliest
-    ).order_by("created_at", "pk"):
-        latest[notification.subject_id] = notification
-    contracts = (
-        Contract.objects.filter(pk__in=list(latest))
-        .filter(Q(end_date__gte=today) | Q(end_date__isnull=True, review_date__gte=today))
-        .filter(terminated_on__isnull=True)
-        .exclude(renewal_answered())
-    )
     alerts = [
-        OpenAlert(latest[contract.pk], contract)
-        for contract in contracts
-        if end_date_of_key(latest[contract.pk].key) == contract.renewal_date
-        and (":review:" in latest[contract.pk].key) == contract.is_rolling
+        OpenAlert(row.notification, row.contract) for row in _open_alerts_of(user=user, today=today)
     ]
-    alerts.sort(key=lambda alert: (alert.contract.renewal_date, alert.contract.pk))
     # The home page asks twice (its list and its count): the user object keeps the answer.
     user._open_renewal_alerts = (today, alerts)
     return alerts
-
-
-def _renewal_alerts_sent(*, user: User, today: date) -> QuerySet[Notification]:
-    """The renewal alerts sent to ``user`` that can still be open on ``today``."""
-    return Notification.objects.filter(
-        kind=Notification.Kind.RENEWAL,
-        subject_type=ContentType.objects.get_for_model(Contract),
-        recipient=user,
-        due_on__gte=add_months(today, -MAX_LEAD_MONTHS),
-    )
-
-
-def _latest_alert(sent: QuerySet[Notification]) -> QuerySet[Notification]:
-    """Each alerted contract's latest alert of ``sent``, found through the ledger's index."""
-    return sent.filter(subject_id=OuterRef("pk")).order_by("-created_at", "-pk")
-
-
-def _open_alert_contracts(*, user: User, today: date) -> QuerySet[Contract]:
-    """``open_renewal_alerts`` worked out by the database, for a count and the first few: each
-    contract with the key (``open_key``) and id (``open_alert``) of its latest renewal alert to
-    ``user``, kept where that key still names its renewal date (a review date for a rolling
-    contract: "6m:review:2027-06-30")."""
-    sent = _renewal_alerts_sent(user=user, today=today)
-    latest = _latest_alert(sent)
-    renewal_day = Case(
-        When(
-            end_date__isnull=True,
-            then=Concat(Value("m:review:"), Cast("review_date", CharField())),
-        ),
-        default=Concat(Value("m:"), Cast("end_date", CharField())),
-        output_field=CharField(),
-    )
-    return (
-        Contract.objects.filter(pk__in=sent.values("subject_id"), terminated_on__isnull=True)
-        .filter(Q(end_date__gte=today) | Q(end_date__isnull=True, review_date__gte=today))
-        .annotate(
-            open_key=Subquery(latest.values("key")[:1]),
-            open_alert=Subquery(latest.values("pk")[:1]),
-            renewal_day=renewal_day,
-        )
-        .filter(open_key__endswith=F("renewal_day"))
-        .exclude(renewal_answered())
-    )
 
 
 def open_renewal_alerts_first(
     *, user: User, today: date, shown: int
 ) -> tuple[list[OpenAlert], int]:
     """The first ``shown`` of ``open_renewal_alerts`` and how many there are in all, without
-    reading them all (a home page's panel and count: three queries, asked once a request)."""
+    reading them all (a home page's panel and count: two queries on the person's own rows,
+    asked once a request)."""
     kept = getattr(user, "_open_renewal_alerts_first", None)
     if kept is not None and kept[0] == (today, shown):
         return kept[1]
-    found = _open_alert_contracts(user=user, today=today)
-    # One pass over the open alerts gives the count and the order; only the first are read.
-    order = sorted(
-        found.order_by().values_list(Coalesce("end_date", "review_date"), "pk").iterator()
-    )
-    first_ids = [pk for _, pk in order[:shown]]
-    latest = _latest_alert(_renewal_alerts_sent(user=user, today=today))
-    first = sorted(
-        Contract.objects.filter(pk__in=first_ids)
-        .select_related("directorate", "supplier")
-        .annotate(open_alert=Subquery(latest.values("pk")[:1])),
-        key=lambda contract: first_ids.index(contract.pk),
-    )
-    total = len(order)
-    notifications = Notification.objects.in_bulk([contract.open_alert for contract in first])
-    answer = [OpenAlert(notifications[c.open_alert], c) for c in first], total
+    found = _open_alerts_of(user=user, today=today)
+    first = [OpenAlert(row.notification, row.contract) for row in found[:shown]]
+    answer = first, (found.count() if len(first) == shown else len(first))
     # The home page asks twice (its panel and its count): the user object keeps the answer.
     user._open_renewal_alerts_first = ((today, shown), answer)
     return answer

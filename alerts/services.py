@@ -29,6 +29,7 @@ from procurement.notifications import (
 )
 from procurement.services import ProcurementError
 
+from . import open_alerts
 from .selectors import (
     Category,
     Digest,
@@ -76,10 +77,11 @@ class RunResult:
 
 
 def _claim_and_send(
-    pending: Sequence, draft_of, *, on: date, already: int, dry_run: bool, now
+    pending: Sequence, draft_of, *, on: date, already: int, dry_run: bool, now, claimed=None
 ) -> RunResult:
     """Render ``pending`` (each turned into a draft by ``draft_of``), claim and send them, a
-    chunk at a time; or for a dry run, render them and claim nothing."""
+    chunk at a time, calling ``claimed`` with each chunk's drafts once claimed; or for a dry run,
+    render them and claim nothing."""
     due = already + len(pending)
     if dry_run:
         drafts = [draft_of(item) for item in pending]
@@ -88,7 +90,10 @@ def _claim_and_send(
     listed, sent, failed = [], 0, 0
     for start in range(0, len(pending), CHUNK):
         drafts = [draft_of(item) for item in pending[start : start + CHUNK]]
-        delivery = notifications_deliver(claim=notifications_claim(drafts=drafts), now=now)
+        claim = notifications_claim(drafts=drafts)
+        if claimed:
+            claimed(drafts)
+        delivery = notifications_deliver(claim=claim, now=now)
         sent, failed = sent + delivery.sent, failed + delivery.failed
         listed += [(d.recipient.email, d.title) for d in drafts]
     return RunResult(
@@ -210,6 +215,8 @@ def renewal_alerts_send(
         already=already,
         dry_run=dry_run,
         now=now,
+        # The ledger's bulk insert sends no signals: the alerts claimed are open now.
+        claimed=lambda drafts: open_alerts.refresh(draft.subject.pk for draft in drafts),
     )
 
 
