@@ -27,12 +27,16 @@ from .selectors import end_date_of_key, renewal_answered
 Row = tuple[int, int, int, date, date]  # recipient, contract, notification, renews_on, due_on
 
 
+def _renewal_alerts():
+    return Notification.objects.filter(
+        kind=Notification.Kind.RENEWAL, subject_type=ContentType.objects.get_for_model(Contract)
+    )
+
+
 def live_open_alerts(contract_ids: Iterable[int] | None = None) -> set[Row]:
     """The open alerts worked out from the ledger and the register (of the contracts
     ``contract_ids`` only, if given), whatever the date."""
-    sent = Notification.objects.filter(
-        kind=Notification.Kind.RENEWAL, subject_type=ContentType.objects.get_for_model(Contract)
-    )
+    sent = _renewal_alerts()
     if contract_ids is not None:
         sent = sent.filter(subject_id__in=list(contract_ids))
     latest: dict[tuple[int, int], tuple[int, str, date]] = {}
@@ -90,8 +94,8 @@ def refresh(contract_ids: Iterable[int]) -> None:
     The contracts' rows are locked first, in order, so two writes (two workers sending alerts
     at once) refresh a contract one after the other, each from what the other committed."""
     ids = sorted({pk for pk in contract_ids if pk is not None})
-    if not ids:
-        return
+    if not ids or not _renewal_alerts().filter(subject_id__in=ids).exists():
+        return  # never alerted about: no alert of theirs can be open (the common case)
     list(Contract.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk"))
     OpenRenewalAlert.objects.filter(contract_id__in=ids).delete()
     _write(live_open_alerts(ids))

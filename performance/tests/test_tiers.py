@@ -207,6 +207,7 @@ def test_the_home_page_counts_cost_the_same_queries_for_more_contracts(client, m
         KpiFactory(contract=contract)  # no return yet: late
 
     late_and_red()
+    home_queries()  # the first request of the day works out the day's kept figures
     few, before = home_queries()
     for _ in range(4):
         late_and_red()
