@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
 from contracts.models import Contract
+from procurement.commits import delete_all_derived
 from procurement.models import Notification
 
 from .models import OpenRenewalAlert
@@ -110,7 +111,7 @@ def rebuild() -> None:
             cursor.execute(
                 f"LOCK TABLE {OpenRenewalAlert._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
             )
-    OpenRenewalAlert.objects.all().delete()
+    delete_all_derived(OpenRenewalAlert)
     _write(live_open_alerts())
 
 

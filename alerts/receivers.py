@@ -2,13 +2,14 @@
 open alerts of the contracts it touches, in its own transaction. The alert job refreshes those
 it sends (alerts/services.py); bulk writes to the register rebuild them all once they commit."""
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.dispatch import receiver
 
 from contracts.models import Contract
 from contracts.signals import contracts_written_in_bulk
 from gateways.models import GatewayReview, ProcurementProject
+from procurement.commits import on_commit_once
 from procurement.models import Notification
 
 from . import open_alerts
@@ -61,7 +62,8 @@ def review_written(sender, instance: GatewayReview, **kwargs) -> None:
 
 @receiver(contracts_written_in_bulk)
 def rebuild_when_committed(sender, **kwargs) -> None:
-    transaction.on_commit(open_alerts.rebuild)
+    """Once, when the bulk write commits, however many batches it signalled."""
+    on_commit_once(open_alerts.rebuild)
 
 
 @receiver(post_migrate)

@@ -7,13 +7,14 @@ own change; a supplier's SME or VCSE flag (its contracts); a person leaving or c
 writes, which send no such signals, and changes to the renewal bands discard the kept figures.
 """
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from contracts.models import Contract, RenewalBand, Supplier
 from contracts.signals import contracts_written_in_bulk
 from gateways.models import ProcurementProject
+from procurement.commits import on_commit_once
 from procurement.models import User
 
 from . import summary
@@ -113,9 +114,10 @@ def discard(sender, **kwargs) -> None:
 @receiver(contracts_written_in_bulk)
 def discard_when_committed(sender, **kwargs) -> None:
     """After an import's or seeding's bulk writes: once they commit, so a long import does not
-    hold the kept figures' table against every other write until it ends. A day worked out
-    meanwhile, from the register without the import, is discarded with the rest."""
-    transaction.on_commit(summary.discard_all)
+    hold the kept figures' table against every other write until it ends; and once, however
+    many batches it signalled. A day worked out meanwhile, from the register without the
+    import, is discarded with the rest."""
+    on_commit_once(summary.discard_all)
 
 
 @receiver(post_migrate)

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from performance.models import financial_year_of
+from procurement.commits import delete_all_derived
 from procurement.models import Directorate
 
 from .models import ContractFigure, ContractFigureDay
@@ -150,8 +151,7 @@ def keep_day(day: Day) -> None:
 def discard_all() -> None:
     """Let go of every kept figure: after writes whose contracts' old figures are unknown."""
     _lock("SHARE ROW EXCLUSIVE")
-    ContractFigure.objects.all().delete()
-    ContractFigureDay.objects.all().delete()
+    delete_all_derived(ContractFigure, ContractFigureDay)
 
 
 def figures_before(contract_ids: Iterable[int]) -> dict[Day, Groups]:
