@@ -28,3 +28,18 @@ def delete_all_derived(*models) -> None:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608 - our own table's name
     data_changed(*(family for model in models for family in families_of(model)))
+
+
+def delete_derived(model, column: str, values: list) -> None:
+    """Delete the rows of ``model`` (derived data, as above) whose ``column`` is one of
+    ``values``, in one statement, and retire the cached pieces that read them."""
+    if not values:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    marks = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {connection.ops.quote_name(column)} IN ({marks})",  # noqa: S608 - our own table's and column's names
+            values,
+        )
+    data_changed(*families_of(model))
