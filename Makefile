@@ -32,6 +32,9 @@ install-dev: $(DEV)
 lock: $(DEV)
 	$(LOCK) requirements.in -o requirements.txt
 	$(LOCK) requirements-dev.in -o requirements-dev.txt
+	# WeasyPrint asks for fonttools[woff]: pip's hash-checking install takes the extra as a
+	# requirement of its own, which must be pinned too, or pip reaches for a newer release.
+	sed -i 's/^fonttools==/fonttools[woff]==/' requirements.txt requirements-dev.txt
 
 run: $(RUNTIME)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
