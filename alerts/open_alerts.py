@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 
 from contracts.models import Contract
-from procurement.commits import delete_all_derived, delete_derived
+from procurement.commits import delete_all_derived, delete_derived, lock_table
 from procurement.models import Notification
 
 from .models import OpenRenewalAlert
@@ -107,11 +107,7 @@ def refresh(contract_ids: Iterable[int]) -> None:
 def rebuild() -> None:
     """Work every open alert out afresh (after bulk writes, which send no per-row signals).
     On PostgreSQL the table is held against the refreshes of other writes meanwhile."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {OpenRenewalAlert._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
-            )
+    lock_table(OpenRenewalAlert, "SHARE ROW EXCLUSIVE")
     delete_all_derived(OpenRenewalAlert)
     _write(live_open_alerts())
 

@@ -25,8 +25,11 @@ def contract_saved(sender, instance: Contract, **kwargs) -> None:
 
 @receiver(post_save, sender=Notification)
 @receiver(post_delete, sender=Notification)
-def notification_written(sender, instance: Notification, **kwargs) -> None:
-    if instance.kind == Notification.Kind.RENEWAL:
+def notification_written(sender, instance: Notification, created: bool = True, **kwargs) -> None:
+    """A renewal alert added or removed one by one (the job's bulk claims refresh themselves).
+    A ledger row's subject, key and recipient never change: a later save (its delivery) opens
+    or closes nothing."""
+    if created and instance.kind == Notification.Kind.RENEWAL:
         open_alerts.refresh([instance.subject_id])
 
 

@@ -20,6 +20,15 @@ def on_commit_once(func: Callable[[], None]) -> None:
     transaction.on_commit(func)
 
 
+def lock_table(model, mode: str) -> None:
+    """Take ``model``'s table lock in ``mode`` until the transaction ends (PostgreSQL; SQLite
+    writes one at a time anyway, and outside a transaction there is nothing to hold)."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN {mode} MODE")
+
+
 def delete_all_derived(*models) -> None:
     """Empty the tables of ``models``, derived data kept for speed (no history, nothing else
     refers to them), without reading their rows first as a queryset's delete does to send each

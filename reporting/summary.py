@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from performance.models import financial_year_of
-from procurement.commits import delete_all_derived
+from procurement.commits import delete_all_derived, lock_table
 from procurement.models import Directorate
 
 from .models import ContractFigure, ContractFigureDay
@@ -66,10 +66,8 @@ Groups = dict[Group, dict[str, Decimal]]
 
 
 def _lock(mode: str) -> None:
-    """Take the kept figures' table lock (PostgreSQL; SQLite writes one at a time anyway)."""
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {TABLE} IN {mode} MODE")
+    """Take the kept figures' table lock."""
+    lock_table(ContractFigure, mode)
 
 
 def _council(day: Day) -> Scope:
