@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "gateways",
     "socialvalue",
     "maturity",
+    "spend",
     "alerts",
     "reporting",
     "opendata",

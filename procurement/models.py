@@ -435,6 +435,7 @@ class Notification(models.Model):
         ESCALATION_DIGEST = "escalation_digest", "Weekly escalations"
         GATEWAY_STEP = "gateway_step", "Gateway report for decision"
         GATEWAY_OUTCOME = "gateway_outcome", "Gateway decision"
+        SPEND_THRESHOLD = "spend_threshold", "Contract spend passed a share of its value"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SpendConfig(AppConfig):
+    name = "spend"
+    verbose_name = "Spend and payments"
+
+    def ready(self) -> None:
+        from . import importing  # noqa: F401  (registers the payments import)

@@ -1,0 +1,1 @@
+"""Import payment files from the finance system (filled in below)."""

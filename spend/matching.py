@@ -1,0 +1,191 @@
+"""Payments matched to the register's suppliers and contracts (docs/decisions/0049).
+
+Suppliers, in this order, the first that answers:
+
+1. the company or charity number in the file, where it is a supplier's;
+2. an officer's confirmed match for the payee, as this source writes it (:class:`SupplierMatch`);
+3. the payee's name, compared as a key (:mod:`spend.names`), where exactly one supplier has it;
+4. otherwise the payee waits in the review queue, with the likely suppliers and their scores: a
+   near name is never applied without an officer's confirmation.
+
+A redacted payee is kept as redacted and matched to nobody.
+
+Contracts, for a payment whose supplier is known, the first that answers:
+
+1. the contract reference, or the purchase order, in the file, where it is one of the supplier's
+   contracts' references;
+2. an officer's choice for the supplier's payments in that directorate and period
+   (:class:`ContractChoice`);
+3. the supplier's one contract in the payment's directorate live on the day it was paid;
+4. otherwise, where the supplier has contracts that could be it (several live in the directorate,
+   or live in another, or ended within the year before), it waits in the queue with them;
+   where it has none, the payment is under no contract.
+
+The work is done in the database, a statement per rule over all the payments concerned, so a
+file of half a million lines is matched in seconds. The matched supplier and contract on a
+payment are derived: the decisions behind them keep their history.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import Exact
+
+from contracts.models import Contract, Supplier
+
+from .models import ContractChoice, Payment, SupplierMatch
+from .names import name_keys
+
+# A contract ended this long before a payment is still offered for it in the queue.
+RECENTLY_ENDED = timedelta(days=365)
+Match = Payment.SupplierMatch
+ContractMatch = Payment.ContractMatch
+
+
+@dataclass
+class SupplierIndex:
+    """What a payee is matched by, read once for a file: numbers, confirmed matches, keys."""
+
+    companies: dict[str, int]
+    charities: dict[str, int]
+    confirmed: dict[str, int | None]  # payee key: supplier (None: not on the register)
+    keys: dict[str, int | None]  # name key: supplier (None: two or more suppliers have it)
+
+    @classmethod
+    def read(cls, source_id: int) -> "SupplierIndex":
+        companies: dict[str, int] = {}
+        charities: dict[str, int] = {}
+        keys: dict[str, int | None] = {}
+        rows = Supplier.objects.values_list(
+            "pk", "name", "companies_house_number", "charity_number"
+        )
+        for pk, name, company, charity in rows.iterator(chunk_size=5000):
+            if company:
+                companies[company] = pk
+            if charity:
+                charities[charity] = pk
+            for key in name_keys(name):
+                keys[key] = pk if keys.get(key, pk) == pk else None
+        confirmed = dict(
+            SupplierMatch.objects.filter(source_id=source_id).values_list("payee_key", "supplier")
+        )
+        return cls(companies, charities, confirmed, keys)
+
+    def match(
+        self, *, payee: str, key: str, company: str, charity: str, redacted: bool
+    ) -> tuple[int | None, str]:
+        """The supplier a payment is to, and by which rule."""
+        if company and company in self.companies:
+            return self.companies[company], Match.NUMBER
+        if charity and charity in self.charities:
+            return self.charities[charity], Match.NUMBER
+        if redacted:
+            return None, Match.REDACTED
+        if key in self.confirmed:
+            supplier = self.confirmed[key]
+            return supplier, Match.CONFIRMED if supplier else Match.NOT_ON_REGISTER
+        found = {self.keys.get(each) for each in name_keys(payee)} - {None}
+        if len(found) == 1:
+            return found.pop(), Match.NAME
+        return None, Match.WAITING
+
+
+def _live_on(day) -> Q:
+    """Contracts live on ``day`` (an outer payment's date)."""
+    return (
+        Q(start_date__lte=day)
+        & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+        & (Q(terminated_on__isnull=True) | Q(terminated_on__gte=day))
+    )
+
+
+def _count(contracts: QuerySet) -> Subquery:
+    return Subquery(
+        contracts.order_by().values("supplier").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def _rules():
+    """The contracts each rule finds for an outer payment."""
+    paid_on = OuterRef("paid_on")
+    mine = Contract.objects.filter(supplier=OuterRef("supplier"))
+    by_reference = mine.filter(
+        Q(reference__iexact=OuterRef("contract_reference"))
+        | Q(reference__iexact=OuterRef("purchase_order"))
+    )
+    chosen = ContractChoice.objects.filter(
+        supplier=OuterRef("supplier"), paid_from__lte=paid_on, paid_to__gte=paid_on
+    ).filter(Q(directorate=OuterRef("directorate")) | Q(directorate__isnull=True))
+    live_here = mine.filter(_live_on(paid_on), directorate=OuterRef("directorate"))
+    year_before = ExpressionWrapper(paid_on - Value(RECENTLY_ENDED), output_field=DateField())
+    could_be = mine.filter(start_date__lte=paid_on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=year_before)
+    )
+    return by_reference, chosen, live_here, could_be
+
+
+def attribute_contracts(payments: QuerySet[Payment]) -> None:
+    """Work out the contract of each of ``payments`` by the rules above, but for those an
+    officer chose by hand (their :data:`ContractMatch.CONFIRMED` stays)."""
+    payments = payments.exclude(contract_match=ContractMatch.CONFIRMED)
+    payments.filter(supplier__isnull=True, supplier_match=Match.WAITING).update(
+        contract=None, contract_match=ContractMatch.WAITING
+    )
+    payments.filter(supplier__isnull=True).exclude(supplier_match=Match.WAITING).update(
+        contract=None, contract_match=ContractMatch.NONE
+    )
+    known = payments.filter(supplier__isnull=False)
+    known.update(contract=None, contract_match=ContractMatch.WAITING)
+    waiting = known.filter(contract_match=ContractMatch.WAITING)  # read again at each step
+    by_reference, chosen, live_here, could_be = _rules()
+    known.exclude(contract_reference="", purchase_order="").filter(Exists(by_reference)).update(
+        contract=Subquery(by_reference.order_by("pk").values("pk")[:1]),
+        contract_match=ContractMatch.REFERENCE,
+    )
+    waiting.filter(Exists(chosen)).update(
+        contract=Subquery(chosen.order_by("-decided_at", "-pk").values("contract")[:1]),
+        contract_match=ContractMatch.CONFIRMED,
+    )
+    # An officer's "no contract": confirmed as none, and looked at again with the next rules'
+    # news only when an officer decides again.
+    known.filter(contract_match=ContractMatch.CONFIRMED, contract__isnull=True).update(
+        contract_match=ContractMatch.NONE
+    )
+    waiting.filter(Exact(_count(live_here), 1)).update(
+        contract=Subquery(live_here.values("pk")[:1]), contract_match=ContractMatch.ONLY_LIVE
+    )
+    waiting.filter(~Exists(could_be)).update(contract_match=ContractMatch.NONE)
+
+
+def candidates_for(payment: Payment) -> list[Contract]:
+    """The contracts a waiting payment could be paid under, for the queue: the supplier's,
+    those in the payment's directorate first, then the newest."""
+    day = payment.paid_on
+    return list(
+        Contract.objects.filter(supplier=payment.supplier_id, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day - RECENTLY_ENDED))
+        .select_related("directorate")
+        .annotate(
+            elsewhere=Case(
+                When(directorate=payment.directorate_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("elsewhere", "-start_date", "pk")[:10]
+    )
