@@ -14,6 +14,7 @@ urlpatterns = [
     path("performance/", include("performance.urls")),
     path("social-value/", include("socialvalue.urls")),
     path("maturity/", include("maturity.urls")),
+    path("spend/", include("spend.urls")),
     path("alerts/", include("alerts.urls")),
     path("dashboard/", include("reporting.urls")),
     path("api/", include(("config.api", "api"))),

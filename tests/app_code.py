@@ -11,6 +11,7 @@ APPS = (
     "socialvalue",
     "gateways",
     "maturity",
+    "spend",
     "alerts",
     "reporting",
     "opendata",
