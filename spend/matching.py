@@ -52,6 +52,7 @@ from .names import name_keys
 
 # A contract ended this long before a payment is still offered for it in the queue.
 RECENTLY_ENDED = timedelta(days=365)
+SUPPLIERS_READ_AT_ONCE = 5_000
 Match = Payment.SupplierMatch
 ContractMatch = Payment.ContractMatch
 
@@ -73,7 +74,7 @@ class SupplierIndex:
         rows = Supplier.objects.values_list(
             "pk", "name", "companies_house_number", "charity_number"
         )
-        for pk, name, company, charity in rows.iterator(chunk_size=5000):
+        for pk, name, company, charity in rows.iterator(chunk_size=SUPPLIERS_READ_AT_ONCE):
             if company:
                 companies[company] = pk
             if charity:
@@ -142,6 +143,7 @@ def _rules():
 def attribute_contracts(payments: QuerySet[Payment]) -> None:
     """Work out the contract of each of ``payments`` by the rules above, but for those an
     officer chose by hand (their :data:`ContractMatch.CONFIRMED` stays)."""
+    everything = payments
     payments = payments.exclude(contract_match=ContractMatch.CONFIRMED)
     payments.filter(supplier__isnull=True, supplier_match=Match.WAITING).update(
         contract=None, contract_match=ContractMatch.WAITING
@@ -161,11 +163,11 @@ def attribute_contracts(payments: QuerySet[Payment]) -> None:
         contract=Subquery(chosen.order_by("-decided_at", "-pk").values("contract")[:1]),
         contract_match=ContractMatch.CONFIRMED,
     )
-    # An officer's "no contract": confirmed as none, and looked at again with the next rules'
-    # news only when an officer decides again.
-    known.filter(contract_match=ContractMatch.CONFIRMED, contract__isnull=True).update(
-        contract_match=ContractMatch.NONE
-    )
+    # An officer's "under no contract" (the latest choice names none) is spend with no contract;
+    # read from ``everything``, as ``payments`` leaves out what is confirmed.
+    everything.filter(
+        supplier__isnull=False, contract_match=ContractMatch.CONFIRMED, contract__isnull=True
+    ).update(contract_match=ContractMatch.NONE)
     waiting.filter(Exact(_count(live_here), 1)).update(
         contract=Subquery(live_here.values("pk")[:1]), contract_match=ContractMatch.ONLY_LIVE
     )

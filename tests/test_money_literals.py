@@ -46,6 +46,7 @@ NOT_MONEY = {
         "1000": "rows written at a time",
         "2000": "characters of a sending error kept",
     },
+    "spend/matching.py": {"5000": "suppliers read at a time to match payees"},
     "procurement/tabular.py": {
         "1899": "Excel's date epoch, 30/12/1899",
         "9132": "the Excel serial day of 1925, the earliest date read",

@@ -141,3 +141,23 @@ def test_a_contract_ended_over_a_year_before_is_no_candidate():
     assert recent.contract_match == ContractMatch.WAITING
     late = _paid(supplier, directorate, ended.end_date + timedelta(days=400))
     assert late.contract_match == ContractMatch.NONE
+
+
+def test_an_officers_choice_of_no_contract_is_spend_with_no_contract():
+    directorate = DirectorateFactory()
+    supplier = SupplierFactory()
+    for _ in range(2):
+        ContractFactory(supplier=supplier, directorate=directorate, start_date=date(2025, 4, 1))
+    ContractChoice.objects.create(
+        supplier=supplier,
+        directorate=directorate,
+        contract=None,
+        paid_from=date(2026, 1, 1),
+        paid_to=date(2026, 3, 31),
+    )
+    payment = _paid(supplier, directorate, date(2026, 2, 1))
+    assert (payment.contract, payment.contract_match) == (None, ContractMatch.NONE)
+    # Worked out again, it stays so.
+    attribute_contracts(Payment.objects.filter(pk=payment.pk))
+    payment.refresh_from_db()
+    assert payment.contract_match == ContractMatch.NONE
