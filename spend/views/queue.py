@@ -49,6 +49,11 @@ NO_CONTRACT = "none"
 NO_DIRECTORATE = 0
 
 
+def _is_pk(value: str) -> bool:
+    """Whether a radio's value can be a row's id (ASCII digits a database integer holds)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _scope(request: HttpRequest) -> int | None:
     """The directorate whose payments the person's queue lists (``None``: every one)."""
     return None if is_central_team(request.user) else request.user.directorate_id
@@ -93,7 +98,7 @@ class SupplierChoiceForm(GovukForm):
         value = self.cleaned_data["supplier"].strip()
         if value == NOT_ON_REGISTER:
             return None
-        found = Supplier.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        found = Supplier.objects.filter(pk=int(value)).first() if _is_pk(value) else None
         if found is None:
             raise forms.ValidationError("Choose a supplier, or that it is not on the register")
         return found
@@ -217,7 +222,7 @@ class ContractChoiceForm(GovukForm):
         value = self.cleaned_data["contract"].strip()
         if value == NO_CONTRACT:
             return None
-        found = Contract.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        found = Contract.objects.filter(pk=int(value)).first() if _is_pk(value) else None
         if found is None:
             raise forms.ValidationError("Choose a contract, or that there is none on the register")
         return found
