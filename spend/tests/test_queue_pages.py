@@ -129,6 +129,7 @@ def test_the_queue_lists_an_officers_own_directorate_only(client, officer, make_
     assert "Ours Ltd" in page
     assert "Theirs Ltd" not in page
     assert _payee_url(ours) in page
+    assert '<td class="govuk-table__cell">Adults</td>' in page  # its directorates
     client.force_login(make_user(Role.HEAD_OF_PROCUREMENT))
     page = client.get(reverse("spend:queue")).content.decode()
     assert "Ours Ltd" in page

@@ -63,7 +63,7 @@ def _scope(request: HttpRequest) -> int | None:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     page, query = paged(request, payees_waiting(directorate=_scope(request)), size=PAGE_SIZE)
-    with_directorates(list(page.object_list), directorate=_scope(request))
+    page.object_list = with_directorates(list(page.object_list), directorate=_scope(request))
     return render(
         request,
         "spend/queue.html",
