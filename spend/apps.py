@@ -7,3 +7,6 @@ class SpendConfig(AppConfig):
 
     def ready(self) -> None:
         from . import importing  # noqa: F401  (registers the payments import)
+
+        # The review queue: a contract saved attributes its supplier's payments again.
+        from .receivers import contract_saved  # noqa: F401

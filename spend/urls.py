@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import queue
 
 app_name = "spend"
 
@@ -6,6 +8,14 @@ app_name = "spend"
 urlpatterns = [
     # --- The import of payment files (spend/views/importing.py) ---
     # --- The review queue (spend/views/queue.py) ---
+    path("queue/", queue.queue, name="queue"),
+    path("queue/contracts/", queue.contracts_queue, name="queue_contracts"),
+    path("queue/sources/<int:source_pk>/payees/<str:key>/", queue.payee, name="queue_payee"),
+    path(
+        "queue/suppliers/<int:pk>/directorates/<int:directorate_pk>/",
+        queue.supplier_contracts,
+        name="queue_supplier",
+    ),
     # --- Spend with no contract and contracts past their value (spend/views/gaps.py) ---
     # --- Aggregation and payment performance (spend/views/insight.py) ---
 ]

@@ -233,6 +233,8 @@ def build() -> World:
         )
     )
 
+    _review_queue(world, housing)
+
     report = AnnualReport.objects.create(
         year=report_years(today=today)[0],
         version=1,
@@ -245,6 +247,57 @@ def build() -> World:
     items_to_notify = notifiable(today=today)
     world.objects["notifiable"] = (items_to_notify[0] if items_to_notify else None, None)
     return world
+
+
+def _review_queue(world: World, housing: Directorate) -> None:
+    """The spend review queue's A and B: a payee waiting for its supplier, and a supplier's
+    payments waiting for their contract, in Adult Social Care and in Housing."""
+    from contracts.models import Contract
+    from spend.matching import attribute_contracts
+    from spend.models import Payment, PaymentImport, PaymentSource
+    from spend.names import payee_key
+
+    source, _ = PaymentSource.objects.get_or_create(name="The sweep's finance system")
+    batch = PaymentImport.objects.create(source=source, filename="sweep.csv", reason="The sweep")
+    ours = Directorate.objects.get(code=OURS)
+    paid_on = timezone.localdate() - timedelta(days=20)
+    payees, suppliers = [], []
+    for side, directorate in (("A", ours), ("B", housing)):
+        name = f"Sweep payee {side} Trading"
+        payees.append(
+            Payment.objects.create(
+                source=source,
+                batch=batch,
+                transaction_ref=f"SWEEP-{side}-1",
+                paid_on=paid_on,
+                amount=Decimal("1200.00"),
+                directorate=directorate,
+                payee=name,
+                payee_key=payee_key(name),
+            )
+        )
+        contract = Contract.objects.filter(directorate=directorate).order_by("pk").first()
+        suppliers.append(
+            Payment.objects.create(
+                source=source,
+                batch=batch,
+                transaction_ref=f"SWEEP-{side}-2",
+                paid_on=paid_on,
+                amount=Decimal("800.00"),
+                directorate=directorate,
+                payee=contract.supplier.name,
+                payee_key=payee_key(contract.supplier.name),
+                supplier=contract.supplier,
+                supplier_match=Payment.SupplierMatch.NAME,
+            )
+        )
+    attribute_contracts(Payment.objects.filter(batch=batch))
+    # Waiting for an officer's choice of contract, whatever the rules found (test set-up).
+    Payment.objects.filter(pk__in=[p.pk for p in suppliers]).update(
+        contract=None, contract_match=Payment.ContractMatch.WAITING
+    )
+    world.objects["payee"] = tuple(payees)
+    world.objects["waiting_supplier"] = tuple(suppliers)
 
 
 # --- Decisions in and out of scope ---------------------------------------------------------------

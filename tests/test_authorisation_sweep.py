@@ -135,6 +135,11 @@ ARGUMENTS = {
     "api:supplier-detail": ("supplier", lambda s: {"pk": s.pk}),
     "api:measure-detail": ("library", lambda m: {"pk": m.measures.first().pk}),
     "api:not-found": (None, lambda _: {"rest": "no-such-thing/"}),
+    "spend:queue_payee": ("payee", lambda p: {"source_pk": p.source_id, "key": p.payee_key}),
+    "spend:queue_supplier": (
+        "waiting_supplier",
+        lambda p: {"pk": p.supplier_id, "directorate_pk": p.directorate_id},
+    ),
     "opendata:record": ("contract", lambda c: {"ocid": sweep_world.ocid(c)}),
     "opendata:notice": ("notifiable", lambda item: {"key": item.key}),
 }

@@ -424,6 +424,31 @@ def test_send_escalation_digests_sends_a_weeks_digests_once(database, make_user)
     assert digests.count() == sent
 
 
+@commits
+@runs("match_payments")
+def test_match_payments_matches_every_payment_again(database):
+    from contracts.tests.factories import SupplierFactory
+    from spend.models import Payment
+    from spend.tests.factories import PaymentFactory
+
+    payment = PaymentFactory(payee="Northmere Gardens Ltd")
+    assert payment.supplier_match == Payment.SupplierMatch.WAITING
+    supplier = SupplierFactory(name="NORTHMERE GARDENS LIMITED")
+
+    done = manage("match_payments")
+    assert done.returncode == 0, done.stderr
+    assert "1 payments matched again." in done.stdout
+    assert "Suppliers: Name: 1." in done.stdout
+    payment.refresh_from_db()
+    assert (payment.supplier, payment.supplier_match) == (supplier, Payment.SupplierMatch.NAME)
+
+    done = manage("match_payments", "--source", payment.source.name)
+    assert done.returncode == 0, done.stderr
+    done = manage("match_payments", "--source", "No such system")
+    assert done.returncode == 1
+    assert "There is no payment source named 'No such system'." in done.stderr
+
+
 # --- The annual report and the maturity framework -----------------------------------------------
 
 

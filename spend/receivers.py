@@ -1,0 +1,56 @@
+"""The matching kept up with the register: when a contract is saved, the payments its supplier's
+contracts may now settle are attributed again, once, when the transaction commits."""
+
+import threading
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from contracts.models import Contract
+from contracts.signals import contracts_written_in_bulk
+from procurement.commits import on_commit_once
+
+from .services.matching import payments_reattribute
+
+# The suppliers and contracts saved in this thread's transaction, not yet looked at again.
+_pending = threading.local()
+EVERY_SUPPLIER = "every supplier"
+
+
+def _waiting() -> dict:
+    if not hasattr(_pending, "saved"):
+        _pending.saved = {"suppliers": set(), "contracts": set()}
+    return _pending.saved
+
+
+def reattribute_pending() -> None:
+    """Attribute again the payments of the suppliers whose contracts were saved."""
+    saved = _waiting()
+    suppliers, contracts = set(saved["suppliers"]), set(saved["contracts"])
+    saved["suppliers"].clear()
+    saved["contracts"].clear()
+    if EVERY_SUPPLIER in suppliers:
+        from .models import Payment
+
+        suppliers = set(
+            Payment.objects.exclude(supplier=None)
+            .order_by()
+            .values_list("supplier", flat=True)
+            .distinct()
+        )
+    if suppliers or contracts:
+        payments_reattribute(supplier_ids=suppliers - {EVERY_SUPPLIER}, contract_ids=contracts)
+
+
+@receiver(post_save, sender=Contract)
+def contract_saved(sender, instance: Contract, **kwargs) -> None:
+    saved = _waiting()
+    saved["suppliers"].add(instance.supplier_id)
+    saved["contracts"].add(instance.pk)
+    on_commit_once(reattribute_pending)
+
+
+@receiver(contracts_written_in_bulk)
+def contracts_written(sender, **kwargs) -> None:
+    _waiting()["suppliers"].add(EVERY_SUPPLIER)
+    on_commit_once(reattribute_pending)
