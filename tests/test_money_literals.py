@@ -77,7 +77,6 @@ NOT_MONEY = {
     "alerts/services.py": {"1000": "contracts read at a time"},
     "reporting/dashboard.py": {"1000000": "a million, the unit a headline's £2.1m is written in"},
     "reporting/services.py": {"2000": "the earliest financial year an annual report covers"},
-    "spend/matching.py": {"5000": "suppliers read at a time"},
     "spend/services/matching.py": {"2000": "payments matched again at a time"},
 }
 
