@@ -107,7 +107,7 @@ def test_payment_performance_by_six_month_period_splits_at_30_september(timed):
 
 
 def test_payment_performance_by_directorate(timed):
-    adults, place = timed
+    _adults, place = timed
     rows = payment_performance(start=START, end=END).by_directorate
     assert [(r.label, r.invoices, r.within_30, r.within_target, r.average_days) for r in rows] == [
         ("Adults", 2, 2, 1, Decimal("22.0")),
