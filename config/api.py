@@ -14,6 +14,12 @@ from performance.api import ContractKpiViewSet
 from procurement.access import API
 from procurement.api import api_view
 from socialvalue.api import ContractCommitmentViewSet, MeasureViewSet
+from spend.api_insight import (
+    CategoryOpportunities,
+    ContractsEndingTogether,
+    PaymentPerformance,
+    SupplierOpportunities,
+)
 
 router = SimpleRouter()
 router.register("suppliers", SupplierViewSet, basename="supplier")
@@ -67,6 +73,27 @@ urlpatterns = [
         "v1/contracts/<int:contract_pk>/commitments/",
         ContractCommitmentViewSet.as_view({"get": "list"}),
         name="contract-commitments",
+    ),
+    # --- Spend: aggregation opportunities and payment performance ---
+    path(
+        "v1/spend/opportunities/suppliers/",
+        SupplierOpportunities.as_view(),
+        name="spend-opportunity-suppliers",
+    ),
+    path(
+        "v1/spend/opportunities/categories/",
+        CategoryOpportunities.as_view(),
+        name="spend-opportunity-categories",
+    ),
+    path(
+        "v1/spend/opportunities/ending/",
+        ContractsEndingTogether.as_view(),
+        name="spend-opportunity-ending",
+    ),
+    path(
+        "v1/spend/payment-performance/",
+        PaymentPerformance.as_view(),
+        name="spend-payment-performance",
     ),
     path("v1/", include(router.urls)),
     path("schema/", Schema.as_view(), name="schema"),

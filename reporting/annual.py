@@ -30,6 +30,13 @@ from procurement.thresholds import (
     pounds,
     pounds_short,
 )
+from spend.selectors.insight import (
+    Timing,
+    contracts_past_value,
+    off_contract_bands,
+    payment_performance,
+    spend_totals,
+)
 
 from .charts import chart_data, level, maturity_chart, theme_value_chart
 from .selectors import (
@@ -726,6 +733,95 @@ def _maturity_narrative(assessment, results, progress: ActionPlanProgress) -> li
     ]
 
 
+def _timing_words(timing: Timing) -> str:
+    if not timing.invoices:
+        return "none to count"
+    return f"{timing.within_30_share}% of {_plural(timing.invoices, 'invoice')}"
+
+
+def _timing_cells(timing: Timing) -> list:
+    return [
+        timing.label,
+        count(timing.invoices),
+        _or_none(timing.within_30_share),
+        count(timing.late),
+        _or_none(timing.within_target_share),
+        "None to count" if timing.average_days is None else str(timing.average_days),
+    ]
+
+
+def _or_none(found) -> str:
+    return "None to count" if found is None else f"{found}%"
+
+
+def spend_section(scope: Scope) -> dict:
+    """The year's payments against the register, and how promptly invoices were paid."""
+    totals = spend_totals(start=scope.start, end=scope.end)
+    bands = off_contract_bands(start=scope.start, end=scope.end)
+    timing = payment_performance(start=scope.start, end=scope.end)
+    past = contracts_past_value(on=scope.as_at)
+    overall = timing.overall
+    narrative = [
+        f"The council paid {money(totals.paid, 0)} in {scope.label}, credit notes netted off: "
+        f"{money(totals.on_contract, 0)} under a contract on the register"
+        f"{_share_of(totals.on_contract, totals.paid)}, {money(totals.no_contract, 0)} with no "
+        f"contract and {money(totals.waiting, 0)} still waiting for an officer to match it."
+        if totals.payments
+        else f"No payments were imported for {scope.label}.",
+        f"Invoices paid within 30 days (the Procurement Act 2023's payment compliance figure): "
+        f"{_timing_words(overall)}; {count(overall.late)} paid late. Within the council's own "
+        f"target of {timing.target_days} days: "
+        f"{_or_none(overall.within_target_share).lower()} against {timing.target_share:f}%. "
+        f"SMEs: {_timing_words(timing.sme)} within 30 days; VCSE organisations: "
+        f"{_timing_words(timing.vcse)}. {_plural(timing.no_invoice_date, 'payment')} with no "
+        "invoice date and every credit note are left out; each payment line counts as an invoice.",
+        f"{_plural(past.past, 'contract has', 'contracts have')} been paid more than their "
+        f"whole-life value by {long_date(scope.as_at)}, and {count(past.near)} between 80% and "
+        "100% of it.",
+    ]
+    return _section(
+        "spend",
+        "Spend and payments",
+        figures={
+            "paid": totals.paid,
+            "on_contract": totals.on_contract,
+            "no_contract": totals.no_contract,
+            "waiting": totals.waiting,
+            "invoices": overall.invoices,
+            "within_30": overall.within_30,
+            "within_target": overall.within_target,
+            "no_invoice_date": timing.no_invoice_date,
+            "past_value": past.past,
+            "near_value": past.near,
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                "Spend with no contract, by each payee's total for the year",
+                ["Payee's total", "Payees", "Paid"],
+                [[b.label, count(b.payees), money(b.paid, 0)] for b in bands],
+                numeric=(1, 2),
+            ),
+            _table(
+                f"Invoices paid within 30 days and within {timing.target_days} days",
+                [
+                    "Invoices",
+                    "Number",
+                    "Within 30 days",
+                    "Paid late",
+                    f"Within {timing.target_days} days",
+                    "Average days",
+                ],
+                [
+                    _timing_cells(row)
+                    for row in (*timing.by_period, timing.overall, timing.sme, timing.vcse)
+                ],
+                numeric=(1, 2, 3, 4, 5),
+            ),
+        ],
+    )
+
+
 SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("Forward plan delivery", forward_plan_section),
     ("Gateways", gateways_section),
@@ -735,6 +831,7 @@ SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("SME and VCSE share", suppliers_section),
     ("Performance of key contracts", performance_section),
     ("Maturity", maturity_section),
+    ("Spend and payments", spend_section),
 )
 
 

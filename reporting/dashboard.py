@@ -17,6 +17,13 @@ from procurement.models import ContractCategory, Directorate
 from procurement.numbers import count
 from procurement.templatetags.govuk import money
 from socialvalue.charts import short
+from spend.selectors.insight import (
+    PaymentPerformance,
+    SpendTotals,
+    payment_performance,
+    spend_totals,
+    twelve_months_to,
+)
 
 from .charts import maturity_chart, theme_value_chart
 from .forms import NO_CATEGORY
@@ -72,6 +79,7 @@ SECTIONS = (
     ),
     Section("savings", "Savings", ("savings", "planned_savings")),
     Section("maturity", "Maturity"),
+    Section("spend", "Spend and payments"),
 )
 SECTION_BY_SLUG = {section.slug: section for section in SECTIONS}
 SECTION_OF_FIGURE = {key: section for section in SECTIONS for key in section.figures}
@@ -525,3 +533,20 @@ def _rating_name(rating: str) -> str:
 
 def _social_value_url(scope: Scope) -> str:
     return f"{reverse('socialvalue:portfolio')}?{scope.query(by='theme')}"
+
+
+@dataclass(frozen=True)
+class SpendFigures:
+    """Spend's figures for the dashboard: the twelve months to the scope's as-at day (the year
+    itself once it is over), from the spend pages' own selectors, so the two agree."""
+
+    totals: SpendTotals
+    performance: PaymentPerformance
+
+
+def spend_figures(scope: Scope) -> SpendFigures:
+    """Paid, on contract, with no contract, and paid within 30 days and the local target, for
+    ``scope`` (a fixed number of queries)."""
+    start, end = twelve_months_to(scope.as_at)
+    where = {"start": start, "end": end, "directorate_id": scope.directorate_id}
+    return SpendFigures(totals=spend_totals(**where), performance=payment_performance(**where))

@@ -23,6 +23,7 @@ from .dashboard import (
     headline,
     key_figures,
     section_url,
+    spend_figures,
 )
 from .forms import FigureScopeForm, ReportRequestForm, ScopeForm
 from .models import AnnualReport
@@ -37,6 +38,8 @@ DASHBOARD_READS = (
     *("procurement.contractcategory", "procurement.directorate", "procurement.user"),
     # The contract figures kept for the dashboard (reporting/summary.py).
     *("reporting.contractfigure", "reporting.contractfigureday"),
+    # Spend's payments and settings (its section).
+    "spend",
 )
 BUILDING = "The report is being built as a new version: how far it has got is shown below."
 
@@ -108,6 +111,7 @@ def section_view(request: HttpRequest, section: str) -> HttpResponse:
             "section": SECTION_BY_SLUG[section],
             "previous_label": scope.previous.label if has_previous else "",
             "sections": [(other, section_url(other.slug, scope)) for other in SECTIONS],
+            "spend": spend_figures(scope) if section == "spend" else None,
         }
 
     content = cached_html(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import queue
+from .views import insight, queue
 
 app_name = "spend"
 
@@ -18,4 +18,31 @@ urlpatterns = [
     ),
     # --- Spend with no contract and contracts past their value (spend/views/gaps.py) ---
     # --- Aggregation and payment performance (spend/views/insight.py) ---
+    path(
+        "opportunities/suppliers/",
+        insight.opportunity_suppliers,
+        name="opportunity_suppliers",
+    ),
+    path(
+        "opportunities/categories/",
+        insight.opportunity_categories,
+        name="opportunity_categories",
+    ),
+    path("opportunities/ending/", insight.opportunity_ending, name="opportunity_ending"),
+    path("payment-performance/", insight.payment_performance_view, name="payment_performance"),
+    *(
+        path(
+            f"{prefix}{key}.{fmt}",
+            insight.insight_export,
+            {"key": key, "fmt": fmt},
+            name=f"{key}_{fmt}",
+        )
+        for prefix, key in (
+            ("opportunities/", "suppliers"),
+            ("opportunities/", "categories"),
+            ("opportunities/", "ending"),
+            ("", "performance"),
+        )
+        for fmt in ("csv", "xlsx")
+    ),
 ]

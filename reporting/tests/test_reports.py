@@ -14,6 +14,7 @@ from procurement.caching import Retirement
 from reporting.models import AnnualReport
 from reporting.pdf import pdf_unavailable
 from reporting.services import annual_report_build, annual_report_schedule, year_due
+from spend.tests.factories import PaymentFactory
 
 from . import world
 from .pdfs import embedded_fonts
@@ -35,6 +36,9 @@ def pdf_of(report: AnnualReport) -> pypdf.PdfReader:
 def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world.build()
+    PaymentFactory(paid_on=date(2025, 4, 1), amount=Decimal("1000"))
+    PaymentFactory(paid_on=date(2026, 3, 31), amount=Decimal("250"))
+    PaymentFactory(paid_on=date(2026, 4, 1), amount=Decimal("9999"))  # the next year
     out = io.StringIO()
     call_command(
         "build_annual_report", "--year", "2025", "--reason", "For the committee", stdout=out
@@ -60,6 +64,7 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
         "SME and VCSE share of awards and value",
         "Performance reviews of key contracts",
         "Maturity position, movement and action plan",
+        "Spend and payments",
     ):
         assert heading in text[1]  # in the contents, with its page
         assert any(page.lstrip().split("\n", 1)[0].endswith(heading) for page in text[2:]), heading
@@ -76,7 +81,8 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
     assert pdf.metadata.title.startswith("Audit and Transparency report 2025/26")
     # The stored figures are the ones the PDF shows.
     assert report.figures["label"] == "2025/26"
-    assert len(report.figures["sections"]) == 8
+    assert len(report.figures["sections"]) == 9
+    assert "The council paid £1,250 in 2025/26" in " ".join(everything.split())
 
 
 def test_a_second_run_adds_a_version_and_keeps_the_first(settings, tmp_path):
