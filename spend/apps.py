@@ -7,3 +7,14 @@ class SpendConfig(AppConfig):
 
     def ready(self) -> None:
         from . import importing  # noqa: F401  (registers the payments import)
+
+        _register_demo()
+
+
+def _register_demo() -> None:
+    """The demo payments, after the register and the other parts (procurement/demo.py)."""
+    from procurement import demo as demo_registry
+
+    from . import demo
+
+    demo_registry.register(demo_registry.DemoPart("spend", demo.build, order=95))

@@ -34,6 +34,7 @@ SAMPLE_DATA = {
     "gateways/demo.py": "the demo procurements' estimates and bids",
     "socialvalue/demo.py": "the demo's proxy values and commitments",
     "maturity/demo.py": "the demo self-assessments' evidence and actions, as a council wrote them",
+    "spend/demo.py": "the demo payments' made-up amounts, as the finance system paid them",
 }
 
 # Numbers of 1,000 or more that are not money, by file: value -> why.
@@ -76,6 +77,7 @@ NOT_MONEY = {
     "alerts/services.py": {"1000": "contracts read at a time"},
     "reporting/dashboard.py": {"1000000": "a million, the unit a headline's £2.1m is written in"},
     "reporting/services.py": {"2000": "the earliest financial year an annual report covers"},
+    "spend/matching.py": {"5000": "suppliers read at a time"},
 }
 
 # Figures in pounds that are not thresholds, by file: figure -> why.
