@@ -143,6 +143,8 @@ class World:
     # supplier pk: how the finance system writes it (payee, its number or not, its own id)
     records: dict[int, tuple[str, str, str, str]] = field(default_factory=dict)
     matched: dict[tuple, tuple[int | None, str]] = field(default_factory=dict)
+    # The suppliers of the contracts paid to show a warning: paid nothing else, so it holds.
+    warned: set[int] = field(default_factory=set)
 
     def code_of(self, directorate_id: int | None) -> str:
         for code, directorate in self.directorates.items():
@@ -237,6 +239,8 @@ def _decisions(source: PaymentSource, partner: User) -> None:
     payees += [(name, None) for name in SMALL_PAYEES if name not in undecided]
     for name, explained in payees:
         key = payee_key(name)
+        if SupplierMatch.objects.filter(source=source, payee_key=key).exists():
+            continue
         decided = SupplierMatch(source=source, payee_key=key, payee=name, decided_by=partner)
         save_with_history(decided, by=partner, reason="Not a supplier on the register.")
         if explained is None:
@@ -458,8 +462,8 @@ def _contract_payments(world: World) -> None:
             share = Decimal(world.rng.randint(40, 75)) / 100
             total = contract.annual_value * share * len(days) / 12
         _pay_contract(world, contract, days, total, by_reference=by_reference)
-    warned = {c.supplier_id for c in first}
-    _across_directorates(world, [c for c in contracts if c.supplier_id not in warned])
+    world.warned = {c.supplier_id for c in first}
+    _across_directorates(world, [c for c in contracts if c.supplier_id not in world.warned])
 
 
 def _pay_contract(world, contract, days, total, *, by_reference: bool) -> None:
@@ -540,7 +544,7 @@ def _near_names(world: World, partner: User) -> None:
         .select_related("supplier")
         .order_by("-reference")[:200]
     )
-    used: set[int] = set()
+    used = set(world.warned)
     for contract in contracts:
         if found >= NEAR_NAMES:
             break
