@@ -34,6 +34,7 @@ SAMPLE_DATA = {
     "gateways/demo.py": "the demo procurements' estimates and bids",
     "socialvalue/demo.py": "the demo's proxy values and commitments",
     "maturity/demo.py": "the demo self-assessments' evidence and actions, as a council wrote them",
+    "spend/demo.py": "the demo payments' made-up amounts, as the finance system paid them",
 }
 
 # Numbers of 1,000 or more that are not money, by file: value -> why.
