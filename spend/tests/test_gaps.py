@@ -307,3 +307,28 @@ def test_the_over_value_download_has_the_pages_rows(world, client, make_user):
     assert rows[1][7] == "85.00"
     assert client.get(reverse("spend:over_value_xlsx")).status_code == 200
     assert len(list(over_value_rows(filters=PastFilters()))) == 1
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+
+def test_the_api_lists_the_pages_lines_and_says_what_is_wrong_in_json(world, client, make_user):
+    client.force_login(make_user(Role.AUDITOR))
+    response = client.get("/api/v1/spend/no-contract/", {"directorate": world["care"].pk})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(row["payee"], row["paid"]) for row in results] == [
+        ("Acme Cleaning Ltd", "32500.00"),
+        ("Redacted", "1200.00"),
+    ]
+    assert results[0]["threshold_reached"] == "30000.00"
+    bad = client.get("/api/v1/spend/no-contract/", {"band": "12345"})
+    assert bad.status_code == 400
+    assert "band" in bad.json()
+    over = client.get("/api/v1/spend/over-value/").json()["results"]
+    assert [(row["reference"], row["share"]) for row in over] == [
+        (world["contract"].reference, "85.0")
+    ]
+    assert client.get("/api/v1/spend/over-value/", {"directorate": "x"}).status_code == 400
+    client.force_login(make_user(Role.CONTRACT_MANAGER))
+    assert client.get("/api/v1/spend/over-value/").status_code == 403

@@ -99,6 +99,9 @@ def no_contract(request: HttpRequest) -> HttpResponse:
 
 
 def _line_of(request: HttpRequest, today):
+    # A line is named by all three, each possibly empty (a redacted line, no directorate).
+    if not {"supplier", "payee", "directorate"} <= request.GET.keys():
+        raise Http404("No line of spend with no contract named")
     line = gap_line(
         supplier_id=query_value(request, "supplier"),
         payee_key=request.GET.get("payee", ""),
