@@ -16,7 +16,7 @@ from .selectors.gaps import (
     past_value_or_dates,
 )
 
-CHUNK = 1000
+CHUNK = 500  # lines read and shown at a time
 
 NO_CONTRACT_HEADINGS = [
     "Payee",
