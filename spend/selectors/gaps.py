@@ -271,10 +271,11 @@ def spend_figures(*, today: date) -> SpendFigures:
             Coalesce("payee_key", Value("")), filter=waiting & ~Q(payee_key=""), distinct=True
         ),
     )
+    # Each line's explanation is looked for once, not once a payment.
     unexplained = (
-        no_contract_payments(today=today)
-        .filter(~Exists(_explanations_of_line()))
-        .aggregate(total=_sum())["total"]
+        no_contract_lines(today=today, filters=GapFilters(explained=False))
+        .order_by()
+        .aggregate(unexplained=Coalesce(Sum("total"), ZERO))["unexplained"]
     )
     counts = contracts_past_counts()
     return SpendFigures(**totals, unexplained=unexplained, **counts)
