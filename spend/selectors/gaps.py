@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -28,6 +30,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -258,6 +261,40 @@ def _sum(condition: Q | None = None) -> Coalesce:
     return Coalesce(Sum("amount", filter=condition), ZERO)
 
 
+def explained_total(*, today: date) -> Decimal:
+    """What the explained lines were paid in the last twelve months (two queries): each
+    explanation's payments summed through the payments' indexes, not every line summed."""
+    payments = (
+        no_contract_payments(today=today)
+        .filter(line_directorate=OuterRef("of_directorate"))
+        .order_by()
+    )
+    explanations = Explanation.objects.annotate(
+        of_directorate=Coalesce("directorate", 0, output_field=IntegerField())
+    )
+    by_supplier = payments.filter(supplier=OuterRef("supplier")).values("supplier")
+    by_payee = payments.filter(supplier__isnull=True, payee_key=OuterRef("payee_key"))
+    total = Decimal("0")
+    for found, lines in (
+        (explanations.filter(supplier__isnull=False), by_supplier),
+        (explanations.filter(supplier__isnull=True), by_payee.values("payee_key")),
+    ):
+        paid = Subquery(
+            lines.annotate(paid=Sum("amount")).values("paid"), output_field=DecimalField()
+        )
+        # One explanation a line: the first, should two ever have been recorded at once.
+        sums = found.annotate(paid=paid).order_by("supplier", "payee_key", "of_directorate", "pk")
+        seen = set()
+        for key, amount in (
+            ((row[0], row[1], row[2]), row[3])
+            for row in sums.values_list("supplier", "payee_key", "of_directorate", "paid")
+        ):
+            if key not in seen and amount is not None:
+                seen.add(key)
+                total += amount
+    return total
+
+
 def spend_figures(*, today: date) -> SpendFigures:
     """The spend section's headline figures for the last twelve months (four queries)."""
     waiting = Q(contract_match=ContractMatch.WAITING)
@@ -271,12 +308,7 @@ def spend_figures(*, today: date) -> SpendFigures:
             Coalesce("payee_key", Value("")), filter=waiting & ~Q(payee_key=""), distinct=True
         ),
     )
-    # Each line's explanation is looked for once, not once a payment.
-    unexplained = (
-        no_contract_lines(today=today, filters=GapFilters(explained=False))
-        .order_by()
-        .aggregate(unexplained=Coalesce(Sum("total"), ZERO))["unexplained"]
-    )
+    unexplained = totals["no_contract"] - explained_total(today=today)
     counts = contracts_past_counts()
     return SpendFigures(**totals, unexplained=unexplained, **counts)
 
@@ -396,3 +428,60 @@ def past_lines_shown(rows: list[dict]) -> list[PastLine]:
             )
         )
     return shown
+
+
+# --- A page of lines in one query -------------------------------------------------------------
+
+
+class _Counted:
+    """What a paginator needs of a list it is told the length of."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+
+def lines_page(lines: QuerySet, *, number, per_page: int) -> Page:
+    """A page of ``lines`` (values rows in their order) and their number, read in one query: the
+    database sums the lines once and counts them as it returns the page (a second query only
+    for a page past the end, which shows the last)."""
+    try:
+        number = max(1, int(number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    rows, total = _page_rows(lines, number=number, per_page=per_page)
+    paginator = Paginator(_Counted(total), per_page)
+    if not rows and total and number > 1:
+        number = paginator.num_pages
+        rows, total = _page_rows(lines, number=number, per_page=per_page)
+    elif not rows:
+        number = 1
+    return Page(rows, number, paginator)
+
+
+def _page_rows(lines: QuerySet, *, number: int, per_page: int) -> tuple[list[dict], int]:
+    sql, params = lines.query.sql_with_params()
+    ordering = ", ".join(
+        f'"{name.lstrip("-")}" {"DESC" if name.startswith("-") else "ASC"}'
+        for name in lines.query.order_by
+    )
+    paged = (
+        f"SELECT *, COUNT(*) OVER () AS full_count FROM ({sql}) AS lines "  # noqa: S608 - our own query
+        f"ORDER BY {ordering} LIMIT %s OFFSET %s"
+    )
+    with connections[lines.db].cursor() as cursor:
+        cursor.execute(paged, [*params, per_page, (number - 1) * per_page])
+        names = [column[0] for column in cursor.description]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not found:
+        return [], (0 if number == 1 else _count(lines))
+    return found, found[0]["full_count"]
+
+
+def _count(lines: QuerySet) -> int:
+    return lines.order_by().count()

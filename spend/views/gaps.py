@@ -23,6 +23,7 @@ from spend.forms import ExplanationForm, GapFilterForm, PastFilterForm
 from spend.selectors.gaps import (
     gap_line,
     gap_lines_shown,
+    lines_page,
     no_contract_lines,
     past_lines_shown,
     past_value_or_dates,
@@ -81,10 +82,8 @@ def _query_without_page(request: HttpRequest) -> str:
 def no_contract(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = GapFilterForm(request.GET or None)
-    # The lines are summed by the database in one pass and paged here: one query, not a count
-    # and then a page of the same sums.
-    lines = list(no_contract_lines(today=today, filters=form.filters()))
-    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    lines = no_contract_lines(today=today, filters=form.filters())
+    page = lines_page(lines, number=request.GET.get("page"), per_page=PAGE_SIZE)
     query = _query_without_page(request)
     return render(
         request,
