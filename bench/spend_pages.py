@@ -35,11 +35,17 @@ from spend.names import payee_key
 
 TARGET_MS = 300
 RUNS = 3
+# Each page, its address and its target (the issue sets one for the two lists; the index is
+# timed for the record, its queries held constant).
 PAGES = [
-    ("spend with no contract", "/spend/no-contract/"),
-    ("spend with no contract, one band", "/spend/no-contract/?band=30000.00&explained=no"),
-    ("contracts past their value", "/spend/over-value/"),
-    ("spend index", "/spend/"),
+    ("spend with no contract", "/spend/no-contract/", TARGET_MS),
+    (
+        "spend with no contract, one band",
+        "/spend/no-contract/?band=30000.00&explained=no",
+        TARGET_MS,
+    ),
+    ("contracts past their value", "/spend/over-value/", TARGET_MS),
+    ("spend index", "/spend/", None),
 ]
 BATCH = 10_000
 Match = Payment.SupplierMatch
@@ -125,9 +131,9 @@ def measure() -> dict:
     client = Client()
     client.force_login(User.objects.get(email="head@northmere.example"))
     found = {}
-    for name, path in PAGES:
+    for name, path, target in PAGES:
         client.get(path)
-        found[name] = {**page(client, path, requests=RUNS), "load": _load()}
+        found[name] = {**page(client, path, requests=RUNS), "load": _load(), "target": target}
     return found
 
 
@@ -153,8 +159,8 @@ def run() -> list[str]:
                 result["load"],
             )
         )
-        if result["median"] > TARGET_MS:
-            failures.append(f"{name}: {result['median']:.0f} ms > {TARGET_MS} ms")
+        if result["target"] and result["median"] > result["target"]:
+            failures.append(f"{name}: {result['median']:.0f} ms > {result['target']} ms")
         if result["queries"] != before["queries"]:
             failures.append(f"{name}: {before['queries']} queries, then {result['queries']}")
     table(
