@@ -30,6 +30,7 @@ from bench import (  # noqa: E402
     register,
     reporting,
     socialvalue,
+    spend_pages,
     timing,
 )
 
@@ -74,6 +75,8 @@ def main() -> int:
         failures += socialvalue.run()
         part("maturity")
         failures += maturity.run()
+        part("spend pages")
+        failures += spend_pages.run()
         part("core pages")
         failures += core.run()
     finally:

@@ -14,6 +14,7 @@ from performance.api import ContractKpiViewSet
 from procurement.access import API
 from procurement.api import api_view
 from socialvalue.api import ContractCommitmentViewSet, MeasureViewSet
+from spend.api import NoContractList, OverValueList
 from spend.api_insight import (
     CategoryOpportunities,
     ContractsEndingTogether,
@@ -95,6 +96,9 @@ urlpatterns = [
         PaymentPerformance.as_view(),
         name="spend-payment-performance",
     ),
+    # --- Spend: the gaps ---
+    path("v1/spend/no-contract/", NoContractList.as_view(), name="spend-no-contract"),
+    path("v1/spend/over-value/", OverValueList.as_view(), name="spend-over-value"),
     path("v1/", include(router.urls)),
     path("schema/", Schema.as_view(), name="schema"),
     path("docs/", Documentation.as_view(), name="docs"),

@@ -246,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.tasks.escalation_digests_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # A contract paid past 80% or 100% of its value is alerted as payments come in; the daily
+    # run catches up any check that could not be handed to the worker.
+    "send-spend-threshold-alerts": {
+        "task": "spend.tasks.spend_thresholds_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "retry-failed-notifications": {
         "task": "alerts.tasks.notifications_retry_task",
         "schedule": crontab(minute="*/5"),

@@ -16,6 +16,7 @@ from procurement.files import download_response
 from procurement.history import changes_of
 from procurement.pages import form_page, object_for
 from procurement.paging import EstimatingPaginator
+from procurement.panels import reads_of
 from procurement.query import query_value, search_text
 from procurement.uploads import (
     import_problems_csv,
@@ -214,6 +215,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "performance",
             "procurement",
             "socialvalue",
+            # What the sections higher apps add read besides (procurement/panels.py).
+            *reads_of("contract"),
         ),
     )
     return render(request, "contracts/detail.html", {"page_title": title, "content": content})

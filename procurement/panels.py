@@ -38,6 +38,9 @@ class Panel:
     # Shown only to those with this permission, or for whom the predicate holds.
     permission: str = ""
     shown_to: Callable[..., bool] | None = None
+    # The families of data (app or model labels, procurement/caching.py) the panel reads beyond
+    # its page's own: a page kept in the cache is retired by a write to them too.
+    reads: tuple[str, ...] = ()
 
     def is_shown_to(self, user) -> bool:
         """Whether ``user`` sees this panel."""
@@ -88,6 +91,11 @@ def links_for(slot: str, user) -> list[Link]:
         for link in sorted(_LINKS[slot].values(), key=lambda link: link.order)
         if not link.permission or user.has_perm(link.permission)
     ]
+
+
+def reads_of(slot: str) -> tuple[str, ...]:
+    """The families of data the panels of ``slot`` read, beyond their page's own."""
+    return tuple(sorted({family for panel in _PANELS[slot].values() for family in panel.reads}))
 
 
 def panel_context(panel: Panel, request: HttpRequest, **objects) -> dict | None:

@@ -6,11 +6,25 @@ class SpendConfig(AppConfig):
     verbose_name = "Spend and payments"
 
     def ready(self) -> None:
-        from . import importing  # noqa: F401  (registers the payments import)
+        from procurement import navigation
+        from procurement.panels import Panel, register_panel
 
-        # The review queue: a contract saved attributes its supplier's payments again.
-        from .receivers import contract_saved  # noqa: F401
+        # The payments import registers itself; the receivers keep the matching up with the
+        # register and check contracts against their value when their payments change.
+        from . import importing, panels, receivers  # noqa: F401
 
+        navigation.register(navigation.Section("Spend", "spend:index", "spend.view_spend", 18))
+        register_panel(
+            "contract",
+            Panel(
+                "spend",
+                "spend/_panel.html",
+                order=45,
+                title="Spend",
+                context=panels.contract_section,
+                reads=("spend",),
+            ),
+        )
         _register_demo()
 
 

@@ -1,6 +1,12 @@
-"""The matching kept up with the register: when a contract is saved, the payments its supplier's
-contracts may now settle are attributed again, once, when the transaction commits."""
+"""What spend does when the register or the payments change.
 
+- When a contract is saved, the payments its supplier's contracts may now settle are attributed
+  again, once, when the transaction commits (the matching kept up with the register).
+- When payments change (an import, an officer's decision), the contracts concerned are checked
+  against their value in the background (the daily run catches up any check that could not be
+  handed over)."""
+
+import logging
 import threading
 
 from django.db.models.signals import post_save
@@ -8,9 +14,31 @@ from django.dispatch import receiver
 
 from contracts.models import Contract
 from contracts.signals import contracts_written_in_bulk
+from procurement.background import BackgroundUnavailable, enqueue
+from procurement.caching import data_changed
 from procurement.commits import on_commit_once
 
 from .services.matching import payments_reattribute
+from .signals import payments_changed
+from .tasks import spend_thresholds_task
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(payments_changed)
+def check_thresholds(sender, contract_ids, **kwargs) -> None:
+    """Queue the threshold alerts' check for the contracts whose payments changed."""
+    # Payments are written in bulk, which sends no model signals: the pieces of pages kept in the
+    # cache that read them (a contract's page, its Spend section) are retired here.
+    data_changed("spend", "spend.payment")
+    ids = sorted({int(pk) for pk in contract_ids if pk is not None})
+    if not ids:
+        return
+    try:
+        enqueue(spend_thresholds_task, ids)
+    except BackgroundUnavailable:
+        logger.warning("Spend thresholds not checked now for %s contracts", len(ids))
+
 
 # The suppliers and contracts saved in this thread's transaction, not yet looked at again.
 _pending = threading.local()

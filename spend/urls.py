@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import insight, queue
+from .views import gaps, insight, queue
 
 app_name = "spend"
 
@@ -17,6 +17,16 @@ urlpatterns = [
         name="queue_supplier",
     ),
     # --- Spend with no contract and contracts past their value (spend/views/gaps.py) ---
+    path("", gaps.index, name="index"),
+    path("no-contract/", gaps.no_contract, name="no_contract"),
+    path("no-contract/explain/", gaps.explain, name="explain"),
+    path("no-contract/spend-with-no-contract.csv", gaps.no_contract_csv, name="no_contract_csv"),
+    path("no-contract/spend-with-no-contract.xlsx", gaps.no_contract_xlsx, name="no_contract_xlsx"),
+    path("over-value/", gaps.over_value, name="over_value"),
+    path("over-value/contracts-past-their-value.csv", gaps.over_value_csv, name="over_value_csv"),
+    path(
+        "over-value/contracts-past-their-value.xlsx", gaps.over_value_xlsx, name="over_value_xlsx"
+    ),
     # --- Aggregation and payment performance (spend/views/insight.py) ---
     path(
         "opportunities/suppliers/",

@@ -143,6 +143,7 @@ def test_a_contract_page_has_the_sections_its_apps_register_in_order():
         ("performance", "Performance"),
         ("social-value", "Social value"),
         ("alerts", "Renewal and alerts"),
+        ("spend", "Spend"),
         ("events", "Variations and extensions"),
         ("documents", "Documents"),
         ("history", "History"),

@@ -1,0 +1,487 @@
+"""What the council learns about the gaps between its payments and its register: spend with no
+contract, and contracts paid past their value or their dates.
+
+Every figure is summed by the database, over the payments as they stand (credit notes are
+negative lines, so they net off); each reader runs a fixed number of queries whatever the number
+of payments.
+
+A line of the no-contract list is one payee in one directorate: the register's supplier where the
+payee is matched to one, else the payee as compared (its key), and the redacted payees of a
+directorate together as one "Redacted" line. An :class:`~spend.models.Explanation` names a line
+the same way (supplier, payee key, directorate), whatever finance system the payments came from.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from contracts.models import Contract, Supplier
+from procurement.models import Directorate
+from spend.models import Explanation, Payment, SpendThreshold
+
+ContractMatch = Payment.ContractMatch
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+# The shares of a contract's value at which the list warns, and the alerts are sent.
+WARN_AT = Decimal("80")
+OVER_AT = Decimal("100")
+REDACTED = "Redacted"
+
+
+def window_start(today: date) -> date:
+    """The first day of the last twelve months up to ``today``."""
+    return today - timedelta(days=365)
+
+
+# --- Spend with no contract -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapFilters:
+    directorate_id: int | None = None
+    band: Decimal | None = None  # a threshold's amount: lines reaching it and not the next
+    explained: bool | None = None  # None: both
+
+
+def _line_keys() -> dict:
+    """A payment's line, as columns: supplier (0 for none), payee key where no supplier,
+    directorate (0 for none)."""
+    return {
+        "line_supplier": Coalesce("supplier", 0, output_field=IntegerField()),
+        "line_payee": Case(
+            When(supplier__isnull=True, then=F("payee_key")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        "line_directorate": Coalesce("directorate", 0, output_field=IntegerField()),
+    }
+
+
+def _explanations_of_line() -> QuerySet[Explanation]:
+    """The explanations of an outer row's line (its ``line_*`` columns)."""
+    return Explanation.objects.annotate(
+        of_supplier=Coalesce("supplier", 0, output_field=IntegerField()),
+        of_directorate=Coalesce("directorate", 0, output_field=IntegerField()),
+    ).filter(
+        of_supplier=OuterRef("line_supplier"),
+        payee_key=OuterRef("line_payee"),
+        of_directorate=OuterRef("line_directorate"),
+    )
+
+
+def no_contract_payments(*, today: date, directorate_id: int | None = None) -> QuerySet[Payment]:
+    """The payments of the last twelve months under no contract, with their line's keys."""
+    payments = Payment.objects.filter(
+        contract_match=ContractMatch.NONE, paid_on__gt=window_start(today), paid_on__lte=today
+    )
+    if directorate_id is not None:
+        payments = payments.filter(directorate_id=directorate_id)
+    return payments.annotate(**_line_keys())
+
+
+def thresholds() -> list[Decimal]:
+    """The thresholds' amounts, lowest first."""
+    return list(SpendThreshold.objects.order_by("amount").values_list("amount", flat=True))
+
+
+def no_contract_lines(*, today: date, filters: GapFilters = GapFilters()) -> QuerySet:
+    """One row a line (``line_supplier``, ``line_payee``, ``line_directorate``, ``total``,
+    ``payments``, ``first_paid``, ``last_paid``, ``source``, ``explained``), largest first."""
+    lines = (
+        no_contract_payments(today=today, directorate_id=filters.directorate_id)
+        .order_by()
+        .values("line_supplier", "line_payee", "line_directorate")
+        .annotate(
+            total=Sum("amount"),
+            payments=Count("pk"),
+            first_paid=Min("paid_on"),
+            last_paid=Max("paid_on"),
+            source=Min("source"),
+            explained=Exists(_explanations_of_line()),
+        )
+    )
+    if filters.explained is not None:
+        lines = lines.filter(explained=filters.explained)
+    if filters.band is not None:
+        lines = lines.filter(total__gte=filters.band)
+        above = [amount for amount in thresholds() if amount > filters.band]
+        if above:
+            lines = lines.filter(total__lt=above[0])
+    return lines.order_by("-total", "line_directorate", "line_supplier", "line_payee")
+
+
+@dataclass
+class GapLine:
+    """A line of the no-contract list, as shown."""
+
+    supplier: Supplier | None
+    payee_key: str
+    payee: str  # as the payments name it, or "Redacted"
+    directorate: Directorate | None
+    total: Decimal
+    payments: int
+    first_paid: date
+    last_paid: date
+    source_id: int
+    band: Decimal | None
+    explanation: Explanation | None = None
+
+    @property
+    def name(self) -> str:
+        return self.supplier.name if self.supplier else self.payee
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.supplier is None and not self.payee_key
+
+
+def band_of(total: Decimal, amounts: list[Decimal]) -> Decimal | None:
+    """The highest threshold ``total`` reaches, if any."""
+    reached = [amount for amount in amounts if total >= amount]
+    return reached[-1] if reached else None
+
+
+def _payee_names(rows: list[dict], today: date) -> dict[str, str]:
+    keys = {row["line_payee"] for row in rows if not row["line_supplier"] and row["line_payee"]}
+    if not keys:
+        return {}
+    return dict(
+        Payment.objects.filter(payee_key__in=keys, paid_on__gt=window_start(today))
+        .order_by()
+        .values("payee_key")
+        .annotate(name=Max("payee"))
+        .values_list("payee_key", "name")
+    )
+
+
+def _explanations_for(rows: list[dict]) -> dict[tuple, Explanation]:
+    suppliers = {row["line_supplier"] for row in rows}
+    payees = {row["line_payee"] for row in rows if not row["line_supplier"]}
+    found = Explanation.objects.filter(
+        Q(supplier__in=suppliers - {0}) | Q(supplier__isnull=True, payee_key__in=payees)
+    ).select_related("exempt_category", "explained_by")
+    return {
+        (each.supplier_id or 0, each.payee_key, each.directorate_id or 0): each
+        for each in found.order_by("explained_at", "pk")
+    }
+
+
+def gap_lines_shown(rows: list[dict], *, today: date) -> list[GapLine]:
+    """The rows of a page of :func:`no_contract_lines`, with their supplier, payee's name,
+    directorate, band and explanation (a fixed number of queries)."""
+    amounts = thresholds()
+    suppliers = Supplier.objects.in_bulk({row["line_supplier"] for row in rows} - {0})
+    directorates = Directorate.objects.in_bulk({row["line_directorate"] for row in rows} - {0})
+    names = _payee_names(rows, today)
+    explanations = _explanations_for(rows) if rows else {}
+    shown = []
+    for row in rows:
+        key = (row["line_supplier"], row["line_payee"], row["line_directorate"])
+        shown.append(
+            GapLine(
+                supplier=suppliers.get(row["line_supplier"]),
+                payee_key=row["line_payee"],
+                payee=names.get(row["line_payee"], row["line_payee"]) or REDACTED,
+                directorate=directorates.get(row["line_directorate"]),
+                total=row["total"],
+                payments=row["payments"],
+                first_paid=row["first_paid"],
+                last_paid=row["last_paid"],
+                source_id=row["source"],
+                band=band_of(row["total"], amounts),
+                explanation=explanations.get(key),
+            )
+        )
+    return shown
+
+
+def gap_line(
+    *, supplier_id: int | None, payee_key: str, directorate_id: int | None, today: date
+) -> GapLine | None:
+    """One line of the no-contract list, or None where there is no such line."""
+    rows = list(
+        no_contract_lines(today=today, filters=GapFilters(directorate_id=directorate_id))
+        .filter(
+            line_supplier=supplier_id or 0,
+            line_payee="" if supplier_id else payee_key,
+            line_directorate=directorate_id or 0,
+        )
+        .order_by()[:1]
+    )
+    if not rows:
+        return None
+    return gap_lines_shown(rows, today=today)[0]
+
+
+# --- The headline figures -----------------------------------------------------------------------
+
+
+@dataclass
+class SpendFigures:
+    paid: Decimal = Decimal("0")
+    under_contract: Decimal = Decimal("0")
+    no_contract: Decimal = Decimal("0")
+    unexplained: Decimal = Decimal("0")
+    waiting: Decimal = Decimal("0")
+    waiting_payments: int = 0
+    waiting_payees: int = 0
+    contracts_near: int = 0  # past 80% of their value, not yet 100%
+    contracts_over: int = 0  # past 100%
+    paid_after_end: int = 0  # contracts paid after their end
+
+    @property
+    def share_under_contract(self) -> Decimal | None:
+        if not self.paid:
+            return None
+        return (self.under_contract * 100 / self.paid).quantize(Decimal("0.1"))
+
+
+def _sum(condition: Q | None = None) -> Coalesce:
+    return Coalesce(Sum("amount", filter=condition), ZERO)
+
+
+def explained_total(*, today: date) -> Decimal:
+    """What the explained lines were paid in the last twelve months (two queries): each
+    explanation's payments summed through the payments' indexes, not every line summed."""
+    payments = (
+        no_contract_payments(today=today)
+        .filter(line_directorate=OuterRef("of_directorate"))
+        .order_by()
+    )
+    explanations = Explanation.objects.annotate(
+        of_directorate=Coalesce("directorate", 0, output_field=IntegerField())
+    )
+    by_supplier = payments.filter(supplier=OuterRef("supplier")).values("supplier")
+    by_payee = payments.filter(supplier__isnull=True, payee_key=OuterRef("payee_key"))
+    total = Decimal("0")
+    for found, lines in (
+        (explanations.filter(supplier__isnull=False), by_supplier),
+        (explanations.filter(supplier__isnull=True), by_payee.values("payee_key")),
+    ):
+        paid = Subquery(
+            lines.annotate(paid=Sum("amount")).values("paid"), output_field=DecimalField()
+        )
+        # One explanation a line: the first, should two ever have been recorded at once.
+        sums = found.annotate(paid=paid).order_by("supplier", "payee_key", "of_directorate", "pk")
+        seen = set()
+        for key, amount in (
+            ((row[0], row[1], row[2]), row[3])
+            for row in sums.values_list("supplier", "payee_key", "of_directorate", "paid")
+        ):
+            if key not in seen and amount is not None:
+                seen.add(key)
+                total += amount
+    return total
+
+
+def spend_figures(*, today: date) -> SpendFigures:
+    """The spend section's headline figures for the last twelve months (four queries)."""
+    waiting = Q(contract_match=ContractMatch.WAITING)
+    totals = Payment.objects.filter(paid_on__gt=window_start(today), paid_on__lte=today).aggregate(
+        paid=_sum(),
+        under_contract=_sum(Q(contract__isnull=False)),
+        no_contract=_sum(Q(contract_match=ContractMatch.NONE)),
+        waiting=_sum(waiting),
+        waiting_payments=Count("pk", filter=waiting),
+        waiting_payees=Count(
+            Coalesce("payee_key", Value("")), filter=waiting & ~Q(payee_key=""), distinct=True
+        ),
+    )
+    unexplained = totals["no_contract"] - explained_total(today=today)
+    counts = contracts_past_counts()
+    return SpendFigures(**totals, unexplained=unexplained, **counts)
+
+
+# --- Contracts past their value or their dates ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastFilters:
+    directorate_id: int | None = None
+
+
+def contracts_paid(
+    *, directorate_id: int | None = None, contract_ids: list[int] | None = None
+) -> QuerySet:
+    """Each contract with payments: ``paid`` (all time, net of credit notes), ``after_end``
+    (paid after it ended), ``payments_after_end``, ``share`` (of its whole-life value, as varied
+    and extended), as values rows."""
+    payments = Payment.objects.filter(contract__isnull=False)
+    if directorate_id is not None:
+        payments = payments.filter(contract__directorate_id=directorate_id)
+    if contract_ids is not None:
+        payments = payments.filter(contract_id__in=contract_ids)
+    late = Q(paid_on__gt=F("ended_on"))
+    return (
+        payments.annotate(ended_on=_ended_on_of_contract())
+        .order_by()
+        .values("contract")
+        .annotate(
+            value=Max("contract__whole_life_value"),
+            paid=Sum("amount"),
+            after_end=_sum(late),
+            payments_after_end=Count("pk", filter=late),
+        )
+        .annotate(
+            share=F("paid") * 100 / F("value"),
+        )
+    )
+
+
+def _ended_on_of_contract() -> Case:
+    return Case(
+        When(
+            Q(contract__terminated_on__isnull=False)
+            & (
+                Q(contract__end_date__isnull=True)
+                | Q(contract__terminated_on__lt=F("contract__end_date"))
+            ),
+            then=F("contract__terminated_on"),
+        ),
+        default=F("contract__end_date"),
+    )
+
+
+def past_value_or_dates(*, filters: PastFilters = PastFilters()) -> QuerySet:
+    """The contracts paid 80% or more of their value, or paid after they ended: values rows as
+    :func:`contracts_paid`'s, the largest share first."""
+    return (
+        contracts_paid(directorate_id=filters.directorate_id)
+        .filter(Q(share__gte=WARN_AT) | Q(payments_after_end__gt=0))
+        .order_by("-share", "contract")
+    )
+
+
+def contracts_past_counts() -> dict[str, int]:
+    """How many contracts are past 80% (not 100%), past 100%, and paid after their end."""
+    rows = contracts_paid().filter(Q(share__gte=WARN_AT) | Q(payments_after_end__gt=0))
+    found = rows.aggregate(
+        near=Count("contract", filter=Q(share__gte=WARN_AT, share__lt=OVER_AT)),
+        over=Count("contract", filter=Q(share__gte=OVER_AT)),
+        late=Count("contract", filter=Q(payments_after_end__gt=0)),
+    )
+    return {
+        "contracts_near": found["near"],
+        "contracts_over": found["over"],
+        "paid_after_end": found["late"],
+    }
+
+
+@dataclass
+class PastLine:
+    """A contract of the over-value list, as shown."""
+
+    contract: Contract
+    paid: Decimal
+    share: Decimal
+    after_end: Decimal
+    payments_after_end: int
+    ended_on: date | None = field(default=None)
+
+    @property
+    def is_over(self) -> bool:
+        return self.share >= OVER_AT
+
+    @property
+    def is_near(self) -> bool:
+        return WARN_AT <= self.share < OVER_AT
+
+
+def past_lines_shown(rows: list[dict]) -> list[PastLine]:
+    """The rows of a page of :func:`past_value_or_dates`, with their contracts (one query)."""
+    contracts = Contract.objects.select_related("directorate", "supplier").in_bulk(
+        [row["contract"] for row in rows]
+    )
+    shown = []
+    for row in rows:
+        contract = contracts[row["contract"]]
+        ends = [day for day in (contract.end_date, contract.terminated_on) if day]
+        shown.append(
+            PastLine(
+                contract=contract,
+                paid=row["paid"],
+                share=Decimal(row["share"]).quantize(Decimal("0.1")),
+                after_end=row["after_end"],
+                payments_after_end=row["payments_after_end"],
+                ended_on=min(ends) if ends else None,
+            )
+        )
+    return shown
+
+
+# --- A page of lines in one query -------------------------------------------------------------
+
+
+class _Counted:
+    """What a paginator needs of a list it is told the length of."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+
+def lines_page(lines: QuerySet, *, number, per_page: int) -> Page:
+    """A page of ``lines`` (values rows in their order) and their number, read in one query: the
+    database sums the lines once and counts them as it returns the page (a second query only
+    for a page past the end, which shows the last)."""
+    try:
+        number = max(1, int(number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    rows, total = _page_rows(lines, number=number, per_page=per_page)
+    paginator = Paginator(_Counted(total), per_page)
+    if not rows and total and number > 1:
+        number = paginator.num_pages
+        rows, total = _page_rows(lines, number=number, per_page=per_page)
+    elif not rows:
+        number = 1
+    return Page(rows, number, paginator)
+
+
+def _page_rows(lines: QuerySet, *, number: int, per_page: int) -> tuple[list[dict], int]:
+    sql, params = lines.query.sql_with_params()
+    ordering = ", ".join(
+        f'"{name.lstrip("-")}" {"DESC" if name.startswith("-") else "ASC"}'
+        for name in lines.query.order_by
+    )
+    paged = (
+        f"SELECT *, COUNT(*) OVER () AS full_count FROM ({sql}) AS lines "  # noqa: S608 - our own query
+        f"ORDER BY {ordering} LIMIT %s OFFSET %s"
+    )
+    with connections[lines.db].cursor() as cursor:
+        cursor.execute(paged, [*params, per_page, (number - 1) * per_page])
+        names = [column[0] for column in cursor.description]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not found:
+        return [], (0 if number == 1 else _count(lines))
+    return found, found[0]["full_count"]
+
+
+def _count(lines: QuerySet) -> int:
+    return lines.order_by().count()
