@@ -100,7 +100,7 @@ TEMPLATE_EXAMPLE = {
     "vat": "250.00",
     "company_number": "01234567",
 }
-TEMPLATE_CREDIT = {**TEMPLATE_EXAMPLE, "transaction_ref": "5100124", "amount": "-125.00"}
+TEMPLATE_CREDIT = {**TEMPLATE_EXAMPLE, "transaction_ref": "5100124", "amount": "(125.00)"}
 
 
 @requires("spend.import_payments")
