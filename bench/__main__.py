@@ -30,6 +30,7 @@ from bench import (  # noqa: E402
     register,
     reporting,
     socialvalue,
+    spend_import,
     timing,
 )
 
@@ -76,6 +77,8 @@ def main() -> int:
         failures += maturity.run()
         part("core pages")
         failures += core.run()
+        part("payments import")
+        failures += spend_import.run()
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
     print("Summary: every benchmark above, in one table\n")

@@ -13,6 +13,7 @@ the file's payments; what is kept for the whole file is a fingerprint (an intege
 identity, to find a line given twice.
 """
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from procurement.imports import ImportKind, ValueMap, register, table_begin
 from procurement.models import Directorate, User
@@ -452,7 +453,8 @@ class Writer:
     the register's suppliers and the source's confirmed matches say (read once per file).
 
     Payments are a ledger of facts from the finance system, never edited here: they are written
-    with bulk_create, with no history per row; the PaymentImport row says who, when and why."""
+    in bulk (bulk_create; on PostgreSQL its COPY), with no history per row; the PaymentImport
+    row says who, when and why."""
 
     def __init__(self, *, source: PaymentSource, filename: str, by: User | None, reason: str):
         self.batch = PaymentImport.objects.create(
@@ -490,12 +492,20 @@ class Writer:
                     supplier_match=match,
                 )
             )
-        Payment.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+        if connection.vendor == "postgresql":
+            _copy(rows)
+        else:
+            Payment.objects.bulk_create(rows, batch_size=WRITE_BATCH)
 
     def finish(self, result: PaymentsImportResult) -> None:
         """Count what the file did, attribute the new payments to contracts, and tell whatever
         keeps figures from payments which contracts' changed, once it is committed."""
         mine = Payment.objects.filter(batch=self.batch)
+        if connection.vendor == "postgresql":
+            # Fresh statistics after a bulk load, as autovacuum would keep them: without them
+            # the planner takes the new rows for a handful and matches them row by row.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Payment._meta.db_table}")
         attribute_contracts(mine)
         self.batch.rows = result.rows
         self.batch.added = result.added
@@ -510,6 +520,46 @@ class Writer:
         transaction.on_commit(
             lambda: payments_changed.send(sender=Payment, contract_ids=contract_ids)
         )
+
+
+# The columns a payment is written with, in order, for PostgreSQL's COPY.
+COPIED = [field for field in Payment._meta.concrete_fields if not field.primary_key]
+
+
+def _copied(value: Any) -> str:
+    """A value as COPY's text format writes it."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return str(value)
+
+
+def _copy(rows: list[Payment]) -> None:
+    """Write payments as bulk_create does, through PostgreSQL's COPY: the same rows, in a tenth
+    of the time, for files of half a million lines."""
+    lines = io.StringIO()
+    for payment in rows:
+        values = (
+            column.normalise(value)
+            if isinstance(value := getattr(payment, column.attname), str)
+            and hasattr(column, "normalise")
+            else value
+            for column in COPIED
+        )
+        lines.write("\t".join(map(_copied, values)) + "\n")
+    lines.seek(0)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in COPIED)
+    table = connection.ops.quote_name(Payment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", lines)
 
 
 def _chunks(rows: Iterator, size: int) -> Iterator[list]:

@@ -312,3 +312,21 @@ def test_only_those_who_may_import_payments_can(council, make_user):
     officer = make_user(Role.PROCUREMENT_OFFICER)
     with pytest.raises(PermissionDenied):
         check(officer, "ledger_april.csv", council["source"])
+
+
+def test_a_payee_written_with_a_backslash_or_a_quote_is_kept_as_written(council, partner):
+    import io
+
+    written = (
+        "Date Paid,Transaction No,Amount,Supplier Name\n"
+        '01/04/2026,1,10.00,"O\'Neil \\ Sons ""North"""\n'
+    )
+    result = payments_import(
+        stream=io.BytesIO(written.encode()),
+        filename="odd.csv",
+        by=partner,
+        reason="Test import",
+        source=council["source"].pk,
+    )
+    assert result.ok, result.problems
+    assert Payment.objects.get().payee == 'O\'Neil \\ Sons "North"'
