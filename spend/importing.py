@@ -481,21 +481,19 @@ class Writer:
         rows = []
         for payment in payments:
             key, supplier, match = self._match(payment)
-            fields = {name: value for name, value in payment.items() if name != "number"}
-            rows.append(
-                Payment(
-                    **fields,
-                    source_id=self.batch.source_id,
-                    batch=self.batch,
-                    payee_key=key,
-                    supplier_id=supplier,
-                    supplier_match=match,
-                )
+            row = {name: value for name, value in payment.items() if name != "number"}
+            row.update(
+                source_id=self.batch.source_id,
+                batch_id=self.batch.pk,
+                payee_key=key,
+                supplier_id=supplier,
+                supplier_match=match,
             )
+            rows.append(row)
         if connection.vendor == "postgresql":
             _copy(rows)
         else:
-            Payment.objects.bulk_create(rows, batch_size=WRITE_BATCH)
+            Payment.objects.bulk_create([Payment(**row) for row in rows], batch_size=WRITE_BATCH)
 
     def finish(self, result: PaymentsImportResult) -> None:
         """Count what the file did, attribute the new payments to contracts, and tell whatever
@@ -524,6 +522,8 @@ class Writer:
 
 # The columns a payment is written with, in order, for PostgreSQL's COPY.
 COPIED = [field for field in Payment._meta.concrete_fields if not field.primary_key]
+DEFAULTS = {column.attname: column.get_default() for column in COPIED}
+NORMALISED = {column.attname: column.normalise for column in COPIED if hasattr(column, "normalise")}
 
 
 def _copied(value: Any) -> str:
@@ -542,21 +542,21 @@ def _copied(value: Any) -> str:
     return str(value)
 
 
-def _copy(rows: list[Payment]) -> None:
-    """Write payments as bulk_create does, through PostgreSQL's COPY: the same rows, in a tenth
-    of the time, for files of half a million lines."""
+def _copy(rows: list[dict[str, Any]]) -> None:
+    """Write payments as bulk_create does (each field's default where the row gives none, the
+    text fields normalised as a save does), through PostgreSQL's COPY: the same rows in a
+    fraction of the time, for files of half a million lines."""
     lines = io.StringIO()
-    for payment in rows:
-        values = (
-            column.normalise(value)
-            if isinstance(value := getattr(payment, column.attname), str)
-            and hasattr(column, "normalise")
-            else value
-            for column in COPIED
-        )
-        lines.write("\t".join(map(_copied, values)) + "\n")
+    for row in rows:
+        values = []
+        for column in COPIED:
+            value = row.get(column.attname, DEFAULTS[column.attname])
+            if isinstance(value, str) and column.attname in NORMALISED:
+                value = NORMALISED[column.attname](value)
+            values.append(_copied(value))
+        lines.write("\t".join(values) + "\n")
     lines.seek(0)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in COPIED)
+    columns = ", ".join(connection.ops.quote_name(column.column) for column in COPIED)
     table = connection.ops.quote_name(Payment._meta.db_table)
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", lines)
