@@ -31,6 +31,7 @@ from bench import (  # noqa: E402
     reporting,
     socialvalue,
     spend_pages,
+    spend_import,
     timing,
 )
 
@@ -79,6 +80,8 @@ def main() -> int:
         failures += spend_pages.run()
         part("core pages")
         failures += core.run()
+        part("payments import")
+        failures += spend_import.run()
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
     print("Summary: every benchmark above, in one table\n")

@@ -73,6 +73,13 @@ class ImportKind:
     # new one of the council's, returning what it is now), e.g. a directorate an administrator
     # adds from the mapping step
     value_create: dict[str, tuple[str, Callable[..., str]]] = field(default_factory=dict)
+    # For an import whose upload asks more than the file (the finance system payments come
+    # from): the name of the saved mapping to read a run with those options by, used before any
+    # mapping that merely fits the headings, and offered as the name to save the mapping under.
+    mapping_for: Callable[[dict], str] | None = None
+
+    def mapping_name_for(self, options: dict | None) -> str:
+        return self.mapping_for(options or {}) if self.mapping_for else ""
 
     def column(self, attribute: str) -> Column:
         return next(column for column in self.columns if column.attribute == attribute)
@@ -254,15 +261,24 @@ def import_run_retry(*, run: ImportRun) -> ImportRun:
     return run
 
 
-def import_run_start(*, kind: ImportKind, upload, by: User) -> ImportRun:
-    """Store the upload and check it in the background; the run names it in the URL."""
+def import_run_start(
+    *, kind: ImportKind, upload, by: User, options: dict | None = None
+) -> ImportRun:
+    """Store the upload and check it in the background; the run names it in the URL.
+    ``options`` (what the upload asked besides the file) go to the import's check and run as
+    keyword arguments."""
     if not may_import(by, kind):
         raise PermissionDenied
     suffix = Path(upload.name).suffix.lower()
     token = secrets.token_urlsafe(16)
     path = default_storage.save(f"imports/{by.pk}/{token}{suffix}", upload)
     run = ImportRun.objects.create(
-        token=token, kind=kind.key, user=by, path=path, filename=Path(upload.name).name[:255]
+        token=token,
+        kind=kind.key,
+        user=by,
+        path=path,
+        filename=Path(upload.name).name[:255],
+        options=options or {},
     )
     _enqueue(run)
     return run
@@ -326,10 +342,14 @@ class ImportRunError(DomainError):
 
 
 def mapping_to_use(
-    kind: ImportKind, stream: IO[bytes], filename: str, name: str = ""
+    kind: ImportKind, stream: IO[bytes], filename: str, name: str = "", options: dict | None = None
 ) -> tuple[dict, str]:
     """The mapping to read a file with, and its name: the one saved as ``name`` if given, else
-    the saved one that fits the file's headings, else none (the import's own names only)."""
+    the one saved under the name the run's options give (the kind's ``mapping_for``), else the
+    saved one that fits the file's headings, else none (the import's own names only)."""
+    own = kind.mapping_name_for(options) if not name else ""
+    if own and (saved := import_mapping_named(kind=kind.key, name=own)) is not None:
+        return {"columns": saved.columns, "values": saved.values}, saved.name
     if name:
         saved = import_mapping_named(kind=kind.key, name=name)
         if saved is None:
@@ -378,13 +398,16 @@ def _execute(run: ImportRun) -> str:
     try:
         with default_storage.open(run.path, "rb") as stream:
             if not run.mapping:
-                run.mapping, run.mapping_name = mapping_to_use(kind, stream, run.filename)
+                run.mapping, run.mapping_name = mapping_to_use(
+                    kind, stream, run.filename, options=run.options
+                )
             arguments = {
                 "stream": stream,
                 "filename": run.filename,
                 "by": run.user,
                 "mapping": run.mapping,
                 "progress": progress,
+                **(run.options or {}),
             }
             if importing:
                 result = kind.run(**arguments, reason=f"Imported from {run.filename}")
@@ -430,10 +453,12 @@ def import_file(
     mapping_name: str = "",
     write: bool,
     reason: str = "",
+    options: dict | None = None,
 ) -> ImportResult:
     """The import at the command line: check, or import, a file, in this process."""
-    mapping, _ = mapping_to_use(kind, stream, filename, mapping_name)
+    mapping, _ = mapping_to_use(kind, stream, filename, mapping_name, options)
     arguments = {"stream": stream, "filename": filename, "by": by, "mapping": mapping}
+    arguments.update(options or {})
     if write:
         return kind.run(**arguments, reason=reason)
     return kind.check(**arguments)

@@ -614,6 +614,9 @@ class ImportRun(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.CHECKING)
     mapping = models.JSONField(default=dict, blank=True)
     mapping_name = models.CharField(max_length=100, blank=True)
+    # What the upload asked besides the file (for payments, the finance system they come from):
+    # given to the import's check and run as keyword arguments.
+    options = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
     file_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -423,7 +423,8 @@ MONEY_SCALE = {"k": Decimal(1000), "m": Decimal(1000000), "bn": Decimal(10000000
 
 
 def parse_money(value: Any) -> Decimal | None:
-    """An amount as councils write it: 1234.5, £1,234.50, "£ 1 234", (250.00), £1.2m, 30k.
+    """An amount as councils write it: 1234.5, £1,234.50, "£ 1 234", (250.00), 250.00CR,
+    250.00-, £1.2m, 30k.
     "N/A", "-" and blanks are no amount."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         amount = Decimal(str(value))
@@ -434,7 +435,13 @@ def parse_money(value: Any) -> Decimal | None:
     if not raw or is_blank_word(raw):
         return None
     cleaned = re.sub(r"[£,\s]|gbp", "", raw.lower())
-    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    # A credit as finance systems write it: (250.00), 250.00CR, or 250.00- ; "DR" is a debit.
+    credit = re.fullmatch(r"(.*\d\)?)(cr|dr|-)", cleaned)
+    if credit:
+        cleaned = credit[1]
+    negative = (cleaned.startswith("(") and cleaned.endswith(")")) != bool(
+        credit and credit[2] != "dr"
+    )
     cleaned = cleaned.strip("()")
     scale = Decimal(1)
     if found := re.fullmatch(r"(.*\d)(k|m|bn)", cleaned):

@@ -6,7 +6,9 @@ found. Each import's views say only which import they are (procurement/imports.p
 """
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,9 +40,18 @@ PROBLEMS_SHOWN = 500
 
 
 def import_upload_page(
-    request: HttpRequest, *, kind: ImportKind, form, template: str, run_url: str
+    request: HttpRequest,
+    *,
+    kind: ImportKind,
+    form,
+    template: str,
+    run_url: str,
+    options: Callable[[Any], dict] | None = None,
+    context: dict | None = None,
 ) -> HttpResponse:
-    """The first page of an import: take a CSV or XLSX file and go to its run."""
+    """The first page of an import: take a CSV or XLSX file and go to its run. ``options``
+    gives, from the valid form, what else the run is to know (procurement/imports.py); it is
+    asked only once the file is taken."""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
@@ -52,9 +63,10 @@ def import_upload_page(
         elif suffix == ".xlsx" and (refusal := xlsx_refusal(upload)):
             form.add_error("file", refusal)
         else:
-            run = import_run_start(kind=kind, upload=upload, by=request.user)
+            chosen = options(form) if options else None
+            run = import_run_start(kind=kind, upload=upload, by=request.user, options=chosen)
             return redirect(run_url, token=run.token)
-    return render(request, template, {"form": form, "columns": kind.columns})
+    return render(request, template, {"form": form, "columns": kind.columns, **(context or {})})
 
 
 def _run_of(request: HttpRequest, kind: ImportKind, token: str) -> ImportRun:
@@ -139,6 +151,12 @@ class MappingForm:
                     ],
                 }
             )
+
+    @property
+    def save_as_default(self) -> str:
+        """The name offered to save the mapping under: the one it was read by, else the one
+        the run's options name (a payment file's finance system)."""
+        return self.run.mapping_name or self.kind.mapping_name_for(self.run.options)
 
     def _value(self, name: str, initial: str) -> str:
         return self.data.get(name, initial) if self.data is not None else initial

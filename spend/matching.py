@@ -145,14 +145,17 @@ def attribute_contracts(payments: QuerySet[Payment]) -> None:
     officer chose by hand (their :data:`ContractMatch.CONFIRMED` stays)."""
     everything = payments
     payments = payments.exclude(contract_match=ContractMatch.CONFIRMED)
-    payments.filter(supplier__isnull=True, supplier_match=Match.WAITING).update(
-        contract=None, contract_match=ContractMatch.WAITING
-    )
-    payments.filter(supplier__isnull=True).exclude(supplier_match=Match.WAITING).update(
-        contract=None, contract_match=ContractMatch.NONE
-    )
+    # Each reset leaves the rows already so (a new import's payments) unwritten.
+    waiting_now = Q(contract__isnull=True, contract_match=ContractMatch.WAITING)
+    none_now = Q(contract__isnull=True, contract_match=ContractMatch.NONE)
+    payments.filter(supplier__isnull=True, supplier_match=Match.WAITING).exclude(
+        waiting_now
+    ).update(contract=None, contract_match=ContractMatch.WAITING)
+    payments.filter(supplier__isnull=True).exclude(supplier_match=Match.WAITING).exclude(
+        none_now
+    ).update(contract=None, contract_match=ContractMatch.NONE)
     known = payments.filter(supplier__isnull=False)
-    known.update(contract=None, contract_match=ContractMatch.WAITING)
+    known.exclude(waiting_now).update(contract=None, contract_match=ContractMatch.WAITING)
     waiting = known.filter(contract_match=ContractMatch.WAITING)  # read again at each step
     by_reference, chosen, live_here, could_be = _rules()
     known.exclude(contract_reference="", purchase_order="").filter(Exists(by_reference)).update(

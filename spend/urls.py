@@ -1,12 +1,23 @@
 from django.urls import path
 
-from .views import gaps, insight, queue
+from .views import gaps, importing, insight, queue
 
 app_name = "spend"
 
 # Each part of the app keeps its addresses together, in this order.
 urlpatterns = [
     # --- The import of payment files (spend/views/importing.py) ---
+    path("imports/", importing.imports, name="imports"),
+    path("imports/upload/", importing.import_upload, name="import"),
+    path("imports/template.csv", importing.import_template, {"fmt": "csv"}, name="template_csv"),
+    path("imports/template.xlsx", importing.import_template, {"fmt": "xlsx"}, name="template_xlsx"),
+    path("imports/<str:token>/", importing.import_preview, name="import_preview"),
+    path(
+        "imports/<str:token>/progress.json",
+        importing.import_progress_json,
+        name="import_progress",
+    ),
+    path("imports/<str:token>/problems.csv", importing.import_problems, name="import_problems"),
     # --- The review queue (spend/views/queue.py) ---
     path("queue/", queue.queue, name="queue"),
     path("queue/contracts/", queue.contracts_queue, name="queue_contracts"),

@@ -98,6 +98,9 @@ ARGUMENTS = {
     "socialvalue:import_preview": (None, lambda _: {"token": "an-upload-never-made"}),
     "socialvalue:import_progress": (None, lambda _: {"token": "an-upload-never-made"}),
     "socialvalue:import_problems": (None, lambda _: {"token": "an-upload-never-made"}),
+    "spend:import_preview": (None, lambda _: {"token": "an-upload-never-made"}),
+    "spend:import_progress": (None, lambda _: {"token": "an-upload-never-made"}),
+    "spend:import_problems": (None, lambda _: {"token": "an-upload-never-made"}),
     "socialvalue:commitment_change": (
         "commitment",
         lambda c: {"pk": c.contract_id, "commitment_pk": c.pk},

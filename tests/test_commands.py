@@ -367,6 +367,47 @@ def test_import_measures_checks_then_imports_a_library(database, central_team, t
     assert Measure.objects.filter(code="SK2").count() == 2
 
 
+# --- import_payments ----------------------------------------------------------------------------
+
+PAYMENTS = Path(settings.BASE_DIR) / "spend" / "tests" / "files" / "no_line_column.csv"
+
+
+@commits
+@runs("import_payments")
+def test_import_payments_checks_then_imports_a_finance_systems_file(database, central_team):
+    from spend.models import Payment, PaymentImport, PaymentSource
+
+    DirectorateFactory(name="Housing", code="hsg")
+    done = manage("import_payments", str(PAYMENTS), "--source", "Oracle Fusion", "--check")
+    assert done.returncode == 0, done.stderr
+    assert "4 rows: 4 payments would be added, 0 already imported" in done.stdout
+    assert not Payment.objects.exists()
+    assert not PaymentSource.objects.exists()
+
+    email = central_team["partner"].email
+    done = manage("import_payments", str(PAYMENTS), "--source", "Oracle Fusion", "--as", email)
+    assert done.returncode == 0, done.stderr
+    assert "Added the finance system Oracle Fusion." in done.stdout
+    assert "4 rows: 4 payments were added, 0 already imported" in done.stdout
+    batch = PaymentImport.objects.get()
+    assert (batch.source.name, batch.imported_by, batch.added) == (
+        "Oracle Fusion",
+        central_team["partner"],
+        4,
+    )
+    assert batch.reason == "Imported from no_line_column.csv (import_payments)"
+
+    # The same file again adds nothing; a saved mapping that does not exist is refused.
+    done = manage("import_payments", str(PAYMENTS), "--source", "oracle fusion")
+    assert "4 rows: 0 payments were added, 4 already imported" in done.stdout
+    assert Payment.objects.count() == 4
+    done = manage(
+        "import_payments", str(PAYMENTS), "--source", "Oracle Fusion", "--mapping", "Nowhere"
+    )
+    assert done.returncode == 1
+    assert "No mapping is saved as 'Nowhere'" in done.stderr
+
+
 # --- The alert jobs -----------------------------------------------------------------------------
 
 

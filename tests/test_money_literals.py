@@ -79,6 +79,11 @@ NOT_MONEY = {
     "reporting/dashboard.py": {"1000000": "a million, the unit a headline's £2.1m is written in"},
     "reporting/services.py": {"2000": "the earliest financial year an annual report covers"},
     "spend/services/matching.py": {"2000": "payments matched again at a time"},
+    "spend/importing.py": {
+        "2000": "payment lines read and written at a time",
+        "5000": "notes an import of payments keeps for its report",
+        "20000": "values an import of payments remembers parsed",
+    },
 }
 
 # Figures in pounds that are not thresholds, by file: figure -> why.
@@ -93,6 +98,9 @@ NOT_THRESHOLDS = {
     "contracts/templates/contracts/import_upload.html": {
         "£1,234.50": "an example of how to write an amount",
         "£1.2m": "an example of how to write an amount",
+    },
+    "spend/templates/spend/import_upload.html": {
+        "£1,234.50": "an example of how to write an amount",
     },
     "gateways/forms.py": {
         "£1,500,000.01": "an example of how to type an amount",

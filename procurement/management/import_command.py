@@ -43,6 +43,10 @@ class ImportCommand(BaseCommand):
     def summary(self, result, *, verb: str) -> str:
         raise NotImplementedError
 
+    def import_options(self, *, write: bool, **options) -> dict:
+        """What else the import is to know, from the command's own arguments (none here)."""
+        return {}
+
     def handle(self, *args, file: Path, email: str | None, dry_run: bool, mapping: str, **options):
         user = None
         if email:
@@ -51,6 +55,7 @@ class ImportCommand(BaseCommand):
                 raise CommandError(f"No active user has the email address {email}.")
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
+        extra = self.import_options(write=not dry_run, **options)
         try:
             with file.open("rb") as stream:
                 command = type(self).__module__.rsplit(".", 1)[-1]
@@ -62,6 +67,7 @@ class ImportCommand(BaseCommand):
                     mapping_name=mapping,
                     write=not dry_run,
                     reason=f"Imported from {file.name} ({command})",
+                    options=extra,
                 )
         except ImportFileError as error:
             raise CommandError(str(error)) from None
