@@ -439,10 +439,20 @@ def parse_money(value: Any) -> Decimal | None:
     credit = re.fullmatch(r"(.*\d\)?)(cr|dr|-)", cleaned)
     if credit:
         cleaned = credit[1]
-    negative = (cleaned.startswith("(") and cleaned.endswith(")")) != bool(
-        credit and credit[2] != "dr"
-    )
-    cleaned = cleaned.strip("()")
+    marks = [
+        cleaned.startswith("(") and cleaned.endswith(")"),
+        cleaned.startswith("-"),
+        bool(credit and credit[2] != "dr"),
+    ]
+    if sum(marks) > 1:
+        # Two marks of a credit ("-250.00CR", "(250.00)-") say it twice, or cancel out: which is
+        # meant cannot be told, so the officer is asked.
+        raise CellError(
+            f"'{raw}' is marked as a credit twice: write a credit one way, like -250.00, "
+            "(250.00) or 250.00CR"
+        )
+    negative = any(marks)
+    cleaned = cleaned.strip("()").removeprefix("-")
     scale = Decimal(1)
     if found := re.fullmatch(r"(.*\d)(k|m|bn)", cleaned):
         cleaned, scale = found[1], MONEY_SCALE[found[2]]

@@ -364,6 +364,8 @@ class Reader:
         if payment["amount"] is None and "amount" not in failed:
             problem("amount", "Enter the amount paid: negative for a credit note")
         payment["company_number"] = payment["company_number"] or ""
+        if not payment["payee"]:
+            problem("payee", "Enter the supplier name, or REDACTED where the file withholds it")
         payment["is_redacted"] = is_redacted(payment["payee"])
 
     def _identity(self, cells: dict[str, Any], payment: dict[str, Any], problem: Callable) -> None:

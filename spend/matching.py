@@ -43,7 +43,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, IsNull
 
 from contracts.models import Contract, Supplier
 
@@ -131,7 +131,11 @@ def _rules():
     )
     chosen = ContractChoice.objects.filter(
         supplier=OuterRef("supplier"), paid_from__lte=paid_on, paid_to__gte=paid_on
-    ).filter(Q(directorate=OuterRef("directorate")) | Q(directorate__isnull=True))
+    ).filter(
+        # The choice's own directorate: one made for payments with none covers only those.
+        Q(directorate=OuterRef("directorate"))
+        | Q(IsNull(OuterRef("directorate"), True), directorate__isnull=True)
+    )
     live_here = mine.filter(_live_on(paid_on), directorate=OuterRef("directorate"))
     year_before = ExpressionWrapper(paid_on - Value(RECENTLY_ENDED), output_field=DateField())
     could_be = mine.filter(start_date__lte=paid_on).filter(

@@ -1,17 +1,23 @@
 """Names as the matching compares them (docs/decisions/0049).
 
 A payee is compared with a supplier by a key: lower case, punctuation and spacing gone, "&" read
-as "and", a leading "The" dropped, and the legal endings written one way ("Ltd" is "limited",
-"PLC" is "public limited company", "LLP", "CIC"). A name with a trading name ("Smith t/a Acme",
-"Acme trading as Smith") has a key for each. The legal form at the end is then dropped, so "Acme
-Limited" and "ACME LTD." and "Acme" are one key. The score of two names that are not the same is how
-alike their keys are, 0 to 100.
+as "and", a leading "The" dropped, and the legal forms written one way ("Ltd" is "limited", "PLC"
+is "public limited company", "LLP", "CIC"), so "The Acme Co. Ltd" and "ACME COMPANY LIMITED" are
+one key. The legal form stays in the key: "Acme Ltd" and "Acme LLP" are different bodies, and
+"Acme" alone is only near "Acme Ltd", for an officer to confirm. A name with a trading name ("J
+Smith t/a Acme Plumbing", "Acme trading as Smith") has a key for each side. The score of two names
+that are not the same is how alike their keys are, 0 to 100.
 """
 
 import re
 from difflib import SequenceMatcher
 
-REDACTED_WORDS = ("redacted", "personal data", "withheld", "sensitive", "name withheld")
+# How files withhold a payee's name: "Redacted" or "Personal data" and what follows them
+# ("Redacted - personal data"), or one of a few words as the whole name ("Withheld").
+REDACTED = re.compile(
+    r"^(?:(?:redacted|personal data)(?:$|[^a-z])|(?:name withheld|withheld|sensitive|"
+    r"sensitive data|sensitive payment|not disclosed|confidential)$)"
+)
 ENDINGS = {
     "ltd": "limited",
     "ltd.": "limited",
@@ -21,21 +27,13 @@ ENDINGS = {
     "co": "company",
     "uk": "uk",
 }
-# A legal form at the end of a name says nothing of whom it names: "Acme Ltd" is "Acme".
-LEGAL_FORMS = (
-    "public limited company",
-    "limited liability partnership",
-    "community interest company",
-    "limited",
-    "company",
-)
-TRADING = re.compile(r"\s+(?:t/a|t\.a\.|ta|trading as|trading under)\s+", re.IGNORECASE)
+TRADING = re.compile(r"\s+(?:t/a|t\.a\.|trading as|trading under)\s+", re.IGNORECASE)
 
 
 def is_redacted(name: str) -> bool:
     """Whether the file withholds the payee's name (GDPR: a person paid, a sensitive payment)."""
-    lowered = name.strip().lower().strip("[]()*")
-    return not lowered or any(lowered.startswith(word) for word in REDACTED_WORDS)
+    lowered = name.strip().lower().strip("[]()* ")
+    return not lowered or bool(REDACTED.match(lowered))
 
 
 def _key(name: str) -> str:
@@ -43,12 +41,6 @@ def _key(name: str) -> str:
     words = ["and" if word == "&" else ENDINGS.get(word, word) for word in words]
     if words[:1] == ["the"]:
         words = words[1:]
-    key = " ".join(words)
-    for ending in LEGAL_FORMS:
-        if key.endswith(" " + ending):
-            key = key[: -len(ending) - 1]
-            break
-    words = key.split()
     return " ".join(" ".join(words).replace("&", " and ").split())
 
 
@@ -65,8 +57,34 @@ def name_keys(name: str) -> list[str]:
     return [key for key in dict.fromkeys(keys) if key]
 
 
+# The legal forms as keys write them, longest first: set aside when two names are scored.
+LEGAL_FORMS = (
+    "public limited company",
+    "limited liability partnership",
+    "community interest company",
+    "limited",
+    "company",
+)
+# The score of two names the same but for their legal forms ("Acme" and "Acme Ltd"): alike
+# enough to offer first, never the same.
+SAME_BUT_LEGAL_FORM = 95
+
+
+def _bare(key: str) -> str:
+    for form in LEGAL_FORMS:
+        if key.endswith(" " + form):
+            return key[: -len(form) - 1]
+    return key
+
+
 def score(first: str, second: str) -> int:
-    """How alike two keys are, 0 to 100 (100: the same)."""
+    """How alike two keys are, 0 to 100 (100: the same), their legal forms set aside."""
     if first == second:
         return 100
-    return round(100 * SequenceMatcher(None, first, second, autojunk=False).ratio())
+    first, second = _bare(first), _bare(second)
+    if first == second:
+        return SAME_BUT_LEGAL_FORM
+    return min(
+        SAME_BUT_LEGAL_FORM - 1,
+        round(100 * SequenceMatcher(None, first, second, autojunk=False).ratio()),
+    )

@@ -95,6 +95,12 @@ def test_money_that_is_not_money_is_refused(written):
         parse_money(written)
 
 
+@pytest.mark.parametrize("written", ["-250.00CR", "(250.00)-", "(250.00)CR"])
+def test_a_credit_marked_twice_is_refused_not_turned_into_a_payment(written):
+    with pytest.raises(CellError, match="marked as a credit twice"):
+        parse_money(written)
+
+
 @pytest.mark.parametrize(
     ("written", "expected"),
     [

@@ -25,6 +25,10 @@ def _checked(kind: str, exempt_category: ExemptCategory | None, waiver_reference
         raise SpendError("Select why there is no contract", field="kind")
     if kind == Kind.EXEMPT and exempt_category is None:
         raise SpendError("Select the exempt category", field="exempt_category")
+    if kind == Kind.EXEMPT and not exempt_category.is_active:
+        raise SpendError(
+            f"{exempt_category} is no longer an exempt category", field="exempt_category"
+        )
     if kind == Kind.WAIVER and not waiver_reference.strip():
         raise SpendError("Enter the waiver's reference", field="waiver_reference")
 

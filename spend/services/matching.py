@@ -43,11 +43,12 @@ class MatchingError(DomainError):
 
 
 def may_review(user: User, directorates: Iterable[Directorate | int | None]) -> bool:
-    """Whether ``user`` may decide for payments in any of ``directorates`` (the central team:
-    always; an officer: where one is their own)."""
-    return any(
-        user.has_perm(PERMISSION, NO_DIRECTORATE if each is None else each)
-        for each in set(directorates)
+    """Whether ``user`` may decide for payments in all of ``directorates`` (the central team:
+    always; an officer: where each is their own, so a payee paid by several directorates, whose
+    match re-derives all its payments, is the central team's)."""
+    directorates = set(directorates)
+    return bool(directorates) and all(
+        user.has_perm(PERMISSION, NO_DIRECTORATE if each is None else each) for each in directorates
     )
 
 
@@ -160,6 +161,12 @@ def contract_choice_make(
     them so, including any an earlier choice had put under another."""
     if not may_review(by, [directorate]):
         raise PermissionDenied
+    if contract is not None and not may_review(by, [contract.directorate_id]):
+        # An officer's choice moves a contract's spend and its alerts: their own directorate's.
+        raise MatchingError(
+            f"{contract.reference} is a contract of {contract.directorate}: ask the central "
+            "team to put these payments under it."
+        )
     _check_choice(supplier=supplier, paid_from=paid_from, paid_to=paid_to, contract=contract)
     if not reason.strip():
         raise MatchingError("Say why these payments are under this contract.")

@@ -35,7 +35,7 @@ def council():
         )
     }
     acme = SupplierFactory(name="Acme Cleaning Ltd", companies_house_number="01234567")
-    brightside = SupplierFactory(name="Brightside Care", charity_number="1123456")
+    brightside = SupplierFactory(name="Brightside Care Ltd", charity_number="1123456")
     greenway = SupplierFactory(name="Greenway PLC")
     contract = ContractFactory(
         reference="C-ACME-1",

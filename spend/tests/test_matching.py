@@ -21,7 +21,7 @@ ContractMatch = Payment.ContractMatch
     ("first", "second"),
     [
         ("The Acme & Sons Ltd.", "ACME AND SONS LIMITED"),
-        ("Acme Services Limited", "acme services"),
+        ("Acme Services Ltd.", "acme services limited"),
         ("O'Brien Care C.I.C.", "OBrien Care CIC"),
         ("Greenway PLC", "Greenway Public Limited Company"),
     ],
@@ -31,7 +31,9 @@ def test_names_written_differently_have_one_key(first, second):
 
 
 def test_a_trading_name_matches_by_either_side():
-    assert {"j smith", "smith plumbing"} <= set(name_keys("J. Smith T/A Smith Plumbing Ltd"))
+    assert {"j smith", "smith plumbing limited"} <= set(
+        name_keys("J. Smith T/A Smith Plumbing Ltd")
+    )
 
 
 def test_redacted_payees_have_no_key():
@@ -161,3 +163,44 @@ def test_an_officers_choice_of_no_contract_is_spend_with_no_contract():
     attribute_contracts(Payment.objects.filter(pk=payment.pk))
     payment.refresh_from_db()
     assert payment.contract_match == ContractMatch.NONE
+
+
+def test_a_choice_for_payments_with_no_directorate_covers_only_those():
+    directorate = DirectorateFactory()
+    supplier = SupplierFactory()
+    first, second = (
+        ContractFactory(supplier=supplier, directorate=directorate, start_date=date(2025, 4, 1))
+        for _ in range(2)
+    )
+    ContractChoice.objects.create(
+        supplier=supplier,
+        directorate=None,
+        contract=first,
+        paid_from=date(2026, 1, 1),
+        paid_to=date(2026, 3, 31),
+    )
+    without = _paid(supplier, None, date(2026, 2, 1))
+    assert (without.contract, without.contract_match) == (first, ContractMatch.CONFIRMED)
+    # A payment in a directorate, with two live contracts there, still waits for an officer.
+    within = _paid(supplier, directorate, date(2026, 2, 1))
+    assert (within.contract, within.contract_match) == (None, ContractMatch.WAITING)
+    assert second.pk != first.pk
+
+
+def test_legal_forms_keep_bodies_apart():
+    source = PaymentSourceFactory()
+    SupplierFactory(name="Acme Ltd")
+    assert _index_for(source, payee="ACME LIMITED")[1] == Match.NAME
+    # An LLP, or the bare name, is another body or a near name: an officer decides.
+    assert _index_for(source, payee="Acme LLP") == (None, Match.WAITING)
+    assert _index_for(source, payee="Acme") == (None, Match.WAITING)
+
+
+def test_a_name_the_same_but_for_its_legal_form_scores_high_but_never_100():
+    assert score(payee_key("Acme"), payee_key("Acme Ltd")) == 95
+    assert score(payee_key("Acme Clean"), payee_key("Acme Cleaning Ltd")) < 95
+
+
+def test_a_name_that_starts_like_a_redaction_is_a_name():
+    assert payee_key("Sensitive Solutions Ltd") == "sensitive solutions limited"
+    assert payee_key("Sensitive") == ""

@@ -54,9 +54,9 @@ def test_payees_waiting_are_grouped_and_totalled_largest_first():
     rows = list(payees_waiting())
     assert [(r["payee_key"], r["payments"], r["total"]) for r in rows] == [
         ("big spend", 1, Decimal("5000.00")),
-        ("acme clean", 2, Decimal("80.00")),
+        ("acme clean limited", 2, Decimal("80.00")),
     ]
-    assert [r["payee_key"] for r in payees_waiting(directorate=there)] == ["acme clean"]
+    assert [r["payee_key"] for r in payees_waiting(directorate=there)] == ["acme clean limited"]
 
 
 def test_likely_suppliers_come_with_their_scores_and_the_threshold():

@@ -434,3 +434,68 @@ def test_matching_again_follows_the_register_and_the_decisions(central):
     assert Payment.objects.get(pk=near.pk).supplier == greenway
     # Run again: nothing changes.
     assert payments_match(sources=[source]) == counts
+
+
+def test_an_officer_may_not_confirm_a_payee_another_directorate_pays_too(make_user):
+    from datetime import date
+
+    from contracts.tests.factories import SupplierFactory
+    from procurement.roles import Role
+    from procurement.tests.factories import DirectorateFactory
+    from spend.models import Payment, SupplierMatch
+    from spend.services.matching import supplier_match_confirm
+    from spend.tests.factories import PaymentFactory, PaymentSourceFactory
+
+    mine, theirs = DirectorateFactory(), DirectorateFactory()
+    officer = make_user(Role.PROCUREMENT_OFFICER, directorate=mine)
+    source = PaymentSourceFactory()
+    for directorate in (mine, theirs):
+        PaymentFactory(
+            batch__source=source,
+            payee="Near Name Ltd",
+            directorate=directorate,
+            paid_on=date(2026, 1, 5),
+        )
+    with pytest.raises(PermissionDenied):
+        supplier_match_confirm(
+            source=source,
+            payee_key="near name limited",
+            supplier=SupplierFactory(),
+            by=officer,
+            reason="Same company",
+        )
+    assert not SupplierMatch.objects.exists()
+    assert not Payment.objects.exclude(supplier=None).exists()
+
+
+def test_an_officer_may_not_put_payments_under_another_directorates_contract(make_user):
+    from datetime import date
+
+    from contracts.tests.factories import ContractFactory, SupplierFactory
+    from procurement.roles import Role
+    from procurement.tests.factories import DirectorateFactory
+    from spend.models import ContractChoice, Payment
+    from spend.services.matching import MatchingError, contract_choice_make
+    from spend.tests.factories import PaymentFactory
+
+    mine, theirs = DirectorateFactory(), DirectorateFactory()
+    officer = make_user(Role.PROCUREMENT_OFFICER, directorate=mine)
+    supplier = SupplierFactory()
+    elsewhere = ContractFactory(supplier=supplier, directorate=theirs)
+    PaymentFactory(
+        supplier=supplier,
+        supplier_match=Payment.SupplierMatch.NAME,
+        directorate=mine,
+        paid_on=date(2026, 1, 5),
+    )
+    with pytest.raises(MatchingError, match="ask the central team"):
+        contract_choice_make(
+            supplier=supplier,
+            directorate=mine,
+            paid_from=date(2026, 1, 1),
+            paid_to=date(2026, 1, 31),
+            contract=elsewhere,
+            by=officer,
+            reason="Theirs",
+        )
+    assert not ContractChoice.objects.exists()
