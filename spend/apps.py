@@ -13,7 +13,7 @@ class SpendConfig(AppConfig):
         # register and check contracts against their value when their payments change.
         from . import importing, panels, receivers  # noqa: F401
 
-        navigation.register(navigation.Section("Spend", "spend:index", "spend.view_spend", 18))
+        navigation.register(navigation.Section("Spend", "spend:index", "spend.view_spend", 92))
         register_panel(
             "contract",
             Panel(

@@ -175,6 +175,9 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         "Reference data",
         "Maturity",
     ]
+    # Spend: the central team, officers, the readers of summaries, auditors and administrators.
+    if role in readers | {Role.PROCUREMENT_OFFICER, Role.ADMINISTRATOR}:
+        expected.append("Spend")
     # The Procurement Act notices: the central team records them; administrators and auditors read.
     if role in {Role.BUSINESS_PARTNER, Role.HEAD_OF_PROCUREMENT, Role.ADMINISTRATOR, Role.AUDITOR}:
         expected.append("Procurement Act")
