@@ -30,9 +30,8 @@ class ContractSpend(PastValueMixin):
     latest: list[Payment] = field(default_factory=list)
 
     @property
-    def share(self) -> Decimal | None:
-        value = self.contract.whole_life_value
-        return value_share(self.paid * 100 / value) if value else None
+    def share(self) -> Decimal:
+        return value_share(self.paid * 100 / self.contract.whole_life_value)
 
     @property
     def ended_on(self) -> date | None:

@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce
 
 from contracts.lead_times import add_months
 from contracts.models import Contract, Supplier
@@ -69,11 +69,9 @@ def share(part, whole) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def value_share(share_of_value) -> Decimal | None:
+def value_share(share_of_value) -> Decimal:
     """A contract's share of its value paid, as shown: to one place, rounded down, so what is
-    shown is on the same side of 80% and 100% as the share itself (None for no value)."""
-    if share_of_value is None:
-        return None
+    shown is on the same side of 80% and 100% as the share itself."""
     return Decimal(share_of_value).quantize(Decimal("0.1"), ROUND_DOWN)
 
 
@@ -82,15 +80,15 @@ class PastValueMixin:
     at 100% or more, near it from 80% to under 100%. The one boundary of the lists, the counts,
     the alerts and the annual report."""
 
-    share: Decimal | None
+    share: Decimal
 
     @property
     def is_over(self) -> bool:
-        return self.share is not None and self.share >= OVER_AT
+        return self.share >= OVER_AT
 
     @property
     def is_near(self) -> bool:
-        return self.share is not None and WARN_AT <= self.share < OVER_AT
+        return WARN_AT <= self.share < OVER_AT
 
 
 # --- Spend with no contract -------------------------------------------------------------------
@@ -445,7 +443,7 @@ def contracts_paid(
 ) -> QuerySet:
     """Each contract with payments: ``paid`` (all time, or up to ``on``, net of credit notes),
     ``after_end`` (paid after it ended), ``payments_after_end``, ``share`` (of its whole-life
-    value, as varied and extended; none for a contract of no value), as values rows."""
+    value, as varied and extended), as values rows."""
     payments = Payment.objects.filter(contract__isnull=False)
     if on is not None:
         payments = payments.filter(paid_on__lte=on)
@@ -465,7 +463,7 @@ def contracts_paid(
             payments_after_end=Count("pk", filter=late),
         )
         .annotate(
-            share=F("paid") * 100 / NullIf(F("value"), ZERO),
+            share=F("paid") * 100 / F("value"),
         )
     )
 
