@@ -8,7 +8,7 @@ The year 2025/26 seen on its last day, 31 March 2026 (its twelve months):
 
 - Supplier S, no contract: £3,000 in Adults and £4,000 in Place (two lines of the list).
 - Redacted payees in Adults, no contract: £700 (one line, "Redacted").
-- Refunds Ltd, no contract: £100 and a £300 credit note (a line of −£200).
+- Refunds Ltd, no contract: £100 and a £300 credit note (a line of minus £200).
 - Corner Shop, no contract, explained: £6,000.
 - Supplier X: £8,500 under its contract in Adults, £300 in Place waiting for a contract match.
 - A payee waiting for a supplier match (so for a contract match too): £200.
