@@ -30,13 +30,8 @@ from procurement.thresholds import (
     pounds,
     pounds_short,
 )
-from spend.selectors.insight import (
-    Timing,
-    contracts_past_value,
-    off_contract_bands,
-    payment_performance,
-    spend_totals,
-)
+from spend.selectors.gaps import contracts_past_counts, no_contract_bands, spend_totals
+from spend.selectors.insight import Timing, payment_performance
 
 from .charts import chart_data, level, maturity_chart, theme_value_chart
 from .selectors import (
@@ -757,9 +752,9 @@ def _or_none(found) -> str:
 def spend_section(scope: Scope) -> dict:
     """The year's payments against the register, and how promptly invoices were paid."""
     totals = spend_totals(start=scope.start, end=scope.end)
-    bands = off_contract_bands(start=scope.start, end=scope.end)
+    bands = no_contract_bands(start=scope.start, end=scope.end)
     timing = payment_performance(start=scope.start, end=scope.end)
-    past = contracts_past_value(on=scope.as_at)
+    past = contracts_past_counts(on=scope.as_at)
     overall = timing.overall
     narrative = [
         f"The council paid {money(totals.paid, 0)} in {scope.label}, credit notes netted off: "
@@ -775,9 +770,12 @@ def spend_section(scope: Scope) -> dict:
         f"SMEs: {_timing_words(timing.sme)} within 30 days; VCSE organisations: "
         f"{_timing_words(timing.vcse)}. {_plural(timing.no_invoice_date, 'payment')} with no "
         "invoice date and every credit note are left out; each payment line counts as an invoice.",
-        f"{_plural(past.past, 'contract has', 'contracts have')} been paid more than their "
-        f"whole-life value by {long_date(scope.as_at)}, and {count(past.near)} between 80% and "
-        "100% of it.",
+        f"{_plural(past['contracts_over'], 'contract has', 'contracts have')} been paid their "
+        f"whole-life value or more by {long_date(scope.as_at)}, and "
+        f"{count(past['contracts_near'])} 80% or more of it but under 100%.",
+        "The table of spend with no contract gives the lines of the no-contract list for the "
+        "year (a payee in a directorate, the redacted payees of a directorate together), "
+        "explained or not, by each line's total: it adds up to the spend with no contract.",
     ]
     return _section(
         "spend",
@@ -791,15 +789,15 @@ def spend_section(scope: Scope) -> dict:
             "within_30": overall.within_30,
             "within_target": overall.within_target,
             "no_invoice_date": timing.no_invoice_date,
-            "past_value": past.past,
-            "near_value": past.near,
+            "past_value": past["contracts_over"],
+            "near_value": past["contracts_near"],
         },
         narrative=narrative,
         tables=[
             _table(
-                "Spend with no contract, by each payee's total for the year",
-                ["Payee's total", "Payees", "Paid"],
-                [[b.label, count(b.payees), money(b.paid, 0)] for b in bands],
+                "Spend with no contract, by each line's total for the year",
+                ["Line's total", "Lines", "Paid"],
+                [[b.label, count(b.lines), money(b.paid, 0)] for b in bands],
                 numeric=(1, 2),
             ),
             _table(

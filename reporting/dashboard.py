@@ -17,13 +17,8 @@ from procurement.models import ContractCategory, Directorate
 from procurement.numbers import count
 from procurement.templatetags.govuk import money
 from socialvalue.charts import short
-from spend.selectors.insight import (
-    PaymentPerformance,
-    SpendTotals,
-    payment_performance,
-    spend_totals,
-    twelve_months_to,
-)
+from spend.selectors.gaps import SpendTotals, spend_totals, twelve_months_to
+from spend.selectors.insight import PaymentPerformance, payment_performance
 
 from .charts import maturity_chart, theme_value_chart
 from .forms import NO_CATEGORY

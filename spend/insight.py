@@ -15,6 +15,7 @@ from django.http import QueryDict
 from procurement.forms import GovukForm
 from procurement.models import ContractCategory
 
+from .selectors.gaps import twelve_months_to
 from .selectors.insight import (
     category_opportunities,
     contracts_ending_together,
@@ -24,7 +25,6 @@ from .selectors.insight import (
     payment_performance,
     periods_start,
     supplier_opportunities,
-    twelve_months_to,
 )
 
 

@@ -13,14 +13,14 @@ from procurement.charts import Bar, BarChart
 from procurement.templatetags.govuk import money
 from spend.models import Payment
 
-from .gaps import OVER_AT, WARN_AT, ZERO
+from .gaps import ZERO, PastValueMixin, value_share
 
 MONTHS_CHARTED = 12
 LATEST = 10
 
 
 @dataclass
-class ContractSpend:
+class ContractSpend(PastValueMixin):
     contract: Contract
     paid: Decimal
     payments: int
@@ -31,15 +31,7 @@ class ContractSpend:
 
     @property
     def share(self) -> Decimal:
-        return (self.paid * 100 / self.contract.whole_life_value).quantize(Decimal("0.1"))
-
-    @property
-    def is_over(self) -> bool:
-        return self.share >= OVER_AT
-
-    @property
-    def is_near(self) -> bool:
-        return WARN_AT <= self.share < OVER_AT
+        return value_share(self.paid * 100 / self.contract.whole_life_value)
 
     @property
     def ended_on(self) -> date | None:

@@ -13,7 +13,7 @@ the same way (supplier, payee key, directorate), whatever finance system the pay
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -37,6 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from contracts.lead_times import add_months
 from contracts.models import Contract, Supplier
 from procurement.models import Directorate
 from spend.models import Explanation, Payment, SpendThreshold
@@ -49,9 +50,45 @@ OVER_AT = Decimal("100")
 REDACTED = "Redacted"
 
 
+def twelve_months_to(day: date) -> tuple[date, date]:
+    """The twelve months to and including ``day``, both days included: from the day after the
+    same date a year earlier (by calendar months, so 29 February 2028 runs from 1 March 2027).
+    Every "last twelve months" figure of the spend pages, the dashboard and the alerts uses it."""
+    return add_months(day, -12) + timedelta(days=1), day
+
+
 def window_start(today: date) -> date:
-    """The first day of the last twelve months up to ``today``."""
-    return today - timedelta(days=365)
+    """The first day of the twelve months to and including ``today``."""
+    return twelve_months_to(today)[0]
+
+
+def share(part, whole) -> Decimal | None:
+    """``part`` as a percentage of ``whole`` to one place (None where there is no whole)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def value_share(share_of_value) -> Decimal:
+    """A contract's share of its value paid, as shown: to one place, rounded down, so what is
+    shown is on the same side of 80% and 100% as the share itself."""
+    return Decimal(share_of_value).quantize(Decimal("0.1"), ROUND_DOWN)
+
+
+class PastValueMixin:
+    """Where a share of a contract's value paid stands (``share``, a percentage): past its value
+    at 100% or more, near it from 80% to under 100%. The one boundary of the lists, the counts,
+    the alerts and the annual report."""
+
+    share: Decimal
+
+    @property
+    def is_over(self) -> bool:
+        return self.share >= OVER_AT
+
+    @property
+    def is_near(self) -> bool:
+        return WARN_AT <= self.share < OVER_AT
 
 
 # --- Spend with no contract -------------------------------------------------------------------
@@ -90,10 +127,15 @@ def _explanations_of_line() -> QuerySet[Explanation]:
     )
 
 
-def no_contract_payments(*, today: date, directorate_id: int | None = None) -> QuerySet[Payment]:
-    """The payments of the last twelve months under no contract, with their line's keys."""
+def no_contract_payments(
+    *, today: date, directorate_id: int | None = None, start: date | None = None
+) -> QuerySet[Payment]:
+    """The payments under no contract (``contract_match`` NONE) of the twelve months to
+    ``today`` (or from ``start``), with their line's keys."""
     payments = Payment.objects.filter(
-        contract_match=ContractMatch.NONE, paid_on__gt=window_start(today), paid_on__lte=today
+        contract_match=ContractMatch.NONE,
+        paid_on__gte=start or window_start(today),
+        paid_on__lte=today,
     )
     if directorate_id is not None:
         payments = payments.filter(directorate_id=directorate_id)
@@ -105,11 +147,14 @@ def thresholds() -> list[Decimal]:
     return list(SpendThreshold.objects.order_by("amount").values_list("amount", flat=True))
 
 
-def no_contract_lines(*, today: date, filters: GapFilters = GapFilters()) -> QuerySet:
+def no_contract_lines(
+    *, today: date, filters: GapFilters = GapFilters(), start: date | None = None
+) -> QuerySet:
     """One row a line (``line_supplier``, ``line_payee``, ``line_directorate``, ``total``,
-    ``payments``, ``first_paid``, ``last_paid``, ``source``, ``explained``), largest first."""
+    ``payments``, ``first_paid``, ``last_paid``, ``source``, ``explained``), largest first; of
+    the twelve months to ``today``, or from ``start`` to ``today``."""
     lines = (
-        no_contract_payments(today=today, directorate_id=filters.directorate_id)
+        no_contract_payments(today=today, directorate_id=filters.directorate_id, start=start)
         .order_by()
         .values("line_supplier", "line_payee", "line_directorate")
         .annotate(
@@ -124,11 +169,56 @@ def no_contract_lines(*, today: date, filters: GapFilters = GapFilters()) -> Que
     if filters.explained is not None:
         lines = lines.filter(explained=filters.explained)
     if filters.band is not None:
-        lines = lines.filter(total__gte=filters.band)
         above = [amount for amount in thresholds() if amount > filters.band]
-        if above:
-            lines = lines.filter(total__lt=above[0])
+        lines = in_band(lines, filters.band, above[0] if above else None)
     return lines.order_by("-total", "line_directorate", "line_supplier", "line_payee")
+
+
+def in_band(lines: QuerySet, lowest: Decimal | None, highest: Decimal | None) -> QuerySet:
+    """The lines whose total reaches ``lowest`` (None: any) and not ``highest`` (None: no top):
+    as :func:`band_of` bands them."""
+    if lowest is not None:
+        lines = lines.filter(total__gte=lowest)
+    return lines if highest is None else lines.filter(total__lt=highest)
+
+
+@dataclass(frozen=True)
+class Band:
+    """The lines of the no-contract list whose total falls in a band of the thresholds."""
+
+    label: str
+    lowest: Decimal | None
+    highest: Decimal | None
+    lines: int
+    paid: Decimal
+
+
+def _pounds(amount: Decimal) -> str:
+    return f"£{amount:,.0f}"
+
+
+def no_contract_bands(*, start: date, end: date) -> list[Band]:
+    """The no-contract list from ``start`` to ``end`` by the band each line's total falls in
+    (:func:`band_of`): every line, explained or not, redacted lines and lines netting to nothing
+    or less (below the lowest threshold) included, so the bands add up to the list's total (one
+    query for the thresholds and one a band)."""
+    amounts = thresholds()
+    edges: list[Decimal | None] = [None, *amounts]
+    lines = no_contract_lines(today=end, start=start).order_by()
+    bands = []
+    for index, lowest in enumerate(edges):
+        highest = edges[index + 1] if index + 1 < len(edges) else None
+        if lowest is None:
+            label = f"Under {_pounds(highest)}" if highest is not None else "Any amount"
+        elif highest is None:
+            label = f"{_pounds(lowest)} or more"
+        else:
+            label = f"{_pounds(lowest)} to under {_pounds(highest)}"
+        found = in_band(lines, lowest, highest).aggregate(
+            lines=Count("line_supplier"), paid=Coalesce(Sum("total"), ZERO)
+        )
+        bands.append(Band(label, lowest, highest, found["lines"], found["paid"]))
+    return bands
 
 
 @dataclass
@@ -167,7 +257,7 @@ def _payee_names(rows: list[dict], today: date) -> dict[str, str]:
     if not keys:
         return {}
     return dict(
-        Payment.objects.filter(payee_key__in=keys, paid_on__gt=window_start(today))
+        Payment.objects.filter(payee_key__in=keys, paid_on__gte=window_start(today))
         .order_by()
         .values("payee_key")
         .annotate(name=Max("payee"))
@@ -237,24 +327,39 @@ def gap_line(
 # --- The headline figures -----------------------------------------------------------------------
 
 
-@dataclass
-class SpendFigures:
-    paid: Decimal = Decimal("0")
-    under_contract: Decimal = Decimal("0")
-    no_contract: Decimal = Decimal("0")
-    unexplained: Decimal = Decimal("0")
-    waiting: Decimal = Decimal("0")
-    waiting_payments: int = 0
-    waiting_payees: int = 0
-    contracts_near: int = 0  # past 80% of their value, not yet 100%
-    contracts_over: int = 0  # past 100%
-    paid_after_end: int = 0  # contracts paid after their end
+@dataclass(frozen=True)
+class SpendTotals:
+    """What was paid in a period, credit notes netted off: in all, under a contract on the
+    register (``contract`` set), under none (``contract_match`` NONE: the rules or an officer
+    found none) and waiting for an officer's match (``contract_match`` WAITING, whatever the
+    supplier's match). The one definition of the spend index's, the dashboard's and the annual
+    report's headline figures."""
+
+    start: date
+    end: date
+    paid: Decimal
+    on_contract: Decimal
+    no_contract: Decimal
+    waiting: Decimal
+    waiting_payments: int
+    waiting_payees: int
+    payments: int
 
     @property
-    def share_under_contract(self) -> Decimal | None:
-        if not self.paid:
-            return None
-        return (self.under_contract * 100 / self.paid).quantize(Decimal("0.1"))
+    def on_contract_share(self) -> Decimal | None:
+        return share(self.on_contract, self.paid)
+
+
+@dataclass(frozen=True)
+class SpendFigures:
+    """The spend index's figures: the twelve months' totals, what of the spend with no contract
+    is not explained, and the contracts past their value or dates."""
+
+    totals: SpendTotals
+    unexplained: Decimal
+    contracts_near: int  # paid 80% of their value, not yet 100%
+    contracts_over: int  # paid 100% or more
+    paid_after_end: int  # contracts paid after their end
 
 
 def _sum(condition: Q | None = None) -> Coalesce:
@@ -295,22 +400,31 @@ def explained_total(*, today: date) -> Decimal:
     return total
 
 
-def spend_figures(*, today: date) -> SpendFigures:
-    """The spend section's headline figures for the last twelve months (four queries)."""
+def spend_totals(*, start: date, end: date, directorate_id: int | None = None) -> SpendTotals:
+    """The spend of a period (one query)."""
+    payments = Payment.objects.filter(paid_on__gte=start, paid_on__lte=end)
+    if directorate_id is not None:
+        payments = payments.filter(directorate_id=directorate_id)
     waiting = Q(contract_match=ContractMatch.WAITING)
-    totals = Payment.objects.filter(paid_on__gt=window_start(today), paid_on__lte=today).aggregate(
+    found = payments.aggregate(
         paid=_sum(),
-        under_contract=_sum(Q(contract__isnull=False)),
+        on_contract=_sum(Q(contract__isnull=False)),
         no_contract=_sum(Q(contract_match=ContractMatch.NONE)),
         waiting=_sum(waiting),
         waiting_payments=Count("pk", filter=waiting),
         waiting_payees=Count(
             Coalesce("payee_key", Value("")), filter=waiting & ~Q(payee_key=""), distinct=True
         ),
+        payments=Count("pk"),
     )
-    unexplained = totals["no_contract"] - explained_total(today=today)
-    counts = contracts_past_counts()
-    return SpendFigures(**totals, unexplained=unexplained, **counts)
+    return SpendTotals(start=start, end=end, **found)
+
+
+def spend_figures(*, today: date) -> SpendFigures:
+    """The spend section's headline figures for the twelve months to ``today`` (four queries)."""
+    totals = spend_totals(start=window_start(today), end=today)
+    unexplained = totals.no_contract - explained_total(today=today)
+    return SpendFigures(totals=totals, unexplained=unexplained, **contracts_past_counts())
 
 
 # --- Contracts past their value or their dates ------------------------------------------------
@@ -322,12 +436,17 @@ class PastFilters:
 
 
 def contracts_paid(
-    *, directorate_id: int | None = None, contract_ids: list[int] | None = None
+    *,
+    directorate_id: int | None = None,
+    contract_ids: list[int] | None = None,
+    on: date | None = None,
 ) -> QuerySet:
-    """Each contract with payments: ``paid`` (all time, net of credit notes), ``after_end``
-    (paid after it ended), ``payments_after_end``, ``share`` (of its whole-life value, as varied
-    and extended), as values rows."""
+    """Each contract with payments: ``paid`` (all time, or up to ``on``, net of credit notes),
+    ``after_end`` (paid after it ended), ``payments_after_end``, ``share`` (of its whole-life
+    value, as varied and extended), as values rows."""
     payments = Payment.objects.filter(contract__isnull=False)
+    if on is not None:
+        payments = payments.filter(paid_on__lte=on)
     if directorate_id is not None:
         payments = payments.filter(contract__directorate_id=directorate_id)
     if contract_ids is not None:
@@ -373,9 +492,11 @@ def past_value_or_dates(*, filters: PastFilters = PastFilters()) -> QuerySet:
     )
 
 
-def contracts_past_counts() -> dict[str, int]:
-    """How many contracts are past 80% (not 100%), past 100%, and paid after their end."""
-    rows = contracts_paid().filter(Q(share__gte=WARN_AT) | Q(payments_after_end__gt=0))
+def contracts_past_counts(*, on: date | None = None) -> dict[str, int]:
+    """How many contracts are near their value (paid 80%, not 100%), past it (paid 100% or
+    more), and paid after their end: by now, or by ``on`` (one query). The spend index, the
+    annual report and the alerts (:class:`PastValueMixin`) share the boundary."""
+    rows = contracts_paid(on=on).filter(Q(share__gte=WARN_AT) | Q(payments_after_end__gt=0))
     found = rows.aggregate(
         near=Count("contract", filter=Q(share__gte=WARN_AT, share__lt=OVER_AT)),
         over=Count("contract", filter=Q(share__gte=OVER_AT)),
@@ -389,7 +510,7 @@ def contracts_past_counts() -> dict[str, int]:
 
 
 @dataclass
-class PastLine:
+class PastLine(PastValueMixin):
     """A contract of the over-value list, as shown."""
 
     contract: Contract
@@ -398,14 +519,6 @@ class PastLine:
     after_end: Decimal
     payments_after_end: int
     ended_on: date | None = field(default=None)
-
-    @property
-    def is_over(self) -> bool:
-        return self.share >= OVER_AT
-
-    @property
-    def is_near(self) -> bool:
-        return WARN_AT <= self.share < OVER_AT
 
 
 def past_lines_shown(rows: list[dict]) -> list[PastLine]:
@@ -421,7 +534,7 @@ def past_lines_shown(rows: list[dict]) -> list[PastLine]:
             PastLine(
                 contract=contract,
                 paid=row["paid"],
-                share=Decimal(row["share"]).quantize(Decimal("0.1")),
+                share=value_share(row["share"]),
                 after_end=row["after_end"],
                 payments_after_end=row["payments_after_end"],
                 ended_on=min(ends) if ends else None,

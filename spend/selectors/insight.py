@@ -5,7 +5,8 @@ few figures the dashboard and the annual report read.
 
 Every figure is built in the database (GROUP BY and conditional aggregates), in a fixed number
 of queries whatever the number of payments. The pages, their exports, the API, the dashboard and
-the annual report all read these selectors, so they agree.
+the annual report all read these selectors, so they agree; the twelve months, the spend totals
+and the contracts past their value are :mod:`spend.selectors.gaps`'s, for the same reason.
 
 Payment timing counts payment lines, not invoices: a finance system's transparency file gives a
 line per invoice paid as a rule, and a line is what the file identifies (its transaction and
@@ -15,16 +16,14 @@ was received is left out and counted as such.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     Avg,
     Case,
-    CharField,
     Count,
     DecimalField,
-    F,
     Func,
     IntegerField,
     Max,
@@ -37,25 +36,22 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 
-from contracts.lead_times import add_months
 from contracts.models import Contract
 from contracts.selectors import running_condition
-from spend.models import Payment, SpendSettings, SpendThreshold
+from spend.models import Payment, SpendSettings
+from spend.selectors.gaps import share
 
 PROMPT_DAYS = 30  # the Procurement Act 2023's payment term: paid within 30 days
 MONEY_SUM = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY_SUM)
 NOTHING = Decimal("0")
+# Paid with no contract: the rules or an officer found none (not a payment still waiting).
+NO_CONTRACT = Q(contract_match=Payment.ContractMatch.NONE)
 
 
 # --- Periods ---------------------------------------------------------------------------------
-
-
-def twelve_months_to(day: date) -> tuple[date, date]:
-    """The twelve months ending on ``day``, both days included."""
-    return add_months(day, -12) + timedelta(days=1), day
 
 
 def half_year_key(day: date) -> int:
@@ -112,143 +108,9 @@ class DaysBetween(Func):
         )
 
 
-def share(part, whole) -> Decimal | None:
-    """``part`` as a percentage of ``whole`` to one place (None where there is no whole)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
 def _paid_between(start: date, end: date, directorate_id: int | None = None) -> QuerySet:
     found = Payment.objects.filter(paid_on__gte=start, paid_on__lte=end)
     return found.filter(directorate_id=directorate_id) if directorate_id else found
-
-
-# --- Spend against the register ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SpendTotals:
-    """What was paid in a period: in all, under a contract on the register, under none (the
-    rules or an officer found none) and still waiting for an officer."""
-
-    start: date
-    end: date
-    paid: Decimal
-    on_contract: Decimal
-    no_contract: Decimal
-    waiting: Decimal
-    payments: int
-
-    @property
-    def on_contract_share(self) -> Decimal | None:
-        return share(self.on_contract, self.paid)
-
-
-def spend_totals(*, start: date, end: date, directorate_id: int | None = None) -> SpendTotals:
-    """The spend of a period, credit notes netted off (one query)."""
-    no_contract = Q(contract__isnull=True, contract_match=Payment.ContractMatch.NONE)
-    found = _paid_between(start, end, directorate_id).aggregate(
-        paid=Coalesce(Sum("amount"), ZERO),
-        on_contract=Coalesce(Sum("amount", filter=Q(contract__isnull=False)), ZERO),
-        no_contract=Coalesce(Sum("amount", filter=no_contract), ZERO),
-        payments=Count("pk"),
-    )
-    waiting = found["paid"] - found["on_contract"] - found["no_contract"]
-    return SpendTotals(start=start, end=end, waiting=waiting, **found)
-
-
-@dataclass(frozen=True)
-class Band:
-    """Spend with no contract of the payees whose total for the period falls in a band."""
-
-    label: str
-    lowest: Decimal
-    highest: Decimal | None
-    payees: int
-    paid: Decimal
-
-
-def _payee_key() -> Case:
-    """A payee as the no-contract figures group it: the register's supplier where matched, else
-    the name as its source writes it."""
-    return Case(
-        When(
-            supplier__isnull=False,
-            then=Concat(
-                Value("supplier:"), Cast("supplier_id", CharField()), output_field=CharField()
-            ),
-        ),
-        default=Concat(
-            Cast("source_id", CharField()), Value(":"), "payee_key", output_field=CharField()
-        ),
-        output_field=CharField(),
-    )
-
-
-def off_contract_bands(*, start: date, end: date) -> list[Band]:
-    """Spend with no contract in a period, by the band of the contract procedure rules'
-    thresholds each payee's total falls in (one query for the thresholds, one per band).
-    Redacted payees are not banded: their names are withheld, so they cannot be told apart."""
-    amounts = list(SpendThreshold.objects.values_list("amount", "label"))
-    payees = (
-        _paid_between(start, end)
-        .filter(contract__isnull=True, contract_match=Payment.ContractMatch.NONE)
-        .filter(is_redacted=False)
-        .annotate(payee_group=_payee_key())
-        .values("payee_group")
-        .annotate(total=Sum("amount"))
-        .filter(total__gt=0)
-    )
-    edges = [(NOTHING, f"Under {_pounds(amounts[0][0])}" if amounts else "Any amount")]
-    edges += [(amount, f"{_pounds(amount)} or more") for amount, _ in amounts]
-    bands = []
-    for index, (lowest, label) in enumerate(edges):
-        highest = edges[index + 1][0] if index + 1 < len(edges) else None
-        within = payees.filter(total__gte=lowest)
-        within = within.filter(total__lt=highest) if highest is not None else within
-        if index + 1 < len(edges):
-            label = f"{_pounds(lowest)} to under {_pounds(highest)}" if index else label
-        found = within.aggregate(payees=Count("payee_group"), paid=Coalesce(Sum("total"), ZERO))
-        bands.append(Band(label, lowest, highest, found["payees"], found["paid"]))
-    return bands
-
-
-def _pounds(amount: Decimal) -> str:
-    return f"£{amount:,.0f}"
-
-
-@dataclass(frozen=True)
-class PastValue:
-    """Contracts whose payments to a day reach 80% of their whole-life value, and pass it."""
-
-    near: int
-    past: int
-
-
-def contracts_past_value(*, on: date) -> PastValue:
-    """How many contracts have been paid 80% to 100% of their whole-life value, and how many
-    more than it, by ``on`` (one query)."""
-    paid = (
-        Payment.objects.filter(contract=OuterRef("pk"), paid_on__lte=on)
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    found = (
-        Contract.objects.filter(whole_life_value__gt=0)
-        .annotate(paid=Coalesce(Subquery(paid, output_field=MONEY_SUM), ZERO))
-        .aggregate(
-            near=Count(
-                "pk",
-                filter=Q(paid__gte=F("whole_life_value") * Decimal("0.8"))
-                & Q(paid__lte=F("whole_life_value")),
-            ),
-            past=Count("pk", filter=Q(paid__gt=F("whole_life_value"))),
-        )
-    )
-    return PastValue(**found)
 
 
 # --- Aggregation opportunities ----------------------------------------------------------------
@@ -256,7 +118,8 @@ def contracts_past_value(*, on: date) -> PastValue:
 
 def supplier_opportunities(*, start: date, end: date) -> QuerySet:
     """Suppliers on the register paid by two or more directorates in a period under separate
-    contracts or with no contract: each with the number of directorates and of contracts, the
+    contracts or with no contract (``contract_match`` NONE; a payment waiting for an officer is
+    neither): each with the number of directorates and of contracts, the
     combined amount paid (and of it, paid with no contract) and the combined whole-life value of
     the contracts paid under; the largest combined amount first."""
     contracts_paid = Contract.objects.filter(
@@ -274,8 +137,8 @@ def supplier_opportunities(*, start: date, end: date) -> QuerySet:
             directorates=Count("directorate", distinct=True),
             contracts=Count("contract", distinct=True),
             paid=Sum("amount"),
-            paid_no_contract=Coalesce(Sum("amount", filter=Q(contract__isnull=True)), ZERO),
-            lines_no_contract=Count("pk", filter=Q(contract__isnull=True)),
+            paid_no_contract=Coalesce(Sum("amount", filter=NO_CONTRACT), ZERO),
+            lines_no_contract=Count("pk", filter=NO_CONTRACT),
             contract_value=Coalesce(
                 Subquery(contract_value.values("total"), output_field=MONEY_SUM), ZERO
             ),

@@ -21,13 +21,13 @@ from procurement.notifications import (
 )
 from procurement.roles import Role
 from procurement.selectors import users_with_role
-from spend.selectors.gaps import OVER_AT, WARN_AT, contracts_paid
+from spend.selectors.gaps import WARN_AT, PastValueMixin, contracts_paid, value_share
 
 KIND = Notification.Kind.SPEND_THRESHOLD
 
 
 @dataclass(frozen=True)
-class Passed:
+class Passed(PastValueMixin):
     """A contract whose payments have passed a threshold of its value."""
 
     contract: Contract
@@ -37,7 +37,7 @@ class Passed:
     @property
     def key(self) -> str:
         """The ledger's key: the highest threshold passed, "80" or "100"."""
-        return "100" if self.share >= OVER_AT else "80"
+        return "100" if self.is_over else "80"
 
 
 def thresholds_passed(*, contract_ids: list[int] | None = None) -> list[Passed]:
@@ -51,10 +51,7 @@ def thresholds_passed(*, contract_ids: list[int] | None = None) -> list[Passed]:
     contracts = Contract.objects.select_related(
         "contract_manager", "lead_director", "directorate__business_partner", "supplier"
     ).in_bulk([pk for pk, _, _ in rows])
-    return [
-        Passed(contracts[pk], paid, Decimal(share).quantize(Decimal("0.1")))
-        for pk, paid, share in rows
-    ]
+    return [Passed(contracts[pk], paid, value_share(share)) for pk, paid, share in rows]
 
 
 def recipients_of(contract: Contract, *, heads: list[User]) -> list[tuple[User, str]]:

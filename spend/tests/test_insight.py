@@ -18,7 +18,6 @@ P3 (2, 1 late, average 22.5). Adults: P1, P3 (2 within 30, 1 within 14, average 
 P2, P4 (1 within 30, 1 within 14, average 19.0).
 """
 
-from dataclasses import astuple
 from datetime import date
 from decimal import Decimal
 
@@ -28,18 +27,20 @@ from contracts.tests.factories import ContractFactory, SupplierFactory
 from procurement.models import ContractCategory
 from procurement.tests.factories import DirectorateFactory
 from spend.models import Payment, SpendThreshold
+from spend.selectors.gaps import (
+    contracts_past_counts,
+    no_contract_bands,
+    spend_totals,
+    twelve_months_to,
+)
 from spend.selectors.insight import (
     category_opportunities,
     contracts_ending_together,
-    contracts_past_value,
     directorates_paying,
     half_year_key,
     half_year_label,
-    off_contract_bands,
     payment_performance,
-    spend_totals,
     supplier_opportunities,
-    twelve_months_to,
 )
 from spend.tests.factories import PaymentFactory, PaymentImportFactory
 
@@ -47,6 +48,7 @@ pytestmark = pytest.mark.django_db
 
 START, END = date(2025, 4, 1), date(2026, 3, 31)
 NONE = Payment.ContractMatch.NONE
+REFERENCE = Payment.ContractMatch.REFERENCE
 
 
 def pay(paid_on, amount="1000", **fields) -> Payment:
@@ -208,7 +210,8 @@ def test_spend_totals_bands_and_contracts_past_value():
     adults = DirectorateFactory(name="Adults", code="adults")
     supplier = SupplierFactory()
     contract = ContractFactory(supplier=supplier, whole_life_value=Decimal("10000"))
-    pay(date(2025, 5, 1), "8500", supplier=supplier, contract=contract, directorate=adults)
+    on = {"supplier": supplier, "contract": contract, "contract_match": REFERENCE}
+    pay(date(2025, 5, 1), "8500", directorate=adults, **on)
     batch = PaymentImportFactory()
     for paid_on, amount in ((date(2025, 6, 1), "3000"), (date(2025, 7, 1), "3000")):
         pay(paid_on, amount, payee="Corner Shop", contract_match=NONE, batch=batch)
@@ -225,13 +228,19 @@ def test_spend_totals_bands_and_contracts_past_value():
     )
     assert totals.on_contract_share == Decimal("15.6")
     assert spend_totals(start=START, end=END, directorate_id=adults.pk).paid == Decimal("8500")
-    bands = off_contract_bands(start=START, end=END)
-    assert [(b.label, b.payees, b.paid) for b in bands] == [
-        ("Under £5,000", 0, 0),
+    bands = no_contract_bands(start=START, end=END)
+    assert [(b.label, b.lines, b.paid) for b in bands] == [
+        ("Under £5,000", 1, Decimal("700")),
         ("£5,000 to under £30,000", 1, Decimal("5000")),
         ("£30,000 or more", 1, Decimal("40000")),
     ]
-    assert astuple(contracts_past_value(on=END)) == (1, 0)
-    pay(date(2025, 8, 1), "2000", supplier=supplier, contract=contract, directorate=adults)
-    assert astuple(contracts_past_value(on=END)) == (0, 1)
-    assert astuple(contracts_past_value(on=date(2025, 7, 31))) == (1, 0)
+    assert sum(b.paid for b in bands) == totals.no_contract
+
+    def past(on):
+        found = contracts_past_counts(on=on)
+        return found["contracts_near"], found["contracts_over"]
+
+    assert past(END) == (1, 0)
+    pay(date(2025, 8, 1), "2000", directorate=adults, **on)
+    assert past(END) == (0, 1)
+    assert past(date(2025, 7, 31)) == (1, 0)

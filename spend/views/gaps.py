@@ -45,7 +45,21 @@ SECTION_PAGES = [
     ),
     ("spend:queue", "Review queue", "Payees and payments waiting for an officer's match"),
     ("spend:import", "Import payments", "Payment files from the finance system"),
-    ("spend:aggregation", "Aggregation opportunities", "Buying by several directorates"),
+    (
+        "spend:opportunity_suppliers",
+        "Suppliers paid by several directorates",
+        "Aggregation opportunities: one supplier paid apart by two or more directorates",
+    ),
+    (
+        "spend:opportunity_categories",
+        "Categories bought by several directorates",
+        "Aggregation opportunities: one category bought under separate contracts",
+    ),
+    (
+        "spend:opportunity_ending",
+        "Contracts ending together",
+        "Aggregation opportunities: contracts in one category ending in the same six months",
+    ),
     ("spend:payment_performance", "Payment performance", "Invoices paid within 30 days"),
 ]
 

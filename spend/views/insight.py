@@ -11,6 +11,7 @@ from procurement.exportjobs import KINDS, export_logged
 from procurement.pages import paged
 from spend.exports_insight import KIND_PREFIX
 from spend.insight import TABLES, CategoryForm
+from spend.selectors.gaps import spend_totals, twelve_months_to
 from spend.selectors.insight import (
     category_opportunities,
     contracts_ending_together,
@@ -18,9 +19,7 @@ from spend.selectors.insight import (
     half_year_bounds,
     payment_performance,
     periods_start,
-    spend_totals,
     supplier_opportunities,
-    twelve_months_to,
 )
 
 LIST_SIZE = 50
