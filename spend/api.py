@@ -63,11 +63,13 @@ class GapLineSerializer(serializers.Serializer):
 
 @api_view
 @extend_schema(summary="Spend with no contract, in the last 12 months", parameters=[GapQuery])
-class NoContractList(generics.GenericAPIView):
+class NoContractList(generics.ListAPIView):
     permission_required = "spend.view_spend"
     serializer_class = GapLineSerializer
 
-    def get(self, request):
+    # A list, paged, as the schema says: the lines are summed in the database, then given
+    # their explanations and bands a page at a time.
+    def list(self, request, *args, **kwargs):
         query = GapQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         today = timezone.localdate()
@@ -100,11 +102,11 @@ class PastLineSerializer(serializers.Serializer):
 
 @api_view
 @extend_schema(summary="Contracts paid past 80% of their value, or after their end")
-class OverValueList(generics.GenericAPIView):
+class OverValueList(generics.ListAPIView):
     permission_required = "spend.view_spend"
     serializer_class = PastLineSerializer
 
-    def get(self, request) -> Response:
+    def list(self, request, *args, **kwargs) -> Response:
         query = PastQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = PastFilters(directorate_id=query.validated_data.get("directorate"))

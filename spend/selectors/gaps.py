@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce
 from contracts.lead_times import add_months
 from contracts.models import Contract, Supplier
 from procurement.models import Directorate
+from procurement.query import MAX_ID
 from spend.models import Explanation, Payment, SpendThreshold
 
 ContractMatch = Payment.ContractMatch
@@ -564,7 +565,9 @@ def lines_page(lines: QuerySet, *, number, per_page: int) -> Page:
     database sums the lines once and counts them as it returns the page (a second query only
     for a page past the end, which shows the last)."""
     try:
-        number = max(1, int(number or 1))
+        # A page past any the lines could fill shows the last; a number too big for the
+        # database's offset is one of those.
+        number = min(max(1, int(number or 1)), MAX_ID // per_page)
     except (TypeError, ValueError):
         number = 1
     rows, total = _page_rows(lines, number=number, per_page=per_page)

@@ -19,6 +19,7 @@ from procurement.dates import long_date
 from procurement.forms import GovukDateField, GovukForm
 from procurement.models import Directorate
 from procurement.pages import form_page, paged
+from procurement.query import query_value, search_text
 from procurement.rules import is_central_team
 from spend.models import Payment, PaymentSource
 from spend.names import name_keys, score
@@ -161,7 +162,7 @@ def supplier_options(*, key: str, candidates: list, found: list, chosen: str) ->
 def payee(request: HttpRequest, source_pk: int, key: str) -> HttpResponse:
     found = _payee(request, source_pk, key)
     form = SupplierChoiceForm(request.POST if request.method == "POST" else None)
-    term = request.GET.get("q", "")[:100]
+    term = query_value(request, "q", search_text(), default="")
     threshold = match_threshold()
 
     def confirm(data):
