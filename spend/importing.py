@@ -25,7 +25,7 @@ from django.db import connection, transaction
 
 from procurement.imports import ImportKind, ValueMap, register, table_begin
 from procurement.models import Directorate, User
-from procurement.services import require
+from procurement.services import DomainError, require
 from procurement.tabular import (
     CellError,
     Column,
@@ -45,6 +45,7 @@ from procurement.text import counted
 from .matching import SupplierIndex, attribute_contracts
 from .models import Payment, PaymentImport, PaymentSource
 from .names import is_redacted, payee_key
+from .services.sources import payment_source_create
 from .signals import payments_changed
 
 # Payments are read, checked against those imported already, and written this many at a time.
@@ -575,6 +576,7 @@ def _run(
     *,
     by: User | None,
     source: int | None,
+    new_source: str,
     write: bool,
     reason: str,
     mapping: dict | None,
@@ -587,9 +589,7 @@ def _run(
     reader = Reader(result, values, source)
     writer = None
     if write:
-        found = PaymentSource.objects.filter(pk=source).first() if source else None
-        if found is None:
-            raise ImportFileError("Say which finance system the file comes from")
+        found = _source_to_write(source=source, new_source=new_source, by=by, filename=filename)
         writer = Writer(source=found, filename=filename, by=by, reason=reason)
     every_row = chain.from_iterable(batches(result.layout, rows))
     for chunk in _chunks(every_row, WRITE_BATCH):
@@ -609,12 +609,31 @@ def _run(
     return result
 
 
+def _source_to_write(
+    *, source: int | None, new_source: str, by: User | None, filename: str
+) -> PaymentSource:
+    """The finance system the payments are written under. One named new at upload is added
+    here, in the import's own transaction, so a file refused, or never imported, leaves none."""
+    found = PaymentSource.objects.filter(pk=source).first() if source else None
+    if found is None and new_source.strip():
+        try:
+            found = payment_source_create(
+                name=new_source, by=by, reason=f"Added importing {filename}"
+            )
+        except DomainError as error:
+            raise ImportFileError(f"{error}: upload the file again and choose it") from None
+    if found is None:
+        raise ImportFileError("Say which finance system the file comes from")
+    return found
+
+
 def payments_import_check(
     *,
     stream: IO[bytes],
     filename: str,
     by: User | None,
     source: int | None = None,
+    new_source: str = "",
     mapping: dict | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PaymentsImportResult:
@@ -627,6 +646,7 @@ def payments_import_check(
         filename,
         by=by,
         source=source,
+        new_source=new_source,
         write=False,
         reason="",
         mapping=mapping,
@@ -641,6 +661,7 @@ def payments_import(
     by: User | None,
     reason: str,
     source: int | None = None,
+    new_source: str = "",
     mapping: dict | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PaymentsImportResult:
@@ -654,6 +675,7 @@ def payments_import(
             filename,
             by=by,
             source=source,
+            new_source=new_source,
             write=True,
             reason=reason,
             mapping=mapping,
@@ -675,7 +697,7 @@ def _mapping_for(options: dict) -> str:
     """A source's payments are read with the mapping saved under the source's name."""
     source = options.get("source")
     if not source:
-        return ""
+        return (options.get("new_source") or "").strip()  # to be added with the import
     return PaymentSource.objects.filter(pk=source).values_list("name", flat=True).first() or ""
 
 

@@ -61,10 +61,10 @@ def test_a_run_is_mapped_saved_under_its_source_and_the_next_file_maps_itself(
         reverse("spend:import"), {"new_source": "Ledger", "file": upload("ledger_april.csv")}
     )
     assert response.status_code == 302
-    source = PaymentSource.objects.get(name="Ledger")
-    assert source.history.get().history_user == partner
+    # The finance system is added with the import, not before the file is even checked.
+    assert not PaymentSource.objects.exists()
     run = ImportRun.objects.get()
-    assert run.options == {"source": source.pk}
+    assert run.options == {"new_source": "Ledger"}
     page = client.get(response["Location"]).content.decode()
     assert "Adults &amp; Health" in page
     assert 'value="Ledger"' in page  # the mapping is offered to be saved under the source
@@ -81,6 +81,9 @@ def test_a_run_is_mapped_saved_under_its_source_and_the_next_file_maps_itself(
     client.post(response["Location"], {"action": "import"})
     assert Payment.objects.count() == 8
     assert PaymentImport.objects.get().imported_by == partner
+    source = PaymentSource.objects.get(name="Ledger")
+    assert source.history.get().history_user == partner
+    assert PaymentImport.objects.get().source == source
 
     # The source's next file is read with its saved mapping, and adds only what is new.
     again = client.post(
@@ -88,12 +91,24 @@ def test_a_run_is_mapped_saved_under_its_source_and_the_next_file_maps_itself(
         {"source": source.pk, "file": upload("ledger_april_may.csv")},
     )
     run = ImportRun.objects.get(token=again["Location"].rstrip("/").rsplit("/", 1)[-1])
+    assert run.options == {"source": source.pk}
     assert (run.mapping_name, run.result["ok"]) == ("Ledger", True)
     client.post(again["Location"], {"action": "import"})
     assert Payment.objects.count() == 10
     listing = client.get(reverse("spend:imports")).content.decode()
     assert "ledger_april_may.csv" in listing
     assert "ledger_april.csv" in listing
+
+
+def test_a_new_source_named_with_a_refused_file_is_not_added(client, partner, imports_run_here):
+    response = client.post(
+        reverse("spend:import"), {"new_source": "Ledger", "file": upload("with_problems.csv")}
+    )
+    run = ImportRun.objects.get()
+    assert not run.result["ok"]
+    client.post(response["Location"], {"action": "import"})
+    assert not PaymentSource.objects.exists()
+    assert not Payment.objects.exists()
 
 
 def test_a_source_already_kept_is_chosen_not_added_again(client, partner):

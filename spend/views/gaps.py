@@ -3,7 +3,6 @@ explaining a line of it), and contracts paid past their value or their dates, wi
 downloads."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -185,8 +184,9 @@ def no_contract_xlsx(request: HttpRequest) -> HttpResponse:
 @require_GET
 def over_value(request: HttpRequest) -> HttpResponse:
     form = PastFilterForm(request.GET or None)
-    rows = list(past_value_or_dates(filters=form.filters()))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Paged in the database, as the no-contract list is: a page's rows, not every contract's.
+    rows = past_value_or_dates(filters=form.filters())
+    page = lines_page(rows, number=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "spend/over_value.html",

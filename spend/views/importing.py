@@ -19,21 +19,18 @@ from spend.forms import PaymentImportForm
 from spend.importing import COLUMNS
 from spend.importing import KIND as IMPORT_KIND
 from spend.selectors.imports import payment_imports
-from spend.services.sources import payment_source_create
 
 IMPORTS_PER_PAGE = 50
 
 
 def _options(request: HttpRequest):
-    """The run's finance system: the one chosen, or the one named, added now."""
+    """The run's finance system: the one chosen, or the one named, added with the import (so
+    a file refused, or left, adds none)."""
 
     def options(form: PaymentImportForm) -> dict:
         source = form.cleaned_data.get("source")
         if source is None:
-            name = form.cleaned_data["new_source"]
-            source = payment_source_create(
-                name=name, by=request.user, reason=f"Added importing {form.cleaned_data['file']}"
-            )
+            return {"new_source": form.cleaned_data["new_source"].strip()}
         return {"source": source.pk}
 
     return options

@@ -7,7 +7,6 @@ from django.core.management.base import CommandError
 from procurement.management.import_command import ImportCommand
 from spend.importing import KIND
 from spend.models import PaymentSource
-from spend.services.sources import payment_source_create
 
 
 class Command(ImportCommand):
@@ -18,6 +17,7 @@ class Command(ImportCommand):
     kind = KIND
     what = "payments"
     as_required = False
+    new_source = ""  # a finance system the import adds, named by --source
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -33,17 +33,19 @@ class Command(ImportCommand):
 
     def import_options(self, *, write: bool, source: str, **options) -> dict:
         found = PaymentSource.objects.filter(name__iexact=source.strip()).first()
-        if found is None and write:
-            found = payment_source_create(
-                name=source, by=None, reason="Added importing payments at the command line"
-            )
-            self.stdout.write(f"Added the finance system {found.name}.")
-        elif found is None and not source.strip():
+        if found is None and not source.strip():
             raise CommandError("Name the finance system the file comes from (--source).")
-        return {"source": found.pk if found else None}
+        if found is None:
+            # Added with the import, in its transaction: a refused file adds no source.
+            self.new_source = source.strip()
+            return {"new_source": self.new_source}
+        return {"source": found.pk}
 
     def summary(self, result, *, verb: str) -> str:
-        return (
+        added = ""
+        if self.new_source and verb == "were" and result.ok:
+            added = f"Added the finance system {self.new_source}.\n"
+        return added + (
             f"{result.rows} rows: {result.added} payments {verb} added, "
             f"{result.already_imported} already imported; {result.credits} credit notes or "
             f"negative lines, {result.redacted} redacted payees."
