@@ -344,7 +344,7 @@ def text(value: Any, *, lines: bool = False) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    raw = str(value)
+    raw = value if value.__class__ is str else str(value)
     if raw.startswith("'") and raw[1:2] and raw[1] in FORMULA_PREFIXES:
         raw = raw[1:]  # escaped by an export so that a spreadsheet shows it as written
     return (multi_line if lines else single_line)(raw).strip()
@@ -420,6 +420,9 @@ def parse_date(value: Any) -> date | None:
 
 
 MONEY_SCALE = {"k": Decimal(1000), "m": Decimal(1000000), "bn": Decimal(1000000000)}
+# An amount as most files write most of them, "1234.5", "-1,234.50": read at once. Twelve
+# digits at most before the point, so under the limit below.
+PLAIN_MONEY = re.compile(r"-?(?:\d{1,12}|\d{1,3}(?:,\d{3}){1,3})(?:\.\d{1,2})?")
 
 
 def parse_money(value: Any) -> Decimal | None:
@@ -432,6 +435,8 @@ def parse_money(value: Any) -> Decimal | None:
             raise CellError(f"'{value}' is not an amount of money, like £1,234.50")
         return amount.quantize(Decimal("0.01"))
     raw = text(value)
+    if PLAIN_MONEY.fullmatch(raw):
+        return Decimal(raw.replace(",", "")).quantize(Decimal("0.01"))
     if not raw or is_blank_word(raw):
         return None
     cleaned = re.sub(r"[£,\s]|gbp", "", raw.lower())

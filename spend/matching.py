@@ -21,13 +21,17 @@ Contracts, for a payment whose supplier is known, the first that answers:
    or live in another, or ended within the year before), it waits in the queue with them;
    where it has none, the payment is under no contract.
 
-The work is done in the database, a statement per rule over all the payments concerned, so a
-file of half a million lines is matched in seconds. The matched supplier and contract on a
-payment are derived: the decisions behind them keep their history.
+Payments already written are matched again in the database, a statement per rule over all the
+payments concerned (:func:`attribute_contracts`: when a contract or a decision changes). A file's
+new payments are matched as they are read, by the same rules over the register read once
+(:class:`ContractIndex`), so each is written once, as it will stay: a file of half a million lines
+is not written twice over. A test holds the two to the same answers. The matched supplier and
+contract on a payment are derived: the decisions behind them keep their history.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import (
     Case,
@@ -52,7 +56,7 @@ from .names import name_keys
 
 # A contract ended this long before a payment is still offered for it in the queue.
 RECENTLY_ENDED = timedelta(days=365)
-SUPPLIERS_READ_AT_ONCE = 5_000
+SUPPLIERS_READ_AT_ONCE = 5_000  # suppliers, or contracts, read from the database at once
 Match = Payment.SupplierMatch
 ContractMatch = Payment.ContractMatch
 
@@ -103,6 +107,93 @@ class SupplierIndex:
         if len(found) == 1:
             return found.pop(), Match.NAME
         return None, Match.WAITING
+
+
+@dataclass(frozen=True, slots=True)
+class _Contract:
+    pk: int
+    reference: str  # upper case, as the rule compares it
+    directorate: int | None
+    start: date
+    end: date | None
+    terminated: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    directorate: int | None
+    paid_from: date
+    paid_to: date
+    contract: int | None
+
+
+@dataclass
+class ContractIndex:
+    """The register's contracts and the officers' choices, read once for a file, to attribute
+    its new payments as :func:`attribute_contracts` would, rule for rule, before they are
+    written. Its size is the register's, whatever the file's."""
+
+    contracts: dict[int, list[_Contract]]
+    choices: dict[int, list[_Choice]]  # each supplier's, the latest decided first
+
+    @classmethod
+    def read(cls) -> "ContractIndex":
+        contracts: dict[int, list[_Contract]] = defaultdict(list)
+        rows = Contract.objects.filter(supplier__isnull=False).values_list(
+            "supplier", "pk", "reference", "directorate", "start_date", "end_date", "terminated_on"
+        )
+        for supplier, pk, reference, *rest in rows.order_by("pk").iterator(
+            chunk_size=SUPPLIERS_READ_AT_ONCE
+        ):
+            contracts[supplier].append(_Contract(pk, reference.upper(), *rest))
+        choices: dict[int, list[_Choice]] = defaultdict(list)
+        decided = ContractChoice.objects.order_by("-decided_at", "-pk").values_list(
+            "supplier", "directorate", "paid_from", "paid_to", "contract"
+        )
+        for supplier, *rest in decided:
+            choices[supplier].append(_Choice(*rest))
+        return cls(dict(contracts), dict(choices))
+
+    def attribute(
+        self,
+        *,
+        supplier: int | None,
+        supplier_match: str,
+        paid_on: date,
+        directorate: int | None,
+        contract_reference: str,
+        purchase_order: str,
+    ) -> tuple[int | None, str]:
+        """The contract a new payment is paid under, and by which rule."""
+        if supplier is None:
+            waiting = supplier_match == Match.WAITING
+            return None, ContractMatch.WAITING if waiting else ContractMatch.NONE
+        mine = self.contracts.get(supplier, ())
+        # As the rule in SQL: a file giving either compares both (an empty one with nothing).
+        given = contract_reference or purchase_order
+        written = {contract_reference.upper(), purchase_order.upper()} if given else set()
+        for contract in mine:  # in pk order: the first is the rule's
+            if contract.reference in written:
+                return contract.pk, ContractMatch.REFERENCE
+        for choice in self.choices.get(supplier, ()):
+            if choice.directorate == directorate and choice.paid_from <= paid_on <= choice.paid_to:
+                found = choice.contract
+                return found, ContractMatch.CONFIRMED if found else ContractMatch.NONE
+        live = [c.pk for c in mine if c.directorate == directorate and _is_live(c, paid_on)]
+        if directorate is not None and len(live) == 1:
+            return live[0], ContractMatch.ONLY_LIVE
+        year_before = paid_on - RECENTLY_ENDED
+        if any(c.start <= paid_on and (c.end is None or c.end >= year_before) for c in mine):
+            return None, ContractMatch.WAITING
+        return None, ContractMatch.NONE
+
+
+def _is_live(contract: _Contract, day: date) -> bool:
+    return (
+        contract.start <= day
+        and (contract.end is None or contract.end >= day)
+        and (contract.terminated is None or contract.terminated >= day)
+    )
 
 
 def _live_on(day) -> Q:

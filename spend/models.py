@@ -76,7 +76,11 @@ class Payment(models.Model):
         NONE = "none", "No contract on the register"
         WAITING = "waiting", "Waiting for an officer"
 
-    source = models.ForeignKey(PaymentSource, on_delete=models.PROTECT, related_name="payments")
+    # The foreign keys a composite index below leads with have no index of their own: each
+    # index is written for every line of a file.
+    source = models.ForeignKey(
+        PaymentSource, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
     batch = models.ForeignKey(PaymentImport, on_delete=models.PROTECT, related_name="payments")
     transaction_ref = models.CharField("transaction number", max_length=60)
     line = models.CharField(max_length=20, blank=True)
@@ -105,13 +109,23 @@ class Payment(models.Model):
     invoice_received_on = models.DateField(null=True, blank=True)
     # Derived: worked out from the rules and the officers' decisions (their history says who).
     supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        db_index=False,
     )
     supplier_match = models.CharField(
         max_length=20, choices=SupplierMatch.choices, default=SupplierMatch.WAITING
     )
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+        Contract,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        db_index=False,
     )
     contract_match = models.CharField(
         max_length=20, choices=ContractMatch.choices, default=ContractMatch.WAITING
@@ -129,8 +143,18 @@ class Payment(models.Model):
             models.Index(fields=["contract", "paid_on"], name="payment_contract"),
             models.Index(fields=["supplier", "paid_on"], name="payment_supplier"),
             models.Index(fields=["source", "payee_key"], name="payment_payee"),
-            models.Index(fields=["supplier_match"], name="payment_supplier_match"),
-            models.Index(fields=["contract_match"], name="payment_contract_match"),
+            # The queue's: only the payments waiting for an officer are indexed, so the rest
+            # of a file's lines cost no index entry.
+            models.Index(
+                fields=["supplier_match"],
+                name="payment_supplier_waiting",
+                condition=models.Q(supplier_match="waiting"),
+            ),
+            models.Index(
+                fields=["contract_match"],
+                name="payment_contract_waiting",
+                condition=models.Q(contract_match="waiting"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -83,13 +83,20 @@ def test_dates_that_are_not_dates_say_how_to_write_one(written, message):
         ("£1.2m", Decimal("1200000.00")),
         ("30k", Decimal("30000.00")),
         (1234.5, Decimal("1234.50")),
+        # As most lines of a finance system's file write them.
+        ("1,234.50", Decimal("1234.50")),
+        ("-1234.5", Decimal("-1234.50")),
+        ("1,234,567,890", Decimal("1234567890.00")),
+        ("999999999999.99", Decimal("999999999999.99")),
     ],
 )
 def test_money_as_councils_write_it(written, expected):
     assert parse_money(written) == expected
 
 
-@pytest.mark.parametrize("written", ["lots", "£1,2,3.4.5", "1e400", "12 pounds"])
+@pytest.mark.parametrize(
+    "written", ["lots", "£1,2,3.4.5", "1e400", "12 pounds", "1000000000000", "1,000,000,000,000"]
+)
 def test_money_that_is_not_money_is_refused(written):
     with pytest.raises(CellError, match="is not an amount of money"):
         parse_money(written)

@@ -7,12 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from contracts.tests.factories import ContractFactory, SupplierFactory
 from procurement.models import Directorate
 from procurement.roles import Role
 from procurement.tabular import ImportRefused, parse_money
-from spend.importing import COLUMNS, payments_import, payments_import_check
+from spend.importing import COLUMNS, WRITE_BATCH, payments_import, payments_import_check
 from spend.models import Payment, PaymentImport
 from spend.signals import payments_changed
 
@@ -330,3 +331,70 @@ def test_a_payee_written_with_a_backslash_or_a_quote_is_kept_as_written(council,
     )
     assert result.ok, result.problems
     assert Payment.objects.get().payee == 'O\'Neil \\ Sons "North"'
+
+
+def _ledger(lines: int, *, last: str = "10.00", tail: bytes = b"") -> bytes:
+    """A ledger of ``lines`` payments in one source's first file, the last line's amount as
+    given, with ``tail`` after it."""
+    rows = ["Date Paid,Transaction No,Amount,Supplier Name,VAT,Cost Centre"]
+    rows += [f"01/04/2026,{n},12.50,Acme Cleaning Ltd,," for n in range(1, lines)]
+    rows.append(f"01/04/2026,{lines},{last},Acme Cleaning Ltd,,")
+    return "\n".join(rows).encode() + b"\n" + tail
+
+
+def _import_bytes(written: bytes, partner, source):
+    import io
+
+    return payments_import(
+        stream=io.BytesIO(written),
+        filename="ledger.csv",
+        by=partner,
+        reason="Test import",
+        source=source.pk,
+    )
+
+
+def test_a_first_file_of_several_batches_is_written_whole(council, partner):
+    lines = 2 * WRITE_BATCH + 7
+    result = _import_bytes(_ledger(lines), partner, council["source"])
+    assert result.added == lines == Payment.objects.count()
+    payment = Payment.objects.get(transaction_ref="1")
+    # An empty text is kept as text, an empty amount as none.
+    assert (payment.vat, payment.cost_centre, payment.supplier) == (None, "", council["acme"])
+    assert payment.contract == council["contract"] or payment.directorate is None
+
+
+def test_a_problem_after_batches_were_written_leaves_nothing(council, partner):
+    written = _ledger(2 * WRITE_BATCH + 7, last="lots")
+    with pytest.raises(ImportRefused) as refused:
+        _import_bytes(written, partner, council["source"])
+    assert [(p.row, p.column) for p in refused.value.result.problems] == [
+        (2 * WRITE_BATCH + 8, "Amount")
+    ]
+    assert not Payment.objects.exists()
+    assert not PaymentImport.objects.exists()
+
+
+def test_a_file_that_breaks_off_while_written_says_so_and_leaves_nothing(
+    council, partner, monkeypatch
+):
+    from procurement.tabular import ImportFileError
+    from spend import importing
+
+    caught = []
+    copy = importing._copy
+
+    def watched(lines):
+        try:
+            copy(lines)
+        finally:
+            caught.append(lines.error)
+
+    monkeypatch.setattr(importing, "_copy", watched)
+    # A cell longer than a CSV reader takes, after two batches: found only when reached.
+    written = _ledger(2 * WRITE_BATCH + 7, tail=b'01/04/2026,X,1,"' + b"a" * 200_000 + b'"\n')
+    with pytest.raises(ImportFileError) as broken:
+        _import_bytes(written, partner, council["source"])
+    # The file's own error, raised from the middle of writing it, not the database's.
+    assert caught == [broken.value] or connection.vendor != "postgresql"
+    assert not Payment.objects.exists()
