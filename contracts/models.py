@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -342,6 +343,11 @@ class Contract(models.Model):
             began_assumed=self.procurement_began_on is None,
             figures=figures or Figures.load(),
         )
+
+    @cached_property
+    def act(self) -> Standing:
+        """Its standing under the law, for its page and the API."""
+        return self.act_standing()
 
     @property
     def entered_into(self) -> date:

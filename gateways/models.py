@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -126,6 +127,11 @@ class ProcurementProject(models.Model):
         from django.urls import reverse
 
         return reverse("gateways:project", args=[self.pk])
+
+    @cached_property
+    def act(self) -> Standing:
+        """Its standing under the law today, for its page and the API."""
+        return self.act_standing(today=timezone.localdate())
 
     def act_standing(self, *, today: date, figures: Figures | None = None) -> Standing:
         """Its regime and threshold, from the day it began (or is planned to go to tender)."""
