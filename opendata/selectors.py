@@ -32,6 +32,7 @@ from procurement.act import (
     Figures,
     Regime,
     details_due,
+    financial_year_start,
     including_vat,
     including_vat_expression,
 )
@@ -80,11 +81,6 @@ class Item:
     @property
     def kind_label(self) -> str:
         return Kind(self.kind).label
-
-
-def financial_year_start(on: date) -> date:
-    """The 1 April that begins the financial year ``on`` is in."""
-    return date(on.year if on.month >= 4 else on.year - 1, 4, 1)
 
 
 def pipeline_items(*, today: date) -> list[Item]:
@@ -180,7 +176,10 @@ def contract_details_items(*, today: date) -> list[Item]:
 def performance_items(*, today: date) -> list[Item]:
     until = add_months(today, 12)
     contracts = (
-        Contract.objects.filter(running_condition(today=today), whole_life_value__gt=KPIS_ABOVE)
+        Contract.objects.annotate(
+            value_with_vat=including_vat_expression("whole_life_value", "vat")
+        )
+        .filter(running_condition(today=today), value_with_vat__gt=KPIS_ABOVE)
         .filter(kpis__isnull=False)
         .distinct()
         .order_by("review_date", "reference", "lot")

@@ -53,6 +53,11 @@ def including_vat_expression(value: str, vat: str):
     )
 
 
+def financial_year_start(on: date) -> date:
+    """The 1 April that begins the financial year ``on`` is in."""
+    return date(on.year if on.month >= 4 else on.year - 1, 4, 1)
+
+
 def details_due(*, signed: date, light_touch: bool) -> date:
     """The last day a contract details notice is on time."""
     days = DETAILS_LIGHT_TOUCH_DAYS if light_touch else DETAILS_DAYS

@@ -25,7 +25,7 @@ def pipeline_years(db):
     so it publishes a pipeline notice (most tests of the pipeline need one)."""
     from django.utils import timezone
 
-    from opendata.selectors import financial_year_start
+    from procurement.act import financial_year_start
     from procurement.models import PipelineYear
 
     years = {financial_year_start(timezone.localdate()).year, 2026}

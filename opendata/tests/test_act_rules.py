@@ -254,3 +254,42 @@ class TestPipeline:
         project("AT-2M", "2000000.00", "0", TODAY)
         project("VAT", "1700000.00", None, TODAY)  # £2,040,000 with VAT at the standard rate
         assert refs(pipeline_items(today=TODAY)) == ["FIRST-DAY", "VAT", "LAST-DAY"]
+
+
+class TestShown:
+    def test_the_contract_page_and_the_api_say_where_it_stands(self, client, make_user):
+        shown = contract("SHOWN", "250000", vat=None, procurement_began_on=date(2025, 2, 23))
+        head = make_user(Role.HEAD_OF_PROCUREMENT)
+        client.force_login(head)
+        page = client.get(shown.get_absolute_url()).content.decode()
+        assert "Public Contracts Regulations 2015" in page
+        assert "£300,000.00" in page
+        assert "VAT not recorded: the standard rate is assumed" in page
+        assert "Above threshold (£214,904 for goods and services" in page
+        data = client.get(f"/api/v1/contracts/{shown.pk}/").json()
+        assert data["act"]["regime"] == "pcr_2015"
+        assert data["act"]["above_threshold"] is True
+        assert data["act"]["value_including_vat"] == "300000.00"
+        listed = client.get("/api/v1/contracts/").json()
+        assert listed["results"][0]["act"]["threshold"] == "214904.00"
+
+    def test_the_project_page_and_the_api_say_where_it_stands(self, client, make_user):
+        project = ProjectFactory(
+            estimated_value=Decimal("200000"),
+            estimated_vat=Decimal("0"),
+            procurement_began_on=date(2026, 1, 1),
+        )
+        client.force_login(make_user(Role.HEAD_OF_PROCUREMENT))
+        page = client.get(project.get_absolute_url()).content.decode()
+        assert "Procurement Act 2023" in page
+        assert "Below threshold (£207,720" in page
+        data = client.get(f"/api/v1/projects/{project.pk}/").json()
+        assert data["act"]["regime"] == "act_2023"
+        assert data["act"]["above_threshold"] is False
+
+    def test_the_contract_form_records_the_vat_and_the_days(self, client, make_user):
+        from contracts.forms import ACT_FIELDS, ContractForm
+
+        form = ContractForm(user=make_user(Role.HEAD_OF_PROCUREMENT))
+        assert set(ACT_FIELDS) <= set(form.fields)
+        assert list(form.fields).index("vat") == list(form.fields).index("irrecoverable_vat") + 1
