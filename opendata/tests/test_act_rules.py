@@ -293,3 +293,22 @@ class TestShown:
         form = ContractForm(user=make_user(Role.HEAD_OF_PROCUREMENT))
         assert set(ACT_FIELDS) <= set(form.fields)
         assert list(form.fields).index("vat") == list(form.fields).index("irrecoverable_vat") + 1
+
+
+def test_an_administrator_adds_a_figure_with_a_reason_kept_in_its_history(client, make_user):
+    from django.urls import reverse
+
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    response = client.post(
+        reverse("admin:procurement_threshold_add"),
+        {
+            "kind": "works",
+            "value_including_vat": "5000000.00",
+            "effective_from": "2028-01-01",
+            "change_reason": "Thresholds from 1 January 2028",
+        },
+    )
+    assert response.status_code == 302
+    added = Threshold.objects.get(effective_from=date(2028, 1, 1))
+    assert added.history.get().history_change_reason == "Thresholds from 1 January 2028"
+    assert Threshold.history.filter(history_type="+").count() == 8  # the 7 loaded, and this
