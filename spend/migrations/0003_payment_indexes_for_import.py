@@ -5,35 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0014_alert_window_indexes'),
-        ('procurement', '0014_import_run_options'),
-        ('spend', '0002_reference_data'),
+        ("contracts", "0014_alert_window_indexes"),
+        ("procurement", "0014_import_run_options"),
+        ("spend", "0002_reference_data"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='payment',
-            name='payment_supplier_match',
+            model_name="payment",
+            name="payment_supplier_match",
         ),
         migrations.AlterField(
-            model_name='payment',
-            name='contract',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='contracts.contract'),
+            model_name="payment",
+            name="contract",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payments",
+                to="contracts.contract",
+            ),
         ),
         migrations.AlterField(
-            model_name='payment',
-            name='source',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='spend.paymentsource'),
+            model_name="payment",
+            name="source",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payments",
+                to="spend.paymentsource",
+            ),
         ),
         migrations.AlterField(
-            model_name='payment',
-            name='supplier',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='contracts.supplier'),
+            model_name="payment",
+            name="supplier",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payments",
+                to="contracts.supplier",
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(condition=models.Q(('supplier_match', 'waiting')), fields=['supplier_match'], name='payment_supplier_waiting'),
+            model_name="payment",
+            index=models.Index(
+                condition=models.Q(("supplier_match", "waiting")),
+                fields=["supplier_match"],
+                name="payment_supplier_waiting",
+            ),
         ),
     ]
