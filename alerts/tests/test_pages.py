@@ -68,7 +68,7 @@ def test_the_contract_page_shows_the_renewal_and_the_alerts_sent(client, alerted
     assert "Band: Over £100k up to £1.5m" in page
     assert "Record that it will end" in page
     assert "Alerts sent about this contract" in page
-    assert alerted.directorate.business_partner.get_full_name() in page
+    assert escape(alerted.directorate.business_partner.get_full_name()) in page
     # A reader sees what was sent, not the emails themselves, and cannot act.
     client.force_login(make_user(Role.LEAD_MEMBER))
     page = client.get(alerted.get_absolute_url()).content.decode()
