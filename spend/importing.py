@@ -526,8 +526,8 @@ class Writer:
         _copy(_Lines(self.rows(payments) for payments in batches))
 
     def finish(self, result: PaymentsImportResult) -> None:
-        """Count what the file did, attribute the new payments to contracts, and tell whatever
-        keeps figures from payments which contracts' changed, once it is committed."""
+        """Count what the file did (its payments were attributed to contracts as written), and
+        tell whatever keeps figures from payments which contracts' changed, once committed."""
         mine = Payment.objects.filter(batch=self.batch)
         if connection.vendor == "postgresql":
             # Fresh statistics after a bulk load, as autovacuum would keep them: without them
