@@ -252,6 +252,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spend.tasks.spend_thresholds_task",
         "schedule": crontab(hour=7, minute=15),
     },
+    # The spend lists' kept lines are the twelve months to a day: rebuilt for the new day just
+    # after midnight (until then the lists sum the payments themselves; docs/decisions/0052).
+    "rebuild-kept-spend": {
+        "task": "spend.tasks.kept_spend_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "retry-failed-notifications": {
         "task": "alerts.tasks.notifications_retry_task",
         "schedule": crontab(minute="*/5"),

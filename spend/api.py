@@ -74,7 +74,7 @@ class NoContractList(generics.ListAPIView):
         query.is_valid(raise_exception=True)
         today = timezone.localdate()
         rows = self.paginate_queryset(no_contract_lines(today=today, filters=query.filters()))
-        lines = gap_lines_shown(list(rows), today=today)
+        lines = gap_lines_shown(list(rows))
         return self.get_paginated_response(GapLineSerializer(lines, many=True).data)
 
 

@@ -37,6 +37,7 @@ from procurement.tabular import normalise_heading
 from .matching import SupplierIndex, attribute_contracts
 from .models import Explanation, Payment, PaymentImport, PaymentSource, SupplierMatch
 from .names import is_redacted, name_keys, payee_key, score
+from .services.kept import kept_spend_rebuild
 from .signals import payments_changed
 
 SOURCE = "Finance system (Agresso)"
@@ -639,5 +640,6 @@ def _finish(world: World) -> None:
     contract_ids = set(
         payments.filter(contract__isnull=False).values_list("contract", flat=True).distinct()
     )
+    kept_spend_rebuild()
     data_changed()  # bulk writes send no signals
     transaction.on_commit(lambda: payments_changed.send(sender=Payment, contract_ids=contract_ids))

@@ -84,7 +84,7 @@ def no_contract_rows(*, today: date, filters: GapFilters) -> Iterator[list[Any]]
     """Every line of the no-contract list (a few queries a thousand lines)."""
     rows = no_contract_lines(today=today, filters=filters).iterator(chunk_size=CHUNK)
     for chunk in _chunks(rows):
-        for line in gap_lines_shown(chunk, today=today):
+        for line in gap_lines_shown(chunk):
             yield no_contract_row(line)
 
 

@@ -46,6 +46,7 @@ from procurement.text import counted
 from .matching import ContractIndex, SupplierIndex
 from .models import Payment, PaymentImport, PaymentSource
 from .names import is_redacted, payee_key
+from .services.kept import kept_spend_rebuild
 from .services.sources import payment_source_create
 from .signals import payments_changed
 
@@ -526,8 +527,9 @@ class Writer:
         _copy(_Lines(self.rows(payments) for payments in batches))
 
     def finish(self, result: PaymentsImportResult) -> None:
-        """Count what the file did (its payments were attributed to contracts as written), and
-        tell whatever keeps figures from payments which contracts' changed, once committed."""
+        """Count what the file did (its payments were attributed to contracts as written),
+        rebuild the lists' kept figures, and tell whatever keeps figures from payments which
+        contracts' changed, once committed."""
         mine = Payment.objects.filter(batch=self.batch)
         if connection.vendor == "postgresql":
             # Fresh statistics after a bulk load, as autovacuum would keep them: without them
@@ -544,6 +546,8 @@ class Writer:
         result.contract_ids = set(contracts.order_by().distinct())
         result.attributed = mine.filter(contract__isnull=False).count()
         contract_ids = set(result.contract_ids)
+        # The lists' kept figures are rebuilt with the file, so they commit together.
+        kept_spend_rebuild()
         transaction.on_commit(
             lambda: payments_changed.send(sender=Payment, contract_ids=contract_ids)
         )

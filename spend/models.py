@@ -324,10 +324,74 @@ class SpendSettings(models.Model):
         return "Spend settings"
 
 
+# --- Kept from the payments (docs/decisions/0052) ----------------------------------------------
+
+
+class KeptSpend(models.Model):
+    """Which day the kept no-contract lines are the twelve months to (none: not built), and
+    whether the kept contract totals stand: one row, locked by every write to the kept rows."""
+
+    lines_for = models.DateField(null=True, blank=True)
+    contracts_kept = models.BooleanField(default=False)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Spend kept for {self.lines_for or 'no day'}"
+
+
+class NoContractLine(models.Model):
+    """A line of the spend with no contract (:mod:`spend.selectors.gaps`) over the twelve months
+    to :attr:`KeptSpend.lines_for`: derived from the payments, without history."""
+
+    # 0: no supplier on the register (then the payee's key names the line) / no directorate.
+    line_supplier = models.IntegerField()
+    line_payee = models.CharField(max_length=250, blank=True)
+    line_directorate = models.IntegerField()
+    total = models.DecimalField(**MONEY)
+    payments = models.IntegerField()
+    first_paid = models.DateField()
+    last_paid = models.DateField()
+    source = models.IntegerField()
+    payee_name = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line_supplier", "line_payee", "line_directorate"],
+                name="kept_no_contract_line",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-total"], name="kept_no_contract_total"),
+            models.Index(fields=["line_directorate", "-total"], name="kept_no_contract_dir"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee_name or self.line_supplier}: {self.total}"
+
+
+class ContractPaid(models.Model):
+    """What a contract has been paid, all time and after its end: derived from the payments and
+    the contract's dates, without history."""
+
+    contract = models.OneToOneField(
+        Contract, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    paid = models.DecimalField(**MONEY)
+    after_end = models.DecimalField(**MONEY)
+    payments_after_end = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.paid}"
+
+
 __all__ = [
     "ContractChoice",
+    "ContractPaid",
     "ExemptCategory",
     "Explanation",
+    "KeptSpend",
+    "NoContractLine",
     "Payment",
     "PaymentImport",
     "PaymentSource",

@@ -4,12 +4,16 @@
   again, once, when the transaction commits (the matching kept up with the register).
 - When payments change (an import, an officer's decision), the contracts concerned are checked
   against their value in the background (the daily run catches up any check that could not be
-  handed over)."""
+  handed over).
+- A payment saved or deleted one at a time (the services write them in bulk and keep the lists'
+  figures themselves), and a contract saved, refresh the kept figures they touch; contracts
+  written in bulk, and ``migrate``, rebuild them (docs/decisions/0052)."""
 
 import logging
 import threading
 
-from django.db.models.signals import post_save
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.dispatch import receiver
 
 from contracts.models import Contract
@@ -18,6 +22,8 @@ from procurement.background import BackgroundUnavailable, enqueue
 from procurement.caching import data_changed
 from procurement.commits import on_commit_once
 
+from .models import KeptSpend, Payment
+from .services.kept import Touched, kept_spend_rebuild, kept_spend_refresh
 from .services.matching import payments_reattribute
 from .signals import payments_changed
 from .tasks import spend_thresholds_task
@@ -58,8 +64,6 @@ def reattribute_pending() -> None:
     saved["suppliers"].clear()
     saved["contracts"].clear()
     if EVERY_SUPPLIER in suppliers:
-        from .models import Payment
-
         suppliers = set(
             Payment.objects.exclude(supplier=None)
             .order_by()
@@ -76,9 +80,56 @@ def contract_saved(sender, instance: Contract, **kwargs) -> None:
     saved["suppliers"].add(instance.supplier_id)
     saved["contracts"].add(instance.pk)
     on_commit_once(reattribute_pending)
+    # Its dates say which of its payments came after its end: kept with the save (a contract
+    # not yet paid, as a new one, has nothing kept).
+    if Payment.objects.filter(contract=instance.pk).exists():
+        kept_spend_refresh(Touched(contracts={instance.pk}))
 
 
 @receiver(contracts_written_in_bulk)
 def contracts_written(sender, **kwargs) -> None:
     _waiting()["suppliers"].add(EVERY_SUPPLIER)
     on_commit_once(reattribute_pending)
+    on_commit_once(_rebuild_kept)
+
+
+def _rebuild_kept() -> None:
+    if KeptSpend.objects.exists():
+        kept_spend_rebuild()
+
+
+@receiver(post_migrate)
+def migrated(sender, **kwargs) -> None:
+    """Rebuild the kept figures after a release or a restore, where there are payments."""
+    if sender.label != "spend":
+        return
+    using = kwargs.get("using", DEFAULT_DB_ALIAS)
+    tables = connections[using].introspection.table_names()
+    # Not where spend was migrated back to before its kept figures (or to nothing).
+    if KeptSpend._meta.db_table in tables and Payment.objects.using(using).exists():
+        kept_spend_rebuild()
+
+
+def _keys(payment: Payment) -> Touched:
+    touched = Touched(contracts={payment.contract_id} - {None})
+    if payment.supplier_id is None:
+        touched.payee_keys.add(payment.payee_key)
+    else:
+        touched.suppliers.add(payment.supplier_id)
+    return touched
+
+
+@receiver(pre_save, sender=Payment)
+def payment_saving(sender, instance: Payment, raw=False, **kwargs) -> None:
+    before = Payment.objects.filter(pk=instance.pk).first() if instance.pk else None
+    instance._kept_before = _keys(before) if before else Touched()
+
+
+@receiver(post_save, sender=Payment)
+def payment_saved(sender, instance: Payment, raw=False, **kwargs) -> None:
+    kept_spend_refresh(_keys(instance).include(getattr(instance, "_kept_before", Touched())))
+
+
+@receiver(post_delete, sender=Payment)
+def payment_deleted(sender, instance: Payment, **kwargs) -> None:
+    kept_spend_refresh(_keys(instance))

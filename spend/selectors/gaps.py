@@ -41,7 +41,14 @@ from contracts.lead_times import add_months
 from contracts.models import Contract, Supplier
 from procurement.models import Directorate
 from procurement.query import MAX_ID
-from spend.models import Explanation, Payment, SpendThreshold
+from spend.models import (
+    ContractPaid,
+    Explanation,
+    KeptSpend,
+    NoContractLine,
+    Payment,
+    SpendThreshold,
+)
 
 ContractMatch = Payment.ContractMatch
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -49,6 +56,18 @@ ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_plac
 WARN_AT = Decimal("80")
 OVER_AT = Decimal("100")
 REDACTED = "Redacted"
+# A kept line's columns, as the lines summed from the payments name them.
+KEPT_LINE = (
+    "line_supplier",
+    "line_payee",
+    "line_directorate",
+    "total",
+    "payments",
+    "first_paid",
+    "last_paid",
+    "source",
+    "payee_name",
+)
 
 
 def twelve_months_to(day: date) -> tuple[date, date]:
@@ -148,15 +167,20 @@ def thresholds() -> list[Decimal]:
     return list(SpendThreshold.objects.order_by("amount").values_list("amount", flat=True))
 
 
-def no_contract_lines(
-    *, today: date, filters: GapFilters = GapFilters(), start: date | None = None
+def live_no_contract_lines(
+    *,
+    today: date,
+    directorate_id: int | None = None,
+    start: date | None = None,
+    scope: Q | None = None,
 ) -> QuerySet:
-    """One row a line (``line_supplier``, ``line_payee``, ``line_directorate``, ``total``,
-    ``payments``, ``first_paid``, ``last_paid``, ``source``, ``explained``), largest first; of
-    the twelve months to ``today``, or from ``start`` to ``today``."""
-    lines = (
-        no_contract_payments(today=today, directorate_id=filters.directorate_id, start=start)
-        .order_by()
+    """The lines summed from the payments (``scope``: of these payments only), unordered: the
+    columns of :class:`~spend.models.NoContractLine`."""
+    payments = no_contract_payments(today=today, directorate_id=directorate_id, start=start)
+    if scope is not None:
+        payments = payments.filter(scope)
+    return (
+        payments.order_by()
         .values("line_supplier", "line_payee", "line_directorate")
         .annotate(
             total=Sum("amount"),
@@ -164,9 +188,32 @@ def no_contract_lines(
             first_paid=Min("paid_on"),
             last_paid=Max("paid_on"),
             source=Min("source"),
-            explained=Exists(_explanations_of_line()),
+            payee_name=Max("payee"),
         )
     )
+
+
+def lines_kept_for(today: date) -> bool:
+    """Whether the kept lines are the twelve months to ``today`` (docs/decisions/0052)."""
+    return KeptSpend.objects.filter(pk=1, lines_for=today).exists()
+
+
+def no_contract_lines(
+    *, today: date, filters: GapFilters = GapFilters(), start: date | None = None
+) -> QuerySet:
+    """One row a line (``line_supplier``, ``line_payee``, ``line_directorate``, ``total``,
+    ``payments``, ``first_paid``, ``last_paid``, ``source``, ``payee_name``, ``explained``),
+    largest first; of the twelve months to ``today`` (the kept lines, where they are for
+    ``today``), or from ``start`` to ``today`` (summed from the payments)."""
+    if start is None and lines_kept_for(today):
+        lines = NoContractLine.objects.order_by().values(*KEPT_LINE)
+        if filters.directorate_id is not None:
+            lines = lines.filter(line_directorate=filters.directorate_id)
+    else:
+        lines = live_no_contract_lines(
+            today=today, directorate_id=filters.directorate_id, start=start
+        )
+    lines = lines.annotate(explained=Exists(_explanations_of_line()))
     if filters.explained is not None:
         lines = lines.filter(explained=filters.explained)
     if filters.band is not None:
@@ -253,24 +300,13 @@ def band_of(total: Decimal, amounts: list[Decimal]) -> Decimal | None:
     return reached[-1] if reached else None
 
 
-def _payee_names(rows: list[dict], today: date) -> dict[str, str]:
-    keys = {row["line_payee"] for row in rows if not row["line_supplier"] and row["line_payee"]}
-    if not keys:
-        return {}
-    return dict(
-        Payment.objects.filter(payee_key__in=keys, paid_on__gte=window_start(today))
-        .order_by()
-        .values("payee_key")
-        .annotate(name=Max("payee"))
-        .values_list("payee_key", "name")
-    )
-
-
 def _explanations_for(rows: list[dict]) -> dict[tuple, Explanation]:
-    suppliers = {row["line_supplier"] for row in rows}
-    payees = {row["line_payee"] for row in rows if not row["line_supplier"]}
+    # 0 and "" are in each set so the query is made whatever the page holds: a page's queries
+    # are as many with its lines all suppliers as all payees.
+    suppliers = {0} | {row["line_supplier"] for row in rows}
+    payees = {""} | {row["line_payee"] for row in rows if not row["line_supplier"]}
     found = Explanation.objects.filter(
-        Q(supplier__in=suppliers - {0}) | Q(supplier__isnull=True, payee_key__in=payees)
+        Q(supplier__in=suppliers) | Q(supplier__isnull=True, payee_key__in=payees)
     ).select_related("exempt_category", "explained_by")
     return {
         (each.supplier_id or 0, each.payee_key, each.directorate_id or 0): each
@@ -278,14 +314,14 @@ def _explanations_for(rows: list[dict]) -> dict[tuple, Explanation]:
     }
 
 
-def gap_lines_shown(rows: list[dict], *, today: date) -> list[GapLine]:
+def gap_lines_shown(rows: list[dict]) -> list[GapLine]:
     """The rows of a page of :func:`no_contract_lines`, with their supplier, payee's name,
     directorate, band and explanation (a fixed number of queries)."""
     amounts = thresholds()
-    suppliers = Supplier.objects.in_bulk({row["line_supplier"] for row in rows} - {0})
-    directorates = Directorate.objects.in_bulk({row["line_directorate"] for row in rows} - {0})
-    names = _payee_names(rows, today)
-    explanations = _explanations_for(rows) if rows else {}
+    # With 0 (none) asked for too, each query is made whatever the page's lines are.
+    suppliers = Supplier.objects.in_bulk({0} | {row["line_supplier"] for row in rows})
+    directorates = Directorate.objects.in_bulk({0} | {row["line_directorate"] for row in rows})
+    explanations = _explanations_for(rows)
     shown = []
     for row in rows:
         key = (row["line_supplier"], row["line_payee"], row["line_directorate"])
@@ -293,7 +329,7 @@ def gap_lines_shown(rows: list[dict], *, today: date) -> list[GapLine]:
             GapLine(
                 supplier=suppliers.get(row["line_supplier"]),
                 payee_key=row["line_payee"],
-                payee=names.get(row["line_payee"], row["line_payee"]) or REDACTED,
+                payee=row["payee_name"] if row["line_payee"] else REDACTED,
                 directorate=directorates.get(row["line_directorate"]),
                 total=row["total"],
                 payments=row["payments"],
@@ -322,7 +358,7 @@ def gap_line(
     )
     if not rows:
         return None
-    return gap_lines_shown(rows, today=today)[0]
+    return gap_lines_shown(rows)[0]
 
 
 # --- The headline figures -----------------------------------------------------------------------
@@ -368,8 +404,12 @@ def _sum(condition: Q | None = None) -> Coalesce:
 
 
 def explained_total(*, today: date) -> Decimal:
-    """What the explained lines were paid in the last twelve months (two queries): each
-    explanation's payments summed through the payments' indexes, not every line summed."""
+    """What the explained lines were paid in the last twelve months: the kept lines' totals
+    where they are for ``today`` (two queries), else each explanation's payments summed through
+    the payments' indexes, not every line summed."""
+    if lines_kept_for(today):
+        kept = NoContractLine.objects.filter(Exists(_explanations_of_line()))
+        return kept.aggregate(paid=Coalesce(Sum("total"), ZERO))["paid"]
     payments = (
         no_contract_payments(today=today)
         .filter(line_directorate=OuterRef("of_directorate"))
@@ -422,7 +462,8 @@ def spend_totals(*, start: date, end: date, directorate_id: int | None = None) -
 
 
 def spend_figures(*, today: date) -> SpendFigures:
-    """The spend section's headline figures for the twelve months to ``today`` (four queries)."""
+    """The spend section's headline figures for the twelve months to ``today`` (a fixed number
+    of queries)."""
     totals = spend_totals(start=window_start(today), end=today)
     unexplained = totals.no_contract - explained_total(today=today)
     return SpendFigures(totals=totals, unexplained=unexplained, **contracts_past_counts())
@@ -444,7 +485,32 @@ def contracts_paid(
 ) -> QuerySet:
     """Each contract with payments: ``paid`` (all time, or up to ``on``, net of credit notes),
     ``after_end`` (paid after it ended), ``payments_after_end``, ``share`` (of its whole-life
-    value, as varied and extended), as values rows."""
+    value, as varied and extended), as values rows: the kept totals (docs/decisions/0052)
+    where they stand and ``on`` is not given, else summed from the payments."""
+    if on is not None or not KeptSpend.objects.filter(pk=1, contracts_kept=True).exists():
+        return live_contracts_paid(
+            directorate_id=directorate_id, contract_ids=contract_ids, on=on
+        ).annotate(share=F("paid") * 100 / F("value"))
+    kept = ContractPaid.objects.all()
+    if directorate_id is not None:
+        kept = kept.filter(contract__directorate_id=directorate_id)
+    if contract_ids is not None:
+        kept = kept.filter(contract_id__in=contract_ids)
+    return (
+        kept.order_by()
+        .values("contract", "paid", "after_end", "payments_after_end")
+        .annotate(value=F("contract__whole_life_value"))
+        .annotate(share=F("paid") * 100 / F("value"))
+    )
+
+
+def live_contracts_paid(
+    *,
+    directorate_id: int | None = None,
+    contract_ids: list[int] | None = None,
+    on: date | None = None,
+) -> QuerySet:
+    """:func:`contracts_paid`'s rows, but ``share``, summed from the payments."""
     payments = Payment.objects.filter(contract__isnull=False)
     if on is not None:
         payments = payments.filter(paid_on__lte=on)
@@ -462,9 +528,6 @@ def contracts_paid(
             paid=Sum("amount"),
             after_end=_sum(late),
             payments_after_end=Count("pk", filter=late),
-        )
-        .annotate(
-            share=F("paid") * 100 / F("value"),
         )
     )
 
@@ -495,8 +558,9 @@ def past_value_or_dates(*, filters: PastFilters = PastFilters()) -> QuerySet:
 
 def contracts_past_counts(*, on: date | None = None) -> dict[str, int]:
     """How many contracts are near their value (paid 80%, not 100%), past it (paid 100% or
-    more), and paid after their end: by now, or by ``on`` (one query). The spend index, the
-    annual report and the alerts (:class:`PastValueMixin`) share the boundary."""
+    more), and paid after their end: by now, or by ``on`` (one query, and one to see whether the
+    kept totals stand). The spend index, the annual report and the alerts
+    (:class:`PastValueMixin`) share the boundary."""
     rows = contracts_paid(on=on).filter(Q(share__gte=WARN_AT) | Q(payments_after_end__gt=0))
     found = rows.aggregate(
         near=Count("contract", filter=Q(share__gte=WARN_AT, share__lt=OVER_AT)),

@@ -25,6 +25,7 @@ from procurement.models import Directorate, User
 from procurement.services import DomainError
 from spend.matching import SupplierIndex, attribute_contracts
 from spend.models import ContractChoice, Payment, PaymentSource, SupplierMatch
+from spend.services.kept import Touched, kept_spend_rebuild, kept_spend_refresh
 from spend.signals import payments_changed
 
 Match = Payment.SupplierMatch
@@ -66,11 +67,13 @@ def _announce(contract_ids: set[int]) -> None:
 
 def _rederive(payments: QuerySet[Payment], **derived) -> set[int]:
     """Write ``derived`` supplier fields on ``payments`` (none: keep them), put their contracts
-    back to be worked out, and work them out; the contracts whose payments changed."""
-    before = _contracts_of(payments)
+    back to be worked out, and work them out, and the lists' kept figures they touch; the
+    contracts whose payments changed."""
+    touched = Touched().add(payments)
     payments.update(**derived, contract=None, contract_match=ContractMatch.WAITING)
     attribute_contracts(payments)
-    return before | _contracts_of(payments)
+    kept_spend_refresh(touched.add(payments))
+    return touched.contracts
 
 
 @transaction.atomic
@@ -260,6 +263,7 @@ def payments_match(*, sources: Iterable[PaymentSource] | None = None) -> Counter
                 batch = []
     Payment.objects.bulk_update(batch, fields)
     attribute_contracts(payments)
+    kept_spend_rebuild()
     _announce(before | _contracts_of(payments))
     counts = Counter()
     for field in ("supplier_match", "contract_match"):

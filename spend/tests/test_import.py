@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from contracts.tests.factories import ContractFactory, SupplierFactory
-from procurement.models import Directorate
 from procurement.roles import Role
 from procurement.tabular import ImportRefused, parse_money
 from spend.importing import COLUMNS, WRITE_BATCH, payments_import, payments_import_check
@@ -23,42 +21,6 @@ pytestmark = pytest.mark.django_db
 FILES = Path(__file__).parent / "files"
 Match = Payment.SupplierMatch
 ContractMatch = Payment.ContractMatch
-
-
-@pytest.fixture
-def council():
-    directorates = {
-        code: Directorate.objects.get_or_create(name=name, defaults={"code": code})[0]
-        for code, name in (
-            ("asc", "Adult Social Care"),
-            ("cs", "Children's Services"),
-            ("hou", "Housing"),
-        )
-    }
-    acme = SupplierFactory(name="Acme Cleaning Ltd", companies_house_number="01234567")
-    brightside = SupplierFactory(name="Brightside Care Ltd", charity_number="1123456")
-    greenway = SupplierFactory(name="Greenway PLC")
-    contract = ContractFactory(
-        reference="C-ACME-1",
-        supplier=acme,
-        directorate=directorates["asc"],
-        whole_life_value=Decimal("1000.00"),
-        start_date=date(2025, 1, 1),
-        end_date=date(2028, 12, 31),
-    )
-    return {
-        "directorates": directorates,
-        "acme": acme,
-        "brightside": brightside,
-        "greenway": greenway,
-        "contract": contract,
-        "source": PaymentSourceFactory(name="Ledger"),
-    }
-
-
-@pytest.fixture
-def partner(make_user):
-    return make_user(Role.BUSINESS_PARTNER)
 
 
 def adults_as(council) -> dict:
@@ -336,9 +298,9 @@ def test_a_payee_written_with_a_backslash_or_a_quote_is_kept_as_written(council,
 def _ledger(lines: int, *, last: str = "10.00", tail: bytes = b"") -> bytes:
     """A ledger of ``lines`` payments in one source's first file, the last line's amount as
     given, with ``tail`` after it."""
-    rows = ["Date Paid,Transaction No,Amount,Supplier Name,VAT,Cost Centre"]
-    rows += [f"01/04/2026,{n},12.50,Acme Cleaning Ltd,," for n in range(1, lines)]
-    rows.append(f"01/04/2026,{lines},{last},Acme Cleaning Ltd,,")
+    rows = ["Date Paid,Transaction No,Amount,Supplier Name,VAT,Cost Centre,Directorate"]
+    rows += [f"01/04/2026,{n},12.50,Acme Cleaning Ltd,,,asc" for n in range(1, lines)]
+    rows.append(f"01/04/2026,{lines},{last},Acme Cleaning Ltd,,,asc")
     return "\n".join(rows).encode() + b"\n" + tail
 
 
@@ -361,7 +323,11 @@ def test_a_first_file_of_several_batches_is_written_whole(council, partner):
     payment = Payment.objects.get(transaction_ref="1")
     # An empty text is kept as text, an empty amount as none.
     assert (payment.vat, payment.cost_centre, payment.supplier) == (None, "", council["acme"])
-    assert payment.contract == council["contract"] or payment.directorate is None
+    # Attributed as it was written, by the supplier's one live contract in the directorate.
+    assert (payment.contract, payment.contract_match) == (
+        council["contract"],
+        ContractMatch.ONLY_LIVE,
+    )
 
 
 def test_a_problem_after_batches_were_written_leaves_nothing(council, partner):

@@ -25,7 +25,7 @@ from spend.signals import payments_changed
 
 from .factories import PaymentFactory, PaymentImportFactory, PaymentSourceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_or_summed")]
 Match = Payment.SupplierMatch
 ContractMatch = Payment.ContractMatch
 

@@ -104,7 +104,7 @@ def no_contract(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "lines": gap_lines_shown(list(page.object_list), today=today),
+            "lines": gap_lines_shown(list(page.object_list)),
             "thresholds": thresholds(),
             "query": query,
             "can_explain": request.user.has_perm("spend.explain_spend"),
