@@ -249,6 +249,9 @@ class Contract(models.Model):
                 condition=Q(whole_life_value__gt=0), name="contract_value_positive"
             ),
             models.CheckConstraint(
+                condition=Q(vat__isnull=True) | Q(vat__gte=0), name="contract_vat_not_negative"
+            ),
+            models.CheckConstraint(
                 condition=Q(extensions_used__lte=F("extension_options")),
                 name="contract_extensions_within_options",
             ),

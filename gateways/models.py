@@ -72,6 +72,7 @@ class ProcurementProject(models.Model):
         **MONEY,
         null=True,
         blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
         help_text="Enter 0 where there is no VAT. Leave blank if not known: the standard rate is "
         "then assumed.",
     )
@@ -117,6 +118,10 @@ class ProcurementProject(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(estimated_value__gt=0), name="project_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_vat__isnull=True) | Q(estimated_vat__gte=0),
+                name="project_vat_not_negative",
             ),
         ]
 

@@ -295,6 +295,57 @@ class TestShown:
         assert list(form.fields).index("vat") == list(form.fields).index("irrecoverable_vat") + 1
 
 
+class TestTheVatOnEveryPath:
+    """VAT is never negative, whichever way it is written: a negative figure would take a
+    contract or procurement below a threshold it is above. The APIs are read-only, the register
+    import does not write it (``test_import``), and neither model is in the admin."""
+
+    def test_the_contract_and_project_forms_refuse_a_negative_vat(self, make_user):
+        from contracts.forms import ContractForm
+        from gateways.forms import ProjectForm
+
+        head = make_user(Role.HEAD_OF_PROCUREMENT)
+        contract_form = ContractForm({"vat": "-0.01"}, user=head)
+        project_form = ProjectForm({"estimated_vat": "-0.01"}, user=head)
+        assert not contract_form.is_valid()
+        assert not project_form.is_valid()
+        assert contract_form.errors["vat"] == ["VAT on the whole-life value must be 0.00 or more"]
+        assert project_form.errors["estimated_vat"] == [
+            "VAT on the estimated value must be 0.00 or more"
+        ]
+        assert ContractForm({"vat": "0"}, user=head).errors.get("vat") is None
+        assert ProjectForm({"estimated_vat": "0"}, user=head).errors.get("estimated_vat") is None
+
+    def test_the_services_refuse_a_negative_vat(self, make_user):
+        from django.core.exceptions import ValidationError
+
+        from contracts.services import contract_update
+        from gateways.services import project_update
+
+        head = make_user(Role.HEAD_OF_PROCUREMENT)
+        kept = contract("KEPT", "100000")
+        project = ProjectFactory(directorate=kept.directorate)
+        with pytest.raises(ValidationError, match="greater than or equal to 0"):
+            contract_update(contract=kept, fields={"vat": Decimal("-1")}, by=head, reason="VAT")
+        with pytest.raises(ValidationError, match="greater than or equal to 0"):
+            project_update(
+                project=project, fields={"estimated_vat": Decimal("-1")}, by=head, reason="VAT"
+            )
+
+    def test_the_database_refuses_a_negative_vat(self):
+        from django.db import IntegrityError, transaction
+
+        from contracts.models import Contract
+        from gateways.models import ProcurementProject
+
+        kept = contract("KEPT", "100000")
+        project = ProjectFactory()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Contract.objects.filter(pk=kept.pk).update(vat=Decimal("-1"))
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ProcurementProject.objects.filter(pk=project.pk).update(estimated_vat=Decimal("-1"))
+
+
 def test_an_administrator_adds_a_figure_with_a_reason_kept_in_its_history(client, make_user):
     from django.urls import reverse
 
