@@ -73,16 +73,7 @@ class Figures:
 
     @classmethod
     def load(cls) -> "Figures":
-        figures = cls()
-        for kind, since, value in Threshold.objects.order_by("effective_from").values_list(
-            "kind", "effective_from", "value_including_vat"
-        ):
-            figures.thresholds.setdefault(kind, []).append((since, value))
-        for kind, since, percent in ChangeLimit.objects.order_by("effective_from").values_list(
-            "kind", "effective_from", "percent"
-        ):
-            figures.limits.setdefault(kind, []).append((since, percent))
-        return figures
+        return cls(thresholds=Threshold.by_kind(), limits=ChangeLimit.by_kind())
 
     @staticmethod
     def _on(history: list[tuple[date, Decimal]], on: date) -> Decimal | None:

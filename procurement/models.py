@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
@@ -688,7 +689,31 @@ class ExportJob(models.Model):
         return f"{self.filename} ({self.get_state_display()})"
 
 
-class Threshold(models.Model):
+class DatedFigure(models.Model):
+    """A figure of the law, of a kind, in force from a date: a new figure is a new row from its
+    date, and the one that applies on a day is the latest in force by then (decision record
+    0050). Each kind of figure names its ``kind`` choices and the field holding the figure."""
+
+    effective_from = models.DateField(help_text="The day the figure comes into force.")
+    figure_field: ClassVar[str]
+
+    class Meta:
+        abstract = True
+        ordering = ["kind", "-effective_from"]
+
+    @classmethod
+    def by_kind(cls) -> dict[str, list[tuple[date, Decimal]]]:
+        """Every figure, by kind, earliest first, read in one query."""
+        found: dict[str, list[tuple[date, Decimal]]] = {}
+        rows = cls.objects.order_by("effective_from").values_list(
+            "kind", "effective_from", cls.figure_field
+        )
+        for kind, since, figure in rows:
+            found.setdefault(kind, []).append((since, figure))
+        return found
+
+
+class Threshold(DatedFigure):
     """A figure of the Procurement Act 2023 (or the 2015 Regulations before it), including VAT,
     in force from a date: the one that applies is the one in force when the procurement began."""
 
@@ -705,11 +730,10 @@ class Threshold(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="A contract of this value or more is at or above the threshold.",
     )
-    effective_from = models.DateField(help_text="The day the figure comes into force.")
     history = HistoricalRecords()
+    figure_field = "value_including_vat"
 
-    class Meta:
-        ordering = ["kind", "-effective_from"]
+    class Meta(DatedFigure.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "effective_from"],
@@ -722,7 +746,7 @@ class Threshold(models.Model):
         return f"{self.get_kind_display()} from {long_date(self.effective_from)}"
 
 
-class ChangeLimit(models.Model):
+class ChangeLimit(DatedFigure):
     """How far a modification may change a contract before it needs a contract change notice
     (Procurement Act 2023, sections 74 and 75), as a percentage, in force from a date."""
 
@@ -738,11 +762,10 @@ class ChangeLimit(models.Model):
         validators=PERCENT_VALIDATORS,
         help_text="A change of more than this percentage needs a notice.",
     )
-    effective_from = models.DateField(help_text="The day the limit comes into force.")
     history = HistoricalRecords()
+    figure_field = "percent"
 
-    class Meta:
-        ordering = ["kind", "-effective_from"]
+    class Meta(DatedFigure.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "effective_from"],
