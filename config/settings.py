@@ -402,6 +402,11 @@ IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", default=2_000_000)
 MAX_REQUEST_BYTES = env_int(
     "MAX_REQUEST_BYTES", default=max(IMPORT_MAX_BYTES, ATTACHMENT_MAX_BYTES) + 1024 * 1024
 )
+# A form's fields (not its files) are bounded by the same limit, not by Django's own 2.5 MB: over
+# that, Django answered a bare 400 before the form could say which answer is too long, and the
+# body is already bounded above (docs/decisions/0051).
+# https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 # --- Email ------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/email/

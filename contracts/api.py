@@ -7,12 +7,14 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
+from procurement.act import Figures, Regime
 from procurement.api import Pages, api_view
 from procurement.paging import EstimatingPaginator
 from procurement.thresholds import REGISTER_ABOVE, pounds
@@ -45,6 +47,37 @@ class PersonSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
+class ActStandingSerializer(serializers.Serializer):
+    """Where a contract or procurement stands under the law (decision record 0050)."""
+
+    value_including_vat = serializers.DecimalField(max_digits=16, decimal_places=2)
+    vat_assumed = serializers.BooleanField(help_text="No VAT recorded: the standard rate is used.")
+    began = serializers.DateField(help_text="The day its procurement began, or what stands in.")
+    began_assumed = serializers.BooleanField()
+    regime = serializers.ChoiceField(choices=Regime.choices)
+    threshold = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    above_threshold = serializers.BooleanField()
+
+
+@extend_schema_field(ActStandingSerializer)
+class ActField(serializers.Field):
+    """The standing of the contract or procurement it is on, by figures read once a response."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        context = self.context
+        if "act_figures" not in context:
+            context["act_figures"] = Figures.load()
+        if isinstance(value, Contract):
+            found = value.act_standing(context["act_figures"])
+        else:
+            found = value.act_standing(today=timezone.localdate(), figures=context["act_figures"])
+        return ActStandingSerializer(found).data
+
+
 class ContractSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=Contract.Status.choices, read_only=True)
     directorate = serializers.CharField(source="directorate.name")
@@ -55,6 +88,7 @@ class ContractSerializer(serializers.ModelSerializer):
     is_rolling = serializers.BooleanField(
         read_only=True, help_text="No end date: the contract runs on and is reviewed instead."
     )
+    act = ActField(help_text="Its regime and threshold under the Procurement Act 2023.")
 
     class Meta:
         model = Contract
@@ -78,6 +112,10 @@ class ContractSerializer(serializers.ModelSerializer):
             "procurement_route",
             "key_decision_reference",
             "risk_rating",
+            "vat",
+            "procurement_began_on",
+            "signed_on",
+            "act",
         ]
 
 

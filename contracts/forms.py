@@ -193,10 +193,34 @@ class ContractFields(GovukModelForm):
         return self.cleaned_data["extension_options_value"] or 0
 
 
+# What the Procurement Act 2023 measures a contract by (decision record 0050): entered on its page,
+# not in the register import, so an import never blanks them.
+ACT_FIELDS = ("vat", "procurement_began_on", "signed_on")
+
+
 class ContractForm(ContractFields):
     """A contract made or changed on its page: all of it, its officers named where its value
     asks for them, and why the change is made."""
 
+    vat = MoneyField(
+        label="VAT on the whole-life value (£)",
+        required=False,
+        help_text="Enter 0 for a contract with no VAT. Leave blank if not known: the standard "
+        "rate is then assumed when it is measured against the Procurement Act's thresholds.",
+    )
+    procurement_began_on = GovukDateField(
+        label="Procurement began",
+        required=False,
+        help_text="The day its procurement began (its first notice, or the first approach to "
+        "suppliers): it decides the law and the thresholds that apply. Leave blank to use the "
+        "start date.",
+    )
+    signed_on = GovukDateField(
+        label="Contract entered into",
+        required=False,
+        help_text="The day it was signed: its contract details notice is due from it. Leave "
+        "blank to use the start date.",
+    )
     contract_manager = PersonChoiceField(queryset=User.objects.none(), required=False)
     lead_director = PersonChoiceField(queryset=User.objects.none(), required=False)
     change_reason = forms.CharField(
@@ -207,7 +231,7 @@ class ContractForm(ContractFields):
     )
 
     class Meta(ContractFields.Meta):
-        fields = ["reference", *Contract.DETAIL_FIELDS]
+        fields = ["reference", *Contract.DETAIL_FIELDS, *ACT_FIELDS]
         error_messages = {
             **ContractFields.Meta.error_messages,
             "reference": {
@@ -224,6 +248,9 @@ class ContractForm(ContractFields):
         order = list(self.fields)
         order.remove("is_rolling")
         order.insert(order.index("end_date") + 1, "is_rolling")
+        for name in reversed(ACT_FIELDS):
+            order.remove(name)
+            order.insert(order.index("irrecoverable_vat") + 1, name)
         self.order_fields(order)
         if self.instance.pk and self.instance.end_date is None:
             self.fields["is_rolling"].initial = True

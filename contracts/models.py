@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,7 +11,10 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from procurement.models import MONEY, ContractCategory, Directorate
+from procurement.act import Figures, Standing, standing
+from procurement.models import MONEY, ContractCategory, Directorate, Threshold
+
+DEFAULT_KIND = Threshold.Kind.GOODS_SERVICES
 
 companies_house_number = RegexValidator(
     r"^(?:\d{8}|[A-Z]{2}\d{6})$",
@@ -145,6 +149,30 @@ class Contract(models.Model):
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
     )
+    # The Procurement Act 2023 compares the value including VAT: blank where the VAT is not
+    # recorded, and then the standard rate is assumed (decision record 0050).
+    vat = models.DecimalField(
+        "VAT on the whole-life value",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="Enter 0 for a contract with no VAT. Leave blank if not known: the standard "
+        "rate is then assumed.",
+    )
+    procurement_began_on = models.DateField(
+        "procurement began",
+        null=True,
+        blank=True,
+        help_text="The day its procurement began (its first notice, or the first approach to "
+        "suppliers): it decides the law and the thresholds that apply. Blank: the start date.",
+    )
+    signed_on = models.DateField(
+        "contract entered into",
+        null=True,
+        blank=True,
+        help_text="The day the contract was signed. Blank: the start date.",
+    )
     start_date = models.DateField()
     # No end date: a rolling (evergreen) contract, reviewed on its review date instead of ending.
     end_date = models.DateField(
@@ -219,6 +247,9 @@ class Contract(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(whole_life_value__gt=0), name="contract_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(vat__isnull=True) | Q(vat__gte=0), name="contract_vat_not_negative"
             ),
             models.CheckConstraint(
                 condition=Q(extensions_used__lte=F("extension_options")),
@@ -304,6 +335,27 @@ class Contract(models.Model):
             )
             for name in self.RISK_PARTS
         ]
+
+    def act_standing(self, figures: Figures | None = None) -> Standing:
+        """Its regime and threshold, from the day its procurement began (or its start)."""
+        return standing(
+            value=self.whole_life_value,
+            vat=self.vat,
+            kind=self.category.threshold_kind if self.category else DEFAULT_KIND,
+            began=self.procurement_began_on or self.start_date,
+            began_assumed=self.procurement_began_on is None,
+            figures=figures or Figures.load(),
+        )
+
+    @cached_property
+    def act(self) -> Standing:
+        """Its standing under the law, for its page and the API."""
+        return self.act_standing()
+
+    @property
+    def entered_into(self) -> date:
+        """The day it was entered into: its signing, or its start where that is not recorded."""
+        return self.signed_on or self.start_date
 
     @property
     def is_rolling(self) -> bool:

@@ -9,6 +9,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from contracts.api import ActField
 from procurement.api import api_view
 from procurement.models import User
 
@@ -25,6 +26,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     replaces = serializers.CharField(
         source="replaces.reference_and_lot", allow_null=True, default=None
     )
+    act = ActField(help_text="Its regime and threshold under the Procurement Act 2023.")
 
     class Meta:
         model = ProcurementProject
@@ -36,6 +38,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "directorate",
             "category",
             "estimated_value",
+            "estimated_vat",
+            "procurement_began_on",
+            "act",
             "is_core_service",
             "is_high_value_or_complex",
             "planned_route",

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from contracts.models import Supplier
-from procurement.models import ContractCategory, Directorate, User
+from procurement.act import financial_year_start
+from procurement.models import ContractCategory, Directorate, PipelineYear, User
 from procurement.roles import Role
 
 from .models import ProcurementProject
@@ -68,6 +69,13 @@ def build(*, options: dict) -> str:
     directorate = officer.directorate or Directorate.objects.first()
     care = ContractCategory.objects.filter(name="Care and support services").first()
     today = timezone.localdate()
+    # The demo council expects to pay more than the pipeline figure this year: it publishes one.
+    year = PipelineYear(
+        year_starting=financial_year_start(today).year, expects_spend_over_threshold=True
+    )
+    if not PipelineYear.objects.filter(year_starting=year.year_starting).exists():
+        year._change_reason = "The demo council's spending this year"
+        year.save()
 
     def project(number, title, value, **fields) -> ProcurementProject:
         return ProcurementProject.objects.create(

@@ -174,6 +174,19 @@ class ProjectForm(GovukModelForm):
         help_text="Including extension options: it decides the gateways and who approves them.",
         error_messages={"required": "Enter the estimated whole-life value"},
     )
+    estimated_vat = MoneyField(
+        label="VAT on the estimated value (£)",
+        required=False,
+        help_text="Enter 0 where there is no VAT. Leave blank if not known: the standard rate is "
+        "then assumed when it is measured against the Procurement Act's thresholds.",
+    )
+    procurement_began_on = GovukDateField(
+        label="Procurement began",
+        required=False,
+        help_text="The day the procurement began (its first notice, or the first approach to "
+        "suppliers): it decides the law and the thresholds that apply. Leave blank to use the "
+        "planned tender date.",
+    )
     baseline_cost = MoneyField(label="Baseline cost per year (£)", required=False)
     expected_savings = MoneyField(label="Expected savings (£)", required=False)
     change_reason = forms.CharField(
@@ -192,6 +205,8 @@ class ProjectForm(GovukModelForm):
             "directorate",
             "category",
             "estimated_value",
+            "estimated_vat",
+            "procurement_began_on",
             "is_core_service",
             "is_high_value_or_complex",
             "planned_route",

@@ -1,5 +1,6 @@
 """The forward plan and the Gateway 0 to 3 reviews, routed by the approval policy (DESIGN §2.1)."""
 
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
@@ -7,11 +8,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from contracts.models import Contract
+from contracts.models import DEFAULT_KIND, Contract
 from performance.models import KpiDefinition, kpis_required
+from procurement.act import Figures, Standing, standing
 from procurement.fsm import ProtectedStateMixin
 from procurement.models import (
     MONEY,
@@ -64,6 +67,23 @@ class ProcurementProject(models.Model):
         **MONEY,
         help_text="Including extension options: it decides the gateways and who approves them.",
     )
+    estimated_vat = models.DecimalField(
+        "VAT on the estimated value",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="Enter 0 where there is no VAT. Leave blank if not known: the standard rate is "
+        "then assumed.",
+    )
+    procurement_began_on = models.DateField(
+        "procurement began",
+        null=True,
+        blank=True,
+        help_text="The day the procurement began (its first notice, or the first approach to "
+        "suppliers): it decides the law and the thresholds that apply. Blank: the planned "
+        "tender date, or today if none is planned.",
+    )
     is_core_service = models.BooleanField("core service", default=False)
     is_high_value_or_complex = models.BooleanField("high value or complex", default=False)
     planned_route = models.CharField(max_length=20, choices=Contract.Route.choices, blank=True)
@@ -99,6 +119,10 @@ class ProcurementProject(models.Model):
             models.CheckConstraint(
                 condition=Q(estimated_value__gt=0), name="project_value_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(estimated_vat__isnull=True) | Q(estimated_vat__gte=0),
+                name="project_vat_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,6 +132,23 @@ class ProcurementProject(models.Model):
         from django.urls import reverse
 
         return reverse("gateways:project", args=[self.pk])
+
+    @cached_property
+    def act(self) -> Standing:
+        """Its standing under the law today, for its page and the API."""
+        return self.act_standing(today=timezone.localdate())
+
+    def act_standing(self, *, today: date, figures: Figures | None = None) -> Standing:
+        """Its regime and threshold, from the day it began (or is planned to go to tender)."""
+        began = self.procurement_began_on or self.planned_tender_date or today
+        return standing(
+            value=self.estimated_value,
+            vat=self.estimated_vat,
+            kind=self.category.threshold_kind if self.category else DEFAULT_KIND,
+            began=began,
+            began_assumed=self.procurement_began_on is None,
+            figures=figures or Figures.load(),
+        )
 
 
 def _rule(name: str):

@@ -1,32 +1,44 @@
 """What the council must notify under the Procurement Act 2023, and the Find a Tender notice
-recorded against each item once it is published.
+recorded against each item once it is published. Every value compared is the value including VAT,
+and every figure is the one in force when the procurement began (decision record 0050).
 
-- Pipeline: procurements over £2m planned to start in the next 18 months (section 93).
-- Contract details: contracts over £30,000 that started on or after 24 February 2025, when the
-  Act came into force; those over £5m must name at least three KPIs (section 52).
+- Pipeline: in a financial year the council expects to pay more than £100m under public
+  contracts, the procurements over £2m it expects to take to tender in the 18 months from the
+  start of that year (section 93).
+- Contract details: contracts whose procurement began under the Act, of £30,000 or more (the
+  below-threshold figure: "not less than"), due within 30 days of being entered into (120 for
+  light-touch); those over £5m must name at least three KPIs (sections 53 and 87).
 - Performance: a rating of each contract over £5m with KPIs at least once a year; those due in
   the next 12 months (section 71).
-- Changes: variations and extensions that add more than 10% to the original value (15% for
-  works) or more than 10% to the original term (sections 74 and 75).
+- Changes: a modification of an above-threshold contract under the Act (not light-touch) that
+  raises or lowers its value by more than 10% (15% for works), or adds more than 10% to the
+  maximum term provided for at award, options included (sections 74 and 75).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch
+from django.db.models.functions import Coalesce
 
 from contracts.lead_times import add_months
 from contracts.models import Contract, ContractEvent
 from contracts.selectors import contracts_with_status, running_condition
 from gateways.models import ProcurementProject
 from performance.models import Kpi
+from procurement.act import (
+    IN_FORCE,
+    Figures,
+    Regime,
+    details_due,
+    financial_year_start,
+    including_vat,
+    including_vat_expression,
+)
 from procurement.dates import long_date
+from procurement.models import ChangeLimit, PipelineYear, Threshold
 from procurement.thresholds import (
-    CHANGE_TERM_PERCENT,
-    CHANGE_VALUE_PERCENT,
-    CHANGE_WORKS_VALUE_PERCENT,
-    CONTRACT_DETAILS_ABOVE,
     KPIS_ABOVE,
     KPIS_REQUIRED,
     PIPELINE_ABOVE,
@@ -36,7 +48,6 @@ from procurement.thresholds import (
 from .models import Notice
 
 PIPELINE_MONTHS = 18
-IN_FORCE = date(2025, 2, 24)
 
 Kind = Notice.Kind
 
@@ -62,6 +73,10 @@ class Item:
     project_id: int | None = None
     contract_id: int | None = None
     event_id: int | None = None
+    # The last day a notice is on time, where the Act sets one (contract details).
+    deadline: date | None = None
+    late: bool = False
+    kpis: list[str] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -69,20 +84,28 @@ class Item:
 
 
 def pipeline_items(*, today: date) -> list[Item]:
-    until = add_months(today, PIPELINE_MONTHS)
-    projects = ProcurementProject.objects.filter(
-        estimated_value__gt=PIPELINE_ABOVE,
-        planned_start_date__gte=today,
-        planned_start_date__lte=until,
-    ).order_by("planned_start_date", "reference")
+    start = financial_year_start(today)
+    if not PipelineYear.objects.filter(
+        year_starting=start.year, expects_spend_over_threshold=True
+    ).exists():
+        return []
+    until = add_months(start, PIPELINE_MONTHS)
+    projects = (
+        ProcurementProject.objects.annotate(
+            value_with_vat=including_vat_expression("estimated_value", "estimated_vat"),
+            planned=Coalesce("planned_tender_date", "planned_start_date"),
+        )
+        .filter(value_with_vat__gt=PIPELINE_ABOVE, planned__gte=start, planned__lt=until)
+        .order_by("planned", "reference")
+    )
     return [
         Item(
             Kind.PIPELINE,
             f"pipeline:{project.pk}",
             project.reference,
             project.title,
-            "Planned to start a contract in the next 18 months",
-            project.planned_start_date,
+            f"Planned to go to tender in the 18 months from {long_date(start)}",
+            project.planned,
             project.estimated_value,
             project.get_absolute_url(),
             project_id=project.pk,
@@ -91,26 +114,46 @@ def pipeline_items(*, today: date) -> list[Item]:
     ]
 
 
-def contract_details_items(*, today: date) -> list[Item]:
-    contracts = (
+def _contracts_under_the_act(*, today: date):
+    return (
         contracts_with_status(today=today)
-        .filter(whole_life_value__gt=CONTRACT_DETAILS_ABOVE, start_date__gte=IN_FORCE)
+        .select_related("category")
+        .annotate(began=Coalesce("procurement_began_on", "start_date"))
+        .filter(began__gte=IN_FORCE)
+    )
+
+
+def _kpi_warning(contract: Contract, value: Decimal) -> tuple[list[str], str]:
+    if value <= KPIS_ABOVE:
+        return [], ""
+    names = [kpi.name for kpi in contract.kpis.all()]
+    if len(names) >= KPIS_REQUIRED:
+        return names, ""
+    return names, (
+        f"Over {pounds_short(KPIS_ABOVE)}: the notice must name at least {KPIS_REQUIRED} KPIs"
+    )
+
+
+def contract_details_items(*, today: date) -> list[Item]:
+    figures = Figures.load()
+    contracts = (
+        _contracts_under_the_act(today=today)
         .annotate(kpi_count=Count("kpis"))
         .prefetch_related(Prefetch("kpis", queryset=Kpi.objects.order_by("pk")))
         .order_by("start_date", "reference", "lot")
     )
     found = []
     for contract in contracts:
-        detail = f"Started {long_date(contract.start_date)}"
-        warning = ""
-        if contract.whole_life_value > KPIS_ABOVE:
-            names = [kpi.name for kpi in contract.kpis.all()]
-            detail += f"; KPIs: {'; '.join(names) if names else 'none'}"
-            if len(names) < KPIS_REQUIRED:
-                warning = (
-                    f"Over {pounds_short(KPIS_ABOVE)}: "
-                    f"the notice must name at least {KPIS_REQUIRED} KPIs"
-                )
+        standing = contract.act_standing(figures)
+        notice_from = figures.threshold(Threshold.Kind.BELOW_THRESHOLD_NOTICE, standing.began)
+        value = standing.value_including_vat
+        if not standing.above_threshold and (notice_from is None or value < notice_from):
+            continue
+        due = details_due(signed=contract.entered_into, light_touch=standing.light_touch)
+        kpis, warning = _kpi_warning(contract, value)
+        detail = f"Entered into {long_date(contract.entered_into)}; due by {long_date(due)}"
+        if kpis or warning:
+            detail += f"; KPIs: {'; '.join(kpis) if kpis else 'none'}"
         found.append(
             Item(
                 Kind.CONTRACT_DETAILS,
@@ -118,11 +161,13 @@ def contract_details_items(*, today: date) -> list[Item]:
                 contract.reference_and_lot,
                 contract.title,
                 detail,
-                contract.start_date,
-                contract.whole_life_value,
+                due,
+                value,
                 contract.get_absolute_url(),
                 warning=warning,
                 contract_id=contract.pk,
+                deadline=due,
+                kpis=kpis,
             )
         )
     return found
@@ -131,7 +176,10 @@ def contract_details_items(*, today: date) -> list[Item]:
 def performance_items(*, today: date) -> list[Item]:
     until = add_months(today, 12)
     contracts = (
-        Contract.objects.filter(running_condition(today=today), whole_life_value__gt=KPIS_ABOVE)
+        Contract.objects.annotate(
+            value_with_vat=including_vat_expression("whole_life_value", "vat")
+        )
+        .filter(running_condition(today=today), value_with_vat__gt=KPIS_ABOVE)
         .filter(kpis__isnull=False)
         .distinct()
         .order_by("review_date", "reference", "lot")
@@ -159,11 +207,56 @@ def performance_items(*, today: date) -> list[Item]:
     return found
 
 
-def _percent(part: Decimal, whole: Decimal) -> Decimal:
-    return (part * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal("0")
+def _over(change: Decimal, whole: Decimal, limit: Decimal | None) -> bool:
+    """Whether ``change`` is more than ``limit`` per cent of ``whole``, worked exactly."""
+    return limit is not None and whole > 0 and abs(change) * 100 > limit * whole
+
+
+def _maximum_end_at_award(contract: Contract, award_end: date | None) -> date | None:
+    """The latest end the contract provided for when it was awarded: its end, with every option."""
+    if award_end is None:
+        return None
+    return add_months(award_end, contract.extension_options * contract.extension_option_months)
+
+
+def _change_reasons(event, original, figures: Figures) -> list[str]:
+    contract, on = event.contract, event.effective_date
+    standing = contract.act_standing(figures)
+    works = standing.kind == Threshold.Kind.WORKS
+    value_limit = figures.limit(
+        ChangeLimit.Kind.WORKS_VALUE if works else ChangeLimit.Kind.VALUE, on
+    )
+    term_limit = figures.limit(ChangeLimit.Kind.TERM, on)
+    reasons = []
+    value_change = event.new_value - original.previous_value
+    if _over(value_change, original.previous_value, value_limit):
+        way = "up" if value_change > 0 else "down"
+        reasons.append(f"value {way} more than {value_limit}% on the value at award")
+    # A rolling contract (no end date) has no maximum term to measure against.
+    maximum_end = _maximum_end_at_award(contract, original.previous_end_date)
+    if maximum_end is not None and event.new_end_date is not None:
+        added = Decimal((event.new_end_date - maximum_end).days)
+        term = Decimal((maximum_end - contract.start_date).days)
+        if added > 0 and _over(added, term, term_limit):
+            reasons.append(f"term up more than {term_limit}% on the maximum term at award")
+    return reasons
+
+
+def _changes_apply(contract: Contract, original, figures: Figures) -> bool:
+    """Under the Act, above threshold at award, and not light-touch (section 75)."""
+    standing = contract.act_standing(figures)
+    at_award = including_vat(original.previous_value, contract.vat)
+    threshold = standing.threshold
+    return (
+        standing.regime == Regime.ACT_2023
+        and not standing.light_touch
+        and threshold is not None
+        and at_award >= threshold
+    )
 
 
 def change_items() -> list[Item]:
+    figures = Figures.load()
     events = (
         ContractEvent.objects.filter(
             kind__in=[ContractEvent.Kind.VARIATION, ContractEvent.Kind.EXTENSION]
@@ -175,23 +268,9 @@ def change_items() -> list[Item]:
     for event in events:
         contract = event.contract
         original = first.setdefault(contract.pk, event)
-        value = original.previous_value
-        added_value = _percent(event.new_value - value, value)
-        # A term added to or from a rolling contract (no end date) cannot be measured.
-        if original.previous_end_date is None or event.new_end_date is None:
-            added_term = Decimal("0")
-        else:
-            term = (original.previous_end_date - contract.start_date).days
-            added_term = _percent(
-                Decimal((event.new_end_date - original.previous_end_date).days), Decimal(term)
-            )
-        works = contract.category is not None and "works" in contract.category.name.lower()
-        limit = CHANGE_WORKS_VALUE_PERCENT if works else CHANGE_VALUE_PERCENT
-        reasons = []
-        if added_value > limit:
-            reasons.append(f"value up {added_value}% on the original (limit {limit}%)")
-        if added_term > CHANGE_TERM_PERCENT:
-            reasons.append(f"term up {added_term}% on the original (limit {CHANGE_TERM_PERCENT}%)")
+        if not _changes_apply(contract, original, figures):
+            continue
+        reasons = _change_reasons(event, original, figures)
         if not reasons:
             continue
         found.append(
@@ -223,6 +302,9 @@ def notifiable(*, today: date) -> list[Item]:
     notices = Notice.objects.in_bulk([item.key for item in items], field_name="item_key")
     for item in items:
         item.notice = notices.get(item.key)
+        if item.deadline is not None:
+            published = item.notice.published_on if item.notice else today
+            item.late = published > item.deadline
     return items
 
 

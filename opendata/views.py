@@ -118,6 +118,7 @@ CSV_HEADINGS = [
     "Value (£)",
     "Find a Tender notice",
     "Published on",
+    "Late",
 ]
 
 
@@ -135,6 +136,7 @@ def procurement_act_csv(request: HttpRequest):
             item.value,
             item.notice.notice_id if item.notice else "",
             item.notice.published_on.isoformat() if item.notice else "",
+            "Yes" if item.late else "",
         ]
         for item in notifiable(today=today)
     )

@@ -20,12 +20,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from .access import ACCESS_ATTRIBUTE, PUBLIC
 from .models import (
     ApprovalPolicy,
+    ChangeLimit,
     ContractCategory,
     Directorate,
+    PipelineYear,
     PolicyGateway,
     PolicyStep,
     PolicyTier,
     SignInAttempt,
+    Threshold,
     User,
 )
 from .roles import Role
@@ -124,7 +127,32 @@ class DirectorateAdmin(GovernedAdmin):
 
 @admin.register(ContractCategory, site=site)
 class ContractCategoryAdmin(GovernedAdmin):
-    list_display = ["name", "quality_weight", "price_weight", "social_value_weight", "is_active"]
+    list_display = [
+        "name",
+        "quality_weight",
+        "price_weight",
+        "social_value_weight",
+        "threshold_kind",
+        "is_active",
+    ]
+
+
+@admin.register(Threshold, site=site)
+class ThresholdAdmin(GovernedAdmin):
+    """A new figure is a new row from its date: the earlier one still applies before it."""
+
+    list_display = ["kind", "value_including_vat", "effective_from"]
+    list_filter = ["kind"]
+
+
+@admin.register(ChangeLimit, site=site)
+class ChangeLimitAdmin(GovernedAdmin):
+    list_display = ["kind", "percent", "effective_from"]
+
+
+@admin.register(PipelineYear, site=site)
+class PipelineYearAdmin(GovernedAdmin):
+    list_display = ["__str__", "expects_spend_over_threshold"]
 
 
 class PolicyInForceReadOnly:

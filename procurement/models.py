@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
@@ -172,6 +173,20 @@ class ContractCategory(models.Model):
     price_weight = models.PositiveSmallIntegerField(validators=PERCENT_VALIDATORS)
     social_value_weight = models.PositiveSmallIntegerField(validators=PERCENT_VALIDATORS)
     is_active = models.BooleanField(default=True)
+    # Which of the Act's thresholds its contracts are measured against (goods and services, works,
+    # or light-touch services such as social care): the values of ``Threshold.Kind``.
+    threshold_kind = models.CharField(
+        "kind of contract under the Procurement Act",
+        max_length=30,
+        choices=[
+            ("goods_services", "Goods and services"),
+            ("works", "Works"),
+            ("light_touch", "Light-touch services"),
+        ],
+        default="goods_services",
+        help_text="Light-touch services (such as health, social and education services) have "
+        "their own threshold and rules.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -672,3 +687,116 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_state_display()})"
+
+
+class DatedFigure(models.Model):
+    """A figure of the law, of a kind, in force from a date: a new figure is a new row from its
+    date, and the one that applies on a day is the latest in force by then (decision record
+    0050). Each kind of figure names its ``kind`` choices and the field holding the figure."""
+
+    effective_from = models.DateField(help_text="The day the figure comes into force.")
+    figure_field: ClassVar[str]
+
+    class Meta:
+        abstract = True
+        ordering = ["kind", "-effective_from"]
+
+    @classmethod
+    def by_kind(cls) -> dict[str, list[tuple[date, Decimal]]]:
+        """Every figure, by kind, earliest first, read in one query."""
+        found: dict[str, list[tuple[date, Decimal]]] = {}
+        rows = cls.objects.order_by("effective_from").values_list(
+            "kind", "effective_from", cls.figure_field
+        )
+        for kind, since, figure in rows:
+            found.setdefault(kind, []).append((since, figure))
+        return found
+
+
+class Threshold(DatedFigure):
+    """A figure of the Procurement Act 2023 (or the 2015 Regulations before it), including VAT,
+    in force from a date: the one that applies is the one in force when the procurement began."""
+
+    class Kind(models.TextChoices):
+        GOODS_SERVICES = "goods_services", "Goods and services (sub-central authorities)"
+        WORKS = "works", "Works"
+        LIGHT_TOUCH = "light_touch", "Light-touch services"
+        BELOW_THRESHOLD_NOTICE = "below_threshold_notice", "Below-threshold contract notices"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    value_including_vat = models.DecimalField(
+        "value including VAT",
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="A contract of this value or more is at or above the threshold.",
+    )
+    history = HistoricalRecords()
+    figure_field = "value_including_vat"
+
+    class Meta(DatedFigure.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "effective_from"],
+                name="threshold_kind_effective_from_unique",
+                violation_error_message="This threshold already has a figure from that day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {long_date(self.effective_from)}"
+
+
+class ChangeLimit(DatedFigure):
+    """How far a modification may change a contract before it needs a contract change notice
+    (Procurement Act 2023, sections 74 and 75), as a percentage, in force from a date."""
+
+    class Kind(models.TextChoices):
+        VALUE = "value", "Value of goods or services (up or down)"
+        WORKS_VALUE = "works_value", "Value of works (up or down)"
+        TERM = "term", "Term (on the maximum term provided for at award)"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=PERCENT_VALIDATORS,
+        help_text="A change of more than this percentage needs a notice.",
+    )
+    history = HistoricalRecords()
+    figure_field = "percent"
+
+    class Meta(DatedFigure.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "effective_from"],
+                name="change_limit_kind_effective_from_unique",
+                violation_error_message="This limit already has a figure from that day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.percent}% from {long_date(self.effective_from)}"
+
+
+class PipelineYear(models.Model):
+    """Whether the council expects to pay more than the pipeline figure under public contracts in
+    a financial year (1 April to 31 March), which obliges it to publish a pipeline notice."""
+
+    year_starting = models.PositiveSmallIntegerField(
+        "financial year starting in",
+        unique=True,
+        help_text="The calendar year of its 1 April: 2026 for 2026 to 2027.",
+    )
+    expects_spend_over_threshold = models.BooleanField(
+        "expects to pay more than the pipeline figure",
+        default=False,
+        help_text="Procurement Act 2023, section 93: the council publishes a pipeline notice "
+        "for a year in which it expects to pay more than this under public contracts.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year_starting"]
+
+    def __str__(self) -> str:
+        return f"{self.year_starting} to {self.year_starting + 1}"

@@ -26,10 +26,14 @@ KEY_CONTRACT_ABOVE = Decimal("1500000.00")
 
 # --- The Procurement Act 2023 and its regulations ------------------------------------------------
 
-# Contract details notices for contracts over £30,000 (section 53; regulation 34).
-CONTRACT_DETAILS_ABOVE = Decimal("30000.00")
+# The Act's thresholds (with their dates), the below-threshold notice figure and the limits on
+# changes are reference data an administrator edits (``procurement.Threshold`` and
+# ``procurement.ChangeLimit``, decision record 0050). What stays here is fixed in the Act itself.
 
-# A pipeline notice for procurements over £2m planned in the next 18 months (section 93).
+# A pipeline notice is published by a council that expects to pay more than £100m under public
+# contracts in the financial year (``procurement.PipelineYear``), and it names the procurements
+# over £2m it expects to begin in the 18 months from the start of that year (section 93).
+PIPELINE_SPEND_ABOVE = Decimal("100000000.00")
 PIPELINE_ABOVE = Decimal("2000000.00")
 
 # Over £5m a contract names at least three KPIs and is rated on them at least once a year
@@ -37,11 +41,10 @@ PIPELINE_ABOVE = Decimal("2000000.00")
 KPIS_ABOVE = Decimal("5000000.00")
 KPIS_REQUIRED = 3
 
-# A change notice for a modification that adds more than 10% to the original value (15% for works)
-# or more than 10% to the original term (sections 74 and 75).
-CHANGE_VALUE_PERCENT = Decimal("10")
-CHANGE_WORKS_VALUE_PERCENT = Decimal("15")
-CHANGE_TERM_PERCENT = Decimal("10")
+# Every value the Act compares is the value including VAT. Where a contract or a procurement does
+# not record its VAT, the standard rate is assumed, so that a notice is never missed for want of
+# it (decision record 0050).
+VAT_STANDARD_RATE_PERCENT = Decimal("20")
 
 
 def pounds(amount: Decimal | int) -> str:

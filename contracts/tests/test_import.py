@@ -125,6 +125,30 @@ def test_reimporting_the_same_file_changes_nothing(people):
     assert Contract.objects.get(reference="C-1").history.count() == 1
 
 
+def test_an_import_keeps_the_procurement_act_figures_entered_on_the_page(people):
+    """The VAT and the days the Act measures a contract by are entered on its page, not in the
+    register file: importing the register again changes the contract but leaves them."""
+    from contracts.services import contract_update
+
+    run(people, csv_file(row("C-1")))
+    figures = {
+        "vat": Decimal("246913.50"),
+        "procurement_began_on": date(2023, 10, 2),
+        "signed_on": date(2024, 3, 20),
+    }
+    contract_update(
+        contract=Contract.objects.get(reference="C-1"),
+        fields=figures,
+        by=people["partner"],
+        reason="From the award letter",
+    )
+    result = run(people, csv_file(row("C-1", Title="Home care (north and west)")))
+    assert result.updated == 1
+    contract = Contract.objects.get(reference="C-1")
+    assert contract.title == "Home care (north and west)"
+    assert {name: getattr(contract, name) for name in figures} == figures
+
+
 def test_changed_rows_update_the_register_with_history(people):
     run(people, csv_file(row("C-1")))
     result = run(people, csv_file(row("C-1", Title="Home care (north and west)")))

@@ -402,6 +402,9 @@ def _award(review: GatewayReview, *, by: User, decision: StepDecision) -> None:
                 "key_decision_reference": decision.key_decision_reference
                 or project.key_decision_reference,
                 "planned_savings": project.expected_savings,
+                # The law and thresholds the contract is under are those of the day its
+                # procurement began, not of its start (decision record 0050).
+                "procurement_began_on": project.procurement_began_on,
             },
             by=by,
             reason=f"Awarded: Gateway 2 approved by {by} (report {review.pk})",

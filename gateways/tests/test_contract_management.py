@@ -23,6 +23,7 @@ from gateways.tests.test_reviews import CONSULTATION, EVIDENCE, g2_report
 from performance.models import PerformanceReview
 from performance.services import review_record
 from performance.tests.factories import KpiFactory
+from procurement.act import Regime
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
 
@@ -89,6 +90,24 @@ def test_the_proposed_kpis_become_the_contracts_at_award(people):
     assert kpi.definition() == KPI
     assert kpi.history.get().history_user == people[Role.EXECUTIVE_DIRECTOR]
     assert contract.planned_savings == review.project.expected_savings
+
+
+def test_the_awarded_contract_keeps_the_day_its_procurement_began(people):
+    """The law a contract is under is that of the day its procurement began, which the project
+    records: a procurement begun the day before the Act came into force stays under the 2015
+    Regulations however late its contract starts."""
+    author, review = award(people, "480000.00", estimate="500000")
+    review.project.procurement_began_on = date(2025, 2, 23)
+    review.project.save()
+    review_submit(review=review, by=author)
+    review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome=Outcome.APPROVED)
+    review_decide(
+        review=review, by=people[Role.EXECUTIVE_DIRECTOR], outcome=Outcome.APPROVED, **CONSULTATION
+    )
+    contract = Contract.objects.get(reference=review.project.reference)
+    assert contract.procurement_began_on == date(2025, 2, 23)
+    assert contract.start_date > date(2025, 2, 24)
+    assert contract.act_standing().regime == Regime.PCR_2015
 
 
 def test_only_the_author_proposes_kpis_while_the_report_is_open(people):

@@ -17,3 +17,17 @@ def ocds_dir() -> Path:
         f"needs the OCDS 1.1.5 schemas in {folder} (set OCDS_DIR)",
     )
     return folder / "1.1.5"
+
+
+@pytest.fixture
+def pipeline_years(db):
+    """The council expects to pay more than the pipeline figure this year and in 2026 to 2027,
+    so it publishes a pipeline notice (most tests of the pipeline need one)."""
+    from django.utils import timezone
+
+    from procurement.act import financial_year_start
+    from procurement.models import PipelineYear
+
+    years = {financial_year_start(timezone.localdate()).year, 2026}
+    for year in years:
+        PipelineYear.objects.create(year_starting=year, expects_spend_over_threshold=True)

@@ -92,6 +92,7 @@ def test_an_admin_edit_needs_a_reason_and_records_it(client, make_user):
         "quality_weight": 35,
         "price_weight": 55,
         "social_value_weight": 10,
+        "threshold_kind": "goods_services",
         "is_active": "on",
     }
     refused = client.post(url, data)
@@ -118,6 +119,7 @@ def test_the_admin_refuses_weights_that_do_not_sum_to_100(client, make_user):
             "quality_weight": 50,
             "price_weight": 50,
             "social_value_weight": 10,
+            "threshold_kind": "goods_services",
             "is_active": "on",
             "change_reason": "Trying",
         },

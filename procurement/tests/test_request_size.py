@@ -94,3 +94,15 @@ def test_a_body_without_a_length_is_not_read(client, partner, small_limit):
 def test_the_limit_takes_the_largest_file_any_form_accepts():
     largest = max(project_settings.IMPORT_MAX_BYTES, project_settings.ATTACHMENT_MAX_BYTES)
     assert project_settings.MAX_REQUEST_BYTES == largest + 1024 * 1024
+
+
+def test_answers_over_django_s_own_limit_are_named_by_the_form(client, partner):
+    """Fields of more than Django's default 2.5 MB, within ``MAX_REQUEST_BYTES``, reach the form,
+    which names the answer too long, rather than a bare 400 (docs/decisions/0051)."""
+    assert project_settings.DATA_UPLOAD_MAX_MEMORY_SIZE == project_settings.MAX_REQUEST_BYTES
+    client.force_login(partner)
+    response = client.post("/accounts/api-tokens/", {"name": "x" * 3 * 1024 * 1024})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert "Name must be 100 characters or fewer" in page

@@ -32,7 +32,8 @@ def test_a_page_prints_a_threshold_by_its_name():
     assert render('{% threshold "PIPELINE_ABOVE" "short" %}') == "£2m"
     assert render('{% threshold "KEY_CONTRACT_ABOVE" "words" %}') == "£1.5 million"
     assert render('{% threshold "KPIS_REQUIRED" %}') == "3"
-    assert render('{% threshold "CHANGE_WORKS_VALUE_PERCENT" %}') == "15"
+    assert render('{% threshold "VAT_STANDARD_RATE_PERCENT" %}') == "20"
+    assert render('{% threshold "PIPELINE_SPEND_ABOVE" "words" %}') == "£100 million"
 
 
 @pytest.mark.parametrize(

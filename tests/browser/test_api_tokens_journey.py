@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from contracts.lead_times import add_months
 from gateways.tests.factories import ProjectFactory
-from procurement.models import ApiToken
+from procurement.act import financial_year_start
+from procurement.models import ApiToken, PipelineYear
 from procurement.roles import Role
 
 pytestmark = [
@@ -51,9 +52,15 @@ def test_an_officer_makes_and_revokes_a_token(live_server, sign_in, make_user):
 
 def test_the_head_of_procurement_records_a_notice(live_server, sign_in, make_user):
     today = timezone.localdate()
+    # A pipeline notice is owed only in a year the council expects to pay more than £100m under
+    # public contracts (section 93), as this council does: without it nothing is listed.
+    PipelineYear.objects.create(
+        year_starting=financial_year_start(today).year, expects_spend_over_threshold=True
+    )
     ProjectFactory(
         reference="PIPE-1",
         estimated_value=Decimal("4000000"),
+        planned_tender_date=add_months(today, 3),
         planned_start_date=add_months(today, 6),
     )
     page, audit = sign_in(make_user(Role.HEAD_OF_PROCUREMENT))
