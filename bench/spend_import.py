@@ -154,8 +154,9 @@ class PeakMemory:
 
 class QueuedWork:
     """Seconds spent in tasks the import hands to the worker once it commits (the spend
-    threshold alerts): here they run in-process, inside the call, and are timed apart, as a
-    worker would run them after the import has finished."""
+    threshold alerts, the rebuild of the spend lists' kept figures): here they run in-process,
+    inside the call, and are timed apart, as a worker would run them after the import has
+    finished."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
@@ -236,7 +237,7 @@ def run(*, contracts: int | None = None) -> list[str]:
             "lines",
             "check s",
             f"import s (target <= {TARGET_S} at 500k)",
-            "alerts after commit s",
+            "after commit s (alerts, lists rebuilt)",
             "peak memory growth MB",
             "supplier / contract matched",
             "load before (1, 5, 15 min)",

@@ -15,6 +15,7 @@ identity, to find a line given twice.
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ from typing import IO, Any
 
 from django.db import connection, transaction
 
+from procurement.background import BackgroundUnavailable, enqueue
 from procurement.imports import ImportKind, ValueMap, register, table_begin
 from procurement.models import Directorate, User
 from procurement.services import DomainError, require
@@ -46,9 +48,12 @@ from procurement.text import counted
 from .matching import ContractIndex, SupplierIndex
 from .models import Payment, PaymentImport, PaymentSource
 from .names import is_redacted, payee_key
-from .services.kept import kept_spend_rebuild
+from .services.kept import kept_spend_retire
 from .services.sources import payment_source_create
 from .signals import payments_changed
+from .tasks import kept_spend_task
+
+logger = logging.getLogger(__name__)
 
 # Payments are read, checked against those imported already, and written this many at a time.
 WRITE_BATCH = 2000
@@ -527,9 +532,9 @@ class Writer:
         _copy(_Lines(self.rows(payments) for payments in batches))
 
     def finish(self, result: PaymentsImportResult) -> None:
-        """Count what the file did (its payments were attributed to contracts as written),
-        rebuild the lists' kept figures, and tell whatever keeps figures from payments which
-        contracts' changed, once committed."""
+        """Count what the file did (its payments were attributed to contracts as written), set
+        the lists' kept figures aside, and, once committed, have them rebuilt and tell whatever
+        keeps figures from payments which contracts' changed."""
         mine = Payment.objects.filter(batch=self.batch)
         if connection.vendor == "postgresql":
             # Fresh statistics after a bulk load, as autovacuum would keep them: without them
@@ -546,11 +551,21 @@ class Writer:
         result.contract_ids = set(contracts.order_by().distinct())
         result.attributed = mine.filter(contract__isnull=False).count()
         contract_ids = set(result.contract_ids)
-        # The lists' kept figures are rebuilt with the file, so they commit together.
-        kept_spend_rebuild()
+        # The lists sum the payments until their kept figures are rebuilt after the commit.
+        kept_spend_retire()
         transaction.on_commit(
             lambda: payments_changed.send(sender=Payment, contract_ids=contract_ids)
         )
+        transaction.on_commit(_rebuild_kept)
+
+
+def _rebuild_kept() -> None:
+    """Hand the rebuild of the lists' kept figures to the worker; without one, the nightly job
+    rebuilds them, and the lists sum the payments until then."""
+    try:
+        enqueue(kept_spend_task)
+    except BackgroundUnavailable:
+        logger.warning("The spend lists' kept figures are not rebuilt until tonight")
 
 
 # The columns a payment is written with, in order, for PostgreSQL's COPY.

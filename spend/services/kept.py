@@ -2,11 +2,13 @@
 no contract over the twelve months to a day, and each contract's total paid and paid after its end.
 
 They are written by whatever writes the payments, in its own transaction, so what is kept always
-agrees with what is committed: a file's import and a run of every match rebuild them whole; an
-officer's decision, or a contract saved, refreshes only the lines and contracts it touched. Each
-write locks the one :class:`~spend.models.KeptSpend` row first, so two never interleave. When a
-day passes, the lines are rebuilt for the new day (the nightly job, or the first reader who finds
-them a day old, in the background); until then the lists sum the payments themselves.
+agrees with what is committed: an officer's decision, or a contract saved, refreshes only the
+lines and contracts it touched, and a run of every match rebuilds them whole. A file's import sets
+them aside in its transaction and has them rebuilt in the background once it commits (the
+rebuild sums every payment, so it grows with the database, not the file). Each write locks the
+one :class:`~spend.models.KeptSpend` row first, so two never interleave. When a day passes the
+lines are rebuilt for the new day by the nightly job. Whenever what is kept is set aside or for
+another day, the lists sum the payments themselves: slower, never wrong.
 """
 
 from collections.abc import Iterable
@@ -97,6 +99,16 @@ def kept_spend_rebuild(*, today: date | None = None) -> KeptSpend:
     return state
 
 
+def kept_spend_retire() -> None:
+    """Set what is kept aside, in the caller's transaction, for the lists to sum the payments
+    until :func:`kept_spend_day_passed` builds them again: for a write too large to refresh
+    line by line (a file's import), which has them rebuilt once it commits."""
+    state = _state()
+    state.lines_for = None
+    state.contracts_kept = False
+    state.save()
+
+
 def kept_spend_refresh(touched: Touched) -> None:
     """Work out again the kept lines and contracts ``touched`` names, in the caller's
     transaction (what it wrote is counted; what is kept commits with it)."""
@@ -119,7 +131,8 @@ def kept_spend_refresh(touched: Touched) -> None:
 
 
 def kept_spend_day_passed(*, today: date | None = None) -> bool:
-    """Rebuild the kept lines if they are not for ``today``: whether it did."""
+    """Rebuild what is kept if the lines are not for ``today`` or the contracts' totals were
+    set aside: whether it did."""
     today = today or timezone.localdate()
     if KeptSpend.objects.filter(pk=1, lines_for=today, contracts_kept=True).exists():
         return False
