@@ -32,12 +32,13 @@ from bench.environment import workdir  # sets Django up for the benchmark
 
 from celery.signals import task_postrun, task_prerun
 from django.db import connection
+from django.utils import timezone
 
 from bench import register, timing
 from contracts.models import Contract, Supplier
 from procurement.models import Directorate, User
 from spend.importing import payments_import, payments_import_check
-from spend.models import Payment, PaymentSource
+from spend.models import KeptSpend, Payment, PaymentSource
 
 # isort: on
 
@@ -195,6 +196,8 @@ def _one(path: Path, lines: int, label: str, partner: User) -> tuple:
         )
         import_s = time.perf_counter() - start - queued.seconds
     assert result.added == lines == Payment.objects.filter(source=source).count()
+    # The lists' kept figures were rebuilt after the commit (timed with the queued work).
+    assert KeptSpend.objects.filter(lines_for=timezone.localdate(), contracts_kept=True).exists()
     return (
         label,
         f"{lines:,}",
