@@ -3,11 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from performance.models import financial_year_of
 from procurement import background
-from procurement.access import requires
+from procurement.access import public, requires
 from procurement.background import BackgroundUnavailable
 from procurement.caching import cached_html, query_vary
 from procurement.files import download_response
@@ -25,11 +25,11 @@ from .dashboard import (
     section_url,
     spend_figures,
 )
-from .forms import FigureScopeForm, ReportRequestForm, ScopeForm
-from .models import AnnualReport
+from .forms import FigureScopeForm, PublishReportForm, ReportRequestForm, ScopeForm
+from .models import AnnualReport, PublishedReport
 from .pdf import PdfUnavailable, pdf_unavailable, report_context
-from .selectors import FIGURES, Scope, figure_rows
-from .services import ReportError, annual_report_request
+from .selectors import FIGURES, Scope, figure_rows, published_report, published_reports
+from .services import ReportError, annual_report_publish, annual_report_request
 
 LIST_SIZE = 50
 # What the dashboard's figures read: a write to any of these retires its cached pieces.
@@ -222,11 +222,41 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
 @require_GET
 def annual_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(AnnualReport.objects.select_related("requested_by"), pk=pk)
+    return _annual_report_page(request, report, PublishReportForm())
+
+
+def _annual_report_page(request: HttpRequest, report: AnnualReport, form) -> HttpResponse:
+    published = PublishedReport.objects.filter(year=report.year).first()
     return render(
         request,
         "reporting/annual_report.html",
-        {**report_context(report.figures, report=report), "pdf_unavailable": pdf_unavailable()},
+        {
+            **report_context(report.figures, report=report),
+            "pdf_unavailable": pdf_unavailable(),
+            "published": published,
+            "may_publish": request.user.has_perm("reporting.publish_annual_report"),
+            "publish_form": form,
+        },
     )
+
+
+@requires("reporting.publish_annual_report")
+@require_POST
+def annual_report_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head of procurement puts this version on the public page (reporting/services.py)."""
+    report = get_object_or_404(AnnualReport.objects.select_related("requested_by"), pk=pk)
+    form = PublishReportForm(request.POST)
+    if form.is_valid():
+        try:
+            annual_report_publish(
+                report=report, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ReportError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, f"Version {report.version} is now the published report")
+            return redirect(report)
+    return _annual_report_page(request, report, form)
 
 
 @requires("reporting.view_annual_reports")
@@ -253,6 +283,41 @@ def annual_report_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def annual_report_download(request: HttpRequest, pk: int):
     report = get_object_or_404(AnnualReport, pk=pk, state=AnnualReport.State.READY)
+    if not report.file:
+        raise Http404("This version has no file")
+    return download_response(report.file, name=report.file_name)
+
+
+# --- Publication (no sign-in) -----------------------------------------------------------------
+
+
+@public
+@require_GET
+def public_annual_reports(request: HttpRequest) -> HttpResponse:
+    """Every year's published annual report, for anyone: drafts and superseded versions are
+    not listed."""
+    return render(
+        request, "reporting/public_annual_reports.html", {"published": list(published_reports())}
+    )
+
+
+@public
+@require_GET
+def public_annual_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A year's published version as a web page; any other version is 404."""
+    report = published_report(pk)
+    return render(
+        request,
+        "reporting/public_annual_report.html",
+        report_context(report.figures, report=report),
+    )
+
+
+@public
+@require_GET
+def public_annual_report_pdf(request: HttpRequest, pk: int):
+    """A year's published version's PDF; any other version is 404."""
+    report = published_report(pk)
     if not report.file:
         raise Http404("This version has no file")
     return download_response(report.file, name=report.file_name)

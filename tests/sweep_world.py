@@ -76,7 +76,7 @@ def build() -> World:
     from procurement.models import Notification
     from procurement.tokens import api_token_create
     from reporting.models import AnnualReport
-    from reporting.services import annual_report_build, report_years
+    from reporting.services import annual_report_build, annual_report_publish, report_years
     from socialvalue.models import Commitment, DeliveryReturn, MeasureLibrary
 
     with override_settings(DEBUG=True):
@@ -242,7 +242,9 @@ def build() -> World:
         requested_by=users[Role.HEAD_OF_PROCUREMENT],
         reason="For the sweep",
     )
-    annual_report_build(report_id=report.pk)
+    report = annual_report_build(report_id=report.pk)
+    # Published, so that its public addresses answer; a draft's are 404 (reporting/tests).
+    annual_report_publish(report=report, by=users[Role.HEAD_OF_PROCUREMENT], reason="The sweep")
     world.objects["annual_report"] = (report, None)
     items_to_notify = notifiable(today=today)
     world.objects["notifiable"] = (items_to_notify[0] if items_to_notify else None, None)

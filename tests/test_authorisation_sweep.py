@@ -164,6 +164,7 @@ BY_PREFIX = [
     ("maturity:item_create", "plan"),
     ("maturity:", "assessment"),
     ("reporting:", "annual_report"),
+    ("public_report:", "annual_report"),
     ("api:contract", "contract"),
     ("api:project", "project"),
     ("api:review", "review"),
