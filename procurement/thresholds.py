@@ -69,7 +69,7 @@ def pounds_words(amount: Decimal | int) -> str:
     return pounds(amount)
 
 
-# --- The public forward plan (RBKC strategy §8a, Kent R11 to R12) ----------------------------------
+# --- The public forward plan (RBKC strategy §8a, Kent R11 and R12) -------------------------------
 
 # A published procurement is shown over this estimated whole-life value unless the council sets
 # its own figure (``FORWARD_PLAN_PUBLISH_ABOVE`` in the environment): over £100,000 a procurement
