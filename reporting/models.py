@@ -174,6 +174,31 @@ class PublishedReport(models.Model):
         return financial_year_label(self.year)
 
 
+class PublishedSocialValueReview(models.Model):
+    """A financial year whose social value review (Worcestershire §5.4: committed against
+    delivered by theme) the council has published: the head of procurement chooses, and its
+    history keeps who, when and why. Years not here stay internal."""
+
+    year = models.PositiveSmallIntegerField(
+        unique=True, help_text="The financial year, by the year it starts: 2025 for 2025/26."
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"Social value review {self.year_label}, published"
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
+
+
 class ContractFigureDay(models.Model):
     """A day whose contract figures are kept in ``ContractFigure`` (reporting/summary.py): the
     financial year (by the year it starts) and its as-at day. Derived data, a cache of the

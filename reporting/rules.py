@@ -12,3 +12,4 @@ rules.add_perm("reporting.view_annual_reports", is_leadership | is_central_team 
 rules.add_perm("reporting.build_annual_report", is_central_team)
 # The strategy (RBKC §8) has the head of procurement publish the report to the public.
 rules.add_perm("reporting.publish_annual_report", has_role(Role.HEAD_OF_PROCUREMENT))
+rules.add_perm("reporting.publish_social_value_review", has_role(Role.HEAD_OF_PROCUREMENT))

@@ -53,7 +53,7 @@ from procurement.thresholds import KEY_CONTRACT_ABOVE, NAMED_OFFICERS_ABOVE, pou
 from socialvalue.models import Commitment
 from socialvalue.selectors import PortfolioFilters, percent_of, social_value_portfolio
 
-from .models import AnnualReport, PublishedReport
+from .models import AnnualReport, PublishedReport, PublishedSocialValueReview
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 FORWARD_PLAN_MONTHS = 18
@@ -898,3 +898,16 @@ def published_report(pk: int) -> AnnualReport:
         ),
         pk=pk,
     )
+
+
+def published_social_value_reviews() -> QuerySet[PublishedSocialValueReview]:
+    """The years whose social value review is published, the latest first."""
+    return PublishedSocialValueReview.objects.select_related("published_by").order_by("-year")
+
+
+def social_value_review(year: int) -> tuple[PublishedSocialValueReview, list]:
+    """A published year's review: committed against delivered by theme, a row per measure with
+    its raw units beside any £ value (the portfolio's own selector); 404 for a year not
+    published."""
+    published = get_object_or_404(PublishedSocialValueReview, year=year)
+    return published, social_value_portfolio(filters=PortfolioFilters(year=year), by="theme")

@@ -19,7 +19,7 @@ from procurement.models import User
 from procurement.services import DomainError, require
 
 from .annual import SECTIONS, annual_figures
-from .models import AnnualReport, PublishedReport
+from .models import AnnualReport, PublishedReport, PublishedSocialValueReview
 from .pdf import PdfUnavailable, pdf_unavailable, report_pdf
 from .selectors import Scope
 
@@ -192,3 +192,15 @@ def annual_report_publish(*, report: AnnualReport, by: User, reason: str) -> Pub
     published.report, published.published_by = report, by
     published.published_at = timezone.now()
     return save_with_history(published, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def social_value_review_publish(*, year: int, by: User, reason: str) -> PublishedSocialValueReview:
+    """The head of procurement publishes a year's social value review: from then on anyone reads
+    it, as a page and a PDF."""
+    require(by, "reporting.publish_social_value_review")
+    _check_year(year, today=timezone.localdate())
+    if PublishedSocialValueReview.objects.filter(year=year).exists():
+        raise ReportError(f"The {financial_year_label(year)} review is already published")
+    review = PublishedSocialValueReview(year=year, published_by=by, published_at=timezone.now())
+    return save_with_history(review, by=by, reason=reason.strip())
