@@ -5,6 +5,7 @@ lists them all. https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +74,12 @@ SERVICE_NAME = "Procurement governance"
 # `check --deploy` refuses the demonstration prefix (procurement/checks.py).
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-demo01").strip()
 PROCUREMENT_MAILBOX = os.environ.get("PROCUREMENT_MAILBOX", "procurement@northmere.example")
+# The public forward plan (docs/decisions/0053-what-the-strategy-publishes.md): the estimated
+# whole-life value in pounds over which a procurement officers publish is shown. Blank: £100,000
+# (procurement/thresholds.py). A value that is not a positive amount refuses to start.
+FORWARD_PLAN_PUBLISH_ABOVE = os.environ.get("FORWARD_PLAN_PUBLISH_ABOVE", "").strip()
+if FORWARD_PLAN_PUBLISH_ABOVE and not re.fullmatch(r"\d+(\.\d{1,2})?", FORWARD_PLAN_PUBLISH_ABOVE):
+    raise ImproperlyConfigured("FORWARD_PLAN_PUBLISH_ABOVE must be an amount in pounds, as 250000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -20,6 +20,9 @@ urlpatterns = [
     path("api/", include(("config.api", "api"))),
     path("open-data/", include("opendata.urls")),
     path("register/", include("contracts.public_urls")),
+    path("annual-report/", include("reporting.public_urls")),
+    path("forward-plan/", include("gateways.public_urls")),
+    path("social-value-review/", include("reporting.public_review_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),
 ]

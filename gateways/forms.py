@@ -221,11 +221,16 @@ class ProjectForm(GovukModelForm):
             "planned_start_date",
             "baseline_cost",
             "expected_savings",
+            "suitable_for_sme",
+            "suitable_for_vcse",
+            "contact_email",
+            "on_public_forward_plan",
+            "public_from",
         ]
         field_classes = {
             name: GovukDateField
             for name in fields
-            if name.startswith("planned_") and name.endswith("date")
+            if (name.startswith("planned_") and name.endswith("date")) or name == "public_from"
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "replaces": forms.HiddenInput}
         error_messages = {

@@ -111,6 +111,31 @@ class ProcurementProject(models.Model):
     expected_savings = models.DecimalField(
         **MONEY, null=True, blank=True, help_text="Savings expected over the contract's life."
     )
+    suitable_for_sme = models.BooleanField(
+        "suitable for small and medium-sized enterprises", default=False
+    )
+    suitable_for_vcse = models.BooleanField(
+        "suitable for voluntary, community and social enterprises", default=False
+    )
+    contact_email = models.EmailField(
+        "contact mailbox",
+        blank=True,
+        help_text="Where suppliers ask about it. Blank: the council's procurement mailbox.",
+    )
+    on_public_forward_plan = models.BooleanField(
+        "publish on the forward plan",
+        default=False,
+        help_text="Show it on the public forward plan (if its value is over the figure the "
+        "council publishes from): its title, category, value band, planned dates, suitability "
+        "and contact mailbox.",
+    )
+    public_from = models.DateField(
+        "shown publicly from",
+        null=True,
+        blank=True,
+        help_text="The day it first appears on the public forward plan. Blank: as soon as it is "
+        "published.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -18,7 +18,7 @@ from contracts.selectors import (
 from procurement.history import changes_of
 from procurement.models import GatewayStage, User
 from procurement.roles import CENTRAL_TEAM, Role
-from procurement.thresholds import SOCIAL_VALUE_MINIMUM_PERCENT
+from procurement.thresholds import SOCIAL_VALUE_MINIMUM_PERCENT, forward_plan_publish_above
 
 from .authority import (
     authorities,
@@ -596,3 +596,20 @@ def project_recommended_supplier_id(*, project: ProcurementProject) -> int | Non
         .first()
     )
     return report.recommended_supplier_id if report else None
+
+
+def projects_publicly_planned(*, today: date) -> QuerySet[ProcurementProject]:
+    """The procurements officers have published on the forward plan, from their day, over the
+    council's figure and not yet awarded: what the public page and its CSV show."""
+    awarded = GatewayReview.objects.filter(
+        project=OuterRef("pk"), stage=GatewayStage.G2, state=GatewayReview.State.APPROVED
+    )
+    return (
+        ProcurementProject.objects.filter(
+            on_public_forward_plan=True, estimated_value__gt=forward_plan_publish_above()
+        )
+        .filter(Q(public_from__isnull=True) | Q(public_from__lte=today))
+        .exclude(Exists(awarded))
+        .select_related("category", "directorate")
+        .order_by(F("planned_tender_date").asc(nulls_last=True), "reference")
+    )

@@ -67,3 +67,40 @@ def pounds_words(amount: Decimal | int) -> str:
     if amount >= 1_000_000:
         return f"{pounds_short(amount)[:-1]} million"
     return pounds(amount)
+
+
+# --- The public forward plan (RBKC strategy §8a, Kent R11 and R12) -------------------------------
+
+# A published procurement is shown over this estimated whole-life value unless the council sets
+# its own figure (``FORWARD_PLAN_PUBLISH_ABOVE`` in the environment): over £100,000 a procurement
+# needs a gateway approval, so it is planned far enough ahead to tell suppliers.
+FORWARD_PLAN_PUBLISH_ABOVE = Decimal("100000.00")
+# The edges of the value bands the public forward plan shows instead of the estimate.
+FORWARD_PLAN_BANDS = (
+    Decimal("250000.00"),
+    Decimal("500000.00"),
+    Decimal("1000000.00"),
+    Decimal("5000000.00"),
+    Decimal("10000000.00"),
+)
+
+
+def forward_plan_publish_above() -> Decimal:
+    """The value over which a published procurement is on the public forward plan: the council's
+    own (``FORWARD_PLAN_PUBLISH_ABOVE``) or £100,000."""
+    from django.conf import settings
+
+    given = getattr(settings, "FORWARD_PLAN_PUBLISH_ABOVE", "")
+    return Decimal(given) if given else FORWARD_PLAN_PUBLISH_ABOVE
+
+
+def value_band(value: Decimal, *, above: Decimal) -> str:
+    """The band the public sees instead of an estimate over ``above``: "£250,000 to £500,000"."""
+    lower = above
+    for edge in FORWARD_PLAN_BANDS:
+        if edge <= lower:
+            continue
+        if value <= edge:
+            return f"{pounds_short(lower)} to {pounds_short(edge)}"
+        lower = edge
+    return f"Over {pounds_short(lower)}"

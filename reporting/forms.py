@@ -70,3 +70,24 @@ class ReportRequestForm(GovukForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = _report_year_choices()
+
+
+class PublishReportForm(GovukForm):
+    reason = forms.CharField(
+        label="Why publish this version?",
+        help_text="For example: approved by the Audit and Transparency Committee on 12 June.",
+        max_length=250,
+    )
+
+
+class PublishReviewForm(GovukForm):
+    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    reason = forms.CharField(
+        label="Why publish it?",
+        help_text="For example: the year's returns are all verified.",
+        max_length=250,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _report_year_choices()

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
 
 from performance.models import financial_year_label
 from procurement.fsm import ProtectedStateMixin
@@ -144,6 +145,58 @@ class AnnualReport(ProtectedStateMixin, ConcurrentTransitionMixin, models.Model)
             and self.started_at is not None
             and timezone.now() - self.started_at > STALLED_AFTER
         )
+
+
+class PublishedReport(models.Model):
+    """The version of a year's annual report the public reads: one a year, chosen by the head
+    of procurement. Publishing another version of the year supersedes it (its history keeps
+    which version was public, who published it, when and why); every other version stays
+    internal."""
+
+    year = models.PositiveSmallIntegerField(
+        unique=True, help_text="The financial year, by the year it starts: 2025 for 2025/26."
+    )
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"Published: {self.report}"
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
+
+
+class PublishedSocialValueReview(models.Model):
+    """A financial year whose social value review (Worcestershire §5.4: committed against
+    delivered by theme) the council has published: the head of procurement chooses, and its
+    history keeps who, when and why. Years not here stay internal."""
+
+    year = models.PositiveSmallIntegerField(
+        unique=True, help_text="The financial year, by the year it starts: 2025 for 2025/26."
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"Social value review {self.year_label}, published"
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
 
 
 class ContractFigureDay(models.Model):

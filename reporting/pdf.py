@@ -129,3 +129,23 @@ def report_pdf(figures: dict, *, report) -> tuple[bytes, int]:
         pdf_tags=True,
     )
     return document.write_pdf(pdf_tags=True), len(document.pages)
+
+
+def social_value_review_pdf(context: dict) -> bytes:
+    """The PDF of a published year's social value review, drawn as the annual report is."""
+    if reason := pdf_unavailable():
+        raise PdfUnavailable(reason)
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = render_to_string("reporting/social_value_review_pdf.html", context)
+    fonts = FontConfiguration()
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[
+            CSS(string=font_faces(), font_config=fonts),
+            CSS(filename=str(STYLESHEET), font_config=fonts),
+        ],
+        font_config=fonts,
+        pdf_tags=True,
+    )
+    return document.write_pdf(pdf_tags=True)

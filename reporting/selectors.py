@@ -26,6 +26,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,6 +52,8 @@ from procurement.numbers import sum_known
 from procurement.thresholds import KEY_CONTRACT_ABOVE, NAMED_OFFICERS_ABOVE, pounds, pounds_short
 from socialvalue.models import Commitment
 from socialvalue.selectors import PortfolioFilters, percent_of, social_value_portfolio
+
+from .models import AnnualReport, PublishedReport, PublishedSocialValueReview
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 FORWARD_PLAN_MONTHS = 18
@@ -877,3 +880,34 @@ def social_value_by_theme(scope: Scope) -> SocialValue:
     return SocialValue(
         themes=[ThemeLine(label, list(lines.values())) for label, lines in themes.items()]
     )
+
+
+def published_reports() -> QuerySet[PublishedReport]:
+    """Each year's published version of the annual report, the latest year first: what the
+    public reads. Versions never published, or superseded, are not among them."""
+    return PublishedReport.objects.select_related("report").order_by("-year")
+
+
+def published_report(pk: int) -> AnnualReport:
+    """The version ``pk`` if it is its year's published version (404 otherwise: a draft or a
+    superseded version is not there for the public)."""
+    return get_object_or_404(
+        AnnualReport.objects.filter(
+            state=AnnualReport.State.READY,
+            pk__in=PublishedReport.objects.values("report_id"),
+        ),
+        pk=pk,
+    )
+
+
+def published_social_value_reviews() -> QuerySet[PublishedSocialValueReview]:
+    """The years whose social value review is published, the latest first."""
+    return PublishedSocialValueReview.objects.select_related("published_by").order_by("-year")
+
+
+def social_value_review(year: int) -> tuple[PublishedSocialValueReview, list]:
+    """A published year's review: committed against delivered by theme, a row per measure with
+    its raw units beside any £ value (the portfolio's own selector); 404 for a year not
+    published."""
+    published = get_object_or_404(PublishedSocialValueReview, year=year)
+    return published, social_value_portfolio(filters=PortfolioFilters(year=year), by="theme")

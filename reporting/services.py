@@ -14,11 +14,12 @@ from django_fsm import ConcurrentTransition, can_proceed
 from performance.models import financial_year_label, financial_year_of
 from procurement import background
 from procurement.background import BackgroundUnavailable
+from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
 
 from .annual import SECTIONS, annual_figures
-from .models import AnnualReport
+from .models import AnnualReport, PublishedReport, PublishedSocialValueReview
 from .pdf import PdfUnavailable, pdf_unavailable, report_pdf
 from .selectors import Scope
 
@@ -174,3 +175,32 @@ def annual_report_build(*, report_id: int) -> AnnualReport:
         report.finish()
         report.save()
     return report
+
+
+@transaction.atomic
+def annual_report_publish(*, report: AnnualReport, by: User, reason: str) -> PublishedReport:
+    """The head of procurement puts a ready version on the public page, in place of any version
+    of its year published before (which its history keeps)."""
+    require(by, "reporting.publish_annual_report")
+    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if report.state != AnnualReport.State.READY or not report.file:
+        raise ReportError("Only a version that has been built, with its PDF, can be published")
+    published = PublishedReport.objects.select_for_update().filter(year=report.year).first()
+    if published is not None and published.report_id == report.pk:
+        raise ReportError(f"Version {report.version} is already the published version")
+    published = published or PublishedReport(year=report.year)
+    published.report, published.published_by = report, by
+    published.published_at = timezone.now()
+    return save_with_history(published, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def social_value_review_publish(*, year: int, by: User, reason: str) -> PublishedSocialValueReview:
+    """The head of procurement publishes a year's social value review: from then on anyone reads
+    it, as a page and a PDF."""
+    require(by, "reporting.publish_social_value_review")
+    _check_year(year, today=timezone.localdate())
+    if PublishedSocialValueReview.objects.filter(year=year).exists():
+        raise ReportError(f"The {financial_year_label(year)} review is already published")
+    review = PublishedSocialValueReview(year=year, published_by=by, published_at=timezone.now())
+    return save_with_history(review, by=by, reason=reason.strip())

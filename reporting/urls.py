@@ -11,6 +11,8 @@ urlpatterns = [
     path("annual/<int:pk>/", views.annual_report, name="annual_report"),
     path("annual/<int:pk>/progress.json", views.annual_report_progress, name="progress"),
     path("annual/<int:pk>/report.pdf", views.annual_report_download, name="download"),
+    path("annual/<int:pk>/publish/", views.annual_report_publish_view, name="publish"),
+    path("annual/social-value/", views.social_value_reviews, name="social_value_reviews"),
     # Last: a part's slug is never "figures" or "annual".
     path("<slug:section>/", views.section_view, name="section"),
 ]

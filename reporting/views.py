@@ -1,13 +1,14 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from performance.models import financial_year_of
 from procurement import background
-from procurement.access import requires
+from procurement.access import public, requires
 from procurement.background import BackgroundUnavailable
 from procurement.caching import cached_html, query_vary
 from procurement.files import download_response
@@ -25,11 +26,30 @@ from .dashboard import (
     section_url,
     spend_figures,
 )
-from .forms import FigureScopeForm, ReportRequestForm, ScopeForm
-from .models import AnnualReport
-from .pdf import PdfUnavailable, pdf_unavailable, report_context
-from .selectors import FIGURES, Scope, figure_rows
-from .services import ReportError, annual_report_request
+from .forms import (
+    FigureScopeForm,
+    PublishReportForm,
+    PublishReviewForm,
+    ReportRequestForm,
+    ScopeForm,
+)
+from .models import AnnualReport, PublishedReport
+from .pdf import PdfUnavailable, pdf_unavailable, report_context, social_value_review_pdf
+from .selectors import (
+    FIGURES,
+    Scope,
+    figure_rows,
+    published_report,
+    published_reports,
+    published_social_value_reviews,
+    social_value_review,
+)
+from .services import (
+    ReportError,
+    annual_report_publish,
+    annual_report_request,
+    social_value_review_publish,
+)
 
 LIST_SIZE = 50
 # What the dashboard's figures read: a write to any of these retires its cached pieces.
@@ -222,11 +242,73 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
 @require_GET
 def annual_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(AnnualReport.objects.select_related("requested_by"), pk=pk)
+    return _annual_report_page(request, report, PublishReportForm())
+
+
+def _annual_report_page(request: HttpRequest, report: AnnualReport, form) -> HttpResponse:
+    published = PublishedReport.objects.filter(year=report.year).first()
     return render(
         request,
         "reporting/annual_report.html",
-        {**report_context(report.figures, report=report), "pdf_unavailable": pdf_unavailable()},
+        {
+            **report_context(report.figures, report=report),
+            "pdf_unavailable": pdf_unavailable(),
+            "published": published,
+            "may_publish": request.user.has_perm("reporting.publish_annual_report"),
+            "publish_form": form,
+        },
     )
+
+
+@requires("reporting.view_annual_reports")
+@require_http_methods(["GET", "POST"])
+def social_value_reviews(request: HttpRequest) -> HttpResponse:
+    """The years whose social value review is published, and (for the head of procurement) the
+    form that publishes another."""
+    may_publish = request.user.has_perm("reporting.publish_social_value_review")
+    if request.method == "POST" and not may_publish:
+        raise PermissionDenied
+    form = PublishReviewForm(
+        request.POST or None, initial={"year": financial_year_of(timezone.localdate()) - 1}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = social_value_review_publish(
+                year=form.cleaned_data["year"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ReportError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, f"The {published.year_label} review is now published")
+            return redirect("reporting:social_value_reviews")
+    return render(
+        request,
+        "reporting/social_value_reviews.html",
+        {
+            "form": form,
+            "may_publish": may_publish,
+            "published": list(published_social_value_reviews()),
+        },
+    )
+
+
+@requires("reporting.publish_annual_report")
+@require_POST
+def annual_report_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head of procurement puts this version on the public page (reporting/services.py)."""
+    report = get_object_or_404(AnnualReport.objects.select_related("requested_by"), pk=pk)
+    form = PublishReportForm(request.POST)
+    if form.is_valid():
+        try:
+            annual_report_publish(
+                report=report, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ReportError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, f"Version {report.version} is now the published report")
+            return redirect(report)
+    return _annual_report_page(request, report, form)
 
 
 @requires("reporting.view_annual_reports")
@@ -256,3 +338,84 @@ def annual_report_download(request: HttpRequest, pk: int):
     if not report.file:
         raise Http404("This version has no file")
     return download_response(report.file, name=report.file_name)
+
+
+# --- Publication (no sign-in) -----------------------------------------------------------------
+
+
+@public
+@require_GET
+def public_annual_reports(request: HttpRequest) -> HttpResponse:
+    """Every year's published annual report, for anyone: drafts and superseded versions are
+    not listed."""
+    return render(
+        request, "reporting/public_annual_reports.html", {"published": list(published_reports())}
+    )
+
+
+@public
+@require_GET
+def public_annual_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A year's published version as a web page; any other version is 404."""
+    report = published_report(pk)
+    return render(
+        request,
+        "reporting/public_annual_report.html",
+        report_context(report.figures, report=report),
+    )
+
+
+@public
+@require_GET
+def public_annual_report_pdf(request: HttpRequest, pk: int):
+    """A year's published version's PDF; any other version is 404."""
+    report = published_report(pk)
+    if not report.file:
+        raise Http404("This version has no file")
+    return download_response(report.file, name=report.file_name)
+
+
+def _review_context(year: int) -> dict:
+    published, groups = social_value_review(year)
+    return {
+        "published": published,
+        "groups": groups,
+        "council": settings.COUNCIL_NAME,
+        "title": f"Social value review {published.year_label}",
+    }
+
+
+@public
+@require_GET
+def public_social_value_reviews(request: HttpRequest) -> HttpResponse:
+    """The years whose social value review the council has published, for anyone."""
+    return render(
+        request,
+        "reporting/public_social_value_reviews.html",
+        {"published": list(published_social_value_reviews())},
+    )
+
+
+@public
+@require_GET
+def public_social_value_review(request: HttpRequest, year: int) -> HttpResponse:
+    """A published year's review: committed against delivered by theme, raw outputs beside the
+    money. A year not published is 404."""
+    return render(request, "reporting/public_social_value_review.html", _review_context(year))
+
+
+@public
+@require_GET
+def public_social_value_review_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """A published year's review as a PDF, drawn when asked; a year not published is 404."""
+    context = _review_context(year)
+    try:
+        pdf = social_value_review_pdf(context)
+    except PdfUnavailable as error:
+        return render(
+            request, "reporting/public_pdf_unavailable.html", {"reason": str(error)}, status=503
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"social-value-review-{year}-{(year + 1) % 100:02d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

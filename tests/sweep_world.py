@@ -76,7 +76,12 @@ def build() -> World:
     from procurement.models import Notification
     from procurement.tokens import api_token_create
     from reporting.models import AnnualReport
-    from reporting.services import annual_report_build, report_years
+    from reporting.services import (
+        annual_report_build,
+        annual_report_publish,
+        report_years,
+        social_value_review_publish,
+    )
     from socialvalue.models import Commitment, DeliveryReturn, MeasureLibrary
 
     with override_settings(DEBUG=True):
@@ -155,6 +160,10 @@ def build() -> World:
     )
     review_create(author=outsider, stage="G0", summary="Housing repairs", project=their_project)
     pair("project", ProcurementProject.objects.all())
+    # The public forward plan shows something (its table is audited by the every-page test).
+    ProcurementProject.objects.filter(pk=world.objects["project"][0].pk).update(
+        on_public_forward_plan=True, suitable_for_sme=True
+    )
     template = Kpi.objects.order_by("pk").first()
     kpi_definition = {
         f.name: getattr(template, f.name) for f in KpiDefinition._meta.fields if f.name != "id"
@@ -242,8 +251,16 @@ def build() -> World:
         requested_by=users[Role.HEAD_OF_PROCUREMENT],
         reason="For the sweep",
     )
-    annual_report_build(report_id=report.pk)
+    report = annual_report_build(report_id=report.pk)
+    # Published, so that its public addresses answer; a draft's are 404 (reporting/tests).
+    annual_report_publish(report=report, by=users[Role.HEAD_OF_PROCUREMENT], reason="The sweep")
     world.objects["annual_report"] = (report, None)
+    world.objects["social_value_review"] = (
+        social_value_review_publish(
+            year=report.year, by=users[Role.HEAD_OF_PROCUREMENT], reason="The sweep"
+        ),
+        None,
+    )
     items_to_notify = notifiable(today=today)
     world.objects["notifiable"] = (items_to_notify[0] if items_to_notify else None, None)
     return world

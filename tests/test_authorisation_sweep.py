@@ -145,6 +145,8 @@ ARGUMENTS = {
     ),
     "opendata:record": ("contract", lambda c: {"ocid": sweep_world.ocid(c)}),
     "opendata:notice": ("notifiable", lambda item: {"key": item.key}),
+    "public_review:read": ("social_value_review", lambda r: {"year": r.year}),
+    "public_review:pdf": ("social_value_review", lambda r: {"year": r.year}),
 }
 # Addresses whose single ``pk`` names the app's main object.
 BY_PREFIX = [
@@ -164,6 +166,7 @@ BY_PREFIX = [
     ("maturity:item_create", "plan"),
     ("maturity:", "assessment"),
     ("reporting:", "annual_report"),
+    ("public_report:", "annual_report"),
     ("api:contract", "contract"),
     ("api:project", "project"),
     ("api:review", "review"),
