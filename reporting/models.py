@@ -147,56 +147,54 @@ class AnnualReport(ProtectedStateMixin, ConcurrentTransitionMixin, models.Model)
         )
 
 
-class PublishedReport(models.Model):
+class PublishedYear(models.Model):
+    """A financial year the council has published something for: by whom and when."""
+
+    year = models.PositiveSmallIntegerField(
+        unique=True, help_text="The financial year, by the year it starts: 2025 for 2025/26."
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["-year"]
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
+
+
+class PublishedReport(PublishedYear):
     """The version of a year's annual report the public reads: one a year, chosen by the head
     of procurement. Publishing another version of the year supersedes it (its history keeps
     which version was public, who published it, when and why); every other version stays
     internal."""
 
-    year = models.PositiveSmallIntegerField(
-        unique=True, help_text="The financial year, by the year it starts: 2025 for 2025/26."
-    )
     report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="+")
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    published_at = models.DateTimeField()
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-year"]
+    class Meta(PublishedYear.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Published: {self.report}"
 
-    @property
-    def year_label(self) -> str:
-        return financial_year_label(self.year)
 
-
-class PublishedSocialValueReview(models.Model):
+class PublishedSocialValueReview(PublishedYear):
     """A financial year whose social value review (Worcestershire §5.4: committed against
     delivered by theme) the council has published: the head of procurement chooses, and its
     history keeps who, when and why. Years not here stay internal."""
 
-    year = models.PositiveSmallIntegerField(
-        unique=True, help_text="The financial year, by the year it starts: 2025 for 2025/26."
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    published_at = models.DateTimeField()
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-year"]
+    class Meta(PublishedYear.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Social value review {self.year_label}, published"
-
-    @property
-    def year_label(self) -> str:
-        return financial_year_label(self.year)
 
 
 class ContractFigureDay(models.Model):

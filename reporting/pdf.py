@@ -107,45 +107,36 @@ def report_context(figures: dict, *, report) -> dict:
     }
 
 
-def report_pdf(figures: dict, *, report) -> tuple[bytes, int]:
-    """The PDF of a version, and its number of pages."""
+def _rendered(html: str):
+    """``html`` laid out as a tagged PDF document, with the shipped fonts and ``pdf.css``."""
     if reason := pdf_unavailable():
         raise PdfUnavailable(reason)
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    fonts = FontConfiguration()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[
+            CSS(string=font_faces(), font_config=fonts),
+            CSS(filename=str(STYLESHEET), font_config=fonts),
+        ],
+        font_config=fonts,
+        pdf_tags=True,
+    )
+
+
+def report_pdf(figures: dict, *, report) -> tuple[bytes, int]:
+    """The PDF of a version, and its number of pages."""
     html = render_to_string(
         "reporting/annual_report_pdf.html",
         # The charts' SVG text takes its font from an attribute, not from pdf.css.
         {**report_context(figures, report=report), "chart_font": f"{FONT_FAMILY}, sans-serif"},
     )
-    fonts = FontConfiguration()
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-        stylesheets=[
-            CSS(string=font_faces(), font_config=fonts),
-            CSS(filename=str(STYLESHEET), font_config=fonts),
-        ],
-        font_config=fonts,
-        pdf_tags=True,
-    )
+    document = _rendered(html)
     return document.write_pdf(pdf_tags=True), len(document.pages)
 
 
 def social_value_review_pdf(context: dict) -> bytes:
     """The PDF of a published year's social value review, drawn as the annual report is."""
-    if reason := pdf_unavailable():
-        raise PdfUnavailable(reason)
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     html = render_to_string("reporting/social_value_review_pdf.html", context)
-    fonts = FontConfiguration()
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-        stylesheets=[
-            CSS(string=font_faces(), font_config=fonts),
-            CSS(filename=str(STYLESHEET), font_config=fonts),
-        ],
-        font_config=fonts,
-        pdf_tags=True,
-    )
-    return document.write_pdf(pdf_tags=True)
+    return _rendered(html).write_pdf(pdf_tags=True)
