@@ -102,7 +102,15 @@ def build(*, options: dict) -> str:
     def decide(review, who, outcome, **fields):
         return review_decide(review=review, by=people[who], outcome=outcome, **fields)
 
-    report(project(1, "Carers' support service", "450000"))  # waiting for the business partner
+    # Two procurements the officers publish on the public forward plan, for suppliers to see.
+    published = {
+        "on_public_forward_plan": True,
+        "suitable_for_sme": True,
+        "planned_tender_date": today + timedelta(days=90),
+        "planned_award_date": today + timedelta(days=210),
+    }
+    carers = project(1, "Carers' support service", "450000", suitable_for_vcse=True, **published)
+    report(carers)  # waiting for the business partner
     advocacy = project(2, "Advocacy service", "800000", baseline_cost=Decimal("190000.00"))
     approved_a = report(advocacy)
     decide(approved_a, "partner", "approved")
@@ -140,7 +148,7 @@ def build(*, options: dict) -> str:
             by=people["member"],
             reason="Annual leave",
         )
-    draft = project(9, "Community equipment", "700000", is_high_value_or_complex=True)
+    draft = project(9, "Community equipment", "700000", is_high_value_or_complex=True, **published)
     review_create(
         author=officer, stage="G0", summary="Options: in-house, external, shared.", project=draft
     )

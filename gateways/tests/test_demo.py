@@ -5,9 +5,11 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from gateways.evaluation import evaluation_for
 from gateways.models import Delegation, GatewayReview, ProcurementProject
+from gateways.selectors import projects_publicly_planned
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +32,6 @@ def test_the_demo_has_reports_in_every_state_and_tier_and_sends_no_email(setting
     ranking = evaluation_for(project=project).ranking
     assert [row.result.rank for row in ranking] == [1, 2, 3]
     assert project.reviews.get(stage="G2").recommended_supplier == ranking[0].bid.supplier
+    # Two procurements are on the public forward plan, so a new install's page shows them.
+    planned = projects_publicly_planned(today=timezone.localdate())
+    assert [each.title for each in planned] == ["Carers' support service", "Community equipment"]
