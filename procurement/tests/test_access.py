@@ -73,6 +73,15 @@ def test_only_the_declared_pages_are_public():
             "register/transparency.csv",
             "open-data/ocds/releases.json",
             "open-data/ocds/records/<str:ocid>.json",
+            # What the strategy promises the public (docs/decisions/0053).
+            "annual-report/",
+            "annual-report/<int:pk>/",
+            "annual-report/<int:pk>/report.pdf",
+            "forward-plan/",
+            "forward-plan/forward-plan.csv",
+            "social-value-review/",
+            "social-value-review/<int:year>/",
+            "social-value-review/<int:year>/review.pdf",
         ]
     )
 
