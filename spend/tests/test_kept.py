@@ -23,9 +23,12 @@ from spend.selectors.gaps import (
     no_contract_lines,
 )
 from spend.services.kept import (
+    MANY_TOUCHED,
+    Touched,
     kept_spend_day_passed,
     kept_spend_disagreements,
     kept_spend_rebuild,
+    kept_spend_refresh,
 )
 from spend.services.matching import payments_match
 from spend.tasks import kept_spend_task
@@ -212,3 +215,15 @@ def test_a_directorates_lines_are_read_from_the_kept_lines_too():
     today = timezone.localdate()
     mine = no_contract_lines(today=today, filters=GapFilters(directorate_id=here.pk))
     assert [row["payee_name"] for row in mine] == ["Here Ltd"]
+
+
+def test_many_touched_at_once_rebuild_them_whole():
+    kept_spend_rebuild()
+    directorate = DirectorateFactory()
+    _payee_paid(directorate, payee="One Ltd")
+    built = KeptSpend.objects.get().built_at
+    # As the register written in bulk touches every supplier: one rebuild, not a list of them.
+    kept_spend_refresh(Touched(suppliers=set(range(1, MANY_TOUCHED + 2))))
+    assert KeptSpend.objects.get().built_at > built
+    assert kept_spend_disagreements() == []
+    assert NoContractLine.objects.get().payee_name == "One Ltd"
