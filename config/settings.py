@@ -74,6 +74,28 @@ SERVICE_NAME = "Procurement governance"
 # `check --deploy` refuses the demonstration prefix (procurement/checks.py).
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-demo01").strip()
 PROCUREMENT_MAILBOX = os.environ.get("PROCUREMENT_MAILBOX", "procurement@northmere.example")
+# The council as its open data names it, publisher and buyer (docs/decisions/0055): its
+# identifier, in the scheme it is registered in (GB-PPON, its Find a Tender organisation
+# identifier; or GB-COH, GB-LAE...), and its address. `check --deploy` refuses the demonstration
+# identifier (procurement/checks.py); an identifier that is not of its scheme's form refuses to
+# start.
+COUNCIL_ID_SCHEME = os.environ.get("COUNCIL_ID_SCHEME", "").strip() or "GB-PPON"
+COUNCIL_ID = os.environ.get("COUNCIL_ID", "").strip().upper() or "PDEM-0000-DEMO"
+COUNCIL_ID_FORMS = {"GB-PPON": r"[A-Z]{4}-\d{4}-[A-Z]{4}", "GB-COH": r"(\d{8}|[A-Z]{2}\d{6})"}
+if not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]+", COUNCIL_ID_SCHEME):
+    raise ImproperlyConfigured("COUNCIL_ID_SCHEME must be an org-id scheme, as GB-PPON or GB-COH")
+if not re.fullmatch(COUNCIL_ID_FORMS.get(COUNCIL_ID_SCHEME, r"[A-Z0-9][A-Z0-9-]*"), COUNCIL_ID):
+    raise ImproperlyConfigured(
+        f"COUNCIL_ID {COUNCIL_ID!r} is not a {COUNCIL_ID_SCHEME} identifier "
+        "(a GB-PPON identifier is written as ABCD-1234-EFGH, a GB-COH one as 01234567)"
+    )
+COUNCIL_ADDRESS = {
+    "streetAddress": os.environ.get("COUNCIL_STREET_ADDRESS", "").strip()
+    or "Town Hall, Market Square",
+    "locality": os.environ.get("COUNCIL_LOCALITY", "").strip() or "Northmere",
+    "postalCode": os.environ.get("COUNCIL_POSTCODE", "").strip() or "NM1 1AA",
+    "countryName": "United Kingdom",
+}
 # The public forward plan (docs/decisions/0053-what-the-strategy-publishes.md): the estimated
 # whole-life value in pounds over which a procurement officers publish is shown. Blank: £100,000
 # (procurement/thresholds.py). A value that is not a positive amount refuses to start.

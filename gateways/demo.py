@@ -102,7 +102,8 @@ def build(*, options: dict) -> str:
     def decide(review, who, outcome, **fields):
         return review_decide(review=review, by=people[who], outcome=outcome, **fields)
 
-    # Two procurements the officers publish on the public forward plan, for suppliers to see.
+    # Three procurements the officers publish on the public forward plan, for suppliers to see
+    # (the advocacy service's tender under way, so its open data has a tender release too).
     published = {
         "on_public_forward_plan": True,
         "suitable_for_sme": True,
@@ -111,7 +112,9 @@ def build(*, options: dict) -> str:
     }
     carers = project(1, "Carers' support service", "450000", suitable_for_vcse=True, **published)
     report(carers)  # waiting for the business partner
-    advocacy = project(2, "Advocacy service", "800000", baseline_cost=Decimal("190000.00"))
+    advocacy = project(
+        2, "Advocacy service", "800000", baseline_cost=Decimal("190000.00"), **published
+    )
     approved_a = report(advocacy)
     decide(approved_a, "partner", "approved")
     decide(approved_a, "director", "approved", **CONSULTATION)

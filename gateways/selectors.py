@@ -598,17 +598,22 @@ def project_recommended_supplier_id(*, project: ProcurementProject) -> int | Non
     return report.recommended_supplier_id if report else None
 
 
-def projects_publicly_planned(*, today: date) -> QuerySet[ProcurementProject]:
+def projects_made_public(*, today: date) -> QuerySet[ProcurementProject]:
     """The procurements officers have published on the forward plan, from their day, over the
-    council's figure and not yet awarded: what the public page and its CSV show."""
+    council's figure, awarded or not: what the open data's planning releases tell."""
+    return ProcurementProject.objects.filter(
+        on_public_forward_plan=True, estimated_value__gt=forward_plan_publish_above()
+    ).filter(Q(public_from__isnull=True) | Q(public_from__lte=today))
+
+
+def projects_publicly_planned(*, today: date) -> QuerySet[ProcurementProject]:
+    """The procurements made public and not yet awarded: what the public page and its CSV
+    show."""
     awarded = GatewayReview.objects.filter(
         project=OuterRef("pk"), stage=GatewayStage.G2, state=GatewayReview.State.APPROVED
     )
     return (
-        ProcurementProject.objects.filter(
-            on_public_forward_plan=True, estimated_value__gt=forward_plan_publish_above()
-        )
-        .filter(Q(public_from__isnull=True) | Q(public_from__lte=today))
+        projects_made_public(today=today)
         .exclude(Exists(awarded))
         .select_related("category", "directorate")
         .order_by(F("planned_tender_date").asc(nulls_last=True), "reference")

@@ -7,8 +7,10 @@ so do the lots awarded under one reference. Each release is the process as it st
 project), tender (the approved Gateway 1 strategy), awards (approved Gateway 2s, or for a contract
 from before the service, the contract itself), contracts, one for each lot (period with its latest
 extent, value, amendments for variations and extensions, performance reviews as implementation
-milestones). Only what the council publishes: processes over £5,000, the buyer's role mailbox
-and no officer's name or address.
+milestones). Only what the council publishes: contracts over £5,000, procurements only once
+officers made them public on the forward plan, the buyer's role mailbox and no officer's name or
+address. A process has a release for each stage it has reached (planning, tender, award and
+contracts), and its record a compiled release of its own (decision record 0055).
 """
 
 import hashlib
@@ -20,16 +22,20 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from contracts.lead_times import add_months
 from contracts.models import Contract, ContractEvent, Supplier
 from contracts.selectors import contracts_published
 from gateways.models import GatewayReview, ProcurementProject
+from gateways.selectors import projects_made_public
 from performance.models import PerformanceReview
-from procurement.models import GatewayStage
-from procurement.thresholds import REGISTER_ABOVE
+from procurement.act import Figures, Standing, including_vat
+from procurement.models import GatewayStage, Threshold
+from procurement.thresholds import KPIS_ABOVE
+
+from .models import Notice
 
 State = GatewayReview.State
 CURRENCY = "GBP"
@@ -40,6 +46,33 @@ METHODS = {
     Contract.Route.QUOTE: ("limited", "Quotation"),
     Contract.Route.DIRECT_AWARD: ("direct", "Direct award"),
 }
+# The extensions the packages use, declared in each (tests/ocds_extensions holds copies): the
+# UK extension Find a Tender publishes with (amountGross, aboveThreshold, vcse, noticeType), the
+# party scale, the organisation classification (the buyer's UK type) and the metrics (KPIs).
+EXTENSIONS = (
+    "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_partyDetails_scale_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_organizationClassification_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_metrics_extension/master/extension.json",
+)
+# A council is a sub-central contracting authority (Procurement Act 2023, Schedule 1).
+BUYER_CLASSIFICATION = {
+    "scheme": "UK_CA_TYPE",
+    "id": "publicAuthoritySubCentralGovernment",
+    "description": "Public authority - sub-central government",
+}
+FIND_A_TENDER_NOTICE = "https://www.find-tender.service.gov.uk/Notice/{}"
+# Each notice recorded, as Find a Tender writes it: its number and the OCDS document type.
+NOTICE_DOCUMENTS = {
+    Notice.Kind.PIPELINE: ("UK1", "plannedProcurementNotice"),
+    Notice.Kind.CONTRACT_DETAILS: ("UK7", "contractNotice"),
+    Notice.Kind.PERFORMANCE: ("UK9", "implementationNotice"),
+    Notice.Kind.CHANGE: ("UK10", "contractNotice"),
+}
+MAIN_CATEGORY = {Threshold.Kind.WORKS: "works", Threshold.Kind.LIGHT_TOUCH: "services"}
 CONTRACT_STATUS = {
     Contract.Status.NOT_STARTED: "pending",
     Contract.Status.ACTIVE: "active",
@@ -88,10 +121,24 @@ def reference_for(ocid: str) -> str | None:
     return local_text(ocid.removeprefix(prefix)) if ocid.startswith(prefix) else None
 
 
-def _money(amount: Decimal | None) -> dict | None:
+def _money(amount: Decimal | None, gross: Decimal | None = None) -> dict | None:
+    """A value, with ``amountGross`` (the UK extension's value including VAT) where known."""
     if amount is None:
         return None
-    return {"amount": float(amount), "currency": CURRENCY}
+    money = {"amount": float(amount), "currency": CURRENCY}
+    if gross is not None:
+        money["amountGross"] = float(gross)
+    return money
+
+
+def _gross(value: Decimal | None, *, like_value: Decimal | None, like_vat: Decimal | None):
+    """``value`` with its VAT at the rate of a recorded VAT on ``like_value`` (a procurement's
+    estimate, for its award), else the standard rate: the figure the Act's rules compare."""
+    if value is None:
+        return None
+    if like_vat is None or not like_value:
+        return including_vat(value, None)
+    return value + (value * like_vat / like_value).quantize(Decimal("0.01"))
 
 
 def _moment(day: date | datetime | None) -> str | None:
@@ -100,7 +147,7 @@ def _moment(day: date | datetime | None) -> str | None:
         return None
     if not isinstance(day, datetime):
         day = timezone.make_aware(datetime.combine(day, time.min))
-    return day.isoformat(timespec="seconds")
+    return timezone.localtime(day).isoformat(timespec="seconds")
 
 
 def _day(day: date | None) -> str:
@@ -117,12 +164,24 @@ def _clean(value):
     return value
 
 
+def council_party_id() -> str:
+    return f"{settings.COUNCIL_ID_SCHEME}-{settings.COUNCIL_ID}"
+
+
 def buyer() -> dict:
+    """The council as buyer: its identifier, address, UK classification and role mailbox."""
     return {
-        "id": f"{settings.OCDS_PREFIX}-buyer",
+        "id": council_party_id(),
         "name": settings.COUNCIL_NAME,
+        "identifier": {
+            "scheme": settings.COUNCIL_ID_SCHEME,
+            "id": settings.COUNCIL_ID,
+            "legalName": settings.COUNCIL_NAME,
+        },
+        "address": dict(settings.COUNCIL_ADDRESS),
         "roles": ["buyer", "procuringEntity"],
         "contactPoint": {"name": "Procurement team", "email": settings.PROCUREMENT_MAILBOX},
+        "details": {"classifications": [dict(BUYER_CLASSIFICATION)]},
     }
 
 
@@ -150,23 +209,30 @@ def supplier_party(supplier: Supplier) -> dict:
         if supplier.postcode
         else None,
         "roles": ["supplier"],
-        "details": {"scale": "sme" if supplier.is_sme else "large"},
+        "details": {"scale": "sme" if supplier.is_sme else "large", "vcse": supplier.is_vcse},
     }
 
 
 @dataclass
 class Process:
     """What the council holds about one contracting process: its contracts are the lots awarded
-    under its reference (most processes have one, with no lot)."""
+    under its reference (most processes have one, with no lot). ``project`` is the procurement
+    only where officers made it public on the forward plan, with the moment they did."""
 
     reference: str
     project: ProcurementProject | None = None
+    made_public_at: datetime | None = None
     contracts: list[Contract] = field(default_factory=list)
     reviews: list[GatewayReview] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def ocid(self) -> str:
         return ocid_for(self.reference)
+
+    @property
+    def title(self) -> str:
+        return self.project.title if self.project else self.contracts[0].title
 
     def lot_id(self, kind: str, contract: Contract) -> str:
         """The id of a contract's award or contract section: the one contract with no lot keeps
@@ -176,10 +242,37 @@ class Process:
         return f"{self.ocid}-{kind}-lot-{local_id(contract.lot)}"
 
 
+@dataclass(frozen=True)
+class Context:
+    """What every release of a package is worked out with: the day, the Act's figures and the
+    CPV descriptions, read once."""
+
+    today: date
+    now: datetime
+    figures: Figures
+
+
 # --- Sections of a release --------------------------------------------------------------------
 
 
-def _planning(project: ProcurementProject) -> dict:
+def _documents(process: Process, *kinds: str, contract: Contract | None = None) -> list[dict]:
+    """The Find a Tender notices recorded for the process (or one contract) of these kinds."""
+    return [
+        {
+            "id": notice.notice_id,
+            "documentType": NOTICE_DOCUMENTS[notice.kind][1],
+            "noticeType": NOTICE_DOCUMENTS[notice.kind][0],
+            "title": notice.get_kind_display(),
+            "url": FIND_A_TENDER_NOTICE.format(notice.notice_id),
+            "datePublished": _moment(notice.published_on),
+        }
+        for notice in process.notices
+        if notice.kind in kinds and (contract is None or notice.contract_id == contract.pk)
+    ]
+
+
+def _planning(process: Process) -> dict:
+    project = process.project
     planned = [
         ("g0", "Gateway 0: business case", project.planned_g0_date, "approval"),
         ("g1", "Gateway 1: procurement strategy", project.planned_g1_date, "approval"),
@@ -190,7 +283,7 @@ def _planning(project: ProcurementProject) -> dict:
     ]
     return {
         "rationale": project.description,
-        "budget": {"amount": _money(project.estimated_value)},
+        "budget": {"amount": _money(project.estimated_value, _project_gross(project))},
         "milestones": [
             {
                 "id": key,
@@ -202,7 +295,12 @@ def _planning(project: ProcurementProject) -> dict:
             for key, title, day, kind in planned
             if day
         ],
+        "documents": _documents(process, Notice.Kind.PIPELINE),
     }
+
+
+def _project_gross(project: ProcurementProject) -> Decimal:
+    return including_vat(project.estimated_value, project.estimated_vat)
 
 
 def _latest(reviews: list[GatewayReview], stage: str) -> GatewayReview | None:
@@ -210,7 +308,19 @@ def _latest(reviews: list[GatewayReview], stage: str) -> GatewayReview | None:
     return max(approved, key=lambda r: r.decided_at) if approved else None
 
 
-def _tender(process: Process) -> dict | None:
+def _standing(process: Process, context: Context) -> Standing:
+    if process.project is not None:
+        return process.project.act_standing(today=context.today, figures=context.figures)
+    return process.contracts[0].act_standing(context.figures)
+
+
+def main_category(kind: str) -> str | None:
+    """OCDS's main procurement category from the kind of contract the Act measures: works and
+    light-touch services say it; goods and services do not tell one from the other."""
+    return MAIN_CATEGORY.get(kind)
+
+
+def _tender(process: Process, context: Context, *, status: str) -> dict:
     project = process.project
     strategy = _latest(process.reviews, GatewayStage.G1)
     route = (strategy.strategy_route if strategy else "") or (
@@ -219,16 +329,17 @@ def _tender(process: Process) -> dict | None:
     if project is None and process.contracts:
         route = process.contracts[0].procurement_route
     method, details = METHODS.get(route, (None, None))
-    awarded = _latest(process.reviews, GatewayStage.G2) is not None or bool(process.contracts)
-    title = project.title if project else process.contracts[0].title
+    standing = _standing(process, context)
     return {
         "id": f"{process.ocid}-tender",
-        "title": title,
-        "description": strategy.summary if strategy else None,
-        "status": "complete" if awarded else ("active" if strategy else "planning"),
+        "title": process.title,
+        "description": strategy.summary if strategy and status != "planned" else None,
+        "status": status,
         "procurementMethod": method,
         "procurementMethodDetails": details,
-        "value": _money(project.estimated_value if project else None),
+        "mainProcurementCategory": main_category(standing.kind),
+        "aboveThreshold": standing.above_threshold,
+        "value": _money(project.estimated_value, _project_gross(project)) if project else None,
     }
 
 
@@ -236,7 +347,31 @@ def _titled(contract: Contract) -> str:
     return f"{contract.title} ({contract.lot})" if contract.lot else contract.title
 
 
-def _awards(process: Process) -> tuple[list[dict], dict[int, str]]:
+def _award_of_report(process: Process, review: GatewayReview, context: Context) -> dict:
+    project = review.project
+    return {
+        "id": f"{process.ocid}-award-{review.pk}",
+        "title": f"Gateway 2 award: {process.title}",
+        "status": "active",
+        "date": _moment(review.decided_at),
+        "value": _money(
+            review.award_value,
+            _gross(
+                review.award_value,
+                like_value=project.estimated_value,
+                like_vat=project.estimated_vat,
+            ),
+        ),
+        "aboveThreshold": _standing(process, context).above_threshold,
+        "suppliers": [
+            {"id": party_id(review.recommended_supplier), "name": review.recommended_supplier.name}
+        ]
+        if review.recommended_supplier
+        else [],
+    }
+
+
+def _awards(process: Process, context: Context) -> tuple[list[dict], dict[int, str]]:
     """The awards, and the award of each contract: the approved Gateway 2 that put it on the
     register, or (on the register from before the service, or a lot no report awarded) the
     contract itself."""
@@ -245,24 +380,7 @@ def _awards(process: Process) -> tuple[list[dict], dict[int, str]]:
         for review in process.reviews
         if review.stage == GatewayStage.G2 and review.state == State.APPROVED and review.project_id
     ]
-    awards = [
-        {
-            "id": f"{process.ocid}-award-{review.pk}",
-            "title": f"Gateway 2 award: {process.project.title}",
-            "status": "active",
-            "date": _moment(review.decided_at),
-            "value": _money(review.award_value),
-            "suppliers": [
-                {
-                    "id": party_id(review.recommended_supplier),
-                    "name": review.recommended_supplier.name,
-                }
-            ]
-            if review.recommended_supplier
-            else [],
-        }
-        for review in approved
-    ]
+    awards = [_award_of_report(process, review, context) for review in approved]
     by_report = {review.pk: award["id"] for review, award in zip(approved, awards, strict=True)}
     award_of = {}
     for contract in process.contracts:
@@ -271,13 +389,15 @@ def _awards(process: Process) -> tuple[list[dict], dict[int, str]]:
             award_id = by_report[approved[-1].pk]  # as before lots: the last report's award
         if award_id is None:
             award_id = process.lot_id("award", contract)
+            standing = contract.act_standing(context.figures)
             awards.append(
                 {
                     "id": award_id,
                     "title": _titled(contract) if contract.lot else None,
                     "status": "active",
-                    "date": _moment(contract.start_date),
-                    "value": _money(contract.whole_life_value),
+                    "date": _moment(contract.entered_into),
+                    "value": _money(contract.whole_life_value, standing.value_including_vat),
+                    "aboveThreshold": standing.above_threshold,
                     "suppliers": [
                         {"id": party_id(contract.supplier), "name": contract.supplier.name}
                     ],
@@ -287,9 +407,8 @@ def _awards(process: Process) -> tuple[list[dict], dict[int, str]]:
     return awards, award_of
 
 
-def _contract(process: Process, contract: Contract, award_id: str) -> dict:
-    events = list(contract.events.all())
-    amendments = [
+def _amendments(contract: Contract) -> list[dict]:
+    return [
         {
             "id": f"{event.kind}-{event.pk}",
             "date": _moment(event.effective_date),
@@ -299,16 +418,12 @@ def _contract(process: Process, contract: Contract, award_id: str) -> dict:
                 f"end {_day(event.previous_end_date)} to {_day(event.new_end_date)}"
             ),
         }
-        for event in events
+        for event in contract.events.all()
         if event.kind in (ContractEvent.Kind.VARIATION, ContractEvent.Kind.EXTENSION)
     ]
-    remaining = contract.extension_options - contract.extensions_used
-    # A rolling contract has no end: its period is open, with no endDate or maxExtentDate.
-    max_extent = (
-        add_months(contract.end_date, remaining * contract.extension_option_months)
-        if contract.end_date is not None
-        else None
-    )
+
+
+def _milestones(contract: Contract) -> list[dict]:
     milestones = [
         {
             "id": f"review-{review.pk}",
@@ -330,6 +445,36 @@ def _contract(process: Process, contract: Contract, award_id: str) -> dict:
                 "dueDate": _moment(contract.review_date),
             }
         )
+    return milestones
+
+
+def _agreed_metrics(contract: Contract, standing: Standing) -> list[dict]:
+    """The KPIs a contract over £5m names (section 53: part of its contract details notice)."""
+    if standing.value_including_vat <= KPIS_ABOVE:
+        return []
+    return [
+        {
+            "id": f"kpi-{kpi.pk}",
+            "title": kpi.name,
+            "description": kpi.measure,
+            "observations": [
+                {"id": "target", "measure": float(kpi.target), "unit": {"name": kpi.unit}}
+            ],
+        }
+        for kpi in contract.kpis.all()
+    ]
+
+
+def _contract(process: Process, contract: Contract, award_id: str, context: Context) -> dict:
+    remaining = contract.extension_options - contract.extensions_used
+    # A rolling contract has no end: its period is open, with no endDate or maxExtentDate.
+    max_extent = (
+        add_months(contract.end_date, remaining * contract.extension_option_months)
+        if contract.end_date is not None
+        else None
+    )
+    standing = contract.act_standing(context.figures)
+    kinds = (Notice.Kind.CONTRACT_DETAILS, Notice.Kind.CHANGE)
     return {
         "id": process.lot_id("contract", contract),
         "awardID": award_id,
@@ -341,14 +486,20 @@ def _contract(process: Process, contract: Contract, award_id: str) -> dict:
             "endDate": _moment(contract.end_date),
             "maxExtentDate": _moment(max_extent),
         },
-        "value": _money(contract.whole_life_value),
-        "amendments": amendments,
-        "implementation": {"milestones": milestones},
+        "value": _money(contract.whole_life_value, standing.value_including_vat),
+        "dateSigned": _moment(contract.signed_on),
+        "aboveThreshold": standing.above_threshold,
+        "agreedMetrics": _agreed_metrics(contract, standing),
+        "documents": _documents(process, *kinds, contract=contract),
+        "amendments": _amendments(contract),
+        "implementation": {
+            "milestones": _milestones(contract),
+            "documents": _documents(process, Notice.Kind.PERFORMANCE, contract=contract),
+        },
     }
 
 
-def release_for(process: Process) -> dict:
-    """The OCDS release of a process as it stands."""
+def _parties(process: Process) -> list[dict]:
     parties = [buyer()]
     seen = {parties[0]["id"]}
     suppliers = [
@@ -362,36 +513,46 @@ def release_for(process: Process) -> dict:
         if party["id"] not in seen:
             seen.add(party["id"])
             parties.append(party)
-    awards, award_of = _awards(process)
-    tags = []
-    if process.project is not None:
-        tags.append("planning")
-    if _latest(process.reviews, GatewayStage.G1) is not None:
-        tags.append("tender")
-    if awards:
-        tags.append("award")
-    body = {
+    return parties
+
+
+def _release(process: Process, body: dict, *, tags: list[str], moment, context: Context):
+    """A release of the process: its id a fingerprint of what it says (the same process gives
+    the same id), dated when what it tells happened and never after now."""
+    body = _clean(
+        {
+            "initiationType": "tender",
+            "language": "en",
+            "buyer": {"id": council_party_id(), "name": settings.COUNCIL_NAME},
+            **body,
+        }
+    )
+    digest = hashlib.sha256(json.dumps([tags, body], sort_keys=True).encode()).hexdigest()[:16]
+    return {
         "ocid": process.ocid,
-        "initiationType": "tender",
-        "language": "en",
-        "parties": parties,
-        "buyer": {"id": parties[0]["id"], "name": parties[0]["name"]},
-        "planning": _planning(process.project) if process.project else None,
-        "tender": _tender(process),
-        "awards": awards,
+        "id": f"{process.ocid}-{digest}",
+        "date": _moment(min(moment or context.now, context.now)),
+        "tag": tags,
+        **body,
     }
+
+
+def _award_release(process: Process, context: Context, opening: dict) -> dict | None:
+    awards, award_of = _awards(process, context)
+    if not awards:
+        return None
+    body = {**opening, "parties": _parties(process), "awards": awards}
+    tags = ["award"]
     if process.contracts:
         body["contracts"] = [
-            _contract(process, contract, award_of[contract.pk]) for contract in process.contracts
+            _contract(process, contract, award_of[contract.pk], context)
+            for contract in process.contracts
         ]
         tags.append("contract")
         if any(section["amendments"] for section in body["contracts"]):
             tags.append("contractAmendment")
         if any(section["implementation"]["milestones"] for section in body["contracts"]):
             tags.append("implementation")
-    body = _clean(body)
-    # The same process gives the same release id: a fingerprint of what it says.
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
     changed = [
         moment
         for moment in (
@@ -401,31 +562,74 @@ def release_for(process: Process) -> dict:
         )
         if moment
     ]
-    return {
-        "ocid": process.ocid,
-        "id": f"{process.ocid}-{digest}",
-        "date": _moment(max(changed) if changed else process_default_date(process)),
-        "tag": tags or ["planning"],
-        **{k: v for k, v in body.items() if k != "ocid"},
-    }
+    return _release(process, body, tags=tags, moment=max(changed, default=None), context=context)
 
 
-def process_default_date(process: Process) -> datetime:
-    day = process.project.planned_start_date if process.project else None
-    return timezone.make_aware(datetime.combine(day, time.min)) if day else timezone.now()
+def releases_for(process: Process, context: Context) -> list[dict]:
+    """The releases of a process, oldest first: its planning (once officers made it public on
+    the forward plan), its tender (once its strategy is approved, if it was made public), and
+    its award and contracts (once awarded: the register is public)."""
+    if process.project is None and not process.contracts:
+        return []  # nothing of it published
+    planning = {"planning": _planning(process)} if process.project else {}
+    strategy = _latest(process.reviews, GatewayStage.G1)
+    awarded = bool(process.contracts) or _latest(process.reviews, GatewayStage.G2) is not None
+    releases = []
+    if process.project is not None:
+        body = {**planning, "parties": [buyer()]}
+        body["tender"] = _tender(process, context, status="planned")
+        releases.append(
+            _release(
+                process, body, tags=["planning"], moment=process.made_public_at, context=context
+            )
+        )
+        if strategy is not None:
+            body = {**body, "tender": _tender(process, context, status="active")}
+            releases.append(
+                _release(
+                    process, body, tags=["tender"], moment=strategy.decided_at, context=context
+                )
+            )
+    tender = _tender(process, context, status="complete" if awarded else "active")
+    final = _award_release(process, context, {**planning, "tender": tender})
+    if final is not None:
+        releases.append(final)
+    return sorted(releases, key=lambda release: release["date"])
+
+
+def compiled_release(releases: list[dict]) -> dict:
+    """The record's compiled release: the latest release (each tells all that came before it),
+    with an id of its own and the tag ``compiled``."""
+    latest = releases[-1]
+    body = {k: v for k, v in latest.items() if k not in ("id", "tag")}
+    digest = hashlib.sha256(
+        json.dumps([r["id"] for r in releases], sort_keys=True).encode()
+    ).hexdigest()[:16]
+    return {**body, "id": f"{latest['ocid']}-compiled-{digest}", "tag": ["compiled"]}
 
 
 # --- The processes, a fixed number of queries a page ------------------------------------------
 
 
-def _projects() -> QuerySet[ProcurementProject]:
-    return ProcurementProject.objects.filter(estimated_value__gt=REGISTER_ABOVE)
+def _projects(today: date) -> QuerySet[ProcurementProject]:
+    """The procurements made public on the forward plan, with the moment they first were."""
+    first_public = (
+        ProcurementProject.history.filter(id=OuterRef("pk"), on_public_forward_plan=True)
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return (
+        projects_made_public(today=today)
+        .select_related("category")
+        .annotate(made_public_at=Subquery(first_public))
+    )
 
 
 def process_references() -> QuerySet:
-    """Every published process's reference, in order: projects and published contracts."""
+    """Every published process's reference, in order: projects made public and published
+    contracts."""
     today = timezone.localdate()
-    projects = _projects().order_by().values_list("reference", flat=True)
+    projects = projects_made_public(today=today).order_by().values_list("reference", flat=True)
     contracts = contracts_published(today=today).order_by().values_list("reference", flat=True)
     return projects.union(contracts).order_by("reference")
 
@@ -433,14 +637,22 @@ def process_references() -> QuerySet:
 def process_exists(reference: str) -> bool:
     today = timezone.localdate()
     return (
-        _projects().filter(reference=reference).exists()
+        projects_made_public(today=today).filter(reference=reference).exists()
         or contracts_published(today=today).filter(reference=reference).exists()
     )
 
 
-def processes(references: list[str]) -> list[Process]:
-    """The processes with those references, everything a release needs (six queries)."""
-    today = timezone.localdate()
+def _made_public(project: ProcurementProject) -> datetime | None:
+    """When the procurement became public: published, or its chosen day if that came later."""
+    moments = [project.made_public_at]
+    if project.public_from is not None:
+        moments.append(timezone.make_aware(datetime.combine(project.public_from, time.min)))
+    return max((m for m in moments if m is not None), default=None)
+
+
+def processes(references: list[str], *, today: date) -> list[Process]:
+    """The processes with those references, everything a release needs (a fixed number of
+    queries, whatever the number of processes)."""
     reviews = GatewayReview.objects.filter(
         Q(project__reference__in=references) | Q(contract__reference__in=references)
     ).select_related("project", "contract", "recommended_supplier")
@@ -449,50 +661,81 @@ def processes(references: list[str]) -> list[Process]:
         .filter(reference__in=references)
         .prefetch_related(
             "events",
+            "kpis",
             Prefetch("reviews", queryset=PerformanceReview.objects.order_by("held_on", "pk")),
         )
     )
     found = {ref: Process(reference=ref) for ref in references}
-    for project in _projects().filter(reference__in=references):
+    for project in _projects(today).filter(reference__in=references):
         found[project.reference].project = project
+        found[project.reference].made_public_at = _made_public(project)
     for contract in contracts.order_by("reference", "lot"):
         found[contract.reference].contracts.append(contract)
     for review in reviews:
         owner = review.project or review.contract
         if owner is not None and owner.reference in found:
             found[owner.reference].reviews.append(review)
+    notices = Notice.objects.filter(
+        Q(project__reference__in=references) | Q(contract__reference__in=references)
+    ).select_related("project", "contract")
+    for notice in notices.order_by("published_on", "pk"):
+        owner = notice.project or notice.contract
+        process = found.get(owner.reference) if owner else None
+        if process is not None and (notice.project_id is None or process.project is not None):
+            process.notices.append(notice)
     return [found[ref] for ref in references]
 
 
+def _context() -> Context:
+    return Context(today=timezone.localdate(), now=timezone.now(), figures=Figures.load())
+
+
 def publisher() -> dict:
-    return {"name": settings.COUNCIL_NAME}
+    return {
+        "name": settings.COUNCIL_NAME,
+        "scheme": settings.COUNCIL_ID_SCHEME,
+        "uid": settings.COUNCIL_ID,
+    }
+
+
+def _package(*, uri: str, context: Context) -> dict:
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "extensions": list(EXTENSIONS),
+        "publishedDate": _moment(context.now),
+        "publisher": publisher(),
+        "license": LICENCE,
+    }
 
 
 def release_package(*, references: list[str], uri: str, links: dict | None = None) -> dict:
-    package = {
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": _moment(timezone.now()),
-        "publisher": publisher(),
-        "license": LICENCE,
-        "releases": [release_for(process) for process in processes(references)],
-    }
+    context = _context()
+    package = _package(uri=uri, context=context)
+    package["releases"] = [
+        release
+        for process in processes(references, today=context.today)
+        for release in releases_for(process, context)
+    ]
     if links:
         package["links"] = links
     return package
 
 
 def record_package(*, reference: str, uri: str, releases_uri: str) -> dict | None:
-    found = processes([reference])
-    if not found or (found[0].project is None and not found[0].contracts):
+    context = _context()
+    found = processes([reference], today=context.today)
+    releases = releases_for(found[0], context) if found else []
+    if not releases:
         return None
-    release = release_for(found[0])
     return {
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": _moment(timezone.now()),
-        "publisher": publisher(),
-        "license": LICENCE,
+        **_package(uri=uri, context=context),
         "packages": [releases_uri],
-        "records": [{"ocid": release["ocid"], "releases": [release], "compiledRelease": release}],
+        "records": [
+            {
+                "ocid": releases[0]["ocid"],
+                "releases": releases,
+                "compiledRelease": compiled_release(releases),
+            }
+        ],
     }

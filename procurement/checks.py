@@ -1,6 +1,6 @@
 """Checks that ``manage.py check --deploy`` runs, and that the container runs before it starts:
-a deployment on a key anyone can read, on the demonstration OCDS prefix, or sending links to an
-address that is not HTTPS, is refused with what to set instead.
+a deployment on a key anyone can read, on the demonstration OCDS prefix or council identifier, or
+sending links to an address that is not HTTPS, is refused with what to set instead.
 
 With ``HTTPS_ONLY`` off (the compose stack tried on one machine, without TLS), the prefix and
 the address are warnings: that stack is not the council's service. The key is an error always.
@@ -24,6 +24,7 @@ PUBLISHED_SECRET_KEYS = frozenset(
 SECRET_KEY_MIN_LENGTH = 50
 SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
 DEMO_OCDS_PREFIX = "ocds-demo01"
+DEMO_COUNCIL_ID = "PDEM-0000-DEMO"
 MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
@@ -54,7 +55,8 @@ def check_secret_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_published_addresses(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """The OCDS prefix every published ``ocid`` starts with, and the address in every email."""
+    """The OCDS prefix every published ``ocid`` starts with, the council's identifier in its open
+    data, and the address in every email."""
     level, letter = (checks.Error, "E") if settings.HTTPS_ONLY else (checks.Warning, "W")
     found = []
     if settings.OCDS_PREFIX == DEMO_OCDS_PREFIX:
@@ -66,6 +68,18 @@ def check_published_addresses(app_configs=None, **kwargs) -> list[checks.CheckMe
                 "for the council (https://standard.open-contracting.org/latest/en/guidance/"
                 "publish/#register-an-ocid-prefix).",
                 id=f"procurement.{letter}002",
+            )
+        )
+    if settings.COUNCIL_ID == DEMO_COUNCIL_ID:
+        found.append(
+            level(
+                f"COUNCIL_ID is the demonstration identifier {DEMO_COUNCIL_ID}: the council's "
+                "open data would name as its publisher and buyer an organisation that is not it.",
+                hint="Set COUNCIL_ID to the council's organisation identifier on Find a Tender "
+                "(its PPON, as ABCD-1234-EFGH), or set COUNCIL_ID_SCHEME to the scheme of the "
+                "identifier given, and COUNCIL_STREET_ADDRESS, COUNCIL_LOCALITY and "
+                "COUNCIL_POSTCODE to its address.",
+                id=f"procurement.{letter}004",
             )
         )
     if urlsplit(settings.SITE_URL).scheme != "https":

@@ -569,6 +569,7 @@ def test_check_deploy_is_clean_for_a_production_configuration():
         "REDIS_URL": "redis://cache.internal:6379/0",  # named, not reached
         "SITE_URL": "https://procurement.example.gov.uk",
         "OCDS_PREFIX": "ocds-b5fd17",
+        "COUNCIL_ID": "PMZV-7732-XZPV",
     }
     done = manage("check", "--deploy", "--fail-level", "WARNING", env=production)
     assert done.returncode == 0, done.stderr

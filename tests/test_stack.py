@@ -164,7 +164,7 @@ def test_every_url_in_the_committed_stylesheet_is_a_committed_file():
 
 def check_deploy(**overrides: str) -> subprocess.CompletedProcess:
     """``manage.py check --deploy`` with production's settings: DEBUG off, HTTPS, a proper key,
-    the council's own OCDS prefix and address, changed by ``overrides``."""
+    the council's own OCDS prefix, identifier and address, changed by ``overrides``."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env |= {
         "DEBUG": "false",
@@ -172,6 +172,7 @@ def check_deploy(**overrides: str) -> subprocess.CompletedProcess:
         "HTTPS_ONLY": "true",
         "SITE_URL": "https://procurement.northmere.gov.uk",
         "OCDS_PREFIX": "ocds-b5fd17",
+        "COUNCIL_ID": "PMZV-7732-XZPV",
         "ALLOWED_HOSTS": "procurement.northmere.gov.uk",
     }
     return run([sys.executable, "manage.py", "check", "--deploy"], env | overrides)
@@ -204,19 +205,38 @@ def test_the_development_key_does_not_even_load_with_debug_off():
 
 
 def test_check_deploy_fails_on_the_demonstration_prefix_and_an_address_without_https():
-    result = check_deploy(OCDS_PREFIX="ocds-demo01", SITE_URL="http://procurement.northmere.gov.uk")
+    result = check_deploy(
+        OCDS_PREFIX="ocds-demo01",
+        COUNCIL_ID="PDEM-0000-DEMO",
+        SITE_URL="http://procurement.northmere.gov.uk",
+    )
     assert result.returncode != 0
     assert "(procurement.E002) OCDS_PREFIX is the demonstration prefix" in result.stderr
+    assert "(procurement.E004) COUNCIL_ID is the demonstration identifier" in result.stderr
     assert "(procurement.E003) SITE_URL is http://procurement.northmere.gov.uk" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("scheme", "identifier"),
+    [("GB-PPON", "PMZV7732XZPV"), ("GB-PPON", "PMZV-7732-XZP"), ("GB-COH", "PMZV-7732-XZPV")],
+)
+def test_a_council_identifier_not_of_its_schemes_form_refuses_to_start(scheme, identifier):
+    result = check_deploy(COUNCIL_ID_SCHEME=scheme, COUNCIL_ID=identifier)
+    assert result.returncode != 0
+    assert f"is not a {scheme} identifier" in result.stderr
 
 
 def test_a_trial_without_tls_is_warned_about_the_prefix_and_address_but_starts():
     """The compose stack on one machine: HTTPS_ONLY off, as docs/operations.md says."""
     result = check_deploy(
-        HTTPS_ONLY="false", OCDS_PREFIX="ocds-demo01", SITE_URL="http://localhost:8000"
+        HTTPS_ONLY="false",
+        OCDS_PREFIX="ocds-demo01",
+        COUNCIL_ID="",
+        SITE_URL="http://localhost:8000",
     )
     assert result.returncode == 0, result.stderr
     assert "(procurement.W002)" in result.stderr
+    assert "(procurement.W004)" in result.stderr
     assert "(procurement.W003)" in result.stderr
 
 
@@ -229,6 +249,7 @@ def test_gunicorn_will_not_load_the_service_on_a_published_key_however_it_is_sta
         "HTTPS_ONLY": "true",
         "SITE_URL": "https://procurement.northmere.gov.uk",
         "OCDS_PREFIX": "ocds-b5fd17",
+        "COUNCIL_ID": "PMZV-7732-XZPV",
         "ALLOWED_HOSTS": "procurement.northmere.gov.uk",
     }
     refused = run(load, production | {"SECRET_KEY": OLD_COMPOSE_KEY})

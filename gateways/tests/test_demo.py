@@ -32,6 +32,10 @@ def test_the_demo_has_reports_in_every_state_and_tier_and_sends_no_email(setting
     ranking = evaluation_for(project=project).ranking
     assert [row.result.rank for row in ranking] == [1, 2, 3]
     assert project.reviews.get(stage="G2").recommended_supplier == ranking[0].bid.supplier
-    # Two procurements are on the public forward plan, so a new install's page shows them.
+    # Three procurements are on the public forward plan, so a new install's page shows them.
     planned = projects_publicly_planned(today=timezone.localdate())
-    assert [each.title for each in planned] == ["Carers' support service", "Community equipment"]
+    assert [each.title for each in planned] == [
+        "Carers' support service",
+        "Advocacy service",
+        "Community equipment",
+    ]

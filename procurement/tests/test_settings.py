@@ -112,6 +112,7 @@ def test_check_deploy_reports_nothing_for_a_production_configuration():
         REDIS_URL="redis://cache.internal:6379/0",
         SITE_URL="https://procurement.example.gov.uk",
         OCDS_PREFIX="ocds-b5fd17",
+        COUNCIL_ID="PMZV-7732-XZPV",
     )
     assert result.returncode == 0, result.stderr
     assert "clean" in result.stdout
