@@ -10,7 +10,7 @@ from performance.models import financial_year_of
 from procurement import background
 from procurement.access import public, requires
 from procurement.background import BackgroundUnavailable
-from procurement.caching import cached_html, query_vary
+from procurement.caching import cached, cached_html, query_vary
 from procurement.files import download_response
 from procurement.forms import show_error
 from procurement.pages import paged
@@ -407,10 +407,14 @@ def public_social_value_review(request: HttpRequest, year: int) -> HttpResponse:
 @public
 @require_GET
 def public_social_value_review_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    """A published year's review as a PDF, drawn when asked; a year not published is 404."""
-    context = _review_context(year)
+    """A published year's review as a PDF; a year not published is 404. Anyone may ask, so it
+    is drawn once and kept until the data changes (on the day), not drawn for every request."""
     try:
-        pdf = social_value_review_pdf(context)
+        pdf = cached(
+            "public-social-value-review-pdf",
+            year,
+            build=lambda: social_value_review_pdf(_review_context(year)),
+        )
     except PdfUnavailable as error:
         return render(
             request, "reporting/public_pdf_unavailable.html", {"reason": str(error)}, status=503

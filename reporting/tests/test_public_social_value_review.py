@@ -142,3 +142,34 @@ def test_the_page_runs_a_fixed_number_of_queries(
         client.get(reverse("public_review:read", args=[YEAR]))
     with django_assert_max_num_queries(1):
         client.get(reverse("public_review:list"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pdf_is_drawn_once_until_the_data_changes(client, delivered, head, monkeypatch):
+    """Anyone may ask for it, so a run of requests does not draw a run of PDFs."""
+    from reporting import views
+
+    drawn = []
+
+    def draw(context):
+        drawn.append(context["published"].year)
+        return real(context)
+
+    real = views.social_value_review_pdf
+    monkeypatch.setattr(views, "social_value_review_pdf", draw)
+    social_value_review_publish(year=YEAR, by=head, reason="Committee, July")
+    url = reverse("public_review:pdf", args=[YEAR])
+    first, second = client.get(url), client.get(url)
+    assert first.content.startswith(b"%PDF") and second.content == first.content
+    assert drawn == [YEAR]
+    DeliveryReturn.objects.create(
+        commitment=delivered,
+        quantity=Decimal("5"),
+        period_start=date(YEAR, 9, 1),
+        period_end=date(YEAR, 11, 30),
+        status=DeliveryReturn.Status.VERIFIED,
+        evidence=EVIDENCE,
+        recorded_by=delivered.contract.contract_manager,
+    )
+    assert client.get(url).content.startswith(b"%PDF")
+    assert drawn == [YEAR, YEAR]
