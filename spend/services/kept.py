@@ -22,7 +22,6 @@ from django.utils import timezone
 from spend.models import ContractPaid, KeptSpend, NoContractLine, Payment
 from spend.selectors.gaps import KEPT_LINE, live_contracts_paid, live_no_contract_lines
 
-LINE_COLUMNS = KEPT_LINE
 CONTRACT_COLUMNS = ("contract", "paid", "after_end", "payments_after_end")
 # Past this many suppliers, payees and contracts touched at once (the register written in bulk),
 # one rebuild is cheaper than refreshing each, and keeps each statement's list of them short.
@@ -80,7 +79,7 @@ def _insert(model, columns: tuple[str, ...], rows: QuerySet) -> None:
 
 
 def _lines(today: date, scope: Q | None = None) -> QuerySet:
-    return live_no_contract_lines(today=today, scope=scope).values(*LINE_COLUMNS)
+    return live_no_contract_lines(today=today, scope=scope).values(*KEPT_LINE)
 
 
 def _contracts(contract_ids: Iterable[int] | None = None) -> QuerySet:
@@ -97,7 +96,7 @@ def kept_spend_rebuild(*, today: date | None = None) -> KeptSpend:
 
 def _build(state: KeptSpend, today: date) -> KeptSpend:
     NoContractLine.objects.all().delete()
-    _insert(NoContractLine, LINE_COLUMNS, _lines(today))
+    _insert(NoContractLine, KEPT_LINE, _lines(today))
     ContractPaid.objects.all().delete()
     _insert(ContractPaid, CONTRACT_COLUMNS, _contracts())
     state.lines_for = today
@@ -136,7 +135,7 @@ def kept_spend_refresh(touched: Touched) -> None:
             payments = Q(supplier__in=touched.suppliers) | Q(
                 supplier__isnull=True, payee_key__in=touched.payee_keys
             )
-            _insert(NoContractLine, LINE_COLUMNS, _lines(state.lines_for, payments))
+            _insert(NoContractLine, KEPT_LINE, _lines(state.lines_for, payments))
         if state.contracts_kept and touched.contracts:
             ContractPaid.objects.filter(contract__in=touched.contracts).delete()
             _insert(ContractPaid, CONTRACT_COLUMNS, _contracts(touched.contracts))
@@ -160,8 +159,8 @@ def kept_spend_disagreements() -> list[str]:
         return []
     found = []
     if state.lines_for is not None:
-        kept = set(NoContractLine.objects.values_list(*LINE_COLUMNS))
-        summed = set(_lines(state.lines_for).values_list(*LINE_COLUMNS))
+        kept = set(NoContractLine.objects.values_list(*KEPT_LINE))
+        summed = set(_lines(state.lines_for).values_list(*KEPT_LINE))
         found += [f"kept line {line} not in the payments" for line in sorted(kept - summed)]
         found += [f"line {line} not kept" for line in sorted(summed - kept)]
     if state.contracts_kept:
