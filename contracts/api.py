@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from procurement.act import Figures, Regime
-from procurement.api import Pages, api_view
+from procurement.api import CpvCodeField, Pages, api_view
 from procurement.paging import EstimatingPaginator
 from procurement.thresholds import REGISTER_ABOVE, pounds
 
@@ -89,6 +89,7 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only=True, help_text="No end date: the contract runs on and is reviewed instead."
     )
     act = ActField(help_text="Its regime and threshold under the Procurement Act 2023.")
+    cpv_code = CpvCodeField()
 
     class Meta:
         model = Contract
@@ -112,6 +113,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "procurement_route",
             "key_decision_reference",
             "risk_rating",
+            "cpv_code",
             "vat",
             "procurement_began_on",
             "signed_on",

@@ -67,6 +67,34 @@ SUBJECTS = {
         "Personal protective equipment",
     ],
 }
+# The main CPV code of each subject that has a fitting one among the demo's codes
+# (procurement/demo.py); the rest are left for the register's gaps.
+SUBJECT_CPV_CODES = {
+    "Home care": "85310000-5",
+    "Supported living": "85310000-5",
+    "Residential care placements": "85310000-5",
+    "Day opportunities": "85310000-5",
+    "Carers' support service": "85310000-5",
+    "Reablement": "85000000-9",
+    "Children's residential placements": "85310000-5",
+    "Short breaks for disabled children": "85310000-5",
+    "Advocacy service": "85000000-9",
+    "Domestic abuse refuge": "85310000-5",
+    "External audit support": "79411000-8",
+    "Payroll system licence": "72000000-5",
+    "Occupational health": "85000000-9",
+    "Insurance broking": "66510000-8",
+    "Cyber security testing": "72000000-5",
+    "Highways resurfacing": "45000000-7",
+    "School roof replacement": "45000000-7",
+    "Responsive repairs": "45000000-7",
+    "Gas servicing": "45000000-7",
+    "Street lighting maintenance": "45000000-7",
+    "Leisure centre refurbishment": "45000000-7",
+    "Flood defence works": "45000000-7",
+    "Electricity supply": "09310000-5",
+    "IT hardware": "30200000-1",
+}
 AREAS = ["north", "south", "east", "west", "central", "borough-wide"]
 NAME_PARTS = (
     ["Ash", "Beacon", "Brook", "Castle", "Cedar", "Elm", "Harbour", "Kestrel", "Meadow", "Oak"],
@@ -226,6 +254,8 @@ def _contract(
         else "",
         risk_rating=rng.choice(["low", "medium", "medium", "high"]) if not incomplete else "",
     )
+    if not incomplete:
+        contract.cpv_code = SUBJECT_CPV_CODES.get(contract.title.rsplit(" (", 1)[0], "")
     if legacy_gap:
         # Drawn all the same above, so that the rest of the demo does not change with the gap.
         contract.lead_director = None

@@ -85,6 +85,7 @@ REGISTER_VALUES: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
     "procurement_route": ("procurement_route", _label(ROUTES)),
     "key_decision_reference": ("key_decision_reference", None),
     "risk_rating": ("risk_rating", _label(RISKS)),
+    "cpv_code": ("cpv_code", None),
 }
 REGISTER_COLUMNS = [REGISTER_VALUES[column.attribute] for column in TEMPLATE_COLUMNS] + [
     ("status", _label(STATUSES)),

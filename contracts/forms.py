@@ -6,7 +6,15 @@ from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 from django.forms.utils import ErrorDict
 
-from procurement.forms import DATE_PARTS, GovukDateField, GovukForm, GovukModelForm, MoneyField
+from procurement.cpv import CodesOnFirstUse
+from procurement.forms import (
+    DATE_PARTS,
+    CpvCodeField,
+    GovukDateField,
+    GovukForm,
+    GovukModelForm,
+    MoneyField,
+)
 from procurement.models import ContractCategory, Directorate, User
 from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
 
@@ -157,6 +165,7 @@ class ContractFields(GovukModelForm):
     annual_value = MoneyField(label="Annual value (£)", required=False)
     irrecoverable_vat = MoneyField(label="Irrecoverable VAT (£)", required=False)
     extension_options_value = MoneyField(label="Value of the extension options (£)", required=False)
+    cpv_code = CpvCodeField()
 
     class Meta:
         model = Contract
@@ -251,6 +260,8 @@ class ContractForm(ContractFields):
         for name in reversed(ACT_FIELDS):
             order.remove(name)
             order.insert(order.index("irrecoverable_vat") + 1, name)
+        order.remove("cpv_code")
+        order.insert(order.index("category") + 1, "cpv_code")
         self.order_fields(order)
         if self.instance.pk and self.instance.end_date is None:
             self.fields["is_rolling"].initial = True
@@ -323,6 +334,8 @@ class ContractRowForm(ContractFields):
 
     def __init__(self, data: dict[str, Any] | None = None) -> None:
         super().__init__(data, instance=Contract())
+        # Every row's code checked against the list read once, not a query a row.
+        self.fields["cpv_code"].codes = CodesOnFirstUse()
 
     def check(self, values: dict[str, Any], *, instance: Contract) -> ErrorDict:
         """The form bound to one row's values, for the contract they make or change: its
@@ -341,7 +354,8 @@ class ContractRowForm(ContractFields):
             self._update_errors(error)
         try:
             self.instance.full_clean(
-                exclude=self._get_validation_exclusions(),
+                # The code is checked by its field, against the list read once.
+                exclude={*self._get_validation_exclusions(), "cpv_code"},
                 validate_unique=False,
                 validate_constraints=False,
             )

@@ -324,6 +324,12 @@ COLUMNS = (
         ("key decision", "decision reference", "key decision number"),
     ),
     Column("Risk rating", "risk_rating", False, ("risk", "contract risk", "risk level")),
+    Column(
+        "CPV code",
+        "cpv_code",
+        False,
+        ("cpv", "main cpv code", "cpv main code", "main cpv", "cpv 2008 code", "cpv codes"),
+    ),
 )
 COLUMN_BY_ATTRIBUTE = {column.attribute: column for column in COLUMNS}
 # The template, the register's export and the people who fill it need only these: the other
@@ -654,6 +660,8 @@ class RowChecker:
         _read_terms(row, cells, parsed)
         row["procurement_route"] = parsed("procurement_route", self._route)
         row["risk_rating"] = parsed("risk_rating", _risk)
+        # Read and checked against the CPV 2008 list by the contract form's own field.
+        row["cpv_code"] = text(cells.get("cpv_code"))
         for attribute in ("directorate", "category", *PEOPLE):
             row[f"{attribute}_raw"] = text(cells.get(attribute))
         return row

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from procurement.act import Figures, Standing, standing
+from procurement.cpv import validate_cpv_code
 from procurement.models import MONEY, ContractCategory, Directorate, Threshold
 
 DEFAULT_KIND = Threshold.Kind.GOODS_SERVICES
@@ -218,6 +219,14 @@ class Contract(models.Model):
         help_text="Savings planned over the contract's life (from its procurement).",
     )
     ocid = models.CharField("OCID", max_length=100, blank=True)
+    # What is bought, in the Common Procurement Vocabulary (procurement/cpv.py): its main code.
+    cpv_code = models.CharField(
+        "CPV code",
+        max_length=10,
+        blank=True,
+        validators=[validate_cpv_code],
+        help_text="The main CPV 2008 code of what is bought, like 45000000-7.",
+    )
     terminated_on = models.DateField(null=True, blank=True)
     termination_reason = models.TextField(blank=True)
     # The contract manager's answer to a renewal alert that the contract will simply end: it holds
@@ -397,6 +406,7 @@ class Contract(models.Model):
         "procurement_route",
         "key_decision_reference",
         "risk_rating",
+        "cpv_code",
     )
 
     COMPLETENESS_FIELDS = (

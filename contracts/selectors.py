@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat
 
+from procurement import cpv
 from procurement.selectors import approval_policy_in_force
 from procurement.thresholds import (
     KEY_CONTRACT_ABOVE,
@@ -154,11 +155,9 @@ def contracts_published(*, today: date) -> QuerySet[Contract]:
 
 
 def contract_detail(*, pk: int, today: date) -> Contract:
-    return (
-        contracts_with_status(today=today)
-        .select_related("directorate__business_partner")
-        .get(pk=pk)
-    )
+    return cpv.with_description(
+        contracts_with_status(today=today).select_related("directorate__business_partner")
+    ).get(pk=pk)
 
 
 def named_officer_gaps(*, user, today: date) -> dict[str, int]:

@@ -454,6 +454,7 @@ TEMPLATE_EXAMPLE = {
     "procurement_route": "Published tender",
     "key_decision_reference": "KD-2026-014",
     "risk_rating": "Medium",
+    "cpv_code": "85310000-5",
 }
 
 

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.api import ActField
-from procurement.api import api_view
+from procurement.api import CpvCodeField, api_view
 from procurement.models import User
 
 from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
@@ -27,6 +27,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         source="replaces.reference_and_lot", allow_null=True, default=None
     )
     act = ActField(help_text="Its regime and threshold under the Procurement Act 2023.")
+    cpv_code = CpvCodeField()
 
     class Meta:
         model = ProcurementProject
@@ -37,6 +38,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "description",
             "directorate",
             "category",
+            "cpv_code",
             "estimated_value",
             "estimated_vat",
             "procurement_began_on",

@@ -110,36 +110,58 @@ def build(*, options: dict) -> str:
         "planned_tender_date": today + timedelta(days=90),
         "planned_award_date": today + timedelta(days=210),
     }
-    carers = project(1, "Carers' support service", "450000", suitable_for_vcse=True, **published)
+    carers = project(
+        1,
+        "Carers' support service",
+        "450000",
+        cpv_code="85310000-5",
+        suitable_for_vcse=True,
+        **published,
+    )
     report(carers)  # waiting for the business partner
     advocacy = project(
-        2, "Advocacy service", "800000", baseline_cost=Decimal("190000.00"), **published
+        2,
+        "Advocacy service",
+        "800000",
+        cpv_code="85000000-9",
+        baseline_cost=Decimal("190000.00"),
+        **published,
     )
     approved_a = report(advocacy)
     decide(approved_a, "partner", "approved")
     decide(approved_a, "director", "approved", **CONSULTATION)
     if "manager" in people:
         _evaluation(advocacy, officer=officer, manager=people["manager"], today=today)
-    returned = report(project(3, "Day opportunities", "600000"))
+    returned = report(project(3, "Day opportunities", "600000", cpv_code="85310000-5"))
     decide(returned, "partner", "returned", reasons="Add the market engagement findings.")
-    rejected = report(project(4, "Residential placements framework", "900000"))
+    rejected = report(
+        project(4, "Residential placements framework", "900000", cpv_code="85310000-5")
+    )
     decide(rejected, "head", "rejected", reasons="Use the regional framework instead.")
     at_consultees = report(
-        project(5, "Home care across the borough", "12000000", is_core_service=True)
+        project(
+            5,
+            "Home care across the borough",
+            "12000000",
+            cpv_code="85310000-5",
+            is_core_service=True,
+        )
     )
     decide(at_consultees, "head", "approved")
     decide(at_consultees, "legal", "commented", reasons="Use the standard terms for care.")
-    at_board = report(project(6, "Supported living", "4500000"))
+    at_board = report(project(6, "Supported living", "4500000", cpv_code="85310000-5"))
     decide(at_board, "partner", "approved")
     for consultee in ("legal", "finance", "comms"):
         decide(at_board, consultee, "commented", reasons="No concerns.")
-    approved_b = report(project(7, "Reablement", "2400000"))
+    approved_b = report(project(7, "Reablement", "2400000", cpv_code="85000000-9"))
     decide(approved_b, "partner", "approved")
     for consultee in ("legal", "finance", "comms"):
         decide(approved_b, consultee, "commented", reasons="Content.")
     decide(approved_b, "board", "recommended", **MEETING)
     decide(approved_b, "member", "approved", key_decision_reference="KD-2026-041")
-    referred = report(project(8, "Short breaks for disabled children", "1200000"))
+    referred = report(
+        project(8, "Short breaks for disabled children", "1200000", cpv_code="85310000-5")
+    )
     decide(referred, "partner", "referred", reasons="Politically sensitive: take it to the board.")
     if "deputy" in people:
         delegation_create(
@@ -151,7 +173,14 @@ def build(*, options: dict) -> str:
             by=people["member"],
             reason="Annual leave",
         )
-    draft = project(9, "Community equipment", "700000", is_high_value_or_complex=True, **published)
+    draft = project(
+        9,
+        "Community equipment",
+        "700000",
+        cpv_code="85000000-9",
+        is_high_value_or_complex=True,
+        **published,
+    )
     review_create(
         author=officer, stage="G0", summary="Options: in-house, external, shared.", project=draft
     )

@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from contracts.models import Supplier
 from contracts.selectors import directorates_for_officer
-from procurement.forms import GovukDateField, GovukForm, GovukModelForm, MoneyField, text_area
+from procurement.forms import (
+    CpvCodeField,
+    GovukDateField,
+    GovukForm,
+    GovukModelForm,
+    MoneyField,
+    text_area,
+)
 from procurement.models import GatewayStage, User
 from procurement.numbers import figure
 from procurement.query import parsed
@@ -187,6 +194,7 @@ class ProjectForm(GovukModelForm):
         "suppliers): it decides the law and the thresholds that apply. Leave blank to use the "
         "planned tender date.",
     )
+    cpv_code = CpvCodeField()
     baseline_cost = MoneyField(label="Baseline cost per year (£)", required=False)
     expected_savings = MoneyField(label="Expected savings (£)", required=False)
     change_reason = forms.CharField(
@@ -204,6 +212,7 @@ class ProjectForm(GovukModelForm):
             "description",
             "directorate",
             "category",
+            "cpv_code",
             "estimated_value",
             "estimated_vat",
             "procurement_began_on",

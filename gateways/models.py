@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from contracts.models import DEFAULT_KIND, Contract
 from performance.models import KpiDefinition, kpis_required
 from procurement.act import Figures, Standing, standing
+from procurement.cpv import validate_cpv_code
 from procurement.fsm import ProtectedStateMixin
 from procurement.models import (
     MONEY,
@@ -83,6 +84,14 @@ class ProcurementProject(models.Model):
         help_text="The day the procurement began (its first notice, or the first approach to "
         "suppliers): it decides the law and the thresholds that apply. Blank: the planned "
         "tender date, or today if none is planned.",
+    )
+    # What is to be bought, in the Common Procurement Vocabulary (procurement/cpv.py).
+    cpv_code = models.CharField(
+        "CPV code",
+        max_length=10,
+        blank=True,
+        validators=[validate_cpv_code],
+        help_text="The main CPV 2008 code of what is to be bought, like 45000000-7.",
     )
     is_core_service = models.BooleanField("core service", default=False)
     is_high_value_or_complex = models.BooleanField("high value or complex", default=False)

@@ -10,11 +10,11 @@ what the user may see. See docs/decisions/0020.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, pagination, permissions, throttling
+from rest_framework import exceptions, pagination, permissions, serializers, throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.response import Response
 
-from . import throttles
+from . import cpv, throttles
 from .access import ACCESS_ATTRIBUTE, API
 from .services import DomainError
 from .tokens import api_token_for
@@ -162,3 +162,25 @@ def document_errors(result: dict, generator, request, public) -> dict:
                     },
                 )
     return result
+
+
+class CpvCodeField(serializers.CharField):
+    """A CPV code, read and checked as the pages read it (procurement/cpv.py): written as the
+    CPV 2008 list writes it ("45000000-7"), or refused with why, as JSON."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "help_text",
+            "The main CPV 2008 code: eight digits, a hyphen and the check digit, like "
+            f"{cpv.EXAMPLE}; blank if not recorded.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return cpv.clean(super().to_internal_value(data))
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None

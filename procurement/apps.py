@@ -12,7 +12,14 @@ class ProcurementConfig(AppConfig):
         # Their signal receivers: every sign-in attempt recorded, sign-in counted as activity,
         # every write retiring the cached pieces of pages, and a new password revoking tokens;
         # and the checks ``check --deploy`` runs.
-        from . import caching, checks, lockout, security, tokens  # noqa: F401
+        from . import (  # noqa: F401
+            caching,
+            checks,
+            cpv_importing,
+            lockout,
+            security,
+            tokens,
+        )
         from .text import normalise_text_fields
 
         # Titles, names and references of the project's own apps' models (their history too)

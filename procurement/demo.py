@@ -5,6 +5,9 @@ from argparse import ArgumentParser
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .history import save_with_history
+from .models import CpvCode
+
 
 @dataclass(frozen=True)
 class DemoPart:
@@ -23,3 +26,34 @@ def register(part: DemoPart) -> None:
 
 def parts() -> list[DemoPart]:
     return sorted(_PARTS.values(), key=lambda part: part.order)
+
+
+# The CPV 2008 codes the demo's contracts and procurements use, as the official list gives them:
+# a new install loads the whole list (procurement/cpv_importing.py).
+DEMO_CPV_CODES = {
+    "09310000-5": "Electricity",
+    "30200000-1": "Computer equipment and supplies",
+    "45000000-7": "Construction work",
+    "55523100-3": "School-meal services",
+    "60130000-8": "Special-purpose road passenger-transport services",
+    "66510000-8": "Insurance services",
+    "71000000-8": "Architectural, construction, engineering and inspection services",
+    "72000000-5": "IT services: consulting, software development, Internet and support",
+    "77313000-7": "Parks maintenance services",
+    "79411000-8": "General management consultancy services",
+    "79710000-4": "Security services",
+    "80000000-4": "Education and training services",
+    "85000000-9": "Health and social work services",
+    "85310000-5": "Social work services",
+    "90500000-2": "Refuse and waste related services",
+    "90910000-9": "Cleaning services",
+}
+
+
+def cpv_codes_load(*, reason: str) -> int:
+    """Load the demo's CPV codes where they are not loaded yet; returns how many were added."""
+    loaded = set(CpvCode.objects.filter(code__in=DEMO_CPV_CODES).values_list("code", flat=True))
+    for code, description in DEMO_CPV_CODES.items():
+        if code not in loaded:
+            save_with_history(CpvCode(code=code, description=description), by=None, reason=reason)
+    return len(DEMO_CPV_CODES) - len(loaded)

@@ -20,7 +20,10 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString
 
+from . import cpv
 from .lockout import client_address
 from .passwords import password_reset_request
 
@@ -370,6 +373,47 @@ class MoneyField(forms.DecimalField):
         attrs = super().widget_attrs(widget)
         attrs.pop("step", None)
         return attrs
+
+
+def _cpv_hint() -> str:
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    return format_html(
+        "Eight digits, a hyphen and the check digit, like {}. Leave blank if not known. "
+        '<a class="govuk-link" href="{}" target="_blank" rel="noopener">Find a CPV code '
+        "(opens in new tab)</a>",
+        cpv.EXAMPLE,
+        reverse("procurement:cpv_codes"),
+    )
+
+
+class CpvCodeField(forms.CharField):
+    """A CPV code as people type it (procurement/cpv.py): read as the list writes it, and
+    refused, with why, unless it is in the CPV 2008 list with its check digit. ``codes`` (the
+    list by digits) is given where one form checks many rows, so each is not a query."""
+
+    def __init__(self, *, codes=None, **kwargs):
+        kwargs.setdefault("label", "CPV code")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", lazy(_cpv_hint, SafeString)())
+        super().__init__(**kwargs)
+        self.codes = codes
+        self.widget.attrs.update(
+            {"class": "govuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}
+        )
+
+    def clean(self, value):
+        return cpv.clean(super().clean(value), codes=self.codes)
+
+
+class CpvImportForm(GovukForm):
+    file = forms.FileField(
+        label="Upload the CPV 2008 list",
+        help_text="The official file, cpv_2008_ver_2013.xlsx, or the same saved as CSV.",
+        error_messages={"required": "Choose the file to load"},
+    )
 
 
 class SignInForm(GovukFormMixin, auth_forms.AuthenticationForm):

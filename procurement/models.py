@@ -800,3 +800,30 @@ class PipelineYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year_starting} to {self.year_starting + 1}"
+
+
+class CpvCode(models.Model):
+    """A code of the Common Procurement Vocabulary (CPV 2008) with its English description,
+    loaded by an administrator from the official list (procurement/cpv.py reads and checks
+    codes against it)."""
+
+    code = models.CharField(
+        "CPV code",
+        max_length=10,
+        unique=True,
+        help_text="Eight digits, a hyphen and the check digit, like 45000000-7.",
+    )
+    description = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "CPV code"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+    @property
+    def digits(self) -> str:
+        """The eight digits without the check digit."""
+        return self.code[:8]

@@ -41,6 +41,8 @@ rules.add_perm("procurement.view_reference_data", has_any_role)
 # The Django admin and everything it edits (users, roles, reference data) are for administrators.
 rules.add_perm("procurement.access_admin", is_administrator)
 rules.add_perm("procurement.manage_directorates", is_administrator)
+# The CPV 2008 list every contract's and procurement's code is checked against.
+rules.add_perm("procurement.load_cpv_codes", is_administrator)
 # A saved import mapping reads every later file that fits it: changing one is the central team's.
 rules.add_perm("procurement.change_import_mapping", is_central_team | is_administrator)
 # The notification ledger: administrators run it; auditors read it, as they read everything.

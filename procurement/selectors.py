@@ -4,9 +4,11 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
+from . import cpv
 from .models import (
     ApprovalPolicy,
     ContractCategory,
+    CpvCode,
     Directorate,
     ImportMapping,
     PolicyStep,
@@ -93,3 +95,10 @@ def import_mapping_fitting(*, kind: str, headings) -> ImportMapping | None:
         if named and named <= present and len(named) > best_score:
             best, best_score = mapping, len(named)
     return best
+
+
+def cpv_codes_matching(*, text: str) -> QuerySet[CpvCode]:
+    """The CPV 2008 list's codes matching a search (digits of a code, or every word of a
+    description), in code order; the whole list for no search."""
+    found = CpvCode.objects.order_by("code")
+    return found.filter(cpv.search_query(text)) if text.strip() else found

@@ -7,6 +7,21 @@ app_name = "procurement"
 urlpatterns = [
     path("", views.home, name="home"),
     path("reference-data/", views.reference_data, name="reference_data"),
+    path("reference-data/cpv/", views.cpv_codes, name="cpv_codes"),
+    path("reference-data/cpv/load/", views.cpv_import_upload, name="cpv_import"),
+    path(
+        "reference-data/cpv/load/<str:token>/", views.cpv_import_preview, name="cpv_import_preview"
+    ),
+    path(
+        "reference-data/cpv/load/<str:token>/progress.json",
+        views.cpv_import_progress,
+        name="cpv_import_progress",
+    ),
+    path(
+        "reference-data/cpv/load/<str:token>/problems.csv",
+        views.cpv_import_problems,
+        name="cpv_import_problems",
+    ),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/", views.person, name="person"),

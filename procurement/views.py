@@ -11,26 +11,31 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import attention, background
 from .access import public, requires
+from .cpv_importing import KIND as CPV_KIND
 from .exportjobs import export_job_of
-from .forms import ApiTokenForm, show_error
+from .forms import ApiTokenForm, CpvImportForm, show_error
 from .history import changes_of
 from .models import ApiToken, ExportJob, User
 from .pages import paged
+from .query import query_value, search_text
 from .selectors import (
     actions_by,
     approval_policy_in_force,
     categories_active,
+    cpv_codes_matching,
     directorates_active,
     people_for_audit,
 )
 from .services import ProcurementError
 from .tokens import api_token_create, api_token_revoke
+from .uploads import import_problems_csv, import_progress, import_run_page, import_upload_page
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +100,68 @@ def reference_data(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+CPV_PAGE = 50
+
+
+@requires("procurement.view_reference_data")
+@require_GET
+def cpv_codes(request: HttpRequest) -> HttpResponse:
+    """Find a CPV code: the CPV 2008 list searched by words of a description or digits of a
+    code, a page at a time."""
+    search = query_value(request, "q", search_text(), default="")
+    page, query = paged(request, cpv_codes_matching(text=search), size=CPV_PAGE)
+    return render(
+        request,
+        "procurement/cpv_codes.html",
+        {
+            "page": page,
+            "query": query,
+            "search": search,
+            "can_load": request.user.has_perm("procurement.load_cpv_codes"),
+        },
+    )
+
+
+@requires("procurement.load_cpv_codes")
+@require_http_methods(["GET", "POST"])
+def cpv_import_upload(request: HttpRequest) -> HttpResponse:
+    return import_upload_page(
+        request,
+        kind=CPV_KIND,
+        form=CpvImportForm(
+            request.POST if request.method == "POST" else None, request.FILES or None
+        ),
+        template="procurement/cpv_import_upload.html",
+        run_url="procurement:cpv_import_preview",
+    )
+
+
+@requires("procurement.load_cpv_codes")
+@require_http_methods(["GET", "POST"])
+def cpv_import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    return import_run_page(
+        request,
+        kind=CPV_KIND,
+        token=token,
+        upload_url=reverse("procurement:cpv_import"),
+        done_url=reverse("procurement:cpv_codes"),
+        progress_url=reverse("procurement:cpv_import_progress", args=[token]),
+        problems_url=reverse("procurement:cpv_import_problems", args=[token]),
+    )
+
+
+@requires("procurement.load_cpv_codes")
+@require_GET
+def cpv_import_progress(request: HttpRequest, token: str) -> HttpResponse:
+    return import_progress(request, kind=CPV_KIND, token=token)
+
+
+@requires("procurement.load_cpv_codes")
+@require_GET
+def cpv_import_problems(request: HttpRequest, token: str) -> HttpResponse:
+    return import_problems_csv(request, kind=CPV_KIND, token=token)
 
 
 @requires("procurement.use_api")

@@ -263,7 +263,15 @@ def build() -> World:
     )
     items_to_notify = notifiable(today=today)
     world.objects["notifiable"] = (items_to_notify[0] if items_to_notify else None, None)
+    _cpv_codes()
     return world
+
+
+def _cpv_codes() -> None:
+    """A few codes of the CPV 2008 list, so that the Find a CPV code page lists some."""
+    from procurement.demo import cpv_codes_load
+
+    cpv_codes_load(reason="The sweep")
 
 
 def _review_queue(world: World, housing: Directorate) -> None:

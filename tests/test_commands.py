@@ -29,7 +29,7 @@ from openpyxl import Workbook
 from alerts.tests.factories import contract_ending
 from contracts.models import Contract
 from maturity.toolkit import FRAMEWORK_FILE
-from procurement.models import ApiToken, Notification, User
+from procurement.models import ApiToken, CpvCode, Notification, User
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
 from procurement.tokens import api_token_create
@@ -365,6 +365,30 @@ def test_import_measures_checks_then_imports_a_library(database, central_team, t
     library = MeasureLibrary.objects.get(name="Our measures", version="2027/28")
     assert library.history.get().history_user == central_team["partner"]
     assert Measure.objects.filter(code="SK2").count() == 2
+
+
+@commits
+@runs("import_cpv")
+def test_import_cpv_checks_then_loads_the_cpv_list(database, central_team, tmp_path):
+    path = tmp_path / "cpv_2008_ver_2013.csv"
+    path.write_text(
+        "\ufeffCODE,BG,EN\r\n3000000-1,BG,Agricultural products\r\n"
+        "45000000-7,BG,Construction work\r\n",
+        encoding="utf-8",
+    )
+    done = manage("import_cpv", str(path), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "2 rows: 2 CPV codes would be added, 0 updated, 0 unchanged" in done.stdout
+    assert not CpvCode.objects.exists()
+
+    done = manage("import_cpv", str(path))
+    assert done.returncode == 0, done.stderr
+    code = CpvCode.objects.get(code="03000000-1")
+    assert code.history.get().history_user is None  # made at the command line
+
+    done = manage("import_cpv", str(path), "--as", central_team["partner"].email)
+    assert done.returncode == 1
+    assert "may not import CPV codes" in done.stderr
 
 
 # --- import_payments ----------------------------------------------------------------------------

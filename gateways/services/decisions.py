@@ -405,6 +405,8 @@ def _award(review: GatewayReview, *, by: User, decision: StepDecision) -> None:
                 # The law and thresholds the contract is under are those of the day its
                 # procurement began, not of its start (decision record 0050).
                 "procurement_began_on": project.procurement_began_on,
+                # What is bought: the procurement's CPV code goes with it onto the register.
+                "cpv_code": project.cpv_code,
             },
             by=by,
             reason=f"Awarded: Gateway 2 approved by {by} (report {review.pk})",

@@ -177,3 +177,19 @@ def test_a_poor_record_needs_an_exception_to_extend(people):
         by=people[Role.BUSINESS_PARTNER],
     )
     review_submit(review=review, by=people[Role.BUSINESS_PARTNER])
+
+
+def test_the_awarded_contract_carries_the_procurements_cpv_code(people):
+    from procurement.models import CpvCode
+
+    CpvCode.objects.create(code="85310000-5", description="Social work services")
+    author, review = award(people, "480000.00", estimate="500000")
+    review.project.cpv_code = "85310000-5"
+    review.project.save()
+    review_submit(review=review, by=author)
+    review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome=Outcome.APPROVED)
+    review_decide(
+        review=review, by=people[Role.EXECUTIVE_DIRECTOR], outcome=Outcome.APPROVED, **CONSULTATION
+    )
+    contract = Contract.objects.get(reference=review.project.reference)
+    assert contract.cpv_code == "85310000-5"

@@ -24,6 +24,7 @@ from gateways.services import project_update as update_project
 from gateways.services import review_create
 from procurement.access import requires
 from procurement.caching import cached_html, query_vary
+from procurement.cpv import with_description
 from procurement.dates import financial_quarter, long_date
 from procurement.models import ContractCategory, Directorate
 from procurement.pages import object_for, paged
@@ -103,8 +104,10 @@ def _to_reprocure(request: HttpRequest, *, today, directorate_id) -> dict:
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(
-        ProcurementProject.objects.select_related(
-            "directorate", "category", "lead_officer", "replaces"
+        with_description(
+            ProcurementProject.objects.select_related(
+                "directorate", "category", "lead_officer", "replaces"
+            )
         ),
         pk=pk,
     )
@@ -129,6 +132,7 @@ def _reprocurement_initial(replaces: Contract) -> dict:
         "title": f"Re-procurement of {replaces.title}",
         "directorate": replaces.directorate_id,
         "category": replaces.category_id,
+        "cpv_code": replaces.cpv_code,
         "estimated_value": replaces.whole_life_value,
         "replaces": replaces.pk,
         "planned_start_date": replaces.renewal_date + timedelta(days=1)
