@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -32,7 +32,7 @@ from gateways.models import GatewayReview, ProcurementProject
 from gateways.selectors import projects_made_public
 from performance.models import PerformanceReview
 from procurement.act import Figures, Standing, including_vat
-from procurement.models import GatewayStage, Threshold
+from procurement.models import CpvCode, GatewayStage, Threshold
 from procurement.thresholds import KPIS_ABOVE
 
 from .models import Notice
@@ -73,6 +73,9 @@ NOTICE_DOCUMENTS = {
     Notice.Kind.CHANGE: ("UK10", "contractNotice"),
 }
 MAIN_CATEGORY = {Threshold.Kind.WORKS: "works", Threshold.Kind.LIGHT_TOUCH: "services"}
+# The CPV's divisions: 45 is construction work; 03 to 44 and 48 (software) are supplies.
+CPV_WORKS_DIVISION = 45
+CPV_SUPPLY_DIVISIONS = frozenset({48})
 CONTRACT_STATUS = {
     Contract.Status.NOT_STARTED: "pending",
     Contract.Status.ACTIVE: "active",
@@ -250,6 +253,7 @@ class Context:
     today: date
     now: datetime
     figures: Figures
+    cpv: dict[str, str] = field(default_factory=dict)
 
 
 # --- Sections of a release --------------------------------------------------------------------
@@ -314,10 +318,39 @@ def _standing(process: Process, context: Context) -> Standing:
     return process.contracts[0].act_standing(context.figures)
 
 
-def main_category(kind: str) -> str | None:
-    """OCDS's main procurement category from the kind of contract the Act measures: works and
-    light-touch services say it; goods and services do not tell one from the other."""
+def main_category(cpv_code: str, kind: str) -> str | None:
+    """OCDS's main procurement category: from the CPV code's division where there is one (45 is
+    works; 03 to 44 and 48 are supplies; the rest services), else from the kind of contract the
+    Act measures (works; light-touch services; goods and services do not tell which)."""
+    if cpv_code:
+        division = int(cpv_code[:2])
+        if division == CPV_WORKS_DIVISION:
+            return "works"
+        return (
+            "goods"
+            if division < CPV_WORKS_DIVISION or division in CPV_SUPPLY_DIVISIONS
+            else "services"
+        )
     return MAIN_CATEGORY.get(kind)
+
+
+def _items(cpv_code: str, title: str, context: Context) -> list[dict]:
+    """What is bought, as one item classified by its CPV code (the eight digits, as Find a Tender
+    writes them)."""
+    if not cpv_code:
+        return []
+    classification = {
+        "scheme": "CPV",
+        "id": cpv_code[:8],
+        "description": context.cpv.get(cpv_code),
+    }
+    return [{"id": "1", "description": title, "classification": classification}]
+
+
+def _cpv_of(process: Process) -> str:
+    if process.project is not None:
+        return process.project.cpv_code
+    return next((c.cpv_code for c in process.contracts if c.cpv_code), "")
 
 
 def _tender(process: Process, context: Context, *, status: str) -> dict:
@@ -330,6 +363,7 @@ def _tender(process: Process, context: Context, *, status: str) -> dict:
         route = process.contracts[0].procurement_route
     method, details = METHODS.get(route, (None, None))
     standing = _standing(process, context)
+    cpv_code = _cpv_of(process)
     return {
         "id": f"{process.ocid}-tender",
         "title": process.title,
@@ -337,9 +371,10 @@ def _tender(process: Process, context: Context, *, status: str) -> dict:
         "status": status,
         "procurementMethod": method,
         "procurementMethodDetails": details,
-        "mainProcurementCategory": main_category(standing.kind),
+        "mainProcurementCategory": main_category(cpv_code, standing.kind),
         "aboveThreshold": standing.above_threshold,
         "value": _money(project.estimated_value, _project_gross(project)) if project else None,
+        "items": _items(cpv_code, process.title, context),
     }
 
 
@@ -487,6 +522,7 @@ def _contract(process: Process, contract: Contract, award_id: str, context: Cont
             "maxExtentDate": _moment(max_extent),
         },
         "value": _money(contract.whole_life_value, standing.value_including_vat),
+        "items": _items(contract.cpv_code, _titled(contract), context),
         "dateSigned": _moment(contract.signed_on),
         "aboveThreshold": standing.above_threshold,
         "agreedMetrics": _agreed_metrics(contract, standing),
@@ -709,13 +745,30 @@ def _package(*, uri: str, context: Context) -> dict:
     }
 
 
+def _with_cpv(context: Context, found: list[Process]) -> Context:
+    """The context with the descriptions of the CPV codes the processes use (one query)."""
+    codes = {
+        code
+        for process in found
+        for code in (
+            process.project.cpv_code if process.project else "",
+            *(contract.cpv_code for contract in process.contracts),
+        )
+        if code
+    }
+    if not codes:
+        return context
+    described = dict(CpvCode.objects.filter(code__in=codes).values_list("code", "description"))
+    return replace(context, cpv=described)
+
+
 def release_package(*, references: list[str], uri: str, links: dict | None = None) -> dict:
     context = _context()
     package = _package(uri=uri, context=context)
+    found = processes(references, today=context.today)
+    context = _with_cpv(context, found)
     package["releases"] = [
-        release
-        for process in processes(references, today=context.today)
-        for release in releases_for(process, context)
+        release for process in found for release in releases_for(process, context)
     ]
     if links:
         package["links"] = links
@@ -725,6 +778,7 @@ def release_package(*, references: list[str], uri: str, links: dict | None = Non
 def record_package(*, reference: str, uri: str, releases_uri: str) -> dict | None:
     context = _context()
     found = processes([reference], today=context.today)
+    context = _with_cpv(context, found)
     releases = releases_for(found[0], context) if found else []
     if not releases:
         return None

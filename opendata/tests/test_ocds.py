@@ -23,7 +23,7 @@ from gateways.tests.factories import ProjectFactory
 from opendata.models import Notice
 from opendata.ocds import EXTENSIONS, ocid_for
 from performance.tests.factories import KpiFactory
-from procurement.models import ContractCategory, Threshold
+from procurement.models import ContractCategory, CpvCode, Threshold
 from procurement.tests.factories import UserFactory
 
 from .ocds_schema import package_problems
@@ -264,13 +264,39 @@ def test_the_releases_page_reads_a_fixed_number_of_queries(client):
             assert client.get(reverse("opendata:releases")).status_code == 200
         return len(queries)
 
-    ContractFactory(reference="Q-0", whole_life_value=Decimal("90000.00"))
+    CpvCode.objects.create(code="90910000-9", description="Cleaning services")
+    ContractFactory(reference="Q-0", whole_life_value=Decimal("90000.00"), cpv_code="90910000-9")
     ProjectFactory(reference="Q-P0", estimated_value=Decimal("250000"), on_public_forward_plan=True)
     few = count()
     for n in range(1, 6):
-        contract = ContractFactory(reference=f"Q-{n}", whole_life_value=Decimal("6000000.00"))
+        contract = ContractFactory(
+            reference=f"Q-{n}", whole_life_value=Decimal("6000000.00"), cpv_code="90910000-9"
+        )
         KpiFactory(contract=contract)
         ProjectFactory(
             reference=f"Q-P{n}", estimated_value=Decimal("250000"), on_public_forward_plan=True
         )
     assert count() == few
+
+
+@pytest.mark.parametrize(
+    ("code", "description", "category"),
+    [
+        ("90910000-9", "Cleaning services", "services"),
+        ("45000000-7", "Construction work", "works"),
+        ("30200000-1", "Computer equipment and supplies", "goods"),
+        ("48000000-8", "Software package and information systems", "goods"),
+    ],
+)
+def test_what_is_bought_is_classified_by_its_cpv_code(
+    client, ocds_dir, code, description, category
+):
+    CpvCode.objects.create(code=code, description=description)
+    ContractFactory(reference="CPV-1", whole_life_value=Decimal("90000.00"), cpv_code=code)
+    package = record(client, "CPV-1")
+    assert package_problems(ocds_dir, package) == []
+    release = package["records"][0]["compiledRelease"]
+    (item,) = release["contracts"][0]["items"]
+    assert item["classification"] == {"scheme": "CPV", "id": code[:8], "description": description}
+    assert release["tender"]["items"][0]["classification"]["id"] == code[:8]
+    assert release["tender"]["mainProcurementCategory"] == category
