@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from procurement.caching import data_changed
-from procurement.imports import ImportKind, ValueMap, register, table_begin
+from procurement.imports import ImportKind, ValueMap, check_and_import, register, table_begin
 from procurement.models import ContractCategory, Directorate, User
 from procurement.services import directorate_create
 from procurement.tabular import (
@@ -1022,40 +1021,11 @@ def _write(outcomes: list[RowOutcome], *, by: User, reason: str) -> int:
     return len(new_suppliers)
 
 
-def contracts_import_check(
-    *,
-    stream: IO[bytes],
-    filename: str,
-    by: User,
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ContractsImportResult:
-    """What importing the file would do, and every problem in it. Writes nothing."""
-    if not by.has_perm("contracts.import_contracts"):
-        raise PermissionDenied
-    return _run(stream, filename, by=by, write=False, reason="", mapping=mapping, progress=progress)
-
-
-def contracts_import(
-    *,
-    stream: IO[bytes],
-    filename: str,
-    by: User,
-    reason: str,
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ContractsImportResult:
-    """Import the file: every row, or, if any row has a problem, nothing at all."""
-    if not by.has_perm("contracts.import_contracts"):
-        raise PermissionDenied
-    with transaction.atomic():
-        result = _run(
-            stream, filename, by=by, write=True, reason=reason, mapping=mapping, progress=progress
-        )
-        if not result.ok:
-            # Leaving the block with an exception rolls back every batch already written.
-            raise ImportRefused(result)
-    return result
+# What importing the file would do, and every problem in it (writing nothing); and the
+# import: every row, or, if any row has a problem, nothing at all.
+contracts_import_check, contracts_import = check_and_import(
+    _run, permission="contracts.import_contracts"
+)
 
 
 KIND = register(

@@ -14,17 +14,14 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from . import cpv
 from .history import save_with_history
-from .imports import ImportKind, register, table_begin
+from .imports import ImportKind, check_and_import, register, table_begin
 from .models import CpvCode, User
-from .services import require
 from .tabular import (
     Column,
     ImportFileError,
-    ImportRefused,
     ImportResult,
     Problem,
     batches,
@@ -166,42 +163,9 @@ def _run(
     return result
 
 
-def cpv_codes_import_check(
-    *,
-    stream: IO[bytes],
-    filename: str,
-    by: User | None,
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> CpvImportResult:
-    """What loading the file would do, and every problem in it. Writes nothing.
-
-    ``by`` is ``None`` only at the command line, where whoever runs it administers the service.
-    """
-    if by is not None:
-        require(by, PERMISSION)
-    return _run(stream, filename, by=by, write=False, reason="", mapping=mapping, progress=progress)
-
-
-def cpv_codes_import(
-    *,
-    stream: IO[bytes],
-    filename: str,
-    by: User | None,
-    reason: str,
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> CpvImportResult:
-    """Load the file's codes: every row, or, if any row has a problem, nothing at all."""
-    if by is not None:
-        require(by, PERMISSION)
-    with transaction.atomic():
-        result = _run(
-            stream, filename, by=by, write=True, reason=reason, mapping=mapping, progress=progress
-        )
-        if not result.ok:
-            raise ImportRefused(result)
-    return result
+# What loading the file would do, and every problem in it (writing nothing); and the load:
+# every row, or, if any row has a problem, nothing at all.
+cpv_codes_import_check, cpv_codes_import = check_and_import(_run, permission=PERMISSION)
 
 
 KIND = register(

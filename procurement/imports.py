@@ -30,7 +30,7 @@ from .caching import UNREACHABLE
 from .history import save_with_history
 from .models import ImportMapping, ImportRun, User
 from .selectors import import_mapping_fitting, import_mapping_named
-from .services import DomainError
+from .services import DomainError, require
 from .tabular import (
     Column,
     ImportFileError,
@@ -91,6 +91,48 @@ KINDS: dict[str, ImportKind] = {}
 def register(kind: ImportKind) -> ImportKind:
     KINDS[kind.key] = kind
     return kind
+
+
+def check_and_import(run: Callable[..., Any], *, permission: str):
+    """A kind's check and its import, from its one ``run(stream, filename, *, by, write, reason,
+    mapping, progress, ...)``. Both refuse a person without ``permission`` (``by`` is ``None``
+    only at the command line, where whoever runs it administers the service). The check writes
+    nothing; the import writes every row or, if any row has a problem, nothing at all."""
+
+    def check(*, stream, filename, by, mapping=None, progress=None, **extra):
+        if by is not None:
+            require(by, permission)
+        return run(
+            stream,
+            filename,
+            by=by,
+            write=False,
+            reason="",
+            mapping=mapping,
+            progress=progress,
+            **extra,
+        )
+
+    def import_(*, stream, filename, by, reason, mapping=None, progress=None, **extra):
+        if by is not None:
+            require(by, permission)
+        with transaction.atomic():
+            result = run(
+                stream,
+                filename,
+                by=by,
+                write=True,
+                reason=reason,
+                mapping=mapping,
+                progress=progress,
+                **extra,
+            )
+            if not result.ok:
+                # Leaving the block with an exception rolls back every row already written.
+                raise ImportRefused(result)
+        return result
+
+    return check, import_
 
 
 def kind_of(key: str) -> ImportKind:

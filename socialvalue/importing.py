@@ -13,18 +13,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db import transaction
 from django.db.models import Q
 
 from procurement.history import save_with_history
-from procurement.imports import ImportKind, register, table_begin
+from procurement.imports import ImportKind, check_and_import, register, table_begin
 from procurement.models import User
-from procurement.services import require
 from procurement.tabular import (
     CellError,
     Column,
     ImportFileError,
-    ImportRefused,
     ImportResult,
     Problem,
     batches,
@@ -313,42 +310,11 @@ def _run(
     return result
 
 
-def measures_import_check(
-    *,
-    stream: IO[bytes],
-    filename: str,
-    by: User | None,
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> MeasuresImportResult:
-    """What importing the file would do, and every problem in it. Writes nothing.
-
-    ``by`` is ``None`` only at the command line, where whoever runs it administers the service.
-    """
-    if by is not None:
-        require(by, "socialvalue.manage_library")
-    return _run(stream, filename, by=by, write=False, reason="", mapping=mapping, progress=progress)
-
-
-def measures_import(
-    *,
-    stream: IO[bytes],
-    filename: str,
-    by: User | None,
-    reason: str,
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> MeasuresImportResult:
-    """Import the file's measures: every row, or, if any row has a problem, nothing at all."""
-    if by is not None:
-        require(by, "socialvalue.manage_library")
-    with transaction.atomic():
-        result = _run(
-            stream, filename, by=by, write=True, reason=reason, mapping=mapping, progress=progress
-        )
-        if not result.ok:
-            raise ImportRefused(result)
-    return result
+# What importing the file would do, and every problem in it (writing nothing); and the
+# import: every row, or, if any row has a problem, nothing at all.
+measures_import_check, measures_import = check_and_import(
+    _run, permission="socialvalue.manage_library"
+)
 
 
 KIND = register(

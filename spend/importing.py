@@ -26,14 +26,13 @@ from typing import IO, Any
 from django.db import connection, transaction
 
 from procurement.background import BackgroundUnavailable, enqueue
-from procurement.imports import ImportKind, ValueMap, register, table_begin
+from procurement.imports import ImportKind, ValueMap, check_and_import, register, table_begin
 from procurement.models import Directorate, User
-from procurement.services import DomainError, require
+from procurement.services import DomainError
 from procurement.tabular import (
     CellError,
     Column,
     ImportFileError,
-    ImportRefused,
     ImportResult,
     Problem,
     batches,
@@ -637,12 +636,12 @@ def _run(
     filename: str,
     *,
     by: User | None,
-    source: int | None,
-    new_source: str,
     write: bool,
     reason: str,
     mapping: dict | None,
     progress: Callable[[int, int], None] | None,
+    source: int | None = None,
+    new_source: str = "",
 ) -> PaymentsImportResult:
     result = PaymentsImportResult()
     rows, values = table_begin(stream, filename, COLUMNS, mapping, result)
@@ -706,63 +705,10 @@ def _source_to_write(
     return found
 
 
-def payments_import_check(
-    *,
-    stream: IO[bytes],
-    filename: str,
-    by: User | None,
-    source: int | None = None,
-    new_source: str = "",
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> PaymentsImportResult:
-    """What importing the file would add, what was imported already, and every problem in it.
-    Writes nothing. ``by`` is ``None`` only at the command line."""
-    if by is not None:
-        require(by, "spend.import_payments")
-    return _run(
-        stream,
-        filename,
-        by=by,
-        source=source,
-        new_source=new_source,
-        write=False,
-        reason="",
-        mapping=mapping,
-        progress=progress,
-    )
-
-
-def payments_import(
-    *,
-    stream: IO[bytes],
-    filename: str,
-    by: User | None,
-    reason: str,
-    source: int | None = None,
-    new_source: str = "",
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> PaymentsImportResult:
-    """Import the file's payments not imported before: every one, or, if any row has a problem,
-    nothing at all."""
-    if by is not None:
-        require(by, "spend.import_payments")
-    with transaction.atomic():
-        result = _run(
-            stream,
-            filename,
-            by=by,
-            source=source,
-            new_source=new_source,
-            write=True,
-            reason=reason,
-            mapping=mapping,
-            progress=progress,
-        )
-        if not result.ok:
-            raise ImportRefused(result)
-    return result
+# What importing the file would add, what was imported already, and every problem in it
+# (writing nothing); and the import of the payments not imported before: every one, or, if any
+# row has a problem, nothing at all. Both take the finance system (``source`` or ``new_source``).
+payments_import_check, payments_import = check_and_import(_run, permission="spend.import_payments")
 
 
 def _directorate_choices() -> list[tuple[str, str]]:
