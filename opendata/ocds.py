@@ -630,7 +630,7 @@ def releases_for(process: Process, context: Context) -> list[dict]:
     final = _award_release(process, context, {**planning, "tender": tender})
     if final is not None:
         releases.append(final)
-    return sorted(releases, key=lambda release: release["date"])
+    return sorted(releases, key=lambda release: datetime.fromisoformat(release["date"]))
 
 
 def compiled_release(releases: list[dict]) -> dict:
