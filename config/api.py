@@ -13,6 +13,7 @@ from maturity.api import AssessmentViewSet
 from performance.api import ContractKpiViewSet
 from procurement.access import API
 from procurement.api import api_view
+from procurement.api_reference import PlanThemeViewSet
 from socialvalue.api import ContractCommitmentViewSet, MeasureViewSet
 from spend.api import NoContractList, OverValueList
 from spend.api_insight import (
@@ -29,6 +30,7 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("plan-themes", PlanThemeViewSet, basename="plan-theme")
 
 
 @api_view

@@ -3,6 +3,7 @@ read, and the gateway actions (submit, decide) as POSTs calling the same service
 so every rule (routing, segregation of duties, delegation) holds the same."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -13,7 +14,7 @@ from contracts.api import ActField
 from procurement.api import CpvCodeField, api_view
 from procurement.models import User
 
-from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision
+from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision, ThemeStatement
 from .rules import is_author
 from .selectors import projects_forward_plan, reviews_visible, reviews_with_route
 from .services import review_decide, review_submit
@@ -85,6 +86,14 @@ class StepSerializer(serializers.ModelSerializer):
         fields = ["order", "name", "kind", "consult_role", "target_days", "is_active", "decisions"]
 
 
+class ThemeStatementSerializer(serializers.ModelSerializer):
+    theme = serializers.CharField(source="theme.name")
+
+    class Meta:
+        model = ThemeStatement
+        fields = ["theme", "statement"]
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.reference", allow_null=True, default=None)
     contract = serializers.CharField(
@@ -92,6 +101,13 @@ class ReviewSerializer(serializers.ModelSerializer):
     )
     author = serializers.CharField(source="author.get_full_name")
     steps = StepSerializer(many=True, read_only=True)
+    plan_themes = ThemeStatementSerializer(
+        source="theme_statements",
+        many=True,
+        read_only=True,
+        help_text="The Council Plan themes the report names (Gateway 1: how the procurement "
+        "addresses each; Gateway 2: what the award will deliver against it).",
+    )
 
     class Meta:
         model = GatewayReview
@@ -106,6 +122,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "value",
             "value_basis",
             *API_FIELDS,
+            "plan_themes",
             "author",
             "submitted_at",
             "decided_at",
@@ -143,6 +160,13 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         return projects_forward_plan()
 
 
+def _with_themes(reviews):
+    """The reports with the Council Plan themes they name: one query more, whatever the count."""
+    return reviews.prefetch_related(
+        Prefetch("theme_statements", queryset=ThemeStatement.objects.select_related("theme"))
+    )
+
+
 ERRORS = {
     400: OpenApiResponse(description="A rule refused it: the detail says which"),
     403: OpenApiResponse(description="You may not: the detail says why where a rule refused you"),
@@ -166,11 +190,12 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         # them all and then checked, so a draft that is not theirs is refused (403), as the
         # pages refuse it, rather than reported missing.
         if self.detail:
-            return reviews_with_route()
-        return reviews_visible(reviews_with_route(), user=self.request.user).order_by("-pk")
+            return _with_themes(reviews_with_route())
+        reviews = reviews_visible(reviews_with_route(), user=self.request.user)
+        return _with_themes(reviews).order_by("-pk")
 
     def _review(self, pk) -> GatewayReview:
-        review = get_object_or_404(reviews_with_route(), pk=pk)
+        review = get_object_or_404(_with_themes(reviews_with_route()), pk=pk)
         self.check_object_permissions(self.request, review)
         return review
 

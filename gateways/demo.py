@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from contracts.models import Supplier
 from procurement.act import financial_year_start
-from procurement.models import ContractCategory, Directorate, PipelineYear, User
+from procurement.models import ContractCategory, Directorate, PipelineYear, PlanTheme, User
 from procurement.roles import Role
 
 from .models import ProcurementProject
@@ -23,6 +23,7 @@ from .services import (
     evaluator_declare,
     review_create,
     review_decide,
+    review_set_themes,
     review_submit,
 )
 
@@ -34,6 +35,26 @@ STRATEGY = {
     "risks": "A thin provider market; staff transfer (TUPE)",
     "social_value_approach": "15% weighting: local jobs, apprenticeships and care leavers",
 }
+# What the demo strategies say of the Council Plan themes (procurement/demo.py loads them).
+THEME_STATEMENTS = {
+    "Community involvement": "Service users and carers sit on the evaluation panel, and the "
+    "specification was co-designed with them.",
+    "Prevention and early intervention": "Providers are paid for support that keeps people "
+    "independent for longer, not only for hours delivered.",
+}
+AWARD_STATEMENTS = {
+    "Community involvement": "A users' forum meets each quarter and reports to the contract "
+    "manager.",
+}
+
+
+def _name_themes(review, statements: dict[str, str], *, by) -> None:
+    """Name the demo's themes that are there in ``review``, each with its statement."""
+    themes = PlanTheme.objects.filter(name__in=statements, is_active=True)
+    if themes:
+        review_set_themes(review=review, statements={t: statements[t.name] for t in themes}, by=by)
+
+
 MEETING = {"meeting_date": date(2026, 11, 12), "minute_reference": "SCCB 2026/11 item 3"}
 CONSULTATION = {
     "consulted": "Cllr Ruth Adeyemi, lead member for adult social care",
@@ -97,6 +118,7 @@ def build(*, options: dict) -> str:
             project=subject,
             report=STRATEGY,
         )
+        _name_themes(review, THEME_STATEMENTS, by=officer)
         return review_submit(review=review, by=officer)
 
     def decide(review, who, outcome, **fields):
@@ -219,7 +241,7 @@ def _evaluation(project, *, officer, manager, today) -> None:
     }
     for bid in bids:
         bid_moderate(bid=bid, by=officer, scores=agreed[bid.pk])
-    review_create(
+    award = review_create(
         author=officer,
         stage="G2",
         summary="Award the advocacy service to the top-ranked bidder.",
@@ -233,3 +255,4 @@ def _evaluation(project, *, officer, manager, today) -> None:
             "contract_lead_director": None,
         },
     )
+    _name_themes(award, AWARD_STATEMENTS, by=officer)

@@ -731,3 +731,53 @@ class BidOffersForm(GovukForm):
                 (quantity, data[f"target_date_{measure.pk}"]) if quantity is not None else None
             )
         return offers
+
+
+class ThemesForm(GovukForm):
+    """The Council Plan themes a Gateway 1 or 2 report names: for each, whether it is named
+    and the report's statement for it. ``themes`` are the current plan's and any the report
+    still names; ``earlier`` maps a theme to what the approved strategy said of it."""
+
+    def __init__(self, *args, themes, what: str, earlier: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.themes = list(themes)
+        self.earlier = earlier or {}
+        for theme in self.themes:
+            hint = theme.description
+            if not theme.is_active:
+                hint = "Retired from the council's plan: untick it to remove it from the report."
+            self.fields[f"theme_{theme.pk}"] = forms.BooleanField(
+                label=f"The report addresses '{theme.name}'", required=False, help_text=hint
+            )
+            self.fields[f"statement_{theme.pk}"] = text_area(
+                f"{what[0].upper()}{what[1:]} '{theme.name}'",
+                help_text=self._earlier_hint(theme),
+            )
+
+    def _earlier_hint(self, theme) -> str:
+        said = self.earlier.get(theme.pk)
+        return f"The approved strategy said: {said}" if said else ""
+
+    def rows(self) -> list[tuple]:
+        """Each theme with its two fields, for the page to show together."""
+        return [(t, self[f"theme_{t.pk}"], self[f"statement_{t.pk}"]) for t in self.themes]
+
+    def clean(self):
+        data = super().clean()
+        for theme in self.themes:
+            text = (data.get(f"statement_{theme.pk}") or "").strip()
+            if text and not data.get(f"theme_{theme.pk}"):
+                self.add_error(
+                    f"theme_{theme.pk}",
+                    f"Tick '{theme.name}' to name it in the report, or clear its statement",
+                )
+        return data
+
+    def statements(self) -> dict:
+        """The themes named, each with its statement, for ``review_set_themes``."""
+        data = self.cleaned_data
+        return {
+            theme: data.get(f"statement_{theme.pk}") or ""
+            for theme in self.themes
+            if data.get(f"theme_{theme.pk}")
+        }

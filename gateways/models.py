@@ -24,6 +24,7 @@ from procurement.models import (
     ContractCategory,
     Directorate,
     GatewayStage,
+    PlanTheme,
 )
 from procurement.numbers import figure
 from procurement.thresholds import (
@@ -961,3 +962,26 @@ class BidCommitment(CommitmentTerms):
 
     def __str__(self) -> str:
         return f"{self.bid.supplier}: {self.quantity} of {self.measure.code}"
+
+
+class ThemeStatement(models.Model):
+    """A Council Plan theme a report names (RBKC §4d): at Gateway 1, how the procurement
+    addresses it; at Gateway 2, what the recommended award will deliver against it."""
+
+    review = models.ForeignKey(
+        GatewayReview, on_delete=models.PROTECT, related_name="theme_statements"
+    )
+    theme = models.ForeignKey(
+        PlanTheme, on_delete=models.PROTECT, related_name="gateway_statements"
+    )
+    statement = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "theme__order", "theme__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "theme"], name="theme_named_once_a_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme}: {self.statement}"

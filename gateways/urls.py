@@ -41,6 +41,7 @@ urlpatterns = [
     path("reviews/<int:pk>/withdraw/", decisions.review_withdraw_view, name="withdraw"),
     path("reviews/<int:pk>/weighting/", evaluation.weighting_edit, name="weighting"),
     path("reviews/<int:pk>/measures/", evaluation.measures_edit, name="measures"),
+    path("reviews/<int:pk>/themes/", reports.themes_edit, name="themes"),
     path("projects/<int:pk>/evaluation/", evaluation.evaluation, name="evaluation"),
     path(
         "projects/<int:pk>/evaluation/panel/", evaluation.evaluator_add_view, name="evaluator_add"

@@ -15,7 +15,7 @@ from contracts.lead_times import add_months
 from contracts.models import Contract
 from contracts.selectors import running_condition
 from procurement.history import save_with_history
-from procurement.models import User
+from procurement.models import PlanTheme, User
 
 from .models import Kpi, KpiDefinition, PerformanceReview, financial_year_of
 from .services import (
@@ -28,6 +28,23 @@ from .services import (
     risk_assess,
     saving_record,
 )
+
+# What the demo's reviews find delivered against the Council Plan themes, by theme.
+DELIVERED = (
+    "The provider recruited six volunteers from the estate and runs a monthly drop-in.",
+    "Two thirds of the people supported live in the borough's most deprived wards.",
+    "Early help referrals answered within five days, before needs escalate.",
+)
+
+
+def _theme_deliveries(number: int) -> dict:
+    """One theme of the plan for each demo review, in turn (none for every third)."""
+    themes = list(PlanTheme.objects.filter(is_active=True).order_by("order", "name"))
+    if not themes or number % 3 == 0:
+        return {}
+    index = number % len(themes)
+    return {themes[index]: DELIVERED[index % len(DELIVERED)]}
+
 
 CONTRACTS = 24
 REASON = "Demo data (seed_demo)."
@@ -155,6 +172,7 @@ def _manage(contract: Contract, number: int, rng: random.Random, today, people) 
                 held_on + timedelta(days=30),
             ),
         ],
+        themes=_theme_deliveries(number),
         by=manager,
         today=today,
     )

@@ -149,14 +149,28 @@ class ReviewForm(GovukForm):
         help_text="Filled in from the frequency; leave it empty if this was the last review.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, themes=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.themes = list(themes)
+        for theme in self.themes:
+            self.fields[f"theme_{theme.pk}"] = text_area(
+                f"What is being delivered against '{theme.name}'?",
+                3,
+                help_text=theme.description,
+            )
         for number in range(1, ACTION_ROWS + 1):
             self.fields[f"action_{number}"] = forms.CharField(label="Action", required=False)
             self.fields[f"owner_{number}"] = forms.CharField(
                 label="Owner", required=False, max_length=200
             )
             self.fields[f"due_{number}"] = GovukDateField(label="Due by", required=False)
+
+    def theme_fields(self):
+        return [self[f"theme_{theme.pk}"] for theme in self.themes]
+
+    def theme_statements(self) -> dict:
+        """What the review found delivered against each theme, for ``review_record``."""
+        return {theme: self.cleaned_data.get(f"theme_{theme.pk}") or "" for theme in self.themes}
 
     def action_rows(self):
         return [

@@ -16,7 +16,7 @@ from contracts.lead_times import add_months
 from contracts.models import Contract
 from procurement.dates import long_date
 from procurement.fsm import ProtectedStateMixin, object_permission
-from procurement.models import MONEY, User
+from procurement.models import MONEY, PlanTheme, User
 from procurement.thresholds import KPIS_ABOVE
 
 # A KPI return is due this many days after the end of the period it reports on.
@@ -226,6 +226,28 @@ class ReviewAction(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class ThemeDelivery(models.Model):
+    """What a performance review found the contract delivering against a Council Plan theme
+    (RBKC §4d: the themes embedded in contract management and its reports)."""
+
+    review = models.ForeignKey(
+        PerformanceReview, on_delete=models.PROTECT, related_name="theme_deliveries"
+    )
+    theme = models.ForeignKey(PlanTheme, on_delete=models.PROTECT, related_name="deliveries")
+    delivered = models.TextField(help_text="What is being delivered against the theme.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "theme__order", "theme__name"]
+        verbose_name_plural = "theme deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "theme"], name="theme_once_a_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme}: {self.delivered}"
 
 
 def works_on(exception: "PerformanceException", user: User) -> bool:

@@ -15,7 +15,7 @@ from contracts.models import Contract
 from procurement.dates import long_date
 from procurement.fsm import require_transition
 from procurement.history import save_with_history
-from procurement.models import User
+from procurement.models import PlanTheme, User
 from procurement.services import DomainError, require
 
 from .models import (
@@ -27,6 +27,7 @@ from .models import (
     Rag,
     ReviewAction,
     Saving,
+    ThemeDelivery,
     financial_year_label,
     financial_year_of,
     works_on,
@@ -229,6 +230,24 @@ def _agree_actions(
         )
 
 
+def _record_themes(review: PerformanceReview, themes: Mapping[PlanTheme, str], *, by: User) -> None:
+    """What ``review`` found delivered against each Council Plan theme (those left blank are
+    not recorded); only the current plan's themes."""
+    for theme, delivered in themes.items():
+        if not delivered.strip():
+            continue
+        if not PlanTheme.objects.filter(pk=theme.pk, is_active=True).exists():
+            raise PerformanceError(
+                f"'{theme}' is no longer a theme of the council's plan: record nothing against it.",
+                field=f"theme_{theme.pk}",
+            )
+        save_with_history(
+            ThemeDelivery(review=review, theme=theme, delivered=delivered.strip()),
+            by=by,
+            reason="Delivery against a Council Plan theme recorded at a performance review",
+        )
+
+
 @transaction.atomic
 def review_record(
     *,
@@ -241,11 +260,12 @@ def review_record(
     by: User,
     rating_other: str = "",
     actions: Sequence[tuple[str, str, date]] = (),
+    themes: Mapping[PlanTheme, str] | None = None,
     today: date | None = None,
 ) -> PerformanceReview:
-    """Record a performance review with its actions (description, owner, due date), schedule the
-    next one on the contract, and raise an exception for a Requires improvement or Inadequate
-    rating."""
+    """Record a performance review with its actions (description, owner, due date) and what the
+    contract delivers against the Council Plan themes, schedule the next one on the contract,
+    and raise an exception for a Requires improvement or Inadequate rating."""
     today = today or timezone.localdate()
     require(by, "performance.manage_contract", contract)
     contract = _locked_contract(contract)
@@ -273,6 +293,7 @@ def review_record(
         reason="Performance review recorded",
     )
     _agree_actions(review, actions, by=by)
+    _record_themes(review, themes or {}, by=by)
     _schedule_next_review(contract, review=review, frequency_months=frequency_months, by=by)
     if review.is_poor:
         _exception_open(

@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from procurement.access import requires
 from procurement.dates import long_date
 from procurement.pages import form_page, object_for, paged
 from procurement.query import query_value
+from procurement.selectors import plan_themes_active
 
 from .forms import (
     ActionDoneForm,
@@ -33,7 +35,7 @@ from .forms import (
     RiskForm,
     SavingForm,
 )
-from .models import Kpi, PerformanceException, ReviewAction
+from .models import Kpi, PerformanceException, ReviewAction, ThemeDelivery
 from .selectors import (
     PortfolioFilters,
     contract_returns,
@@ -101,7 +103,10 @@ def contract_performance(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "summary": summary,
             "returns": contract_returns(contract),
-            "reviews": contract.reviews.select_related("recorded_by").prefetch_related("actions"),
+            "reviews": contract.reviews.select_related("recorded_by").prefetch_related(
+                "actions",
+                Prefetch("theme_deliveries", ThemeDelivery.objects.select_related("theme")),
+            ),
             "exceptions": contract.exceptions.select_related("accountable_officer", "kpi"),
             "savings": contract.savings.all(),
             "can_manage": request.user.has_perm("performance.manage_contract", contract),
@@ -196,6 +201,7 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk, "performance.manage_contract")
     form = ReviewForm(
         request.POST if request.method == "POST" else None,
+        themes=plan_themes_active(),
         initial={
             "held_on": today,
             "frequency_months": contract.review_frequency_months,
@@ -214,6 +220,7 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
             next_review_date=data["next_review_date"],
             frequency_months=data["frequency_months"],
             actions=data["actions"],
+            themes=form.theme_statements(),
             by=request.user,
             today=today,
         ),

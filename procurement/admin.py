@@ -24,6 +24,7 @@ from .models import (
     ContractCategory,
     Directorate,
     PipelineYear,
+    PlanTheme,
     PolicyGateway,
     PolicyStep,
     PolicyTier,
@@ -135,6 +136,11 @@ class ContractCategoryAdmin(GovernedAdmin):
         "threshold_kind",
         "is_active",
     ]
+
+
+@admin.register(PlanTheme, site=site)
+class PlanThemeAdmin(GovernedAdmin):
+    list_display = ["name", "order", "is_active"]
 
 
 @admin.register(Threshold, site=site)

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .history import save_with_history
-from .models import CpvCode
+from .models import CpvCode, PlanTheme
+from .services import plan_theme_create
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,35 @@ def cpv_codes_load(*, reason: str) -> int:
         if code not in loaded:
             save_with_history(CpvCode(code=code, description=description), by=None, reason=reason)
     return len(DEMO_CPV_CODES) - len(loaded)
+
+
+# The three cross-cutting themes of the Council Plan in the seed strategy (RBKC §4d). A council
+# adds its own plan's themes on the Council Plan themes page: these are the demo's only.
+DEMO_PLAN_THEMES = (
+    (
+        "Community involvement",
+        "Residents and community groups shape, and take part in, the services bought for them.",
+    ),
+    (
+        "Narrowing the gap",
+        "Better outcomes for the residents and neighbourhoods that fare worst, so the gap "
+        "between them and the rest of the borough narrows.",
+    ),
+    (
+        "Prevention and early intervention",
+        "Acting early, so that needs are met before they grow and cost more.",
+    ),
+)
+
+
+def plan_themes_load(*, reason: str) -> int:
+    """Add the demo's Council Plan themes that are not there yet; returns how many were added."""
+    there = set(PlanTheme.objects.values_list("name", flat=True))
+    added = 0
+    for order, (name, description) in enumerate(DEMO_PLAN_THEMES, start=1):
+        if name not in there:
+            plan_theme_create(
+                name=name, description=description, order=order, by=None, reason=reason
+            )
+            added += 1
+    return added

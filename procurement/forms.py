@@ -416,6 +416,47 @@ class CpvImportForm(GovukForm):
     )
 
 
+class PlanThemeForm(GovukForm):
+    """A theme of the council's plan; changing one asks why (kept in its history)."""
+
+    name = forms.CharField(
+        label="Theme",
+        max_length=120,
+        error_messages={"required": "Enter the theme's name"},
+    )
+    description = text_area(
+        "What the plan means by it",
+        help_text="Optional. Officers see it when they say how a procurement addresses the theme.",
+    )
+    order = forms.IntegerField(
+        label="Place in the list",
+        min_value=0,
+        max_value=999,
+        initial=0,
+        help_text="Themes are listed from the lowest number.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+    )
+    is_active = forms.BooleanField(
+        label="In the council's current plan",
+        required=False,
+        initial=True,
+        help_text="Untick to retire it: strategies and reviews can then no longer name it.",
+    )
+    change_reason = forms.CharField(
+        label="Why are you making this change?",
+        max_length=250,
+        help_text="Kept in the history with your name and the time.",
+        error_messages={"required": "Say why you are making this change"},
+    )
+
+    def __init__(self, *args, adding: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if adding:
+            del self.fields["is_active"]
+            self.fields["change_reason"].label = "Why is it being added?"
+            self.fields["change_reason"].initial = "A theme of the council's plan"
+
+
 class SignInForm(GovukFormMixin, auth_forms.AuthenticationForm):
     """Sign in with a work email address and password, with GOV.UK error messages."""
 

@@ -827,3 +827,31 @@ class CpvCode(models.Model):
     def digits(self) -> str:
         """The eight digits without the check digit."""
         return self.code[:8]
+
+
+class PlanTheme(models.Model):
+    """A cross-cutting theme of the council's plan (RBKC §4d: community involvement, narrowing
+    the gap, prevention and early intervention) that procurement strategies address and contract
+    management reports against. Retired, never deleted, when a new plan replaces it: the
+    strategies and reviews that named it keep it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(
+        blank=True, help_text="What the plan means by it, for the officers who address it."
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Where it comes in lists of the themes."
+    )
+    is_active = models.BooleanField(
+        "in the current plan",
+        default=True,
+        help_text="Only themes in the current plan can be named in new strategies and reviews.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "Council Plan theme"
+
+    def __str__(self) -> str:
+        return self.name

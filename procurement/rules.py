@@ -41,6 +41,9 @@ rules.add_perm("procurement.view_reference_data", has_any_role)
 # The Django admin and everything it edits (users, roles, reference data) are for administrators.
 rules.add_perm("procurement.access_admin", is_administrator)
 rules.add_perm("procurement.manage_directorates", is_administrator)
+# The Council Plan's themes that strategies address: the head of procurement keeps them.
+is_head_of_procurement = has_role(Role.HEAD_OF_PROCUREMENT)
+rules.add_perm("procurement.manage_plan_themes", is_head_of_procurement | is_administrator)
 # The CPV 2008 list every contract's and procurement's code is checked against.
 rules.add_perm("procurement.load_cpv_codes", is_administrator)
 # A saved import mapping reads every later file that fits it: changing one is the central team's.

@@ -11,6 +11,7 @@ from .models import (
     CpvCode,
     Directorate,
     ImportMapping,
+    PlanTheme,
     PolicyStep,
     PolicyTier,
     User,
@@ -38,6 +39,16 @@ def approval_policies_all() -> QuerySet[ApprovalPolicy]:
 
 def categories_active() -> QuerySet[ContractCategory]:
     return ContractCategory.objects.filter(is_active=True).order_by("name")
+
+
+def plan_themes_active() -> QuerySet[PlanTheme]:
+    """The themes of the council's current plan, in their order."""
+    return PlanTheme.objects.filter(is_active=True).order_by("order", "name")
+
+
+def plan_themes_all() -> QuerySet[PlanTheme]:
+    """Every theme, those of the current plan first."""
+    return PlanTheme.objects.order_by("-is_active", "order", "name")
 
 
 def directorates_active() -> QuerySet[Directorate]:

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from .dates import long_date
 from .history import save_with_history
-from .models import ApprovalPolicy, Directorate, User
+from .models import ApprovalPolicy, Directorate, PlanTheme, User
 from .roles import Role
 
 
@@ -84,6 +84,54 @@ def directorate_create(*, name: str, by: User, reason: str) -> Directorate:
         number += 1
         code = f"{base}-{number}"
     return save_with_history(Directorate(name=name, code=code), by=by, reason=reason)
+
+
+def _theme_name(name: str, *, other_than: int | None = None) -> str:
+    """A theme's name, single-spaced, refused blank or already another theme's."""
+    name = " ".join(name.split())
+    if not name:
+        raise ProcurementError("Give the theme a name.")
+    if PlanTheme.objects.filter(name__iexact=name).exclude(pk=other_than).exists():
+        raise ProcurementError(f"There is already a theme called '{name}'.")
+    return name
+
+
+@transaction.atomic
+def plan_theme_create(
+    *, name: str, description: str = "", order: int = 0, by: User | None, reason: str
+) -> PlanTheme:
+    """Add a theme of the council's plan (the head of procurement's or an administrator's work)
+    for strategies to address and contract reviews to report against."""
+    if by is not None:
+        require(by, "procurement.manage_plan_themes")
+    theme = PlanTheme(
+        name=_theme_name(name), description=description.strip(), order=order, is_active=True
+    )
+    return save_with_history(theme, by=by, reason=reason)
+
+
+@transaction.atomic
+def plan_theme_update(
+    *,
+    theme: PlanTheme,
+    name: str,
+    description: str,
+    order: int,
+    is_active: bool,
+    by: User,
+    reason: str,
+) -> PlanTheme:
+    """Change a theme's words or place, or retire it when the plan no longer has it (a theme is
+    never deleted: the strategies and reviews that named it keep it)."""
+    require(by, "procurement.manage_plan_themes")
+    if not reason.strip():
+        raise ProcurementError("Say why you are making this change.")
+    theme = PlanTheme.objects.select_for_update().get(pk=theme.pk)
+    theme.name = _theme_name(name, other_than=theme.pk)
+    theme.description = description.strip()
+    theme.order = order
+    theme.is_active = is_active
+    return save_with_history(theme, by=by, reason=reason.strip())
 
 
 @transaction.atomic

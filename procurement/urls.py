@@ -7,6 +7,12 @@ app_name = "procurement"
 urlpatterns = [
     path("", views.home, name="home"),
     path("reference-data/", views.reference_data, name="reference_data"),
+    path("reference-data/plan-themes/", views.plan_themes, name="plan_themes"),
+    path("reference-data/plan-themes/new/", views.plan_theme_create_view, name="plan_theme_create"),
+    path("reference-data/plan-themes/<int:pk>/", views.plan_theme, name="plan_theme"),
+    path(
+        "reference-data/plan-themes/<int:pk>/edit/", views.plan_theme_edit, name="plan_theme_edit"
+    ),
     path("reference-data/cpv/", views.cpv_codes, name="cpv_codes"),
     path("reference-data/cpv/load/", views.cpv_import_upload, name="cpv_import"),
     path(

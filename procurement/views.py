@@ -20,10 +20,10 @@ from . import attention, background
 from .access import public, requires
 from .cpv_importing import KIND as CPV_KIND
 from .exportjobs import export_job_of
-from .forms import ApiTokenForm, CpvImportForm, show_error
+from .forms import ApiTokenForm, CpvImportForm, PlanThemeForm, show_error
 from .history import changes_of
-from .models import ApiToken, ExportJob, User
-from .pages import paged
+from .models import ApiToken, ExportJob, PlanTheme, User
+from .pages import form_page, paged
 from .query import query_value, search_text
 from .selectors import (
     actions_by,
@@ -32,8 +32,9 @@ from .selectors import (
     cpv_codes_matching,
     directorates_active,
     people_for_audit,
+    plan_themes_all,
 )
-from .services import ProcurementError
+from .services import ProcurementError, plan_theme_create, plan_theme_update
 from .tokens import api_token_create, api_token_revoke
 from .uploads import import_problems_csv, import_progress, import_run_page, import_upload_page
 
@@ -99,6 +100,92 @@ def reference_data(request: HttpRequest) -> HttpResponse:
             "policy": approval_policy_in_force(on=today),
             "today": today,
         },
+    )
+
+
+@requires("procurement.view_reference_data")
+@require_GET
+def plan_themes(request: HttpRequest) -> HttpResponse:
+    """The themes of the council's plan that strategies address, and those retired."""
+    return render(
+        request,
+        "procurement/plan_themes.html",
+        {
+            "themes": plan_themes_all(),
+            "may_manage": request.user.has_perm("procurement.manage_plan_themes"),
+        },
+    )
+
+
+@requires("procurement.view_reference_data")
+@require_GET
+def plan_theme(request: HttpRequest, pk: int) -> HttpResponse:
+    """A theme and its history: who added, changed or retired it, when and why."""
+    theme = get_object_or_404(PlanTheme, pk=pk)
+    history = list(theme.history.select_related("history_user").order_by("-history_date", "-pk"))
+    return render(
+        request,
+        "procurement/plan_theme.html",
+        {
+            "theme": theme,
+            "entries": changes_of(history, PlanTheme),
+            "may_manage": request.user.has_perm("procurement.manage_plan_themes"),
+        },
+    )
+
+
+@requires("procurement.manage_plan_themes")
+@require_http_methods(["GET", "POST"])
+def plan_theme_create_view(request: HttpRequest) -> HttpResponse:
+    form = PlanThemeForm(request.POST if request.method == "POST" else None, adding=True)
+    return form_page(
+        request,
+        form,
+        action=lambda data: plan_theme_create(
+            name=data["name"],
+            description=data["description"],
+            order=data["order"],
+            by=request.user,
+            reason=data["change_reason"],
+        ),
+        refusals=(ProcurementError,),
+        done=lambda theme: f"'{theme}' has been added to the Council Plan themes",
+        next_url=reverse("procurement:plan_themes"),
+        template="procurement/plan_theme_form.html",
+        context={"heading": "Add a Council Plan theme", "button": "Add the theme"},
+    )
+
+
+@requires("procurement.manage_plan_themes")
+@require_http_methods(["GET", "POST"])
+def plan_theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    theme = get_object_or_404(PlanTheme, pk=pk)
+    form = PlanThemeForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "name": theme.name,
+            "description": theme.description,
+            "order": theme.order,
+            "is_active": theme.is_active,
+        },
+    )
+    return form_page(
+        request,
+        form,
+        action=lambda data: plan_theme_update(
+            theme=theme,
+            name=data["name"],
+            description=data["description"],
+            order=data["order"],
+            is_active=data["is_active"],
+            by=request.user,
+            reason=data["change_reason"],
+        ),
+        refusals=(ProcurementError,),
+        done="The theme has been saved",
+        next_url=reverse("procurement:plan_theme", args=[theme.pk]),
+        template="procurement/plan_theme_form.html",
+        context={"heading": f"Change the theme: {theme}", "button": "Save the theme"},
     )
 
 

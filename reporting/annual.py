@@ -33,7 +33,7 @@ from procurement.thresholds import (
 from spend.selectors.gaps import contracts_past_counts, no_contract_bands, spend_totals
 from spend.selectors.insight import Timing, payment_performance
 
-from .charts import chart_data, level, maturity_chart, theme_value_chart
+from .charts import chart_data, level, maturity_chart, plan_themes_chart, theme_value_chart
 from .selectors import (
     EXTENSION_TESTS,
     ActionPlanProgress,
@@ -46,6 +46,7 @@ from .selectors import (
     gateway_decisions,
     key_contract_reviews,
     maturity_assessment,
+    plan_themes_in_year,
     planned_by_directorate,
     planned_not_awarded,
     project_counts,
@@ -485,6 +486,55 @@ def _social_value_rows(social_value) -> list[list]:
     ]
 
 
+def plan_themes_section(scope: Scope) -> dict:
+    """The Council Plan themes beside social value: "other key policy outcomes" secured through
+    procurement and delivered through contract management (RBKC §4d, §8a)."""
+    lines = plan_themes_in_year(scope)
+    strategies = sum(line.strategies for line in lines)
+    reviews = sum(line.reviews for line in lines)
+    if not lines:
+        narrative = ["The council's plan had no themes set up."]
+    elif not any(line.has_figures for line in lines):
+        narrative = [f"No strategy, award or performance review named a theme in {scope.label}."]
+    else:
+        narrative = [
+            f"In {scope.label}, approved procurement strategies addressed the council's plan "
+            f"themes {_plural(strategies, 'time')}, and performance reviews recorded delivery "
+            f"against them {_plural(reviews, 'time')}. A procurement or a review that names "
+            "several themes is counted under each."
+        ]
+    rows = [
+        [
+            line.theme if line.is_active else f"{line.theme} (retired)",
+            count(line.strategies),
+            count(line.awards),
+            count(line.reviews),
+            count(line.contracts),
+        ]
+        for line in lines
+    ]
+    return _section(
+        "plan-themes",
+        "Council Plan themes: other key policy outcomes",
+        figures={
+            "themes": len(lines),
+            "strategies": strategies,
+            "awards": sum(line.awards for line in lines),
+            "reviews": reviews,
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                "Council Plan themes in procurement and contract management",
+                ["Theme", "Strategies approved", "Awards approved", "Reviews", "Contracts"],
+                rows,
+                numeric=(1, 2, 3, 4),
+            )
+        ],
+        charts=[chart for chart in [chart_data(plan_themes_chart(lines))] if chart],
+    )
+
+
 def savings_section(scope: Scope) -> dict:
     totals = savings_totals(scope)
     contracts = contract_counts(scope)
@@ -825,6 +875,7 @@ SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("Gateways", gateways_section),
     ("Compliance", compliance_section),
     ("Social value", social_value_section),
+    ("Council Plan themes", plan_themes_section),
     ("Savings", savings_section),
     ("SME and VCSE share", suppliers_section),
     ("Performance of key contracts", performance_section),

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from maturity.selectors import Results
 from procurement.charts import Bar, BarChart
+from procurement.numbers import count
 from procurement.templatetags.govuk import money
 
-from .selectors import SocialValue
+from .selectors import PlanThemeLine, SocialValue
 
 
 def maturity_chart(results: Results) -> BarChart:
@@ -48,6 +49,25 @@ def theme_value_chart(social_value: SocialValue) -> BarChart | None:
                 texts=(money(theme.committed_value or 0, 0), money(theme.delivered_value or 0, 0)),
             )
             for theme in valued
+        ],
+    )
+
+
+def plan_themes_chart(lines: list[PlanThemeLine]) -> BarChart | None:
+    """For each Council Plan theme, the procurements addressing it, the awards committing to it
+    and the reviews recording delivery against it (None where nothing is counted)."""
+    if not any(line.has_figures for line in lines):
+        return None
+    return BarChart(
+        title="Council Plan themes: procurements, awards and reviews of delivery",
+        series=("Strategies approved", "Awards approved", "Reviews recording delivery"),
+        bars=[
+            Bar(
+                label=line.theme,
+                values=tuple(Decimal(n) for n in (line.strategies, line.awards, line.reviews)),
+                texts=(count(line.strategies), count(line.awards), count(line.reviews)),
+            )
+            for line in lines
         ],
     )
 

@@ -20,7 +20,7 @@ from socialvalue.charts import short
 from spend.selectors.gaps import SpendTotals, spend_totals, twelve_months_to
 from spend.selectors.insight import PaymentPerformance, payment_performance
 
-from .charts import maturity_chart, theme_value_chart
+from .charts import maturity_chart, plan_themes_chart, theme_value_chart
 from .forms import NO_CATEGORY
 from .selectors import (
     CONTRACT_CONDITIONS,
@@ -29,6 +29,7 @@ from .selectors import (
     PROJECT_CONDITIONS,
     REVIEW_CONDITIONS,
     ContractFigures,
+    PlanThemeLine,
     Scope,
     SocialValue,
     contract_figures,
@@ -37,6 +38,7 @@ from .selectors import (
     forward_plan_next,
     key_rating_counts,
     maturity_assessment,
+    plan_themes_in_year,
     project_counts,
     review_counts,
     savings_totals,
@@ -67,6 +69,7 @@ SECTIONS = (
         ("no_manager", "past_end", "direct_awards", "extensions_approved"),
     ),
     Section("social-value", "Social value"),
+    Section("plan-themes", "Council Plan themes"),
     Section(
         "suppliers",
         "SMEs and the voluntary sector",
@@ -545,3 +548,18 @@ def spend_figures(scope: Scope) -> SpendFigures:
     start, end = twelve_months_to(scope.as_at)
     where = {"start": start, "end": end, "directorate_id": scope.directorate_id}
     return SpendFigures(totals=spend_totals(**where), performance=payment_performance(**where))
+
+
+@dataclass(frozen=True)
+class PlanThemeFigures:
+    """The Council Plan themes' year beside social value ("other key policy outcomes"): each
+    theme's procurements, awards and reviews of delivery, and their chart."""
+
+    lines: list[PlanThemeLine]
+    chart: BarChart | None
+
+
+def plan_theme_figures(scope: Scope) -> PlanThemeFigures:
+    """Each theme's figures for ``scope`` (a fixed number of queries)."""
+    lines = plan_themes_in_year(scope)
+    return PlanThemeFigures(lines=lines, chart=plan_themes_chart(lines))

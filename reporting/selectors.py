@@ -40,14 +40,20 @@ from contracts.selectors import (
     status_expression,
     unmanaged_condition,
 )
-from gateways.models import GatewayReview, ProcurementProject, StepDecision
+from gateways.models import GatewayReview, ProcurementProject, StepDecision, ThemeStatement
 from gateways.selectors import reprocure_condition, weighting_report
 from maturity.models import ActionItem, ActionPlan, Assessment
-from performance.models import PerformanceException, PerformanceReview, Saving, financial_year_of
+from performance.models import (
+    PerformanceException,
+    PerformanceReview,
+    Saving,
+    ThemeDelivery,
+    financial_year_of,
+)
 from performance.models import financial_year_label as year_label
 from performance.selectors import key_condition, latest_review_of, overdue_condition
 from procurement.dates import working_days_after
-from procurement.models import GatewayStage
+from procurement.models import GatewayStage, PlanTheme
 from procurement.numbers import sum_known
 from procurement.thresholds import KEY_CONTRACT_ABOVE, NAMED_OFFICERS_ABOVE, pounds, pounds_short
 from socialvalue.models import Commitment
@@ -880,6 +886,66 @@ def social_value_by_theme(scope: Scope) -> SocialValue:
     return SocialValue(
         themes=[ThemeLine(label, list(lines.values())) for label, lines in themes.items()]
     )
+
+
+@dataclass(frozen=True)
+class PlanThemeLine:
+    """One Council Plan theme's year (RBKC §4d and §8a, "other key policy outcomes"): the
+    procurements whose approved strategy addresses it, the awards that commit to deliver against
+    it, and the performance reviews (and their contracts) that recorded delivery against it."""
+
+    theme: str
+    is_active: bool
+    strategies: int = 0
+    awards: int = 0
+    reviews: int = 0
+    contracts: int = 0
+
+    @property
+    def has_figures(self) -> bool:
+        return bool(self.strategies or self.awards or self.reviews)
+
+
+def plan_themes_in_year(scope: Scope) -> list[PlanThemeLine]:
+    """Each theme of the current plan, and each retired theme with something to count, with
+    its year: Gateway 1 and 2 reports approved in the year that name it, and performance
+    reviews held in the year that recorded delivery against it (three queries)."""
+    named = ThemeStatement.objects.filter(
+        review__state=GatewayReview.State.APPROVED,
+        review__decided_at__date__range=(scope.start, scope.as_at),
+        review__project__isnull=False,
+    )
+    delivered = ThemeDelivery.objects.filter(review__held_on__range=(scope.start, scope.as_at))
+    if scope.directorate_id:
+        named = named.filter(review__project__directorate_id=scope.directorate_id)
+        delivered = delivered.filter(review__contract__directorate_id=scope.directorate_id)
+    by_stage = {
+        (row["theme"], row["review__stage"]): row["projects"]
+        for row in named.values("theme", "review__stage").annotate(
+            projects=Count("review__project", distinct=True)
+        )
+    }
+    deliveries = {
+        row["theme"]: row
+        for row in delivered.values("theme").annotate(
+            reviews=Count("review", distinct=True),
+            contracts=Count("review__contract", distinct=True),
+        )
+    }
+    lines = []
+    for theme in PlanTheme.objects.order_by("-is_active", "order", "name"):
+        found = deliveries.get(theme.pk, {})
+        line = PlanThemeLine(
+            theme=theme.name,
+            is_active=theme.is_active,
+            strategies=by_stage.get((theme.pk, GatewayStage.G1), 0),
+            awards=by_stage.get((theme.pk, GatewayStage.G2), 0),
+            reviews=found.get("reviews", 0),
+            contracts=found.get("contracts", 0),
+        )
+        if theme.is_active or line.has_figures:
+            lines.append(line)
+    return lines
 
 
 def published_reports() -> QuerySet[PublishedReport]:

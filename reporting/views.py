@@ -23,6 +23,7 @@ from .dashboard import (
     dashboard_url,
     headline,
     key_figures,
+    plan_theme_figures,
     section_url,
     spend_figures,
 )
@@ -56,6 +57,7 @@ LIST_SIZE = 50
 DASHBOARD_READS = (
     *("contracts", "gateways", "maturity", "performance", "socialvalue"),
     *("procurement.contractcategory", "procurement.directorate", "procurement.user"),
+    "procurement.plantheme",
     # The contract figures kept for the dashboard (reporting/summary.py).
     *("reporting.contractfigure", "reporting.contractfigureday"),
     # Spend's payments and settings (its section).
@@ -132,6 +134,7 @@ def section_view(request: HttpRequest, section: str) -> HttpResponse:
             "previous_label": scope.previous.label if has_previous else "",
             "sections": [(other, section_url(other.slug, scope)) for other in SECTIONS],
             "spend": spend_figures(scope) if section == "spend" else None,
+            "plan_themes": plan_theme_figures(scope) if section == "plan-themes" else None,
         }
 
     content = cached_html(

@@ -29,7 +29,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from procurement.management.commands.seed_demo import PEOPLE
-from procurement.models import Directorate, User
+from procurement.models import Directorate, PlanTheme, User
 from procurement.roles import Role
 
 OURS = "asc"
@@ -188,6 +188,7 @@ def build() -> World:
     world.objects["tender"] = (world.objects["bid"][0].project, None)
     world.objects["delegation"] = (Delegation.objects.order_by("pk").first(), None)
     world.objects["library"] = (MeasureLibrary.objects.order_by("pk").first(), None)
+    world.objects["plan_theme"] = (PlanTheme.objects.order_by("pk").first(), None)
 
     assessments = Assessment.objects.order_by("pk")
     world.objects["assessment"] = (

@@ -83,6 +83,10 @@ ARGUMENTS = {
     "gateways:delegation_end": ("delegation", lambda d: {"pk": d.pk}),
     "gateways:weighting": ("strategy", lambda r: {"pk": r.pk}),
     "gateways:measures": ("strategy", lambda r: {"pk": r.pk}),
+    "gateways:themes": ("strategy", lambda r: {"pk": r.pk}),
+    "procurement:plan_theme": ("plan_theme", lambda t: {"pk": t.pk}),
+    "procurement:plan_theme_edit": ("plan_theme", lambda t: {"pk": t.pk}),
+    "api:plan-theme-detail": ("plan_theme", lambda t: {"pk": t.pk}),
     "gateways:kpi_remove": ("proposed_kpi", lambda k: {"pk": k.review_id, "kpi_pk": k.pk}),
     "gateways:download": (
         "report_attachment",

@@ -7,6 +7,7 @@ and ``gateways.authority``, which these call), so no page, API call or task can 
 - ``decisions``: who acts at a step, what a decision records, and what follows it;
 - ``delegation``: a role handed to a colleague for a period;
 - ``weighting``: the Gateway 1 weighting and the social value measures chosen;
+- ``themes``: the Council Plan themes a Gateway 1 or 2 report names, with its statements;
 - ``evaluation``: the panel, the bids, their offers and scores, and moderation.
 
 Everything the rest of the code uses is importable from here.
@@ -46,6 +47,7 @@ from .reports import (
     review_withdraw,
 )
 from .routing import contracts_value_changed, reviews_revalue, value_changed
+from .themes import THEME_STAGES, names_themes, review_set_themes, themes_missing
 from .weighting import WEIGHTING_FIELDS, measures_choose, review_set_weighting
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "PASSING",
     "REPORT_FIELDS",
     "ROLLING_NOT_EXTENDED",
+    "THEME_STAGES",
     "WEIGHTING_FIELDS",
     "CheckedDecision",
     "DecisionGiven",
@@ -74,6 +77,7 @@ __all__ = [
     "evaluator_declare",
     "is_key_decision",
     "measures_choose",
+    "names_themes",
     "project_create",
     "project_update",
     "proposed_kpi_add",
@@ -82,10 +86,12 @@ __all__ = [
     "review_create",
     "review_decide",
     "review_decision_check",
+    "review_set_themes",
     "review_set_weighting",
     "review_submit",
     "review_update_report",
     "review_withdraw",
     "reviews_revalue",
+    "themes_missing",
     "value_changed",
 ]

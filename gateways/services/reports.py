@@ -32,6 +32,7 @@ from procurement.services import require
 from .common import GatewayError, locked, require_rule, save_review
 from .evaluation import recommendation_check
 from .routing import route_on_submission
+from .themes import themes_check
 from .weighting import weighting_check, weighting_start
 
 ROLLING_NOT_EXTENDED = (
@@ -154,6 +155,7 @@ def _check_submission(review: GatewayReview, *, today: date) -> None:
         )
     if review.stage == GatewayStage.G1 and review.project_id:
         weighting_check(review)
+    themes_check(review)
     if review.stage == GatewayStage.G2 and review.project_id:
         recommendation_check(review)
         kpis_check(review)

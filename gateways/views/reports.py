@@ -8,21 +8,26 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gateways.evaluation import evaluation_for, savings_against_baseline
-from gateways.forms import ReportAttachmentForm, ReportForm, WithdrawForm
+from gateways.forms import ReportAttachmentForm, ReportForm, ThemesForm, WithdrawForm
 from gateways.models import GatewayReview, ProposedKpi, ReportAttachment
 from gateways.rules import is_author, may_change_weighting, may_edit_report, may_withdraw_report
 from gateways.selectors import review_outcome, review_route_rows, review_trail
 from gateways.services import (
+    THEME_STAGES,
+    names_themes,
     proposed_kpi_add,
     proposed_kpi_remove,
     review_attach,
+    review_set_themes,
     review_update_report,
+    themes_missing,
 )
 from performance.forms import KpiForm
 from procurement.access import requires
 from procurement.caching import cached_page
 from procurement.files import download_response
 from procurement.models import GatewayStage
+from procurement.selectors import plan_themes_active
 
 from .common import gateway_button, gateway_form_page, review_for
 from .decisions import decision_form, step_waiting
@@ -94,6 +99,18 @@ def _page_context(request: HttpRequest, review: GatewayReview, step, form) -> di
         "attachments": review.attachments.select_related("uploaded_by"),
         "attachment_form": ReportAttachmentForm(),
         **_kpis_on_report(review),
+        **_themes_on_report(review),
+    }
+
+
+def _themes_on_report(review: GatewayReview) -> dict:
+    """A procurement's Gateway 1 and 2 reports name the Council Plan themes they address."""
+    if not names_themes(review):
+        return {}
+    return {
+        "theme_statements": list(review.theme_statements.select_related("theme")),
+        "themes_problems": themes_missing(review),
+        "themes_what": THEME_STAGES[review.stage],
     }
 
 
@@ -136,6 +153,54 @@ def proposed_kpi_remove_view(request: HttpRequest, pk: int, kpi_pk: int) -> Http
         action=lambda: proposed_kpi_remove(kpi=kpi, by=request.user),
         done=f"'{kpi.name}' is no longer proposed",
         next_url=_kpis_url(pk),
+    )
+
+
+def _earlier_themes(review: GatewayReview) -> dict[int, str]:
+    """What the approved strategy said of each theme, beside a Gateway 2 report's."""
+    strategy = review.approved_strategy if review.stage == GatewayStage.G2 else None
+    if strategy is None:
+        return {}
+    return {named.theme_id: named.statement for named in strategy.theme_statements.all()}
+
+
+@requires("procurement.use_service")
+@require_http_methods(["GET", "POST"])
+def themes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author names the Council Plan themes the report addresses, with a statement each."""
+    review = review_for(request, pk, may_edit_report, lambda _, r: names_themes(r))
+    named = {s.theme_id: s for s in review.theme_statements.select_related("theme")}
+    themes = list(plan_themes_active())
+    themes += [s.theme for s in named.values() if not s.theme.is_active]
+    earlier = _earlier_themes(review)
+    initial = {}
+    for theme in themes:
+        initial[f"theme_{theme.pk}"] = theme.pk in named or (not named and theme.pk in earlier)
+        initial[f"statement_{theme.pk}"] = named[theme.pk].statement if theme.pk in named else ""
+    what = THEME_STAGES[review.stage]
+    form = ThemesForm(
+        request.POST if request.method == "POST" else None,
+        themes=themes,
+        what=what,
+        earlier=earlier,
+        initial=initial,
+    )
+    return gateway_form_page(
+        request,
+        form,
+        action=lambda _: review_set_themes(
+            review=review, statements=form.statements(), by=request.user
+        ),
+        done="The Council Plan themes have been saved",
+        next_url=f"{reverse('gateways:review', args=[review.pk])}#plan-themes",
+        template="gateways/themes_form.html",
+        context={
+            "review": review,
+            "rows": form.rows,
+            "what": what,
+            "no_themes": not themes,
+            "heading": f"Council Plan themes: {review.project.reference}",
+        },
     )
 
 

@@ -60,6 +60,7 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
         "Gateway volumes, outcomes and time to decision",
         "Compliance",
         "Social value committed and delivered",
+        "Council Plan themes: other key policy outcomes",
         "Savings",
         "SME and VCSE share of awards and value",
         "Performance reviews of key contracts",
@@ -81,7 +82,7 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
     assert pdf.metadata.title.startswith("Audit and Transparency report 2025/26")
     # The stored figures are the ones the PDF shows.
     assert report.figures["label"] == "2025/26"
-    assert len(report.figures["sections"]) == 9
+    assert len(report.figures["sections"]) == 10
     assert "The council paid £1,250 in 2025/26" in " ".join(everything.split())
 
 

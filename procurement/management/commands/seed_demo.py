@@ -82,6 +82,7 @@ class Command(BaseCommand):
             directorates = self._directorates()
             created = self._people(directorates)
             demo.cpv_codes_load(reason=REASON)
+            demo.plan_themes_load(reason=REASON)
         self._report(created)
         # The demo's gateway decisions would email the demo people: they send nothing.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
