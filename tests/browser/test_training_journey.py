@@ -43,6 +43,7 @@ def test_recording_attendance_takes_a_person_off_the_overdue_list(live_server, s
     dana = make_user(Role.CONTRACT_MANAGER, first_name="Dana", last_name="Reed")
     page, audit = sign_in(partner)
     page.get_by_role("link", name="Training", exact=True).first.click()
+    _checked_at_both_widths(page, audit)
     page.get_by_label("Status").select_option(label="Overdue only")
     page.get_by_role("button", name="Apply filters").click()
     assert "Dana Reed" in page.locator("table").inner_text()
