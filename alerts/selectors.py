@@ -55,6 +55,8 @@ from procurement.notifications import SENDING_TIMEOUT
 from procurement.roles import Role
 from procurement.selectors import users_with_role
 from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
+from training.models import Course
+from training.selectors import training_due
 
 from .models import OpenRenewalAlert
 
@@ -400,6 +402,8 @@ class Category:
     GATEWAY_OVERDUE = "gateway_overdue"
     NO_MANAGER = "no_manager"
     NO_LEAD_DIRECTOR = "no_lead_director"
+    TRAINING_OWN = "training_own"
+    TRAINING_OVERDUE = "training_overdue"
 
     LABELS = {
         PAST_END: "Contracts running past their end date",
@@ -407,8 +411,18 @@ class Category:
         GATEWAY_OVERDUE: "Gateway reports waiting longer than their target",
         NO_MANAGER: f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} with no contract manager",
         NO_LEAD_DIRECTOR: f"Contracts over {pounds(NAMED_OFFICERS_ABOVE)} with no lead director",
+        TRAINING_OWN: "Your mandatory training due or overdue",
+        TRAINING_OVERDUE: "People overdue for a mandatory course",
     }
-    ORDER = [PAST_END, NO_MANAGER, NO_LEAD_DIRECTOR, REVIEW_OVERDUE, GATEWAY_OVERDUE]
+    ORDER = [
+        PAST_END,
+        NO_MANAGER,
+        NO_LEAD_DIRECTOR,
+        REVIEW_OVERDUE,
+        GATEWAY_OVERDUE,
+        TRAINING_OWN,
+        TRAINING_OVERDUE,
+    ]
 
 
 def category_list_url(category: str) -> str:
@@ -421,13 +435,15 @@ def category_list_url(category: str) -> str:
         Category.NO_LEAD_DIRECTOR: (
             f"{reverse('contracts:register')}?problem=over_50k_no_lead_director"
         ),
+        Category.TRAINING_OWN: reverse("training:mine"),
+        Category.TRAINING_OVERDUE: f"{reverse('training:due')}?status=overdue",
     }[category]
 
 
 @dataclass(frozen=True)
 class Escalation:
     category: str
-    subject: Contract | GatewayReview
+    subject: Contract | GatewayReview | Course | User
     title: str
     detail: str
     link: str
@@ -638,7 +654,44 @@ def digests_due(*, on: date) -> dict[User, list[tuple[Escalation, str]]]:
         for recipient in central.recipients(escalation.lead_directors, escalation.directorate_id):
             people[recipient.user.pk] = recipient.user
             digests[recipient.user.pk].append((escalation, recipient.role))
+    for escalation, recipient in training_reached(on=on, central=central):
+        people[recipient.user.pk] = recipient.user
+        digests[recipient.user.pk].append((escalation, recipient.role))
     return {people[pk]: items for pk, items in digests.items()}
+
+
+def training_reached(*, on: date, central: "Central"):
+    """Each mandatory course due or overdue, as the escalations it makes and who hears of each:
+    the person themselves (due or overdue), and for an overdue course the central team (the
+    person's directorate's business partner, or every business partner, and the heads of
+    procurement). Yields (escalation, recipient), most urgent first."""
+    for standing in training_due(on=on):
+        person, course = standing.person, standing.course
+        yield (
+            Escalation(
+                category=Category.TRAINING_OWN,
+                subject=course,
+                title=str(course),
+                detail=standing.detail,
+                link=reverse("training:mine"),
+                directorate_id=person.directorate_id,
+                lead_directors=(),
+            ),
+            Recipient(person, "Holds a role the course is mandatory for"),
+        )
+        if not standing.is_overdue:
+            continue
+        escalation = Escalation(
+            category=Category.TRAINING_OVERDUE,
+            subject=person,
+            title=f"{person}: {course}",
+            detail=standing.detail,
+            link=reverse("training:person", args=[person.pk]),
+            directorate_id=person.directorate_id,
+            lead_directors=(),
+        )
+        for recipient in central.recipients((), person.directorate_id):
+            yield escalation, recipient
 
 
 # --- Digests, read a screenful at a time ------------------------------------------------------
@@ -685,6 +738,15 @@ def digests_summarised(*, on: date, shown: int, skip: Iterable[int] = ()) -> dic
             section.count += 1
             if len(section.shown) < shown:
                 section.shown.append((escalation, recipient.role))
+    for escalation, recipient in training_reached(on=on, central=central):
+        if not recipient.user.is_active:
+            continue
+        digest = digests.setdefault(recipient.user.pk, Digest(recipient.user))
+        digest.roles.add(recipient.role)
+        section = digest.section(escalation.category)
+        section.count += 1
+        if len(section.shown) < shown:
+            section.shown.append((escalation, recipient.role))
     return digests
 
 

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "procurement",
+    "training",
     "contracts",
     "performance",
     "gateways",

@@ -18,6 +18,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from procurement.caching import data_changed
@@ -43,10 +44,11 @@ from procurement.tabular import (
     text,
 )
 from procurement.text import counted
+from training.selectors import manager_gate
 
 from .forms import ContractRowForm
 from .models import Contract, Supplier
-from .services import contract_change_refusal
+from .services import contract_change_refusal, untrained_manager_refusal
 from .signals import contracts_changed, contracts_written_in_bulk
 
 COLUMNS = (
@@ -625,6 +627,7 @@ class RowChecker:
         # The form's fields the file has no column for: a contract on the register keeps its own.
         self.kept = tuple(name for name in ContractRowForm.Meta.fields if name not in self.present)
         self.form = ContractRowForm()
+        self.manager_gate = manager_gate(on=timezone.localdate())
 
     # --- Reading a row, cell by cell ------------------------------------------------------------
 
@@ -696,6 +699,9 @@ class RowChecker:
             refusal = contract_change_refusal(by=self.by, current=existing, proposed=contract)
             if refusal:
                 row["problem"]("directorate", refusal)
+        refusal = untrained_manager_refusal(contract, current=existing, gate=self.manager_gate)
+        if refusal and "contract_manager" in self.present:
+            row["problem"]("contract_manager", refusal)
         return self._outcome(row, existing, contract, new_supplier)
 
     def _identify(self, row: dict[str, Any], existing: Contract | None) -> str:

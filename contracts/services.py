@@ -19,6 +19,7 @@ from procurement.history import save_with_history
 from procurement.models import GatewayStage, User
 from procurement.services import DomainError, require
 from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
+from training.selectors import Gate, contract_manager_refusal, manager_gate
 
 from .lead_times import add_months
 from .models import Contract, ContractAttachment, ContractEvent, Supplier
@@ -262,6 +263,30 @@ def _refuse_named_officer_gaps(proposed: Contract, *, current: Contract | None =
         raise ValidationError(new)
 
 
+def untrained_manager_refusal(
+    proposed: Contract, *, current: Contract | None = None, gate: Gate | None = None
+) -> str:
+    """Why the contract's manager may not manage it under the policy's training rule, or "".
+    Asked when a manager is named or the contract's value rises: a manager whose course has
+    lapsed since keeps the contract (the training list and digest ask them to refresh it)."""
+    gate = gate or manager_gate(on=timezone.localdate())
+    if not proposed.contract_manager_id or not gate.applies(proposed.whole_life_value):
+        return ""
+    manager = proposed.contract_manager
+    refusal = contract_manager_refusal(
+        person=manager, value=proposed.whole_life_value, on=gate.on, gate=gate
+    )
+    if not refusal or current is None or current.contract_manager_id != manager.pk:
+        return refusal
+    return "" if gate.applies(current.whole_life_value) else refusal
+
+
+def _refuse_an_untrained_manager(proposed: Contract, *, current: Contract | None = None) -> None:
+    refusal = untrained_manager_refusal(proposed, current=current)
+    if refusal:
+        raise ValidationError({"contract_manager": refusal})
+
+
 def _directorate_of(contract: Contract) -> str:
     return contract.directorate.name if contract.directorate_id else "no directorate"
 
@@ -291,6 +316,7 @@ def contract_create(
         _refuse_unless_the_award(contract, gateway_approval)
         number = contract.gateway_report = gateway_approval.pk
     _refuse_named_officer_gaps(contract)
+    _refuse_an_untrained_manager(contract)
     return _saved_once(
         _validated(contract),
         number=number,
@@ -320,6 +346,7 @@ def contract_update(
     if not reason.strip():
         raise ContractError("Say why you are changing the contract", field="change_reason")
     _refuse_named_officer_gaps(contract, current=current)
+    _refuse_an_untrained_manager(contract, current=current)
     return save_with_history(_validated(contract), by=by, reason=reason)
 
 

@@ -21,6 +21,10 @@ NAMED_OFFICERS_ABOVE = Decimal("50000.00")
 SOCIAL_VALUE_ABOVE = Decimal("100000.00")
 SOCIAL_VALUE_MINIMUM_PERCENT = 10
 
+# Training the policy can make a condition (decision record 0056): by default, of managing a
+# contract or deciding at a gateway over £100,000, where the gateways begin (RBKC §7, §8b).
+TRAINING_REQUIRED_ABOVE = Decimal("100000.00")
+
 # Key contracts: over £1.5m (or rated high risk) are managed as key contracts (DESIGN §2.2).
 KEY_CONTRACT_ABOVE = Decimal("1500000.00")
 

@@ -32,6 +32,7 @@ from procurement.thresholds import (
 )
 from spend.selectors.gaps import contracts_past_counts, no_contract_bands, spend_totals
 from spend.selectors.insight import Timing, payment_performance
+from training.selectors import programme_delivered
 
 from .charts import chart_data, level, maturity_chart, plan_themes_chart, theme_value_chart
 from .selectors import (
@@ -870,6 +871,60 @@ def spend_section(scope: Scope) -> dict:
     )
 
 
+def training_section(scope: Scope) -> dict:
+    """The training programme delivered in the year (RBKC §8a, §9; Kent R26): sessions, attendance
+    by audience, members trained, and coverage of the mandatory courses at the year's end (or
+    today, for the year in progress). Council-wide: people are not a directorate's contracts."""
+    programme = programme_delivered(start=scope.start, end=scope.as_at)
+    required = sum(row.required for row in programme.coverage)
+    current = sum(row.current for row in programme.coverage)
+    narrative = [
+        f"The council ran {_plural(programme.sessions, 'training session')} in {scope.label}, "
+        f"with {_plural(programme.attendances, 'attendance')} by "
+        f"{_plural(programme.people, 'person', 'people')}; "
+        f"{_plural(programme.members_trained, 'lead member was', 'lead members were')} trained."
+        if programme.sessions
+        else f"No training attendance was recorded in {scope.label}.",
+        f"On {long_date(scope.as_at)}, {count(current)} of {count(required)} mandatory courses "
+        f"due were current{_share_of(current, required)}."
+        if required
+        else "No course is mandatory for any role.",
+    ]
+    return _section(
+        "training",
+        "Training and capability",
+        figures={
+            "sessions": programme.sessions,
+            "attendances": programme.attendances,
+            "people": programme.people,
+            "members_trained": programme.members_trained,
+            "mandatory_required": required,
+            "mandatory_current": current,
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                "Training delivered in the year, by audience",
+                ["Audience", "Sessions", "Attendances", "People"],
+                [
+                    [row.audience, count(row.sessions), count(row.attendances), count(row.people)]
+                    for row in programme.by_audience
+                ],
+                numeric=(1, 2, 3),
+            ),
+            _table(
+                "Coverage of the mandatory courses",
+                ["Course", "People it is mandatory for", "Current", "Coverage"],
+                [
+                    [row.course, count(row.required), count(row.current), f"{row.percent}%"]
+                    for row in programme.coverage
+                ],
+                numeric=(1, 2, 3),
+            ),
+        ],
+    )
+
+
 SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("Forward plan delivery", forward_plan_section),
     ("Gateways", gateways_section),
@@ -881,6 +936,7 @@ SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("Performance of key contracts", performance_section),
     ("Maturity", maturity_section),
     ("Spend and payments", spend_section),
+    ("Training and capability", training_section),
 )
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from procurement.management.commands.seed_demo import PEOPLE
 from procurement.models import Directorate, PlanTheme, User
 from procurement.roles import Role
+from training.models import Course
 
 OURS = "asc"
 DEMO_CONTRACTS = 30
@@ -212,6 +213,7 @@ def build() -> World:
     departed = User.objects.filter(is_active=False).first()
     world.objects["departed"] = (departed, None)
     world.objects["person"] = (users[Role.PROCUREMENT_OFFICER], None)
+    world.objects["course"] = (Course.objects.order_by("pk").first(), None)
 
     # Personal things: each visitor's own API token and notification, and the outsider's.
     world.personal["token"] = {}

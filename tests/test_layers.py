@@ -155,11 +155,13 @@ def test_the_home_page_and_reference_data_have_what_the_apps_above_register():
     assert [panel.template for panel in panels_for("home", user)] == [
         "alerts/_home.html",
         "gateways/_your_reports.html",
+        "training/_home.html",
     ]
     assert [link.url_name for link in links_for("home.account", user)] == [
         "alerts:mine",
         "accounts:password_change",
         "gateways:delegations",
+        "training:mine",
     ]
     assert [link.url_name for link in links_for("reference_data.policy", user)] == [
         "gateways:routing_preview"

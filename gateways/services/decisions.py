@@ -40,6 +40,7 @@ from procurement.models import GatewayStage, User
 from procurement.roles import COLLECTIVE_ROLES
 from procurement.thresholds import SOCIAL_VALUE_MINIMUM_PERCENT
 from socialvalue.services import commitments_adopt
+from training.selectors import gateway_decision_refusal
 
 from .common import GatewayError, NotYourDecision, locked, locked_project, save_review
 from .reports import kpis_check
@@ -173,6 +174,7 @@ def _check(review: GatewayReview, *, by: User, given: DecisionGiven) -> CheckedD
     if step is None:
         raise GatewayError("This report has no step waiting for a decision.")
     authority = _authority(review, step, by=by, on_behalf_of=given.on_behalf_of)
+    _refuse_without_training(review, step, by=by)
     outcome = given.outcome
     if outcome not in OUTCOMES_BY_KIND[step.kind]:
         raise GatewayError(f"'{outcome}' is not a decision that can be made at this step.")
@@ -203,6 +205,16 @@ def _check(review: GatewayReview, *, by: User, given: DecisionGiven) -> CheckedD
         social_value_exception,
         direct_award_exception,
     )
+
+
+def _refuse_without_training(review: GatewayReview, step: ReviewStep, *, by: User) -> None:
+    """Who recommends or decides at a step over the policy's training rule's value holds a
+    current course (decision record 0056); a review or a consultee's comment needs none."""
+    if step.kind not in {Kind.DECISION, Kind.RECOMMENDATION}:
+        return
+    refusal = gateway_decision_refusal(person=by, value=review.value, on=timezone.localdate())
+    if refusal:
+        raise NotYourDecision(refusal)
 
 
 def is_key_decision(review: GatewayReview) -> bool:

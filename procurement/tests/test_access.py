@@ -190,6 +190,19 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
     # The Procurement Act notices: the central team records them; administrators and auditors read.
     if role in {Role.BUSINESS_PARTNER, Role.HEAD_OF_PROCUREMENT, Role.ADMINISTRATOR, Role.AUDITOR}:
         expected.append("Procurement Act")
+    # The training programme: the central team keeps it; administrators, auditors and the
+    # council's leadership read it.
+    if role in {
+        Role.BUSINESS_PARTNER,
+        Role.HEAD_OF_PROCUREMENT,
+        Role.ADMINISTRATOR,
+        Role.AUDITOR,
+        Role.EXECUTIVE_DIRECTOR,
+        Role.OFFICER_BOARD_MEMBER,
+        Role.LEAD_MEMBER,
+        Role.LEADERSHIP_TEAM,
+    }:
+        expected.append("Training")
     # The notification ledger is for administrators, and auditors read it.
     if role in {Role.ADMINISTRATOR, Role.AUDITOR}:
         expected.append("Notifications")

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+
+
+class TrainingConfig(AppConfig):
+    name = "training"
+    verbose_name = "Training and capability"
+
+    def ready(self) -> None:
+        from procurement import demo as demo_registry
+        from procurement import navigation
+        from procurement.panels import Link, Panel, register_link, register_panel
+
+        from . import demo, panels
+
+        navigation.register(
+            navigation.Section("Training", "training:due", "training.view_programme", 94)
+        )
+        register_panel(
+            "home",
+            Panel(
+                "training",
+                "training/_home.html",
+                order=30,
+                context=panels.home_panel,
+                reads=("training",),
+            ),
+        )
+        register_link("home.account", Link("Your training", "training:mine", 40))
+        demo_registry.register(demo_registry.DemoPart("training", demo.build, order=96))
