@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.health_checks import health_check_alerts_send
+from alerts.tasks import health_check_alerts_task
 from contracts.models import Contract, ResiliencePlan
 from contracts.selectors import data_quality_problems
 from contracts.services import ContractError, resilience_plan_add
@@ -188,6 +189,15 @@ class TestAlert:
         _check(contract.supplier, head, on=date(2026, 5, 3), today=date(2026, 5, 3))
         assert _alerts(on=date(2026, 6, 1)) == 0
         assert _alerts(on=date(2027, 5, 4)) == 1
+
+    def test_the_scheduled_task_run_twice_sends_once(self, make_user):
+        head = make_user(Role.HEAD_OF_PROCUREMENT)
+        contract = _running(contract_manager=make_user(Role.CONTRACT_MANAGER))
+        _check(contract.supplier, head, on=date(2025, 5, 1), today=date(2025, 5, 1))
+        first = health_check_alerts_task("2026-05-02")
+        second = health_check_alerts_task("2026-05-02")
+        assert (first["claimed"], second["claimed"]) == (1, 0)
+        assert len(mail.outbox) == 1
 
     def test_without_a_contract_manager_the_head_of_procurement_is_told(self, make_user):
         head = make_user(Role.HEAD_OF_PROCUREMENT)
