@@ -331,7 +331,7 @@ class HealthCheckForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a rating"},
     )
-    notes = text_area("What did the check find?", max_length=2000)
+    notes = text_area("What did the check find?")
 
 
 class PlanForm(GovukForm):
