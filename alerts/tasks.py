@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from procurement.notifications import notifications_retry_due
 
+from .health_checks import health_check_alerts_send
 from .services import escalation_digests_send, renewal_alerts_send
 
 
@@ -36,3 +37,9 @@ def escalation_digests_task(on: str | None = None) -> dict:
 def notifications_retry_task() -> dict:
     delivery = notifications_retry_due()
     return {"sent": delivery.sent, "failed": delivery.failed}
+
+
+@shared_task(name="alerts.tasks.health_check_alerts_task")
+def health_check_alerts_task(on: str | None = None) -> dict:
+    result = health_check_alerts_send(on=_day(on))
+    return {"on": result.on.isoformat(), "due": result.due, "claimed": result.claimed}

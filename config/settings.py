@@ -288,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spend.tasks.kept_spend_task",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Overdue supplier health checks (seed 000 §8d): each check due is alerted once (the ledger).
+    "send-health-check-alerts": {
+        "task": "alerts.tasks.health_check_alerts_task",
+        "schedule": crontab(hour=7, minute=45),
+    },
     "retry-failed-notifications": {
         "task": "alerts.tasks.notifications_retry_task",
         "schedule": crontab(minute="*/5"),

@@ -550,3 +550,54 @@ class RenewalBand(models.Model):
         from .lead_times import ValueBand, parse_lead_months
 
         return ValueBand(self.name, self.value_above, parse_lead_months(self.lead_months))
+
+
+def plan_path(instance: "ResiliencePlan", filename: str) -> str:
+    owner = f"contracts/{instance.contract_id}" if instance.contract_id else "suppliers"
+    if not instance.contract_id:
+        owner = f"{owner}/{instance.supplier_id}"
+    return f"{owner}/plans/{filename}"
+
+
+class ResiliencePlan(models.Model):
+    """A continuity or exit plan (seed 000 §8d) for a strategic supplier or a key contract: the
+    document and when it is next reviewed. A newer plan of the same kind supersedes the older,
+    which stays on the record; a plan past its review date no longer counts as current."""
+
+    class Kind(models.TextChoices):
+        CONTINUITY = "continuity", "Continuity plan"
+        EXIT = "exit", "Exit plan"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
+    )
+    file = models.FileField(upload_to=plan_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    review_date = models.DateField("next review")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(supplier__isnull=True, contract__isnull=False)
+                | Q(supplier__isnull=False, contract__isnull=True),
+                name="resilience_plan_for_supplier_or_contract",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["contract", "kind", "review_date"]),
+            models.Index(fields=["supplier", "kind", "review_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"

@@ -11,8 +11,10 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     Expression,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -32,7 +34,7 @@ from procurement.thresholds import (
 )
 
 from .lead_times import add_months, band_condition, bands
-from .models import Contract, Supplier
+from .models import Contract, ResiliencePlan, Supplier
 
 
 def inside_lead_time(
@@ -253,7 +255,33 @@ def data_quality_problems(*, today: date) -> dict[str, tuple[str, Q]]:
             "Running past its end date",
             Q(end_date__lt=today) & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)),
         ),
+        "key_no_plans": (
+            f"Key contract (over {pounds_short(KEY_CONTRACT_ABOVE)}) without a current "
+            "continuity and exit plan",
+            running_condition(today=today)
+            & Q(whole_life_value__gt=KEY_CONTRACT_ABOVE)
+            & ~plans_current_condition(today=today),
+        ),
+        "strategic_no_plans": (
+            "Strategic supplier without a current continuity and exit plan",
+            running_condition(today=today)
+            & Q(supplier__is_strategic=True)
+            & ~plans_current_condition(today=today, of="supplier"),
+        ),
     }
+
+
+def plans_current_condition(*, today: date, of: str = "contract") -> Q:
+    """Contracts whose own plans (or, ``of="supplier"``, their supplier's) include a continuity
+    plan and an exit plan not past their review date."""
+    owner = "pk" if of == "contract" else "supplier_id"
+    condition = Q()
+    for kind in ResiliencePlan.Kind.values:
+        current = ResiliencePlan.objects.filter(
+            **{of: OuterRef(owner)}, kind=kind, review_date__gte=today
+        )
+        condition &= Q(Exists(current))
+    return condition
 
 
 def contracts_register(

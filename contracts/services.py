@@ -22,7 +22,7 @@ from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
 from training.selectors import Gate, contract_manager_refusal, manager_gate
 
 from .lead_times import add_months
-from .models import Contract, ContractAttachment, ContractEvent, Supplier
+from .models import Contract, ContractAttachment, ContractEvent, ResiliencePlan, Supplier
 from .selectors import extension_gateway_threshold, suppliers_matching
 
 
@@ -635,3 +635,42 @@ def attachment_store(*, attachment, upload: UploadedFile, by: User, reason: str)
     except Exception:
         attachment.file.delete(save=False)
         raise
+
+
+# --- Continuity and exit plans (seed 000 §8d) ---------------------------------------------------
+
+
+@transaction.atomic
+def resilience_plan_add(
+    *,
+    kind: str,
+    upload: UploadedFile,
+    review_date: date,
+    by: User,
+    reason: str,
+    today: date,
+    contract: Contract | None = None,
+    supplier: Supplier | None = None,
+) -> ResiliencePlan:
+    """Keep a continuity or exit plan for a key contract or a strategic supplier: the document
+    and its next review; a newer plan of the kind supersedes the older, which stays."""
+    if (contract is None) == (supplier is None):
+        raise ContractError("A plan is for a contract or for a supplier")
+    if contract is not None:
+        require(by, "contracts.record_contract_plan", contract)
+    else:
+        require(by, "contracts.record_supplier_resilience", supplier)
+    if kind not in ResiliencePlan.Kind.values:
+        raise ContractError("Choose continuity plan or exit plan", field="kind")
+    if review_date <= today:
+        raise ContractError("The next review must be after today", field="review_date")
+    if not reason.strip():
+        raise ContractError("Say what the plan covers", field="change_reason")
+    problem = attachment_problem(upload)
+    if problem:
+        raise ContractError(problem, field="file")
+    plan = ResiliencePlan(kind=kind, contract=contract, supplier=supplier, review_date=review_date)
+    label = ResiliencePlan.Kind(kind).label
+    return attachment_store(
+        attachment=plan, upload=upload, by=by, reason=f"{label}: {reason.strip()}"
+    )

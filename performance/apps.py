@@ -9,7 +9,7 @@ class PerformanceConfig(AppConfig):
         from procurement import attention, navigation
         from procurement import demo as demo_registry
 
-        from . import demo, home
+        from . import demo, home, resilience_demo
 
         attention.register(home.performance_needing_attention)
         navigation.register(
@@ -31,6 +31,9 @@ class PerformanceConfig(AppConfig):
             )
         )
         demo_registry.register(demo_registry.DemoPart("performance", demo.build, order=30))
+        demo_registry.register(
+            demo_registry.DemoPart("resilience", resilience_demo.build, order=31)
+        )
 
         from procurement.panels import Panel, register_panel
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
-from contracts.models import Contract
+from contracts.models import Contract, ResiliencePlan
 from procurement.dates import long_date
 from procurement.forms import GovukDateField, GovukForm, MoneyField, text_area
 from procurement.models import Directorate
@@ -15,6 +15,7 @@ from .models import (
     KPI_FIELDS,
     KpiDefinition,
     PerformanceReview,
+    SupplierHealthCheck,
     financial_year_label,
     financial_year_of,
 )
@@ -326,3 +327,40 @@ class PortfolioFilterForm(GovukForm):
     )
     overdue = forms.BooleanField(label="Only reviews overdue", required=False)
     exceptions = forms.BooleanField(label="Only with open exceptions", required=False)
+
+
+class HealthCheckForm(GovukForm):
+    checked_on = GovukDateField(
+        label="Date of the check", error_messages={"required": "Enter the date of the check"}
+    )
+    source = forms.ChoiceField(
+        label="Where did the check come from?",
+        choices=SupplierHealthCheck.Source.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the check came from"},
+    )
+    rating = forms.ChoiceField(
+        label="Rating of the supplier's business health",
+        choices=SupplierHealthCheck.Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a rating"},
+    )
+    notes = text_area("What did the check find?")
+
+
+class PlanForm(GovukForm):
+    kind = forms.ChoiceField(
+        label="Type of plan",
+        choices=ResiliencePlan.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose continuity plan or exit plan"},
+    )
+    file = forms.FileField(
+        label="Upload the plan",
+        help_text="PDF, Word, Excel, OpenDocument, image, text or CSV",
+        error_messages={"required": "Select a file to upload"},
+    )
+    review_date = GovukDateField(
+        label="Next review", error_messages={"required": "Enter the date of the next review"}
+    )
+    change_reason = _reason("What does the plan cover?")

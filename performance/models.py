@@ -416,3 +416,50 @@ def financial_year_label(year: int) -> str:
 def financial_year_of(day: date) -> int:
     """The financial year (April to March) ``day`` falls in, by the year it starts."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+class SupplierHealthCheck(models.Model):
+    """A check of a supplier's business health (seed 000 §8d, §9 objective 4): when, from what
+    source, the rating, who checked, and when the next check is due. Checks are never edited:
+    a new check supersedes the last, and the history is the list of checks."""
+
+    class Source(models.TextChoices):
+        CREDIT_REFERENCE = "credit_reference", "Credit reference"
+        ACCOUNTS = "accounts", "Published accounts"
+        COMPANIES_HOUSE = "companies_house", "Companies House filing status"
+
+    class Rating(models.TextChoices):
+        STRONG = "strong", "Strong"
+        ADEQUATE = "adequate", "Adequate"
+        WEAK = "weak", "Weak"
+        CRITICAL = "critical", "Critical"
+
+    # Ratings that call for action: the supplier risk page and the annual report count them.
+    CONCERNS = (Rating.WEAK, Rating.CRITICAL)
+
+    supplier = models.ForeignKey(
+        "contracts.Supplier", on_delete=models.PROTECT, related_name="health_checks"
+    )
+    checked_on = models.DateField("date of the check")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    rating = models.CharField(max_length=10, choices=Rating.choices)
+    notes = models.TextField(blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    next_due = models.DateField("next check due")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-checked_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_due__gt=models.F("checked_on")),
+                name="health_check_next_due_after_check",
+            )
+        ]
+        indexes = [models.Index(fields=["supplier", "-checked_on", "-id"])]
+
+    def __str__(self) -> str:
+        return f"Health check of {self.supplier} on {long_date(self.checked_on)}"

@@ -56,3 +56,9 @@ rules.add_perm(
     has_role(Role.CONTRACT_MANAGER, Role.PROCUREMENT_OFFICER)
     & ~(is_central_team | is_administrator | is_auditor),
 )
+# The risk held with each supplier: the head of procurement and auditors for the council, a
+# business partner for their directorates (performance/supplier_views.py).
+rules.add_perm(
+    "performance.view_supplier_risk",
+    has_role(Role.HEAD_OF_PROCUREMENT, Role.BUSINESS_PARTNER) | is_auditor,
+)

@@ -7,14 +7,36 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from contracts.models import Contract, Supplier
+from contracts.models import Contract, ResiliencePlan, Supplier
 from contracts.selectors import running_condition, status_expression
 from procurement.dates import long_date
-from procurement.thresholds import KEY_CONTRACT_ABOVE, KPIS_REQUIRED
+from procurement.models import User
+from procurement.thresholds import (
+    HEALTH_CHECK_MONTHS,
+    HEALTH_CHECK_MONTHS_KEY,
+    KEY_CONTRACT_ABOVE,
+    KPIS_REQUIRED,
+)
 
 from .models import (
     Kpi,
@@ -22,6 +44,7 @@ from .models import (
     PerformanceException,
     PerformanceReview,
     Rag,
+    SupplierHealthCheck,
     kpis_required,
     return_due,
 )
@@ -329,3 +352,202 @@ def strategic_suppliers(*, today: date) -> list[Supplier]:
         supplier.running = by_supplier[supplier.pk]
         supplier.running_value = sum(c.whole_life_value for c in supplier.running)
     return suppliers
+
+
+# --- Supplier resilience (seed 000 §8d, §9 objective 4) ---------------------------------------
+
+RISK_RANKS = {Contract.Risk.LOW: 1, Contract.Risk.MEDIUM: 2, Contract.Risk.HIGH: 3}
+RISK_OF_RANK = {rank: Contract.Risk(risk).label for risk, rank in RISK_RANKS.items()}
+
+
+def _risk_rank(field_name: str = "risk_rating") -> Case:
+    return Case(
+        *[When(**{field_name: risk}, then=Value(rank)) for risk, rank in RISK_RANKS.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def health_check_months(supplier: Supplier, *, on: date) -> int:
+    """How often ``supplier``'s health is checked: more often for a strategic supplier or one
+    holding a running key contract (over £1.5m) on ``on`` (one query at most)."""
+    if supplier.is_strategic:
+        return HEALTH_CHECK_MONTHS_KEY
+    key = supplier.contracts.filter(
+        running_condition(today=on), whole_life_value__gt=KEY_CONTRACT_ABOVE
+    ).exists()
+    return HEALTH_CHECK_MONTHS_KEY if key else HEALTH_CHECK_MONTHS
+
+
+def latest_health_of(field_name: str, *, supplier_ref: str = "pk") -> Subquery:
+    """A supplier's latest health check's ``field_name``, as a subquery to annotate."""
+    checks = SupplierHealthCheck.objects.filter(supplier=OuterRef(supplier_ref))
+    return Subquery(checks.order_by("-checked_on", "-pk").values(field_name)[:1])
+
+
+@dataclass
+class SupplierResilience:
+    supplier: Supplier
+    checks: list[SupplierHealthCheck]
+    running: list[Contract]
+    plans: list[ResiliencePlan]
+    months: int
+    today: date
+
+    @property
+    def latest(self) -> SupplierHealthCheck | None:
+        return self.checks[0] if self.checks else None
+
+    @property
+    def overdue(self) -> bool:
+        return self.latest is not None and self.latest.next_due < self.today
+
+    @property
+    def needs_plans(self) -> bool:
+        return self.supplier.is_strategic
+
+    @property
+    def current_plans(self) -> dict[str, ResiliencePlan]:
+        return _current(self.plans, self.today)
+
+
+def _current(plans: Iterable[ResiliencePlan], today: date) -> dict[str, ResiliencePlan]:
+    """The latest plan of each kind not past its review date."""
+    found: dict[str, ResiliencePlan] = {}
+    for plan in plans:  # newest first
+        if plan.review_date >= today and plan.kind not in found:
+            found[plan.kind] = plan
+    return found
+
+
+def supplier_resilience(supplier: Supplier, *, today: date) -> SupplierResilience:
+    """A supplier's health checks, running contracts (each with its plans and ``key`` flag) and
+    its own plans (a fixed number of queries)."""
+    checks = list(supplier.health_checks.select_related("checked_by"))
+    running = list(
+        portfolio(today=today)
+        .filter(supplier=supplier)
+        .prefetch_related(
+            Prefetch("plans", queryset=ResiliencePlan.objects.select_related("uploaded_by"))
+        )
+    )
+    for contract in running:
+        contract.is_key = contract.whole_life_value > KEY_CONTRACT_ABOVE
+        contract.current_plans = _current(contract.plans.all(), today)
+    plans = list(supplier.plans.select_related("uploaded_by"))
+    key = supplier.is_strategic or any(c.is_key for c in running)
+    months = HEALTH_CHECK_MONTHS_KEY if key else HEALTH_CHECK_MONTHS
+    return SupplierResilience(supplier, checks, running, plans, months, today)
+
+
+def _running_contracts(*, today: date, partner=None) -> QuerySet[Contract]:
+    contracts = Contract.objects.filter(running_condition(today=today))
+    if partner is not None:
+        contracts = contracts.filter(directorate__business_partner=partner)
+    return contracts
+
+
+def supplier_risks(*, today: date, partner=None) -> QuerySet:
+    """Each supplier with running contracts (in ``partner``'s directorates, if given): their
+    total whole-life value, number of contracts and directorates, worst risk rating (as a rank,
+    ``RISK_OF_RANK``), and its last health check's rating, date and next due; largest first.
+    One query."""
+    return (
+        _running_contracts(today=today, partner=partner)
+        .values("supplier_id", "supplier__name", "supplier__is_strategic")
+        .annotate(
+            total=Sum("whole_life_value"),
+            contracts=Count("pk"),
+            directorates=Count("directorate", distinct=True),
+            worst=Max(_risk_rank()),
+            key=Count("pk", filter=Q(whole_life_value__gt=KEY_CONTRACT_ABOVE)),
+            health=latest_health_of("rating", supplier_ref="supplier_id"),
+            checked_on=latest_health_of("checked_on", supplier_ref="supplier_id"),
+            next_due=latest_health_of("next_due", supplier_ref="supplier_id"),
+        )
+        .order_by("-total", "supplier__name")
+    )
+
+
+def supplier_risk_counts(*, today: date, partner=None) -> dict[str, int]:
+    """The headline figures of the supplier risk page (one query)."""
+    rows = supplier_risks(today=today, partner=partner)
+    return rows.aggregate(
+        suppliers=Count("supplier_id"),
+        high=Count("supplier_id", filter=Q(worst=RISK_RANKS[Contract.Risk.HIGH])),
+        never_checked=Count("supplier_id", filter=Q(checked_on__isnull=True)),
+        overdue=Count("supplier_id", filter=Q(next_due__lt=today)),
+        concerns=Count("supplier_id", filter=Q(health__in=SupplierHealthCheck.CONCERNS)),
+    )
+
+
+@dataclass(frozen=True)
+class Concentration:
+    total: Decimal
+    suppliers: int
+    top: list[dict]
+
+    @property
+    def top_total(self) -> Decimal:
+        return sum((row["value"] for row in self.top), Decimal("0"))
+
+
+def share_of(part: Decimal, whole: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def contracted_concentration(*, today: date, partner=None, top: int = 10) -> Concentration:
+    """The whole-life value of the contracts running on ``today`` (in ``partner``'s
+    directorates), the number of suppliers holding it and the ``top`` suppliers by value, each
+    with its share (two queries)."""
+    contracts = _running_contracts(today=today, partner=partner)
+    totals = contracts.aggregate(
+        total=Coalesce(Sum("whole_life_value"), Decimal("0")),
+        suppliers=Count("supplier", distinct=True),
+    )
+    rows = list(
+        contracts.values("supplier_id", "supplier__name")
+        .annotate(value=Sum("whole_life_value"))
+        .order_by("-value", "supplier__name")[:top]
+    )
+    for row in rows:
+        row["share"] = share_of(row["value"], totals["total"])
+    return Concentration(totals["total"], totals["suppliers"], rows)
+
+
+def health_checks_overdue(*, on: date) -> QuerySet[SupplierHealthCheck]:
+    """Each supplier's latest health check whose next check was due before ``on``, for suppliers
+    with a contract running on ``on``: what the overdue alert is about (one query)."""
+    running = Contract.objects.filter(running_condition(today=on), supplier=OuterRef("supplier"))
+    latest = SupplierHealthCheck.objects.filter(supplier=OuterRef("supplier")).order_by(
+        "-checked_on", "-pk"
+    )
+    return (
+        SupplierHealthCheck.objects.filter(next_due__lt=on)
+        .alias(latest=Subquery(latest.values("pk")[:1]))
+        .filter(pk=F("latest"))
+        .filter(Exists(running))
+        .select_related("supplier")
+        .order_by("next_due", "pk")
+    )
+
+
+def health_check_managers(*, supplier_ids: Iterable[int], on: date) -> dict[int, list[User]]:
+    """The active contract managers of each supplier's contracts running on ``on`` (one query)."""
+    found: dict[int, list[User]] = defaultdict(list)
+    contracts = (
+        Contract.objects.filter(
+            running_condition(today=on),
+            supplier_id__in=list(supplier_ids),
+            contract_manager__is_active=True,
+        )
+        .select_related("contract_manager")
+        .order_by("contract_manager__email", "pk")
+    )
+    for contract in contracts:
+        managers = found[contract.supplier_id]
+        if contract.contract_manager not in managers:
+            managers.append(contract.contract_manager)
+    return found

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from contracts.models import Contract
+from contracts.lead_times import add_months
+from contracts.models import Contract, Supplier
 from procurement.dates import long_date
 from procurement.fsm import require_transition
 from procurement.history import save_with_history
@@ -27,12 +28,13 @@ from .models import (
     Rag,
     ReviewAction,
     Saving,
+    SupplierHealthCheck,
     ThemeDelivery,
     financial_year_label,
     financial_year_of,
     works_on,
 )
-from .selectors import kpi_positions
+from .selectors import health_check_months, kpi_positions
 
 RISK_ORDER = [Contract.Risk.LOW, Contract.Risk.MEDIUM, Contract.Risk.HIGH]
 
@@ -516,3 +518,44 @@ def risk_assess(
     contract.risk_rating = max(parts.values(), key=RISK_ORDER.index)
     contract.risk_review_date = review_date
     return save_with_history(contract, by=by, reason=f"Risk assessment: {reason.strip()}")
+
+
+# --- Supplier health checks (seed 000 §8d) -----------------------------------------------------
+
+
+@transaction.atomic
+def health_check_record(
+    *,
+    supplier: Supplier,
+    checked_on: date,
+    source: str,
+    rating: str,
+    notes: str,
+    by: User,
+    today: date | None = None,
+) -> SupplierHealthCheck:
+    """Record a check of a supplier's business health and schedule the next: sooner for a
+    strategic supplier or one holding a key contract."""
+    today = today or timezone.localdate()
+    require(by, "contracts.record_supplier_resilience", supplier)
+    errors = {}
+    if checked_on > today:
+        errors["checked_on"] = "The date of the check must be today or in the past"
+    if source not in SupplierHealthCheck.Source.values:
+        errors["source"] = "Choose where the check came from"
+    if rating not in SupplierHealthCheck.Rating.values:
+        errors["rating"] = "Choose a rating"
+    if errors:
+        raise ValidationError(errors)
+    months = health_check_months(supplier, on=today)
+    check = SupplierHealthCheck(
+        supplier=supplier,
+        checked_on=checked_on,
+        source=source,
+        rating=rating,
+        notes=notes.strip(),
+        checked_by=by,
+        next_due=add_months(checked_on, months),
+    )
+    reason = f"Health check: {check.get_rating_display()} from {check.get_source_display().lower()}"
+    return save_with_history(_validated(check), by=by, reason=reason)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import supplier_views, views
 
 app_name = "performance"
 
@@ -12,6 +12,15 @@ urlpatterns = [
     path("key-contracts/", views.key_contracts, name="key_contracts"),
     path("strategic-suppliers/", views.strategic_supplier_list, name="strategic_suppliers"),
     path("mine/", views.mine, name="mine"),
+    path("supplier-risk/", supplier_views.supplier_risk, name="supplier_risk"),
+    path("suppliers/<int:pk>/", supplier_views.supplier, name="supplier"),
+    path(
+        "suppliers/<int:pk>/health-checks/new/",
+        supplier_views.health_check_form,
+        name="health_check_create",
+    ),
+    path("suppliers/<int:pk>/plans/new/", supplier_views.supplier_plan_form, name="supplier_plan"),
+    path("plans/<int:pk>/", supplier_views.plan_download, name="plan_download"),
     path(contract, views.contract_performance, name="contract"),
     path(f"{contract}kpis/new/", views.kpi_form, name="kpi_create"),
     path(f"{contract}kpis/<int:kpi_pk>/edit/", views.kpi_form, name="kpi_edit"),
@@ -35,4 +44,5 @@ urlpatterns = [
     path(f"{contract}savings/new/", views.saving_form, name="saving_create"),
     path(f"{contract}savings/planned/", views.planned_savings_form, name="planned_savings"),
     path(f"{contract}risk/", views.risk_form, name="risk"),
+    path(f"{contract}plans/new/", supplier_views.contract_plan_form, name="contract_plan"),
 ]

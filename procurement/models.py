@@ -451,6 +451,7 @@ class Notification(models.Model):
         GATEWAY_STEP = "gateway_step", "Gateway report for decision"
         GATEWAY_OUTCOME = "gateway_outcome", "Gateway decision"
         SPEND_THRESHOLD = "spend_threshold", "Contract spend passed a share of its value"
+        HEALTH_CHECK = "health_check", "Supplier health check overdue"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

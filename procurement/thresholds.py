@@ -28,6 +28,11 @@ TRAINING_REQUIRED_ABOVE = Decimal("100000.00")
 # Key contracts: over £1.5m (or rated high risk) are managed as key contracts (DESIGN §2.2).
 KEY_CONTRACT_ABOVE = Decimal("1500000.00")
 
+# Suppliers' business health (seed 000 §8d) is checked every 12 months; a strategic supplier, or
+# one holding a key contract (over KEY_CONTRACT_ABOVE), every 6 months.
+HEALTH_CHECK_MONTHS = 12
+HEALTH_CHECK_MONTHS_KEY = 6
+
 # --- The Procurement Act 2023 and its regulations ------------------------------------------------
 
 # The Act's thresholds (with their dates), the below-threshold notice figure and the limits on

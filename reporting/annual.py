@@ -11,13 +11,16 @@ import statistics
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from contracts.models import Contract, Supplier
+from contracts.selectors import data_quality_problems, running_condition
 from gateways.models import GatewayReview
 from maturity.models import ActionItem
 from maturity.selectors import assessment_results
-from performance.models import PerformanceReview, financial_year_label
+from performance.models import PerformanceReview, SupplierHealthCheck, financial_year_label
+from performance.selectors import health_checks_overdue
 from procurement.charts import Bar, BarChart
 from procurement.dates import long_date, short_date
 from procurement.models import GatewayStage
@@ -925,6 +928,81 @@ def training_section(scope: Scope) -> dict:
     )
 
 
+RISK_LEVELS = [*Contract.Risk, None]
+
+
+def _risk_counts(contracts) -> dict:
+    """For each part of the risk assessment, the contracts at each level (one query)."""
+    return contracts.aggregate(
+        **{
+            f"{part}__{level or 'none'}": Count("pk", filter=Q(**{part: level or ""}))
+            for part in Contract.RISK_PARTS
+            for level in RISK_LEVELS
+        }
+    )
+
+
+def resilience_section(scope: Scope) -> dict:
+    """Key supplier risk (seed 000 §8d): health checks of suppliers in the year, strategic
+    suppliers and their ratings, and the financial, contractual, operational and supplier failure
+    risk of the key contracts (over £1.5m) running at the year's end or today."""
+    as_at = scope.as_at
+    key = Contract.objects.filter(
+        running_condition(today=as_at), whole_life_value__gt=KEY_CONTRACT_ABOVE
+    )
+    if scope.directorate_id:
+        key = key.filter(directorate_id=scope.directorate_id)
+    risks = _risk_counts(key)
+    key_running = key.count()
+    no_plans = key.filter(data_quality_problems(today=as_at)["key_no_plans"][1]).count()
+    checks = SupplierHealthCheck.objects.filter(checked_on__gte=scope.start, checked_on__lte=as_at)
+    checked = checks.count()
+    concerns = checks.filter(rating__in=SupplierHealthCheck.CONCERNS).count()
+    overdue = health_checks_overdue(on=as_at).count()
+    strategic = Supplier.objects.filter(is_strategic=True).count()
+    high_financial = risks[f"financial_risk__{Contract.Risk.HIGH}"]
+    narrative = [
+        f"{_plural(checked, 'supplier health check was', 'supplier health checks were')} "
+        f"recorded in {scope.label}, {count(concerns)} of them rating the supplier weak or "
+        f"critical. On {long_date(as_at)} {_plural(overdue, 'supplier')} with running "
+        f"contracts had a health check overdue. The council names "
+        f"{_plural(strategic, 'strategic supplier')}.",
+        f"{_plural(key_running, 'key contract')} (over {pounds_short(KEY_CONTRACT_ABOVE)}) "
+        f"{'was' if key_running == 1 else 'were'} running on {long_date(as_at)}: "
+        f"{count(high_financial)} rated high for financial risk, and {count(no_plans)} without "
+        "a current continuity and exit plan.",
+    ]
+    rows = [
+        [
+            str(Contract._meta.get_field(part).verbose_name).capitalize(),
+            *[count(risks[f"{part}__{level or 'none'}"]) for level in RISK_LEVELS],
+        ]
+        for part in Contract.RISK_PARTS
+    ]
+    return _section(
+        "resilience",
+        "Supplier resilience and key contract risk",
+        figures={
+            "health_checks": checked,
+            "health_concerns": concerns,
+            "health_overdue": overdue,
+            "strategic_suppliers": strategic,
+            "key_running": key_running,
+            "key_no_plans": no_plans,
+            **risks,
+        },
+        narrative=narrative,
+        tables=[
+            _table(
+                f"Key contracts running on {long_date(as_at)}, by each part of their risk",
+                ["Risk", *[level.label if level else "Not assessed" for level in RISK_LEVELS]],
+                rows,
+                numeric=(1, 2, 3, 4),
+            )
+        ],
+    )
+
+
 SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("Forward plan delivery", forward_plan_section),
     ("Gateways", gateways_section),
@@ -937,6 +1015,7 @@ SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("Maturity", maturity_section),
     ("Spend and payments", spend_section),
     ("Training and capability", training_section),
+    ("Supplier resilience", resilience_section),
 )
 
 

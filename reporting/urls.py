@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import concentration, views
 
 app_name = "reporting"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("annual/<int:pk>/report.pdf", views.annual_report_download, name="download"),
     path("annual/<int:pk>/publish/", views.annual_report_publish_view, name="publish"),
     path("annual/social-value/", views.social_value_reviews, name="social_value_reviews"),
+    path(
+        "supplier-concentration/",
+        concentration.supplier_concentration,
+        name="supplier_concentration",
+    ),
     # Last: a part's slug is never "figures" or "annual".
     path("<slug:section>/", views.section_view, name="section"),
 ]

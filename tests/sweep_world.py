@@ -55,6 +55,30 @@ class World:
     secrets: list[tuple[str, object]] = field(default_factory=list)  # (text, may_see(user))
 
 
+def _resilience(world: "World", users) -> None:
+    """Supplier resilience's A and B: the supplier of our contract, with a plan on that contract,
+    and a supplier none of our people works with, with a plan of its own."""
+    from contracts.models import Supplier
+    from contracts.services import resilience_plan_add
+
+    ours = world.objects["contract"][0]
+    theirs = Supplier.objects.create(name="Sweep outside supplier")
+    world.objects["resilience_supplier"] = (ours.supplier, theirs)
+    today = timezone.localdate()
+    world.objects["resilience_plan"] = tuple(
+        resilience_plan_add(
+            kind="continuity",
+            upload=_pdf("continuity-plan.pdf"),
+            review_date=today + timedelta(days=90),
+            reason="Sweep",
+            by=users[Role.HEAD_OF_PROCUREMENT],
+            today=today,
+            **owner,
+        )
+        for owner in ({"contract": ours}, {"supplier": theirs})
+    )
+
+
 def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4\n%sweep\n", content_type="application/pdf")
 
@@ -146,6 +170,7 @@ def build() -> World:
             )
         )
     world.objects["supplier"] = (Supplier.objects.order_by("pk").first(), None)
+    _resilience(world, users)
 
     # Their procurement: a Housing project with a draft report by their officer.
     their_project = project_create(

@@ -75,6 +75,10 @@ ARGUMENTS = {
     "procurement:export_progress": (None, lambda _: {"token": "an-export-never-made"}),
     "procurement:export_download": (None, lambda _: {"token": "an-export-never-made"}),
     "contracts:supplier_edit": ("supplier", lambda s: {"pk": s.pk}),
+    "performance:supplier": ("resilience_supplier", lambda s: {"pk": s.pk}),
+    "performance:health_check_create": ("resilience_supplier", lambda s: {"pk": s.pk}),
+    "performance:supplier_plan": ("resilience_supplier", lambda s: {"pk": s.pk}),
+    "performance:plan_download": ("resilience_plan", lambda p: {"pk": p.pk}),
     "contracts:download": (
         "contract_attachment",
         lambda a: {"pk": a.contract_id, "attachment_pk": a.pk},

@@ -101,6 +101,7 @@ def test_the_beat_schedule_is_static_and_names_registered_tasks():
     assert schedule["clear-expired-sessions"]["task"] == sessions_clear_expired_task.name
     assert schedule["send-renewal-alerts"]["task"] == "alerts.tasks.renewal_alerts_task"
     assert schedule["send-escalation-digests"]["task"] == "alerts.tasks.escalation_digests_task"
+    assert schedule["send-health-check-alerts"]["task"] == "alerts.tasks.health_check_alerts_task"
     assert schedule["retry-failed-notifications"]["task"] == "alerts.tasks.notifications_retry_task"
     assert schedule["build-annual-report"]["task"] == "reporting.tasks.annual_report_schedule_task"
     app.loader.import_default_modules()
