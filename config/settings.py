@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "socialvalue",
     "maturity",
     "spend",
+    "assurance",
     "alerts",
     "reporting",
     "opendata",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("social-value/", include("socialvalue.urls")),
     path("maturity/", include("maturity.urls")),
     path("spend/", include("spend.urls")),
+    path("assurance/", include("assurance.urls")),
     path("alerts/", include("alerts.urls")),
     path("dashboard/", include("reporting.urls")),
     path("api/", include(("config.api", "api"))),

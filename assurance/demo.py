@@ -1,0 +1,2 @@
+def build(options: dict) -> str:
+    return ""
