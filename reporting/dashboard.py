@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from assurance.selectors import AssuredQuarter, latest_assured, quarters_of_year
 from maturity.selectors import Results, assessment_results
 from performance.models import PerformanceReview
 from procurement.charts import Bar, BarChart
@@ -545,3 +546,20 @@ def spend_figures(scope: Scope) -> SpendFigures:
     start, end = twelve_months_to(scope.as_at)
     where = {"start": start, "end": end, "directorate_id": scope.directorate_id}
     return SpendFigures(totals=spend_totals(**where), performance=payment_performance(**where))
+
+
+@dataclass(frozen=True)
+class Assurance:
+    """The quarterly assurance the dashboard shows: the latest quarter signed off by the scope's
+    as-at day (the council's, whatever the directorate), and each of the year's quarters."""
+
+    latest: AssuredQuarter | None
+    quarters: list[AssuredQuarter]
+
+
+def assurance_figures(scope: Scope) -> Assurance:
+    """The signed quarters members read as assured (a fixed number of queries)."""
+    return Assurance(
+        latest=latest_assured(on=scope.as_at),
+        quarters=quarters_of_year(financial_year=scope.year),
+    )
