@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "socialvalue",
     "maturity",
     "spend",
+    "assurance",
     "alerts",
     "reporting",
     "opendata",

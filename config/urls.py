@@ -16,6 +16,7 @@ urlpatterns = [
     path("maturity/", include("maturity.urls")),
     path("spend/", include("spend.urls")),
     path("training/", include("training.urls")),
+    path("assurance/", include("assurance.urls")),
     path("alerts/", include("alerts.urls")),
     path("dashboard/", include("reporting.urls")),
     path("api/", include(("config.api", "api"))),

@@ -1,4 +1,5 @@
-"""The roles people hold. Each role is a Django group, created by a migration.
+"""The roles people hold. Each role is a Django group, created by a migration (the Head of Paid
+Service and the Chief Finance Officer by assurance/migrations/0002_roles.py).
 
 The group's name is the role's label; code refers to roles only through this enum.
 """
@@ -18,6 +19,9 @@ class Role(models.TextChoices):
     OFFICER_BOARD_MEMBER = "officer_board_member", "Officer board member"
     LEAD_MEMBER = "lead_member", "Lead member"
     LEADERSHIP_TEAM = "leadership_team", "Leadership Team"
+    # The statutory officers who give the council its quarterly assurance (Cotswold §4).
+    HEAD_OF_PAID_SERVICE = "head_of_paid_service", "Head of Paid Service"
+    CHIEF_FINANCE_OFFICER = "chief_finance_officer", "Chief Finance Officer"
     AUDITOR = "auditor", "Auditor"
     ADMINISTRATOR = "administrator", "Administrator"
 

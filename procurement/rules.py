@@ -29,8 +29,14 @@ is_administrator = has_role(Role.ADMINISTRATOR)
 is_auditor = has_role(Role.AUDITOR)
 is_central_team = has_role(*CENTRAL_TEAM)
 # Members and senior officers who read the summaries: dashboards, key contracts, the annual report.
+# The statutory officers who sign the quarter's assurance read what they sign it on.
 is_leadership = has_role(
-    Role.LEAD_MEMBER, Role.LEADERSHIP_TEAM, Role.EXECUTIVE_DIRECTOR, Role.OFFICER_BOARD_MEMBER
+    Role.LEAD_MEMBER,
+    Role.LEADERSHIP_TEAM,
+    Role.EXECUTIVE_DIRECTOR,
+    Role.OFFICER_BOARD_MEMBER,
+    Role.HEAD_OF_PAID_SERVICE,
+    Role.CHIEF_FINANCE_OFFICER,
 )
 
 # Signed in with at least one role: the home page, reference data and routing rules.

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from assurance.models import SignOff
+from assurance.selectors import quarters_of_year
 from contracts.models import Contract, Supplier
 from contracts.selectors import data_quality_problems, running_condition
 from gateways.models import GatewayReview
@@ -1003,6 +1005,54 @@ def resilience_section(scope: Scope) -> dict:
     )
 
 
+def _quarter_row(quarter) -> list:
+    signed = quarter.assurance
+    if signed is None:
+        return [quarter.report.label, quarter.report.get_status_display(), "", "", ""]
+    return [
+        quarter.report.label,
+        signed.get_assurance_display() + (" (corrected)" if quarter.is_correction else ""),
+        str(signed.signed_by),
+        short_date(timezone.localtime(signed.signed_at).date()),
+        signed.statement,
+    ]
+
+
+def assurance_section(scope: Scope) -> dict:
+    """The quarters of the year signed off by the Head of Paid Service (Cotswold §4), with the
+    statement of assurance each was given and any correction."""
+    quarters = quarters_of_year(financial_year=scope.year)
+    signed = [q for q in quarters if q.assurance is not None]
+    levels = {level: 0 for level in SignOff.Assurance.values}
+    for quarter in signed:
+        levels[quarter.assurance.assurance] += 1
+    corrected = sum(1 for q in signed if q.is_correction)
+    narrative = [
+        f"The Head of Paid Service signed off {_plural(len(signed), 'quarter')} of "
+        f"{scope.label}: {count(levels[SignOff.Assurance.ASSURED])} assured, "
+        f"{count(levels[SignOff.Assurance.WITH_EXCEPTIONS])} assured with exceptions and "
+        f"{count(levels[SignOff.Assurance.NOT_ASSURED])} not assured, each after the Chief "
+        "Finance Officer signed its financial figures."
+        if signed
+        else f"No quarter of {scope.label} has been signed off yet.",
+        f"Corrections: {_plural(corrected, 'signed quarter was', 'signed quarters were')} "
+        "re-opened, corrected and signed again.",
+    ]
+    return _section(
+        "assurance",
+        "Quarterly performance assurance",
+        figures={"signed": len(signed), "corrected": corrected, **levels},
+        narrative=narrative,
+        tables=[
+            _table(
+                "Each quarter's statement of assurance",
+                ["Quarter", "Assurance", "Signed by", "Signed on", "Statement"],
+                [_quarter_row(quarter) for quarter in quarters],
+            )
+        ],
+    )
+
+
 SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("Forward plan delivery", forward_plan_section),
     ("Gateways", gateways_section),
@@ -1012,6 +1062,7 @@ SECTIONS: tuple[tuple[str, Callable[[Scope], dict]], ...] = (
     ("Savings", savings_section),
     ("SME and VCSE share", suppliers_section),
     ("Performance of key contracts", performance_section),
+    ("Quarterly performance assurance", assurance_section),
     ("Maturity", maturity_section),
     ("Spend and payments", spend_section),
     ("Training and capability", training_section),

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from assurance.selectors import AssuredQuarter, latest_assured, quarters_of_year
 from maturity.selectors import Results, assessment_results
 from performance.models import PerformanceReview
 from procurement.charts import Bar, BarChart
@@ -563,3 +564,20 @@ def plan_theme_figures(scope: Scope) -> PlanThemeFigures:
     """Each theme's figures for ``scope`` (a fixed number of queries)."""
     lines = plan_themes_in_year(scope)
     return PlanThemeFigures(lines=lines, chart=plan_themes_chart(lines))
+
+
+@dataclass(frozen=True)
+class Assurance:
+    """The quarterly assurance the dashboard shows: the latest quarter signed off by the scope's
+    as-at day (the council's, whatever the directorate), and each of the year's quarters."""
+
+    latest: AssuredQuarter | None
+    quarters: list[AssuredQuarter]
+
+
+def assurance_figures(scope: Scope) -> Assurance:
+    """The signed quarters members read as assured (a fixed number of queries)."""
+    return Assurance(
+        latest=latest_assured(on=scope.as_at),
+        quarters=quarters_of_year(financial_year=scope.year),
+    )

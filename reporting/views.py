@@ -19,6 +19,7 @@ from .dashboard import (
     SECTION_BY_SLUG,
     SECTION_OF_FIGURE,
     SECTIONS,
+    assurance_figures,
     dashboard,
     dashboard_url,
     headline,
@@ -62,6 +63,8 @@ DASHBOARD_READS = (
     *("reporting.contractfigure", "reporting.contractfigureday"),
     # Spend's payments and settings (its section).
     "spend",
+    # The quarters signed off as assured.
+    "assurance",
 )
 BUILDING = "The report is being built as a new version: how far it has got is shown below."
 
@@ -98,6 +101,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "headline": headline(now, before),
+            "assurance": assurance_figures(scope),
             "previous_label": scope.previous.label if has_previous else "",
             "sections": [(section, section_url(section.slug, scope)) for section in SECTIONS],
         }

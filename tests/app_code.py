@@ -12,6 +12,7 @@ APPS = (
     "gateways",
     "maturity",
     "spend",
+    "assurance",
     "alerts",
     "reporting",
     "opendata",

@@ -289,6 +289,14 @@ def build() -> World:
         ),
         None,
     )
+    # A quarter signed off (A: members read it) and one in review (B: only those who review it).
+    from assurance.models import QuarterlyReport
+
+    quarters = QuarterlyReport.objects.order_by("-financial_year", "-quarter")
+    world.objects["quarter"] = (
+        quarters.get(status=QuarterlyReport.Status.SIGNED),
+        quarters.get(status=QuarterlyReport.Status.IN_REVIEW),
+    )
     items_to_notify = notifiable(today=today)
     world.objects["notifiable"] = (items_to_notify[0] if items_to_notify else None, None)
     _cpv_codes()

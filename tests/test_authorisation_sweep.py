@@ -48,6 +48,8 @@ HEADINGS = {
     "Board": Role.OFFICER_BOARD_MEMBER.value,
     "Member": Role.LEAD_MEMBER.value,
     "Leadership": Role.LEADERSHIP_TEAM.value,
+    "HoPS": Role.HEAD_OF_PAID_SERVICE.value,
+    "CFO": Role.CHIEF_FINANCE_OFFICER.value,
     "Auditor": Role.AUDITOR.value,
     "Admin": Role.ADMINISTRATOR.value,
 }
@@ -179,6 +181,7 @@ BY_PREFIX = [
     ("maturity:item_create", "plan"),
     ("maturity:", "assessment"),
     ("reporting:", "annual_report"),
+    ("assurance:", "quarter"),
     ("public_report:", "annual_report"),
     ("training:course", "course"),
     ("api:contract", "contract"),

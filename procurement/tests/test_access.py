@@ -149,6 +149,8 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         Role.LEADERSHIP_TEAM: ["Key contracts"],
         Role.EXECUTIVE_DIRECTOR: ["Key contracts"],
         Role.OFFICER_BOARD_MEMBER: ["Key contracts"],
+        Role.HEAD_OF_PAID_SERVICE: ["Key contracts"],
+        Role.CHIEF_FINANCE_OFFICER: ["Key contracts"],
     }.get(role, [])
     # Lead Members, the leadership, the central team and auditors read the dashboard and the
     # annual reports.
@@ -159,6 +161,8 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         Role.OFFICER_BOARD_MEMBER,
         Role.BUSINESS_PARTNER,
         Role.HEAD_OF_PROCUREMENT,
+        Role.HEAD_OF_PAID_SERVICE,
+        Role.CHIEF_FINANCE_OFFICER,
         Role.AUDITOR,
     }
     # Every council role reads social value and the maturity results; none of the public does.
@@ -187,6 +191,16 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
     # Spend: the central team, officers, the readers of summaries, auditors and administrators.
     if role in readers | {Role.PROCUREMENT_OFFICER, Role.ADMINISTRATOR}:
         expected.append("Spend")
+    # Quarterly assurance: the central team compiles it, the two statutory officers sign it,
+    # auditors read it.
+    if role in {
+        Role.BUSINESS_PARTNER,
+        Role.HEAD_OF_PROCUREMENT,
+        Role.HEAD_OF_PAID_SERVICE,
+        Role.CHIEF_FINANCE_OFFICER,
+        Role.AUDITOR,
+    }:
+        expected.append("Assurance")
     # The Procurement Act notices: the central team records them; administrators and auditors read.
     if role in {Role.BUSINESS_PARTNER, Role.HEAD_OF_PROCUREMENT, Role.ADMINISTRATOR, Role.AUDITOR}:
         expected.append("Procurement Act")

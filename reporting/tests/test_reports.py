@@ -64,8 +64,11 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
         "Savings",
         "SME and VCSE share of awards and value",
         "Performance reviews of key contracts",
+        "Quarterly performance assurance",
         "Maturity position, movement and action plan",
         "Spend and payments",
+        "Training and capability",
+        "Supplier resilience and key contract risk",
     ):
         assert heading in text[1]  # in the contents, with its page
         assert any(page.lstrip().split("\n", 1)[0].endswith(heading) for page in text[2:]), heading
@@ -82,7 +85,7 @@ def test_the_command_builds_a_pdf_with_its_sections_and_year(settings, tmp_path)
     assert pdf.metadata.title.startswith("Audit and Transparency report 2025/26")
     # The stored figures are the ones the PDF shows.
     assert report.figures["label"] == "2025/26"
-    assert len(report.figures["sections"]) == 10
+    assert len(report.figures["sections"]) == 13
     assert "The council paid £1,250 in 2025/26" in " ".join(everything.split())
 
 

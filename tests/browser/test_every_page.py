@@ -35,7 +35,15 @@ DOERS = [
     Role.HEAD_OF_PROCUREMENT,
     Role.ADMINISTRATOR,
 ]
-READERS = [Role.LEAD_MEMBER, Role.AUDITOR, Role.EXECUTIVE_DIRECTOR, Role.CONSULTEE_LEGAL]
+READERS = [
+    Role.LEAD_MEMBER,
+    Role.AUDITOR,
+    Role.EXECUTIVE_DIRECTOR,
+    Role.CONSULTEE_LEGAL,
+    # The statutory officers who review and sign the quarterly assurance report.
+    Role.HEAD_OF_PAID_SERVICE,
+    Role.CHIEF_FINANCE_OFFICER,
+]
 # The API's own documentation is Swagger UI, not a GOV.UK page: drawn by script after it loads,
 # it is audited on its own, once drawn (below).
 NOT_GOVUK = {"api:docs"}

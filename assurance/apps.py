@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class AssuranceConfig(AppConfig):
+    name = "assurance"
+    verbose_name = "Quarterly performance assurance"
+
+    def ready(self) -> None:
+        from procurement import demo as demo_registry
+        from procurement import navigation
+
+        from . import demo
+
+        navigation.register(
+            # A quarterly exercise: among the sections opened now and then.
+            navigation.Section("Assurance", "assurance:list", "assurance.view_reports", 93)
+        )
+        demo_registry.register(demo_registry.DemoPart("assurance", demo.build, order=80))
