@@ -118,6 +118,19 @@ class QuarterlyReport(ProtectedStateMixin, models.Model):
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
 
+    def prepared_by(self) -> set[int]:
+        """Everyone who compiled or submitted this version, a recompile or resubmission before
+        included (from its history): none of them may challenge or sign it."""
+        earlier = self.history.filter(version=self.version).values_list(
+            "compiled_by_id", "submitted_by_id"
+        )
+        return {
+            pk
+            for pair in [*earlier, (self.compiled_by_id, self.submitted_by_id)]
+            for pk in pair
+            if pk
+        }
+
     def current_sign_off(self, kind: str) -> "SignOff | None":
         """This version's signature of ``kind`` not superseded (reads prefetched sign-offs)."""
         for sign_off in self.sign_offs.all():

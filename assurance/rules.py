@@ -23,10 +23,10 @@ is_reviewer = is_head_of_paid_service | is_chief_finance_officer
 
 @rules.predicate
 def is_not_compiler(user, report) -> bool:
-    """Not the person who compiled or submitted this version of ``report``."""
+    """Not a person who compiled or submitted this version of ``report``."""
     if report is None or user.pk is None:
         return False
-    return user.pk not in (report.compiled_by_id, report.submitted_by_id)
+    return user.pk not in report.prepared_by()
 
 
 @rules.predicate

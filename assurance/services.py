@@ -43,7 +43,7 @@ def _locked(report: QuarterlyReport) -> QuarterlyReport:
 
 
 def _refuse_own_report(report: QuarterlyReport, by: User) -> None:
-    if by.pk in (report.compiled_by_id, report.submitted_by_id):
+    if by.pk in report.prepared_by():
         raise OwnReportError(OWN_REPORT)
 
 

@@ -700,8 +700,12 @@ class RowChecker:
             if refusal:
                 row["problem"]("directorate", refusal)
         refusal = untrained_manager_refusal(contract, current=existing, gate=self.manager_gate)
-        if refusal and "contract_manager" in self.present:
-            row["problem"]("contract_manager", refusal)
+        if refusal:
+            # Against the manager where the file names one, else the value that crossed the line.
+            column = (
+                "contract_manager" if "contract_manager" in self.present else "whole_life_value"
+            )
+            row["problem"](column, refusal)
         return self._outcome(row, existing, contract, new_supplier)
 
     def _identify(self, row: dict[str, Any], existing: Contract | None) -> str:

@@ -443,6 +443,11 @@ def contract_vary(
     if new_end_date is not None:
         contract.end_date = new_end_date
     _refuse_named_officer_gaps(contract, current=before)
+    # A variation that takes the contract over the training rule's line under a manager without
+    # the course is refused as a change to the contract would be.
+    refusal = untrained_manager_refusal(contract, current=before)
+    if refusal:
+        raise ContractError(refusal, field="value_change")
     save_with_history(_validated(contract), by=by, reason=f"Variation: {reason}")
     return _record_event(
         contract=contract,

@@ -33,7 +33,7 @@ from gateways.selectors import projects_made_public
 from performance.models import PerformanceReview
 from procurement.act import Figures, Standing, including_vat
 from procurement.models import CpvCode, GatewayStage, Threshold
-from procurement.thresholds import KPIS_ABOVE
+from procurement.thresholds import KPIS_ABOVE, forward_plan_publish_above, value_band
 
 from .models import Notice
 
@@ -287,7 +287,9 @@ def _planning(process: Process) -> dict:
     ]
     return {
         "rationale": project.description,
-        "budget": {"amount": _money(project.estimated_value, _project_gross(project))},
+        # The band the public forward plan gives, never the estimate itself (decision record
+        # 0053): an estimate published before the tender is a price bidders would aim at.
+        "budget": {"description": f"Estimated value: {_band(project)}"},
         "milestones": [
             {
                 "id": key,
@@ -303,8 +305,8 @@ def _planning(process: Process) -> dict:
     }
 
 
-def _project_gross(project: ProcurementProject) -> Decimal:
-    return including_vat(project.estimated_value, project.estimated_vat)
+def _band(project: ProcurementProject) -> str:
+    return value_band(project.estimated_value, above=forward_plan_publish_above())
 
 
 def _latest(reviews: list[GatewayReview], stage: str) -> GatewayReview | None:
@@ -367,13 +369,13 @@ def _tender(process: Process, context: Context, *, status: str) -> dict:
     return {
         "id": f"{process.ocid}-tender",
         "title": process.title,
-        "description": strategy.summary if strategy and status != "planned" else None,
+        # The strategy's summary only for a procurement made public, once its tender is out.
+        "description": strategy.summary if strategy and project and status != "planned" else None,
         "status": status,
         "procurementMethod": method,
         "procurementMethodDetails": details,
         "mainProcurementCategory": main_category(cpv_code, standing.kind),
         "aboveThreshold": standing.above_threshold,
-        "value": _money(project.estimated_value, _project_gross(project)) if project else None,
         "items": _items(cpv_code, process.title, context),
     }
 
@@ -430,7 +432,7 @@ def _awards(process: Process, context: Context) -> tuple[list[dict], dict[int, s
                     "id": award_id,
                     "title": _titled(contract) if contract.lot else None,
                     "status": "active",
-                    "date": _moment(contract.entered_into),
+                    "date": _moment(min(contract.entered_into, context.today)),
                     "value": _money(contract.whole_life_value, standing.value_including_vat),
                     "aboveThreshold": standing.above_threshold,
                     "suppliers": [

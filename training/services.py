@@ -28,6 +28,17 @@ def _validated(instance):
     return instance
 
 
+def _refuse_loosening_a_rule(course: Course, fields: Mapping[str, Any], *, by: User) -> None:
+    """How often a course an enforced rule names must be refreshed, and whether it runs, are the
+    rule's own terms: only those who set the rules may change them."""
+    changes = any(
+        name in fields and fields[name] != getattr(course, name)
+        for name in ("refresh_months", "is_active")
+    )
+    if changes and course.rules.filter(is_enforced=True).exists():
+        require(by, "training.set_rules")
+
+
 @transaction.atomic
 def course_save(
     *,
@@ -45,6 +56,7 @@ def course_save(
         course = Course()
     else:
         course = Course.objects.select_for_update().get(pk=course.pk)
+        _refuse_loosening_a_rule(course, fields, by=by)
     for name, value in fields.items():
         setattr(course, name, value)
     save_with_history(_validated(course), by=by, reason=reason)
@@ -61,6 +73,11 @@ def attendance_record(
 ) -> Attendance:
     """Record that ``person`` attended ``course`` on a day, with the evidence of it."""
     require(by, "training.record_attendance")
+    if person.pk == by.pk:
+        # The courses gate what a person may do: someone else records that they attended.
+        raise TrainingError(
+            "Someone else in the central team must record your own attendance", field="person"
+        )
     if attended_on > timezone.localdate():
         raise TrainingError("The date attended cannot be in the future", field="attended_on")
     if not evidence.strip():

@@ -331,3 +331,21 @@ def test_today_is_used_when_none_is_given(people):
     year, quarter = quarter_of(last)
     report = report_compile(financial_year=year, quarter=quarter, by=people["head"])
     assert report.as_at == quarter_end(year, quarter)
+
+
+def test_whoever_compiled_a_version_before_a_recompile_still_cannot_sign_it(people, make_user):
+    """Compiling again (by someone else) does not clear the first compiler to challenge or sign."""
+    both = make_user(Role.HEAD_OF_PROCUREMENT, Role.HEAD_OF_PAID_SERVICE)
+    report = report_compile(financial_year=2026, quarter=1, by=both, today=TODAY)
+    report = report_recompile(report=report, by=people["head"])
+    report = report_submit(report=report, by=people["head"])
+    report_sign_finance(report=report, statement="The figures agree.", by=people["cfo"])
+    with pytest.raises((OwnReportError, PermissionDenied)):
+        report_sign_off(
+            report=report,
+            assurance=SignOff.Assurance.ASSURED,
+            statement="Mine.",
+            by=both,
+        )
+    with pytest.raises((OwnReportError, PermissionDenied)):
+        report_challenge(report=report, comment="Mine too.", by=both)

@@ -25,6 +25,7 @@ from opendata.ocds import EXTENSIONS, ocid_for
 from performance.tests.factories import KpiFactory
 from procurement.models import ContractCategory, CpvCode, Threshold
 from procurement.tests.factories import UserFactory
+from procurement.thresholds import forward_plan_publish_above, value_band
 
 from .ocds_schema import package_problems
 
@@ -219,7 +220,11 @@ class TestTheForwardPlanAsOpenData:
         (release,) = package["records"][0]["releases"]
         assert release["tag"] == ["planning"]
         assert release["tender"]["status"] == "planned"
-        assert release["planning"]["budget"]["amount"]["amountGross"] == 300000.0
+        # The public forward plan's band, never the estimate.
+        band = value_band(project.estimated_value, above=forward_plan_publish_above())
+        assert release["planning"]["budget"] == {"description": f"Estimated value: {band}"}
+        assert "value" not in release["tender"]
+        assert "250000" not in json.dumps(package)
         assert fromisoformat(release["date"]) <= fromisoformat(package["publishedDate"])
         assert project.title == release["tender"]["title"]
         releases = client.get(reverse("opendata:releases")).json()["releases"]

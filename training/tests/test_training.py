@@ -433,3 +433,68 @@ def test_the_programme_delivered_counts_sessions_audiences_members_and_coverage(
     assert by_audience["Contract managers"].attendances == 2
     coverage = {row.course: (row.required, row.current) for row in programme.coverage}
     assert coverage["Contract management"] == (3, 2)
+
+
+def test_no_one_records_their_own_attendance(partner, make_user):
+    """The courses gate what a person may do: the central team cannot make itself current."""
+    course = _course(partner)
+    with pytest.raises(TrainingError, match="must record your own attendance"):
+        attendance_record(
+            person=partner,
+            course=course,
+            attended_on=timezone.localdate(),
+            evidence="x",
+            by=partner,
+        )
+    assert not Attendance.objects.exists()
+
+
+def test_only_those_who_set_the_rules_loosen_a_course_a_rule_names(partner, head, make_user):
+    course = _course(partner)
+    _rule(head, course)
+    fields = {"refresh_months": None}
+    with pytest.raises(PermissionDenied):
+        course_save(course=course, fields=fields, mandatory_for=[], by=partner, reason="Never")
+    with pytest.raises(PermissionDenied):
+        course_save(
+            course=course, fields={"is_active": False}, mandatory_for=[], by=partner, reason="Off"
+        )
+    course.refresh_from_db()
+    assert (course.refresh_months, course.is_active) == (36, True)
+    course_save(
+        course=course,
+        fields={"description": "Updated"},
+        mandatory_for=list(course.mandatory_for.all()),
+        by=partner,
+        reason="Words",
+    )
+    course_save(
+        course=course,
+        fields=fields,
+        mandatory_for=list(course.mandatory_for.all()),
+        by=head,
+        reason="Policy",
+    )
+
+
+def test_a_variation_over_the_value_is_refused_under_an_untrained_manager(partner, head, make_user):
+    from contracts.services import ContractError, contract_vary
+
+    course = _course(partner)
+    _rule(head, course)
+    manager = make_user(Role.CONTRACT_MANAGER)
+    made = contract_create(
+        fields=_contract_fields(manager, Decimal("100000.00")), by=partner, reason="New"
+    )
+    with pytest.raises(ContractError, match="record a current course"):
+        contract_vary(
+            contract=made,
+            value_change=Decimal("50000.00"),
+            new_end_date=None,
+            effective_date=made.start_date,
+            reason="More visits",
+            approved_by="Director",
+            by=partner,
+        )
+    made.refresh_from_db()
+    assert made.whole_life_value == Decimal("100000.00")
