@@ -43,7 +43,10 @@ NOT_MONEY = {
     "procurement/models.py": {"2000": "characters of an export's query string kept"},
     "procurement/forms.py": {"1000": "the smallest four-digit year", "9999": "the largest"},
     "procurement/imports.py": {"5000": "problems an import keeps for its report"},
-    "procurement/cpv_importing.py": {"20000": "rows past any edition of the CPV list"},
+    "procurement/cpv_importing.py": {
+        "20000": "rows past any edition of the CPV list",
+        "1000": "codes written at a time",
+    },
     "procurement/notifications.py": {
         "1000": "rows written at a time",
         "2000": "characters of a sending error kept",

@@ -70,6 +70,7 @@ def varied_register(size: int, manager) -> None:
             procurement_route=routes[number % len(routes)],
             risk_rating=risks[number % len(risks)],
             terminated_on=today - timedelta(days=3) if number % 13 == 0 else None,
+            cpv_code="" if number % 2 else "45000000-7",
         )
 
 
@@ -102,6 +103,7 @@ def register_row(contract: Contract) -> list[Any]:
         "procurement_route": contract.get_procurement_route_display(),
         "key_decision_reference": contract.key_decision_reference,
         "risk_rating": contract.get_risk_rating_display(),
+        "cpv_code": contract.cpv_code,
     }
     return [values[column.attribute] for column in TEMPLATE_COLUMNS] + [
         Contract.Status(contract.status).label,
