@@ -13,7 +13,7 @@ class TrainingConfig(AppConfig):
         from . import demo, panels
 
         navigation.register(
-            navigation.Section("Training", "training:due", "training.view_programme", 94)
+            navigation.Section("Training", "training:due", "training.programme_in_navigation", 94)
         )
         register_panel(
             "home",
@@ -26,4 +26,8 @@ class TrainingConfig(AppConfig):
             ),
         )
         register_link("home.account", Link("Your training", "training:mine", 40))
+        register_link(
+            "home.account",
+            Link("Training programme", "training:due", 45, permission="training.view_programme"),
+        )
         demo_registry.register(demo_registry.DemoPart("training", demo.build, order=96))

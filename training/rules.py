@@ -25,6 +25,9 @@ def is_themselves(user, person) -> bool:
 reads_programme = is_central_team | is_administrator | is_auditor | is_leadership
 
 rules.add_perm("training.view_programme", reads_programme)
+# The menu's section for those who read the programme, but administrators: their bar under the
+# menu is full (they reach it from their home page's links).
+rules.add_perm("training.programme_in_navigation", reads_programme & ~is_administrator)
 rules.add_perm("training.manage_courses", is_central_team | is_administrator)
 rules.add_perm("training.record_attendance", is_central_team | is_administrator)
 rules.add_perm("training.set_rules", is_head_of_procurement | is_administrator)
