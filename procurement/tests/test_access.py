@@ -214,6 +214,8 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, user_for_role, 
         Role.OFFICER_BOARD_MEMBER,
         Role.LEAD_MEMBER,
         Role.LEADERSHIP_TEAM,
+        Role.HEAD_OF_PAID_SERVICE,
+        Role.CHIEF_FINANCE_OFFICER,
     }:
         expected.append("Training")
     # The notification ledger is for administrators, and auditors read it.
