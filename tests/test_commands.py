@@ -466,6 +466,37 @@ def test_send_renewal_alerts_sends_a_days_alerts_once(database):
 
 
 @commits
+@runs("send_health_check_alerts")
+def test_send_health_check_alerts_sends_each_check_due_once(database, make_user):
+    from contracts.tests.factories import ContractFactory
+    from performance.services import health_check_record
+
+    head, manager = make_user(Role.HEAD_OF_PROCUREMENT), make_user(Role.CONTRACT_MANAGER)
+    contract = ContractFactory(
+        start_date=date(2025, 1, 1), end_date=date(2028, 1, 1), contract_manager=manager
+    )
+    health_check_record(
+        supplier=contract.supplier,
+        checked_on=date(2025, 5, 1),
+        source="credit_reference",
+        rating="adequate",
+        notes="Credit score 62",
+        by=head,
+        today=date(2025, 5, 1),
+    )
+    done = manage("send_health_check_alerts", "--date", "2026-05-02", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert not Notification.objects.exists()
+    done = manage("send_health_check_alerts", "--date", "2026-05-02")
+    assert done.returncode == 0, done.stderr
+    assert Notification.objects.filter(kind=Notification.Kind.HEALTH_CHECK).count() == 1
+    done = manage("send_health_check_alerts", "--date", "2026-05-02")
+    assert done.returncode == 0, done.stderr
+    assert "0 sent now." in done.stdout
+    assert Notification.objects.count() == 1
+
+
+@commits
 @runs("send_escalation_digests")
 def test_send_escalation_digests_sends_a_weeks_digests_once(database, make_user):
     on = timezone.localdate() + timedelta(days=21)

@@ -144,7 +144,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
         client.get(reverse("public_review:list"))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_pdf_is_drawn_once_until_the_data_changes(client, delivered, head, monkeypatch):
     """Anyone may ask for it, so a run of requests does not draw a run of PDFs."""
     from reporting import views
