@@ -635,10 +635,14 @@ def releases_for(process: Process, context: Context) -> list[dict]:
     return sorted(releases, key=lambda release: datetime.fromisoformat(release["date"]))
 
 
+def _stage(tags: list[str]) -> int:
+    return 2 if "award" in tags else 1 if "tender" in tags else 0
+
+
 def compiled_release(releases: list[dict]) -> dict:
-    """The record's compiled release: the latest release (each tells all that came before it),
-    with an id of its own and the tag ``compiled``."""
-    latest = releases[-1]
+    """The record's compiled release: the release of the furthest stage (each tells all that
+    came before it, whenever it was dated), with an id of its own and the tag ``compiled``."""
+    latest = max(releases, key=lambda release: _stage(release["tag"]))
     body = {k: v for k, v in latest.items() if k not in ("id", "tag")}
     digest = hashlib.sha256(
         json.dumps([r["id"] for r in releases], sort_keys=True).encode()

@@ -307,3 +307,17 @@ def test_what_is_bought_is_classified_by_its_cpv_code(
     assert item["classification"] == {"scheme": "CPV", "id": code[:8], "description": description}
     assert release["tender"]["items"][0]["classification"]["id"] == code[:8]
     assert release["tender"]["mainProcurementCategory"] == category
+
+
+def test_a_procurement_made_public_after_its_award_compiles_to_its_award(client, ocds_dir):
+    """Its planning release may be dated after its award release; the compiled release is still
+    the award's, with the contracts."""
+    ContractFactory(reference="LATE-1", whole_life_value=Decimal("300000.00"))
+    ProjectFactory(
+        reference="LATE-1", estimated_value=Decimal("250000"), on_public_forward_plan=True
+    )
+    package = record(client, "LATE-1")
+    assert package_problems(ocds_dir, package) == []
+    (the_record,) = package["records"]
+    assert sorted(r["tag"][0] for r in the_record["releases"]) == ["award", "planning"]
+    assert the_record["compiledRelease"]["contracts"][0]["value"]["amount"] == 300000.0
