@@ -49,7 +49,15 @@ def test_sign_in_home_reference_data_and_sign_out(live_server, audit, make_user)
         "Social value",
         "Forward plan",
     ]
-    now_and_then = ["Reference data", "Maturity", "Spend", "Procurement Act", "Annual reports"]
+    now_and_then = [
+        "Reference data",
+        "Maturity",
+        "Spend",
+        "Assurance",
+        "Procurement Act",
+        "Training",
+        "Annual reports",
+    ]
     navigation = page.get_by_role("navigation", name="Menu")
     others = page.get_by_role("navigation", name="Other sections")
     assert navigation.get_by_role("link").all_inner_texts() == daily
