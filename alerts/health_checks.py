@@ -35,11 +35,11 @@ def _draft(check: SupplierHealthCheck, recipient: User, role: str, *, on: date) 
         "supplier_url": f"{settings.SITE_URL}{link}",
         "council_name": settings.COUNCIL_NAME,
     }
-    title = f"{supplier.name}: health check overdue since {long_date(check.next_due)}"
+    title = f"{supplier.name}: health check overdue since {long_date(check.due)}"
     return Draft(
         kind=KIND,
         subject=check,
-        key=check.next_due.isoformat(),
+        key=check.due.isoformat(),
         recipient=recipient,
         recipient_role=role,
         due_on=on,
@@ -80,9 +80,7 @@ def health_check_alerts_send(
     ]
     claimed = _claimed([check.pk for check in overdue])
     pending = [
-        item
-        for item in due
-        if (item[0].pk, item[0].next_due.isoformat(), item[1].pk) not in claimed
+        item for item in due if (item[0].pk, item[0].due.isoformat(), item[1].pk) not in claimed
     ]
     return _claim_and_send(
         pending,

@@ -16,6 +16,7 @@ from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
 
+from . import notifications
 from .models import QUARTERS, QuarterlyReport, ReviewComment, SignOff, quarter_end
 from .selectors import quarter_figures
 
@@ -125,7 +126,9 @@ def report_submit(*, report: QuarterlyReport, by: User) -> QuarterlyReport:
     require_transition(by, report.submit)
     _require_state(report.submit, "Only a compiled report that is not yet in review is submitted.")
     report.submit(by=by, at=timezone.now())
-    return save_with_history(report, by=by, reason="Submitted for review")
+    report = save_with_history(report, by=by, reason="Submitted for review")
+    notifications.notify_submitted(report, by=by)
+    return report
 
 
 @transaction.atomic
@@ -136,9 +139,11 @@ def report_challenge(*, report: QuarterlyReport, comment: str, by: User) -> Quar
     require_transition(by, report.challenge)
     _require_state(report.challenge, "Only a report in review can be challenged.")
     text = _required_text(comment, "comment", "Enter your challenge")
-    _comment(report, kind=ReviewComment.Kind.CHALLENGE, text=text, by=by)
+    comment = _comment(report, kind=ReviewComment.Kind.CHALLENGE, text=text, by=by)
     report.challenge()
-    return save_with_history(report, by=by, reason=f"Challenged: {text}")
+    report = save_with_history(report, by=by, reason=f"Challenged: {text}")
+    notifications.notify_challenged(report, comment)
+    return report
 
 
 @transaction.atomic
@@ -150,7 +155,9 @@ def report_respond(*, report: QuarterlyReport, response: str, by: User) -> Quart
     text = _required_text(response, "response", "Enter your answer to the challenge")
     _comment(report, kind=ReviewComment.Kind.RESPONSE, text=text, by=by)
     report.resubmit(by=by, at=timezone.now())
-    return save_with_history(report, by=by, reason=f"Challenge answered and resubmitted: {text}")
+    report = save_with_history(report, by=by, reason=f"Challenge answered and resubmitted: {text}")
+    notifications.notify_submitted(report, by=by)
+    return report
 
 
 def _sign(report: QuarterlyReport, *, kind: str, statement: str, by: User, assurance: str = ""):
@@ -177,9 +184,11 @@ def report_sign_finance(*, report: QuarterlyReport, statement: str, by: User) ->
     if report.has_finance_sign_off():
         raise AssuranceError("The financial figures of this version are signed already.")
     text = _required_text(statement, "statement", "Enter your advice on the financial figures")
-    _sign(report, kind=SignOff.Kind.FINANCE, statement=text, by=by)
+    sign_off = _sign(report, kind=SignOff.Kind.FINANCE, statement=text, by=by)
     report.sign_finance()
-    return save_with_history(report, by=by, reason="Financial figures signed")
+    report = save_with_history(report, by=by, reason="Financial figures signed")
+    notifications.notify_finance_signed(report, sign_off)
+    return report
 
 
 @transaction.atomic
@@ -200,10 +209,14 @@ def report_sign_off(
     if assurance not in SignOff.Assurance.values:
         raise ValidationError({"assurance": "Choose the assurance you give"})
     text = _required_text(statement, "statement", "Enter your statement of assurance")
-    _sign(report, kind=SignOff.Kind.ASSURANCE, statement=text, by=by, assurance=assurance)
+    sign_off = _sign(
+        report, kind=SignOff.Kind.ASSURANCE, statement=text, by=by, assurance=assurance
+    )
     report.sign_off()
     label = SignOff.Assurance(assurance).label
-    return save_with_history(report, by=by, reason=f"Signed off: {label}")
+    report = save_with_history(report, by=by, reason=f"Signed off: {label}")
+    notifications.notify_signed(report, sign_off)
+    return report
 
 
 @transaction.atomic
@@ -219,6 +232,8 @@ def report_reopen(*, report: QuarterlyReport, reason: str, by: User) -> Quarterl
         if sign_off.version == report.version and sign_off.is_current:
             sign_off.superseded_at, sign_off.superseded_reason = now, text
             save_with_history(sign_off, by=by, reason="Superseded: quarter re-opened")
-    _comment(report, kind=ReviewComment.Kind.REOPENED, text=text, by=by)
+    comment = _comment(report, kind=ReviewComment.Kind.REOPENED, text=text, by=by)
     report.reopen()
-    return save_with_history(report, by=by, reason=f"Re-opened for correction: {text}")
+    report = save_with_history(report, by=by, reason=f"Re-opened for correction: {text}")
+    notifications.notify_reopened(report, comment)
+    return report

@@ -6,12 +6,11 @@ nothing) and sent once the transaction commits; a failed send is retried like an
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from procurement.models import Notification, User
-from procurement.notifications import Draft, notifications_claim, notifications_deliver
+from procurement.notifications import Draft, notifications_send_when_committed
 
 from .models import GatewayReview, ReviewStep, StepDecision
 
@@ -55,9 +54,7 @@ def step_recipients(review: GatewayReview, step: ReviewStep) -> list[User]:
 
 
 def _send(drafts: list[Draft]) -> None:
-    if drafts:
-        claim = notifications_claim(drafts=drafts)
-        transaction.on_commit(lambda: notifications_deliver(claim=claim))
+    notifications_send_when_committed(drafts=drafts)
 
 
 def notify_step(review: GatewayReview, step: ReviewStep) -> None:

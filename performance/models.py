@@ -448,6 +448,10 @@ class SupplierHealthCheck(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     next_due = models.DateField("next check due")
+    # The sooner date the check is due by while the supplier is strategic or holds a running key
+    # contract: whenever it becomes one, the sooner date applies (performance/selectors.py
+    # ``health_check_due``), by whatever path it became one.
+    next_due_if_key = models.DateField("next check due if strategic or holding a key contract")
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -457,9 +461,19 @@ class SupplierHealthCheck(models.Model):
             models.CheckConstraint(
                 condition=Q(next_due__gt=models.F("checked_on")),
                 name="health_check_next_due_after_check",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(next_due_if_key__gt=models.F("checked_on"))
+                & Q(next_due_if_key__lte=models.F("next_due")),
+                name="health_check_sooner_due_between",
+            ),
         ]
         indexes = [models.Index(fields=["supplier", "-checked_on", "-id"])]
 
     def __str__(self) -> str:
         return f"Health check of {self.supplier} on {long_date(self.checked_on)}"
+
+    def due_on(self, *, key: bool) -> date:
+        """When the next check is due, as the supplier now stands (``key``: strategic or holding
+        a running key contract)."""
+        return self.next_due_if_key if key else self.next_due

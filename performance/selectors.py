@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -368,20 +369,46 @@ def _risk_rank(field_name: str = "risk_rating") -> Case:
     )
 
 
+def holds_key_contract(*, on: date, supplier_ref: str = "supplier") -> Exists:
+    """Whether the supplier holds a contract over £1.5m running on ``on``, as a subquery."""
+    return Exists(
+        Contract.objects.filter(
+            running_condition(today=on),
+            supplier=OuterRef(supplier_ref),
+            whole_life_value__gt=KEY_CONTRACT_ABOVE,
+        )
+    )
+
+
 def health_check_months(supplier: Supplier, *, on: date) -> int:
     """How often ``supplier``'s health is checked: more often for a strategic supplier or one
     holding a running key contract (over £1.5m) on ``on`` (one query at most)."""
     if supplier.is_strategic:
         return HEALTH_CHECK_MONTHS_KEY
-    key = supplier.contracts.filter(
-        running_condition(today=on), whole_life_value__gt=KEY_CONTRACT_ABOVE
-    ).exists()
-    return HEALTH_CHECK_MONTHS_KEY if key else HEALTH_CHECK_MONTHS
+    key = Supplier.objects.filter(holds_key_contract(on=on, supplier_ref="pk"), pk=supplier.pk)
+    return HEALTH_CHECK_MONTHS_KEY if key.exists() else HEALTH_CHECK_MONTHS
 
 
-def latest_health_of(field_name: str, *, supplier_ref: str = "pk") -> Subquery:
-    """A supplier's latest health check's ``field_name``, as a subquery to annotate."""
-    checks = SupplierHealthCheck.objects.filter(supplier=OuterRef(supplier_ref))
+def health_check_due(*, on: date) -> Case:
+    """A health check's next due date as its supplier stands on ``on``: the sooner date once
+    the supplier is strategic or holds a running key contract, however it became one after the
+    check (a new contract, an import, a variation, a change of the supplier's flag)."""
+    return Case(
+        When(
+            holds_key_contract(on=on) | Q(supplier__is_strategic=True),
+            then=F("next_due_if_key"),
+        ),
+        default=F("next_due"),
+        output_field=DateField(),
+    )
+
+
+def latest_health_of(field_name: str, *, on: date, supplier_ref: str = "pk") -> Subquery:
+    """A supplier's latest health check's ``field_name`` (or ``due``, its next due date as the
+    supplier stands on ``on``), as a subquery to annotate."""
+    checks = SupplierHealthCheck.objects.filter(supplier=OuterRef(supplier_ref)).annotate(
+        due=health_check_due(on=on)
+    )
     return Subquery(checks.order_by("-checked_on", "-pk").values(field_name)[:1])
 
 
@@ -399,8 +426,17 @@ class SupplierResilience:
         return self.checks[0] if self.checks else None
 
     @property
+    def is_key(self) -> bool:
+        return self.months == HEALTH_CHECK_MONTHS_KEY
+
+    @property
+    def due(self) -> date | None:
+        """When the next check is due, as the supplier now stands."""
+        return self.latest.due_on(key=self.is_key) if self.latest else None
+
+    @property
     def overdue(self) -> bool:
-        return self.latest is not None and self.latest.next_due < self.today
+        return self.latest is not None and self.due < self.today
 
     @property
     def needs_plans(self) -> bool:
@@ -461,9 +497,9 @@ def supplier_risks(*, today: date, partner=None) -> QuerySet:
             directorates=Count("directorate", distinct=True),
             worst=Max(_risk_rank()),
             key=Count("pk", filter=Q(whole_life_value__gt=KEY_CONTRACT_ABOVE)),
-            health=latest_health_of("rating", supplier_ref="supplier_id"),
-            checked_on=latest_health_of("checked_on", supplier_ref="supplier_id"),
-            next_due=latest_health_of("next_due", supplier_ref="supplier_id"),
+            health=latest_health_of("rating", on=today, supplier_ref="supplier_id"),
+            checked_on=latest_health_of("checked_on", on=today, supplier_ref="supplier_id"),
+            due=latest_health_of("due", on=today, supplier_ref="supplier_id"),
         )
         .order_by("-total", "supplier__name")
     )
@@ -476,7 +512,7 @@ def supplier_risk_counts(*, today: date, partner=None) -> dict[str, int]:
         suppliers=Count("supplier_id"),
         high=Count("supplier_id", filter=Q(worst=RISK_RANKS[Contract.Risk.HIGH])),
         never_checked=Count("supplier_id", filter=Q(checked_on__isnull=True)),
-        overdue=Count("supplier_id", filter=Q(next_due__lt=today)),
+        overdue=Count("supplier_id", filter=Q(due__lt=today)),
         concerns=Count("supplier_id", filter=Q(health__in=SupplierHealthCheck.CONCERNS)),
     )
 
@@ -518,19 +554,21 @@ def contracted_concentration(*, today: date, partner=None, top: int = 10) -> Con
 
 
 def health_checks_overdue(*, on: date) -> QuerySet[SupplierHealthCheck]:
-    """Each supplier's latest health check whose next check was due before ``on``, for suppliers
-    with a contract running on ``on``: what the overdue alert is about (one query)."""
+    """Each supplier's latest health check whose next check was due before ``on`` (``due``, as
+    the supplier stands on ``on``), for suppliers with a contract running on ``on``: what the
+    overdue alert is about (one query)."""
     running = Contract.objects.filter(running_condition(today=on), supplier=OuterRef("supplier"))
     latest = SupplierHealthCheck.objects.filter(supplier=OuterRef("supplier")).order_by(
         "-checked_on", "-pk"
     )
     return (
-        SupplierHealthCheck.objects.filter(next_due__lt=on)
+        SupplierHealthCheck.objects.annotate(due=health_check_due(on=on))
+        .filter(due__lt=on)
         .alias(latest=Subquery(latest.values("pk")[:1]))
         .filter(pk=F("latest"))
         .filter(Exists(running))
         .select_related("supplier")
-        .order_by("next_due", "pk")
+        .order_by("due", "pk")
     )
 
 

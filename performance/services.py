@@ -18,6 +18,7 @@ from procurement.fsm import require_transition
 from procurement.history import save_with_history
 from procurement.models import PlanTheme, User
 from procurement.services import DomainError, require
+from procurement.thresholds import HEALTH_CHECK_MONTHS_KEY
 
 from .models import (
     KPI_FIELDS,
@@ -556,6 +557,7 @@ def health_check_record(
         notes=notes.strip(),
         checked_by=by,
         next_due=add_months(checked_on, months),
+        next_due_if_key=add_months(checked_on, HEALTH_CHECK_MONTHS_KEY),
     )
     reason = f"Health check: {check.get_rating_display()} from {check.get_source_display().lower()}"
     return save_with_history(_validated(check), by=by, reason=reason)

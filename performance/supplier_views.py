@@ -159,7 +159,7 @@ def supplier_risk(request: HttpRequest) -> HttpResponse:
     for row in page:
         row["worst_label"] = RISK_OF_RANK.get(row["worst"], "Not assessed")
         row["health_label"] = ratings.get(row["health"], "Never checked")
-        row["overdue"] = row["next_due"] is not None and row["next_due"] < today
+        row["overdue"] = row["due"] is not None and row["due"] < today
     return render(
         request,
         "performance/supplier_risk.html",

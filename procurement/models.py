@@ -452,6 +452,7 @@ class Notification(models.Model):
         GATEWAY_OUTCOME = "gateway_outcome", "Gateway decision"
         SPEND_THRESHOLD = "spend_threshold", "Contract spend passed a share of its value"
         HEALTH_CHECK = "health_check", "Supplier health check overdue"
+        QUARTERLY_ASSURANCE = "quarterly_assurance", "Quarterly assurance"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -223,6 +223,14 @@ def notifications_deliver(*, claim: uuid.UUID, now: datetime | None = None) -> D
     return _send(holder, now=now)
 
 
+def notifications_send_when_committed(*, drafts: Sequence[Draft]) -> None:
+    """Claim ``drafts`` with the write that made them due (a write rolled back claims nothing)
+    and send them once it commits: the emails a decision sends to whoever acts next."""
+    if drafts:
+        claim = notifications_claim(drafts=drafts)
+        transaction.on_commit(lambda: notifications_deliver(claim=claim))
+
+
 def notifications_retry_due(*, now: datetime | None = None) -> Delivery:
     """Send again the failed rows whose wait is over, and any pending row that nobody took,
     the oldest first, ``SWEEP_BATCH`` at a time."""

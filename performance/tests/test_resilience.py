@@ -16,10 +16,14 @@ from alerts.health_checks import health_check_alerts_send
 from alerts.tasks import health_check_alerts_task
 from contracts.models import Contract, ResiliencePlan
 from contracts.selectors import data_quality_problems
-from contracts.services import ContractError, resilience_plan_add
+from contracts.services import ContractError, resilience_plan_add, supplier_update
 from contracts.tests.factories import ContractFactory, SupplierFactory
 from performance.models import SupplierHealthCheck
-from performance.selectors import contracted_concentration, supplier_risks
+from performance.selectors import (
+    contracted_concentration,
+    supplier_resilience,
+    supplier_risks,
+)
 from performance.services import health_check_record
 from procurement.models import Notification
 from procurement.roles import Role
@@ -210,6 +214,52 @@ class TestAlert:
         head = make_user(Role.HEAD_OF_PROCUREMENT)
         _check(SupplierFactory(), head, on=date(2025, 5, 1), today=date(2025, 5, 1))
         assert _alerts(on=date(2026, 5, 2)) == 0
+
+
+class TestBecomingKey:
+    """A check recorded while the supplier was ordinary falls due at the sooner date once the
+    supplier becomes strategic or takes a key contract, whatever path made it one."""
+
+    def _ordinary_check(self, make_user):
+        head = make_user(Role.HEAD_OF_PROCUREMENT)
+        contract = _running(contract_manager=make_user(Role.CONTRACT_MANAGER))
+        check = _check(contract.supplier, head, on=date(2026, 1, 10), today=date(2026, 1, 10))
+        assert (check.next_due, check.next_due_if_key) == (date(2027, 1, 10), date(2026, 7, 10))
+        return head, contract
+
+    def _due(self, supplier) -> tuple:
+        row = next(r for r in supplier_risks(today=TODAY) if r["supplier_id"] == supplier.pk)
+        return row["due"], supplier_resilience(supplier, today=TODAY).due
+
+    def test_a_supplier_made_strategic_is_due_six_months_after_its_check(self, make_user):
+        head, contract = self._ordinary_check(make_user)
+        assert self._due(contract.supplier) == (date(2027, 1, 10), date(2027, 1, 10))
+        assert _alerts(on=date(2026, 7, 11)) == 0
+        supplier_update(
+            supplier=contract.supplier, fields={"is_strategic": True}, by=head, reason="Strategic"
+        )
+        contract.supplier.refresh_from_db()
+        assert self._due(contract.supplier) == (date(2026, 7, 10), date(2026, 7, 10))
+        assert _alerts(on=date(2026, 7, 10)) == 0  # due that day: not yet overdue
+        assert _alerts(on=date(2026, 7, 11)) == 1
+        assert Notification.objects.get().key == "2026-07-10"
+
+    def test_a_new_key_contract_brings_the_check_forward(self, make_user):
+        _, contract = self._ordinary_check(make_user)
+        _running(supplier=contract.supplier, whole_life_value=KEY_CONTRACT_ABOVE * 2)
+        assert self._due(contract.supplier) == (date(2026, 7, 10), date(2026, 7, 10))
+        assert _alerts(on=date(2026, 7, 11)) == 1
+
+    def test_a_key_contract_that_has_ended_does_not(self, make_user):
+        _, contract = self._ordinary_check(make_user)
+        ContractFactory(
+            supplier=contract.supplier,
+            whole_life_value=KEY_CONTRACT_ABOVE * 2,
+            start_date=date(2024, 1, 1),
+            end_date=date(2025, 12, 31),
+        )
+        assert self._due(contract.supplier) == (date(2027, 1, 10), date(2027, 1, 10))
+        assert _alerts(on=date(2026, 7, 11)) == 0
 
 
 def _alerts(*, on: date) -> int:
