@@ -12,15 +12,16 @@ from .models import QUARTERS, SignOff, quarter_end, quarter_label, quarter_of
 QUARTERS_OFFERED = 8
 
 
-def ended_quarters(today: date) -> list[tuple[str, str]]:
-    """The latest quarters that have ended, newest first, as choices "2026-1"."""
+def ended_quarters(today: date, compiled: frozenset = frozenset()) -> list[tuple[str, str]]:
+    """Of the latest ``QUARTERS_OFFERED`` quarters that have ended, those not yet compiled,
+    newest first, as choices "2026-1"."""
     year, quarter = quarter_of(today)
     choices = []
-    while len(choices) < QUARTERS_OFFERED:
+    for _ in range(QUARTERS_OFFERED):
         quarter -= 1
         if quarter == 0:
             year, quarter = year - 1, QUARTERS[-1]
-        if quarter_end(year, quarter) < today:
+        if quarter_end(year, quarter) < today and (year, quarter) not in compiled:
             choices.append((f"{year}-{quarter}", quarter_label(year, quarter)))
     return choices
 
@@ -32,9 +33,12 @@ class CompileForm(GovukForm):
         error_messages={"required": "Choose the quarter", "invalid_choice": "Choose the quarter"},
     )
 
-    def __init__(self, *args, today: date, **kwargs):
+    def __init__(self, *args, today: date, compiled: frozenset = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["quarter"].choices = [("", "Choose a quarter"), *ended_quarters(today)]
+        self.fields["quarter"].choices = [
+            ("", "Choose a quarter"),
+            *ended_quarters(today, compiled),
+        ]
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,8 @@
 - A signed quarter is re-opened for a correction by the Head of Paid Service or the head of
   procurement, with the reason kept.
 - The central team, the two statutory officers and auditors read every report; members and the
-  leadership read a quarter once it is signed (as the dashboard shows it).
+  leadership read a quarter once it has been signed (as the dashboard shows it), and while
+  it is re-opened to be corrected.
 """
 
 import rules
@@ -30,14 +31,15 @@ def is_not_compiler(user, report) -> bool:
 
 
 @rules.predicate
-def is_signed(user, report) -> bool:
-    return report is not None and report.is_signed
+def was_signed(user, report) -> bool:
+    """Signed off, or signed off and re-opened to be corrected (its signatures kept)."""
+    return report is not None and (report.is_signed or report.version > 1)
 
 
 reads_every_report = is_central_team | is_reviewer | is_auditor
 
 rules.add_perm("assurance.view_reports", reads_every_report)
-rules.add_perm("assurance.view_report", reads_every_report | (is_leadership & is_signed))
+rules.add_perm("assurance.view_report", reads_every_report | (is_leadership & was_signed))
 rules.add_perm("assurance.compile_report", is_central_team)
 rules.add_perm("assurance.submit_report", is_central_team)
 rules.add_perm("assurance.challenge_report", is_reviewer & is_not_compiler)

@@ -3,8 +3,9 @@ comments and history, and one page for each step (Cotswold §4)."""
 
 from datetime import date
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +15,7 @@ from procurement.pages import button_post, form_page, object_for
 
 from .forms import ChallengeForm, CompileForm, FinanceForm, ReopenForm, ResponseForm, SignOffForm
 from .models import QuarterlyReport, SignOff
-from .selectors import report_history, reports_all
+from .selectors import quarters_compiled, report_history, reports_all, steps_for
 from .services import (
     AssuranceError,
     report_challenge,
@@ -75,7 +76,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_compile_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = CompileForm(request.POST if request.method == "POST" else None, today=today)
+    form = CompileForm(
+        request.POST if request.method == "POST" else None,
+        today=today,
+        compiled=quarters_compiled(),
+    )
     return form_page(
         request,
         form,
@@ -90,28 +95,6 @@ def report_compile_view(request: HttpRequest) -> HttpResponse:
             "back_url": reverse("assurance:list"),
         },
     )
-
-
-def _actions(user, report: QuarterlyReport) -> dict[str, bool]:
-    """Which steps the page offers ``user`` on ``report`` now."""
-    status = QuarterlyReport.Status
-    compiles = user.has_perm("assurance.compile_report")
-    return {
-        "recompile": compiles and report.status in (status.COMPILED, status.CHALLENGED),
-        "submit": report.status == status.COMPILED
-        and user.has_perm("assurance.submit_report", report),
-        "respond": report.status == status.CHALLENGED
-        and user.has_perm("assurance.submit_report", report),
-        "challenge": report.status == status.IN_REVIEW
-        and user.has_perm("assurance.challenge_report", report),
-        "sign_finance": report.status == status.IN_REVIEW
-        and not report.has_finance_sign_off()
-        and user.has_perm("assurance.sign_finance", report),
-        "sign_off": report.status == status.IN_REVIEW
-        and report.has_finance_sign_off()
-        and user.has_perm("assurance.sign_off_report", report),
-        "reopen": report.is_signed and user.has_perm("assurance.reopen_report", report),
-    }
 
 
 @requires("procurement.use_service")
@@ -129,7 +112,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "superseded": [s for s in sign_offs if not s.is_current],
             "comments": list(report.comments.all()),
             "history": report_history(report),
-            "actions": _actions(request.user, report),
+            "actions": steps_for(request.user, report),
             "finance_waiting": report.status == QuarterlyReport.Status.IN_REVIEW
             and not report.has_finance_sign_off(),
         },
@@ -221,6 +204,10 @@ STEPS = {
 def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     permission, form_class, service, heading, button, done = STEPS[step]
     report = _report(request, pk, permission)
+    if not steps_for(request.user, report)[step]:
+        # Allowed to take the step, but not now: say why before anything is typed.
+        messages.info(request, _not_now(report, step))
+        return redirect(report)
     form = form_class(request.POST if request.method == "POST" else None)
     return form_page(
         request,
@@ -237,5 +224,18 @@ def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "back_url": report.get_absolute_url(),
             "finance": report.current_sign_off(SignOff.Kind.FINANCE),
             "comments": [c for c in report.comments.all() if c.version == report.version],
+            "figures": shown_figures(report.figures) if step.startswith("sign") else None,
         },
     )
+
+
+def _not_now(report: QuarterlyReport, step: str) -> str:
+    status = QuarterlyReport.Status
+    if step == "sign_off" and report.status == status.IN_REVIEW:
+        return (
+            "The Chief Finance Officer signs the financial figures first: the quarter can be "
+            "signed off once they have."
+        )
+    if step == "sign_finance" and report.has_finance_sign_off():
+        return "The financial figures of this version are signed already."
+    return f"This step is not open while the report is {report.get_status_display().lower()}."

@@ -6,7 +6,7 @@ Each runs a fixed number of queries whatever the number of contracts, KPIs or re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -27,6 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from contracts.models import Contract, ResiliencePlan, Supplier
 from contracts.selectors import running_condition, status_expression
@@ -316,6 +317,65 @@ def open_exceptions() -> QuerySet[PerformanceException]:
         PerformanceException.objects.exclude(status=PerformanceException.Status.CLOSED)
         .select_related("contract", "contract__supplier", "accountable_officer", "kpi")
         .order_by("opened_on", "pk")
+    )
+
+
+def exceptions_open_on(*, on: date) -> QuerySet[PerformanceException]:
+    """The exceptions open at the end of ``on``: opened by then and not closed by then."""
+    return PerformanceException.objects.filter(opened_on__lte=on).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=on)
+    )
+
+
+def _contract_as_at(field_name: str, *, on: date) -> Coalesce:
+    """A contract's ``field_name`` as its history holds it at the end of ``on`` (or, entered
+    later, as it was first entered), as a subquery to annotate."""
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
+    records = Contract.history.model.objects.filter(id=OuterRef("pk"))
+    return Coalesce(
+        Subquery(
+            records.filter(history_date__lt=end)
+            .order_by("-history_date", "-history_id")
+            .values(field_name)[:1]
+        ),
+        Subquery(records.order_by("history_date", "history_id").values(field_name)[:1]),
+    )
+
+
+def portfolio_as_at(*, on: date, filters: PortfolioFilters | None = None) -> QuerySet[Contract]:
+    """The contracts running on ``on`` as they stood at its end, for a past quarter's report:
+    the latest review held by then, the review then due (that review's next date or, with none,
+    the contract's review date as its history holds it then) and the exceptions then open."""
+    return (
+        portfolio_rows(today=on, filters=filters)
+        .select_related("directorate", "supplier")
+        .annotate(
+            latest_rating=latest_review_of("rating", on=on),
+            latest_rating_other=latest_review_of("rating_other", on=on),
+            latest_review_on=latest_review_of("held_on", on=on),
+            review_due=Coalesce(
+                latest_review_of("next_review_date", on=on),
+                _contract_as_at("review_date", on=on),
+                F("review_date"),
+            ),
+            open_exceptions=_count_of(exceptions_open_on(on=on).filter(contract=OuterRef("pk"))),
+        )
+        .order_by("-whole_life_value", "pk")
+    )
+
+
+def portfolio_counts_as_at(*, on: date) -> dict[str, int]:
+    """The headline figures of the portfolio as it stood at the end of ``on`` (one query)."""
+    return (
+        portfolio_as_at(on=on)
+        .order_by()
+        .aggregate(
+            contracts=Count("pk"),
+            overdue=Count("pk", filter=Q(review_due__lt=on)),
+            with_open_exceptions=Count("pk", filter=Q(open_exceptions__gt=0)),
+            poor=Count("pk", filter=Q(latest_rating__in=PerformanceReview.POOR)),
+            unrated=Count("pk", filter=Q(latest_rating__isnull=True)),
+        )
     )
 
 

@@ -33,8 +33,9 @@ from assurance.services import (
     report_submit,
 )
 from contracts.tests.factories import ContractOverFiftyThousandFactory
-from performance.models import PerformanceReview
+from performance.models import PerformanceException, PerformanceReview
 from performance.services import review_record
+from performance.tests.factories import KpiFactory
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -140,8 +141,45 @@ class TestCompiling:
         )
         report.refresh_from_db()
         assert report.figures["key_contracts"][0]["rating_label"] == "Not yet reviewed"
-        fresh = quarter_figures(financial_year=2026, quarter=1)
-        assert fresh["key_contracts"][0]["rating_label"] == "Good"
+        # Compiled again, the quarter still gives the contract as it stood at the quarter's end:
+        # the review after it belongs to the next quarter.
+        again = quarter_figures(financial_year=2026, quarter=1)
+        assert again["key_contracts"][0]["rating_label"] == "Not yet reviewed"
+        assert again["key_contracts"][0]["review_overdue"] is True
+        following = quarter_figures(financial_year=2026, quarter=2)
+        assert following["key_contracts"][0]["rating_label"] == "Good"
+        assert following["key_contracts"][0]["review_due"] == "2026-10-20"
+        assert following["key_contracts"][0]["review_overdue"] is False
+
+    def test_exceptions_are_counted_as_they_stood_at_the_quarters_end(self, people):
+        contract = ContractOverFiftyThousandFactory(
+            whole_life_value=Decimal("2000000.00"),
+            start_date=date(2025, 1, 1),
+            end_date=date(2028, 1, 1),
+        )
+        for opened, closed in (
+            (date(2026, 5, 1), None),  # open at the end of June
+            (date(2026, 5, 2), date(2026, 7, 15)),  # closed after it: open at its end
+            (date(2026, 5, 3), date(2026, 6, 10)),  # closed within it
+            (date(2026, 7, 20), None),  # raised in the next quarter
+        ):
+            PerformanceException.objects.create(
+                contract=contract,
+                kpi=KpiFactory(contract=contract),
+                reason="Late visits",
+                opened_on=opened,
+                closed_on=closed,
+                status="closed" if closed else "open",
+            )
+        figures = quarter_figures(financial_year=2026, quarter=1)
+        assert figures["exceptions_open"] == 2
+        assert figures["portfolio"]["with_open_exceptions"] == 1
+        assert figures["key_contracts"][0]["open_exceptions"] == 2
+        assert [e["status"] for e in figures["exceptions_raised"]] == [
+            "Open at the quarter's end",
+            "Open at the quarter's end",
+            "Closed in the quarter",
+        ]
 
     def test_compiling_again_refreshes_the_figures_and_says_who(self, people):
         report = compiled(people)
@@ -289,7 +327,7 @@ class TestCorrections:
         assert report.version == 2
         assert report.sign_offs.filter(superseded_at__isnull=True).count() == 0
         assert quarters_of_year(financial_year=2026)[0].assurance is None
-        assert latest_assured(on=TODAY) is None
+        assert latest_assured(on=TODAY).withdrawn.statement == "Services are on track."
 
         report = report_submit(report=report, by=people["partner"])
         report = report_sign_finance(report=report, statement="Agreed again.", by=people["cfo"])

@@ -1,0 +1,21 @@
+"""What quarterly assurance puts on a person's home page: the reports waiting for their step."""
+
+from django.urls import reverse
+
+from procurement.attention import AttentionItem
+
+from .selectors import reports_waiting_for
+
+
+def assurance_needing_attention(*, user) -> list[AttentionItem]:
+    if not user.has_perm("assurance.view_reports"):
+        return []
+    waiting = reports_waiting_for(user)
+    return [
+        AttentionItem(
+            "Quarterly performance reports waiting for you",
+            len(waiting),
+            waiting[0].get_absolute_url() if len(waiting) == 1 else reverse("assurance:list"),
+            "Submit, answer, challenge or sign the quarter's report, as your role does.",
+        )
+    ]
