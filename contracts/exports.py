@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import F, QuerySet, TextField, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Case, F, QuerySet, TextField, Value, When
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -29,6 +29,8 @@ from .selectors import SORTS, contracts_register
 
 # The end-date cell of a rolling contract (no end date): the import reads it back as rolling.
 ONGOING = "Ongoing"
+# PostgreSQL's TO_CHAR pattern of an ISO 8601 date.
+ISO_DATE = "YYYY-MM-DD"
 CHUNK = 2000
 # Rows above which an export of the register is prepared in the background rather than written
 # while the page waits. At 100,000 contracts on PostgreSQL (bench/exports.py, a loaded 2-core
@@ -94,15 +96,30 @@ REGISTER_COLUMNS = [REGISTER_VALUES[column.attribute] for column in TEMPLATE_COL
 REGISTER_HEADINGS = [column.name for column in TEMPLATE_COLUMNS] + ["Status", "Extensions used"]
 
 
-def _how_published(route: str) -> str:
-    if route == Contract.Route.TENDER:
-        return "Published tender"
-    if route == Contract.Route.QUOTE:
-        return "Quote"
-    return ROUTES.get(route, route)
+# The Code's "whether or not the contract was the result of an invitation to quote or a
+# published invitation to tender": a framework call-off or a direct award was neither.
+INVITATIONS = {
+    Contract.Route.QUOTE: "Invitation to quote",
+    Contract.Route.TENDER: "Published invitation to tender",
+}
+NEITHER = "Neither"
 
 
-# The Local Government Transparency Code 2015's columns, in its order.
+def _invitation(route: str) -> str:
+    return INVITATIONS.get(route, NEITHER)
+
+
+def iso_date(day: date | None) -> str:
+    """A date as the Transparency CSV writes it: ISO 8601, 2027-03-31."""
+    return "" if day is None else day.isoformat()
+
+
+def iso_end_date(end_date: date | None) -> str:
+    return ONGOING if end_date is None else end_date.isoformat()
+
+
+# The Local Government Transparency Code 2015's columns, in its order, with the route beside the
+# Code's own answer. Dates are ISO 8601 (YYYY-MM-DD) throughout (docs/guide.md).
 TRANSPARENCY_COLUMNS: list[tuple[str, str, Callable[[Any], Any] | None]] = [
     ("Reference", "reference", None),
     ("Lot", "lot", None),
@@ -110,15 +127,17 @@ TRANSPARENCY_COLUMNS: list[tuple[str, str, Callable[[Any], Any] | None]] = [
     ("Directorate", "directorate__name", None),
     ("Description", "description", None),
     ("Supplier name", "supplier__name", None),
-    ("Supplier registration number", "supplier_registration", None),
+    ("Supplier company registration number", "supplier__companies_house_number", None),
+    ("Supplier charity registration number", "supplier__charity_number", None),
     ("Whole-life value", "whole_life_value", None),
     ("Annual value", "annual_value", None),
     ("Irrecoverable VAT", "irrecoverable_vat", None),
-    ("Start date", "start_date", None),
-    ("End date", "end_date", end_date_cell),
-    ("Review date", "review_date", None),
+    ("Start date", "start_date", iso_date),
+    ("End date", "end_date", iso_end_date),
+    ("Review date", "review_date", iso_date),
+    # The import reads the route from the first of these two columns.
     ("Procurement route", "procurement_route", _label(ROUTES)),
-    ("Quote or published tender", "procurement_route", _how_published),
+    ("Invitation to quote or published invitation to tender", "procurement_route", _invitation),
     ("SME", "supplier__is_sme", None),
     ("VCSE", "supplier__is_vcse", None),
 ]
@@ -139,34 +158,29 @@ def table_rows(
         yield [record[index] if show is None else show(record[index]) for index, show in steps]
 
 
-def _supplier_registration(queryset: QuerySet) -> QuerySet:
-    """``queryset`` with Supplier.registration as a value: the Companies House number, else
-    the charity number."""
-    return queryset.annotate(
-        supplier_registration=Coalesce(
-            NullIf(F("supplier__companies_house_number"), Value("")), F("supplier__charity_number")
-        )
-    )
-
-
 def register_rows(queryset: QuerySet) -> Iterator[list[Any]]:
     return table_rows(queryset, REGISTER_COLUMNS)
 
 
 def transparency_rows(queryset: QuerySet) -> Iterator[list[Any]]:
     columns = [(field, show) for _, field, show in TRANSPARENCY_COLUMNS]
-    return table_rows(_supplier_registration(queryset), columns)
+    return table_rows(queryset, columns)
 
 
 def _sql_shown(queryset: QuerySet, field: str, show) -> Any:
     """The database's own text for a column: what ``show`` and ``safe_cell`` make of it."""
     if show is end_date_cell:
         return Coalesce(copying.sql_date(F(field)), Value(ONGOING), output_field=TextField())
+    if show is iso_end_date:
+        iso = copying.sql_date(F(field), ISO_DATE)
+        return Coalesce(iso, Value(ONGOING), output_field=TextField())
+    if show is iso_date:
+        return copying.sql_date(F(field), ISO_DATE)
     if isinstance(show, _Label):
         return copying.sql_text(copying.sql_label(F(field), show.labels))
-    if show is _how_published:
-        how = {Contract.Route.TENDER: "Published tender", Contract.Route.QUOTE: "Quote"}
-        return copying.sql_text(copying.sql_label(F(field), {**ROUTES, **how}))
+    if show is _invitation:
+        invited = [When(**{field: route}, then=Value(said)) for route, said in INVITATIONS.items()]
+        return Case(*invited, default=Value(NEITHER), output_field=TextField())
     return copying.sql_cell(F(field), copying.field_of(queryset.model, field))
 
 
@@ -235,7 +249,7 @@ def transparency_filename(today) -> str:
 
 def transparency_csv(queryset: QuerySet, filename: str):
     columns = [(field, show) for _, field, show in TRANSPARENCY_COLUMNS]
-    return _csv(_supplier_registration(queryset), TRANSPARENCY_HEADINGS, columns, filename)
+    return _csv(queryset, TRANSPARENCY_HEADINGS, columns, filename)
 
 
 __all__ = ["safe_cell"]

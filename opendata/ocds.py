@@ -40,6 +40,8 @@ from .models import Notice
 State = GatewayReview.State
 CURRENCY = "GBP"
 LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+# A period ends at the last second of its last day, as OCDS reads an end date-time.
+END_OF_DAY = time(23, 59, 59)
 METHODS = {
     Contract.Route.TENDER: ("open", "Published tender"),
     Contract.Route.FRAMEWORK: ("selective", "Framework call-off"),
@@ -151,6 +153,13 @@ def _moment(day: date | datetime | None) -> str | None:
     if not isinstance(day, datetime):
         day = timezone.make_aware(datetime.combine(day, time.min))
     return timezone.localtime(day).isoformat(timespec="seconds")
+
+
+def _period_end(day: date | None) -> str | None:
+    """An OCDS period's end: a day ends at 23:59:59 in London (GMT or BST, as that day is)."""
+    if day is None:
+        return None
+    return _moment(timezone.make_aware(datetime.combine(day, END_OF_DAY)))
 
 
 def _day(day: date | None) -> str:
@@ -520,8 +529,8 @@ def _contract(process: Process, contract: Contract, award_id: str, context: Cont
         "status": CONTRACT_STATUS[contract.status],
         "period": {
             "startDate": _moment(contract.start_date),
-            "endDate": _moment(contract.end_date),
-            "maxExtentDate": _moment(max_extent),
+            "endDate": _period_end(contract.end_date),
+            "maxExtentDate": _period_end(max_extent),
         },
         "value": _money(contract.whole_life_value, standing.value_including_vat),
         "items": _items(contract.cpv_code, _titled(contract), context),

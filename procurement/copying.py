@@ -57,8 +57,8 @@ def sql_text(expression: Any) -> Func:
     )
 
 
-def sql_date(expression: Any) -> Func:
-    return Func(expression, Value("DD/MM/YYYY"), function="TO_CHAR", output_field=TextField())
+def sql_date(expression: Any, pattern: str = "DD/MM/YYYY") -> Func:
+    return Func(expression, Value(pattern), function="TO_CHAR", output_field=TextField())
 
 
 def sql_label(expression: Any, labels: dict[str, str]) -> Case:

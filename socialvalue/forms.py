@@ -94,6 +94,7 @@ class ReturnForm(DeliveryForm):
     period = forms.TypedChoiceField(
         label="Quarter",
         coerce=str,
+        help_text="A return for a quarter can be recorded once the quarter has ended.",
         error_messages={"required": "Choose the quarter the return is for"},
     )
     field_order = ["period", "quantity", "evidence", "attachment"]

@@ -2,7 +2,7 @@
 kept in history with who, when and why. The measure import is in ``importing.py``."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
@@ -144,7 +144,8 @@ def commitments_adopt(
 
 
 def quarters_open(contract: Contract, today: date) -> list[date]:
-    """The financial quarters of the contract's term that have begun, newest first."""
+    """The financial quarters of the contract's term that have begun, newest first (a return
+    is recorded only for those that have also ended)."""
     last = quarter_start(min(today, contract.end_date or today))
     quarters = []
     start = quarter_start(contract.start_date)
@@ -175,6 +176,17 @@ def _save_return(delivery_return: DeliveryReturn, *, upload, by: User, reason: s
         if upload is not None and delivery_return.attachment.name != previous:
             delivery_return.attachment.delete(save=False)
         raise
+
+
+def _check_quarter_ended(period_start: date, today: date) -> None:
+    """A return reports a whole quarter, so it is recorded once the quarter has ended."""
+    ends = quarter_end(period_start)
+    if ends >= today:
+        raise SocialValueError(
+            f"A return for the quarter ending {long_date(ends)} can be recorded from "
+            f"{long_date(ends + timedelta(days=1))}, once the quarter has ended.",
+            field="period",
+        )
 
 
 def _check_delivery(quantity: Decimal | None, evidence: str) -> None:
@@ -209,6 +221,7 @@ def return_record(
         raise SocialValueError(
             "Choose a quarter of the contract's term that has begun.", field="period"
         )
+    _check_quarter_ended(period_start, today)
     _check_delivery(quantity, evidence)
     if commitment.returns.filter(period_start=period_start).exists():
         raise SocialValueError(

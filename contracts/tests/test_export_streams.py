@@ -113,7 +113,10 @@ def register_row(contract: Contract) -> list[Any]:
 
 def transparency_row(contract: Contract) -> list[Any]:
     supplier, route = contract.supplier, contract.procurement_route
-    how = {Contract.Route.TENDER: "Published tender", Contract.Route.QUOTE: "Quote"}
+    invited = {
+        Contract.Route.QUOTE: "Invitation to quote",
+        Contract.Route.TENDER: "Published invitation to tender",
+    }
     return [
         contract.reference,
         contract.lot,
@@ -121,15 +124,16 @@ def transparency_row(contract: Contract) -> list[Any]:
         contract.directorate.name,
         contract.description,
         supplier.name,
-        supplier.registration,
+        supplier.companies_house_number,
+        supplier.charity_number,
         contract.whole_life_value,
         contract.annual_value,
         contract.irrecoverable_vat,
-        contract.start_date,
-        "Ongoing" if contract.end_date is None else contract.end_date,
-        contract.review_date,
+        contract.start_date.isoformat(),
+        "Ongoing" if contract.end_date is None else contract.end_date.isoformat(),
+        contract.review_date.isoformat() if contract.review_date else None,
         contract.get_procurement_route_display(),
-        how.get(route, contract.get_procurement_route_display()),
+        invited.get(route, "Neither"),
         supplier.is_sme,
         supplier.is_vcse,
     ]

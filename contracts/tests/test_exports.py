@@ -2,13 +2,14 @@
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from contracts.exports import TRANSPARENCY_HEADINGS, safe_cell
+from contracts.exports import TRANSPARENCY_HEADINGS, safe_cell, transparency_rows
 from contracts.importing import contracts_import
 from contracts.models import Contract
 from contracts.tests.factories import (
@@ -91,7 +92,61 @@ def test_the_transparency_csv_has_the_code_s_columns(client):
     assert rows[0] == TRANSPARENCY_HEADINGS
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["Reference"] == "T-1"
-    assert record["Supplier registration number"] == "07654321"
+    assert record["Supplier company registration number"] == "07654321"
+    assert record["Supplier charity registration number"] == ""
     assert record["Whole-life value"] == "12000.00"
-    assert record["Quote or published tender"] == "Published tender"
+    assert record["Procurement route"] == "Published tender"
+    assert record[INVITED] == "Published invitation to tender"
     assert (record["SME"], record["VCSE"]) == ("Yes", "No")
+
+
+INVITED = "Invitation to quote or published invitation to tender"
+
+
+@pytest.mark.parametrize(
+    ("route", "label", "invited"),
+    [
+        (Contract.Route.QUOTE, "Quotation", "Invitation to quote"),
+        (Contract.Route.TENDER, "Published tender", "Published invitation to tender"),
+        (Contract.Route.FRAMEWORK, "Framework call-off", "Neither"),
+        (Contract.Route.DIRECT_AWARD, "Direct award", "Neither"),
+    ],
+)
+def test_the_transparency_csv_says_the_code_s_invitation_beside_the_route(
+    client, route, label, invited
+):
+    ContractFactory(reference="R-1", procurement_route=route, whole_life_value=Decimal("9000"))
+    rows = read_csv(client.get(reverse("register:transparency_csv")))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert (record["Procurement route"], record[INVITED]) == (label, invited)
+    assert "Quote or published tender" not in rows[0]
+    assert rows[0][rows[0].index("Procurement route") + 1] == INVITED
+    [shown] = transparency_rows(Contract.objects.all())  # as written without the database's COPY
+    assert dict(zip(TRANSPARENCY_HEADINGS, shown, strict=True))[INVITED] == invited
+
+
+def test_a_charity_that_is_also_a_company_shows_both_numbers_and_dates_are_iso(client):
+    supplier = SupplierFactory(
+        name="Northmere Care Trust", companies_house_number="04111222", charity_number="1099887"
+    )
+    ContractFactory(
+        reference="C-1",
+        supplier=supplier,
+        whole_life_value=Decimal("80000.00"),
+        start_date=date(2026, 4, 1),
+        end_date=date(2028, 3, 31),
+        review_date=date(2027, 9, 30),
+    )
+    expected = {
+        "Supplier company registration number": "04111222",
+        "Supplier charity registration number": "1099887",
+        "Start date": "2026-04-01",
+        "End date": "2028-03-31",
+        "Review date": "2027-09-30",
+    }
+    rows = read_csv(client.get(reverse("register:transparency_csv")))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert {heading: record[heading] for heading in expected} == expected
+    [shown] = transparency_rows(Contract.objects.all())  # as written without the database's COPY
+    record = dict(zip(TRANSPARENCY_HEADINGS, [safe_cell(cell) for cell in shown], strict=True))
+    assert {heading: record[heading] for heading in expected} == expected

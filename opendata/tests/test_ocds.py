@@ -321,3 +321,31 @@ def test_a_procurement_made_public_after_its_award_compiles_to_its_award(client,
     (the_record,) = package["records"]
     assert sorted(r["tag"][0] for r in the_record["releases"]) == ["award", "planning"]
     assert the_record["compiledRelease"]["contracts"][0]["value"]["amount"] == 300000.0
+
+
+@pytest.mark.parametrize(
+    ("end_date", "end", "max_extent"),
+    [
+        (date(2027, 1, 31), "2027-01-31T23:59:59+00:00", "2029-01-31T23:59:59+00:00"),
+        (date(2027, 7, 31), "2027-07-31T23:59:59+01:00", "2029-07-31T23:59:59+01:00"),
+    ],
+    ids=["winter", "summer"],
+)
+def test_a_contract_period_ends_at_the_end_of_its_last_day_in_london(
+    client, ocds_dir, end_date, end, max_extent
+):
+    ContractFactory(
+        reference="END-1",
+        start_date=date(2025, 2, 1),
+        end_date=end_date,
+        extension_options=2,
+        extension_option_months=12,
+    )
+    package = record(client, "END-1")
+    assert package_problems(ocds_dir, package) == []
+    period = package["records"][0]["compiledRelease"]["contracts"][0]["period"]
+    assert period == {
+        "startDate": "2025-02-01T00:00:00+00:00",
+        "endDate": end,
+        "maxExtentDate": max_extent,
+    }

@@ -214,6 +214,23 @@ def test_returns_are_for_quarters_of_the_term_that_have_begun(contract, officer)
     assert DeliveryReturn.objects.count() == 1
 
 
+def test_a_return_for_a_quarter_not_yet_ended_is_refused_until_the_day_after(make_user):
+    contract = running_contract(start_date=date(2025, 4, 1), end_date=date(2028, 3, 31))
+    officer = make_user(Role.PROCUREMENT_OFFICER, directorate=contract.directorate)
+    [measure] = library().measures.all()
+    commitment = commit(contract, measure)
+    quarter = date(2026, 1, 1)  # ends on 31 March 2026
+    with pytest.raises(SocialValueError) as refused:
+        deliver(commitment, "1", officer, quarter=quarter, today=date(2026, 3, 31))
+    assert str(refused.value) == (
+        "A return for the quarter ending 31 March 2026 can be recorded from 1 April 2026, "
+        "once the quarter has ended."
+    )
+    assert refused.value.field == "period"
+    assert not DeliveryReturn.objects.exists()
+    assert deliver(commitment, "1", officer, quarter=quarter, today=date(2026, 4, 1)).pk
+
+
 def test_quarters_run_april_to_march():
     assert quarter_label(date(2026, 4, 1)) == "Q1 2026/27 (April to June 2026)"
     assert quarter_label(date(2027, 1, 1)) == "Q4 2026/27 (January to March 2027)"

@@ -1,6 +1,7 @@
 """Who sees what: the supplier's evidence only to the council roles that manage or oversee the
 contract, never the public; the pages' forms, refusals and someone else's ids in the URL."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from procurement.dates import long_date
 from procurement.roles import Role
-from socialvalue.models import Commitment, DeliveryReturn
+from socialvalue.models import Commitment, DeliveryReturn, quarter_end, quarter_start
 from socialvalue.services import commitment_add, quarters_open, return_record
 
 from .factories import library, running_contract
@@ -150,6 +152,23 @@ def test_a_return_form_with_mistakes_shows_an_error_summary_and_saves_nothing(cl
     taken = setup["return"].period_start.isoformat()
     page = client.post(url, {"period": taken, "quantity": "3", "evidence": "More"}).content
     assert "is already recorded" in page.decode()
+    assert DeliveryReturn.objects.count() == 1
+
+
+def test_a_return_for_the_current_quarter_is_refused_with_an_error_summary(client, setup):
+    contract, commitment = setup["contract"], setup["commitment"]
+    client.force_login(setup["officer"])
+    url = reverse("socialvalue:return_create", args=[contract.pk, commitment.pk])
+    current = quarter_start(timezone.localdate())
+    response = client.post(url, {"period": current.isoformat(), "quantity": "3", "evidence": "X"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page
+    ends = quarter_end(current)
+    assert (
+        f"A return for the quarter ending {long_date(ends)} can be recorded from "
+        f"{long_date(ends + timedelta(days=1))}, once the quarter has ended."
+    ) in page
     assert DeliveryReturn.objects.count() == 1
 
 
