@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from contracts.api import ActField
 from procurement.api import CpvCodeField, api_view
-from procurement.models import User
+from procurement.models import User, WhoActs
 
 from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision, ThemeStatement
 from .rules import is_author
@@ -79,11 +79,31 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class StepSerializer(serializers.ModelSerializer):
+    must = serializers.ChoiceField(
+        choices=[WhoActs.ALL, WhoActs.ANY],
+        source="who_acts.must",
+        read_only=True,
+        help_text="Who must act for the step to be done: 'all' (each of the roles, as each "
+        "statutory consultee comments) or 'any' (any one of them).",
+    )
+    roles = serializers.ListField(
+        child=serializers.CharField(), source="who_acts.roles", read_only=True
+    )
     decisions = DecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = ReviewStep
-        fields = ["order", "name", "kind", "consult_role", "target_days", "is_active", "decisions"]
+        fields = [
+            "order",
+            "name",
+            "kind",
+            "must",
+            "roles",
+            "consult_role",
+            "target_days",
+            "is_active",
+            "decisions",
+        ]
 
 
 class ThemeStatementSerializer(serializers.ModelSerializer):

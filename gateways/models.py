@@ -25,6 +25,7 @@ from procurement.models import (
     Directorate,
     GatewayStage,
     PlanTheme,
+    WhoActs,
 )
 from procurement.numbers import figure
 from procurement.thresholds import (
@@ -632,6 +633,10 @@ class ReviewStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    @property
+    def who_acts(self) -> WhoActs:
+        return WhoActs.at(self.kind, self.roles)
 
 
 class StepDecision(models.Model):
