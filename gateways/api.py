@@ -114,6 +114,16 @@ class ThemeStatementSerializer(serializers.ModelSerializer):
         fields = ["theme", "statement"]
 
 
+class ExtensionTestSerializer(serializers.Serializer):
+    test = serializers.CharField(
+        read_only=True,
+        help_text="The test, in the words of the council's strategy (RBKC §4b).",
+    )
+    evidence = serializers.CharField(
+        read_only=True, help_text="What the report shows for it (blank: not shown)."
+    )
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.reference", allow_null=True, default=None)
     contract = serializers.CharField(
@@ -121,6 +131,13 @@ class ReviewSerializer(serializers.ModelSerializer):
     )
     author = serializers.CharField(source="author.get_full_name")
     steps = StepSerializer(many=True, read_only=True)
+    extension_tests = ExtensionTestSerializer(
+        source="extension_tests_shown",
+        many=True,
+        read_only=True,
+        help_text="A Gateway 3 extension's four tests of extending rather than re-tendering, "
+        "each with its evidence; empty for any other report.",
+    )
     plan_themes = ThemeStatementSerializer(
         source="theme_statements",
         many=True,
@@ -142,6 +159,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "value",
             "value_basis",
             *API_FIELDS,
+            "extension_tests",
             "plan_themes",
             "author",
             "submitted_at",

@@ -174,7 +174,10 @@ def test_the_approver_sees_the_extension_tests_and_the_exception(client, people)
     # Still a draft, so read by the central team (an executive director sees it once submitted).
     client.force_login(people[Role.HEAD_OF_PROCUREMENT])
     page = client.get(reverse("gateways:review", args=[review.pk])).content.decode()
-    assert "Satisfactory performance in the initial period" in page
+    assert (
+        "That satisfactory performance/delivery of the contract has been achieved through the "
+        "initial contract period"
+    ) in page
     assert "All KPIs green" in page
     assert "Not shown" in page
     assert "No savings possible in a fixed-price market" in page
