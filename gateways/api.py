@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from contracts.api import ActField
 from procurement.api import CpvCodeField, api_view
-from procurement.models import User
+from procurement.models import User, WhoActs
 
 from .models import GatewayReview, ProcurementProject, ReviewStep, StepDecision, ThemeStatement
 from .rules import is_author
@@ -79,11 +79,31 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class StepSerializer(serializers.ModelSerializer):
+    must = serializers.ChoiceField(
+        choices=[WhoActs.ALL, WhoActs.ANY],
+        source="who_acts.must",
+        read_only=True,
+        help_text="Who must act for the step to be done: 'all' (each of the roles, as each "
+        "statutory consultee comments) or 'any' (any one of them).",
+    )
+    roles = serializers.ListField(
+        child=serializers.CharField(), source="who_acts.roles", read_only=True
+    )
     decisions = DecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = ReviewStep
-        fields = ["order", "name", "kind", "consult_role", "target_days", "is_active", "decisions"]
+        fields = [
+            "order",
+            "name",
+            "kind",
+            "must",
+            "roles",
+            "consult_role",
+            "target_days",
+            "is_active",
+            "decisions",
+        ]
 
 
 class ThemeStatementSerializer(serializers.ModelSerializer):
@@ -94,6 +114,16 @@ class ThemeStatementSerializer(serializers.ModelSerializer):
         fields = ["theme", "statement"]
 
 
+class ExtensionTestSerializer(serializers.Serializer):
+    test = serializers.CharField(
+        read_only=True,
+        help_text="The test, in the words of the council's strategy (RBKC §4b).",
+    )
+    evidence = serializers.CharField(
+        read_only=True, help_text="What the report shows for it (blank: not shown)."
+    )
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.reference", allow_null=True, default=None)
     contract = serializers.CharField(
@@ -101,6 +131,13 @@ class ReviewSerializer(serializers.ModelSerializer):
     )
     author = serializers.CharField(source="author.get_full_name")
     steps = StepSerializer(many=True, read_only=True)
+    extension_tests = ExtensionTestSerializer(
+        source="extension_tests_shown",
+        many=True,
+        read_only=True,
+        help_text="A Gateway 3 extension's four tests of extending rather than re-tendering, "
+        "each with its evidence; empty for any other report.",
+    )
     plan_themes = ThemeStatementSerializer(
         source="theme_statements",
         many=True,
@@ -122,6 +159,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "value",
             "value_basis",
             *API_FIELDS,
+            "extension_tests",
             "plan_themes",
             "author",
             "submitted_at",

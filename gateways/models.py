@@ -25,6 +25,7 @@ from procurement.models import (
     Directorate,
     GatewayStage,
     PlanTheme,
+    WhoActs,
 )
 from procurement.numbers import figure
 from procurement.thresholds import (
@@ -288,13 +289,17 @@ class GatewayReview(ProtectedStateMixin, ConcurrentTransitionMixin, models.Model
     # Gateway 3 extension: the four tests of "retender rather than extend" (RBKC §4b), each with
     # its evidence, or an exception with its justification for the approver.
     extension_allowed_evidence = models.TextField(
-        "the contract can be extended by time and value", blank=True
+        stages.EXTENSION_TEST_WORDS["extension_allowed_evidence"], blank=True
     )
-    savings_negotiated = models.DecimalField(**MONEY, null=True, blank=True)
-    savings_evidence = models.TextField("savings negotiated", blank=True)
-    added_social_value = models.TextField("added social value for the extension period", blank=True)
+    savings_negotiated = models.DecimalField(
+        "the savings secured through negotiation", **MONEY, null=True, blank=True
+    )
+    savings_evidence = models.TextField(stages.EXTENSION_TEST_WORDS["savings_evidence"], blank=True)
+    added_social_value = models.TextField(
+        stages.EXTENSION_TEST_WORDS["added_social_value"], blank=True
+    )
     performance_evidence = models.TextField(
-        "satisfactory performance in the initial period", blank=True
+        stages.EXTENSION_TEST_WORDS["performance_evidence"], blank=True
     )
     exception_justification = models.TextField(
         blank=True,
@@ -361,12 +366,18 @@ class GatewayReview(ProtectedStateMixin, ConcurrentTransitionMixin, models.Model
         )
 
     @property
-    def extension_evidence(self) -> list[tuple[str, str]]:
-        return [(name, getattr(self, name)) for name, _ in self.EXTENSION_TESTS]
+    def extension_tests_shown(self) -> list[dict[str, str]]:
+        """A Gateway 3 extension's four tests in the strategy's words, each with the evidence
+        the report shows for it (blank: not shown); none for any other report."""
+        if not self.is_extension:
+            return []
+        return [
+            {"test": words, "evidence": getattr(self, name)} for name, words in self.EXTENSION_TESTS
+        ]
 
     def extension_tests_missing(self) -> list[str]:
-        """The extension tests this report does not show evidence for."""
-        return [label for name, label in self.EXTENSION_TESTS if not getattr(self, name).strip()]
+        """The extension tests this report does not show evidence for, in the strategy's words."""
+        return [words for name, words in self.EXTENSION_TESTS if not getattr(self, name).strip()]
 
     # --- Gateway 1: the evaluation weighting ----------------------------------------------
 
@@ -632,6 +643,10 @@ class ReviewStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    @property
+    def who_acts(self) -> WhoActs:
+        return WhoActs.at(self.kind, self.roles)
 
 
 class StepDecision(models.Model):

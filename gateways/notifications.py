@@ -85,10 +85,12 @@ def notify_step(review: GatewayReview, step: ReviewStep) -> None:
 
 
 def notify_author(review: GatewayReview, decision: StepDecision) -> None:
+    """The outcome to the author: who decided, and for whom where a delegate decided, as the
+    report's page says it."""
     outcome = review.get_state_display().lower()
     reasons = f"\n\nReasons: {decision.reasons}" if decision.reasons else ""
     body = (
-        f"{review} has been {outcome} by {decision.decided_by} ({decision.role.lower()})."
+        f"{review} has been {outcome} by {decision.decided_by_display} ({decision.role.lower()})."
         f"{reasons}\n\nOpen it: {_link(review)}\n"
     )
     _send(

@@ -4,7 +4,7 @@ Pure reads of the steps and decisions as prefetched, shared by the services, the
 pages and the other apps, so they all name the same step.
 """
 
-from procurement.models import PolicyStep
+from procurement.models import PolicyStep, WhoActs
 
 from .models import GatewayReview, ReviewStep, StepDecision
 
@@ -32,7 +32,7 @@ def current_step(review: GatewayReview) -> ReviewStep | None:
     steps = sorted((s for s in review.steps.all() if s.is_active), key=lambda s: s.order)
     for step in steps:
         done = [d for d in step.decisions.all() if d.round == review.round and d.outcome in PASSING]
-        if step.kind == Kind.CONSULTATION:
+        if step.who_acts.must == WhoActs.ALL:
             if not set(step.roles) <= {d.role for d in done}:
                 return step
         elif not done:

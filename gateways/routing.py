@@ -32,8 +32,10 @@ class Route:
         return {
             "required": self.required,
             "tier": self.tier.code if self.tier else None,
+            # Who must act at each step: any one of its roles, or each of them (a consultation).
             "steps": [
-                " or ".join(sorted(role.name for role in step.roles.all())) for step in self.steps
+                {"name": step.name, "kind": step.kind, **step.who_acts.as_json()}
+                for step in self.steps
             ],
             "policy": self.policy.effective_from.isoformat(),
             "reasons": self.reasons,

@@ -16,7 +16,7 @@ from contracts.selectors import (
     status_condition,
 )
 from procurement.history import changes_of
-from procurement.models import GatewayStage, User
+from procurement.models import GatewayStage, User, WhoActs
 from procurement.roles import CENTRAL_TEAM, Role
 from procurement.thresholds import SOCIAL_VALUE_MINIMUM_PERCENT, forward_plan_publish_above
 
@@ -139,7 +139,7 @@ def reviews_stuck() -> list[tuple[GatewayReview, ReviewStep]]:
         }
         commented = {d.role for d in step.decisions.all() if d.round == review.round}
         # A consultation waits for each role still to comment; any other step for one of them.
-        needed = set(step.roles) - commented if step.kind == "consultation" else set()
+        needed = set(step.roles) - commented if step.who_acts.must == WhoActs.ALL else set()
         if not roles_taken or not needed <= roles_taken:
             stuck.append((review, step))
     return stuck

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 
 from contracts.models import Contract
 from procurement.dates import long_date
@@ -25,6 +26,32 @@ from procurement.thresholds import KPIS_ABOVE, KPIS_REQUIRED, pounds
 
 # The report of a Gateway 3 that proposes to use one of a contract's extension options.
 EXTENSION = "extension"
+
+# The four tests of a proposal to extend a contract rather than re-tender it, in the words of the
+# council's commissioning and procurement strategy (RBKC §4b), each with the report's column that
+# holds its evidence. The report's form and page, the model's fields (and so its history), the
+# submission's refusal, the API and the annual report and its PDF all read them here.
+EXTENSION_TESTS: tuple[tuple[str, str], ...] = (
+    ("extension_allowed_evidence", "that the contract can be extended (by time and value)"),
+    ("savings_evidence", "the cashable/efficiency savings secured through negotiation"),
+    (
+        "added_social_value",
+        "the ability to increase social value benefit through the extension period",
+    ),
+    (
+        "performance_evidence",
+        "that satisfactory performance/delivery of the contract has been achieved through the "
+        "initial contract period",
+    ),
+)
+EXTENSION_TEST_WORDS: dict[str, str] = dict(EXTENSION_TESTS)
+
+
+def extension_tests_in_a_sentence(tests: list[str] | tuple[str, ...]) -> str:
+    """The tests named in a sentence: "a; b; c; and d", as the strategy lists them."""
+    if len(tests) < 2:
+        return "".join(tests)
+    return f"{'; '.join(tests[:-1])}; and {tests[-1]}"
 
 
 class Option(models.TextChoices):
@@ -73,9 +100,8 @@ class Part:
 
     ``required_as`` names the part in "Complete the report before submitting it: …" (blank:
     the report may go without it); ``blank_error`` makes the form refuse it empty with that
-    message. An ``extension_test`` is one of the four tests an extension shows evidence for, or
-    else an exception. A part without ``shown`` is not a row of the page's summary (the page
-    shows it in its own section, or not at all).
+    message. A part without ``shown`` is not a row of the page's summary (the page shows it in
+    its own section, or not at all).
     """
 
     name: str
@@ -86,7 +112,6 @@ class Part:
     choices: type[models.TextChoices] | None = None
     blank_error: str = ""
     required_as: str = ""
-    extension_test: bool = False
     in_api: bool = False
     shown: Shown | None = None
 
@@ -123,9 +148,15 @@ def _direct_award_exception(label: str) -> Part:
     )
 
 
-def _extension_test(name: str, label: str) -> Part:
+def _extension_test(name: str) -> Part:
+    """One of the four tests, asked and shown in the strategy's words."""
+    label = capfirst(EXTENSION_TEST_WORDS[name])
     return Part(
-        name, label, rows=3, extension_test=True, shown=Shown(label, blank="Not shown", lines=False)
+        name,
+        label,
+        rows=3,
+        hint="The evidence for it; where it cannot be shown, record an exception below.",
+        shown=Shown(label, blank="Not shown", lines=False),
     )
 
 
@@ -259,13 +290,13 @@ STAGE_PARTS: dict[str, tuple[Part, ...]] = {
     ),
     GatewayStage.G3: (),
     EXTENSION: (
-        _extension_test(
-            "extension_allowed_evidence", "The contract can be extended by time and value"
+        *(_extension_test(name) for name, _ in EXTENSION_TESTS),
+        Part(
+            "savings_negotiated",
+            "The savings secured through negotiation (£)",
+            Kind.MONEY,
+            hint="The cashable/efficiency savings above, as a sum where one can be given.",
         ),
-        _extension_test("savings_evidence", "The savings negotiated"),
-        _extension_test("added_social_value", "The added social value for the extension period"),
-        _extension_test("performance_evidence", "Satisfactory performance in the initial period"),
-        Part("savings_negotiated", "Savings negotiated (£)", Kind.MONEY),
         Part(
             "exception_justification",
             "Exception: where a test cannot be shown, why the extension should go ahead",
@@ -297,11 +328,6 @@ REPORT_FIELDS: frozenset[str] = frozenset(part.name for part in all_parts())
 
 # The report's parts the API shows with each review.
 API_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(p.name for p in all_parts() if p.in_api))
-
-# The four tests of an extension, each with what the report shows evidence for.
-EXTENSION_TESTS: tuple[tuple[str, str], ...] = tuple(
-    (part.name, part.label) for part in STAGE_PARTS[EXTENSION] if part.extension_test
-)
 
 
 def report_missing(review) -> list[str]:

@@ -1,5 +1,7 @@
 """People and the reference data every other part of the service is governed by."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
@@ -434,6 +436,40 @@ class PolicyStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    @property
+    def who_acts(self) -> "WhoActs":
+        return WhoActs.at(self.kind, [role.name for role in self.roles.all()])
+
+
+@dataclass(frozen=True)
+class WhoActs:
+    """Who must act at a step for it to be done: ``ALL`` of its roles, each once (at a
+    consultation each statutory consultee comments, RBKC §7), or ``ANY`` one of them for all.
+    The engine (gateways.progress) and every page and JSON naming a step's people read it."""
+
+    ALL: ClassVar[str] = "all"
+    ANY: ClassVar[str] = "any"
+
+    must: str
+    roles: tuple[str, ...]
+
+    @classmethod
+    def at(cls, kind: str, roles: Iterable[str]) -> "WhoActs":
+        """Who acts at a step of ``kind`` open to ``roles``."""
+        must = cls.ALL if kind == PolicyStep.Kind.CONSULTATION else cls.ANY
+        return cls(must, tuple(sorted(roles)))
+
+    def __str__(self) -> str:
+        """How a page says it: "each of A, B and C", "any one of A or B", or the one role."""
+        if len(self.roles) < 2:
+            return "".join(self.roles)
+        if self.must == self.ALL:
+            return f"each of {', '.join(self.roles[:-1])} and {self.roles[-1]}"
+        return f"any one of {', '.join(self.roles[:-1])} or {self.roles[-1]}"
+
+    def as_json(self) -> dict:
+        return {"must": self.must, "roles": list(self.roles)}
 
 
 class Notification(models.Model):

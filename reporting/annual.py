@@ -19,6 +19,7 @@ from assurance.selectors import quarters_of_year
 from contracts.models import Contract, Supplier
 from contracts.selectors import data_quality_problems, running_condition
 from gateways.models import GatewayReview
+from gateways.stages import EXTENSION_TESTS, extension_tests_in_a_sentence
 from maturity.models import ActionItem
 from maturity.selectors import assessment_results
 from performance.models import PerformanceReview, SupplierHealthCheck, financial_year_label
@@ -41,7 +42,6 @@ from training.selectors import programme_delivered
 
 from .charts import chart_data, level, maturity_chart, plan_themes_chart, theme_value_chart
 from .selectors import (
-    EXTENSION_TESTS,
     ActionPlanProgress,
     Compliance,
     GatewayDecisions,
@@ -345,8 +345,9 @@ def _compliance_narrative(scope: Scope, found: Compliance) -> list[str]:
         f"the register in {scope.label}. "
         f"{_plural(found.extensions_approved, 'extension was', 'extensions were')} "
         f"approved at Gateway 3, {count(found.extensions_all_four_tests)} of them with all four "
-        "tests shown (allowed by the contract, savings negotiated, added social value and "
-        "satisfactory performance); any other went ahead on a recorded justification.",
+        "tests shown: "
+        + extension_tests_in_a_sentence([words for _, words in EXTENSION_TESTS])
+        + ". Any other went ahead on a recorded justification.",
         f"{_plural(direct['count'], 'direct award')} worth {money(direct['value'], 0)} started "
         f"in the year; {_plural(found.exceptions_approved, 'approved report')} "
         f"relied on an exception justification, and {count(sv_exceptions)} "
@@ -378,13 +379,13 @@ def _positions_table(scope: Scope, found: Compliance) -> dict:
 def _extensions_table(found: Compliance) -> dict:
     rows = []
     for review in found.extensions_listed:
-        missing = [label for f, label in EXTENSION_TESTS if not getattr(review, f).strip()]
+        missing = review.extension_tests_missing()
         rows.append(
             [
                 review.contract.reference if review.contract else "No contract",
                 short_date(timezone.localdate(review.decided_at)),
                 f"{4 - len(missing)} of 4",
-                ", ".join(missing) or "none",
+                "; ".join(missing) or "none",
                 "yes" if review.exception_justification.strip() else "no",
             ]
         )

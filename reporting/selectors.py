@@ -42,6 +42,7 @@ from contracts.selectors import (
 )
 from gateways.models import GatewayReview, ProcurementProject, StepDecision, ThemeStatement
 from gateways.selectors import reprocure_condition, weighting_report
+from gateways.stages import EXTENSION_TESTS
 from maturity.models import ActionItem, ActionPlan, Assessment
 from performance.models import (
     PerformanceException,
@@ -571,16 +572,6 @@ def savings_totals(scope: Scope) -> dict:
 
 def exceptions_count(scope: Scope) -> int:
     return open_exceptions_at(scope).count()
-
-
-# The four tests an extension approved at Gateway 3 shows evidence for: the report's field and
-# how the annual report names it.
-EXTENSION_TESTS = (
-    ("extension_allowed_evidence", "allowed by the contract"),
-    ("savings_evidence", "savings negotiated"),
-    ("added_social_value", "added social value"),
-    ("performance_evidence", "satisfactory performance"),
-)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from contracts.tests.factories import ContractOverFiftyThousandFactory
 from gateways.models import GatewayReview
 from gateways.services import review_create, review_submit
-from gateways.tests.factories import G1_REPORT, ProjectFactory
+from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
 from procurement.models import ApiToken
 from procurement.roles import Role
 from procurement.services import ProcurementError
@@ -234,6 +234,27 @@ def test_an_officer_cannot_read_another_directorates_draft(client, make_user):
         .status_code
         == 200
     )
+
+
+def test_each_step_says_who_must_act_any_one_or_each(make_user):
+    author = make_user(Role.PROCUREMENT_OFFICER)
+    project = TierBProjectFactory(directorate=author.directorate)
+    review = review_create(
+        author=author, stage="G1", summary="Strategy", project=project, report=G1_REPORT
+    )
+    review_submit(review=review, by=author)
+    steps = client_with(token_for(author)).get(f"/api/v1/reviews/{review.pk}/").json()["steps"]
+    assert [(step["must"], step["roles"]) for step in steps[:2]] == [
+        ("any", ["Business partner", "Head of procurement"]),
+        (
+            "all",
+            [
+                "Statutory consultee (communications)",
+                "Statutory consultee (finance)",
+                "Statutory consultee (legal)",
+            ],
+        ),
+    ]
 
 
 def test_gateway_actions_follow_the_services_rules(make_user):

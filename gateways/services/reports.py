@@ -23,7 +23,7 @@ from gateways.rules import (
     may_edit_report,
     may_withdraw_report,
 )
-from gateways.stages import REPORT_FIELDS
+from gateways.stages import EXTENSION_TEST_WORDS, REPORT_FIELDS
 from performance.selectors import performance_summary
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, User
@@ -179,7 +179,7 @@ def _check_extension_tests(review: GatewayReview) -> None:
     missing = review.extension_tests_missing()
     performance = performance_summary(review.contract, timezone.localdate())
     if not performance.is_satisfactory:
-        label = "Satisfactory performance in the initial period"
+        label = EXTENSION_TEST_WORDS["performance_evidence"]
         missing = [test for test in missing if test != label]
         missing.append(f"{label} (the contract's record shows: {performance.as_text()})")
     if missing and not review.exception_justification.strip():

@@ -1,9 +1,12 @@
 """Who hears what: only whoever's turn it is, and the author hears the outcome with reasons."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from gateways.services import review_create, review_decide, review_submit
+from gateways.services import delegation_create, review_create, review_decide, review_submit
 from gateways.tests.factories import G1_REPORT, ProjectFactory, TierBProjectFactory
 from procurement.models import Notification
 from procurement.roles import Role
@@ -125,3 +128,40 @@ def test_a_refused_decision_claims_nothing(people, django_capture_on_commit_call
     with pytest.raises(GatewayError), django_capture_on_commit_callbacks(execute=True):
         review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="rejected")
     assert not Notification.objects.filter(kind="gateway_outcome").exists()
+
+
+def test_a_delegate_s_decision_tells_the_author_for_whom_they_decided(
+    people, make_user, django_capture_on_commit_callbacks
+):
+    review = submit(people, ProjectFactory(), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_decide(review=review, by=people[Role.BUSINESS_PARTNER], outcome="approved")
+    director = people[Role.EXECUTIVE_DIRECTOR]
+    director.first_name, director.last_name = "Ruth", "Adeyemi"
+    director.save()
+    stand_in = make_user(Role.EXECUTIVE_DIRECTOR, first_name="Alex", last_name="Ng")
+    today = timezone.localdate()
+    delegation_create(
+        delegator=director,
+        delegate=stand_in,
+        roles=[Role.EXECUTIVE_DIRECTOR.label],
+        starts_on=today,
+        ends_on=today + timedelta(days=14),
+        by=director,
+        reason="Annual leave",
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_decide(
+            review=review,
+            by=stand_in,
+            on_behalf_of=director,
+            outcome="approved",
+            consulted="Cllr Hughes",
+            consulted_on=today,
+            consultation_notes="Content",
+        )
+    assert sent_to() == ["procurement_officer@council.example"]
+    assert "approved by Alex Ng on behalf of Ruth Adeyemi (executive director)" in (
+        mail.outbox[0].body
+    )

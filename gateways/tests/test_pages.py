@@ -145,6 +145,17 @@ def test_the_board_agenda_lists_reports_at_the_board_with_consultees_comments(cl
     )
 
 
+def test_the_route_says_each_consultee_comments_and_any_one_checker_checks(client, people):
+    review = submitted(people, TierBProjectFactory())
+    client.force_login(people[Role.PROCUREMENT_OFFICER])
+    page = client.get(reverse("gateways:review", args=[review.pk])).content.decode()
+    assert "By any one of Business partner or Head of procurement" in page
+    assert (
+        "By each of Statutory consultee (communications), Statutory consultee (finance) and "
+        "Statutory consultee (legal)"
+    ) in page
+
+
 def test_the_approver_sees_the_extension_tests_and_the_exception(client, people):
     from contracts.tests.factories import ContractWithOptionsFactory
 
@@ -163,7 +174,10 @@ def test_the_approver_sees_the_extension_tests_and_the_exception(client, people)
     # Still a draft, so read by the central team (an executive director sees it once submitted).
     client.force_login(people[Role.HEAD_OF_PROCUREMENT])
     page = client.get(reverse("gateways:review", args=[review.pk])).content.decode()
-    assert "Satisfactory performance in the initial period" in page
+    assert (
+        "That satisfactory performance/delivery of the contract has been achieved through the "
+        "initial contract period"
+    ) in page
     assert "All KPIs green" in page
     assert "Not shown" in page
     assert "No savings possible in a fixed-price market" in page

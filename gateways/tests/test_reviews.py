@@ -353,7 +353,10 @@ def test_a_gateway_3_extension_shows_the_four_tests_or_an_exception(people):
         is_extension=True,
         report=partial,
     )
-    with pytest.raises(GatewayError, match="Missing: the added social value for the extension"):
+    with pytest.raises(
+        GatewayError,
+        match="Missing: the ability to increase social value benefit through the extension period",
+    ):
         review_submit(review=review, by=partner)
     excepted = review_create(
         author=partner,

@@ -19,11 +19,49 @@ def test_json_gives_tier_steps_and_policy(signed_in):
     body = signed_in.get(f"{url}?stage=G1&value=1500000.01&core=0&complex=0").json()
     assert body["required"] is True
     assert body["tier"] == "B"
-    assert body["steps"][0] == "Business partner or Head of procurement"
-    assert body["steps"][-1] == "Lead member or Leadership Team"
+    assert body["steps"][0] == {
+        "name": "Business partner or head of procurement check",
+        "kind": "check",
+        "must": "any",
+        "roles": ["Business partner", "Head of procurement"],
+    }
+    assert body["steps"][-1]["must"] == "any"
+    assert body["steps"][-1]["roles"] == ["Lead member", "Leadership Team"]
     assert body["policy"] == "2020-09-01"
     small = signed_in.get(f"{url}?stage=G2&value=100000.00").json()
     assert (small["required"], small["tier"], small["steps"]) == (False, None, [])
+
+
+def test_json_says_each_statutory_consultee_must_comment(signed_in):
+    """RBKC §7: the report carries the comments of every statutory consultee before the Officer
+    Board, so the step is each of them, not any one."""
+    url = reverse("gateways:routing_preview_json")
+    body = signed_in.get(f"{url}?stage=G1&value=1500000.01").json()
+    assert body["steps"][1] == {
+        "name": "Comments from the statutory consultees",
+        "kind": "consultation",
+        "must": "all",
+        "roles": [
+            "Statutory consultee (communications)",
+            "Statutory consultee (finance)",
+            "Statutory consultee (legal)",
+        ],
+    }
+
+
+def test_the_page_says_each_consultee_comments_and_any_one_checker_checks(signed_in):
+    page = signed_in.get(
+        f"{reverse('gateways:routing_preview')}?stage=G1&value=1500000.01"
+    ).content.decode()
+    assert (
+        "Comments from the statutory consultees: each of statutory consultee (communications), "
+        "statutory consultee (finance) and statutory consultee (legal)"
+    ) in page
+    assert (
+        "Business partner or head of procurement check: any one of business partner or head "
+        "of procurement"
+    ) in page
+    assert "or statutory consultee" not in page
 
 
 def test_json_gateway_0_follows_the_flags(signed_in):

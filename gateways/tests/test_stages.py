@@ -131,7 +131,7 @@ def test_an_extension_reads_its_four_tests_and_an_exception_only_where_recorded(
         "added_social_value",
         "performance_evidence",
     ]
-    assert rows["The savings negotiated"].blank == "Not shown"
+    assert rows["The cashable/efficiency savings secured through negotiation"].blank == "Not shown"
     assert "Exception" not in rows
     review.exception_justification = "A fixed-price market"
     assert [row.key for row in review.report_rows()][-2:] == ["Exception", "What the report asks"]
@@ -144,8 +144,9 @@ def test_submission_asks_for_the_parts_the_table_requires(author):
 
 
 def test_adding_a_part_to_the_table_is_enough(client, author, monkeypatch):
-    """A new part (here the savings negotiated, asked at Gateway 0 too) is asked by the form,
-    shown on the page, required at submission and changeable by the author with no other edit."""
+    """A new part (here the savings secured through negotiation, asked at Gateway 0 too) is
+    asked by the form, shown on the page, required at submission and changeable by the author
+    with no other edit."""
     new = Part(
         "savings_negotiated",
         "Savings expected (£)",

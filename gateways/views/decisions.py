@@ -73,7 +73,7 @@ def routing_preview(request: HttpRequest) -> HttpResponse:
 @requires("procurement.use_service")
 @require_GET
 def routing_preview_json(request: HttpRequest) -> JsonResponse:
-    """The same answer for other systems: required, tier, steps (role names in order), policy."""
+    """The same answer for other systems: required, tier, steps (who must act at each), policy."""
     form = RoutingPreviewForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)

@@ -228,7 +228,14 @@ def test_the_annual_report_figures_by_hand(council, scope):
     }
     assert sorted(compliance["tables"][1]["rows"]) == [
         ["C1", "15 Sep 2025", "4 of 4", "none", "no"],
-        ["C2", "1 Oct 2025", "2 of 4", "savings negotiated, added social value", "yes"],
+        [
+            "C2",
+            "1 Oct 2025",
+            "2 of 4",
+            "the cashable/efficiency savings secured through negotiation; the ability to increase "
+            "social value benefit through the extension period",
+            "yes",
+        ],
     ]
     social_value = _section(figures, "social-value")
     assert (social_value["figures"]["committed"], social_value["figures"]["delivered"]) == (
