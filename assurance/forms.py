@@ -4,9 +4,10 @@ from datetime import date
 
 from django import forms
 
+from procurement.dates import QUARTERS, financial_quarter, quarter_end, quarter_label
 from procurement.forms import GovukForm, text_area
 
-from .models import QUARTERS, SignOff, quarter_end, quarter_label, quarter_of
+from .models import SignOff
 
 # How many ended quarters the compile form offers.
 QUARTERS_OFFERED = 8
@@ -14,7 +15,7 @@ QUARTERS_OFFERED = 8
 
 def ended_quarters(today: date) -> list[tuple[str, str]]:
     """The latest quarters that have ended, newest first, as choices "2026-1"."""
-    year, quarter = quarter_of(today)
+    year, quarter = financial_quarter(today)
     choices = []
     while len(choices) < QUARTERS_OFFERED:
         quarter -= 1
