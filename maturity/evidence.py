@@ -18,8 +18,7 @@ from gateways.selectors import weighting_report
 from performance.models import Saving, financial_year_label, financial_year_of
 from performance.selectors import key_contracts_with_kpis as key_contract_kpis
 from performance.selectors import portfolio_counts
-from procurement.numbers import count
-from procurement.templatetags.govuk import money
+from procurement.numbers import count, counted, money
 from procurement.thresholds import (
     KEY_CONTRACT_ABOVE,
     NAMED_OFFICERS_ABOVE,
@@ -187,8 +186,7 @@ def savings_this_year(today: date) -> Evidence:
         money(figures["cashable"] + figures["non_cashable"], 0),
         detail=(
             f"{money(figures['cashable'], 0)} cashable, {money(figures['non_cashable'], 0)} "
-            f"non-cashable, on {count(figures['contracts'])} "
-            f"contract{'' if figures['contracts'] == 1 else 's'}"
+            f"non-cashable, on {counted(figures['contracts'], 'contract')}"
         ),
     )
 
