@@ -7,9 +7,10 @@ officers, so every step has its history and obeys the rules.
 
 from django.utils import timezone
 
+from procurement.dates import financial_quarter
 from procurement.models import User
 
-from .models import QuarterlyReport, SignOff, quarter_of
+from .models import QuarterlyReport, SignOff
 from .services import (
     report_challenge,
     report_compile,
@@ -40,7 +41,7 @@ def build(options: dict) -> str:
     today = timezone.localdate()
     head, partner = _person("head"), _person("partner")
     hops, cfo = _person("hops"), _person("cfo")
-    last, before = _quarters_before(*quarter_of(today), 2)
+    last, before = _quarters_before(*financial_quarter(today), 2)
 
     signed = report_compile(financial_year=before[0], quarter=before[1], by=head, today=today)
     signed = report_submit(report=signed, by=head)

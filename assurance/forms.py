@@ -4,9 +4,10 @@ from datetime import date
 
 from django import forms
 
+from procurement.dates import QUARTERS, financial_quarter, quarter_end, quarter_label
 from procurement.forms import GovukForm, text_area
 
-from .models import QUARTERS, SignOff, quarter_end, quarter_label, quarter_of
+from .models import SignOff
 
 # How many ended quarters the compile form offers.
 QUARTERS_OFFERED = 8
@@ -15,7 +16,7 @@ QUARTERS_OFFERED = 8
 def ended_quarters(today: date, compiled: frozenset = frozenset()) -> list[tuple[str, str]]:
     """Of the latest ``QUARTERS_OFFERED`` quarters that have ended, those not yet compiled,
     newest first, as choices "2026-1"."""
-    year, quarter = quarter_of(today)
+    year, quarter = financial_quarter(today)
     choices = []
     for _ in range(QUARTERS_OFFERED):
         quarter -= 1

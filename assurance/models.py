@@ -16,36 +16,8 @@ from django.db.models import Q
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from contracts.lead_times import add_months
-from procurement.dates import long_date
+from procurement.dates import QUARTERS, long_date, quarter_end, quarter_label, quarter_start
 from procurement.fsm import ProtectedStateMixin, object_permission
-
-QUARTERS = (1, 2, 3, 4)
-ONE_DAY = date.resolution
-
-
-def quarter_start(financial_year: int, quarter: int) -> date:
-    """The first day of a financial quarter: April to June is quarter 1."""
-    return add_months(date(financial_year, 4, 1), (quarter - 1) * 3)
-
-
-def quarter_end(financial_year: int, quarter: int) -> date:
-    return add_months(quarter_start(financial_year, quarter), 3) - ONE_DAY
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    """The financial year (by the year it starts) and quarter ``day`` falls in."""
-    year = day.year if day.month >= 4 else day.year - 1
-    return year, (day.month - 4) % 12 // 3 + 1
-
-
-def quarter_label(financial_year: int, quarter: int) -> str:
-    """Quarter 1 2026/27 (April to June 2026)."""
-    start, end = quarter_start(financial_year, quarter), quarter_end(financial_year, quarter)
-    return (
-        f"Quarter {quarter} {financial_year}/{(financial_year + 1) % 100:02d} "
-        f"({start:%B} to {end:%B %Y})"
-    )
 
 
 class QuarterlyReport(ProtectedStateMixin, models.Model):

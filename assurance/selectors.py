@@ -21,8 +21,9 @@ from performance.selectors import (
     portfolio_counts_as_at,
     portfolio_rows,
 )
+from procurement.dates import quarter_end, quarter_start
 
-from .models import QuarterlyReport, ReviewComment, SignOff, quarter_end, quarter_start
+from .models import QuarterlyReport, ReviewComment, SignOff
 
 NOT_REVIEWED = "none"
 

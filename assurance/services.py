@@ -11,13 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from procurement.dates import QUARTERS, quarter_end
 from procurement.fsm import require_transition
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
 
 from . import notifications
-from .models import QUARTERS, QuarterlyReport, ReviewComment, SignOff, quarter_end
+from .models import QuarterlyReport, ReviewComment, SignOff
 from .selectors import quarter_figures
 
 

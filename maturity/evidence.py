@@ -16,9 +16,9 @@ from contracts.models import Contract, ContractEvent, Supplier
 from contracts.selectors import running_condition, status_condition
 from gateways.selectors import weighting_report
 from performance.models import Saving, financial_year_label, financial_year_of
-from performance.selectors import key_condition, portfolio_counts
-from procurement.numbers import count
-from procurement.templatetags.govuk import money
+from performance.selectors import key_contracts_with_kpis as key_contract_kpis
+from performance.selectors import portfolio_counts
+from procurement.numbers import count, counted, money
 from procurement.thresholds import (
     KEY_CONTRACT_ABOVE,
     NAMED_OFFICERS_ABOVE,
@@ -70,13 +70,10 @@ def named_manager(today: date) -> Evidence:
 
 
 def key_contracts_with_kpis(today: date) -> Evidence:
-    figures = _running(today).aggregate(
-        whole=Count("pk", filter=key_condition()),
-        part=Count("pk", filter=key_condition() & Q(kpis__isnull=False), distinct=True),
-    )
+    figures = key_contract_kpis(today=today)
     return Evidence(
         f"Key contracts running (over {pounds_short(KEY_CONTRACT_ABOVE)} or high risk) with KPIs",
-        share(figures["part"], figures["whole"]),
+        share(figures["with_kpis"], figures["key"]),
         url=reverse("performance:key_contracts"),
         link_text="Key contracts",
     )
@@ -189,8 +186,7 @@ def savings_this_year(today: date) -> Evidence:
         money(figures["cashable"] + figures["non_cashable"], 0),
         detail=(
             f"{money(figures['cashable'], 0)} cashable, {money(figures['non_cashable'], 0)} "
-            f"non-cashable, on {count(figures['contracts'])} "
-            f"contract{'' if figures['contracts'] == 1 else 's'}"
+            f"non-cashable, on {counted(figures['contracts'], 'contract')}"
         ),
     )
 

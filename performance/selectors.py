@@ -225,6 +225,21 @@ def key_condition() -> Q:
     return Q(whole_life_value__gt=KEY_CONTRACT_ABOVE) | Q(risk_rating=Contract.Risk.HIGH)
 
 
+def key_running_condition(*, today: date) -> Q:
+    """The key contracts running on ``today``: what the key contracts page lists, the dashboard
+    counts and the maturity evidence measures."""
+    return running_condition(today=today) & key_condition()
+
+
+def key_contracts_with_kpis(*, today: date) -> dict[str, int]:
+    """How many key contracts are running on ``today`` (``key``), and how many of them have a
+    KPI (``with_kpis``): each contract once, however many KPIs it has (one query)."""
+    return Contract.objects.filter(key_running_condition(today=today)).aggregate(
+        key=Count("pk"),
+        with_kpis=Count("pk", filter=Q(pk__in=Kpi.objects.values("contract_id"))),
+    )
+
+
 def overdue_condition(*, today: date) -> Q:
     """Running contracts whose next performance review was due before today."""
     return running_condition(today=today) & Q(review_date__lt=today)
@@ -246,7 +261,9 @@ def portfolio_rows(*, today: date, filters: PortfolioFilters | None = None) -> Q
     its counts count. The latest rating is read only for contracts ever reviewed, and open
     exceptions from the exceptions, so a count does not read every contract's reviews."""
     filters = filters or PortfolioFilters()
-    contracts = Contract.objects.filter(running_condition(today=today))
+    contracts = Contract.objects.filter(
+        key_running_condition(today=today) if filters.key_only else running_condition(today=today)
+    )
     if filters.directorate_id:
         contracts = contracts.filter(directorate_id=filters.directorate_id)
     if filters.rating == "none":
@@ -261,8 +278,6 @@ def portfolio_rows(*, today: date, filters: PortfolioFilters | None = None) -> Q
         contracts = contracts.filter(review_date__lt=today)
     if filters.open_exceptions:
         contracts = contracts.filter(pk__in=_with_open_exceptions())
-    if filters.key_only:
-        contracts = contracts.filter(key_condition())
     return contracts
 
 

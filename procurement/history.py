@@ -28,7 +28,7 @@ def changes_of(records: list, model: type[models.Model]) -> list[dict]:
     from datetime import date, datetime
     from decimal import Decimal
 
-    from procurement.templatetags.govuk import money
+    from procurement.numbers import money
 
     key = model._meta.pk.attname
     older_of: dict[int, object] = {}  # each record's previous record of the same object

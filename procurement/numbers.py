@@ -1,6 +1,6 @@
 """Numbers as people write them."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 
 def figure(value) -> str:
@@ -25,6 +25,31 @@ def count(value) -> str:
     if number == number.to_integral_value():
         return f"{number:,.0f}"
     return f"{number.normalize():,f}"
+
+
+def money(value, places: int = 2) -> str:
+    """Pounds with thousands separators, the sign before the pound: 1500000.01 is £1,500,000.01,
+    -5 is -£5.00, and to the pound (``places=0``) £1,500,000; nothing for no value."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    places = int(places)
+    amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.{places}f}"
+
+
+def counted(number, one: str, many: str = "", *, none: str = "") -> str:
+    """A count and the noun it counts, agreeing: 1 project, 2 projects, 0 projects, 1,200
+    people (``many`` where the plural is not ``one`` + s); ``none`` says a zero in words ("no
+    projects")."""
+    noun = one if number == 1 else (many or f"{one}s")
+    if not number and none:
+        return f"{none} {noun}"
+    return f"{count(number or 0)} {noun}"
 
 
 def sum_known(values) -> Decimal | None:

@@ -9,6 +9,8 @@ figure is written anywhere else in the apps' code.
 
 from decimal import Decimal
 
+from procurement.numbers import money
+
 # --- The council's contract procedure rules (DESIGN §2.1, §2.2) ----------------------------------
 
 # Every contract, purchase order or agreement over £5,000 is on the register.
@@ -58,7 +60,7 @@ VAT_STANDARD_RATE_PERCENT = Decimal("20")
 
 def pounds(amount: Decimal | int) -> str:
     """A threshold as a message writes it: £5,000, £1,500,000."""
-    return f"£{Decimal(amount):,.0f}"
+    return money(amount, 0)
 
 
 def pounds_short(amount: Decimal | int) -> str:

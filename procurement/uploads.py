@@ -31,6 +31,7 @@ from .imports import (
     progress_of,
 )
 from .models import ImportRun
+from .numbers import counted
 from .tabular import NOT_USED, heading_keys, normalise_heading
 from .workbooks import xlsx_refusal
 
@@ -260,7 +261,7 @@ def import_run_page(
             "problems_hidden": run.result.get("problem_count", 0)
             - min(len(problems), PROBLEMS_SHOWN),
             "notes": run.result.get("notes", [])[:PROBLEMS_SHOWN],
-            "button": f"Import {ready:,} {kind.noun}{'' if ready == 1 else 's'}",
+            "button": f"Import {counted(ready, kind.noun)}",
             "rows": rows,
             "upload_url": upload_url,
             "done_url": done_url,

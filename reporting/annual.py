@@ -10,6 +10,7 @@ import re
 import statistics
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -27,8 +28,7 @@ from performance.selectors import health_checks_overdue
 from procurement.charts import Bar, BarChart
 from procurement.dates import long_date, short_date
 from procurement.models import GatewayStage
-from procurement.numbers import count, figure
-from procurement.templatetags.govuk import money
+from procurement.numbers import count, counted, figure, money
 from procurement.thresholds import (
     KEY_CONTRACT_ABOVE,
     NAMED_OFFICERS_ABOVE,
@@ -67,9 +67,8 @@ LISTED = 50  # rows a listing table shows before saying how many more there are
 State = GatewayReview.State
 
 
-def _plural(number: int, one: str, many: str | None = None) -> str:
-    """``3 contracts``, ``1 contract``, ``no contracts``."""
-    return f"{count(number) if number else 'no'} {one if number == 1 else (many or one + 's')}"
+# ``3 contracts``, ``1 contract``, ``no contracts``: a count in a sentence.
+_plural = partial(counted, none="no")
 
 
 ONE = {

@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from maturity.selectors import Results
 from procurement.charts import Bar, BarChart
-from procurement.numbers import count
-from procurement.templatetags.govuk import money
+from procurement.numbers import count, money
 
 from .selectors import PlanThemeLine, SocialValue
 

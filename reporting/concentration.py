@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 from performance.selectors import Concentration, contracted_concentration, share_of
 from procurement.access import requires
 from procurement.charts import Bar, BarChart
+from procurement.numbers import money
 from procurement.roles import Role
-from procurement.templatetags.govuk import money
 from spend.models import Payment
 from spend.selectors.gaps import twelve_months_to
 

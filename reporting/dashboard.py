@@ -15,8 +15,7 @@ from maturity.selectors import Results, assessment_results
 from performance.models import PerformanceReview
 from procurement.charts import Bar, BarChart
 from procurement.models import ContractCategory, Directorate
-from procurement.numbers import count
-from procurement.templatetags.govuk import money
+from procurement.numbers import count, counted, money
 from socialvalue.charts import short
 from spend.selectors.gaps import SpendTotals, spend_totals, twelve_months_to
 from spend.selectors.insight import PaymentPerformance, payment_performance
@@ -219,7 +218,7 @@ def headline(now: KeyFigures, before: KeyFigures | None) -> list[Headline]:
             "Contracted value running",
             pounds(value),
             (
-                f"{count(running['count'])} contract{'' if running['count'] == 1 else 's'} "
+                f"{counted(running['count'], 'contract')} "
                 f"worth {pounds(value)} {'was' if running['count'] == 1 else 'were'} running on "
                 f"{on}{_money_change(value, was['value'] if was else None)}."
                 if running["count"]
@@ -292,13 +291,13 @@ def headline(now: KeyFigures, before: KeyFigures | None) -> list[Headline]:
             "Gateway reports decided",
             count(reviews["decided"]),
             (
-                f"{count(reviews['decided'])} gateway report"
-                f"{'' if reviews['decided'] == 1 else 's'} were decided: "
+                f"{counted(reviews['decided'], 'gateway report')} "
+                f"{'was' if reviews['decided'] == 1 else 'were'} decided: "
                 f"{count(reviews['approved'])} approved and {count(reviews['rejected'])} rejected"
                 f"{_count_change(reviews['decided'], decided_before)}."
                 if reviews["decided"]
                 else "No gateway report was decided this year."
-            ).replace("1 gateway report were", "1 gateway report was"),
+            ),
             "" if decided_before is None else count(decided_before),
         )
     )

@@ -52,7 +52,12 @@ from performance.models import (
     financial_year_of,
 )
 from performance.models import financial_year_label as year_label
-from performance.selectors import key_condition, latest_review_of, overdue_condition
+from performance.selectors import (
+    key_condition,
+    key_running_condition,
+    latest_review_of,
+    overdue_condition,
+)
 from procurement.dates import working_days_after
 from procurement.models import GatewayStage, PlanTheme
 from procurement.numbers import sum_known
@@ -150,7 +155,7 @@ CONTRACT_CONDITIONS: dict[str, tuple[str, Callable[[Scope], Q]]] = {
     "running": ("Contracts running", lambda s: running_condition(today=s.as_at)),
     "key": (
         f"Key contracts running (over {pounds_short(KEY_CONTRACT_ABOVE)} or rated high risk)",
-        lambda s: running_condition(today=s.as_at) & key_condition(),
+        lambda s: key_running_condition(today=s.as_at),
     ),
     "sme": (
         "Running contracts held by SMEs",

@@ -3,7 +3,7 @@
 from django.utils.text import Truncator
 
 from procurement.charts import Bar, BarChart
-from procurement.templatetags.govuk import money
+from procurement.numbers import money
 
 from .selectors import GROUPINGS, PortfolioGroup
 

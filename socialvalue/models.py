@@ -18,9 +18,8 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from contracts.lead_times import add_months
 from contracts.models import Contract
-from performance.models import financial_year_label
+from procurement import dates
 from procurement.dates import financial_quarter
 from procurement.fsm import ProtectedStateMixin, object_permission
 from procurement.models import User
@@ -191,18 +190,22 @@ class Commitment(CommitmentTerms):
         return (self.quantity * elapsed).quantize(PENCE)
 
 
+# A return is for a financial quarter, named by its first day (``period_start``).
+
+
 def quarter_start(day: date) -> date:
     """The first day of the financial quarter (April to June, ...) ``day`` falls in."""
-    return date(day.year, ((day.month - 1) // 3) * 3 + 1, 1)
+    return dates.quarter_start(*financial_quarter(day))
 
 
-def quarter_end(start: date) -> date:
-    return date.fromordinal(add_months(start, 3).toordinal() - 1)
+def quarter_end(day: date) -> date:
+    """The last day of the financial quarter ``day`` falls in."""
+    return dates.quarter_end(*financial_quarter(day))
 
 
-def quarter_label(start: date) -> str:
-    year, number = financial_quarter(start)
-    return f"Q{number} {financial_year_label(year)} ({start:%B} to {quarter_end(start):%B %Y})"
+def quarter_label(day: date) -> str:
+    """Q1 2026/27 (April to June 2026): the financial quarter ``day`` falls in."""
+    return dates.quarter_label(*financial_quarter(day), short=True)
 
 
 def evidence_path(instance: "DeliveryReturn", filename: str) -> str:

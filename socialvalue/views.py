@@ -15,9 +15,8 @@ from contracts.selectors import contract_detail
 from procurement.access import requires
 from procurement.charts import Bar, BarChart
 from procurement.files import download_response
-from procurement.numbers import count
+from procurement.numbers import count, money
 from procurement.pages import form_page, object_for, paged
-from procurement.templatetags.govuk import money
 from procurement.uploads import (
     import_problems_csv,
     import_progress,

@@ -10,15 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from assurance.models import (
-    QuarterlyReport,
-    ReviewComment,
-    SignOff,
-    quarter_end,
-    quarter_label,
-    quarter_of,
-    quarter_start,
-)
+from assurance.models import QuarterlyReport, ReviewComment, SignOff
 from assurance.selectors import latest_assured, quarter_figures, quarters_of_year
 from assurance.services import (
     AssuranceError,
@@ -36,6 +28,7 @@ from contracts.tests.factories import ContractOverFiftyThousandFactory
 from performance.models import PerformanceException, PerformanceReview
 from performance.services import review_record
 from performance.tests.factories import KpiFactory
+from procurement.dates import financial_quarter, quarter_end, quarter_label, quarter_start
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -79,11 +72,11 @@ class TestQuarters:
         assert quarter_end(2026, 4) == date(2027, 3, 31)
 
     def test_a_day_falls_in_its_financial_quarter(self):
-        assert quarter_of(date(2026, 4, 1)) == (2026, 1)
-        assert quarter_of(date(2026, 6, 30)) == (2026, 1)
-        assert quarter_of(date(2026, 7, 1)) == (2026, 2)
-        assert quarter_of(date(2027, 3, 31)) == (2026, 4)
-        assert quarter_of(date(2027, 1, 1)) == (2026, 4)
+        assert financial_quarter(date(2026, 4, 1)) == (2026, 1)
+        assert financial_quarter(date(2026, 6, 30)) == (2026, 1)
+        assert financial_quarter(date(2026, 7, 1)) == (2026, 2)
+        assert financial_quarter(date(2027, 3, 31)) == (2026, 4)
+        assert financial_quarter(date(2027, 1, 1)) == (2026, 4)
 
     def test_a_quarter_is_named_with_its_months(self):
         assert quarter_label(2026, 4) == "Quarter 4 2026/27 (January to March 2027)"
@@ -366,7 +359,7 @@ def test_refusals_write_nothing(people):
 
 def test_today_is_used_when_none_is_given(people):
     last = timezone.localdate() - timedelta(days=100)
-    year, quarter = quarter_of(last)
+    year, quarter = financial_quarter(last)
     report = report_compile(financial_year=year, quarter=quarter, by=people["head"])
     assert report.as_at == quarter_end(year, quarter)
 

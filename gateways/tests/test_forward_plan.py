@@ -41,7 +41,7 @@ def test_the_plan_groups_by_quarter_and_lists_contracts_to_reprocure(client, mak
     ProjectFactory(replaces=planned)
     response = client.get(reverse("gateways:forward_plan"))
     quarters = response.context["quarters"]
-    assert [p.title for p in quarters["2027/28 quarter 1 (April to June)"]] == ["Home care"]
+    assert [p.title for p in quarters["Quarter 1 2027/28 (April to June 2027)"]] == ["Home care"]
     assert "Fleet" in [p.title for p in quarters["Start not yet planned"]]
     assert [c.pk for c in response.context["to_reprocure"]] == [waiting.pk]
 

@@ -25,27 +25,19 @@ from gateways.services import review_create
 from procurement.access import requires
 from procurement.caching import cached_html, query_vary
 from procurement.cpv import with_description
-from procurement.dates import financial_quarter, long_date
+from procurement.dates import financial_quarter, long_date, quarter_label
 from procurement.models import ContractCategory, Directorate
 from procurement.pages import object_for, paged
 from procurement.query import query_value
 
 from .common import gateway_button, gateway_form_page
 
-QUARTER_MONTHS = {
-    1: "April to June",
-    2: "July to September",
-    3: "October to December",
-    4: "January to March",
-}
-
 
 def quarter_heading(day) -> str:
     """The forward plan's heading for the financial quarter ``day`` falls in."""
     if day is None:
         return "Start not yet planned"
-    year, quarter = financial_quarter(day)
-    return f"{year}/{str(year + 1)[2:]} quarter {quarter} ({QUARTER_MONTHS[quarter]})"
+    return quarter_label(*financial_quarter(day))
 
 
 @requires("gateways.view_forward_plan")

@@ -75,6 +75,14 @@ def test_each_figure_against_the_register(register):
     assert evidence.social_value_weighting(today).figure == "none to count"
 
 
+def test_key_contracts_with_kpis_counts_contracts_not_their_kpis(register):
+    # A has three KPIs: each contract is counted once, however many KPIs it has.
+    KpiFactory(contract=register)
+    KpiFactory(contract=register)
+    found = evidence.key_contracts_with_kpis(timezone.localdate())
+    assert found.figure == "50% (1 of 2)"
+
+
 def test_savings_this_financial_year(register):
     today = timezone.localdate()
     year = today.year if today.month >= 4 else today.year - 1

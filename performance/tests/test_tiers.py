@@ -85,6 +85,13 @@ def test_key_contracts_are_high_value_or_high_risk(client, make_user):
     assert reverse("performance:contract", args=[key_by_value.pk]) not in page.content.decode()
 
 
+def test_one_key_contract_is_one_running_contract(client, make_user):
+    running(risk_rating=Contract.Risk.HIGH)
+    client.force_login(make_user(Role.LEAD_MEMBER))
+    page = client.get(reverse("performance:key_contracts")).content.decode()
+    assert "<li>1 running contract</li>" in page
+
+
 def test_the_portfolio_shows_the_latest_rating_and_open_exceptions(client, make_user):
     contract = running()
     review_record(

@@ -1,7 +1,5 @@
 """Template helpers for GOV.UK Frontend markup, money and dates as people read them."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from django import forms, template
 from django.urls import Resolver404, resolve
 from django.utils.html import format_html
@@ -21,17 +19,15 @@ def govuk_widget(bound_field: forms.BoundField) -> str:
 @register.filter
 def money(value, places: int = 2) -> str:
     """Pounds with thousands separators: 1500000.01 → £1,500,000.01; ``|money:0`` → £1,500,000."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    places = int(places)
-    quantum = Decimal(1).scaleb(-places)
-    amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.{places}f}"
+    return numbers.money(value, places)
+
+
+@register.filter
+def counted(number, noun: str) -> str:
+    """A count and its noun, agreeing: ``{{ n|counted:"project" }}`` → 1 project, 2 projects;
+    ``{{ n|counted:"person,people" }}`` where the plural is not the noun + s."""
+    one, _, many = noun.partition(",")
+    return numbers.counted(number, one, many)
 
 
 def _first_field_id(bound_field: forms.BoundField) -> str:

@@ -9,7 +9,7 @@ from django import forms
 from django.template import Context, Template
 
 from procurement.forms import GovukDateField, GovukForm
-from procurement.templatetags.govuk import money
+from procurement.numbers import money
 
 
 class ExampleForm(GovukForm):

@@ -23,8 +23,8 @@ from decimal import Decimal
 import pytest
 
 from contracts.tests.factories import ContractFactory, SupplierFactory
+from procurement.numbers import money
 from procurement.roles import Role
-from procurement.templatetags.govuk import money
 from procurement.tests.factories import DirectorateFactory
 from reporting.annual import spend_section
 from reporting.dashboard import spend_figures as dashboard_figures

@@ -1,7 +1,6 @@
 from django import template
 
-from procurement.numbers import count
-from procurement.templatetags.govuk import money
+from procurement.numbers import count, money
 from socialvalue.models import DeliveryReturn
 
 register = template.Library()

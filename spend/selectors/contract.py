@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from contracts.lead_times import add_months
 from contracts.models import Contract
 from procurement.charts import Bar, BarChart
-from procurement.templatetags.govuk import money
+from procurement.numbers import money
 from spend.models import Payment
 
 from .gaps import ZERO, PastValueMixin, value_share

@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce
 from contracts.lead_times import add_months
 from contracts.models import Contract, Supplier
 from procurement.models import Directorate
+from procurement.numbers import money
 from procurement.query import MAX_ID
 from spend.models import (
     ContractPaid,
@@ -241,10 +242,6 @@ class Band:
     paid: Decimal
 
 
-def _pounds(amount: Decimal) -> str:
-    return f"£{amount:,.0f}"
-
-
 def no_contract_bands(*, start: date, end: date) -> list[Band]:
     """The no-contract list from ``start`` to ``end`` by the band each line's total falls in
     (:func:`band_of`): every line, explained or not, redacted lines and lines netting to nothing
@@ -257,11 +254,11 @@ def no_contract_bands(*, start: date, end: date) -> list[Band]:
     for index, lowest in enumerate(edges):
         highest = edges[index + 1] if index + 1 < len(edges) else None
         if lowest is None:
-            label = f"Under {_pounds(highest)}" if highest is not None else "Any amount"
+            label = f"Under {money(highest, 0)}" if highest is not None else "Any amount"
         elif highest is None:
-            label = f"{_pounds(lowest)} or more"
+            label = f"{money(lowest, 0)} or more"
         else:
-            label = f"{_pounds(lowest)} to under {_pounds(highest)}"
+            label = f"{money(lowest, 0)} to under {money(highest, 0)}"
         found = in_band(lines, lowest, highest).aggregate(
             lines=Count("line_supplier"), paid=Coalesce(Sum("total"), ZERO)
         )

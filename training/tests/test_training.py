@@ -285,6 +285,14 @@ def test_a_rule_switched_off_refuses_nothing(partner, head, make_user):
     )
 
 
+def test_the_courses_page_writes_a_rule_s_value_once_in_pounds(client, partner, head):
+    _rule(head, _course(partner))
+    client.force_login(partner)
+    page = client.get(reverse("training:courses")).content.decode()
+    assert "Contract management, over £100,000:" in page
+    assert "££" not in page
+
+
 def test_only_the_head_of_procurement_or_an_administrator_sets_the_rule(partner, make_user):
     course = _course(partner)
     with pytest.raises(PermissionDenied):
