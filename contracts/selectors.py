@@ -1,6 +1,7 @@
 """Reads of the register, shared by pages, exports, the API, reports and tasks."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -231,6 +232,19 @@ SORTS = {
 NULLS_LAST = {"end_date"}
 
 
+def key_condition() -> Q:
+    """Key contracts (DESIGN §2.2), the one definition: over £1.5m (Tier B) or rated high risk.
+    Lead members follow them, the reports count them, and each carries a continuity and an exit
+    plan. (How often a supplier's health is checked turns on value alone: see
+    ``performance.selectors.holds_key_contract``.)"""
+    return Q(whole_life_value__gt=KEY_CONTRACT_ABOVE) | Q(risk_rating=Contract.Risk.HIGH)
+
+
+def key_words() -> str:
+    """Key contracts as pages and reports say it: "over £1.5m or rated high risk"."""
+    return f"over {pounds_short(KEY_CONTRACT_ABOVE)} or rated high risk"
+
+
 def data_quality_problems(*, today: date) -> dict[str, tuple[str, Q]]:
     """Each data-quality problem: its label and the condition that finds it."""
     return {
@@ -256,10 +270,9 @@ def data_quality_problems(*, today: date) -> dict[str, tuple[str, Q]]:
             Q(end_date__lt=today) & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=today)),
         ),
         "key_no_plans": (
-            f"Key contract (over {pounds_short(KEY_CONTRACT_ABOVE)}) without a current "
-            "continuity and exit plan",
+            f"Key contract ({key_words()}) without a current continuity and exit plan",
             running_condition(today=today)
-            & Q(whole_life_value__gt=KEY_CONTRACT_ABOVE)
+            & key_condition()
             & ~plans_current_condition(today=today),
         ),
         "strategic_no_plans": (
@@ -269,6 +282,42 @@ def data_quality_problems(*, today: date) -> dict[str, tuple[str, Q]]:
             & ~plans_current_condition(today=today, of="supplier"),
         ),
     }
+
+
+def current_plans(plans: Iterable[ResiliencePlan], today: date) -> dict[str, ResiliencePlan]:
+    """The latest plan of each kind not past its review date, from ``plans`` newest first."""
+    found: dict[str, ResiliencePlan] = {}
+    for plan in plans:
+        if plan.review_date >= today and plan.kind not in found:
+            found[plan.kind] = plan
+    return found
+
+
+def plans_missing(current: dict[str, ResiliencePlan]) -> list[str]:
+    """What a key contract or strategic supplier lacks, as people read it: "No exit plan"."""
+    return [
+        f"No {label.lower()}" for kind, label in ResiliencePlan.Kind.choices if kind not in current
+    ]
+
+
+@dataclass(frozen=True)
+class ContractPlans:
+    is_key: bool
+    plans: list[ResiliencePlan]
+    current: dict[str, ResiliencePlan]
+
+    @property
+    def missing(self) -> list[str]:
+        """The current plans a key contract lacks (none asked of another contract)."""
+        return plans_missing(self.current) if self.is_key else []
+
+
+def contract_plans(contract: Contract, *, today: date) -> ContractPlans:
+    """A contract's continuity and exit plans, newest first, whether it is a key contract and
+    which current plan it lacks (two queries)."""
+    is_key = Contract.objects.filter(key_condition(), pk=contract.pk).exists()
+    plans = list(contract.plans.select_related("uploaded_by"))
+    return ContractPlans(is_key, plans, current_plans(plans, today))
 
 
 def plans_current_condition(*, today: date, of: str = "contract") -> Q:

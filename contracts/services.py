@@ -18,7 +18,7 @@ from procurement.dates import long_date
 from procurement.history import save_with_history
 from procurement.models import GatewayStage, User
 from procurement.services import DomainError, require
-from procurement.thresholds import NAMED_OFFICERS_ABOVE, pounds
+from procurement.thresholds import NAMED_OFFICERS_ABOVE, PLAN_REVIEW_MONTHS, pounds
 from training.selectors import Gate, contract_manager_refusal, manager_gate
 
 from .lead_times import add_months
@@ -669,6 +669,13 @@ def resilience_plan_add(
         raise ContractError("Choose continuity plan or exit plan", field="kind")
     if review_date <= today:
         raise ContractError("The next review must be after today", field="review_date")
+    latest = add_months(today, PLAN_REVIEW_MONTHS)
+    if review_date > latest:
+        raise ContractError(
+            f"The next review must be within {PLAN_REVIEW_MONTHS // 12} years, by "
+            f"{long_date(latest)}",
+            field="review_date",
+        )
     if not reason.strip():
         raise ContractError("Say what the plan covers", field="change_reason")
     problem = attachment_problem(upload)

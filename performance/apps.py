@@ -49,3 +49,13 @@ class PerformanceConfig(AppConfig):
                 context=panels.contract_section,
             ),
         )
+        register_panel(
+            "contract",
+            Panel(
+                "plans",
+                "performance/_contract_plans.html",
+                order=21,
+                title="Continuity and exit plans",
+                context=panels.plans_section,
+            ),
+        )

@@ -9,6 +9,7 @@ from contracts.models import Contract, ResiliencePlan
 from procurement.dates import long_date
 from procurement.forms import GovukDateField, GovukForm, MoneyField, text_area
 from procurement.models import Directorate
+from procurement.thresholds import PLAN_REVIEW_MONTHS
 
 from .models import (
     FIGURE,
@@ -40,12 +41,15 @@ def _figure_field(label: str, **kwargs) -> forms.DecimalField:
     return field
 
 
-def _reason(label: str = "Why are you making this change?") -> forms.CharField:
+def _reason(
+    label: str = "Why are you making this change?",
+    required: str = "Say why you are making this change",
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=250,
         help_text="Kept in the history with your name and the time.",
-        error_messages={"required": "Say why you are making this change"},
+        error_messages={"required": required},
     )
 
 
@@ -361,6 +365,11 @@ class PlanForm(GovukForm):
         error_messages={"required": "Select a file to upload"},
     )
     review_date = GovukDateField(
-        label="Next review", error_messages={"required": "Enter the date of the next review"}
+        label="Next review",
+        help_text=(
+            f"After today and within {PLAN_REVIEW_MONTHS // 12} years: the plan counts as current "
+            "until this date. For example, 31 3 2027"
+        ),
+        error_messages={"required": "Enter the date of the next review"},
     )
-    change_reason = _reason("What does the plan cover?")
+    change_reason = _reason("What does the plan cover?", required="Say what the plan covers")

@@ -10,10 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from contracts.models import Contract, Supplier
-from contracts.selectors import running_condition
+from contracts.selectors import key_condition, running_condition
 from contracts.services import resilience_plan_add
 from procurement.models import User
-from procurement.thresholds import KEY_CONTRACT_ABOVE
 
 from .models import SupplierHealthCheck
 from .services import health_check_record
@@ -68,7 +67,7 @@ def _check(supplier: Supplier, head: User, checked_on, number: int) -> None:
 def _plans(head: User, today, running) -> int:
     """Both plans on half the key contracts, a continuity plan only on a quarter, none on the
     rest; both on the first strategic supplier, none on the others."""
-    key = list(running.filter(whole_life_value__gt=KEY_CONTRACT_ABOVE).order_by("reference"))
+    key = list(running.filter(key_condition()).order_by("reference"))
     owners = []
     for number, contract in enumerate(key):
         share = number % 4

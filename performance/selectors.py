@@ -10,10 +10,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -30,7 +32,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contracts.models import Contract, ResiliencePlan, Supplier
-from contracts.selectors import running_condition, status_expression
+from contracts.selectors import (
+    current_plans,
+    key_condition,
+    plans_missing,
+    running_condition,
+    status_expression,
+)
 from procurement.dates import long_date
 from procurement.models import User
 from procurement.thresholds import (
@@ -218,11 +226,6 @@ class PortfolioFilters:
     overdue: bool = False
     open_exceptions: bool = False
     key_only: bool = False
-
-
-def key_condition() -> Q:
-    """Key contracts, which lead members follow: high value (Tier B) or rated high risk."""
-    return Q(whole_life_value__gt=KEY_CONTRACT_ABOVE) | Q(risk_rating=Contract.Risk.HIGH)
 
 
 def key_running_condition(*, today: date) -> Q:
@@ -501,13 +504,14 @@ class SupplierResilience:
         return self.checks[0] if self.checks else None
 
     @property
-    def is_key(self) -> bool:
+    def checked_sooner(self) -> bool:
+        """Strategic or holding a running contract over £1.5m: checked every 6 months."""
         return self.months == HEALTH_CHECK_MONTHS_KEY
 
     @property
     def due(self) -> date | None:
         """When the next check is due, as the supplier now stands."""
-        return self.latest.due_on(key=self.is_key) if self.latest else None
+        return self.latest.due_on(key=self.checked_sooner) if self.latest else None
 
     @property
     def overdue(self) -> bool:
@@ -519,16 +523,12 @@ class SupplierResilience:
 
     @property
     def current_plans(self) -> dict[str, ResiliencePlan]:
-        return _current(self.plans, self.today)
+        return current_plans(self.plans, self.today)
 
-
-def _current(plans: Iterable[ResiliencePlan], today: date) -> dict[str, ResiliencePlan]:
-    """The latest plan of each kind not past its review date."""
-    found: dict[str, ResiliencePlan] = {}
-    for plan in plans:  # newest first
-        if plan.review_date >= today and plan.kind not in found:
-            found[plan.kind] = plan
-    return found
+    @property
+    def missing_plans(self) -> list[str]:
+        """The current plans a strategic supplier lacks: "No exit plan"."""
+        return plans_missing(self.current_plans) if self.needs_plans else []
 
 
 def supplier_resilience(supplier: Supplier, *, today: date) -> SupplierResilience:
@@ -538,16 +538,18 @@ def supplier_resilience(supplier: Supplier, *, today: date) -> SupplierResilienc
     running = list(
         portfolio(today=today)
         .filter(supplier=supplier)
+        .annotate(is_key=ExpressionWrapper(key_condition(), output_field=BooleanField()))
         .prefetch_related(
             Prefetch("plans", queryset=ResiliencePlan.objects.select_related("uploaded_by"))
         )
     )
     for contract in running:
-        contract.is_key = contract.whole_life_value > KEY_CONTRACT_ABOVE
-        contract.current_plans = _current(contract.plans.all(), today)
+        contract.current_plans = current_plans(contract.plans.all(), today)
+        contract.missing_plans = plans_missing(contract.current_plans) if contract.is_key else []
     plans = list(supplier.plans.select_related("uploaded_by"))
-    key = supplier.is_strategic or any(c.is_key for c in running)
-    months = HEALTH_CHECK_MONTHS_KEY if key else HEALTH_CHECK_MONTHS
+    # Checked more often for a contract over £1.5m, not for every key contract (0057).
+    sooner = supplier.is_strategic or any(c.whole_life_value > KEY_CONTRACT_ABOVE for c in running)
+    months = HEALTH_CHECK_MONTHS_KEY if sooner else HEALTH_CHECK_MONTHS
     return SupplierResilience(supplier, checks, running, plans, months, today)
 
 

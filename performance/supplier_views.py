@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contracts.models import Contract, ResiliencePlan, Supplier
+from contracts.selectors import key_words
 from contracts.services import ContractError, resilience_plan_add
 from procurement.access import requires
 from procurement.dates import long_date
@@ -56,6 +57,7 @@ def supplier(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "may_record": request.user.has_perm("contracts.record_supplier_resilience", found),
             "key_above": pounds_short(KEY_CONTRACT_ABOVE),
+            "key_words": key_words(),
             "months": HEALTH_CHECK_MONTHS,
             "months_key": HEALTH_CHECK_MONTHS_KEY,
         },

@@ -36,6 +36,7 @@ from .forms import (
     SavingForm,
 )
 from .models import Kpi, PerformanceException, ReviewAction, ThemeDelivery
+from .panels import plans_context
 from .selectors import (
     PortfolioFilters,
     contract_returns,
@@ -110,7 +111,7 @@ def contract_performance(request: HttpRequest, pk: int) -> HttpResponse:
             "exceptions": contract.exceptions.select_related("accountable_officer", "kpi"),
             "savings": contract.savings.all(),
             "can_manage": request.user.has_perm("performance.manage_contract", contract),
-            "today": today,
+            **plans_context(request=request, contract=contract, today=today),
         },
     )
 

@@ -35,6 +35,10 @@ KEY_CONTRACT_ABOVE = Decimal("1500000.00")
 HEALTH_CHECK_MONTHS = 12
 HEALTH_CHECK_MONTHS_KEY = 6
 
+# A continuity or exit plan counts as current until its next review, which is at most 3 years
+# ahead (decision record 0057), so no plan stays current for ever without being looked at again.
+PLAN_REVIEW_MONTHS = 36
+
 # --- The Procurement Act 2023 and its regulations ------------------------------------------------
 
 # The Act's thresholds (with their dates), the below-threshold notice figure and the limits on

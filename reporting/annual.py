@@ -18,7 +18,7 @@ from django.utils import timezone
 from assurance.models import SignOff
 from assurance.selectors import quarters_of_year
 from contracts.models import Contract, Supplier
-from contracts.selectors import data_quality_problems, running_condition
+from contracts.selectors import data_quality_problems, key_condition, key_words, running_condition
 from gateways.models import GatewayReview
 from gateways.stages import EXTENSION_TESTS, extension_tests_in_a_sentence
 from maturity.models import ActionItem
@@ -947,11 +947,10 @@ def _risk_counts(contracts) -> dict:
 def resilience_section(scope: Scope) -> dict:
     """Key supplier risk (seed 000 §8d): health checks of suppliers in the year, strategic
     suppliers and their ratings, and the financial, contractual, operational and supplier failure
-    risk of the key contracts (over £1.5m) running at the year's end or today."""
+    risk of the key contracts (over £1.5m or rated high risk) running at the year's end or
+    today."""
     as_at = scope.as_at
-    key = Contract.objects.filter(
-        running_condition(today=as_at), whole_life_value__gt=KEY_CONTRACT_ABOVE
-    )
+    key = Contract.objects.filter(running_condition(today=as_at), key_condition())
     if scope.directorate_id:
         key = key.filter(directorate_id=scope.directorate_id)
     risks = _risk_counts(key)
@@ -969,7 +968,7 @@ def resilience_section(scope: Scope) -> dict:
         f"critical. On {long_date(as_at)} {_plural(overdue, 'supplier')} with running "
         f"contracts had a health check overdue. The council names "
         f"{_plural(strategic, 'strategic supplier')}.",
-        f"{_plural(key_running, 'key contract')} (over {pounds_short(KEY_CONTRACT_ABOVE)}) "
+        f"{_plural(key_running, 'key contract')} ({key_words()}) "
         f"{'was' if key_running == 1 else 'were'} running on {long_date(as_at)}: "
         f"{count(high_financial)} rated high for financial risk, and {count(no_plans)} without "
         "a current continuity and exit plan.",

@@ -41,6 +41,7 @@ from .selectors import (
     FIGURES,
     Scope,
     figure_rows,
+    plan_themes_in_year,
     published_report,
     published_reports,
     published_social_value_reviews,
@@ -117,6 +118,21 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/dashboard.html", {"form": form, "content": content})
 
 
+def _plan_themes(scope: Scope, *, has_previous: bool, shown: bool) -> dict:
+    """The Council Plan themes section's figures, each theme's line with its line of the year
+    before (None without one) to show beside it (six queries)."""
+    if not shown:
+        return {"plan_themes": None}
+    figures = plan_theme_figures(scope)
+    before = {}
+    if has_previous:
+        before = {line.theme: line for line in plan_themes_in_year(scope.previous)}
+    return {
+        "plan_themes": figures,
+        "plan_theme_rows": [(line, before.get(line.theme)) for line in figures.lines],
+    }
+
+
 @requires("reporting.view_dashboard")
 @require_GET
 def section_view(request: HttpRequest, section: str) -> HttpResponse:
@@ -138,7 +154,7 @@ def section_view(request: HttpRequest, section: str) -> HttpResponse:
             "previous_label": scope.previous.label if has_previous else "",
             "sections": [(other, section_url(other.slug, scope)) for other in SECTIONS],
             "spend": spend_figures(scope) if section == "spend" else None,
-            "plan_themes": plan_theme_figures(scope) if section == "plan-themes" else None,
+            **_plan_themes(scope, has_previous=has_previous, shown=section == "plan-themes"),
         }
 
     content = cached_html(

@@ -6,6 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APPS = (
     "procurement",
+    "training",
     "contracts",
     "performance",
     "socialvalue",

@@ -141,6 +141,7 @@ def test_a_contract_page_has_the_sections_its_apps_register_in_order():
     assert [(section.name, section.title) for section in sections] == [
         ("summary", "Summary"),
         ("performance", "Performance"),
+        ("plans", "Continuity and exit plans"),
         ("social-value", "Social value"),
         ("alerts", "Renewal and alerts"),
         ("spend", "Spend"),

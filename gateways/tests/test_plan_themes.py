@@ -190,3 +190,39 @@ def test_the_api_carries_the_themes_a_report_names(client, strategy, officer, th
         "Prevention and early intervention",
     ]
     assert PlanTheme.objects.count() == 3
+
+
+def test_the_themes_of_a_submitted_report_are_fixed_and_the_author_is_told_why(
+    client, strategy, officer, themes
+):
+    GatewayReview.objects.filter(pk=strategy.pk).update(state="in_review")
+    client.force_login(officer)
+    url = reverse("gateways:themes", args=[strategy.pk])
+    for response in (client.get(url), client.post(url, {})):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("gateways:review", args=[strategy.pk]))
+    page = client.get(url, follow=True).content.decode()
+    assert "The Council Plan themes are fixed once the report is submitted" in page
+    assert "Your role does not allow you" not in page
+
+
+def test_the_check_before_submitting_links_a_theme_without_a_statement_to_the_themes_page(
+    client, strategy, officer, themes
+):
+    review_set_themes(
+        review=strategy,
+        statements={
+            themes["Narrowing the gap"]: "  ",
+            themes["Community involvement"]: "Residents sit on the panel.",
+        },
+        by=officer,
+    )
+    client.force_login(officer)
+    page = client.get(reverse("gateways:submit", args=[strategy.pk])).content.decode()
+    summary = page.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    themes_url = reverse("gateways:themes", args=[strategy.pk])
+    assert f'href="{themes_url}"' in summary
+    assert "&#x27;Narrowing the gap&#x27;" in summary
+    assert "govuk-notification-banner" not in page
+    assert "Residents sit on the panel." in page
+    assert "Submit the report" not in page

@@ -30,10 +30,12 @@ from gateways.services import (
     current_step,
     delegations_active,
     is_key_decision,
+    names_themes,
     review_decide,
     review_decision_check,
     review_submit,
     review_withdraw,
+    themes_missing,
 )
 from procurement.access import requires
 from procurement.forms import show_error
@@ -225,12 +227,18 @@ def review_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_edit_report(request.user, review):
         messages.error(request, "This report is not waiting to be submitted")
         return redirect("gateways:review", pk=review.pk)
+    preview = review_route_preview(review=review)
+    theme_problems = themes_missing(review)
     return render(
         request,
         "gateways/submit_check.html",
         {
             "review": review,
-            "preview": review_route_preview(review=review),
+            "preview": preview,
+            "theme_problems": theme_problems,
+            "has_problems": bool(preview.problems or theme_problems),
+            "names_themes": names_themes(review),
+            "theme_statements": review.theme_statements.select_related("theme"),
             "page_title": f"Check your report before submitting it: {review}",
         },
     )

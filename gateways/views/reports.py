@@ -167,8 +167,17 @@ def _earlier_themes(review: GatewayReview) -> dict[int, str]:
 @requires("procurement.use_service")
 @require_http_methods(["GET", "POST"])
 def themes_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The author names the Council Plan themes the report addresses, with a statement each."""
-    review = review_for(request, pk, may_edit_report, lambda _, r: names_themes(r))
+    """The author names the Council Plan themes the report addresses, with a statement each;
+    once the report is submitted they are fixed, and the author is sent back to it saying so
+    (as the check before submitting does)."""
+    review = review_for(request, pk, is_author, lambda _, r: names_themes(r))
+    if not may_edit_report(request.user, review):
+        messages.error(
+            request,
+            "The Council Plan themes are fixed once the report is submitted: it is "
+            f"{review.get_state_display().lower()}",
+        )
+        return redirect(f"{reverse('gateways:review', args=[review.pk])}#plan-themes")
     named = {s.theme_id: s for s in review.theme_statements.select_related("theme")}
     themes = list(plan_themes_active())
     themes += [s.theme for s in named.values() if not s.theme.is_active]

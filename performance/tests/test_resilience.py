@@ -310,7 +310,8 @@ class TestPages:
         page = client.get(reverse("performance:supplier", args=[contract.supplier_id]))
         assert page.status_code == 200
         assert b"Published accounts" in page.content
-        assert b"Plans missing" in page.content
+        assert b"No continuity plan" in page.content
+        assert b"No exit plan" in page.content
 
     def test_recording_a_check_from_the_page(self, client, make_user):
         manager = make_user(Role.CONTRACT_MANAGER)

@@ -157,3 +157,17 @@ def test_the_pdf_has_the_section_with_its_heading_and_figures(settings, tmp_path
         "performance reviews recorded delivery against them 4 times" in words
     )
     assert Decimal(report.figures["sections"][4]["figures"]["reviews"]) == 4
+
+
+def test_the_dashboard_section_says_what_it_shows_with_last_years_figure_beside_each(client):
+    build()
+    client.force_login(UserFactory(roles=[Role.LEAD_MEMBER]))
+    page = client.get(
+        reverse("reporting:section", args=["plan-themes"]), {"year": "2026"}
+    ).content.decode()
+    assert "Each figure opens the list behind it" not in page
+    assert "with its figure for 2025/26 beside it" in page
+    community = " ".join(page.split("Community involvement")[-1].split("</tr>")[0].split())
+    # 2026/27: one strategy and no reviews; 2025/26: two strategies and three reviews.
+    assert "1 (2 in 2025/26)" in community
+    assert "0 (3 in 2025/26)" in community
