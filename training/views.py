@@ -11,6 +11,7 @@ from procurement.access import requires
 from procurement.downloads import csv_response
 from procurement.history import changes_of
 from procurement.models import User
+from procurement.numbers import count
 from procurement.pages import form_page, object_for, paged
 from procurement.query import query_value
 
@@ -160,6 +161,8 @@ def rule_edit(request: HttpRequest, activity: str) -> HttpResponse:
         if rule
         else {"value_above": TrainingRule._meta.get_field("value_above").default}
     )
+    # As the hint writes it, "100,000": not the database's "100000.00".
+    initial["value_above"] = count(initial["value_above"])
     form = TrainingRuleForm(request.POST or None, initial=initial)
     fields = ("course", "value_above", "is_enforced")
     return form_page(

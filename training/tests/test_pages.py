@@ -1,0 +1,237 @@
+"""What the training pages, and the pages the training rule gates, say to the person: money as
+people write it, a refusal said before the form and with a way forward, and specific messages."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.tests.factories import SupplierFactory
+from gateways.services import review_create
+from gateways.tests.factories import ProjectFactory
+from procurement.roles import Role
+from procurement.tests.factories import DirectorateFactory
+from training.models import TrainingRule
+from training.tests.test_training import _at_sign_off, _course, _rule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partner(make_user):
+    return make_user(Role.BUSINESS_PARTNER, first_name="Pat", last_name="Jones")
+
+
+@pytest.fixture
+def head(make_user):
+    return make_user(Role.HEAD_OF_PROCUREMENT)
+
+
+def _text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+# --- 1. Money as people write it -----------------------------------------------------------------
+
+
+def test_the_rules_show_their_value_with_one_pound_sign(client, partner, head):
+    _rule(head, _course(partner), on=False)
+    client.force_login(head)
+    page = _text(client.get(reverse("training:courses")))
+    assert "Contract management, over £100,000: switched off" in page
+    assert "££" not in page
+
+
+def test_the_rule_form_offers_its_value_as_the_hint_writes_it(client, partner, head):
+    _rule(head, _course(partner))
+    client.force_login(head)
+    url = reverse("training:rule_edit", args=[TrainingRule.Activity.CONTRACT_MANAGEMENT])
+    page = client.get(url).content.decode()
+    assert 'value="100,000"' in page
+    assert "100000.00" not in page
+
+
+# --- 2. The gateway refusal, said before the form --------------------------------------------
+
+
+def _gateway_rule(partner, head):
+    course = _course(partner, name="Gateway approvals", roles=(Role.EXECUTIVE_DIRECTOR,), months=24)
+    _rule(head, course, activity=TrainingRule.Activity.GATEWAY_DECISION)
+    return course
+
+
+def test_an_untrained_approver_is_warned_before_the_form(client, partner, head, make_user):
+    _gateway_rule(partner, head)
+    review, director = _at_sign_off(make_user, partner)
+    client.force_login(director)
+    warning = (
+        "You cannot take this step until you have a current record of Gateway approvals: "
+        "no attendance at it is recorded for you."
+    )
+    for url in (
+        reverse("gateways:review", args=[review.pk]),
+        reverse("gateways:decide", args=[review.pk]),
+    ):
+        page = _text(client.get(url))
+        assert warning in page, url
+        assert page.index(warning) < page.index('name="outcome"'), url
+        assert f'href="{reverse("training:mine")}"' in page
+        assert f'href="{reverse("gateways:delegations")}"' in page
+
+
+def test_a_trained_approver_sees_no_warning(client, partner, head, make_user):
+    from training.services import attendance_record
+
+    course = _gateway_rule(partner, head)
+    review, director = _at_sign_off(make_user, partner)
+    attendance_record(
+        person=director, course=course, attended_on=timezone.localdate(), evidence="x", by=partner
+    )
+    client.force_login(director)
+    page = _text(client.get(reverse("gateways:decide", args=[review.pk])))
+    assert "You cannot take this step" not in page
+
+
+def test_the_refusal_is_about_the_person_and_says_who_records_the_course(
+    client, partner, head, make_user
+):
+    _gateway_rule(partner, head)
+    review, director = _at_sign_off(make_user, partner)
+    review.project.directorate.business_partner = partner
+    review.project.directorate.save()
+    director.directorate.business_partner = partner
+    director.directorate.save()
+    client.force_login(director)
+    answer = client.post(reverse("gateways:decide", args=[review.pk]), {"outcome": "approved"})
+    assert answer.status_code == 200
+    form = answer.context["form"]
+    assert list(form.errors) == ["__all__"]
+    summary = answer.content.decode().split('govuk-error-summary__list">')[1]
+    summary = " ".join(summary.split("</ul>")[0].split())
+    assert "<a " not in summary
+    assert "Ask the central team (Pat Jones) to record your attendance" in summary
+    assert "delegate your approvals to a colleague who holds one" in summary
+    assert reverse("gateways:delegations") in summary
+
+
+def test_a_gateway_2_author_is_warned_of_an_untrained_lead_officer_at_submission(
+    client, partner, head, make_user
+):
+    course = _course(partner)
+    _rule(head, course)
+    directorate = DirectorateFactory()
+    author = make_user(Role.PROCUREMENT_OFFICER, directorate=directorate)
+    lead = make_user(
+        Role.CONTRACT_MANAGER, directorate=directorate, first_name="Dana", last_name="Reed"
+    )
+    director = make_user(Role.EXECUTIVE_DIRECTOR, directorate=directorate)
+    review = review_create(
+        author=author,
+        stage="G2",
+        summary="Award",
+        project=ProjectFactory(directorate=directorate, lead_officer=lead),
+        report={
+            "tender_outcome": "Four bids",
+            "recommended_supplier": SupplierFactory(),
+            "award_value": Decimal("480000.00"),
+            "contract_start": date(2027, 4, 1),
+            "contract_end": date(2030, 3, 31),
+            "contract_lead_director": director,
+        },
+    )
+    client.force_login(author)
+    warning = (
+        "Dana Reed has no record of the course Contract management: record a current course "
+        "before making Dana Reed the manager of a contract over £100,000"
+    )
+    for url in (
+        reverse("gateways:review", args=[review.pk]),
+        reverse("gateways:submit", args=[review.pk]),
+    ):
+        assert warning in _text(client.get(url)), url
+
+
+# --- 3. The contract manager refusal, with a way forward ------------------------------------------
+
+
+def _manager_change(partner, head, make_user):
+    from contracts.tests.factories import ContractFactory
+    from training.services import attendance_record
+
+    course = _course(partner)
+    directorate = DirectorateFactory(business_partner=partner)
+    trained = make_user(Role.CONTRACT_MANAGER, directorate=directorate)
+    attendance_record(
+        person=trained, course=course, attended_on=timezone.localdate(), evidence="x", by=partner
+    )
+    untrained = make_user(
+        Role.CONTRACT_MANAGER, directorate=directorate, first_name="Dana", last_name="Reed"
+    )
+    contract = ContractFactory(
+        whole_life_value=Decimal("300000.00"),
+        contract_manager=trained,
+        lead_director=trained,
+        directorate=directorate,
+    )
+    _rule(head, course)
+    return contract, untrained
+
+
+def test_a_refused_manager_comes_with_a_link_to_record_their_course(
+    client, partner, head, make_user
+):
+    from contracts.tests.test_pages import form_data
+
+    contract, untrained = _manager_change(partner, head, make_user)
+    client.force_login(partner)
+    answer = client.post(
+        reverse("contracts:edit", args=[contract.pk]),
+        form_data(contract, contract_manager=untrained.pk, change_reason="New manager"),
+    )
+    assert answer.status_code == 200
+    page = _text(answer)
+    assert "Dana Reed has no record of the course Contract management" in page
+    record = f"{reverse('training:record')}?person={untrained.pk}"
+    assert f'href="{record}">Record Dana Reed\'s attendance at a current course</a>' in page
+    form = client.get(record).context["form"]
+    assert form["person"].value() == untrained.pk
+
+
+def test_someone_outside_the_central_team_is_told_whom_to_ask(client, partner, head, make_user):
+    from contracts.tests.test_pages import form_data
+
+    contract, untrained = _manager_change(partner, head, make_user)
+    officer = make_user(Role.PROCUREMENT_OFFICER, directorate=contract.directorate)
+    client.force_login(officer)
+    answer = client.post(
+        reverse("contracts:edit", args=[contract.pk]),
+        form_data(contract, contract_manager=untrained.pk, change_reason="New manager"),
+    )
+    page = _text(answer)
+    assert (
+        "Ask the central team (Pat Jones) to record Dana Reed's attendance at a current course"
+        in page
+    )
+
+
+def test_a_running_contract_warns_of_its_untrained_manager(client, partner, head, make_user):
+    from contracts.tests.factories import ContractFactory
+
+    course = _course(partner)
+    dana = make_user(Role.CONTRACT_MANAGER, first_name="Dana", last_name="Reed")
+    contract = ContractFactory(
+        whole_life_value=Decimal("300000.00"),
+        contract_manager=dana,
+        lead_director=dana,
+        directorate=dana.directorate,
+    )
+    _rule(head, course)
+    client.force_login(partner)
+    page = _text(client.get(reverse("contracts:detail", args=[contract.pk])))
+    assert (
+        "Dana Reed has no record of the course Contract management: the policy asks the "
+        "manager of a contract over £100,000 for a current course." in page
+    )
+    assert f"{reverse('training:record')}?person={dana.pk}" in page
