@@ -59,6 +59,8 @@ def course_save(
         _refuse_loosening_a_rule(course, fields, by=by)
     for name, value in fields.items():
         setattr(course, name, value)
+    if Course.objects.filter(name__iexact=course.name).exclude(pk=course.pk).exists():
+        raise TrainingError(f"A course called {course.name} already exists", field="name")
     save_with_history(_validated(course), by=by, reason=reason)
     wanted = {group.pk for group in mandatory_for}
     if {group.pk for group in course.mandatory_for.all()} != wanted:

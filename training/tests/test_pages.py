@@ -235,3 +235,47 @@ def test_a_running_contract_warns_of_its_untrained_manager(client, partner, head
         "manager of a contract over £100,000 for a current course." in page
     )
     assert f"{reverse('training:record')}?person={dana.pk}" in page
+
+
+# --- 7. Specific messages ---------------------------------------------------------------------
+
+
+def _errors(response) -> list[str]:
+    return [str(e) for errors in response.context["form"].errors.values() for e in errors]
+
+
+def test_the_rule_form_says_what_is_missing_or_wrong(client, partner, head):
+    _course(partner)
+    client.force_login(head)
+    url = reverse("training:rule_edit", args=[TrainingRule.Activity.CONTRACT_MANAGEMENT])
+    empty = _errors(client.post(url, {"value_above": "", "reason": ""}))
+    assert "Enter the value over which the rule applies, for example £100,000" in empty
+    assert "Say why you are making this change" in empty
+    negative = _errors(client.post(url, {"value_above": "-1", "reason": "x"}))
+    assert "The value over which the rule applies must be £0 or more" in negative
+
+
+def test_the_course_form_says_what_is_missing_or_wrong(client, partner):
+    _course(partner)
+    client.force_login(partner)
+    url = reverse("training:course_add")
+    data = {"name": "", "audience": "officers", "refresh_months": "121", "reason": "x"}
+    errors = _errors(client.post(url, data))
+    assert "Enter the course name" in errors
+    assert "Enter how many months before the course must be refreshed, from 1 to 120" in errors
+    again = _errors(client.post(url, {**data, "name": "Contract management", "refresh_months": ""}))
+    assert again == ["A course called Contract management already exists"]
+
+
+def test_each_rule_page_speaks_of_its_own_activity(client, head):
+    client.force_login(head)
+    manager = _text(
+        client.get(reverse("training:rule_edit", args=[TrainingRule.Activity.CONTRACT_MANAGEMENT]))
+    )
+    gateway = _text(
+        client.get(reverse("training:rule_edit", args=[TrainingRule.Activity.GATEWAY_DECISION]))
+    )
+    assert "refuses to name as a contract's manager anyone without" in manager
+    assert "gateway step" not in manager
+    assert "refuses a decision or a recommendation at a gateway step" in gateway
+    assert "contract's manager" not in gateway
