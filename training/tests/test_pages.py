@@ -279,3 +279,54 @@ def test_each_rule_page_speaks_of_its_own_activity(client, head):
     assert "gateway step" not in manager
     assert "refuses a decision or a recommendation at a gateway step" in gateway
     assert "contract's manager" not in gateway
+
+
+# --- 4. Attendance: a sensible date, and once ----------------------------------------------------
+
+
+def _attendance(person, course, day, evidence="Register signed") -> dict:
+    return {
+        "person": person.pk,
+        "course": course.pk,
+        "attended_on_day": day.day,
+        "attended_on_month": day.month,
+        "attended_on_year": day.year,
+        "evidence": evidence,
+    }
+
+
+def test_an_attendance_more_than_ten_years_ago_is_refused(client, partner, make_user):
+    from training.models import Attendance, add_months
+
+    course = _course(partner)
+    dana = make_user(Role.CONTRACT_MANAGER, first_name="Dana", last_name="Reed")
+    client.force_login(partner)
+    earliest = add_months(timezone.localdate(), -120)
+    answer = client.post(reverse("training:record"), _attendance(dana, course, date(1900, 1, 1)))
+    assert answer.status_code == 200
+    assert _errors(answer) == [
+        "The date attended must be within the last 10 years: 1 January 1900 is more than 10 "
+        f"years ago. Enter a date on or after {earliest:%-d %B %Y}"
+    ]
+    assert not Attendance.objects.exists()
+    answer = client.post(reverse("training:record"), _attendance(dana, course, earliest))
+    assert answer.status_code == 302
+
+
+def test_the_same_attendance_twice_is_refused(client, partner, make_user):
+    from training.models import Attendance
+
+    course = _course(partner)
+    dana = make_user(Role.CONTRACT_MANAGER, first_name="Dana", last_name="Reed")
+    client.force_login(partner)
+    day = date(2026, 5, 12)
+    assert (
+        client.post(reverse("training:record"), _attendance(dana, course, day)).status_code == 302
+    )
+    again = client.post(reverse("training:record"), _attendance(dana, course, day, "Again"))
+    assert again.status_code == 200
+    assert _errors(again) == [
+        "Dana Reed's attendance at Contract management on 12 May 2026 is already recorded: "
+        "enter another date, or another course"
+    ]
+    assert Attendance.objects.count() == 1
