@@ -18,6 +18,7 @@ from procurement.query import query_value
 from .forms import AttendanceForm, CourseForm, DueFilterForm, TrainingRuleForm
 from .models import Course, TrainingRule
 from .selectors import (
+    Status,
     attendances_of,
     courses_listed,
     person_standings,
@@ -29,6 +30,27 @@ from .services import TrainingError, attendance_record, course_save, training_ru
 PAGE_SIZE = 50
 
 
+# What the rows the list shows are, by the status filtered on: each row is a person and a course.
+STATUS_WORDS = {
+    "": "due or overdue",
+    "overdue": "overdue",
+    Status.NOT_TAKEN: "not taken",
+    Status.EXPIRED: "expired",
+    Status.DUE: "due soon",
+    Status.CURRENT: "current",
+}
+
+
+def due_count(rows: list, status: str) -> str:
+    """ "3 mandatory courses expired, for 2 people": rows are people and courses, and the words
+    follow the status filtered on."""
+    people = len({row.person.pk for row in rows})
+    courses = "mandatory course" if len(rows) == 1 else "mandatory courses"
+    whom = "person" if people == 1 else "people"
+    words = STATUS_WORDS.get(status, STATUS_WORDS[""])
+    return f"{len(rows)} {courses} {words}, for {people} {whom}"
+
+
 @requires("training.view_programme")
 @require_GET
 def due(request: HttpRequest) -> HttpResponse:
@@ -36,6 +58,7 @@ def due(request: HttpRequest) -> HttpResponse:
     form = DueFilterForm(request.GET or None)
     rows = training_due(on=timezone.localdate(), filters=form.filters())
     page, query = paged(request, rows, size=PAGE_SIZE)
+    status = form.cleaned_data.get("status", "") if form.is_bound and form.is_valid() else ""
     return render(
         request,
         "training/due.html",
@@ -43,7 +66,12 @@ def due(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
-            "count": len(rows),
+            "count": due_count(rows, status),
+            "empty": (
+                "Nobody is due or overdue for a mandatory course."
+                if status in ("", "overdue")
+                else f"No one's mandatory course is {STATUS_WORDS[status]}."
+            ),
             "can_record": request.user.has_perm("training.record_attendance"),
         },
     )

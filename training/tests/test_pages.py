@@ -1,6 +1,7 @@
 """What the training pages, and the pages the training rule gates, say to the person: money as
 people write it, a refusal said before the form and with a way forward, and specific messages."""
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from gateways.services import review_create
 from gateways.tests.factories import ProjectFactory
 from procurement.roles import Role
 from procurement.tests.factories import DirectorateFactory
-from training.models import TrainingRule
+from training.models import Course, TrainingRule
 from training.tests.test_training import _at_sign_off, _course, _rule
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def head(make_user):
 
 
 def _text(response) -> str:
-    return " ".join(response.content.decode().split())
+    return " ".join(html.unescape(response.content.decode()).split())
 
 
 # --- 1. Money as people write it -----------------------------------------------------------------
@@ -330,3 +331,36 @@ def test_the_same_attendance_twice_is_refused(client, partner, make_user):
         "enter another date, or another course"
     ]
     assert Attendance.objects.count() == 1
+
+
+# --- 5. The list's count, in words that fit the status --------------------------------------------
+
+
+def test_the_list_counts_people_and_courses_by_the_status_shown(client, partner, make_user):
+    from training.services import attendance_record
+
+    course = _course(partner)
+    _course(partner, name="Gateway approvals")
+    today = timezone.localdate()
+    for name in ("Ann", "Bea"):
+        person = make_user(Role.CONTRACT_MANAGER, first_name=name)
+        for each in course, Course.objects.get(name="Gateway approvals"):
+            attendance_record(
+                person=person, course=each, attended_on=today, evidence="x", by=partner
+            )
+    make_user(Role.CONTRACT_MANAGER, first_name="Cy")
+    client.force_login(partner)
+    due = reverse("training:due")
+    assert "4 mandatory courses current, for 2 people." in _text(
+        client.get(due, {"status": "current"})
+    )
+    assert "2 mandatory courses not taken, for 1 person." in _text(
+        client.get(due, {"status": "not_taken"})
+    )
+    assert "1 mandatory course not taken, for 1 person." in _text(
+        client.get(due, {"status": "not_taken", "course": course.pk})
+    )
+    expired = _text(client.get(due, {"status": "expired"}))
+    assert "0 mandatory courses expired, for 0 people." in expired
+    assert "No one's mandatory course is expired." in expired
+    assert "to attend" not in _text(client.get(due))
