@@ -130,9 +130,14 @@ class DueFilterForm(GovukForm):
         choices=[("", "Due or overdue"), ("overdue", "Overdue only")]
         + [(s, Status.LABELS[s]) for s in Status.ORDER],
         required=False,
+        error_messages={"invalid_choice": "Choose a status from the list"},
     )
-    course = forms.ChoiceField(required=False)
-    directorate = forms.ChoiceField(required=False)
+    course = forms.ChoiceField(
+        required=False, error_messages={"invalid_choice": "Choose a course from the list"}
+    )
+    directorate = forms.ChoiceField(
+        required=False, error_messages={"invalid_choice": "Choose a directorate from the list"}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,9 +153,12 @@ class DueFilterForm(GovukForm):
         ]
 
     def filters(self) -> DueFilters:
-        if not self.is_valid():
+        """The filters that parse: one that does not is ignored, and said beside its field (as
+        the register does, decision record 0039), not the whole search."""
+        if not self.is_bound:
             return DueFilters()
-        data = self.cleaned_data
+        self.is_valid()
+        data = {"status": "", "course": "", "directorate": "", **self.cleaned_data}
         status = data["status"] or None
         return DueFilters(
             directorate=int(data["directorate"]) if data["directorate"] else None,

@@ -364,3 +364,52 @@ def test_the_list_counts_people_and_courses_by_the_status_shown(client, partner,
     assert "0 mandatory courses expired, for 0 people." in expired
     assert "No one's mandatory course is expired." in expired
     assert "to attend" not in _text(client.get(due))
+
+
+# --- 8. An overdue course is something waiting ------------------------------------------------
+
+
+def test_an_overdue_course_is_waiting_on_the_home_page(client, partner, make_user):
+    _course(partner)
+    person = make_user(Role.CONTRACT_MANAGER)
+    client.force_login(person)
+    home = client.get(reverse("procurement:home"))
+    page = _text(home)
+    assert "Nothing is waiting for you" not in page
+    items = {item.title: item for item in home.context["attention_items"]}
+    waiting = items["Your mandatory training to attend"]
+    assert (waiting.count, waiting.href) == (1, reverse("training:mine"))
+    assert waiting.description.startswith("1 overdue:")
+
+
+def test_nothing_is_waiting_for_someone_whose_training_is_current(client, partner, make_user):
+    from training.services import attendance_record
+
+    course = _course(partner)
+    person = make_user(Role.CONTRACT_MANAGER)
+    attendance_record(
+        person=person, course=course, attended_on=timezone.localdate(), evidence="x", by=partner
+    )
+    client.force_login(person)
+    assert "Nothing is waiting for you" in _text(client.get(reverse("procurement:home")))
+
+
+# --- 6. A filter that does not parse is said, and only it ignored ---------------------------------
+
+
+def test_a_filter_that_does_not_parse_is_said_and_ignored_alone(client, partner, make_user):
+    _course(partner)
+    make_user(Role.CONTRACT_MANAGER, first_name="Nora", last_name="Never")
+    client.force_login(partner)
+    due = reverse("training:due")
+    answer = client.get(due, {"status": "nonsense", "course": "abc"})
+    page = _text(answer)
+    assert "govuk-error-summary" in page
+    assert "Choose a status from the list" in page
+    assert "Choose a course from the list" in page
+    assert "<title> Error:" in page
+    assert "1 mandatory course due or overdue, for 1 person." in page
+    # The filter that parses is kept.
+    current = _text(client.get(due, {"status": "current", "course": "abc"}))
+    assert "Choose a course from the list" in current
+    assert "0 mandatory courses current, for 0 people." in current
