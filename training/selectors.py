@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db.models import Count, Max, Prefetch
-from django.urls import reverse
 
 from procurement.dates import long_date
 from procurement.models import User
@@ -344,14 +343,14 @@ def gateway_decision_lapse(
 def gateway_decision_refusal(*, person: User, value: Decimal | None, on: date) -> str:
     """Why ``person`` may not decide or recommend at a gateway step on a procurement of
     ``value``, or "" if they may: the policy's rule for gateway decisions, where switched on.
-    It names who records the course and how to hand the step to a colleague."""
+    It names who records the course, and that the step may be handed to a colleague (the
+    gateway service says where)."""
     found = gateway_decision_lapse(person=person, value=value, on=on)
     if found is None:
         return ""
     return (
         f"{found.warning} Ask {found.central_team} to record your attendance at a current "
-        "course, or delegate your approvals to a colleague who holds one (Delegations, "
-        f"{reverse('gateways:delegations')})."
+        "course, or delegate your approvals to a colleague who holds one."
     )
 
 

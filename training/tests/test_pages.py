@@ -113,7 +113,7 @@ def test_the_refusal_is_about_the_person_and_says_who_records_the_course(
     summary = " ".join(summary.split("</ul>")[0].split())
     assert "<a " not in summary
     assert "Ask the central team (Pat Jones) to record your attendance" in summary
-    assert "delegate your approvals to a colleague who holds one" in summary
+    assert "delegate your approvals to a colleague who holds one. Delegate them at" in summary
     assert reverse("gateways:delegations") in summary
 
 
