@@ -14,6 +14,7 @@ from procurement.caching import cached_html, cached_page, query_vary
 from procurement.exportjobs import export_job_start, export_logged, in_background
 from procurement.files import download_response
 from procurement.history import changes_of
+from procurement.models import User
 from procurement.pages import form_page, object_for
 from procurement.paging import EstimatingPaginator
 from procurement.panels import reads_of
@@ -23,6 +24,11 @@ from procurement.uploads import (
     import_progress,
     import_run_page,
     import_upload_page,
+)
+from training.selectors import (
+    central_team_for,
+    contract_manager_refusal,
+    contract_manager_warning,
 )
 
 from . import exports
@@ -196,6 +202,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": request.user.has_perm("contracts.change_contract", contract),
             "extension_threshold": extension_gateway_threshold(contract, on=today),
             "named_officer_gaps": _named_officer_gaps(contract),
+            "manager_training": _manager_training(contract, on=today),
+            "can_record_training": request.user.has_perm("training.record_attendance"),
             "today": today,
         }
 
@@ -215,6 +223,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "performance",
             "procurement",
             "socialvalue",
+            "training",
             # What the sections higher apps add read besides (procurement/panels.py).
             *reads_of("contract"),
         ),
@@ -228,6 +237,40 @@ def _named_officer_gaps(contract: Contract) -> list[str]:
         return []
     labels = {"contract_manager": "contract manager", "lead_director": "lead director"}
     return [labels[name] for name in named_officers_missing(contract)]
+
+
+def _manager_training(contract: Contract, *, on) -> str:
+    """A running contract whose manager is not current with the course the policy's rule asks
+    of the manager of a contract of its value (decision record 0056)."""
+    if contract.status in (Contract.Status.TERMINATED, Contract.Status.EXPIRED):
+        return ""
+    return contract_manager_warning(
+        person=contract.contract_manager, value=contract.whole_life_value, on=on
+    )
+
+
+def _untrained_manager(form) -> User | None:
+    """The manager a posted form names whom the training rule refused: the central team is
+    offered to record their course."""
+    if not form.is_bound or "contract_manager" not in form.errors:
+        return None
+    proposed = form.instance
+    manager = proposed.contract_manager if proposed.contract_manager_id else None
+    refused = manager is not None and contract_manager_refusal(
+        person=manager, value=proposed.whole_life_value, on=timezone.localdate()
+    )
+    return manager if refused else None
+
+
+def _form_context(request: HttpRequest, form, contract: Contract | None, heading: str) -> dict:
+    manager = _untrained_manager(form)
+    return {
+        "contract": contract,
+        "heading": heading,
+        "untrained_manager": manager,
+        "can_record_training": request.user.has_perm("training.record_attendance"),
+        "central_team": central_team_for(manager) if manager else [],
+    }
 
 
 def contract_changes(contract: Contract) -> list[dict]:
@@ -258,7 +301,7 @@ def create(request: HttpRequest) -> HttpResponse:
         done=lambda contract: f"{contract.reference} has been added to the register",
         next_url=lambda contract: contract.get_absolute_url(),
         template="contracts/contract_form.html",
-        context={"contract": None, "heading": "Add a contract"},
+        context=lambda: _form_context(request, form, None, "Add a contract"),
     )
 
 
@@ -282,7 +325,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         done="The contract has been updated",
         next_url=contract.get_absolute_url(),
         template="contracts/contract_form.html",
-        context=lambda: {"contract": contract, "heading": f"Edit {contract.reference}"},
+        context=lambda: _form_context(request, form, contract, f"Edit {contract.reference}"),
     )
 
 

@@ -331,6 +331,11 @@ class GovukModelForm(GovukFormMixin, forms.ModelForm):
     """A model form whose messages name their fields (docs/decisions/0038)."""
 
 
+# The code of a whole-form error that concerns no field (a refusal of the person): the error
+# summary lists it without a link to any field.
+NOT_A_FIELD = "not_a_field"
+
+
 def show_error(form, error: Exception) -> None:
     """Show a service's refusal on the form, against the field it concerns."""
     if isinstance(error, ValidationError):

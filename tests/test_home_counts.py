@@ -35,6 +35,9 @@ def rows_shown(response, anchor: str) -> int:
         return sum(len(contracts) for _, contracts in context["groups"])
     if name == "alerts:notifications":
         return context["page"].paginator.count
+    if name == "training:mine":
+        # The person's mandatory courses, each tagged: those not current are the ones to attend.
+        return sum(1 for standing in context["standings"] if standing.status != "current")
     if name == "maturity:plan":
         return len(context["items"])
     if name == "maturity:score_list":

@@ -6,12 +6,13 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training and capability"
 
     def ready(self) -> None:
+        from procurement import attention, navigation
         from procurement import demo as demo_registry
-        from procurement import navigation
         from procurement.panels import Link, Panel, register_link, register_panel
 
-        from . import demo, panels
+        from . import demo, home, panels
 
+        attention.register(home.training_needing_attention)
         navigation.register(
             navigation.Section("Training", "training:due", "training.programme_in_navigation", 94)
         )

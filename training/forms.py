@@ -22,8 +22,23 @@ def _roles() -> forms.ModelMultipleChoiceField:
     )
 
 
+# Why a change is made, kept in the history: asked as the contract's page asks it.
+WHY = "Why are you making this change?"
+SAY_WHY = {"required": "Say why you are making this change"}
+REFRESH_RANGE = (
+    f"Enter how many months before the course must be refreshed, from 1 to {LONGEST_REFRESH_MONTHS}"
+)
+
+
 class CourseForm(GovukForm):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(
+        label="Course name",
+        max_length=200,
+        error_messages={
+            "required": "Enter the course name",
+            "max_length": "The course name must be 200 characters or fewer",
+        },
+    )
     description = text_area("Description", max_length=2000)
     audience = forms.ChoiceField(choices=Course.Audience.choices, widget=forms.RadioSelect)
     mandatory_for = _roles()
@@ -33,9 +48,10 @@ class CourseForm(GovukForm):
         max_value=LONGEST_REFRESH_MONTHS,
         required=False,
         help_text="How long an attendance stays current. Leave blank if once is enough.",
+        error_messages={code: REFRESH_RANGE for code in ("invalid", "min_value", "max_value")},
     )
     is_active = forms.BooleanField(label="The course is running", required=False, initial=True)
-    reason = text_area("Why", rows=2, required=True, max_length=REASON_LENGTH)
+    reason = text_area(WHY, rows=2, required=True, max_length=REASON_LENGTH, error_messages=SAY_WHY)
 
     FIELDS = ("name", "description", "audience", "refresh_months", "is_active")
 
@@ -87,11 +103,23 @@ class TrainingRuleForm(GovukForm):
         label="Applies over this whole-life value",
         min_value=0,
         help_text="In pounds, for example £100,000.",
+        error_messages={
+            "required": "Enter the value over which the rule applies, for example £100,000",
+            "invalid": "Enter the value over which the rule applies as an amount of money, "
+            "for example £100,000",
+            "min_value": "The value over which the rule applies must be £0 or more",
+            **dict.fromkeys(
+                ("max_digits", "max_whole_digits"),
+                "The value over which the rule applies must be less than £1,000,000,000,000",
+            ),
+            "max_decimal_places": "Enter the value over which the rule applies in pounds and "
+            "pence, for example £100,000.50",
+        },
     )
     is_enforced = forms.BooleanField(
         label="Switch the rule on: refuse those without a current course", required=False
     )
-    reason = text_area("Why", rows=2, required=True, max_length=REASON_LENGTH)
+    reason = text_area(WHY, rows=2, required=True, max_length=REASON_LENGTH, error_messages=SAY_WHY)
 
 
 class DueFilterForm(GovukForm):
@@ -102,9 +130,14 @@ class DueFilterForm(GovukForm):
         choices=[("", "Due or overdue"), ("overdue", "Overdue only")]
         + [(s, Status.LABELS[s]) for s in Status.ORDER],
         required=False,
+        error_messages={"invalid_choice": "Choose a status from the list"},
     )
-    course = forms.ChoiceField(required=False)
-    directorate = forms.ChoiceField(required=False)
+    course = forms.ChoiceField(
+        required=False, error_messages={"invalid_choice": "Choose a course from the list"}
+    )
+    directorate = forms.ChoiceField(
+        required=False, error_messages={"invalid_choice": "Choose a directorate from the list"}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,9 +153,12 @@ class DueFilterForm(GovukForm):
         ]
 
     def filters(self) -> DueFilters:
-        if not self.is_valid():
+        """The filters that parse: one that does not is ignored, and said beside its field (as
+        the register does, decision record 0039), not the whole search."""
+        if not self.is_bound:
             return DueFilters()
-        data = self.cleaned_data
+        self.is_valid()
+        data = {"status": "", "course": "", "directorate": "", **self.cleaned_data}
         status = data["status"] or None
         return DueFilters(
             directorate=int(data["directorate"]) if data["directorate"] else None,

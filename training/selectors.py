@@ -220,8 +220,9 @@ class Gate:
     """The policy's rule for an activity, read once, answering for any number of people: the
     register import asks it of every row in a fixed number of queries."""
 
-    def __init__(self, activity: str, *, on: date) -> None:
+    def __init__(self, activity: str, *, on: date, people: Iterable[int] | None = None) -> None:
         self.on = on
+        self.people = None if people is None else list(people)
         self.rule = (
             TrainingRule.objects.select_related("course")
             .filter(activity=activity, is_enforced=True)
@@ -237,7 +238,7 @@ class Gate:
         if person is None or not self.applies(value):
             return ""
         if self._latest is None:
-            self._latest = last_attended(courses=[self.rule.course_id])
+            self._latest = last_attended(courses=[self.rule.course_id], people=self.people)
         latest = self._latest.get((person.pk, self.rule.course_id))
         return _lapse(person, self.rule, latest, on=self.on)
 
@@ -263,19 +264,93 @@ def contract_manager_refusal(
     )
 
 
-def gateway_decision_refusal(*, person: User, value: Decimal | None, on: date) -> str:
-    """Why ``person`` may not decide or recommend at a gateway step on a procurement of
-    ``value``, or "" if they may: the policy's rule for gateway decisions, where switched on."""
-    gate = Gate(TrainingRule.Activity.GATEWAY_DECISION, on=on)
+def central_team_for(person: User) -> list[User]:
+    """Who records ``person``'s attendance: their directorate's business partner, or where it
+    has none the heads of procurement (two queries at most)."""
+    directorate = person.directorate
+    partner = directorate.business_partner if directorate else None
+    if partner is not None and partner.is_active and partner.pk != person.pk:
+        return [partner]
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.HEAD_OF_PROCUREMENT.label)
+        .exclude(pk=person.pk)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def _central_team_named(person: User) -> str:
+    names = [user.get_full_name() or user.email for user in central_team_for(person)]
+    return f"the central team ({', '.join(names)})" if names else "the central team"
+
+
+@dataclass(frozen=True)
+class GatewayTrainingLapse:
+    """Why the policy's rule refuses ``person`` a gateway decision, for the page that warns
+    them before they fill in the form."""
+
+    course: Course
+    lapse: str
+    value_above: Decimal
+    central_team: str
+
+    @property
+    def warning(self) -> str:
+        return (
+            f"You cannot take this step until you have a current record of {self.course}: "
+            f"{self.lapse}. The policy asks for it to decide or recommend at a gateway step on "
+            f"a procurement over {pounds(self.value_above)}."
+        )
+
+
+def contract_manager_warning(*, person: User | None, value: Decimal | None, on: date) -> str:
+    """On a running contract's page: why its manager, named before the rule or before their
+    course lapsed, is not current with the course the policy asks of them; "" if they are. Two
+    queries, whoever the manager."""
+    if person is None:
+        return ""
+    gate = Gate(TrainingRule.Activity.CONTRACT_MANAGEMENT, on=on, people=[person.pk])
     lapse = gate.lapse(person, value)
     if not lapse:
         return ""
-    own = "You have" + lapse.removeprefix("has")
-    subject = own if lapse.startswith("has ") else f"Your {lapse}"
+    name = person.get_full_name() or person.email
+    subject = f"{name} {lapse}" if lapse.startswith("has ") else f"{name}'s {lapse}"
     return (
-        f"{subject}: a current course is needed to decide at a gateway step on a procurement "
-        f"over {pounds(gate.rule.value_above)}. Ask the central team to record your attendance "
-        "at a current course, or a colleague who holds one to take this step."
+        f"{subject}: the policy asks the manager of a contract over "
+        f"{pounds(gate.rule.value_above)} for a current course"
+    )
+
+
+def gateway_decision_lapse(
+    *, person: User, value: Decimal | None, on: date
+) -> GatewayTrainingLapse | None:
+    """Where the policy's rule for gateway decisions would refuse ``person`` on a procurement
+    of ``value``: the course, why they are not current and who records it; else None."""
+    gate = Gate(TrainingRule.Activity.GATEWAY_DECISION, on=on)
+    lapse = gate.lapse(person, value)
+    if not lapse:
+        return None
+    own = (
+        "no attendance at it is recorded for you"
+        if lapse.startswith("has ")
+        else f"your {lapse.replace(f'training in {gate.rule.course} ', 'training ')}"
+    )
+    return GatewayTrainingLapse(
+        gate.rule.course, own, gate.rule.value_above, _central_team_named(person)
+    )
+
+
+def gateway_decision_refusal(*, person: User, value: Decimal | None, on: date) -> str:
+    """Why ``person`` may not decide or recommend at a gateway step on a procurement of
+    ``value``, or "" if they may: the policy's rule for gateway decisions, where switched on.
+    It names who records the course, and that the step may be handed to a colleague (the
+    gateway service says where)."""
+    found = gateway_decision_lapse(person=person, value=value, on=on)
+    if found is None:
+        return ""
+    return (
+        f"{found.warning} Ask {found.central_team} to record your attendance at a current "
+        "course, or delegate your approvals to a colleague who holds one."
     )
 
 

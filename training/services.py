@@ -8,11 +8,15 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from procurement.dates import long_date
 from procurement.history import save_with_history
 from procurement.models import User
 from procurement.services import DomainError, require
 
-from .models import Attendance, Course, TrainingRule
+from .models import Attendance, Course, TrainingRule, add_months
+
+# The oldest attendance recorded: a date further back is taken for a mistake in the year.
+OLDEST_ATTENDANCE_YEARS = 10
 
 
 class TrainingError(DomainError):
@@ -59,6 +63,8 @@ def course_save(
         _refuse_loosening_a_rule(course, fields, by=by)
     for name, value in fields.items():
         setattr(course, name, value)
+    if Course.objects.filter(name__iexact=course.name).exclude(pk=course.pk).exists():
+        raise TrainingError(f"A course called {course.name} already exists", field="name")
     save_with_history(_validated(course), by=by, reason=reason)
     wanted = {group.pk for group in mandatory_for}
     if {group.pk for group in course.mandatory_for.all()} != wanted:
@@ -78,8 +84,17 @@ def attendance_record(
         raise TrainingError(
             "Someone else in the central team must record your own attendance", field="person"
         )
-    if attended_on > timezone.localdate():
+    today = timezone.localdate()
+    if attended_on > today:
         raise TrainingError("The date attended cannot be in the future", field="attended_on")
+    earliest = add_months(today, -12 * OLDEST_ATTENDANCE_YEARS)
+    if attended_on < earliest:
+        raise TrainingError(
+            f"The date attended must be within the last {OLDEST_ATTENDANCE_YEARS} years: "
+            f"{long_date(attended_on)} is more than {OLDEST_ATTENDANCE_YEARS} years ago. Enter "
+            f"a date on or after {long_date(earliest)}",
+            field="attended_on",
+        )
     if not evidence.strip():
         raise TrainingError("Describe the evidence of attendance", field="evidence")
     if not person.is_active:
@@ -91,19 +106,18 @@ def attendance_record(
         evidence=evidence.strip(),
         recorded_by=by,
     )
+    already = TrainingError(
+        f"{person}'s attendance at {course} on {long_date(attended_on)} is already recorded: "
+        "enter another date, or another course",
+        field="attended_on",
+    )
     if Attendance.objects.filter(person=person, course=course, attended_on=attended_on).exists():
-        raise TrainingError(
-            f"{person}'s attendance at {course} on that day is already recorded",
-            field="attended_on",
-        )
+        raise already
     try:
         with transaction.atomic():
             return save_with_history(attendance, by=by, reason=f"Attendance at {course} recorded")
     except IntegrityError:
-        raise TrainingError(
-            f"{person}'s attendance at {course} on that day is already recorded",
-            field="attended_on",
-        ) from None
+        raise already from None
 
 
 @transaction.atomic

@@ -11,12 +11,14 @@ from procurement.access import requires
 from procurement.downloads import csv_response
 from procurement.history import changes_of
 from procurement.models import User
+from procurement.numbers import count
 from procurement.pages import form_page, object_for, paged
 from procurement.query import query_value
 
 from .forms import AttendanceForm, CourseForm, DueFilterForm, TrainingRuleForm
 from .models import Course, TrainingRule
 from .selectors import (
+    Status,
     attendances_of,
     courses_listed,
     person_standings,
@@ -28,6 +30,27 @@ from .services import TrainingError, attendance_record, course_save, training_ru
 PAGE_SIZE = 50
 
 
+# What the rows the list shows are, by the status filtered on: each row is a person and a course.
+STATUS_WORDS = {
+    "": "due or overdue",
+    "overdue": "overdue",
+    Status.NOT_TAKEN: "not taken",
+    Status.EXPIRED: "expired",
+    Status.DUE: "due soon",
+    Status.CURRENT: "current",
+}
+
+
+def due_count(rows: list, status: str) -> str:
+    """ "3 mandatory courses expired, for 2 people": rows are people and courses, and the words
+    follow the status filtered on."""
+    people = len({row.person.pk for row in rows})
+    courses = "mandatory course" if len(rows) == 1 else "mandatory courses"
+    whom = "person" if people == 1 else "people"
+    words = STATUS_WORDS.get(status, STATUS_WORDS[""])
+    return f"{len(rows)} {courses} {words}, for {people} {whom}"
+
+
 @requires("training.view_programme")
 @require_GET
 def due(request: HttpRequest) -> HttpResponse:
@@ -35,6 +58,7 @@ def due(request: HttpRequest) -> HttpResponse:
     form = DueFilterForm(request.GET or None)
     rows = training_due(on=timezone.localdate(), filters=form.filters())
     page, query = paged(request, rows, size=PAGE_SIZE)
+    status = form.cleaned_data.get("status", "") if form.is_bound else ""
     return render(
         request,
         "training/due.html",
@@ -42,7 +66,12 @@ def due(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
-            "count": len(rows),
+            "count": due_count(rows, status),
+            "empty": (
+                "Nobody is due or overdue for a mandatory course."
+                if status in ("", "overdue")
+                else f"No one's mandatory course is {STATUS_WORDS[status]}."
+            ),
             "can_record": request.user.has_perm("training.record_attendance"),
         },
     )
@@ -160,6 +189,8 @@ def rule_edit(request: HttpRequest, activity: str) -> HttpResponse:
         if rule
         else {"value_above": TrainingRule._meta.get_field("value_above").default}
     )
+    # As the hint writes it, "100,000": not the database's "100000.00".
+    initial["value_above"] = count(initial["value_above"])
     form = TrainingRuleForm(request.POST or None, initial=initial)
     fields = ("course", "value_above", "is_enforced")
     return form_page(

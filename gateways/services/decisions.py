@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -214,7 +215,7 @@ def _refuse_without_training(review: GatewayReview, step: ReviewStep, *, by: Use
         return
     refusal = gateway_decision_refusal(person=by, value=review.value, on=timezone.localdate())
     if refusal:
-        raise NotYourDecision(refusal)
+        raise NotYourDecision(f"{refusal} Delegate them at {reverse('gateways:delegations')}.")
 
 
 def is_key_decision(review: GatewayReview) -> bool:

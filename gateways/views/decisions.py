@@ -5,7 +5,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gateways.authority import authorities_open
 from gateways.forms import DecisionForm, RoutingPreviewForm, WithdrawForm
 from gateways.models import GatewayReview, ReviewStep, StepDecision
+from gateways.progress import Kind
 from gateways.routing import NoPolicyInForce, policy_on, route_for
 from gateways.rules import is_author, may_edit_report
 from gateways.selectors import (
@@ -38,8 +39,10 @@ from gateways.services import (
     themes_missing,
 )
 from procurement.access import requires
-from procurement.forms import show_error
+from procurement.forms import NOT_A_FIELD, show_error
+from procurement.models import GatewayStage
 from procurement.roles import Role
+from training.selectors import contract_manager_refusal, gateway_decision_lapse
 
 from .common import gateway_button, review_for
 
@@ -134,12 +137,36 @@ def decision_form(user, review: GatewayReview, step: ReviewStep | None, data=Non
 DECISION_CONTROLS = {"csrfmiddlewaretoken", "confirm", "change", "step", "round"}
 
 
+def decision_training_lapse(user, review: GatewayReview, step: ReviewStep | None, form):
+    """Where the policy's training rule would refuse ``user`` the decision they are offered,
+    said before they fill it in (decision record 0056)."""
+    if form is None or step is None or step.kind not in {Kind.DECISION, Kind.RECOMMENDATION}:
+        return None
+    return gateway_decision_lapse(person=user, value=review.value, on=timezone.localdate())
+
+
+def award_manager_refusal(review: GatewayReview) -> str:
+    """Why the contract a Gateway 2 report awards could not name the procurement's lead officer
+    as its manager at the final approval, told to the author before they submit it."""
+    if review.stage != GatewayStage.G2 or review.project_id is None:
+        return ""
+    return contract_manager_refusal(
+        person=review.project.lead_officer, value=review.award_value, on=timezone.localdate()
+    )
+
+
 def _decision_page(request, review, step, form) -> HttpResponse:
     """The decision form on a page of its own, so that its errors are beside its fields."""
     return render(
         request,
         "gateways/decide.html",
-        {"review": review, "step": step, "form": form, "page_title": f"Your decision: {review}"},
+        {
+            "review": review,
+            "step": step,
+            "form": form,
+            "training_lapse": decision_training_lapse(request.user, review, step, form),
+            "page_title": f"Your decision: {review}",
+        },
     )
 
 
@@ -164,7 +191,11 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             return _decision_check_page(request, review, step, form, moved_on="confirm" in data)
         review_decide(review=review, by=request.user, **form.cleaned_data)
     except GatewayError as error:
-        show_error(form, error)
+        if getattr(error, "refuses_person", False):
+            # About the person, not a field: the summary links to no field (govuk.py).
+            form.add_error(None, ValidationError(str(error), code=NOT_A_FIELD))
+        else:
+            show_error(form, error)
         return _decision_page(request, review, step, form)
     outcome = StepDecision.Outcome(form.cleaned_data["outcome"]).label.lower()
     messages.success(request, f"Recorded: {outcome}")
@@ -239,6 +270,7 @@ def review_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "has_problems": bool(preview.problems or theme_problems),
             "names_themes": names_themes(review),
             "theme_statements": review.theme_statements.select_related("theme"),
+            "award_manager_refusal": award_manager_refusal(review),
             "page_title": f"Check your report before submitting it: {review}",
         },
     )

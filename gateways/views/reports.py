@@ -30,7 +30,12 @@ from procurement.models import GatewayStage
 from procurement.selectors import plan_themes_active
 
 from .common import gateway_button, gateway_form_page, review_for
-from .decisions import decision_form, step_waiting
+from .decisions import (
+    award_manager_refusal,
+    decision_form,
+    decision_training_lapse,
+    step_waiting,
+)
 
 
 @requires("procurement.use_service")
@@ -50,7 +55,15 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user.pk,
         template="gateways/_review_detail.html",
         context=context,
-        reads=("auth", "contracts", "gateways", "performance", "procurement", "socialvalue"),
+        reads=(
+            "auth",
+            "contracts",
+            "gateways",
+            "performance",
+            "procurement",
+            "socialvalue",
+            "training",
+        ),
     )
     return render(request, "gateways/review_detail.html", {"page_title": title, "content": content})
 
@@ -96,6 +109,10 @@ def _page_context(request: HttpRequest, review: GatewayReview, step, form) -> di
         "form": form,
         "withdraw_form": WithdrawForm() if may_withdraw_report(user, review) else None,
         "may_submit": may_edit_report(user, review),
+        "training_lapse": decision_training_lapse(user, review, step, form),
+        "award_manager_refusal": (
+            award_manager_refusal(review) if may_edit_report(user, review) else ""
+        ),
         "attachments": review.attachments.select_related("uploaded_by"),
         "attachment_form": ReportAttachmentForm(),
         **_kpis_on_report(review),

@@ -1,11 +1,12 @@
 """Template helpers for GOV.UK Frontend markup, money and dates as people read them."""
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import Resolver404, resolve
 from django.utils.html import format_html
 
 from procurement import dates, numbers
-from procurement.forms import widget_attrs
+from procurement.forms import NOT_A_FIELD, widget_attrs
 
 register = template.Library()
 
@@ -46,14 +47,16 @@ def _first_field_id(bound_field: forms.BoundField) -> str:
 @register.inclusion_tag("govuk/forms/error_summary.html")
 def govuk_error_summary(*forms_to_summarise: forms.BaseForm) -> dict:
     """The GOV.UK error summary for one or more forms: each error links to the input that shows
-    it; an error about the whole form to its first field."""
+    it; an error about the whole form to its first field, but one that concerns no field at all
+    (``NOT_A_FIELD``) to nothing."""
     errors = []
     for form in forms_to_summarise:
         if form is None or not form.is_bound or not form.errors:
             continue
         first_id = next((_first_field_id(bf) for bf in form.visible_fields()), "")
-        for message in form.non_field_errors():
-            errors.append({"href": f"#{first_id}", "text": message})
+        for error in form.errors.as_data().get(NON_FIELD_ERRORS, []):
+            href = "" if error.code == NOT_A_FIELD else f"#{first_id}"
+            errors.extend({"href": href, "text": message} for message in error)
         for bound_field in form:
             for message in bound_field.errors:
                 errors.append({"href": f"#{_first_field_id(bound_field)}", "text": message})

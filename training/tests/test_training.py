@@ -391,7 +391,10 @@ def test_an_untrained_approver_is_refused_the_decision_and_told_what_to_do(
     course = _course(partner, name="Gateway approvals", roles=(Role.EXECUTIVE_DIRECTOR,), months=24)
     _rule(head, course, activity=TrainingRule.Activity.GATEWAY_DECISION)
     review, director = _at_sign_off(make_user, partner)
-    with pytest.raises(GatewayError, match="You have no record of the course Gateway approvals"):
+    with pytest.raises(
+        GatewayError,
+        match="current record of Gateway approvals: no attendance at it is recorded for you",
+    ):
         review_decide(review=review, by=director, outcome="approved", **CONSULTATION)
     attendance_record(
         person=director, course=course, attended_on=timezone.localdate(), evidence="x", by=partner
@@ -411,7 +414,7 @@ def test_the_api_refuses_an_untrained_approver_with_the_reason(partner, head, ma
         format="json",
     )
     assert refused.status_code == 403
-    assert "no record of the course Gateway approvals" in refused.json()["detail"]
+    assert "current record of Gateway approvals: no attendance" in refused.json()["detail"]
     assert "Ask the central team" in refused.json()["detail"]
 
 
