@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, Supplier
 from procurement.caching import data_changed
+from procurement.dates import long_date
 from procurement.history import save_with_history
 from procurement.models import Directorate, ImportMapping, User
 from procurement.roles import Role
@@ -173,7 +174,7 @@ def build(*, options: dict) -> str:
     _finish(world)
     return (
         f"Spend: added {world.written} demo payments over the year to "
-        f"{world.today:%d %B %Y} from {SOURCE}, matched to the register."
+        f"{long_date(world.today)} from {SOURCE}, matched to the register."
     )
 
 

@@ -20,7 +20,7 @@ def _templates():
 
 def test_templates_write_dates_in_the_projects_formats():
     found = [
-        f"{path.relative_to(ROOT)}:{number}: |date:\"{fmt}\""
+        f'{path.relative_to(ROOT)}:{number}: |date:"{fmt}"'
         for path in _templates()
         for number, line in enumerate(path.read_text().splitlines(), 1)
         for fmt in DATE_FILTER.findall(line)

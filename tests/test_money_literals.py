@@ -72,6 +72,7 @@ NOT_MONEY = {
         "20000": "rows an XLSX export writes while the page waits",
     },
     "contracts/forms.py": {"2000": "a field's length in characters"},
+    "training/forms.py": {"2000": "a field's length in characters"},
     "contracts/views.py": {"1000": "characters of a remembered query string"},
     "socialvalue/importing.py": {
         "5000": "rows an import of returns reads",
@@ -105,6 +106,11 @@ NOT_THRESHOLDS = {
     },
     "spend/templates/spend/import_upload.html": {
         "£1,234.50": "an example of how to write an amount",
+    },
+    "training/forms.py": {
+        "£100,000": "an example of how to type an amount",
+        "£100,000.50": "an example of how to type pounds and pence",
+        "£1,000,000,000,000": "the largest amount the field holds, past any contract",
     },
     "gateways/forms.py": {
         "£1,500,000.01": "an example of how to type an amount",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from procurement.dates import long_date
 from procurement.models import User
 from procurement.roles import Role
 from procurement.thresholds import TRAINING_REQUIRED_ABOVE
@@ -135,7 +136,7 @@ def _attendance(courses: dict[str, Course], partner: User, head: User) -> int:
                 person=person,
                 course=course,
                 attended_on=day,
-                evidence=f"Signed the register at the session of {day:%d %B %Y}",
+                evidence=f"Signed the register at the session of {long_date(day)}",
                 by=by,
             )
             written += 1

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from procurement.dates import long_date
 from procurement.models import MONEY
 from procurement.thresholds import TRAINING_REQUIRED_ABOVE
 
@@ -103,7 +104,7 @@ class Attendance(models.Model):
         indexes = [models.Index(fields=["course", "person", "attended_on"])]
 
     def __str__(self) -> str:
-        return f"{self.course} on {self.attended_on:%d/%m/%Y}"
+        return f"{self.course} on {long_date(self.attended_on)}"
 
 
 class TrainingRule(models.Model):
