@@ -247,6 +247,13 @@ def manager_gate(*, on: date) -> Gate:
     return Gate(TrainingRule.Activity.CONTRACT_MANAGEMENT, on=on)
 
 
+def _lapse_of(person: User, lapse: str) -> tuple[str, str]:
+    """The person's name, and the sentence's subject: "Priya Shah has no record of…" or "Priya
+    Shah's course … lapsed"."""
+    name = person.get_full_name() or person.email
+    return name, f"{name} {lapse}" if lapse.startswith("has ") else f"{name}'s {lapse}"
+
+
 def contract_manager_refusal(
     *, person: User | None, value: Decimal | None, on: date, gate: Gate | None = None
 ) -> str:
@@ -256,8 +263,7 @@ def contract_manager_refusal(
     lapse = gate.lapse(person, value)
     if not lapse:
         return ""
-    name = person.get_full_name() or person.email
-    subject = f"{name} {lapse}" if lapse.startswith("has ") else f"{name}'s {lapse}"
+    name, subject = _lapse_of(person, lapse)
     return (
         f"{subject}: record a current course before making {name} the manager of a contract "
         f"over {pounds(gate.rule.value_above)}"
@@ -313,8 +319,7 @@ def contract_manager_warning(*, person: User | None, value: Decimal | None, on: 
     lapse = gate.lapse(person, value)
     if not lapse:
         return ""
-    name = person.get_full_name() or person.email
-    subject = f"{name} {lapse}" if lapse.startswith("has ") else f"{name}'s {lapse}"
+    _, subject = _lapse_of(person, lapse)
     return (
         f"{subject}: the policy asks the manager of a contract over "
         f"{pounds(gate.rule.value_above)} for a current course"
