@@ -15,7 +15,7 @@ def assurance_needing_attention(*, user) -> list[AttentionItem]:
         AttentionItem(
             "Quarterly performance reports waiting for you",
             len(waiting),
-            waiting[0].get_absolute_url() if len(waiting) == 1 else reverse("assurance:list"),
+            reverse("assurance:list") + "?waiting",
             "Submit, answer, challenge or sign the quarter's report, as your role does.",
         )
     ]

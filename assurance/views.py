@@ -15,7 +15,13 @@ from procurement.pages import button_post, form_page, object_for
 
 from .forms import ChallengeForm, CompileForm, FinanceForm, ReopenForm, ResponseForm, SignOffForm
 from .models import QuarterlyReport, SignOff
-from .selectors import quarters_compiled, report_history, reports_all, steps_for
+from .selectors import (
+    quarters_compiled,
+    report_history,
+    reports_all,
+    reports_waiting_for,
+    steps_for,
+)
 from .services import (
     AssuranceError,
     report_challenge,
@@ -62,11 +68,14 @@ def shown_figures(figures: dict) -> dict:
 @requires("assurance.view_reports")
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
+    # ?waiting: only the reports waiting for the person's step, as their home page counts them.
+    waiting = "waiting" in request.GET
     return render(
         request,
         "assurance/list.html",
         {
-            "reports": reports_all(),
+            "reports": reports_waiting_for(request.user) if waiting else reports_all(),
+            "waiting": waiting,
             "can_compile": request.user.has_perm("assurance.compile_report"),
         },
     )

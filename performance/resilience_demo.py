@@ -80,7 +80,8 @@ def _plans(head: User, today, running) -> int:
         resilience_plan_add(
             kind=kind,
             upload=_upload(f"{kind}-plan.pdf"),
-            review_date=today + timedelta(days=120 + 15 * number),
+            # Spread over the next two years, within the three a review date may be ahead.
+            review_date=today + timedelta(days=120 + 15 * (number % 40)),
             reason="Demo plan agreed with the supplier",
             by=head,
             today=today,

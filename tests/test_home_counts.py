@@ -38,6 +38,8 @@ def rows_shown(response, anchor: str) -> int:
     if name == "training:mine":
         # The person's mandatory courses, each tagged: those not current are the ones to attend.
         return sum(1 for standing in context["standings"] if standing.status != "current")
+    if name == "assurance:list":
+        return len(context["reports"])
     if name == "maturity:plan":
         return len(context["items"])
     if name == "maturity:score_list":

@@ -58,7 +58,7 @@ def test_an_author_follows_a_report_from_draft_to_returned_to_approved(
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Check your answers before submitting your report"
     )
-    steps = page.locator("dl.govuk-summary-list").nth(1)
+    steps = page.locator("h2:has-text('The steps and who acts at each') + dl.govuk-summary-list")
     rows = steps.locator(".govuk-summary-list__row")
     assert rows.count() == 2
     assert "Bea Marsh" in rows.nth(0).inner_text()
