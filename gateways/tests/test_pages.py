@@ -224,7 +224,7 @@ def test_the_author_completes_the_report_before_submitting(client, people):
     review.refresh_from_db()
     assert review.state == GatewayReview.State.IN_REVIEW
     # Once submitted, the report is fixed until it is returned.
-    assert client.get(url).status_code == 403
+    assert client.get(url)["Location"] == reverse("gateways:review", args=[review.pk])
 
 
 def test_an_incomplete_report_is_refused_with_what_is_missing(people):
@@ -247,3 +247,16 @@ def test_only_the_author_edits_the_report(client, people):
     review = submitted(people)
     client.force_login(people[Role.BUSINESS_PARTNER])
     assert client.get(reverse("gateways:report", args=[review.pk])).status_code == 403
+
+
+def test_the_author_of_a_submitted_report_is_told_it_is_fixed(client, people):
+    review = submitted(people)
+    client.force_login(review.author)
+    url = reverse("gateways:report", args=[review.pk])
+    for response in (client.get(url, follow=True), client.post(url, {}, follow=True)):
+        assert response.redirect_chain == [(reverse("gateways:review", args=[review.pk]), 302)]
+        assert "The report is fixed once it is submitted: it is in review" in (
+            response.content.decode()
+        )
+    review.refresh_from_db()
+    assert review.state == "in_review"

@@ -233,8 +233,16 @@ def themes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("procurement.use_service")
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The author completes or corrects the report while it is a draft or returned."""
-    review = review_for(request, pk, may_edit_report)
+    """The author completes or corrects the report while it is a draft or returned; once it is
+    submitted it is fixed, and the author is sent back to it saying so."""
+    review = review_for(request, pk, is_author)
+    if not may_edit_report(request.user, review):
+        messages.error(
+            request,
+            "The report is fixed once it is submitted: it is "
+            f"{review.get_state_display().lower()}. It can be corrected if it is returned to you.",
+        )
+        return redirect(reverse("gateways:review", args=[review.pk]))
     form = ReportForm(request.POST if request.method == "POST" else None, review=review)
     return gateway_form_page(
         request,
