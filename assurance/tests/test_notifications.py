@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core import mail
 
+from assurance import notifications
 from assurance.models import QuarterlyReport, SignOff
 from assurance.services import (
     OwnReportError,
@@ -18,7 +19,6 @@ from assurance.services import (
     report_submit,
 )
 from procurement.models import Notification
-from procurement.notifications import Draft, notifications_claim
 from procurement.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -117,26 +117,12 @@ def test_sign_off_and_reopening_tell_the_preparers_and_signers(people, step):
 
 
 def test_each_step_is_claimed_once(people, step):
-    """A second claim of a step's emails (a retried job, a replayed commit) sends nothing."""
+    """The same step's emails worked out again (a retried task, a replayed commit) find their
+    keys in the ledger and claim nothing: the keys name the step, not the moment."""
     report = report_submit(report=compiled(people), by=people["head"])
     rows = list(Notification.objects.filter(kind=Notification.Kind.QUARTERLY_ASSURANCE))
     assert len(rows) == 2
-    again = [
-        Draft(
-            kind=row.kind,
-            subject=report,
-            key=row.key,
-            recipient=row.recipient,
-            recipient_role=row.recipient_role,
-            due_on=row.due_on,
-            title=row.title,
-            link=row.link,
-            email_subject=row.email_subject,
-            body_text=row.body_text,
-        )
-        for row in rows
-    ]
-    notifications_claim(drafts=again)
+    notifications.notify_submitted(report, by=people["head"])
     assert Notification.objects.filter(kind=Notification.Kind.QUARTERLY_ASSURANCE).count() == 2
 
 
